@@ -1,0 +1,46 @@
+use agente_store::StoreError;
+use thiserror::Error;
+
+/// Why an auth operation was refused or failed. The server maps each variant to one HTTP
+/// status in one place; messages are safe to show to the caller.
+#[derive(Debug, Error)]
+pub enum AuthError {
+    #[error("{0}")]
+    Validation(String),
+    #[error("e-mail or password is wrong")]
+    InvalidCredentials,
+    #[error("a one-time code from your authenticator app is required")]
+    MfaRequired,
+    #[error("the one-time code is wrong or expired")]
+    InvalidMfaCode,
+    #[error("too many attempts; try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("the token is invalid or expired")]
+    InvalidToken,
+    #[error("this refresh token was already used; every session of its family was revoked")]
+    TokenReused,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("rate limiter unavailable: {0}")]
+    Limiter(String),
+}
+
+impl AuthError {
+    pub(crate) fn forbidden(why: impl Into<String>) -> Self {
+        AuthError::Forbidden(why.into())
+    }
+}
+
+impl From<agente_store::sqlx::Error> for AuthError {
+    fn from(err: agente_store::sqlx::Error) -> Self {
+        AuthError::Store(err.into())
+    }
+}

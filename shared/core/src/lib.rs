@@ -1,0 +1,16 @@
+//! Vocabulary shared by all Agente domain crates: identifiers, the tenant a request acts for,
+//! member roles, an injectable clock, input newtypes and the encryption of secrets at rest.
+//! This crate does no I/O.
+
+pub mod clock;
+pub mod email;
+pub mod ids;
+pub mod role;
+pub mod secret_box;
+pub mod token;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use email::Email;
+pub use ids::{TenantId, UserId};
+pub use role::Role;
+pub use secret_box::SecretBox;

@@ -1,0 +1,232 @@
+use crate::StoreError;
+use agente_core::TenantId;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Transaction};
+use std::ops::{Deref, DerefMut};
+use std::str::FromStr;
+use std::time::Duration;
+
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+
+/// The role the application acts as on Postgres; row-level security applies to it.
+pub const APP_ROLE: &str = "agente_app";
+
+/// Which database the URL points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else {
+            Err(StoreError::UnsupportedUrl(redact(url)))
+        }
+    }
+}
+
+/// Pool settings.
+#[derive(Clone, Debug)]
+pub struct DbOptions {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A connection pool plus the knowledge of which backend it talks to.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Applies pending migrations over a dedicated connection as the URL's own user (on
+    /// Postgres that user owns the tables and creates the application role).
+    pub async fn migrate(url: &str) -> Result<(), StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url)?;
+        let mut conn = AnyConnection::connect_with(&connect_options(url, backend)?).await?;
+        match backend {
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&mut conn).await?,
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&mut conn).await?,
+        }
+        conn.close().await?;
+        Ok(())
+    }
+
+    /// Opens the application pool. On Postgres every connection switches to the
+    /// non-superuser application role, so row-level security holds even when the URL names
+    /// a superuser.
+    pub async fn connect(url: &str, options: &DbOptions) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url)?;
+        let max = match backend {
+            Backend::Postgres => options.max_connections,
+            // SQLite has one writer; a few readers suffice and avoid lock convoys.
+            Backend::Sqlite => options.max_connections.min(4),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(options.acquire_timeout)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    match backend {
+                        Backend::Postgres => {
+                            conn.execute(format!("SET ROLE {APP_ROLE}").as_str()).await?;
+                        }
+                        Backend::Sqlite => {
+                            conn.execute(
+                                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+                                 PRAGMA synchronous = NORMAL;",
+                            )
+                            .await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(connect_options(url, backend)?)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Migrates, then connects: what `agente serve` does on start.
+    pub async fn open(url: &str, options: &DbOptions) -> Result<Self, StoreError> {
+        Self::migrate(url).await?;
+        Self::connect(url, options).await
+    }
+
+    /// A transaction bound to one tenant: on Postgres, `app.tenant_id` is set for this
+    /// transaction only, so row-level security confines every statement in it.
+    pub async fn tenant_tx(&self, tenant: TenantId) -> Result<TenantTx, StoreError> {
+        let mut tx = self.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+                .bind(tenant.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(TenantTx { tx, tenant })
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn begin(&self) -> Result<Transaction<'static, sqlx::Any>, StoreError> {
+        match self.backend {
+            // Take SQLite's write lock up front: a deferred transaction that reads and then
+            // writes fails with SQLITE_BUSY instead of waiting when another writer went first.
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => Ok(self.pool.begin().await?),
+        }
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn connect_options(url: &str, backend: Backend) -> Result<AnyConnectOptions, StoreError> {
+    if backend == Backend::Sqlite {
+        create_sqlite_parent_dir(url);
+    }
+    let url = match backend {
+        // WAL is a property of the file; asking on every open is harmless and idempotent.
+        Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
+        _ => url.to_string(),
+    };
+    let mut opts =
+        AnyConnectOptions::from_str(&url).map_err(|_| StoreError::UnsupportedUrl(redact(&url)))?;
+    opts = opts.disable_statement_logging();
+    Ok(opts)
+}
+
+fn create_sqlite_parent_dir(url: &str) {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or_default();
+    if let Some(parent) = std::path::Path::new(path).parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+}
+
+/// A URL with any password removed, fit for logs and errors.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            let user = creds.split(':').next().unwrap_or_default();
+            format!("{}://{}:***@{}", &url[..scheme], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// A transaction whose statements are confined to one tenant. Commit it explicitly;
+/// dropping it rolls back.
+pub struct TenantTx {
+    tx: Transaction<'static, sqlx::Any>,
+    tenant: TenantId,
+}
+
+impl TenantTx {
+    pub fn tenant(&self) -> TenantId {
+        self.tenant
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        Ok(self.tx.commit().await?)
+    }
+}
+
+impl Deref for TenantTx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl DerefMut for TenantTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_backends_and_hides_passwords() {
+        assert_eq!(Backend::of_url("postgres://u:p@h/db").unwrap(), Backend::Postgres);
+        assert_eq!(Backend::of_url("sqlite://data/agente.db").unwrap(), Backend::Sqlite);
+        let err = Backend::of_url("mysql://root:hunter2@h/db").unwrap_err().to_string();
+        assert!(!err.contains("hunter2"), "{err}");
+        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+    }
+}

@@ -1,0 +1,20 @@
+//! Database access shared by every domain crate.
+//!
+//! One query layer serves both backends: queries use sqlx's `Any` driver with `$1`-style
+//! placeholders (SQLite accepts them too) and portable column types (TEXT ids, BIGINT
+//! millisecond timestamps). What differs per backend lives here and nowhere else:
+//! connection set-up, migrations, and how a transaction is bound to its tenant.
+
+mod db;
+mod error;
+mod lookup;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use db::{Backend, Db, DbOptions, TenantTx};
+pub use error::StoreError;
+pub use lookup::{TenantLookup, parse_id};
+
+/// Re-exported so domain crates write queries without naming sqlx's generics.
+pub use sqlx;
+pub use sqlx::{AnyConnection, Row, any::AnyRow};

@@ -1,0 +1,64 @@
+//! Throw-away databases for tests: a fresh SQLite file or a fresh Postgres database per test,
+//! migrated and ready. Postgres is reached through `AGENTE_TEST_POSTGRES_URL` (default: the
+//! local server as user `postgres`); tests that need it fail loudly when it is absent.
+
+use crate::{Db, DbOptions, StoreError};
+
+/// Where the admin connection for creating test databases points.
+pub fn postgres_admin_url() -> String {
+    std::env::var("AGENTE_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+}
+
+/// A migrated database that lives as long as the test.
+pub struct TestDb {
+    pub db: Db,
+    /// The URL with the database's owner (for raw SQL in isolation tests).
+    pub url: String,
+    _dir: Option<TempDir>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> Result<Self, StoreError> {
+        let dir = TempDir::new();
+        let url = format!("sqlite://{}/agente.db", dir.0.display());
+        let db = Db::open(&url, &DbOptions::default()).await?;
+        Ok(Self { db, url, _dir: Some(dir) })
+    }
+
+    pub async fn postgres() -> Result<Self, StoreError> {
+        use sqlx::{Connection, Executor};
+        sqlx::any::install_default_drivers();
+        let admin = postgres_admin_url();
+        let name = format!("agente_test_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = sqlx::AnyConnection::connect(&admin).await?;
+        conn.execute(format!("CREATE DATABASE {name}").as_str()).await?;
+        conn.close().await?;
+        let (base, _) = admin.rsplit_once('/').expect("admin URL names a database");
+        let url = format!("{base}/{name}");
+        let db = Db::open(&url, &DbOptions { max_connections: 4, ..DbOptions::default() }).await?;
+        Ok(Self { db, url, _dir: None })
+    }
+
+    /// Both backends, for tests that must hold on each.
+    pub async fn each() -> Result<Vec<(&'static str, Self)>, StoreError> {
+        Ok(vec![("sqlite", Self::sqlite().await?), ("postgres", Self::postgres().await?)])
+    }
+}
+
+/// A temporary directory removed on drop (kept small to avoid a dependency).
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new() -> Self {
+        let path = std::env::temp_dir().join(format!("agente-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&path).expect("temp dir is writable");
+        Self(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
