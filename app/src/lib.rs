@@ -1,1 +1,11 @@
-pub fn App() {}
+//! The Leptos UI: server-rendered, hydrated in the browser. Pages call the server through
+//! the server functions in [`api`], which call the domain crates; nothing here knows SQL.
+
+pub mod api;
+mod app;
+mod components;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use app::{App, shell};

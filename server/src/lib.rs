@@ -1,0 +1,15 @@
+//! The Agente server: HTTP (SSR pages, server functions, REST API) and the command line.
+//! It translates HTTP into calls on the domain crates and back; no business rules here.
+
+pub mod api;
+mod assets;
+mod authn;
+pub mod cli;
+pub mod config;
+mod http_layers;
+mod ops;
+mod secrets;
+pub mod startup;
+mod state;
+
+pub use state::AppState;

@@ -27,3 +27,7 @@ impl Principal {
             .ok_or_else(|| crate::AuthError::forbidden("this operation needs a member's session, not an API key"))
     }
 }
+
+/// The client's address, as the server saw it; put in request extensions by the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientIp(pub std::net::IpAddr);

@@ -11,7 +11,7 @@ mod lookup;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use db::{Backend, Db, DbOptions, TenantTx};
+pub use db::{Backend, Db, DbOptions, TenantTx, redact as db_redact};
 pub use error::StoreError;
 pub use lookup::{TenantLookup, parse_id};
 

@@ -1,0 +1,71 @@
+use crate::pages::{
+    AcceptInvitePage, ApiKeysPage, AppShell, ComingSoon, DashboardPage, LoginPage, MembersPage, NotFound,
+    SecurityPage, SettingsLayout, SignupPage,
+};
+use leptos::prelude::*;
+use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::ssr::set_security_headers();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
+                <meta name="theme-color" content="#4f46e5" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="icon" href="/icons/icon-192.png" type="image/png" />
+                <link rel="apple-touch-icon" href="/icons/icon-192.png" />
+                <script src="/pwa.js" defer></script>
+                <HashedStylesheet options=options.clone() id="leptos" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Routes and page chrome shared by server and browser.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Browser tests wait for this marker instead of sleeping: clicks before hydration are lost.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Title text="Agente" />
+        <Meta name="description" content="Build, run and monitor automation workflows." />
+        <Link rel="preload" href="/icons/icon-192.png" as_="image" />
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/signup") view=SignupPage />
+                <Route path=path!("/invite/:token") view=AcceptInvitePage />
+                <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
+                    <Route path=path!("") view=DashboardPage />
+                    <Route path=path!("/workflows") view=|| view! { <ComingSoon title="Workflows" /> } />
+                    <Route path=path!("/executions") view=|| view! { <ComingSoon title="Executions" /> } />
+                    <Route path=path!("/templates") view=|| view! { <ComingSoon title="Templates" /> } />
+                    <Route path=path!("/billing") view=|| view! { <ComingSoon title="Billing" /> } />
+                    <ParentRoute path=path!("/settings") view=SettingsLayout>
+                        <Route path=path!("") view=|| view! { <Redirect path="/settings/members" /> } />
+                        <Route path=path!("/members") view=MembersPage />
+                        <Route path=path!("/api-keys") view=ApiKeysPage />
+                        <Route path=path!("/security") view=SecurityPage />
+                    </ParentRoute>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,68 @@
+// Agente service worker.
+//  - pages: network first; the last good copy (or the offline page) when the network fails
+//  - /pkg/* (hashed build output) and icons: cache first, they never change under one name
+//  - everything else (API, server functions, non-GET): straight to the network
+// Logging out clears cached pages so the next person on this device sees nothing private.
+const VERSION = "v1";
+const STATIC_CACHE = `agente-static-${VERSION}`;
+const PAGES_CACHE = `agente-pages-${VERSION}`;
+const PRECACHE = ["/offline.html", "/offline.css", "/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon-512.png"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(STATIC_CACHE).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((k) => ![STATIC_CACHE, PAGES_CACHE].includes(k)).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+async function networkFirstPage(request) {
+  const cache = await caches.open(PAGES_CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok && response.type === "basic") {
+      cache.put(request, response.clone());
+    }
+    return response;
+  } catch (err) {
+    return (await cache.match(request)) || (await caches.match("/offline.html"));
+  }
+}
+
+async function cacheFirst(request) {
+  const cached = await caches.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) {
+    const cache = await caches.open(STATIC_CACHE);
+    cache.put(request, response.clone());
+  }
+  return response;
+}
+
+async function logoutThenForget(request) {
+  const response = await fetch(request);
+  await caches.delete(PAGES_CACHE);
+  return response;
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && (url.pathname === "/sfn/logout" || url.pathname === "/api/v1/auth/logout")) {
+    event.respondWith(logoutThenForget(request));
+    return;
+  }
+  if (request.method !== "GET") return;
+  if (request.mode === "navigate") {
+    event.respondWith(networkFirstPage(request));
+  } else if (url.pathname.startsWith("/pkg/") || url.pathname.startsWith("/icons/")) {
+    event.respondWith(cacheFirst(request));
+  }
+});

@@ -1,0 +1,38 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations.
+
+use super::{api_keys, auth, members, mfa};
+use axum::Json;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Agente API", description = "Accounts, members and API keys of an Agente tenant."),
+    paths(
+        auth::signup, auth::login, auth::refresh, auth::logout, auth::me,
+        mfa::enrol, mfa::confirm, mfa::disable,
+        members::list, members::change_role, members::remove,
+        members::list_invitations, members::invite, members::revoke_invitation, members::accept_invitation,
+        api_keys::list, api_keys::create, api_keys::revoke,
+    ),
+    modifiers(&Security),
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT or API key").build()),
+        );
+        components.add_security_scheme("n8n_api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-N8N-API-KEY"))));
+    }
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+

@@ -1,0 +1,113 @@
+//! The one place errors become HTTP: RFC 9457 `application/problem+json` bodies.
+
+use agente_auth::AuthError;
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// An error body as the API returns it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// `urn:agente:problem:<code>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable, machine-readable reason (e.g. `mfa_required`).
+    pub code: &'static str,
+}
+
+/// Everything a handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error("{detail}")]
+    Request { status: StatusCode, code: &'static str, detail: String },
+}
+
+impl ApiError {
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        ApiError::Request { status: StatusCode::NOT_FOUND, code: "not_found", detail: detail.into() }
+    }
+
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError::Request { status: StatusCode::BAD_REQUEST, code, detail: detail.into() }
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        use StatusCode as S;
+        let detail = self.to_string();
+        match self {
+            ApiError::Request { status, code, detail } => (*status, code, detail.clone()),
+            ApiError::Auth(err) => match err {
+                AuthError::Validation(_) => (S::UNPROCESSABLE_ENTITY, "validation", detail),
+                AuthError::InvalidCredentials => (S::UNAUTHORIZED, "invalid_credentials", detail),
+                AuthError::MfaRequired => (S::UNAUTHORIZED, "mfa_required", detail),
+                AuthError::InvalidMfaCode => (S::UNAUTHORIZED, "invalid_mfa_code", detail),
+                AuthError::RateLimited { .. } => (S::TOO_MANY_REQUESTS, "rate_limited", detail),
+                AuthError::Unauthenticated => (S::UNAUTHORIZED, "unauthenticated", detail),
+                AuthError::InvalidToken => (S::UNAUTHORIZED, "invalid_token", detail),
+                AuthError::TokenReused => (S::UNAUTHORIZED, "token_reused", detail),
+                AuthError::Forbidden(_) => (S::FORBIDDEN, "forbidden", detail),
+                AuthError::NotFound(_) => (S::NOT_FOUND, "not_found", detail),
+                AuthError::Conflict(_) => (S::CONFLICT, "conflict", detail),
+                AuthError::Store(e) if e.is_transient() => {
+                    (S::SERVICE_UNAVAILABLE, "unavailable", "the database is busy; try again".into())
+                }
+                AuthError::Store(_) => (S::INTERNAL_SERVER_ERROR, "internal", "an internal error occurred".into()),
+                AuthError::Limiter(_) => {
+                    (S::SERVICE_UNAVAILABLE, "unavailable", "a backing service is unavailable; try again".into())
+                }
+            },
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, detail) = self.parts();
+        if status.is_server_error() {
+            tracing::error!(error = ?self, "request failed");
+        }
+        let body = Problem {
+            kind: format!("urn:agente:problem:{code}"),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail,
+            code,
+        };
+        let mut response = (status, Json(body)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let ApiError::Auth(AuthError::RateLimited { retry_after_secs }) = &self {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        let (status, code) = match &rejection {
+            JsonRejection::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"),
+            JsonRejection::JsonSyntaxError(_) => (StatusCode::BAD_REQUEST, "malformed_json"),
+            JsonRejection::MissingJsonContentType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
+            _ => (rejection.status(), "bad_body"),
+        };
+        ApiError::Request { status, code, detail: rejection.body_text() }
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        ApiError::Request { status: StatusCode::BAD_REQUEST, code: "invalid_path", detail: rejection.body_text() }
+    }
+}

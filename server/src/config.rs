@@ -1,0 +1,89 @@
+//! Configuration from flags and environment variables, with embedded-mode defaults.
+
+use anyhow::Context;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Flags shared by `serve` and `migrate`.
+#[derive(Debug, Clone, clap::Parser)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// Directory for the SQLite database, generated secrets and local files.
+    #[arg(long, env = "AGENTE_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+}
+
+/// Everything the server needs to start.
+#[derive(Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub redis_url: Option<String>,
+    pub master_key: String,
+    pub jwt_secret: Vec<u8>,
+    /// Public base URL; `https://…` turns on Secure cookies and HSTS.
+    pub public_url: Option<String>,
+    pub site_root: String,
+    pub site_pkg_dir: String,
+    pub output_name: String,
+    pub hash_files: bool,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("addr", &self.addr)
+            .field("data_dir", &self.data_dir)
+            .field("database", &self.database_label())
+            .field("redis", &self.redis_url.as_deref().map(agente_store::db_redact))
+            .finish_non_exhaustive()
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Config {
+    pub fn load(args: &ServeArgs) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&args.data_dir)
+            .with_context(|| format!("cannot create the data directory {}", args.data_dir.display()))?;
+        let database_url = env("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}/agente.db", args.data_dir.display()));
+        let master_key = match env("AGENTE_MASTER_KEY") {
+            Some(key) => key,
+            None => crate::secrets::load_or_create(&args.data_dir, "master.key", agente_core::SecretBox::generate_key)?,
+        };
+        agente_core::SecretBox::from_base64(&master_key).context("AGENTE_MASTER_KEY")?;
+        let jwt_secret = match env("AGENTE_JWT_SECRET") {
+            Some(secret) => secret,
+            None => crate::secrets::load_or_create(&args.data_dir, "jwt.secret", agente_core::SecretBox::generate_key)?,
+        };
+        Ok(Self {
+            addr: args.addr,
+            data_dir: args.data_dir.clone(),
+            database_url,
+            redis_url: env("REDIS_URL"),
+            master_key,
+            jwt_secret: jwt_secret.into_bytes(),
+            public_url: env("AGENTE_PUBLIC_URL"),
+            site_root: env("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            site_pkg_dir: env("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()),
+            output_name: env("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "agente".into()),
+            hash_files: env("LEPTOS_HASH_FILES").is_none_or(|v| v == "true"),
+        })
+    }
+
+    /// Served over TLS (directly or behind a proxy), per the public URL.
+    pub fn secure(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// The database URL without its password.
+    pub fn database_label(&self) -> String {
+        agente_store::db_redact(&self.database_url)
+    }
+}

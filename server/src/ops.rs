@@ -1,0 +1,84 @@
+//! Operations endpoints: liveness, readiness and Prometheus metrics.
+
+use crate::AppState;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use serde_json::json;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+}
+
+/// The process is up.
+async fn healthz() -> impl IntoResponse {
+    Json(json!({ "status": "ok" }))
+}
+
+/// The process can serve: the database (and Redis, when configured) answer.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let database = state.db.ping().await.map_err(|e| e.to_string());
+    let redis = match &state.redis {
+        None => None,
+        Some(conn) => {
+            let mut conn = conn.clone();
+            let pong: Result<String, _> = redis::cmd("PING").query_async(&mut conn).await;
+            Some(pong.map(|_| ()).map_err(|e| e.to_string()))
+        }
+    };
+    let ok = database.is_ok() && redis.as_ref().is_none_or(Result::is_ok);
+    let show = |r: &Result<(), String>| match r {
+        Ok(()) => json!("ok"),
+        Err(e) => json!({ "error": e }),
+    };
+    let body = json!({
+        "status": if ok { "ok" } else { "unavailable" },
+        "database": show(&database),
+        "redis": redis.as_ref().map(show).unwrap_or(json!("not configured")),
+    });
+    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(body)).into_response()
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    ([("content-type", "text/plain; version=0.0.4")], state.metrics.render())
+}
+
+/// The process-wide Prometheus recorder (installed once, shared by every app instance).
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+/// Counts requests and their latency by route pattern (not raw path: bounded cardinality).
+pub async fn record(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    let labels = [("method", method), ("route", route), ("status", status)];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+    response
+}

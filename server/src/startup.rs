@@ -1,0 +1,146 @@
+//! Builds the application from its configuration and runs it.
+
+use crate::authn::RefreshCoalescer;
+use crate::config::Config;
+use crate::{AppState, api, assets, authn, http_layers, ops};
+use agente_app::{App, shell, ssr::ServerContext};
+use agente_auth::{AuthService, AuthSettings, JwtKeys, RateLimiter};
+use agente_core::{SecretBox, SystemClock};
+use agente_store::{Db, DbOptions};
+use anyhow::Context;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::Request;
+use axum::response::IntoResponse;
+use axum::routing::post;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tracing_subscriber::EnvFilter;
+
+/// Logs to stderr; `RUST_LOG` filters, `AGENTE_LOG_FORMAT=json` for machines.
+pub fn init_tracing() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if std::env::var("AGENTE_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Connects to the databases and assembles the services.
+pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
+    let db = Db::open(&config.database_url, &DbOptions::default())
+        .await
+        .with_context(|| format!("cannot open the database {}", config.database_label()))?;
+    let redis = match &config.redis_url {
+        Some(url) => {
+            let client = redis::Client::open(url.as_str()).context("REDIS_URL is not a valid Redis URL")?;
+            Some(redis::aio::ConnectionManager::new(client).await.context("cannot connect to Redis")?)
+        }
+        None => None,
+    };
+    let limiter = match &redis {
+        Some(conn) => RateLimiter::redis(conn.clone()),
+        None => RateLimiter::memory(),
+    };
+    let auth = AuthService::new(
+        db.clone(),
+        JwtKeys::new(&config.jwt_secret).context("AGENTE_JWT_SECRET")?,
+        SecretBox::from_base64(&config.master_key).context("AGENTE_MASTER_KEY")?,
+        limiter,
+        Arc::new(SystemClock),
+        AuthSettings::default(),
+    );
+    let leptos = LeptosOptions::builder()
+        .output_name(config.output_name.clone())
+        .site_root(config.site_root.clone())
+        .site_pkg_dir(config.site_pkg_dir.clone())
+        .site_addr(config.addr)
+        .hash_files(config.hash_files)
+        .build();
+    Ok(AppState {
+        config: Arc::new(config),
+        db,
+        redis,
+        auth,
+        leptos,
+        metrics: ops::metrics_handle(),
+        refreshes: RefreshCoalescer::default(),
+    })
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let context = {
+        let ctx = ServerContext { auth: state.auth.clone(), secure_cookies: state.config.secure() };
+        move || {
+            provide_context(ctx.clone());
+            leptos::nonce::provide_nonce();
+        }
+    };
+    let routes = generate_route_list(App);
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = state.leptos.clone();
+            move || shell(options.clone())
+        })
+        .route("/sfn/{*name}", post(server_fn_handler))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell));
+    let app = Router::new()
+        .nest("/api/v1", api::router())
+        .merge(ops::router())
+        .merge(assets::router(&state.config))
+        .merge(pages)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), authn::authenticate));
+    http_layers::apply(app, &state.config).with_state(state)
+}
+
+async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
+    let ctx = ServerContext { auth: state.auth.clone(), secure_cookies: state.config.secure() };
+    leptos_axum::handle_server_fns_with_context(move || provide_context(ctx.clone()), request).await
+}
+
+/// Runs the server until Ctrl-C or SIGTERM, then drains in-flight requests.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let addr = config.addr;
+    tracing::info!(?config, "starting");
+    let state = build_state(config).await?;
+    let db = state.db.clone();
+    let app = router(state);
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    println!("Agente is listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server error")?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}

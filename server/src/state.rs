@@ -1,0 +1,26 @@
+use crate::authn::RefreshCoalescer;
+use crate::config::Config;
+use agente_auth::AuthService;
+use agente_store::Db;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::Arc;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub redis: Option<redis::aio::ConnectionManager>,
+    pub auth: AuthService,
+    pub leptos: LeptosOptions,
+    pub metrics: PrometheusHandle,
+    pub(crate) refreshes: RefreshCoalescer,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
