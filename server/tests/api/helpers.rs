@@ -1,0 +1,112 @@
+use agente_server::config::Config;
+use agente_store::testing::TestDb;
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+
+/// A running server with its own database.
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub backend: &'static str,
+    /// The JWT signing secret, for forging tokens in tests.
+    pub jwt_secret: Vec<u8>,
+    _db: TestDb,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Backend {
+    Sqlite,
+    /// Postgres with Redis for rate limits, as in production.
+    PostgresRedis,
+}
+
+pub const BACKENDS: [Backend; 2] = [Backend::Sqlite, Backend::PostgresRedis];
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let db = match backend {
+        Backend::Sqlite => TestDb::sqlite().await,
+        Backend::PostgresRedis => TestDb::postgres().await,
+    }
+    .expect("test database (is Postgres running?)");
+    let data_dir = std::env::temp_dir().join(format!("agente-api-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&data_dir).unwrap();
+    let config = Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data_dir,
+        database_url: db.url.clone(),
+        redis_url: (backend == Backend::PostgresRedis)
+            .then(|| std::env::var("AGENTE_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())),
+        master_key: agente_core::SecretBox::generate_key(),
+        jwt_secret: agente_core::SecretBox::generate_key().into_bytes(),
+        public_url: None,
+        site_root: "target/site".into(),
+        site_pkg_dir: "pkg".into(),
+        output_name: "agente".into(),
+        hash_files: false,
+    };
+    let jwt_secret = config.jwt_secret.clone();
+    let state = agente_server::startup::build_state(config).await.expect("app state");
+    let app = agente_server::startup::router(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+    let client = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let name = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::PostgresRedis => "postgres+redis",
+    };
+    TestApp { base: format!("http://{addr}"), client, backend: name, jwt_secret, _db: db }
+}
+
+/// A unique e-mail address (Redis rate-limit keys outlive a test database).
+pub fn email(name: &str) -> String {
+    format!("{name}-{}@example.test", uuid::Uuid::new_v4().simple())
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn post(&self, path: &str, body: Value, token: Option<&str>) -> Response {
+        let mut req = self.client.post(self.url(path)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.unwrap()
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// Signs up a new tenant; answers (access token, refresh token, e-mail).
+    pub async fn signup(&self, who: &str) -> (String, String, String) {
+        let email = email(who);
+        let res = self
+            .post("/api/v1/auth/signup", json!({"email": email, "password": "a long password", "tenant_name": who}), None)
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{}: signup", self.backend);
+        let body: Value = res.json().await.unwrap();
+        (body["access_token"].as_str().unwrap().into(), body["refresh_token"].as_str().unwrap().into(), email)
+    }
+}
+
+/// Asserts an RFC 9457 problem with `status` and `code`; answers the body.
+pub async fn assert_problem(res: Response, status: StatusCode, code: &str, context: &str) -> Value {
+    assert_eq!(res.status(), status, "{context}");
+    let ctype = res.headers().get("content-type").unwrap().to_str().unwrap().to_string();
+    assert_eq!(ctype, "application/problem+json", "{context}");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], code, "{context}: {body}");
+    assert_eq!(body["status"], status.as_u16(), "{context}");
+    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{context}");
+    body
+}

@@ -1,0 +1,6 @@
+//! REST API tests: a real server on a random port, on SQLite and on Postgres (+ Redis).
+
+mod accounts;
+mod bad_input;
+mod helpers;
+mod operations;
