@@ -1,6 +1,6 @@
 use crate::pages::{
-    AcceptInvitePage, ApiKeysPage, AppShell, ComingSoon, DashboardPage, LoginPage, MembersPage, NotFound,
-    SecurityPage, SettingsLayout, SignupPage,
+    AcceptInvitePage, ApiKeysPage, AppShell, ComingSoon, DashboardPage, LoginPage, MembersPage,
+    NotFound, SecurityPage, SettingsLayout, SignupPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};

@@ -17,9 +17,16 @@ pub fn router(config: &Config) -> Router<AppState> {
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=31536000, immutable"),
         ))
-        .service(ServeDir::new(root.join(&config.site_pkg_dir)).precompressed_br().precompressed_gzip());
+        .service(
+            ServeDir::new(root.join(&config.site_pkg_dir))
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
     let sw = ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
         .service(ServeFile::new(root.join("sw.js")));
     let static_dir = |dir: &str| {
         ServiceBuilder::new()
@@ -27,7 +34,11 @@ pub fn router(config: &Config) -> Router<AppState> {
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=86400"),
             ))
-            .service(ServeDir::new(root.join(dir)).precompressed_br().precompressed_gzip())
+            .service(
+                ServeDir::new(root.join(dir))
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            )
     };
     Router::new()
         .nest_service(&format!("/{}", config.site_pkg_dir), pkg)

@@ -44,20 +44,35 @@ impl RefreshCoalescer {
     }
 }
 
-pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    if let Some(ConnectInfo(addr)) = request.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
+pub async fn authenticate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if let Some(ConnectInfo(addr)) = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .copied()
+    {
         request.extensions_mut().insert(ClientIp(addr.ip()));
     }
     let mut set_cookies: Option<[String; 2]> = None;
-    let (headers, method, path) = (request.headers().clone(), request.method().clone(), request.uri().path().to_string());
+    let (headers, method, path) = (
+        request.headers().clone(),
+        request.method().clone(),
+        request.uri().path().to_string(),
+    );
     let outcome = resolve(&state, &headers, &method, &path, &mut set_cookies).await;
     match outcome {
         Some(Ok(principal)) => {
-            tracing::Span::current().record("tenant_id", tracing::field::display(principal.tenant_id));
+            tracing::Span::current()
+                .record("tenant_id", tracing::field::display(principal.tenant_id));
             request.extensions_mut().insert(principal);
         }
         Some(Err(err)) => {
-            request.extensions_mut().insert(RejectedCredentials(Arc::new(err)));
+            request
+                .extensions_mut()
+                .insert(RejectedCredentials(Arc::new(err)));
         }
         None => {}
     }
@@ -92,10 +107,10 @@ async fn resolve(
     if is_cross_site_write(method, headers) || is_static_asset(path) {
         return None;
     }
-    if let Some(access) = cookies::read_cookie(cookie_header, cookies::ACCESS_COOKIE) {
-        if let Ok(principal) = state.auth.authenticate_access_token(access) {
-            return Some(Ok(principal));
-        }
+    if let Some(access) = cookies::read_cookie(cookie_header, cookies::ACCESS_COOKIE)
+        && let Ok(principal) = state.auth.authenticate_access_token(access)
+    {
+        return Some(Ok(principal));
     }
     let refresh = cookies::read_cookie(cookie_header, cookies::REFRESH_COOKIE)?;
     let secure = state.config.secure();
@@ -115,7 +130,9 @@ async fn resolve(
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }
 
 /// Cookies authenticate only same-site writes: a state-changing request whose `Origin` (or
@@ -127,14 +144,21 @@ fn is_cross_site_write(method: &Method, headers: &HeaderMap) -> bool {
     if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
         return true;
     }
-    let (Some(origin), Some(host)) = (headers.get(header::ORIGIN), headers.get(header::HOST)) else {
+    let (Some(origin), Some(host)) = (headers.get(header::ORIGIN), headers.get(header::HOST))
+    else {
         return false;
     };
     let origin = origin.to_str().unwrap_or_default();
-    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
+    let origin_host = origin
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .unwrap_or(origin);
     origin_host != host.to_str().unwrap_or_default()
 }
 
 fn is_static_asset(path: &str) -> bool {
-    path.starts_with("/pkg/") || path.starts_with("/icons/") || path == "/sw.js" || path == "/favicon.ico"
+    path.starts_with("/pkg/")
+        || path.starts_with("/icons/")
+        || path == "/sw.js"
+        || path == "/favicon.ico"
 }

@@ -22,7 +22,9 @@ enum Command {
 
 pub async fn run() -> ExitCode {
     let cli = Cli::parse();
-    let command = cli.command.unwrap_or_else(|| Command::Serve(ServeArgs::parse_from(["serve"])));
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Serve(ServeArgs::parse_from(["serve"])));
     crate::startup::init_tracing();
     let result = match command {
         Command::Serve(args) => match Config::load(&args) {

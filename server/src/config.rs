@@ -38,7 +38,10 @@ impl std::fmt::Debug for Config {
             .field("addr", &self.addr)
             .field("data_dir", &self.data_dir)
             .field("database", &self.database_label())
-            .field("redis", &self.redis_url.as_deref().map(agente_store::db_redact))
+            .field(
+                "redis",
+                &self.redis_url.as_deref().map(agente_store::db_redact),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -49,18 +52,30 @@ fn env(name: &str) -> Option<String> {
 
 impl Config {
     pub fn load(args: &ServeArgs) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&args.data_dir)
-            .with_context(|| format!("cannot create the data directory {}", args.data_dir.display()))?;
+        std::fs::create_dir_all(&args.data_dir).with_context(|| {
+            format!(
+                "cannot create the data directory {}",
+                args.data_dir.display()
+            )
+        })?;
         let database_url = env("DATABASE_URL")
             .unwrap_or_else(|| format!("sqlite://{}/agente.db", args.data_dir.display()));
         let master_key = match env("AGENTE_MASTER_KEY") {
             Some(key) => key,
-            None => crate::secrets::load_or_create(&args.data_dir, "master.key", agente_core::SecretBox::generate_key)?,
+            None => crate::secrets::load_or_create(
+                &args.data_dir,
+                "master.key",
+                agente_core::SecretBox::generate_key,
+            )?,
         };
         agente_core::SecretBox::from_base64(&master_key).context("AGENTE_MASTER_KEY")?;
         let jwt_secret = match env("AGENTE_JWT_SECRET") {
             Some(secret) => secret,
-            None => crate::secrets::load_or_create(&args.data_dir, "jwt.secret", agente_core::SecretBox::generate_key)?,
+            None => crate::secrets::load_or_create(
+                &args.data_dir,
+                "jwt.secret",
+                agente_core::SecretBox::generate_key,
+            )?,
         };
         Ok(Self {
             addr: args.addr,
@@ -79,7 +94,9 @@ impl Config {
 
     /// Served over TLS (directly or behind a proxy), per the public URL.
     pub fn secure(&self) -> bool {
-        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
     }
 
     /// The database URL without its password.

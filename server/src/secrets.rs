@@ -5,13 +5,17 @@ use std::io::Write;
 use std::path::Path;
 
 /// Reads `<data_dir>/secrets/<name>`, creating it with `generate()` the first time.
-pub fn load_or_create(data_dir: &Path, name: &str, generate: impl FnOnce() -> String) -> anyhow::Result<String> {
+pub fn load_or_create(
+    data_dir: &Path,
+    name: &str,
+    generate: impl FnOnce() -> String,
+) -> anyhow::Result<String> {
     let dir = data_dir.join("secrets");
     let path = dir.join(name);
-    if let Ok(existing) = std::fs::read_to_string(&path) {
-        if !existing.trim().is_empty() {
-            return Ok(existing.trim().to_string());
-        }
+    if let Ok(existing) = std::fs::read_to_string(&path)
+        && !existing.trim().is_empty()
+    {
+        return Ok(existing.trim().to_string());
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let value = generate();
@@ -21,13 +25,17 @@ pub fn load_or_create(data_dir: &Path, name: &str, generate: impl FnOnce() -> St
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     match options.open(&path) {
         Ok(mut file) => {
-            file.write_all(value.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+            file.write_all(value.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
             tracing::info!(path = %path.display(), "generated a new secret");
             Ok(value)
         }
         // Another process created it first: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            Ok(std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?.trim().to_string())
+            Ok(std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?
+                .trim()
+                .to_string())
         }
         Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
     }
@@ -46,7 +54,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join("secrets/k")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.join("secrets/k"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         std::fs::remove_dir_all(dir).unwrap();

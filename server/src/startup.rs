@@ -23,8 +23,11 @@ use tracing_subscriber::EnvFilter;
 
 /// Logs to stderr; `RUST_LOG` filters, `AGENTE_LOG_FORMAT=json` for machines.
 pub fn init_tracing() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = if std::env::var("AGENTE_LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().try_init()
     } else {
@@ -39,8 +42,13 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         .with_context(|| format!("cannot open the database {}", config.database_label()))?;
     let redis = match &config.redis_url {
         Some(url) => {
-            let client = redis::Client::open(url.as_str()).context("REDIS_URL is not a valid Redis URL")?;
-            Some(redis::aio::ConnectionManager::new(client).await.context("cannot connect to Redis")?)
+            let client =
+                redis::Client::open(url.as_str()).context("REDIS_URL is not a valid Redis URL")?;
+            Some(
+                redis::aio::ConnectionManager::new(client)
+                    .await
+                    .context("cannot connect to Redis")?,
+            )
         }
         None => None,
     };
@@ -77,7 +85,10 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let context = {
-        let ctx = ServerContext { auth: state.auth.clone(), secure_cookies: state.config.secure() };
+        let ctx = ServerContext {
+            auth: state.auth.clone(),
+            secure_cookies: state.config.secure(),
+        };
         move || {
             provide_context(ctx.clone());
             leptos::nonce::provide_nonce();
@@ -90,18 +101,30 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .route("/sfn/{*name}", post(server_fn_handler))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell));
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell));
     let app = Router::new()
         .nest("/api/v1", api::router())
         .merge(ops::router())
         .merge(assets::router(&state.config))
         .merge(pages)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), authn::authenticate));
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            authn::authenticate,
+        ));
     http_layers::apply(app, &state.config).with_state(state)
 }
 
-async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
-    let ctx = ServerContext { auth: state.auth.clone(), secure_cookies: state.config.secure() };
+async fn server_fn_handler(
+    State(state): State<AppState>,
+    request: Request<Body>,
+) -> impl IntoResponse {
+    let ctx = ServerContext {
+        auth: state.auth.clone(),
+        secure_cookies: state.config.secure(),
+    };
     leptos_axum::handle_server_fns_with_context(move || provide_context(ctx.clone()), request).await
 }
 
@@ -112,12 +135,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = build_state(config).await?;
     let db = state.db.clone();
     let app = router(state);
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
-    println!("Agente is listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+    let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .context("server error")?;
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    println!("Agente is listening on http://{}", listener.local_addr()?);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("server error")?;
     db.close().await;
     tracing::info!("stopped");
     Ok(())

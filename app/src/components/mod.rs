@@ -12,7 +12,9 @@ where
     move || {
         value.get().and_then(|r| r.err()).map(|e| {
             let message = e.to_string();
-            let message = message.trim_start_matches("error running server function: ").to_string();
+            let message = message
+                .trim_start_matches("error running server function: ")
+                .to_string();
             view! { <p class="alert alert-error" role="alert">{message}</p> }
         })
     }
@@ -32,13 +34,24 @@ pub fn format_ms(ms: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}", rem / 3600, rem % 3600 / 60)
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60
+    )
 }
 
 /// The role choices offered in forms.
 #[component]
-pub fn RoleOptions(#[prop(optional)] include_owner: bool, #[prop(into)] selected: String) -> impl IntoView {
-    let roles: &[&str] = if include_owner { &["owner", "admin", "editor", "viewer"] } else { &["admin", "editor", "viewer"] };
+pub fn RoleOptions(
+    #[prop(optional)] include_owner: bool,
+    #[prop(into)] selected: String,
+) -> impl IntoView {
+    let roles: &[&str] = if include_owner {
+        &["owner", "admin", "editor", "viewer"]
+    } else {
+        &["admin", "editor", "viewer"]
+    };
     roles
         .iter()
         .map(|r| {

@@ -1,8 +1,8 @@
 //! Settings → Members, API keys, Security.
 
 use crate::api::{
-    ChangeRole, CreateApiKey, InviteMember, MfaConfirm, MfaDisable, MfaEnrol, RemoveMember, RevokeApiKey,
-    RevokeInvitation, get_me, list_api_keys, list_invitations, list_members,
+    ChangeRole, CreateApiKey, InviteMember, MfaConfirm, MfaDisable, MfaEnrol, RemoveMember,
+    RevokeApiKey, RevokeInvitation, get_me, list_api_keys, list_invitations, list_members,
 };
 use crate::components::{ActionError, RoleOptions, format_ms};
 use leptos::prelude::*;
@@ -27,7 +27,14 @@ pub fn MembersPage() -> impl IntoView {
     let revoke = ServerAction::<RevokeInvitation>::new();
     let change = ServerAction::<ChangeRole>::new();
     let remove = ServerAction::<RemoveMember>::new();
-    let changed = move || (invite.version().get(), revoke.version().get(), change.version().get(), remove.version().get());
+    let changed = move || {
+        (
+            invite.version().get(),
+            revoke.version().get(),
+            change.version().get(),
+            remove.version().get(),
+        )
+    };
     let members = Resource::new(changed, |_| list_members());
     let invitations = Resource::new(changed, |_| list_invitations());
     let link = move || {
@@ -130,7 +137,10 @@ pub fn MembersPage() -> impl IntoView {
 pub fn ApiKeysPage() -> impl IntoView {
     let create = ServerAction::<CreateApiKey>::new();
     let revoke = ServerAction::<RevokeApiKey>::new();
-    let keys = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_api_keys());
+    let keys = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| list_api_keys(),
+    );
     view! {
         <section class="card">
             <h2>"Create an API key"</h2>
@@ -195,7 +205,10 @@ pub fn SecurityPage() -> impl IntoView {
     let enrol = ServerAction::<MfaEnrol>::new();
     let confirm = ServerAction::<MfaConfirm>::new();
     let disable = ServerAction::<MfaDisable>::new();
-    let me = Resource::new(move || (confirm.version().get(), disable.version().get()), |_| get_me());
+    let me = Resource::new(
+        move || (confirm.version().get(), disable.version().get()),
+        |_| get_me(),
+    );
     view! {
         <section class="card">
             <h2>"Two-factor authentication"</h2>

@@ -18,7 +18,10 @@ pub struct CreateInput {
 /// API keys of the tenant (without secrets).
 #[utoipa::path(get, path = "/api/v1/api-keys", tag = "api-keys", security(("bearer" = [])),
     responses((status = 200, body = [ApiKeyInfo]), (status = 403, body = Problem)))]
-pub async fn list(State(state): State<AppState>, Caller(p): Caller) -> Result<Json<Vec<ApiKeyInfo>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+) -> Result<Json<Vec<ApiKeyInfo>>, ApiError> {
     Ok(Json(state.auth.list_api_keys(&p).await?))
 }
 
@@ -30,7 +33,15 @@ pub async fn create(
     Caller(p): Caller,
     ApiJson(input): ApiJson<CreateInput>,
 ) -> Result<(StatusCode, Json<CreatedApiKey>), ApiError> {
-    Ok((StatusCode::CREATED, Json(state.auth.create_api_key(&p, &input.name, input.role).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            state
+                .auth
+                .create_api_key(&p, &input.name, input.role)
+                .await?,
+        ),
+    ))
 }
 
 /// Revoke a key.

@@ -121,6 +121,9 @@ pub async fn logout(
 /// The caller: member or API key, tenant and role.
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, body = Problem)))]
-pub async fn me(State(state): State<AppState>, Caller(principal): Caller) -> Result<Json<Me>, ApiError> {
+pub async fn me(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+) -> Result<Json<Me>, ApiError> {
     Ok(Json(state.auth.me(&principal).await?))
 }

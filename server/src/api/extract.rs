@@ -28,7 +28,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
             return Ok(Caller(principal.clone()));
         }
         match parts.extensions.get::<RejectedCredentials>() {
-            Some(RejectedCredentials(err)) if matches!(**err, AuthError::Store(_) | AuthError::Limiter(_)) => {
+            Some(RejectedCredentials(err))
+                if matches!(**err, AuthError::Store(_) | AuthError::Limiter(_)) =>
+            {
                 Err(ApiError::Request {
                     status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
                     code: "unavailable",
@@ -44,7 +46,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 impl<S: Send + Sync> OptionalFromRequestParts<S> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
         Ok(parts.extensions.get::<Principal>().cloned().map(Caller))
     }
 }

@@ -31,7 +31,10 @@ pub struct AcceptInput {
 /// Members of the caller's tenant.
 #[utoipa::path(get, path = "/api/v1/members", tag = "members", security(("bearer" = [])),
     responses((status = 200, body = [Member]), (status = 401, body = Problem)))]
-pub async fn list(State(state): State<AppState>, Caller(p): Caller) -> Result<Json<Vec<Member>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+) -> Result<Json<Vec<Member>>, ApiError> {
     Ok(Json(state.auth.list_members(&p).await?))
 }
 
@@ -80,7 +83,10 @@ pub async fn invite(
     Caller(p): Caller,
     ApiJson(input): ApiJson<InviteInput>,
 ) -> Result<(StatusCode, Json<CreatedInvitation>), ApiError> {
-    Ok((StatusCode::CREATED, Json(state.auth.invite(&p, &input.email, input.role).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.auth.invite(&p, &input.email, input.role).await?),
+    ))
 }
 
 /// Withdraw a pending invitation.
@@ -103,7 +109,10 @@ pub async fn accept_invitation(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<AcceptInput>,
 ) -> Result<Response, ApiError> {
-    let session = state.auth.accept_invitation(&input.token, input.password).await?;
+    let session = state
+        .auth
+        .accept_invitation(&input.token, input.password)
+        .await?;
     let cookies = cookies::session_cookies(&session, state.config.secure());
     let body = TokenResponse {
         access_token: session.access_token,

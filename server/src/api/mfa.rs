@@ -17,7 +17,10 @@ pub struct CodeInput {
 /// Start enrolment: answers the secret (shown once).
 #[utoipa::path(post, path = "/api/v1/me/mfa/enrol", tag = "mfa", security(("bearer" = [])),
     responses((status = 200, body = MfaEnrolment), (status = 409, body = Problem)))]
-pub async fn enrol(State(state): State<AppState>, Caller(p): Caller) -> Result<Json<MfaEnrolment>, ApiError> {
+pub async fn enrol(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+) -> Result<Json<MfaEnrolment>, ApiError> {
     Ok(Json(state.auth.mfa_enrol(&p).await?))
 }
 

@@ -31,8 +31,14 @@ pub fn router() -> Router<AppState> {
         .route("/me/mfa/confirm", post(mfa::confirm))
         .route("/me/mfa/disable", post(mfa::disable))
         .route("/members", get(members::list))
-        .route("/members/{id}", patch(members::change_role).delete(members::remove))
-        .route("/invitations", get(members::list_invitations).post(members::invite))
+        .route(
+            "/members/{id}",
+            patch(members::change_role).delete(members::remove),
+        )
+        .route(
+            "/invitations",
+            get(members::list_invitations).post(members::invite),
+        )
         .route("/invitations/{id}", delete(members::revoke_invitation))
         .route("/invitations/accept", post(members::accept_invitation))
         .route("/api-keys", get(api_keys::list).post(api_keys::create))

@@ -26,13 +26,20 @@ impl Modify for Security {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT or API key").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT or API key")
+                    .build(),
+            ),
         );
-        components.add_security_scheme("n8n_api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-N8N-API-KEY"))));
+        components.add_security_scheme(
+            "n8n_api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-N8N-API-KEY"))),
+        );
     }
 }
 
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
-

@@ -26,23 +26,39 @@ pub enum ApiError {
     #[error(transparent)]
     Auth(#[from] AuthError),
     #[error("{detail}")]
-    Request { status: StatusCode, code: &'static str, detail: String },
+    Request {
+        status: StatusCode,
+        code: &'static str,
+        detail: String,
+    },
 }
 
 impl ApiError {
     pub fn not_found(detail: impl Into<String>) -> Self {
-        ApiError::Request { status: StatusCode::NOT_FOUND, code: "not_found", detail: detail.into() }
+        ApiError::Request {
+            status: StatusCode::NOT_FOUND,
+            code: "not_found",
+            detail: detail.into(),
+        }
     }
 
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        ApiError::Request { status: StatusCode::BAD_REQUEST, code, detail: detail.into() }
+        ApiError::Request {
+            status: StatusCode::BAD_REQUEST,
+            code,
+            detail: detail.into(),
+        }
     }
 
     fn parts(&self) -> (StatusCode, &'static str, String) {
         use StatusCode as S;
         let detail = self.to_string();
         match self {
-            ApiError::Request { status, code, detail } => (*status, code, detail.clone()),
+            ApiError::Request {
+                status,
+                code,
+                detail,
+            } => (*status, code, detail.clone()),
             ApiError::Auth(err) => match err {
                 AuthError::Validation(_) => (S::UNPROCESSABLE_ENTITY, "validation", detail),
                 AuthError::InvalidCredentials => (S::UNAUTHORIZED, "invalid_credentials", detail),
@@ -55,13 +71,21 @@ impl ApiError {
                 AuthError::Forbidden(_) => (S::FORBIDDEN, "forbidden", detail),
                 AuthError::NotFound(_) => (S::NOT_FOUND, "not_found", detail),
                 AuthError::Conflict(_) => (S::CONFLICT, "conflict", detail),
-                AuthError::Store(e) if e.is_transient() => {
-                    (S::SERVICE_UNAVAILABLE, "unavailable", "the database is busy; try again".into())
-                }
-                AuthError::Store(_) => (S::INTERNAL_SERVER_ERROR, "internal", "an internal error occurred".into()),
-                AuthError::Limiter(_) => {
-                    (S::SERVICE_UNAVAILABLE, "unavailable", "a backing service is unavailable; try again".into())
-                }
+                AuthError::Store(e) if e.is_transient() => (
+                    S::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the database is busy; try again".into(),
+                ),
+                AuthError::Store(_) => (
+                    S::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "an internal error occurred".into(),
+                ),
+                AuthError::Limiter(_) => (
+                    S::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "a backing service is unavailable; try again".into(),
+                ),
             },
         }
     }
@@ -82,7 +106,10 @@ impl IntoResponse for ApiError {
         };
         let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if let ApiError::Auth(AuthError::RateLimited { retry_after_secs }) = &self {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
         }
@@ -98,16 +125,28 @@ impl From<JsonRejection> for ApiError {
         let (status, code) = match &rejection {
             JsonRejection::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"),
             JsonRejection::JsonSyntaxError(_) => (StatusCode::BAD_REQUEST, "malformed_json"),
-            JsonRejection::MissingJsonContentType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
-            _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
+            JsonRejection::MissingJsonContentType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large")
+            }
             _ => (rejection.status(), "bad_body"),
         };
-        ApiError::Request { status, code, detail: rejection.body_text() }
+        ApiError::Request {
+            status,
+            code,
+            detail: rejection.body_text(),
+        }
     }
 }
 
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
-        ApiError::Request { status: StatusCode::BAD_REQUEST, code: "invalid_path", detail: rejection.body_text() }
+        ApiError::Request {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_path",
+            detail: rejection.body_text(),
+        }
     }
 }

@@ -29,14 +29,17 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         Backend::PostgresRedis => TestDb::postgres().await,
     }
     .expect("test database (is Postgres running?)");
-    let data_dir = std::env::temp_dir().join(format!("agente-api-{}", uuid::Uuid::new_v4().simple()));
+    let data_dir =
+        std::env::temp_dir().join(format!("agente-api-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&data_dir).unwrap();
     let config = Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         data_dir,
         database_url: db.url.clone(),
-        redis_url: (backend == Backend::PostgresRedis)
-            .then(|| std::env::var("AGENTE_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())),
+        redis_url: (backend == Backend::PostgresRedis).then(|| {
+            std::env::var("AGENTE_TEST_REDIS_URL")
+                .unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+        }),
         master_key: agente_core::SecretBox::generate_key(),
         jwt_secret: agente_core::SecretBox::generate_key().into_bytes(),
         public_url: None,
@@ -46,19 +49,35 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         hash_files: false,
     };
     let jwt_secret = config.jwt_secret.clone();
-    let state = agente_server::startup::build_state(config).await.expect("app state");
+    let state = agente_server::startup::build_state(config)
+        .await
+        .expect("app state");
     let app = agente_server::startup::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
-    let client = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let name = match backend {
         Backend::Sqlite => "sqlite",
         Backend::PostgresRedis => "postgres+redis",
     };
-    TestApp { base: format!("http://{addr}"), client, backend: name, jwt_secret, _db: db }
+    TestApp {
+        base: format!("http://{addr}"),
+        client,
+        backend: name,
+        jwt_secret,
+        _db: db,
+    }
 }
 
 /// A unique e-mail address (Redis rate-limit keys outlive a test database).
@@ -91,22 +110,44 @@ impl TestApp {
     pub async fn signup(&self, who: &str) -> (String, String, String) {
         let email = email(who);
         let res = self
-            .post("/api/v1/auth/signup", json!({"email": email, "password": "a long password", "tenant_name": who}), None)
+            .post(
+                "/api/v1/auth/signup",
+                json!({"email": email, "password": "a long password", "tenant_name": who}),
+                None,
+            )
             .await;
-        assert_eq!(res.status(), StatusCode::CREATED, "{}: signup", self.backend);
+        assert_eq!(
+            res.status(),
+            StatusCode::CREATED,
+            "{}: signup",
+            self.backend
+        );
         let body: Value = res.json().await.unwrap();
-        (body["access_token"].as_str().unwrap().into(), body["refresh_token"].as_str().unwrap().into(), email)
+        (
+            body["access_token"].as_str().unwrap().into(),
+            body["refresh_token"].as_str().unwrap().into(),
+            email,
+        )
     }
 }
 
 /// Asserts an RFC 9457 problem with `status` and `code`; answers the body.
 pub async fn assert_problem(res: Response, status: StatusCode, code: &str, context: &str) -> Value {
     assert_eq!(res.status(), status, "{context}");
-    let ctype = res.headers().get("content-type").unwrap().to_str().unwrap().to_string();
+    let ctype = res
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
     assert_eq!(ctype, "application/problem+json", "{context}");
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], code, "{context}: {body}");
     assert_eq!(body["status"], status.as_u16(), "{context}");
-    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{context}");
+    assert!(
+        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "{context}"
+    );
     body
 }

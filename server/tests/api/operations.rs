@@ -12,12 +12,25 @@ async fn health_readiness_metrics_and_headers() {
         let h = res.headers();
         assert!(h.get("x-request-id").is_some(), "{b}: request id");
         assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
-        assert!(h.get("content-security-policy").unwrap().to_str().unwrap().contains("frame-ancestors 'none'"));
-        assert!(h.get("strict-transport-security").is_none(), "HSTS only behind TLS");
+        assert!(
+            h.get("content-security-policy")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'")
+        );
+        assert!(
+            h.get("strict-transport-security").is_none(),
+            "HSTS only behind TLS"
+        );
 
         let ready: Value = app.get("/readyz", None).await.json().await.unwrap();
         assert_eq!(ready["database"], "ok", "{b}");
-        let redis = if backend == BACKENDS[1] { "ok" } else { "not configured" };
+        let redis = if backend == BACKENDS[1] {
+            "ok"
+        } else {
+            "not configured"
+        };
         assert_eq!(ready["redis"], redis, "{b}");
 
         let metrics = app.get("/metrics", None).await.text().await.unwrap();
@@ -28,10 +41,28 @@ async fn health_readiness_metrics_and_headers() {
 #[tokio::test]
 async fn openapi_document_lists_the_api() {
     let app = spawn_app(BACKENDS[0]).await;
-    let doc: Value = app.get("/api/v1/openapi.json", None).await.json().await.unwrap();
+    let doc: Value = app
+        .get("/api/v1/openapi.json", None)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/me", "/api/v1/members", "/api/v1/api-keys"] {
-        assert!(doc["paths"].get(path).is_some(), "{path} missing from OpenAPI");
+    for path in [
+        "/api/v1/auth/login",
+        "/api/v1/auth/refresh",
+        "/api/v1/me",
+        "/api/v1/members",
+        "/api/v1/api-keys",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from OpenAPI"
+        );
     }
-    assert!(doc["components"]["securitySchemes"].get("n8n_api_key").is_some());
+    assert!(
+        doc["components"]["securitySchemes"]
+            .get("n8n_api_key")
+            .is_some()
+    );
 }

@@ -34,22 +34,32 @@ const MAX_NAME: usize = 100;
 const LAST_USED_RESOLUTION_MS: i64 = 60_000;
 
 impl AuthService {
-    pub async fn create_api_key(&self, principal: &Principal, name: &str, role: Role) -> Result<CreatedApiKey, AuthError> {
+    pub async fn create_api_key(
+        &self,
+        principal: &Principal,
+        name: &str,
+        role: Role,
+    ) -> Result<CreatedApiKey, AuthError> {
         check_permission(principal, Resource::ApiKeys, Action::Write)?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > MAX_NAME {
-            return Err(AuthError::Validation(format!("the key name must have 1 to {MAX_NAME} characters")));
+            return Err(AuthError::Validation(format!(
+                "the key name must have 1 to {MAX_NAME} characters"
+            )));
         }
         if !principal.role.at_least(role) {
-            return Err(AuthError::forbidden(format!("you cannot create a key with more rights ({role}) than your own")));
+            return Err(AuthError::forbidden(format!(
+                "you cannot create a key with more rights ({role}) than your own"
+            )));
         }
         let tenant = principal.tenant_id;
         let mut tx = self.inner.db.tenant_tx(tenant).await?;
-        let active = query("SELECT COUNT(*) AS n FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL")
-            .bind(tenant.to_string())
-            .fetch_one(&mut *tx)
-            .await?
-            .int("n")?;
+        let active =
+            query("SELECT COUNT(*) AS n FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL")
+                .bind(tenant.to_string())
+                .fetch_one(&mut *tx)
+                .await?
+                .int("n")?;
         if active >= self.inner.settings.max_api_keys {
             return Err(AuthError::Conflict(format!(
                 "a tenant can have at most {} active API keys; revoke one first",
@@ -133,7 +143,12 @@ impl AuthService {
             return Err(AuthError::InvalidToken);
         }
         let hash = token::digest(key);
-        let tenant = self.inner.db.tenant_of(TenantLookup::ApiKey, &hash).await?.ok_or(AuthError::InvalidToken)?;
+        let tenant = self
+            .inner
+            .db
+            .tenant_of(TenantLookup::ApiKey, &hash)
+            .await?
+            .ok_or(AuthError::InvalidToken)?;
         let mut tx = self.inner.db.tenant_tx(tenant).await?;
         let row = query("SELECT id, role, revoked_at, last_used_at FROM api_keys WHERE key_hash = $1 AND tenant_id = $2")
             .bind(&hash)
@@ -146,7 +161,10 @@ impl AuthService {
         }
         let id = row.text("id")?;
         let now = self.now_ms();
-        if row.opt_int("last_used_at")?.is_none_or(|t| now - t > LAST_USED_RESOLUTION_MS) {
+        if row
+            .opt_int("last_used_at")?
+            .is_none_or(|t| now - t > LAST_USED_RESOLUTION_MS)
+        {
             query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND tenant_id = $3")
                 .bind(now)
                 .bind(&id)
@@ -155,6 +173,11 @@ impl AuthService {
                 .await?;
             tx.commit().await?;
         }
-        Ok(Principal { tenant_id: tenant, user_id: None, role: row.role("role")?, method: AuthMethod::ApiKey { key_id: id } })
+        Ok(Principal {
+            tenant_id: tenant,
+            user_id: None,
+            role: row.role("role")?,
+            method: AuthMethod::ApiKey { key_id: id },
+        })
     }
 }

@@ -16,14 +16,27 @@ fn cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String {
 /// The two cookies that carry `session`.
 pub fn session_cookies(session: &Session, secure: bool) -> [String; 2] {
     [
-        cookie(ACCESS_COOKIE, &session.access_token, session.expires_in, secure),
-        cookie(REFRESH_COOKIE, &session.refresh_token, session.refresh_expires_in, secure),
+        cookie(
+            ACCESS_COOKIE,
+            &session.access_token,
+            session.expires_in,
+            secure,
+        ),
+        cookie(
+            REFRESH_COOKIE,
+            &session.refresh_token,
+            session.refresh_expires_in,
+            secure,
+        ),
     ]
 }
 
 /// Cookies that make the browser forget the session.
 pub fn cleared_cookies(secure: bool) -> [String; 2] {
-    [cookie(ACCESS_COOKIE, "", 0, secure), cookie(REFRESH_COOKIE, "", 0, secure)]
+    [
+        cookie(ACCESS_COOKIE, "", 0, secure),
+        cookie(REFRESH_COOKIE, "", 0, secure),
+    ]
 }
 
 /// The value of cookie `name` in a `Cookie` request header.

@@ -37,17 +37,28 @@ pub struct InvitationPreview {
 }
 
 impl AuthService {
-    pub async fn invite(&self, principal: &Principal, email: &str, role: Role) -> Result<CreatedInvitation, AuthError> {
+    pub async fn invite(
+        &self,
+        principal: &Principal,
+        email: &str,
+        role: Role,
+    ) -> Result<CreatedInvitation, AuthError> {
         check_permission(principal, Resource::Members, Action::Write)?;
         let email = Email::parse(email).map_err(|e| AuthError::Validation(e.to_string()))?;
         if role == Role::Owner {
-            return Err(AuthError::Validation("invite as admin, editor or viewer; promote to owner later".into()));
+            return Err(AuthError::Validation(
+                "invite as admin, editor or viewer; promote to owner later".into(),
+            ));
         }
         if !principal.role.at_least(role) {
-            return Err(AuthError::forbidden("you cannot invite someone with more rights than your own"));
+            return Err(AuthError::forbidden(
+                "you cannot invite someone with more rights than your own",
+            ));
         }
         if self.inner.db.find_login(email.as_str()).await?.is_some() {
-            return Err(AuthError::Conflict("this e-mail address already has an account".into()));
+            return Err(AuthError::Conflict(
+                "this e-mail address already has an account".into(),
+            ));
         }
         let tenant = principal.tenant_id;
         let now = self.now_ms();
@@ -86,7 +97,10 @@ impl AuthService {
         Ok(CreatedInvitation { info, token })
     }
 
-    pub async fn list_invitations(&self, principal: &Principal) -> Result<Vec<InvitationInfo>, AuthError> {
+    pub async fn list_invitations(
+        &self,
+        principal: &Principal,
+    ) -> Result<Vec<InvitationInfo>, AuthError> {
         check_permission(principal, Resource::Members, Action::Read)?;
         let mut tx = self.inner.db.tenant_tx(principal.tenant_id).await?;
         let rows = query(
@@ -110,7 +124,11 @@ impl AuthService {
             .collect()
     }
 
-    pub async fn revoke_invitation(&self, principal: &Principal, id: &str) -> Result<(), AuthError> {
+    pub async fn revoke_invitation(
+        &self,
+        principal: &Principal,
+        id: &str,
+    ) -> Result<(), AuthError> {
         check_permission(principal, Resource::Members, Action::Write)?;
         let mut tx = self.inner.db.tenant_tx(principal.tenant_id).await?;
         let done = query(
@@ -138,14 +156,23 @@ impl AuthService {
             .fetch_one(&mut *tx)
             .await?
             .text("name")?;
-        Ok(InvitationPreview { email: row.text("email")?, role: row.role("role")?, tenant_name })
+        Ok(InvitationPreview {
+            email: row.text("email")?,
+            role: row.role("role")?,
+            tenant_name,
+        })
     }
 
     /// Creates the invitee's account and logs them in.
-    pub async fn accept_invitation(&self, token: &str, new_password: String) -> Result<Session, AuthError> {
+    pub async fn accept_invitation(
+        &self,
+        token: &str,
+        new_password: String,
+    ) -> Result<Session, AuthError> {
         password::validate(&new_password)?;
         let (tenant, mut tx, row) = self.open_invitation(token).await?;
-        let email = Email::parse(&row.text("email")?).map_err(|e| AuthError::Validation(e.to_string()))?;
+        let email =
+            Email::parse(&row.text("email")?).map_err(|e| AuthError::Validation(e.to_string()))?;
         let role = row.role("role")?;
         let hash = password::hash(new_password).await?;
         let user = UserId::new();
@@ -159,8 +186,11 @@ impl AuthService {
         if accepted == 0 {
             return Err(AuthError::InvalidToken);
         }
-        self.insert_user(&mut tx, tenant, user, &email, &hash, role).await?;
-        let session = self.start_session(&mut tx, tenant, user, role, None).await?;
+        self.insert_user(&mut tx, tenant, user, &email, &hash, role)
+            .await?;
+        let session = self
+            .start_session(&mut tx, tenant, user, role, None)
+            .await?;
         tx.commit().await?;
         tracing::info!(tenant_id = %tenant, user_id = %user, "invitation accepted");
         Ok(session)
@@ -174,7 +204,12 @@ impl AuthService {
             return Err(AuthError::InvalidToken);
         }
         let hash = token::digest(token);
-        let tenant = self.inner.db.tenant_of(TenantLookup::Invitation, &hash).await?.ok_or(AuthError::InvalidToken)?;
+        let tenant = self
+            .inner
+            .db
+            .tenant_of(TenantLookup::Invitation, &hash)
+            .await?
+            .ok_or(AuthError::InvalidToken)?;
         let mut tx = self.inner.db.tenant_tx(tenant).await?;
         let row = query(
             "SELECT id, email, role FROM invitations WHERE token_hash = $1 AND tenant_id = $2 \

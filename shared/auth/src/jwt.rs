@@ -39,7 +39,9 @@ impl JwtKeys {
     /// At least 32 bytes of secret; shorter secrets are refused.
     pub fn new(secret: &[u8]) -> Result<Self, AuthError> {
         if secret.len() < 32 {
-            return Err(AuthError::Validation("the JWT secret must have at least 32 bytes".into()));
+            return Err(AuthError::Validation(
+                "the JWT secret must have at least 32 bytes".into(),
+            ));
         }
         Ok(Self {
             encoding: EncodingKey::from_secret(secret),
@@ -69,8 +71,21 @@ impl JwtKeys {
 }
 
 impl Claims {
-    pub(crate) fn new(user: UserId, tenant: TenantId, role: Role, now_secs: i64, ttl_secs: i64) -> Self {
-        Self { sub: user, tid: tenant, role, iat: now_secs, exp: now_secs + ttl_secs, iss: ISSUER.into() }
+    pub(crate) fn new(
+        user: UserId,
+        tenant: TenantId,
+        role: Role,
+        now_secs: i64,
+        ttl_secs: i64,
+    ) -> Self {
+        Self {
+            sub: user,
+            tid: tenant,
+            role,
+            iat: now_secs,
+            exp: now_secs + ttl_secs,
+            iss: ISSUER.into(),
+        }
     }
 }
 
@@ -82,10 +97,14 @@ mod tests {
     /// Tiny base64url encoder for forging headers in tests.
     mod base64_like {
         pub fn b64(input: &[u8]) -> String {
-            const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+            const T: &[u8; 64] =
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
             let mut out = String::new();
             for chunk in input.chunks(3) {
-                let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (*b as u32) << (16 - 8 * i));
+                let n = chunk
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |acc, (i, b)| acc | (*b as u32) << (16 - 8 * i));
                 for i in 0..=chunk.len() {
                     out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
                 }
@@ -103,7 +122,10 @@ mod tests {
         let claims = Claims::new(UserId::new(), TenantId::new(), Role::Editor, 1_000, 900);
         let token = keys().issue(&claims).unwrap();
         assert_eq!(keys().verify(&token, 1_500).unwrap(), claims);
-        assert!(matches!(keys().verify(&token, 1_900), Err(AuthError::InvalidToken)));
+        assert!(matches!(
+            keys().verify(&token, 1_900),
+            Err(AuthError::InvalidToken)
+        ));
     }
 
     #[test]
@@ -118,7 +140,12 @@ mod tests {
 
         let token = keys().issue(&claims).unwrap();
         let mut parts: Vec<&str> = token.split('.').collect();
-        let tampered = b64(&serde_json::to_vec(&Claims { role: Role::Owner, tid: TenantId::new(), ..claims }).unwrap());
+        let tampered = b64(&serde_json::to_vec(&Claims {
+            role: Role::Owner,
+            tid: TenantId::new(),
+            ..claims
+        })
+        .unwrap());
         parts[1] = &tampered;
         assert!(keys().verify(&parts.join("."), 1_001).is_err());
         assert!(keys().verify("not a token", 1_001).is_err());

@@ -5,7 +5,9 @@
 //! Everything a handler needs goes through [`AuthService`]; everything that decides whether
 //! a caller may act goes through [`check_permission`].
 
+mod api_keys;
 mod error;
+mod invitations;
 mod jwt;
 mod members;
 pub mod mfa;
@@ -15,8 +17,6 @@ mod principal;
 pub mod rate_limit;
 mod service;
 mod sessions;
-mod api_keys;
-mod invitations;
 
 pub use api_keys::{ApiKeyInfo, CreatedApiKey};
 pub use error::AuthError;

@@ -44,13 +44,20 @@ impl AuthService {
             .collect()
     }
 
-    pub async fn change_role(&self, principal: &Principal, member: UserId, role: Role) -> Result<(), AuthError> {
+    pub async fn change_role(
+        &self,
+        principal: &Principal,
+        member: UserId,
+        role: Role,
+    ) -> Result<(), AuthError> {
         check_permission(principal, Resource::Members, Action::Write)?;
         let tenant = principal.tenant_id;
         let mut tx = self.inner.db.tenant_tx(tenant).await?;
         let current = self.member_role(&mut tx, principal, member).await?;
         if (current == Role::Owner || role == Role::Owner) && principal.role != Role::Owner {
-            return Err(AuthError::forbidden("only an owner can grant or take away ownership"));
+            return Err(AuthError::forbidden(
+                "only an owner can grant or take away ownership",
+            ));
         }
         if current == Role::Owner && role != Role::Owner {
             ensure_another_owner(&mut tx, principal, member).await?;
@@ -67,7 +74,11 @@ impl AuthService {
     }
 
     /// Removes a member; their sessions end with their refresh tokens.
-    pub async fn remove_member(&self, principal: &Principal, member: UserId) -> Result<(), AuthError> {
+    pub async fn remove_member(
+        &self,
+        principal: &Principal,
+        member: UserId,
+    ) -> Result<(), AuthError> {
         check_permission(principal, Resource::Members, Action::Delete)?;
         let tenant = principal.tenant_id;
         let mut tx = self.inner.db.tenant_tx(tenant).await?;
@@ -109,14 +120,18 @@ async fn ensure_another_owner(
     principal: &Principal,
     leaving: UserId,
 ) -> Result<(), AuthError> {
-    let others = query("SELECT COUNT(*) AS n FROM users WHERE tenant_id = $1 AND role = 'owner' AND id <> $2")
-        .bind(principal.tenant_id.to_string())
-        .bind(leaving.to_string())
-        .fetch_one(conn)
-        .await?
-        .int("n")?;
+    let others = query(
+        "SELECT COUNT(*) AS n FROM users WHERE tenant_id = $1 AND role = 'owner' AND id <> $2",
+    )
+    .bind(principal.tenant_id.to_string())
+    .bind(leaving.to_string())
+    .fetch_one(conn)
+    .await?
+    .int("n")?;
     if others == 0 {
-        return Err(AuthError::Conflict("a tenant must keep at least one owner".into()));
+        return Err(AuthError::Conflict(
+            "a tenant must keep at least one owner".into(),
+        ));
     }
     Ok(())
 }

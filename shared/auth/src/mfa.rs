@@ -20,8 +20,16 @@ pub struct MfaEnrolment {
 const ISSUER: &str = "Agente";
 
 fn totp(secret: Vec<u8>, account: &str) -> Result<TOTP, AuthError> {
-    TOTP::new(Algorithm::SHA1, 6, 1, 30, secret, Some(ISSUER.into()), account.replace(':', "_"))
-        .map_err(|e| AuthError::Validation(format!("cannot set up TOTP: {e}")))
+    TOTP::new(
+        Algorithm::SHA1,
+        6,
+        1,
+        30,
+        secret,
+        Some(ISSUER.into()),
+        account.replace(':', "_"),
+    )
+    .map_err(|e| AuthError::Validation(format!("cannot set up TOTP: {e}")))
 }
 
 fn seal_context(tenant: TenantId, user: UserId) -> String {
@@ -54,11 +62,18 @@ impl AuthService {
         let mut tx = self.inner.db.tenant_tx(tenant).await?;
         let row = self.load_mfa(&mut tx, tenant, user).await?;
         if row.opt_int("totp_enabled_at")?.is_some() {
-            return Err(AuthError::Conflict("two-factor authentication is already on; disable it first".into()));
+            return Err(AuthError::Conflict(
+                "two-factor authentication is already on; disable it first".into(),
+            ));
         }
-        let secret = Secret::generate_secret().to_bytes().map_err(|e| AuthError::Validation(e.to_string()))?;
+        let secret = Secret::generate_secret()
+            .to_bytes()
+            .map_err(|e| AuthError::Validation(e.to_string()))?;
         let totp = totp(secret.clone(), &row.text("email")?)?;
-        let sealed = self.inner.secrets.seal(&secret, &seal_context(tenant, user));
+        let sealed = self
+            .inner
+            .secrets
+            .seal(&secret, &seal_context(tenant, user));
         query("UPDATE users SET totp_secret = $1 WHERE id = $2 AND tenant_id = $3")
             .bind(sealed)
             .bind(user.to_string())
@@ -66,7 +81,10 @@ impl AuthService {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(MfaEnrolment { secret: totp.get_secret_base32(), otpauth_url: totp.get_url() })
+        Ok(MfaEnrolment {
+            secret: totp.get_secret_base32(),
+            otpauth_url: totp.get_url(),
+        })
     }
 
     /// Confirms enrolment with a first code; from now on log-in asks for one.
@@ -79,7 +97,12 @@ impl AuthService {
         self.mfa_set(principal, code, false).await
     }
 
-    async fn mfa_set(&self, principal: &Principal, code: &str, enable: bool) -> Result<(), AuthError> {
+    async fn mfa_set(
+        &self,
+        principal: &Principal,
+        code: &str,
+        enable: bool,
+    ) -> Result<(), AuthError> {
         let user = principal.user()?;
         let tenant = principal.tenant_id;
         let mut tx = self.inner.db.tenant_tx(tenant).await?;
@@ -90,17 +113,33 @@ impl AuthService {
         };
         if enable == enabled {
             let state = if enabled { "on" } else { "off" };
-            return Err(AuthError::Conflict(format!("two-factor authentication is already {state}")));
+            return Err(AuthError::Conflict(format!(
+                "two-factor authentication is already {state}"
+            )));
         }
-        if !check_code(self, tenant, user, &row.text("email")?, &sealed, code.trim())? {
+        if !check_code(
+            self,
+            tenant,
+            user,
+            &row.text("email")?,
+            &sealed,
+            code.trim(),
+        )? {
             return Err(AuthError::InvalidMfaCode);
         }
         let update = if enable {
-            query("UPDATE users SET totp_enabled_at = $1 WHERE id = $2 AND tenant_id = $3").bind(self.now_ms())
+            query("UPDATE users SET totp_enabled_at = $1 WHERE id = $2 AND tenant_id = $3")
+                .bind(self.now_ms())
         } else {
-            query("UPDATE users SET totp_enabled_at = NULL, totp_secret = NULL WHERE id = $1 AND tenant_id = $2")
+            query(
+                "UPDATE users SET totp_enabled_at = NULL, totp_secret = NULL WHERE id = $1 AND tenant_id = $2",
+            )
         };
-        update.bind(user.to_string()).bind(tenant.to_string()).execute(&mut *tx).await?;
+        update
+            .bind(user.to_string())
+            .bind(tenant.to_string())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -2,8 +2,10 @@
 //! OWASP recommends).
 
 use crate::AuthError;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use std::sync::LazyLock;
 
 /// Longer inputs are refused: hashing cost grows with length and nobody types more.
@@ -14,10 +16,14 @@ const MIN_LEN: usize = 10;
 pub fn validate(password: &str) -> Result<(), AuthError> {
     let len = password.chars().count();
     if len < MIN_LEN {
-        return Err(AuthError::Validation(format!("the password must have at least {MIN_LEN} characters")));
+        return Err(AuthError::Validation(format!(
+            "the password must have at least {MIN_LEN} characters"
+        )));
     }
     if password.len() > MAX_LEN {
-        return Err(AuthError::Validation(format!("the password must have at most {MAX_LEN} bytes")));
+        return Err(AuthError::Validation(format!(
+            "the password must have at most {MAX_LEN} bytes"
+        )));
     }
     Ok(())
 }
@@ -52,8 +58,12 @@ pub async fn verify(password: String, stored: Option<String>) -> bool {
     }
     tokio::task::spawn_blocking(move || {
         let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
-        let Ok(parsed) = PasswordHash::new(&stored) else { return false };
-        Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
+        let Ok(parsed) = PasswordHash::new(&stored) else {
+            return false;
+        };
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
     })
     .await
     .unwrap_or(false)

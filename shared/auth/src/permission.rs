@@ -30,10 +30,15 @@ fn minimum_role(resource: Resource, action: Action) -> Role {
     use Action::*;
     use Resource::*;
     match (resource, action) {
-        (Tenant, Read) | (Members, Read) | (Workflows, Read) | (Executions, Read) | (Templates, Read) => {
-            Role::Viewer
-        }
-        (Workflows, _) | (Executions, _) | (Templates, _) | (Credentials, Read | Write | Execute) => Role::Editor,
+        (Tenant, Read)
+        | (Members, Read)
+        | (Workflows, Read)
+        | (Executions, Read)
+        | (Templates, Read) => Role::Viewer,
+        (Workflows, _)
+        | (Executions, _)
+        | (Templates, _)
+        | (Credentials, Read | Write | Execute) => Role::Editor,
         (Credentials, Delete) => Role::Admin,
         (Members, _) | (ApiKeys, _) | (Billing, Read) => Role::Admin,
         (Billing, _) | (Tenant, _) => Role::Owner,
@@ -41,7 +46,11 @@ fn minimum_role(resource: Resource, action: Action) -> Role {
 }
 
 /// Allows the call or says why not.
-pub fn check_permission(principal: &Principal, resource: Resource, action: Action) -> Result<(), AuthError> {
+pub fn check_permission(
+    principal: &Principal,
+    resource: Resource,
+    action: Action,
+) -> Result<(), AuthError> {
     let needed = minimum_role(resource, action);
     if principal.role.at_least(needed) {
         Ok(())
@@ -60,7 +69,12 @@ mod tests {
     use agente_core::TenantId;
 
     fn as_role(role: Role) -> Principal {
-        Principal { tenant_id: TenantId::new(), user_id: None, role, method: AuthMethod::AccessToken }
+        Principal {
+            tenant_id: TenantId::new(),
+            user_id: None,
+            role,
+            method: AuthMethod::AccessToken,
+        }
     }
 
     #[test]
@@ -80,7 +94,12 @@ mod tests {
         assert!(check_permission(&admin, Resource::Billing, Action::Write).is_err());
 
         let owner = as_role(Role::Owner);
-        for resource in [Resource::Tenant, Resource::Billing, Resource::Members, Resource::Credentials] {
+        for resource in [
+            Resource::Tenant,
+            Resource::Billing,
+            Resource::Members,
+            Resource::Credentials,
+        ] {
             for action in [Action::Read, Action::Write, Action::Delete, Action::Execute] {
                 assert!(check_permission(&owner, resource, action).is_ok());
             }

@@ -23,8 +23,9 @@ pub struct Principal {
 impl Principal {
     /// The member behind the call, or `Forbidden` for API keys on member-only operations.
     pub fn user(&self) -> Result<UserId, crate::AuthError> {
-        self.user_id
-            .ok_or_else(|| crate::AuthError::forbidden("this operation needs a member's session, not an API key"))
+        self.user_id.ok_or_else(|| {
+            crate::AuthError::forbidden("this operation needs a member's session, not an API key")
+        })
     }
 }
 

@@ -49,7 +49,12 @@ impl RateLimiter {
     }
 
     /// Counts one attempt under `key`; refuses once more than `limit` fall in one window.
-    pub async fn hit(&self, key: &str, limit: u32, window: Duration) -> Result<Decision, AuthError> {
+    pub async fn hit(
+        &self,
+        key: &str,
+        limit: u32,
+        window: Duration,
+    ) -> Result<Decision, AuthError> {
         let (count, left) = match self {
             RateLimiter::Memory(map) => {
                 let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
@@ -76,7 +81,9 @@ impl RateLimiter {
             }
         };
         Ok(if count > limit {
-            Decision::Limited { retry_after: left.max(Duration::from_secs(1)) }
+            Decision::Limited {
+                retry_after: left.max(Duration::from_secs(1)),
+            }
         } else {
             Decision::Allowed
         })
@@ -112,7 +119,10 @@ mod tests {
         for _ in 0..3 {
             assert_eq!(rl.hit("a", 3, w).await.unwrap(), Decision::Allowed);
         }
-        assert!(matches!(rl.hit("a", 3, w).await.unwrap(), Decision::Limited { .. }));
+        assert!(matches!(
+            rl.hit("a", 3, w).await.unwrap(),
+            Decision::Limited { .. }
+        ));
         assert_eq!(rl.hit("b", 3, w).await.unwrap(), Decision::Allowed);
         rl.reset("a").await.unwrap();
         assert_eq!(rl.hit("a", 3, w).await.unwrap(), Decision::Allowed);

@@ -68,7 +68,16 @@ impl AuthService {
         clock: Arc<dyn Clock>,
         settings: AuthSettings,
     ) -> Self {
-        Self { inner: Arc::new(Inner { db, keys, secrets, limiter, clock, settings }) }
+        Self {
+            inner: Arc::new(Inner {
+                db,
+                keys,
+                secrets,
+                limiter,
+                clock,
+                settings,
+            }),
+        }
     }
 
     pub fn settings(&self) -> &AuthSettings {
@@ -90,13 +99,18 @@ impl AuthService {
             .text("name")?;
         let (email, mfa_enabled) = match principal.user_id {
             Some(user) => {
-                let row = query("SELECT email, totp_enabled_at FROM users WHERE id = $1 AND tenant_id = $2")
-                    .bind(user.to_string())
-                    .bind(principal.tenant_id.to_string())
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or(AuthError::Unauthenticated)?;
-                (Some(row.text("email")?), row.opt_int("totp_enabled_at")?.is_some())
+                let row = query(
+                    "SELECT email, totp_enabled_at FROM users WHERE id = $1 AND tenant_id = $2",
+                )
+                .bind(user.to_string())
+                .bind(principal.tenant_id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(AuthError::Unauthenticated)?;
+                (
+                    Some(row.text("email")?),
+                    row.opt_int("totp_enabled_at")?.is_some(),
+                )
             }
             None => (None, false),
         };

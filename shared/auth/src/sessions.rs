@@ -46,7 +46,11 @@ const MAX_TENANT_NAME: usize = 100;
 
 impl AuthService {
     /// Creates a tenant and its owner, and logs the owner in.
-    pub async fn signup(&self, input: SignupInput, ip: Option<IpAddr>) -> Result<Session, AuthError> {
+    pub async fn signup(
+        &self,
+        input: SignupInput,
+        ip: Option<IpAddr>,
+    ) -> Result<Session, AuthError> {
         let email = Email::parse(&input.email).map_err(|e| AuthError::Validation(e.to_string()))?;
         password::validate(&input.password)?;
         let tenant_name = input.tenant_name.trim();
@@ -56,10 +60,16 @@ impl AuthService {
             )));
         }
         if let Some(ip) = ip {
-            self.throttle(&format!("signup:ip:{ip}"), self.inner.settings.login_attempts_per_ip).await?;
+            self.throttle(
+                &format!("signup:ip:{ip}"),
+                self.inner.settings.login_attempts_per_ip,
+            )
+            .await?;
         }
         if self.inner.db.find_login(email.as_str()).await?.is_some() {
-            return Err(AuthError::Conflict("an account with this e-mail address already exists".into()));
+            return Err(AuthError::Conflict(
+                "an account with this e-mail address already exists".into(),
+            ));
         }
         let hash = password::hash(input.password).await?;
         let (tenant, user, now) = (TenantId::new(), UserId::new(), self.now_ms());
@@ -70,8 +80,11 @@ impl AuthService {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        self.insert_user(&mut tx, tenant, user, &email, &hash, Role::Owner).await?;
-        let session = self.start_session(&mut tx, tenant, user, Role::Owner, None).await?;
+        self.insert_user(&mut tx, tenant, user, &email, &hash, Role::Owner)
+            .await?;
+        let session = self
+            .start_session(&mut tx, tenant, user, Role::Owner, None)
+            .await?;
         tx.commit().await.map_err(conflict_on_duplicate_email)?;
         tracing::info!(tenant_id = %tenant, user_id = %user, "tenant signed up");
         Ok(session)
@@ -81,9 +94,14 @@ impl AuthService {
     pub async fn login(&self, input: LoginInput, ip: Option<IpAddr>) -> Result<Session, AuthError> {
         let email = Email::parse(&input.email).map_err(|_| AuthError::InvalidCredentials)?;
         let account_key = format!("login:acct:{email}");
-        self.throttle(&account_key, self.inner.settings.login_attempts_per_account).await?;
+        self.throttle(&account_key, self.inner.settings.login_attempts_per_account)
+            .await?;
         if let Some(ip) = ip {
-            self.throttle(&format!("login:ip:{ip}"), self.inner.settings.login_attempts_per_ip).await?;
+            self.throttle(
+                &format!("login:ip:{ip}"),
+                self.inner.settings.login_attempts_per_ip,
+            )
+            .await?;
         }
         let found = self.inner.db.find_login(email.as_str()).await?;
         let Some((user, tenant)) = found else {
@@ -101,7 +119,11 @@ impl AuthService {
             return Err(AuthError::InvalidCredentials);
         }
         if row.opt_int("totp_enabled_at")?.is_some() {
-            let code = input.totp.as_deref().map(str::trim).filter(|c| !c.is_empty());
+            let code = input
+                .totp
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty());
             let code = code.ok_or(AuthError::MfaRequired)?;
             let sealed = row.opt_text("totp_secret")?.ok_or(AuthError::MfaRequired)?;
             if !mfa::check_code(self, tenant, user, email.as_str(), &sealed, code)? {
@@ -109,7 +131,9 @@ impl AuthService {
             }
         }
         let role = row.role("role")?;
-        let session = self.start_session(&mut tx, tenant, user, role, None).await?;
+        let session = self
+            .start_session(&mut tx, tenant, user, role, None)
+            .await?;
         tx.commit().await?;
         self.inner.limiter.reset(&account_key).await?;
         Ok(session)
@@ -162,7 +186,9 @@ impl AuthService {
             .await?
             .ok_or(AuthError::InvalidToken)?
             .role("role")?;
-        let session = self.start_session(&mut tx, tenant, user, role, Some(family)).await?;
+        let session = self
+            .start_session(&mut tx, tenant, user, role, Some(family))
+            .await?;
         tx.commit().await?;
         Ok(session)
     }
@@ -171,15 +197,21 @@ impl AuthService {
     /// twice is not an error.
     pub async fn logout(&self, refresh_token: &str) -> Result<(), AuthError> {
         let hash = token::digest(refresh_token);
-        let Some(tenant) = self.inner.db.tenant_of(TenantLookup::RefreshToken, &hash).await? else {
+        let Some(tenant) = self
+            .inner
+            .db
+            .tenant_of(TenantLookup::RefreshToken, &hash)
+            .await?
+        else {
             return Ok(());
         };
         let mut tx = self.inner.db.tenant_tx(tenant).await?;
-        let family = query("SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND tenant_id = $2")
-            .bind(&hash)
-            .bind(tenant.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
+        let family =
+            query("SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND tenant_id = $2")
+                .bind(&hash)
+                .bind(tenant.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
         if let Some(row) = family {
             revoke_family(&mut tx, tenant, &row.text("family_id")?, self.now_ms()).await?;
         }
@@ -200,11 +232,16 @@ impl AuthService {
 
     /// Counts an attempt and refuses when over the limit.
     pub(crate) async fn throttle(&self, key: &str, limit: u32) -> Result<(), AuthError> {
-        match self.inner.limiter.hit(key, limit, self.inner.settings.login_window).await? {
+        match self
+            .inner
+            .limiter
+            .hit(key, limit, self.inner.settings.login_window)
+            .await?
+        {
             Decision::Allowed => Ok(()),
-            Decision::Limited { retry_after } => {
-                Err(AuthError::RateLimited { retry_after_secs: retry_after.as_secs().max(1) })
-            }
+            Decision::Limited { retry_after } => Err(AuthError::RateLimited {
+                retry_after_secs: retry_after.as_secs().max(1),
+            }),
         }
     }
 
@@ -261,12 +298,22 @@ impl AuthService {
             refresh_token,
             expires_in: settings.access_ttl_secs,
             refresh_expires_in: settings.refresh_ttl_secs,
-            principal: Principal { tenant_id: tenant, user_id: Some(user), role, method: AuthMethod::AccessToken },
+            principal: Principal {
+                tenant_id: tenant,
+                user_id: Some(user),
+                role,
+                method: AuthMethod::AccessToken,
+            },
         })
     }
 }
 
-async fn revoke_family(conn: &mut AnyConnection, tenant: TenantId, family: &str, now: i64) -> Result<(), AuthError> {
+async fn revoke_family(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    family: &str,
+    now: i64,
+) -> Result<(), AuthError> {
     query("UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND tenant_id = $3 AND revoked_at IS NULL")
         .bind(now)
         .bind(family)

@@ -18,21 +18,49 @@ async fn tenant_a_cannot_read_or_write_tenant_b_as_the_app_role() {
         Arc::new(SystemClock),
         AuthSettings::default(),
     );
-    let mk = |e: &str, t: &str| SignupInput { email: e.into(), password: "long enough pw".into(), tenant_name: t.into() };
-    let a = auth.signup(mk("a@a.test", "A"), None).await.unwrap().principal.tenant_id.to_string();
-    let b = auth.signup(mk("b@b.test", "B"), None).await.unwrap().principal.tenant_id.to_string();
+    let mk = |e: &str, t: &str| SignupInput {
+        email: e.into(),
+        password: "long enough pw".into(),
+        tenant_name: t.into(),
+    };
+    let a = auth
+        .signup(mk("a@a.test", "A"), None)
+        .await
+        .unwrap()
+        .principal
+        .tenant_id
+        .to_string();
+    let b = auth
+        .signup(mk("b@b.test", "B"), None)
+        .await
+        .unwrap()
+        .principal
+        .tenant_id
+        .to_string();
 
     let mut conn = sqlx::AnyConnection::connect(&test.url).await.unwrap();
     conn.execute("SET ROLE agente_app").await.unwrap();
-    let is_super: String = sqlx::query("SELECT current_setting('is_superuser') AS s").fetch_one(&mut conn).await.unwrap().get("s");
+    let is_super: String = sqlx::query("SELECT current_setting('is_superuser') AS s")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get("s");
     assert_eq!(is_super, "off", "the app role must not be a superuser");
 
     // Without a tenant, nothing is visible.
-    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&mut conn).await.unwrap().get("n");
+    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get("n");
     assert_eq!(n, 0);
 
     let mut tx = conn.begin().await.unwrap();
-    sqlx::query("SELECT set_config('app.tenant_id', $1, true)").bind(&a).execute(&mut *tx).await.unwrap();
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+        .bind(&a)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     let visible: Vec<String> = sqlx::query("SELECT tenant_id FROM users")
         .fetch_all(&mut *tx)
         .await
@@ -41,19 +69,42 @@ async fn tenant_a_cannot_read_or_write_tenant_b_as_the_app_role() {
         .map(|r| r.get("tenant_id"))
         .collect();
     assert_eq!(visible, vec![a.clone()]);
-    let of_b = sqlx::query("SELECT id FROM users WHERE tenant_id = $1").bind(&b).fetch_all(&mut *tx).await.unwrap();
+    let of_b = sqlx::query("SELECT id FROM users WHERE tenant_id = $1")
+        .bind(&b)
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
     assert!(of_b.is_empty(), "tenant A read tenant B's users");
-    let tenants = sqlx::query("SELECT id FROM tenants").fetch_all(&mut *tx).await.unwrap();
+    let tenants = sqlx::query("SELECT id FROM tenants")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
     assert_eq!(tenants.len(), 1);
 
-    let updated = sqlx::query("UPDATE users SET role = 'viewer' WHERE tenant_id = $1").bind(&b).execute(&mut *tx).await.unwrap();
-    assert_eq!(updated.rows_affected(), 0, "tenant A updated tenant B's users");
-    let deleted = sqlx::query("DELETE FROM tenants WHERE id = $1").bind(&b).execute(&mut *tx).await.unwrap();
+    let updated = sqlx::query("UPDATE users SET role = 'viewer' WHERE tenant_id = $1")
+        .bind(&b)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.rows_affected(),
+        0,
+        "tenant A updated tenant B's users"
+    );
+    let deleted = sqlx::query("DELETE FROM tenants WHERE id = $1")
+        .bind(&b)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     assert_eq!(deleted.rows_affected(), 0, "tenant A deleted tenant B");
     tx.commit().await.unwrap();
 
     let mut tx = conn.begin().await.unwrap();
-    sqlx::query("SELECT set_config('app.tenant_id', $1, true)").bind(&a).execute(&mut *tx).await.unwrap();
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+        .bind(&a)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     let insert = sqlx::query(
         "INSERT INTO api_keys (id, tenant_id, name, role, key_hash, key_hint, created_at) VALUES ('k', $1, 'x', 'owner', 'h', 'h', 0)",
     )
@@ -64,12 +115,24 @@ async fn tenant_a_cannot_read_or_write_tenant_b_as_the_app_role() {
     drop(tx);
 
     // The setting is per transaction: it does not leak into the next one.
-    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&mut conn).await.unwrap().get("n");
+    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get("n");
     assert_eq!(n, 0);
 
     // Tenant B's owner still has the owner role.
     let mut tx = conn.begin().await.unwrap();
-    sqlx::query("SELECT set_config('app.tenant_id', $1, true)").bind(&b).execute(&mut *tx).await.unwrap();
-    let role: String = sqlx::query("SELECT role FROM users").fetch_one(&mut *tx).await.unwrap().get("role");
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+        .bind(&b)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let role: String = sqlx::query("SELECT role FROM users")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap()
+        .get("role");
     assert_eq!(role, "owner");
 }

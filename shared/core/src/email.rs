@@ -61,12 +61,24 @@ mod tests {
 
     #[test]
     fn accepts_and_normalises_ordinary_addresses() {
-        assert_eq!(Email::parse(" Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
+        assert_eq!(
+            Email::parse(" Ada@Example.COM ").unwrap().as_str(),
+            "ada@example.com"
+        );
     }
 
     #[test]
     fn rejects_malformed_addresses() {
-        for bad in ["", "ada", "@example.com", "ada@", "ada@example", "a da@x.io", "a@b@c.io", "a@.x.io"] {
+        for bad in [
+            "",
+            "ada",
+            "@example.com",
+            "ada@",
+            "ada@example",
+            "a da@x.io",
+            "a@b@c.io",
+            "a@.x.io",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be rejected");
         }
         assert!(Email::parse(&format!("{}@x.io", "a".repeat(65))).is_err());

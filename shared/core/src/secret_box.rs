@@ -34,7 +34,9 @@ impl std::fmt::Debug for SecretBox {
 impl SecretBox {
     /// From the base64 form used by `AGENTE_MASTER_KEY`.
     pub fn from_base64(key: &str) -> Result<Self, SecretBoxError> {
-        let bytes = STANDARD.decode(key.trim()).map_err(|_| SecretBoxError::BadKey)?;
+        let bytes = STANDARD
+            .decode(key.trim())
+            .map_err(|_| SecretBoxError::BadKey)?;
         let key: [u8; 32] = bytes.try_into().map_err(|_| SecretBoxError::BadKey)?;
         Ok(Self::from_bytes(&key))
     }
@@ -57,7 +59,13 @@ impl SecretBox {
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let ciphertext = self
             .cipher
-            .encrypt(&Nonce::from(nonce), Payload { msg: plaintext, aad: context.as_bytes() })
+            .encrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: context.as_bytes(),
+                },
+            )
             .expect("AES-GCM encryption of an in-memory buffer cannot fail");
         let mut out = nonce.to_vec();
         out.extend_from_slice(&ciphertext);
@@ -71,9 +79,17 @@ impl SecretBox {
             .filter(|raw| raw.len() > 12)
             .ok_or(SecretBoxError::Undecryptable)?;
         let (nonce, ciphertext) = raw.split_at(12);
-        let nonce: [u8; 12] = nonce.try_into().map_err(|_| SecretBoxError::Undecryptable)?;
+        let nonce: [u8; 12] = nonce
+            .try_into()
+            .map_err(|_| SecretBoxError::Undecryptable)?;
         self.cipher
-            .decrypt(&Nonce::from(nonce), Payload { msg: ciphertext, aad: context.as_bytes() })
+            .decrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: context.as_bytes(),
+                },
+            )
             .map_err(|_| SecretBoxError::Undecryptable)
     }
 }
@@ -87,15 +103,30 @@ mod tests {
         let sb = SecretBox::from_base64(&SecretBox::generate_key()).unwrap();
         let sealed = sb.seal(b"JBSWY3DPEHPK3PXP", "tenant-a/totp");
         assert!(!sealed.contains("JBSWY3DPEHPK3PXP"));
-        assert_eq!(sb.open(&sealed, "tenant-a/totp").unwrap(), b"JBSWY3DPEHPK3PXP");
-        assert_eq!(sb.open(&sealed, "tenant-b/totp"), Err(SecretBoxError::Undecryptable));
+        assert_eq!(
+            sb.open(&sealed, "tenant-a/totp").unwrap(),
+            b"JBSWY3DPEHPK3PXP"
+        );
+        assert_eq!(
+            sb.open(&sealed, "tenant-b/totp"),
+            Err(SecretBoxError::Undecryptable)
+        );
         let other = SecretBox::from_base64(&SecretBox::generate_key()).unwrap();
-        assert_eq!(other.open(&sealed, "tenant-a/totp"), Err(SecretBoxError::Undecryptable));
-        assert_eq!(sb.open("v1.garbage", "x"), Err(SecretBoxError::Undecryptable));
+        assert_eq!(
+            other.open(&sealed, "tenant-a/totp"),
+            Err(SecretBoxError::Undecryptable)
+        );
+        assert_eq!(
+            sb.open("v1.garbage", "x"),
+            Err(SecretBoxError::Undecryptable)
+        );
     }
 
     #[test]
     fn rejects_keys_of_the_wrong_size() {
-        assert_eq!(SecretBox::from_base64("c2hvcnQ=").unwrap_err(), SecretBoxError::BadKey);
+        assert_eq!(
+            SecretBox::from_base64("c2hvcnQ=").unwrap_err(),
+            SecretBoxError::BadKey
+        );
     }
 }

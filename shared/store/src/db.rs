@@ -87,7 +87,8 @@ impl Db {
                 Box::pin(async move {
                     match backend {
                         Backend::Postgres => {
-                            conn.execute(format!("SET ROLE {APP_ROLE}").as_str()).await?;
+                            conn.execute(format!("SET ROLE {APP_ROLE}").as_str())
+                                .await?;
                         }
                         Backend::Sqlite => {
                             conn.execute(
@@ -168,7 +169,9 @@ fn connect_options(url: &str, backend: Backend) -> Result<AnyConnectOptions, Sto
 }
 
 fn create_sqlite_parent_dir(url: &str) {
-    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or_default();
     if let Some(parent) = std::path::Path::new(path).parent() {
         let _ = std::fs::create_dir_all(parent);
@@ -223,10 +226,21 @@ mod tests {
 
     #[test]
     fn recognises_backends_and_hides_passwords() {
-        assert_eq!(Backend::of_url("postgres://u:p@h/db").unwrap(), Backend::Postgres);
-        assert_eq!(Backend::of_url("sqlite://data/agente.db").unwrap(), Backend::Sqlite);
-        let err = Backend::of_url("mysql://root:hunter2@h/db").unwrap_err().to_string();
+        assert_eq!(
+            Backend::of_url("postgres://u:p@h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::of_url("sqlite://data/agente.db").unwrap(),
+            Backend::Sqlite
+        );
+        let err = Backend::of_url("mysql://root:hunter2@h/db")
+            .unwrap_err()
+            .to_string();
         assert!(!err.contains("hunter2"), "{err}");
-        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
     }
 }

@@ -21,7 +21,10 @@ impl Db {
             Backend::Postgres => "SELECT user_id, tenant_id FROM agente_find_login($1)",
             Backend::Sqlite => "SELECT id AS user_id, tenant_id FROM users WHERE email = $1",
         };
-        let row = sqlx::query(sql).bind(email).fetch_optional(self.pool()).await?;
+        let row = sqlx::query(sql)
+            .bind(email)
+            .fetch_optional(self.pool())
+            .await?;
         row.map(|row| {
             let user: String = row.try_get("user_id")?;
             let tenant: String = row.try_get("tenant_id")?;
@@ -31,24 +34,35 @@ impl Db {
     }
 
     /// The tenant owning the secret whose digest is `hash`, if any.
-    pub async fn tenant_of(&self, kind: TenantLookup, hash: &str) -> Result<Option<TenantId>, StoreError> {
+    pub async fn tenant_of(
+        &self,
+        kind: TenantLookup,
+        hash: &str,
+    ) -> Result<Option<TenantId>, StoreError> {
         let sql = match (self.backend(), kind) {
             (Backend::Postgres, TenantLookup::RefreshToken) => {
                 "SELECT agente_tenant_of_refresh_token($1) AS tenant_id"
             }
-            (Backend::Postgres, TenantLookup::ApiKey) => "SELECT agente_tenant_of_api_key($1) AS tenant_id",
+            (Backend::Postgres, TenantLookup::ApiKey) => {
+                "SELECT agente_tenant_of_api_key($1) AS tenant_id"
+            }
             (Backend::Postgres, TenantLookup::Invitation) => {
                 "SELECT agente_tenant_of_invitation($1) AS tenant_id"
             }
             (Backend::Sqlite, TenantLookup::RefreshToken) => {
                 "SELECT tenant_id FROM refresh_tokens WHERE token_hash = $1"
             }
-            (Backend::Sqlite, TenantLookup::ApiKey) => "SELECT tenant_id FROM api_keys WHERE key_hash = $1",
+            (Backend::Sqlite, TenantLookup::ApiKey) => {
+                "SELECT tenant_id FROM api_keys WHERE key_hash = $1"
+            }
             (Backend::Sqlite, TenantLookup::Invitation) => {
                 "SELECT tenant_id FROM invitations WHERE token_hash = $1"
             }
         };
-        let row = sqlx::query(sql).bind(hash).fetch_optional(self.pool()).await?;
+        let row = sqlx::query(sql)
+            .bind(hash)
+            .fetch_optional(self.pool())
+            .await?;
         match row {
             None => Ok(None),
             Some(row) => {
@@ -61,6 +75,10 @@ impl Db {
 
 /// Parses a stored id column.
 pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, StoreError> {
-    raw.parse()
-        .map_err(|_| StoreError::Corrupt(format!("`{}` is not an id", raw.chars().take(40).collect::<String>())))
+    raw.parse().map_err(|_| {
+        StoreError::Corrupt(format!(
+            "`{}` is not an id",
+            raw.chars().take(40).collect::<String>()
+        ))
+    })
 }

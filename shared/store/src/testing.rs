@@ -23,7 +23,11 @@ impl TestDb {
         let dir = TempDir::new();
         let url = format!("sqlite://{}/agente.db", dir.0.display());
         let db = Db::open(&url, &DbOptions::default()).await?;
-        Ok(Self { db, url, _dir: Some(dir) })
+        Ok(Self {
+            db,
+            url,
+            _dir: Some(dir),
+        })
     }
 
     pub async fn postgres() -> Result<Self, StoreError> {
@@ -32,17 +36,32 @@ impl TestDb {
         let admin = postgres_admin_url();
         let name = format!("agente_test_{}", uuid::Uuid::new_v4().simple());
         let mut conn = sqlx::AnyConnection::connect(&admin).await?;
-        conn.execute(format!("CREATE DATABASE {name}").as_str()).await?;
+        conn.execute(format!("CREATE DATABASE {name}").as_str())
+            .await?;
         conn.close().await?;
         let (base, _) = admin.rsplit_once('/').expect("admin URL names a database");
         let url = format!("{base}/{name}");
-        let db = Db::open(&url, &DbOptions { max_connections: 4, ..DbOptions::default() }).await?;
-        Ok(Self { db, url, _dir: None })
+        let db = Db::open(
+            &url,
+            &DbOptions {
+                max_connections: 4,
+                ..DbOptions::default()
+            },
+        )
+        .await?;
+        Ok(Self {
+            db,
+            url,
+            _dir: None,
+        })
     }
 
     /// Both backends, for tests that must hold on each.
     pub async fn each() -> Result<Vec<(&'static str, Self)>, StoreError> {
-        Ok(vec![("sqlite", Self::sqlite().await?), ("postgres", Self::postgres().await?)])
+        Ok(vec![
+            ("sqlite", Self::sqlite().await?),
+            ("postgres", Self::postgres().await?),
+        ])
     }
 }
 
@@ -51,7 +70,8 @@ struct TempDir(std::path::PathBuf);
 
 impl TempDir {
     fn new() -> Self {
-        let path = std::env::temp_dir().join(format!("agente-test-{}", uuid::Uuid::new_v4().simple()));
+        let path =
+            std::env::temp_dir().join(format!("agente-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&path).expect("temp dir is writable");
         Self(path)
     }

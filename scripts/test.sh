@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints; unit and integration tests on SQLite and on
+# Postgres + Redis; then the browser tests (Playwright + Chromium) against a release build.
+# Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and Redis on 127.0.0.1:6379,
+# or AGENTE_TEST_POSTGRES_URL / AGENTE_TEST_REDIS_URL pointing elsewhere.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+source scripts/env.sh
+
+export AGENTE_TEST_POSTGRES_URL=${AGENTE_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+export AGENTE_TEST_REDIS_URL=${AGENTE_TEST_REDIS_URL:-redis://127.0.0.1:6379}
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+pg_hostport=$(echo "$AGENTE_TEST_POSTGRES_URL" | sed -E 's|.*@([^/:]+):?([0-9]*)/.*|\1 \2|')
+read -r pg_host pg_port <<<"$pg_hostport"
+port_open "$pg_host" "${pg_port:-5432}" || { echo "PostgreSQL is not reachable at $pg_host:${pg_port:-5432}" >&2; exit 1; }
+redis_hostport=$(echo "$AGENTE_TEST_REDIS_URL" | sed -E 's|redis://([^/:]+):?([0-9]*).*|\1 \2|')
+read -r redis_host redis_port <<<"$redis_hostport"
+port_open "$redis_host" "${redis_port:-6379}" || { echo "Redis is not reachable at $redis_host:${redis_port:-6379}" >&2; exit 1; }
+
+# Databases left by earlier runs (tests create one per test and do not wait to drop them).
+if command -v psql >/dev/null; then
+  psql "$AGENTE_TEST_POSTGRES_URL" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'agente_test_%'" 2>/dev/null |
+    while read -r db; do psql "$AGENTE_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1 || true; done
+fi
+
+say "format and lints"
+cargo fmt --all -- --check
+cargo clippy -p agente-core -p agente-store -p agente-auth -p agente-app -p agente-server --all-targets -- -D warnings
+cargo clippy -p agente-frontend --target wasm32-unknown-unknown -- -D warnings
+
+say "unit and integration tests (SQLite, Postgres, Redis)"
+cargo test -p agente-core -p agente-store -p agente-auth -p agente-app -p agente-server
+
+say "release build"
+cargo leptos build --release --precompress
+
+say "browser tests"
+data_dir=$(mktemp -d)
+port=${AGENTE_E2E_PORT:-3100}
+"${CARGO_TARGET_DIR:-target}/release/agente" serve --addr "127.0.0.1:$port" --data-dir "$data_dir" >"$data_dir/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data_dir"' EXIT
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  kill -0 $server 2>/dev/null || { cat "$data_dir/server.log"; exit 1; }
+  sleep 0.1
+done
+(cd end2end && AGENTE_E2E_URL="http://127.0.0.1:$port" npx playwright test) || { tail -50 "$data_dir/server.log"; exit 1; }
