@@ -58,5 +58,10 @@ test("on a phone the navigation sits at the bottom", async ({ browser }) => {
   expect(box.y + box.height).toBeGreaterThan(780);
   await nav.getByText("Settings").tap();
   await expect(page).toHaveURL(/\/settings\/members$/);
+  await expect(page.getByTestId("members")).toBeVisible();
+  // Nothing spills sideways: wide tables scroll inside their card, log-out stays reachable.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await expect(page.getByTestId("logout")).toBeInViewport();
   await context.close();
 });

@@ -24,6 +24,11 @@ pub enum Backend {
 pub const BACKENDS: [Backend; 2] = [Backend::Sqlite, Backend::PostgresRedis];
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Like [`spawn_app`], letting the test adjust the configuration first.
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let db = match backend {
         Backend::Sqlite => TestDb::sqlite().await,
         Backend::PostgresRedis => TestDb::postgres().await,
@@ -32,7 +37,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let data_dir =
         std::env::temp_dir().join(format!("agente-api-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&data_dir).unwrap();
-    let config = Config {
+    let mut config = Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         data_dir,
         database_url: db.url.clone(),
@@ -48,6 +53,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         output_name: "agente".into(),
         hash_files: false,
     };
+    adjust(&mut config);
     let jwt_secret = config.jwt_secret.clone();
     let state = agente_server::startup::build_state(config)
         .await

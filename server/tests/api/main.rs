@@ -4,3 +4,4 @@ mod accounts;
 mod bad_input;
 mod helpers;
 mod operations;
+mod sessions;

@@ -97,7 +97,7 @@ impl AuthService {
 
     pub async fn list_api_keys(&self, principal: &Principal) -> Result<Vec<ApiKeyInfo>, AuthError> {
         check_permission(principal, Resource::ApiKeys, Action::Read)?;
-        let mut tx = self.inner.db.tenant_tx(principal.tenant_id).await?;
+        let mut tx = self.inner.db.tenant_read(principal.tenant_id).await?;
         let rows = query(
             "SELECT id, name, role, key_hint, created_at, last_used_at, revoked_at FROM api_keys \
              WHERE tenant_id = $1 ORDER BY created_at DESC",

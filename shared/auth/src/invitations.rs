@@ -102,7 +102,7 @@ impl AuthService {
         principal: &Principal,
     ) -> Result<Vec<InvitationInfo>, AuthError> {
         check_permission(principal, Resource::Members, Action::Read)?;
-        let mut tx = self.inner.db.tenant_tx(principal.tenant_id).await?;
+        let mut tx = self.inner.db.tenant_read(principal.tenant_id).await?;
         let rows = query(
             "SELECT id, email, role, expires_at, created_at FROM invitations WHERE tenant_id = $1 \
              AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at DESC",

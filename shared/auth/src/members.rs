@@ -23,7 +23,7 @@ pub struct Member {
 impl AuthService {
     pub async fn list_members(&self, principal: &Principal) -> Result<Vec<Member>, AuthError> {
         check_permission(principal, Resource::Members, Action::Read)?;
-        let mut tx = self.inner.db.tenant_tx(principal.tenant_id).await?;
+        let mut tx = self.inner.db.tenant_read(principal.tenant_id).await?;
         let rows = query(
             "SELECT id, email, role, totp_enabled_at, created_at FROM users WHERE tenant_id = $1 \
              ORDER BY created_at, email",

@@ -90,7 +90,7 @@ impl AuthService {
 
     /// Who the caller is, with their tenant's name.
     pub async fn me(&self, principal: &Principal) -> Result<Me, AuthError> {
-        let mut tx = self.inner.db.tenant_tx(principal.tenant_id).await?;
+        let mut tx = self.inner.db.tenant_read(principal.tenant_id).await?;
         let tenant_name = query("SELECT name FROM tenants WHERE id = $1")
             .bind(principal.tenant_id.to_string())
             .fetch_optional(&mut *tx)

@@ -119,7 +119,20 @@ impl Db {
     /// A transaction bound to one tenant: on Postgres, `app.tenant_id` is set for this
     /// transaction only, so row-level security confines every statement in it.
     pub async fn tenant_tx(&self, tenant: TenantId) -> Result<TenantTx, StoreError> {
-        let mut tx = self.begin().await?;
+        self.bind_tenant(self.begin(false).await?, tenant).await
+    }
+
+    /// A read-only transaction bound to one tenant. On SQLite it does not take the write
+    /// lock, so reads run beside a writer; on Postgres the server refuses writes in it.
+    pub async fn tenant_read(&self, tenant: TenantId) -> Result<TenantTx, StoreError> {
+        self.bind_tenant(self.begin(true).await?, tenant).await
+    }
+
+    async fn bind_tenant(
+        &self,
+        mut tx: Transaction<'static, sqlx::Any>,
+        tenant: TenantId,
+    ) -> Result<TenantTx, StoreError> {
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
                 .bind(tenant.to_string())
@@ -135,13 +148,17 @@ impl Db {
         Ok(())
     }
 
-    pub(crate) async fn begin(&self) -> Result<Transaction<'static, sqlx::Any>, StoreError> {
-        match self.backend {
-            // Take SQLite's write lock up front: a deferred transaction that reads and then
-            // writes fails with SQLITE_BUSY instead of waiting when another writer went first.
-            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
-            Backend::Postgres => Ok(self.pool.begin().await?),
-        }
+    async fn begin(&self, read_only: bool) -> Result<Transaction<'static, sqlx::Any>, StoreError> {
+        let statement = match (self.backend, read_only) {
+            // Writers take SQLite's write lock up front: a deferred transaction that reads and
+            // then writes fails with SQLITE_BUSY instead of waiting when another writer went
+            // first.
+            (Backend::Sqlite, false) => "BEGIN IMMEDIATE",
+            (Backend::Sqlite, true) => "BEGIN DEFERRED",
+            (Backend::Postgres, false) => "BEGIN",
+            (Backend::Postgres, true) => "BEGIN READ ONLY",
+        };
+        Ok(self.pool.begin_with(statement).await?)
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {
