@@ -7,6 +7,7 @@
 //! (the editor and offline views use it); the engine will sit behind the `server` feature.
 
 pub mod catalogue;
+pub mod expr;
 mod field;
 pub mod graph;
 pub mod model;

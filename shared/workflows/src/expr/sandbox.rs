@@ -1,0 +1,182 @@
+//! The JavaScript sandbox expressions run in: QuickJS with a memory cap, a deadline per
+//! call, and no host access (no require, process, fetch, timers or files exist in it).
+//!
+//! One sandbox serves one node run at a time: `load` hands it what the expressions may see
+//! (input items, earlier nodes' outputs, workflow and execution facts), then `evaluate` runs
+//! each parameter's template per item. Expressions are compiled once and cached by source.
+
+use super::template::{Segment, Template};
+use rquickjs::{Context, Function, Object, Runtime};
+use serde::Serialize;
+use serde_json::Value;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+const PRELUDE: &str = include_str!("prelude.js");
+
+/// Resource caps for one sandbox.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub memory_bytes: usize,
+    /// Longest one evaluation may run.
+    pub time: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            memory_bytes: 64 * 1024 * 1024,
+            time: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Why an expression failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EvalError {
+    /// The expression threw or did not compile; the message is JavaScript's.
+    #[error("{0}")]
+    Script(String),
+    #[error("the expression ran longer than {0:?} and was stopped")]
+    Timeout(Duration),
+    #[error("the expression used more than {0} MiB of memory and was stopped")]
+    OutOfMemory(usize),
+    #[error("the sandbox could not start: {0}")]
+    Setup(String),
+}
+
+/// What expressions of one node run can see, as JSON.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Scope<'a> {
+    /// The node's input items (`{json, binary?}`).
+    pub input: &'a [Value],
+    /// Earlier nodes' output items by node name (first output, last run).
+    pub nodes: serde_json::Map<String, Value>,
+    pub prev_node: Option<&'a str>,
+    pub run_index: usize,
+    pub workflow: Value,
+    pub execution: Value,
+    /// Only variables on the operator's allow-list.
+    pub env: serde_json::Map<String, Value>,
+    pub vars: serde_json::Map<String, Value>,
+    pub now_ms: i64,
+}
+
+/// A QuickJS runtime and context with the prelude loaded.
+pub struct Sandbox {
+    _runtime: Runtime,
+    context: Context,
+    deadline_ms: Arc<AtomicU64>,
+    epoch: Instant,
+    limits: Limits,
+}
+
+impl Sandbox {
+    pub fn new(limits: Limits) -> Result<Self, EvalError> {
+        let setup = |e: rquickjs::Error| EvalError::Setup(e.to_string());
+        let runtime = Runtime::new().map_err(setup)?;
+        runtime.set_memory_limit(limits.memory_bytes);
+        runtime.set_max_stack_size(1024 * 1024);
+        let epoch = Instant::now();
+        let deadline_ms = Arc::new(AtomicU64::new(u64::MAX));
+        let deadline = deadline_ms.clone();
+        runtime.set_interrupt_handler(Some(Box::new(move || {
+            epoch.elapsed().as_millis() as u64 > deadline.load(Ordering::Relaxed)
+        })));
+        let context = Context::full(&runtime).map_err(setup)?;
+        let sandbox = Self {
+            _runtime: runtime,
+            context,
+            deadline_ms,
+            epoch,
+            limits,
+        };
+        sandbox.guarded(|ctx| ctx.eval::<(), _>(PRELUDE))?;
+        Ok(sandbox)
+    }
+
+    /// Makes `scope` what the following evaluations see.
+    pub fn load(&self, scope: &Scope<'_>) -> Result<(), EvalError> {
+        let json = serde_json::to_string(scope).map_err(|e| EvalError::Setup(e.to_string()))?;
+        self.call("load", (json,)).map(|_: Option<String>| ())
+    }
+
+    /// Evaluates a template for item `item_index`: typed for a lone `{{ … }}`, else text.
+    pub fn evaluate(&self, template: &Template, item_index: usize) -> Result<Value, EvalError> {
+        if let Some(expr) = template.single_expression() {
+            let json: String = self.call("value", (expr, item_index as u32))?;
+            return serde_json::from_str(&json).map_err(|e| EvalError::Script(e.to_string()));
+        }
+        let mut out = String::new();
+        for segment in &template.segments {
+            match segment {
+                Segment::Text(t) => out.push_str(t),
+                Segment::Expr(e) => {
+                    out.push_str(&self.call::<String, _>("text", (e.as_str(), item_index as u32))?)
+                }
+            }
+        }
+        Ok(Value::String(out))
+    }
+
+    fn call<R, A>(&self, method: &str, args: A) -> Result<R, EvalError>
+    where
+        R: for<'js> rquickjs::FromJs<'js>,
+        A: for<'js> rquickjs::function::IntoArgs<'js>,
+    {
+        self.guarded(|ctx| {
+            let api: Object = ctx.globals().get("__agente")?;
+            let f: Function = api.get(method)?;
+            f.call(args)
+        })
+    }
+
+    /// Runs `f` under the deadline and turns QuickJS failures into [`EvalError`]s.
+    fn guarded<R>(
+        &self,
+        f: impl for<'js> FnOnce(rquickjs::Ctx<'js>) -> rquickjs::Result<R>,
+    ) -> Result<R, EvalError> {
+        let start = self.epoch.elapsed();
+        self.deadline_ms.store(
+            (start + self.limits.time).as_millis() as u64,
+            Ordering::Relaxed,
+        );
+        let result = self.context.with(|ctx| {
+            f(ctx.clone()).map_err(|err| match err {
+                rquickjs::Error::Exception => describe_exception(&ctx),
+                other => other.to_string(),
+            })
+        });
+        self.deadline_ms.store(u64::MAX, Ordering::Relaxed);
+        result.map_err(|message| {
+            if self.epoch.elapsed() >= start + self.limits.time && message.contains("interrupted") {
+                EvalError::Timeout(self.limits.time)
+            } else if message.contains("out of memory") || message.contains("Allocation") {
+                EvalError::OutOfMemory(self.limits.memory_bytes / (1024 * 1024))
+            } else {
+                EvalError::Script(message)
+            }
+        })
+    }
+}
+
+fn describe_exception(ctx: &rquickjs::Ctx<'_>) -> String {
+    let caught = ctx.catch();
+    if let Some(exception) = caught.as_exception() {
+        let name: Option<String> = exception.get("name").ok();
+        let message = exception.message().unwrap_or_default();
+        match name {
+            Some(n) if !n.is_empty() && n != "Error" => format!("{n}: {message}"),
+            _ => message,
+        }
+    } else if caught.is_null() || caught.is_undefined() {
+        "out of memory or interrupted".into()
+    } else {
+        caught
+            .as_string()
+            .and_then(|s| s.to_string().ok())
+            .unwrap_or_else(|| "the expression threw a value".into())
+    }
+}

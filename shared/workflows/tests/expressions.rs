@@ -1,0 +1,221 @@
+//! Expressions evaluated as n8n does, in the sandbox.
+#![cfg(feature = "server")]
+
+use agente_workflows::expr::{EvalError, Limits, Sandbox, Scope, Template};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const NOW_MS: i64 = 1_795_857_600_000; // 2026-11-28T09:20:00Z, a Saturday
+
+fn sandbox_with(input: &[Value]) -> Sandbox {
+    let sandbox = Sandbox::new(Limits::default()).unwrap();
+    let mut nodes = serde_json::Map::new();
+    nodes.insert(
+        "Webhook".into(),
+        json!([{"json": {"body": {"n": 7}, "query": {"q": "x"}}}]),
+    );
+    nodes.insert(
+        "Fetch".into(),
+        json!([{"json": {"id": 1}}, {"json": {"id": 2}}, {"json": {"id": 3}}]),
+    );
+    let mut env = serde_json::Map::new();
+    env.insert("REGION".into(), json!("eu"));
+    let scope = Scope {
+        input,
+        nodes,
+        prev_node: Some("Fetch"),
+        run_index: 0,
+        workflow: json!({"id": "wf1", "name": "Demo", "active": true}),
+        execution: json!({"id": "ex1", "mode": "manual"}),
+        env,
+        vars: serde_json::Map::from_iter([("plan".to_string(), json!("pro"))]),
+        now_ms: NOW_MS,
+    };
+    sandbox.load(&scope).unwrap();
+    sandbox
+}
+
+fn eval(sandbox: &Sandbox, template: &str, item: usize) -> Result<Value, EvalError> {
+    sandbox.evaluate(&Template::parse(template).unwrap().unwrap(), item)
+}
+
+#[test]
+fn variables_resolve_like_n8n() {
+    let input = [
+        json!({"json": {"name": "Ada", "n": 21, "tags": ["a", "b"]}}),
+        json!({"json": {"name": "Bob", "n": 4}}),
+    ];
+    let s = sandbox_with(&input);
+    let cases = [
+        ("={{ $json.n * 2 }}", 0, json!(42)),
+        ("=Hello {{ $json.name }}!", 1, json!("Hello Bob!")),
+        ("={{ $json.tags }}", 0, json!(["a", "b"])),
+        ("=tags: {{ $json.tags }}", 0, json!("tags: [\"a\",\"b\"]")),
+        ("={{ $json.missing }}", 0, Value::Null),
+        ("=x{{ $json.missing }}y", 0, json!("xy")),
+        ("={{ $input.item.json.name }}", 1, json!("Bob")),
+        ("={{ $input.all().length }}", 0, json!(2)),
+        (
+            "={{ $input.first().json.name + $input.last().json.name }}",
+            0,
+            json!("AdaBob"),
+        ),
+        ("={{ $('Webhook').item.json.body.n }}", 0, json!(7)),
+        (
+            "={{ $('Fetch').all().map(i => i.json.id) }}",
+            0,
+            json!([1, 2, 3]),
+        ),
+        (
+            "={{ $('Fetch').first().json.id + $('Fetch').last().json.id }}",
+            0,
+            json!(4),
+        ),
+        ("={{ $('Fetch').item.json.id }}", 1, json!(2)),
+        ("={{ $node[\"Webhook\"].json.query.q }}", 0, json!("x")),
+        ("={{ $items('Fetch').length }}", 0, json!(3)),
+        ("={{ $items().length }}", 0, json!(2)),
+        ("={{ $prevNode.name }}", 0, json!("Fetch")),
+        ("={{ $itemIndex }}", 1, json!(1)),
+        ("={{ $runIndex }}", 0, json!(0)),
+        (
+            "={{ $workflow.name + '/' + $workflow.id }}",
+            0,
+            json!("Demo/wf1"),
+        ),
+        ("={{ $execution.id }}", 0, json!("ex1")),
+        ("={{ $env.REGION }}", 0, json!("eu")),
+        ("={{ $env.HOME }}", 0, Value::Null),
+        ("={{ $vars.plan }}", 0, json!("pro")),
+        ("={{ $binary }}", 0, json!({})),
+    ];
+    for (template, item, expected) in cases {
+        assert_eq!(eval(&s, template, item).unwrap(), expected, "{template}");
+    }
+}
+
+#[test]
+fn dates_behave_like_luxon() {
+    let s = sandbox_with(&[json!({"json": {}})]);
+    let cases = [
+        ("={{ $now.toISO() }}", "2026-11-28T09:20:00.000Z"),
+        (
+            "={{ $now.toFormat('yyyy-MM-dd HH:mm') }}",
+            "2026-11-28 09:20",
+        ),
+        (
+            "={{ $now.toFormat(\"EEEE d LLL 'at' h:mm a\") }}",
+            "Saturday 28 Nov at 9:20 AM",
+        ),
+        ("={{ $today.toISO() }}", "2026-11-28T00:00:00.000Z"),
+        ("={{ $now.plus({days: 3}).toISODate() }}", "2026-12-01"),
+        (
+            "={{ $now.minus({months: 11}).toFormat('yyyy-MM') }}",
+            "2025-12",
+        ),
+        ("={{ $now.plus(1000).toFormat('ss') }}", "01"),
+        ("={{ $now.startOf('week').toISODate() }}", "2026-11-23"),
+        (
+            "={{ DateTime.fromISO('2026-01-31T10:00:00Z').plus({hours: 2}).hour }}",
+            "12",
+        ),
+        ("=Now: {{ $now }}", "Now: 2026-11-28T09:20:00.000Z"),
+    ];
+    for (template, expected) in cases {
+        let got = eval(&s, template, 0).unwrap();
+        let got = got
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| got.to_string());
+        assert_eq!(got, expected, "{template}");
+    }
+}
+
+#[test]
+fn string_and_array_helpers() {
+    let s = sandbox_with(&[json!({"json": {"s": "hello big world", "xs": [3, 1, 3, 2]}})]);
+    let cases = [
+        ("={{ $json.s.toTitleCase() }}", json!("Hello Big World")),
+        ("={{ $json.s.toSnakeCase() }}", json!("hello_big_world")),
+        (
+            "={{ 'mail me: a.b@example.com now'.extractEmail() }}",
+            json!("a.b@example.com"),
+        ),
+        ("={{ $json.xs.sum() }}", json!(9)),
+        ("={{ $json.xs.unique() }}", json!([3, 1, 2])),
+        ("={{ $json.xs.first() + $json.xs.last() }}", json!(5)),
+        ("={{ [{a: 1}, {a: 2}].pluck('a') }}", json!([1, 2])),
+        ("={{ (2.345).round(2) }}", json!(2.35)),
+        ("={{ ''.isEmpty() && [1].isNotEmpty() }}", json!(true)),
+    ];
+    for (template, expected) in cases {
+        assert_eq!(eval(&s, template, 0).unwrap(), expected, "{template}");
+    }
+}
+
+#[test]
+fn errors_say_what_went_wrong() {
+    let s = sandbox_with(&[json!({"json": {}})]);
+    let err = eval(&s, "={{ $json.a.b }}", 0).unwrap_err().to_string();
+    assert!(err.contains("TypeError"), "{err}");
+    let err = eval(&s, "={{ $('Nope').item }}", 0)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("Nope") && err.contains("unexecuted"), "{err}");
+    let err = eval(&s, "={{ 1 + }}", 0).unwrap_err().to_string();
+    assert!(err.contains("SyntaxError"), "{err}");
+    // The sandbox stays usable after an error.
+    assert_eq!(eval(&s, "={{ 1 + 1 }}", 0).unwrap(), json!(2));
+}
+
+#[test]
+fn the_sandbox_stops_runaway_code_and_has_no_host_access() {
+    let s = Sandbox::new(Limits {
+        memory_bytes: 32 * 1024 * 1024,
+        time: Duration::from_millis(200),
+    })
+    .unwrap();
+    s.load(&Scope {
+        input: &[json!({"json": {}})],
+        ..Scope::default()
+    })
+    .unwrap();
+    let started = std::time::Instant::now();
+    let err = eval(&s, "={{ (() => { while (true) {} })() }}", 0).unwrap_err();
+    assert_eq!(err, EvalError::Timeout(Duration::from_millis(200)));
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    let err = eval(
+        &s,
+        "={{ (() => { const a = []; while (true) a.push('x'.repeat(1 << 20)); })() }}",
+        0,
+    )
+    .unwrap_err();
+    assert!(matches!(err, EvalError::OutOfMemory(32)), "{err:?}");
+
+    for escape in [
+        "require('fs')",
+        "process.env",
+        "fetch('http://127.0.0.1')",
+        "setTimeout(() => 1, 1)",
+        "std.loadFile('/etc/passwd')",
+        "os.exec(['ls'])",
+    ] {
+        let result = eval(&s, &format!("={{{{ {escape} }}}}"), 0);
+        assert!(
+            matches!(result, Err(EvalError::Script(ref m)) if m.contains("not defined")),
+            "{escape}: {result:?}"
+        );
+    }
+    assert_eq!(
+        eval(
+            &s,
+            "={{ typeof globalThis.require + typeof globalThis.process }}",
+            0
+        )
+        .unwrap(),
+        json!("undefinedundefined")
+    );
+    // Still alive afterwards.
+    assert_eq!(eval(&s, "={{ 6 * 7 }}", 0).unwrap(), json!(42));
+}
