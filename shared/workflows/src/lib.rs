@@ -7,6 +7,8 @@
 //! (the editor and offline views use it); the engine will sit behind the `server` feature.
 
 pub mod catalogue;
+#[cfg(feature = "server")]
+pub mod engine;
 pub mod expr;
 mod field;
 pub mod graph;

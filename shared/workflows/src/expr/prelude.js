@@ -148,8 +148,26 @@
   const toText = (v) => (v === undefined || v === null ? "" : typeof v === "object" && !(v instanceof DateTime) ? JSON.stringify(v) : String(v));
   const toJson = (v) => JSON.stringify(v === undefined ? null : v instanceof DateTime ? v.toISO() : v);
 
+  // console.* output is collected for the execution log, never printed by the host.
+  const logs = [];
+  const log = (...args) => { if (logs.length < 1000) logs.push(args.map(toText).join(" ").slice(0, 10000)); };
+  globalThis.console = { log, info: log, warn: log, error: log, debug: log };
+  const codeCache = new Map();
+
   globalThis.__agente = {
     load(json) { __data = JSON.parse(json); },
+    // The Code node: the body of a function over all items (`items`) or over one (`item`).
+    code(src, each, i) {
+      const key = (each ? "each:" : "all:") + src;
+      let f = codeCache.get(key);
+      if (!f) {
+        f = new Function(...PARAMS, each ? "item" : "items", `"use strict";\n${src}\n`);
+        if (codeCache.size > 500) codeCache.clear();
+        codeCache.set(key, f);
+      }
+      return toJson(f(...bindings(i), each ? __data.input[i] : __data.input));
+    },
+    takeLogs() { return JSON.stringify(logs.splice(0)); },
     value(src, i) { return toJson(compile(src)(...bindings(i))); },
     text(src, i) { return toText(compile(src)(...bindings(i))); },
   };

@@ -121,6 +121,21 @@ impl Sandbox {
         Ok(Value::String(out))
     }
 
+    /// Runs Code-node JavaScript: over all input items, or (`each`) over item `item_index`.
+    /// Answers what the code returned, as JSON.
+    pub fn run_code(&self, code: &str, each: bool, item_index: usize) -> Result<Value, EvalError> {
+        let json: String = self.call("code", (code, each, item_index as u32))?;
+        serde_json::from_str(&json).map_err(|e| EvalError::Script(e.to_string()))
+    }
+
+    /// What the code printed with `console.*` since the last call.
+    pub fn take_logs(&self) -> Vec<String> {
+        self.call::<String, _>("takeLogs", ())
+            .ok()
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default()
+    }
+
     fn call<R, A>(&self, method: &str, args: A) -> Result<R, EvalError>
     where
         R: for<'js> rquickjs::FromJs<'js>,

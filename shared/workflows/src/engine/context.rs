@@ -1,0 +1,153 @@
+//! What a node sees while it runs: its parameters (expressions resolved per item), its input
+//! items, and a place to leave logs and a webhook response.
+
+use super::Item;
+use crate::Node;
+use crate::expr::{Sandbox, Template};
+use serde_json::Value;
+
+/// Why a node failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NodeError {
+    #[error("parameter `{parameter}`: expression `{{{{ {expression} }}}}` failed: {message}")]
+    Expression {
+        parameter: String,
+        expression: String,
+        message: String,
+    },
+    #[error("parameter `{parameter}`: {message}")]
+    Parameter { parameter: String, message: String },
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl NodeError {
+    pub fn parameter(parameter: &str, message: impl Into<String>) -> Self {
+        NodeError::Parameter {
+            parameter: parameter.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The answer a Respond-to-Webhook node chose.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WebhookResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Value,
+}
+
+/// One node run's view of the world.
+pub struct NodeContext<'a> {
+    pub node: &'a Node,
+    /// Items per input index.
+    pub inputs: Vec<Vec<Item>>,
+    pub run_index: usize,
+    pub(crate) sandbox: &'a Sandbox,
+    pub logs: Vec<String>,
+    pub response: Option<WebhookResponse>,
+}
+
+impl NodeContext<'_> {
+    /// The items of input 0.
+    pub fn input(&self) -> &[Item] {
+        self.inputs.first().map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// The parameter at a dotted path, unevaluated.
+    pub fn raw(&self, path: &str) -> Option<&Value> {
+        let mut parts = path.split('.');
+        let mut current = self.node.parameters().get(parts.next()?)?;
+        for part in parts {
+            current = current.as_object()?.get(part)?;
+        }
+        Some(current)
+    }
+
+    /// The parameter at a dotted path with every expression in it evaluated for `item`.
+    pub fn param(&self, path: &str, item: usize) -> Result<Option<Value>, NodeError> {
+        self.raw(path)
+            .map(|v| self.resolve(v, item, path))
+            .transpose()
+    }
+
+    pub fn param_or(&self, path: &str, item: usize, default: Value) -> Result<Value, NodeError> {
+        Ok(self
+            .param(path, item)?
+            .filter(|v| !v.is_null())
+            .unwrap_or(default))
+    }
+
+    pub fn string(&self, path: &str, item: usize, default: &str) -> Result<String, NodeError> {
+        Ok(match self.param(path, item)? {
+            None | Some(Value::Null) => default.to_string(),
+            Some(Value::String(s)) => s,
+            Some(other) => other.to_string(),
+        })
+    }
+
+    pub fn bool(&self, path: &str, item: usize, default: bool) -> Result<bool, NodeError> {
+        match self.param(path, item)? {
+            None | Some(Value::Null) => Ok(default),
+            Some(Value::Bool(b)) => Ok(b),
+            Some(Value::String(s)) if s == "true" || s == "false" => Ok(s == "true"),
+            Some(other) => Err(NodeError::parameter(
+                path,
+                format!("expected true or false, got {other}"),
+            )),
+        }
+    }
+
+    pub fn number(&self, path: &str, item: usize, default: f64) -> Result<f64, NodeError> {
+        match self.param(path, item)? {
+            None | Some(Value::Null) => Ok(default),
+            Some(Value::Number(n)) => Ok(n.as_f64().unwrap_or(default)),
+            Some(Value::String(s)) if s.trim().parse::<f64>().is_ok() => {
+                Ok(s.trim().parse().unwrap_or(default))
+            }
+            Some(other) => Err(NodeError::parameter(
+                path,
+                format!("expected a number, got {other}"),
+            )),
+        }
+    }
+
+    /// Evaluates expressions anywhere inside `value`.
+    pub fn resolve(&self, value: &Value, item: usize, path: &str) -> Result<Value, NodeError> {
+        match value {
+            Value::String(s) => match Template::parse(s) {
+                None => Ok(value.clone()),
+                Some(Err(e)) => Err(NodeError::parameter(path, e.to_string())),
+                Some(Ok(template)) => {
+                    self.sandbox
+                        .evaluate(&template, item)
+                        .map_err(|e| NodeError::Expression {
+                            parameter: path.to_string(),
+                            expression: template
+                                .expressions()
+                                .collect::<Vec<_>>()
+                                .join(" }} … {{ "),
+                            message: e.to_string(),
+                        })
+                }
+            },
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| self.resolve(v, item, &format!("{path}.{i}")))
+                .collect::<Result<_, _>>()
+                .map(Value::Array),
+            Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), self.resolve(v, item, &format!("{path}.{k}"))?)))
+                .collect::<Result<_, _>>()
+                .map(Value::Object),
+            other => Ok(other.clone()),
+        }
+    }
+
+    pub(crate) fn sandbox(&self) -> &Sandbox {
+        self.sandbox
+    }
+}

@@ -1,0 +1,100 @@
+//! The node types the engine runs, by n8n type name. One `match` dispatches them; each
+//! module implements a family of nodes from n8n's documented behaviour.
+
+mod code;
+mod conditions;
+mod merge;
+mod respond;
+mod set;
+mod transform;
+
+use super::{Item, NodeContext, NodeError};
+use crate::Node;
+
+type Outputs = Vec<Vec<Item>>;
+
+/// Node types this engine can run (with the versions it understands).
+const SUPPORTED: &[&str] = &[
+    "n8n-nodes-base.manualTrigger",
+    "n8n-nodes-base.webhook",
+    "n8n-nodes-base.scheduleTrigger",
+    "n8n-nodes-base.cron",
+    "n8n-nodes-base.executeWorkflowTrigger",
+    "n8n-nodes-base.errorTrigger",
+    "n8n-nodes-base.noOp",
+    "n8n-nodes-base.stickyNote",
+    "n8n-nodes-base.set",
+    "n8n-nodes-base.if",
+    "n8n-nodes-base.filter",
+    "n8n-nodes-base.merge",
+    "n8n-nodes-base.limit",
+    "n8n-nodes-base.sort",
+    "n8n-nodes-base.splitOut",
+    "n8n-nodes-base.aggregate",
+    "n8n-nodes-base.removeDuplicates",
+    "n8n-nodes-base.stopAndError",
+    "n8n-nodes-base.code",
+    "n8n-nodes-base.function",
+    "n8n-nodes-base.functionItem",
+    "n8n-nodes-base.respondToWebhook",
+];
+
+pub fn supports(node: &Node) -> bool {
+    SUPPORTED.contains(&node.kind.as_str())
+}
+
+/// How many regular outputs a node has (the error output, when used, comes after them).
+pub fn output_count(node: &Node) -> usize {
+    match node.kind.as_str() {
+        "n8n-nodes-base.if" => 2,
+        _ => 1,
+    }
+}
+
+/// Runs the node's own logic once over its inputs.
+pub async fn execute(ctx: &mut NodeContext<'_>) -> Result<Outputs, NodeError> {
+    let kind = ctx.node.kind.as_str();
+    match kind.strip_prefix("n8n-nodes-base.").unwrap_or(kind) {
+        "manualTrigger"
+        | "webhook"
+        | "scheduleTrigger"
+        | "cron"
+        | "executeWorkflowTrigger"
+        | "errorTrigger"
+        | "noOp" => Ok(vec![ctx.input().to_vec()]),
+        "stickyNote" => Ok(vec![]),
+        "set" => set::run(ctx).map(|items| vec![items]),
+        "if" => conditions::run_if(ctx),
+        "filter" => conditions::run_filter(ctx).map(|items| vec![items]),
+        "merge" => merge::run(ctx).map(|items| vec![items]),
+        "limit" => transform::limit(ctx).map(|items| vec![items]),
+        "sort" => transform::sort(ctx).map(|items| vec![items]),
+        "splitOut" => transform::split_out(ctx).map(|items| vec![items]),
+        "aggregate" => transform::aggregate(ctx).map(|items| vec![items]),
+        "removeDuplicates" => transform::remove_duplicates(ctx).map(|items| vec![items]),
+        "stopAndError" => Err(NodeError::Failed(stop_message(ctx)?)),
+        "code" | "function" | "functionItem" => code::run(ctx).map(|items| vec![items]),
+        "respondToWebhook" => respond::run(ctx).map(|items| vec![items]),
+        _ => Err(NodeError::Failed(format!(
+            "node type `{kind}` is not supported by this engine"
+        ))),
+    }
+}
+
+fn stop_message(ctx: &NodeContext<'_>) -> Result<String, NodeError> {
+    if ctx.string("errorType", 0, "errorMessage")? == "errorObject" {
+        let obj = ctx.param_or("errorObject", 0, serde_json::json!({}))?;
+        let obj = match obj {
+            serde_json::Value::String(s) => {
+                serde_json::from_str(&s).unwrap_or(serde_json::Value::String(s))
+            }
+            other => other,
+        };
+        return Ok(obj
+            .get("message")
+            .and_then(|m| m.as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| obj.to_string()));
+    }
+    ctx.string("errorMessage", 0, "Stopped by the Stop and Error node")
+}

@@ -1,0 +1,387 @@
+//! One execution: the scheduling loop, per-node settings (disabled, pinned data, retries,
+//! error handling, execute once, always output data) and the run data n8n records.
+//!
+//! Order (n8n v1): depth first. After a node runs, its children are scheduled output by
+//! output and connection by connection, and the first child's branch runs to its end before
+//! the next child starts. A node with several connected inputs waits until each has data;
+//! when nothing else can run, a waiting node runs with what it has (as n8n does for a Merge
+//! whose other branch produced nothing).
+
+use super::context::{NodeContext, NodeError, WebhookResponse};
+use super::{Item, nodes};
+use crate::expr::{Limits, Sandbox, Scope};
+use crate::graph::Graph;
+use crate::{Node, OnError, Workflow, catalogue};
+use indexmap::IndexMap;
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// Runaway loops stop after this many node runs.
+const MAX_NODE_RUNS: usize = 10_000;
+
+/// How an execution starts.
+#[derive(Clone, Debug, Default)]
+pub struct RunRequest {
+    /// The trigger to start from; the first enabled trigger when `None`.
+    pub start: Option<String>,
+    /// Items the trigger emits (webhook request, manual input). One empty item when empty.
+    pub items: Vec<Item>,
+    pub execution_id: String,
+    /// `manual`, `webhook`, `trigger`, …
+    pub mode: String,
+    pub now_ms: i64,
+    pub env: serde_json::Map<String, Value>,
+    pub vars: serde_json::Map<String, Value>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExecutionStatus {
+    Success,
+    Error,
+}
+
+/// The failure that ended an execution.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ExecutionError {
+    pub node: Option<String>,
+    pub message: String,
+}
+
+/// One run of one node, as n8n records it in `runData`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeRun {
+    pub start_time: i64,
+    /// Milliseconds.
+    pub execution_time: u64,
+    /// `{"main": [[items of output 0], [items of output 1], …]}`
+    pub data: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub logs: Vec<String>,
+}
+
+/// The result of running a workflow.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Execution {
+    pub status: ExecutionStatus,
+    pub error: Option<ExecutionError>,
+    pub run_data: IndexMap<String, Vec<NodeRun>>,
+    pub last_node: Option<String>,
+    #[serde(skip)]
+    pub response: Option<WebhookResponse>,
+}
+
+impl Execution {
+    /// Items of output 0 of the last run of `node`.
+    pub fn output(&self, node: &str) -> Vec<Value> {
+        self.output_of(node, 0)
+    }
+
+    pub fn output_of(&self, node: &str, index: usize) -> Vec<Value> {
+        self.run_data
+            .get(node)
+            .and_then(|runs| runs.last())
+            .and_then(|run| run.data["main"].get(index))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// Runs workflows. Cheap to share.
+#[derive(Clone, Debug, Default)]
+pub struct Engine {
+    pub limits: Limits,
+}
+
+struct Pending {
+    node: String,
+    inputs: Vec<Option<Vec<Item>>>,
+}
+
+impl Engine {
+    pub fn new(limits: Limits) -> Self {
+        Self { limits }
+    }
+
+    /// Whether this engine can run `node`.
+    pub fn supports(&self, node: &Node) -> bool {
+        nodes::supports(node)
+    }
+
+    pub async fn run(&self, workflow: &Workflow, request: RunRequest) -> Execution {
+        let mut exec = Execution {
+            status: ExecutionStatus::Success,
+            error: None,
+            run_data: IndexMap::new(),
+            last_node: None,
+            response: None,
+        };
+        let fail = |exec: &mut Execution, node: Option<&str>, message: String| {
+            exec.status = ExecutionStatus::Error;
+            exec.error = Some(ExecutionError {
+                node: node.map(str::to_string),
+                message,
+            });
+        };
+        let sandbox = match Sandbox::new(self.limits) {
+            Ok(s) => s,
+            Err(e) => {
+                fail(&mut exec, None, e.to_string());
+                return exec;
+            }
+        };
+        let start = request.start.clone().or_else(|| {
+            workflow
+                .nodes()
+                .iter()
+                .find(|n| !n.is_disabled() && catalogue::is_trigger(&n.kind))
+                .map(|n| n.name.clone())
+        });
+        let Some(start) = start.filter(|s| workflow.node(s).is_some()) else {
+            fail(
+                &mut exec,
+                None,
+                "the workflow has no trigger to start from".into(),
+            );
+            return exec;
+        };
+        let graph = Graph::new(workflow);
+        let items = if request.items.is_empty() {
+            vec![Item::default()]
+        } else {
+            request.items.clone()
+        };
+        let mut stack = vec![Pending {
+            node: start,
+            inputs: vec![Some(items)],
+        }];
+        let mut waiting: IndexMap<String, Vec<Option<Vec<Item>>>> = IndexMap::new();
+        let mut outputs: serde_json::Map<String, Value> = serde_json::Map::new();
+        let mut runs_so_far: HashMap<String, usize> = HashMap::new();
+        let mut total_runs = 0usize;
+
+        loop {
+            let pending = match stack.pop() {
+                Some(p) => p,
+                None => match waiting.shift_remove_index(0) {
+                    Some((node, inputs)) => Pending { node, inputs },
+                    None => break,
+                },
+            };
+            total_runs += 1;
+            if total_runs > MAX_NODE_RUNS {
+                fail(
+                    &mut exec,
+                    Some(&pending.node),
+                    format!("stopped after {MAX_NODE_RUNS} node runs: the workflow loops"),
+                );
+                break;
+            }
+            let node = workflow.node(&pending.node).expect("scheduled nodes exist");
+            let run_index = *runs_so_far
+                .entry(node.name.clone())
+                .and_modify(|n| *n += 1)
+                .or_insert(0);
+            let inputs: Vec<Vec<Item>> = pending
+                .inputs
+                .into_iter()
+                .map(Option::unwrap_or_default)
+                .collect();
+            let started = Instant::now();
+            let start_time = request.now_ms
+                + exec
+                    .run_data
+                    .values()
+                    .flatten()
+                    .map(|r| r.execution_time as i64)
+                    .sum::<i64>();
+
+            let scope = Scope {
+                input: &inputs
+                    .first()
+                    .map(|i| i.iter().map(Item::to_value).collect::<Vec<_>>())
+                    .unwrap_or_default(),
+                nodes: outputs.clone(),
+                prev_node: exec.last_node.as_deref(),
+                run_index,
+                workflow: json!({ "id": workflow.id.get(), "name": workflow.name(), "active": workflow.active.or(false) }),
+                execution: json!({ "id": request.execution_id, "mode": request.mode }),
+                env: request.env.clone(),
+                vars: request.vars.clone(),
+                now_ms: request.now_ms,
+            };
+            let loaded = sandbox.load(&scope);
+            let mut ctx = NodeContext {
+                node,
+                inputs,
+                run_index,
+                sandbox: &sandbox,
+                logs: Vec::new(),
+                response: None,
+            };
+            let result = match loaded {
+                Err(e) => Err(NodeError::Failed(e.to_string())),
+                Ok(()) => run_node(workflow, &mut ctx).await,
+            };
+            let (result, error_text) = match result {
+                Ok(out) => (Ok(out), None),
+                Err(err) => match node.on_error() {
+                    OnError::StopWorkflow => (Err(err.to_string()), Some(err.to_string())),
+                    OnError::ContinueRegularOutput => (
+                        Ok(vec![error_items(ctx.input(), &err)]),
+                        Some(err.to_string()),
+                    ),
+                    OnError::ContinueErrorOutput => {
+                        let mut out = vec![Vec::new(); nodes::output_count(node)];
+                        out.push(error_items(ctx.input(), &err));
+                        (Ok(out), Some(err.to_string()))
+                    }
+                },
+            };
+            if let Some(response) = ctx.response.take() {
+                exec.response.get_or_insert(response);
+            }
+            let mut out = result.clone().unwrap_or_default();
+            if node.always_output_data.or(false) && out.iter().all(Vec::is_empty) {
+                out = vec![vec![Item::default()]];
+            }
+            let data = json!({ "main": out.iter().map(|items| items.iter().map(Item::to_value).collect::<Vec<_>>()).collect::<Vec<_>>() });
+            exec.run_data
+                .entry(node.name.clone())
+                .or_default()
+                .push(NodeRun {
+                    start_time,
+                    execution_time: started.elapsed().as_millis() as u64,
+                    data,
+                    error: error_text,
+                    logs: std::mem::take(&mut ctx.logs),
+                });
+            exec.last_node = Some(node.name.clone());
+            if let Err(message) = result {
+                fail(&mut exec, Some(&node.name), message);
+                break;
+            }
+            if let Some(first) = out.first() {
+                outputs.insert(
+                    node.name.clone(),
+                    Value::Array(first.iter().map(Item::to_value).collect()),
+                );
+            }
+            schedule_children(workflow, &graph, node, out, &mut stack, &mut waiting);
+        }
+        exec
+    }
+}
+
+/// Runs one node with its settings: disabled nodes pass input through, pinned data replaces
+/// the output, `executeOnce` keeps the first item, retries wait between tries.
+async fn run_node(
+    workflow: &Workflow,
+    ctx: &mut NodeContext<'_>,
+) -> Result<Vec<Vec<Item>>, NodeError> {
+    let node = ctx.node;
+    if node.is_disabled() {
+        return Ok(vec![ctx.input().to_vec()]);
+    }
+    if let Some(Value::Array(pinned)) = workflow.pin_data.get().and_then(|p| p.get(&node.name)) {
+        return Ok(vec![
+            pinned.iter().cloned().map(Item::from_returned).collect(),
+        ]);
+    }
+    if node.execute_once.or(false) {
+        for input in &mut ctx.inputs {
+            input.truncate(1);
+        }
+    }
+    let (tries, wait_ms) = node.retry().unwrap_or((1, 0));
+    let mut attempt = 1;
+    loop {
+        match nodes::execute(ctx).await {
+            Ok(out) => return Ok(out),
+            Err(err) if attempt < tries => {
+                ctx.logs
+                    .push(format!("try {attempt} of {tries} failed: {err}"));
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+            }
+            Err(err) => return Err(err),
+        }
+    }
+}
+
+fn error_items(input: &[Item], err: &NodeError) -> Vec<Item> {
+    let error = json!({ "error": err.to_string() });
+    let count = input.len().max(1);
+    (0..count)
+        .map(|i| Item::from_value(error.clone()).paired(i))
+        .collect()
+}
+
+/// Hands each output's items to the nodes connected to it (see the module comment).
+fn schedule_children(
+    workflow: &Workflow,
+    graph: &Graph<'_>,
+    node: &Node,
+    outputs: Vec<Vec<Item>>,
+    stack: &mut Vec<Pending>,
+    waiting: &mut IndexMap<String, Vec<Option<Vec<Item>>>>,
+) {
+    let mut ready = Vec::new();
+    for (index, items) in outputs.into_iter().enumerate() {
+        if items.is_empty() {
+            continue;
+        }
+        for connection in graph.children(&node.name, index) {
+            let Some(target) = workflow.node(&connection.node) else {
+                continue;
+            };
+            let slot = connection.index as usize;
+            let inputs_needed = input_count(workflow, &target.name);
+            if inputs_needed <= 1 {
+                let mut inputs = vec![None; slot + 1];
+                inputs[slot] = Some(items.clone());
+                ready.push(Pending {
+                    node: target.name.clone(),
+                    inputs,
+                });
+                continue;
+            }
+            let entry = waiting
+                .entry(target.name.clone())
+                .or_insert_with(|| vec![None; inputs_needed]);
+            if entry.len() <= slot {
+                entry.resize(slot + 1, None);
+            }
+            entry[slot] = Some(items.clone());
+            if entry.iter().all(Option::is_some) {
+                let inputs = waiting.shift_remove(&target.name).unwrap_or_default();
+                ready.push(Pending {
+                    node: target.name.clone(),
+                    inputs,
+                });
+            }
+        }
+    }
+    // Last pushed runs first: push in reverse so the first child's branch goes first.
+    stack.extend(ready.into_iter().rev());
+}
+
+/// How many distinct `main` inputs of `node` have something connected.
+fn input_count(workflow: &Workflow, node: &str) -> usize {
+    let mut highest = None;
+    for by_type in workflow.connections().into_iter().flat_map(|c| c.values()) {
+        for targets in by_type.get("main").into_iter().flatten().flatten() {
+            for t in targets.iter().filter(|t| t.node == node) {
+                highest = highest.max(Some(t.index as usize));
+            }
+        }
+    }
+    highest.map_or(0, |h| h + 1)
+}
