@@ -11,5 +11,6 @@ mod ops;
 mod secrets;
 pub mod startup;
 mod state;
+mod webhook;
 
 pub use state::AppState;

@@ -2,11 +2,13 @@
 
 use crate::authn::RefreshCoalescer;
 use crate::config::Config;
-use crate::{AppState, api, assets, authn, http_layers, ops};
+use crate::{AppState, api, assets, authn, http_layers, ops, webhook};
 use agente_app::{App, shell, ssr::ServerContext};
 use agente_auth::{AuthService, AuthSettings, JwtKeys, RateLimiter};
 use agente_core::{SecretBox, SystemClock};
 use agente_store::{Db, DbOptions};
+use agente_workflows::engine::Engine;
+use agente_workflows::service::{ServiceLimits, WorkflowService};
 use anyhow::Context;
 use axum::Router;
 use axum::body::Body;
@@ -56,13 +58,20 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         Some(conn) => RateLimiter::redis(conn.clone()),
         None => RateLimiter::memory(),
     };
+    let clock = Arc::new(SystemClock);
     let auth = AuthService::new(
         db.clone(),
         JwtKeys::new(&config.jwt_secret).context("AGENTE_JWT_SECRET")?,
         SecretBox::from_base64(&config.master_key).context("AGENTE_MASTER_KEY")?,
         limiter,
-        Arc::new(SystemClock),
+        clock.clone(),
         AuthSettings::default(),
+    );
+    let workflows = WorkflowService::new(
+        db.clone(),
+        Engine::default(),
+        clock,
+        ServiceLimits::default(),
     );
     let leptos = LeptosOptions::builder()
         .output_name(config.output_name.clone())
@@ -76,6 +85,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         db,
         redis,
         auth,
+        workflows,
         leptos,
         metrics: ops::metrics_handle(),
         refreshes: RefreshCoalescer::default(),
@@ -107,6 +117,7 @@ pub fn router(state: AppState) -> Router {
         >(context, shell));
     let app = Router::new()
         .nest("/api/v1", api::router())
+        .merge(webhook::router())
         .merge(ops::router())
         .merge(assets::router(&state.config))
         .merge(pages)

@@ -14,6 +14,7 @@ pub struct AppState {
     pub db: Db,
     pub redis: Option<redis::aio::ConnectionManager>,
     pub auth: AuthService,
+    pub workflows: agente_workflows::service::WorkflowService,
     pub leptos: LeptosOptions,
     pub metrics: PrometheusHandle,
     pub(crate) refreshes: RefreshCoalescer,

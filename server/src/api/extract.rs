@@ -16,6 +16,11 @@ pub struct ApiJson<T>(pub T);
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct ApiPath<T>(pub T);
 
+/// Query parameters; malformed ones become 400 problems.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
 /// The authenticated caller; 401 when there is none.
 #[derive(Debug, Clone)]
 pub struct Caller(pub Principal);

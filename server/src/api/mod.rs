@@ -8,8 +8,9 @@ mod members;
 mod mfa;
 mod openapi;
 mod problem;
+mod workflows;
 
-pub use extract::{ApiJson, ApiPath, Caller};
+pub use extract::{ApiJson, ApiPath, ApiQuery, Caller};
 pub use problem::{ApiError, Problem};
 
 use crate::AppState;
@@ -17,8 +18,10 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, patch, post};
 
-/// Largest JSON body the API reads. Workflow imports get their own limit with their issue.
+/// Largest JSON body the API reads, except workflow documents and run input.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// Largest workflow document (n8n exports with pinned data can be large).
+pub const MAX_WORKFLOW_BYTES: usize = 4 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -43,6 +46,34 @@ pub fn router() -> Router<AppState> {
         .route("/invitations/accept", post(members::accept_invitation))
         .route("/api-keys", get(api_keys::list).post(api_keys::create))
         .route("/api-keys/{id}", delete(api_keys::revoke))
+        .route(
+            "/workflows",
+            get(workflows::list)
+                .post(workflows::create)
+                .layer(DefaultBodyLimit::max(MAX_WORKFLOW_BYTES)),
+        )
+        .route(
+            "/workflows/import",
+            post(workflows::import).layer(DefaultBodyLimit::max(MAX_WORKFLOW_BYTES)),
+        )
+        .route(
+            "/workflows/{id}",
+            get(workflows::get)
+                .put(workflows::update)
+                .delete(workflows::delete)
+                .layer(DefaultBodyLimit::max(MAX_WORKFLOW_BYTES)),
+        )
+        .route("/workflows/{id}/activate", post(workflows::activate))
+        .route("/workflows/{id}/deactivate", post(workflows::deactivate))
+        .route(
+            "/workflows/{id}/run",
+            post(workflows::run).layer(DefaultBodyLimit::max(MAX_WORKFLOW_BYTES)),
+        )
+        .route("/executions", get(workflows::list_executions))
+        .route(
+            "/executions/{id}",
+            get(workflows::get_execution).delete(workflows::delete_execution),
+        )
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

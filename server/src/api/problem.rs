@@ -1,8 +1,9 @@
 //! The one place errors become HTTP: RFC 9457 `application/problem+json` bodies.
 
 use agente_auth::AuthError;
+use agente_workflows::service::WorkflowServiceError;
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -18,6 +19,10 @@ pub struct Problem {
     pub detail: String,
     /// Stable, machine-readable reason (e.g. `mfa_required`).
     pub code: &'static str,
+    /// For `invalid_workflow`: every problem found, with node and JSON path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub issues: Option<serde_json::Value>,
 }
 
 /// Everything a handler can fail with.
@@ -25,6 +30,8 @@ pub struct Problem {
 pub enum ApiError {
     #[error(transparent)]
     Auth(#[from] AuthError),
+    #[error(transparent)]
+    Workflow(#[from] WorkflowServiceError),
     #[error("{detail}")]
     Request {
         status: StatusCode,
@@ -59,32 +66,24 @@ impl ApiError {
                 code,
                 detail,
             } => (*status, code, detail.clone()),
-            ApiError::Auth(err) => match err {
-                AuthError::Validation(_) => (S::UNPROCESSABLE_ENTITY, "validation", detail),
-                AuthError::InvalidCredentials => (S::UNAUTHORIZED, "invalid_credentials", detail),
-                AuthError::MfaRequired => (S::UNAUTHORIZED, "mfa_required", detail),
-                AuthError::InvalidMfaCode => (S::UNAUTHORIZED, "invalid_mfa_code", detail),
-                AuthError::RateLimited { .. } => (S::TOO_MANY_REQUESTS, "rate_limited", detail),
-                AuthError::Unauthenticated => (S::UNAUTHORIZED, "unauthenticated", detail),
-                AuthError::InvalidToken => (S::UNAUTHORIZED, "invalid_token", detail),
-                AuthError::TokenReused => (S::UNAUTHORIZED, "token_reused", detail),
-                AuthError::Forbidden(_) => (S::FORBIDDEN, "forbidden", detail),
-                AuthError::NotFound(_) => (S::NOT_FOUND, "not_found", detail),
-                AuthError::Conflict(_) => (S::CONFLICT, "conflict", detail),
-                AuthError::Store(e) if e.is_transient() => (
+            ApiError::Auth(err) => auth_parts(err),
+            ApiError::Workflow(err) => match err {
+                WorkflowServiceError::Auth(auth) => auth_parts(auth),
+                WorkflowServiceError::Invalid(_) => {
+                    (S::UNPROCESSABLE_ENTITY, "invalid_workflow", detail)
+                }
+                WorkflowServiceError::BadInput(_) => (S::BAD_REQUEST, "bad_input", detail),
+                WorkflowServiceError::NotFound(_) => (S::NOT_FOUND, "not_found", detail),
+                WorkflowServiceError::Conflict(_) => (S::CONFLICT, "conflict", detail),
+                WorkflowServiceError::Store(e) if e.is_transient() => (
                     S::SERVICE_UNAVAILABLE,
                     "unavailable",
                     "the database is busy; try again".into(),
                 ),
-                AuthError::Store(_) => (
+                WorkflowServiceError::Store(_) => (
                     S::INTERNAL_SERVER_ERROR,
                     "internal",
                     "an internal error occurred".into(),
-                ),
-                AuthError::Limiter(_) => (
-                    S::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "a backing service is unavailable; try again".into(),
                 ),
             },
         }
@@ -97,12 +96,19 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::error!(error = ?self, "request failed");
         }
+        let issues = match &self {
+            ApiError::Workflow(WorkflowServiceError::Invalid(issues)) => {
+                serde_json::to_value(issues).ok()
+            }
+            _ => None,
+        };
         let body = Problem {
             kind: format!("urn:agente:problem:{code}"),
             title: status.canonical_reason().unwrap_or("Error").to_string(),
             status: status.as_u16(),
             detail,
             code,
+            issues,
         };
         let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
@@ -117,6 +123,50 @@ impl IntoResponse for ApiError {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
+    }
+}
+
+/// Status, code and message of an auth failure.
+fn auth_parts(err: &AuthError) -> (StatusCode, &'static str, String) {
+    use StatusCode as S;
+    let detail = err.to_string();
+    match err {
+        AuthError::Validation(_) => (S::UNPROCESSABLE_ENTITY, "validation", detail),
+        AuthError::InvalidCredentials => (S::UNAUTHORIZED, "invalid_credentials", detail),
+        AuthError::MfaRequired => (S::UNAUTHORIZED, "mfa_required", detail),
+        AuthError::InvalidMfaCode => (S::UNAUTHORIZED, "invalid_mfa_code", detail),
+        AuthError::RateLimited { .. } => (S::TOO_MANY_REQUESTS, "rate_limited", detail),
+        AuthError::Unauthenticated => (S::UNAUTHORIZED, "unauthenticated", detail),
+        AuthError::InvalidToken => (S::UNAUTHORIZED, "invalid_token", detail),
+        AuthError::TokenReused => (S::UNAUTHORIZED, "token_reused", detail),
+        AuthError::Forbidden(_) => (S::FORBIDDEN, "forbidden", detail),
+        AuthError::NotFound(_) => (S::NOT_FOUND, "not_found", detail),
+        AuthError::Conflict(_) => (S::CONFLICT, "conflict", detail),
+        AuthError::Store(e) if e.is_transient() => (
+            S::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the database is busy; try again".into(),
+        ),
+        AuthError::Store(_) => (
+            S::INTERNAL_SERVER_ERROR,
+            "internal",
+            "an internal error occurred".into(),
+        ),
+        AuthError::Limiter(_) => (
+            S::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "a backing service is unavailable; try again".into(),
+        ),
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::Request {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_query",
+            detail: rejection.body_text(),
+        }
     }
 }
 

@@ -171,9 +171,9 @@ async fn expired_forged_and_alg_none_tokens_are_refused() {
                     B64.encode(claims.to_string())
                 ),
             ),
-            ("role escalation", {
+            ("tenant hop with the original signature", {
                 let mut c = claims.clone();
-                c["role"] = json!("owner");
+                c["tid"] = json!(uuid::Uuid::new_v4().to_string());
                 let parts: Vec<&str> = access.split('.').collect();
                 format!("{}.{}.{}", parts[0], B64.encode(c.to_string()), parts[2])
             }),

@@ -82,3 +82,52 @@ pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, StoreError> {
         ))
     })
 }
+
+impl Db {
+    /// The tenant whose active workflow listens on `method` `path`, if any.
+    pub async fn tenant_of_webhook(
+        &self,
+        method: &str,
+        path: &str,
+    ) -> Result<Option<TenantId>, StoreError> {
+        let sql = match self.backend() {
+            Backend::Postgres => "SELECT agente_tenant_of_webhook($1, $2) AS tenant_id",
+            Backend::Sqlite => "SELECT tenant_id FROM webhooks WHERE method = $1 AND path = $2",
+        };
+        let row = sqlx::query(sql)
+            .bind(method)
+            .bind(path)
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            None => Ok(None),
+            Some(row) => {
+                let tenant: Option<String> = row.try_get("tenant_id")?;
+                tenant.as_deref().map(parse_id).transpose()
+            }
+        }
+    }
+
+    /// Whether another workflow (of any tenant) already listens on `method` `path`.
+    pub async fn webhook_taken(
+        &self,
+        method: &str,
+        path: &str,
+        workflow_id: &str,
+    ) -> Result<bool, StoreError> {
+        let sql = match self.backend() {
+            Backend::Postgres => "SELECT agente_webhook_taken($1, $2, $3) AS n",
+            Backend::Sqlite => {
+                "SELECT COUNT(*) AS n FROM webhooks WHERE method = $1 AND path = $2 AND workflow_id <> $3"
+            }
+        };
+        let row = sqlx::query(sql)
+            .bind(method)
+            .bind(path)
+            .bind(workflow_id)
+            .fetch_one(self.pool())
+            .await?;
+        let n: i64 = row.try_get("n")?;
+        Ok(n > 0)
+    }
+}

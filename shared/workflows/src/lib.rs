@@ -13,6 +13,8 @@ pub mod expr;
 mod field;
 pub mod graph;
 pub mod model;
+#[cfg(feature = "server")]
+pub mod service;
 pub mod validate;
 
 pub use field::Field;

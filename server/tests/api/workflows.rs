@@ -1,0 +1,216 @@
+//! n8n-shaped workflow API, executions and production webhooks over HTTP.
+
+use crate::helpers::{BACKENDS, assert_problem, spawn_app};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const BENCH: &str = include_str!("../../../shared/workflows/tests/fixtures/a-webhook-bench.json");
+
+#[tokio::test]
+async fn import_activate_call_webhook_and_read_executions() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await;
+        let b = app.backend;
+        let (owner, _, _) = app.signup("flows").await;
+        let key: Value = app
+            .post(
+                "/api/v1/api-keys",
+                json!({"name": "n8n cli", "role": "editor"}),
+                Some(&owner),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let key = key["key"].as_str().unwrap().to_string();
+        let with_key = |req: reqwest::RequestBuilder| req.header("X-N8N-API-KEY", &key);
+
+        let res = with_key(
+            app.client
+                .post(app.url("/api/v1/workflows/import"))
+                .header("content-type", "application/json")
+                .body(BENCH),
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{b}");
+        let imported: Value = res.json().await.unwrap();
+        let id = imported["data"][0]["id"].as_str().unwrap().to_string();
+        assert_eq!(imported["data"][0]["active"], false);
+
+        let res = with_key(
+            app.client
+                .post(app.url(&format!("/api/v1/workflows/{id}/activate"))),
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{b}");
+        let listed: Value = with_key(app.client.get(app.url("/api/v1/workflows?active=true")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(listed["data"].as_array().unwrap().len(), 1, "{b}");
+
+        let res = app
+            .client
+            .post(app.url("/webhook/bench"))
+            .json(&json!({"n": 10}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{b}");
+        assert_eq!(
+            res.json::<Value>().await.unwrap(),
+            json!({"tier": "low", "score": 20})
+        );
+        let res = app
+            .client
+            .post(app.url("/webhook/nothing-here"))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_problem(res, StatusCode::NOT_FOUND, "not_found", b).await;
+
+        let execs: Value = with_key(
+            app.client
+                .get(app.url(&format!("/api/v1/executions?workflowId={id}"))),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        let exec_id = execs["data"][0]["id"].as_str().unwrap();
+        assert_eq!(execs["data"][0]["status"], "success");
+        let detail: Value = with_key(
+            app.client
+                .get(app.url(&format!("/api/v1/executions/{exec_id}?includeData=true"))),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(
+            detail["data"]["resultData"]["lastNodeExecuted"], "Respond",
+            "{b}"
+        );
+
+        // A manual run with input items.
+        let wf = json!({"name": "double", "nodes": [
+            {"name": "Go", "type": "n8n-nodes-base.manualTrigger"},
+            {"name": "Double", "type": "n8n-nodes-base.code", "parameters": {"jsCode": "return $input.all().map(i => ({json: {n: i.json.n * 2}}));"}}
+        ], "connections": {"Go": {"main": [[{"node": "Double", "type": "main", "index": 0}]]}}});
+        let created: Value = app
+            .post("/api/v1/workflows", wf, Some(&owner))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let run: Value = app
+            .post(
+                &format!("/api/v1/workflows/{}/run", created["id"].as_str().unwrap()),
+                json!({"items": [{"n": 2}, {"n": 5}]}),
+                Some(&owner),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(run["status"], "success", "{b}: {run}");
+        let out = &run["data"]["resultData"]["runData"]["Double"][0]["data"]["main"][0];
+        assert_eq!(out[1]["json"]["n"], 10);
+    }
+}
+
+#[tokio::test]
+async fn invalid_workflows_list_their_issues_and_viewers_cannot_write() {
+    let app = spawn_app(BACKENDS[0]).await;
+    let (owner, _, _) = app.signup("issues").await;
+    let bad = json!({"name": "x", "nodes": [{"name": "A", "type": "t"}, {"name": "A", "type": "t"}], "connections": {}});
+    let body = assert_problem(
+        app.post("/api/v1/workflows", bad, Some(&owner)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_workflow",
+        "dup",
+    )
+    .await;
+    assert_eq!(body["issues"][0]["code"], "duplicate_node_name");
+    assert_eq!(body["issues"][0]["path"], "/nodes/1/name");
+
+    let draft: Value = app
+        .post("/api/v1/workflows", json!({"name": "draft", "nodes": [{"name": "M", "type": "acme.mystery"}], "connections": {}}), Some(&owner))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let res = app
+        .post(
+            &format!(
+                "/api/v1/workflows/{}/activate",
+                draft["id"].as_str().unwrap()
+            ),
+            json!({}),
+            Some(&owner),
+        )
+        .await;
+    let body = assert_problem(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_workflow",
+        "activate",
+    )
+    .await;
+    assert!(
+        body["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["code"] == "unsupported_node_type")
+    );
+
+    let res = app
+        .client
+        .post(app.url("/api/v1/workflows"))
+        .bearer_auth(&owner)
+        .header("content-type", "application/json")
+        .body("{oops")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::BAD_REQUEST, "bad_input", "malformed").await;
+
+    let viewer: Value = app
+        .post(
+            "/api/v1/api-keys",
+            json!({"name": "ro", "role": "viewer"}),
+            Some(&owner),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let viewer = viewer["key"].as_str().unwrap();
+    let res = app
+        .post(
+            "/api/v1/workflows",
+            json!({"name": "v", "nodes": []}),
+            Some(viewer),
+        )
+        .await;
+    assert_problem(res, StatusCode::FORBIDDEN, "forbidden", "viewer").await;
+    assert_eq!(
+        app.get("/api/v1/workflows", Some(viewer)).await.status(),
+        StatusCode::OK
+    );
+    let res = app.get("/api/v1/workflows?limit=abc", Some(viewer)).await;
+    assert_problem(res, StatusCode::BAD_REQUEST, "invalid_query", "bad limit").await;
+}

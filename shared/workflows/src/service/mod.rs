@@ -1,0 +1,97 @@
+//! Workflows of a tenant, stored and run: CRUD in n8n's public-API shape, activation with
+//! webhook registration, manual runs, executions and production webhooks.
+//!
+//! Every method takes the caller's `Principal`, checks permission with the one
+//! `check_permission`, and works inside a tenant-bound transaction.
+
+mod executions;
+mod store;
+mod webhooks;
+
+pub use executions::{ExecutionQuery, ExecutionRecord};
+pub use store::{ListQuery, Page, StoredWorkflow};
+pub use webhooks::{WebhookCall, WebhookReply};
+
+use crate::engine::Engine;
+use crate::validate::{Issue, Severity};
+use agente_auth::AuthError;
+use agente_core::Clock;
+use agente_store::{Db, StoreError};
+use std::sync::Arc;
+
+/// Why a workflow operation was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkflowServiceError {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error("the workflow is not valid: {}", summary(.0))]
+    Invalid(Vec<Issue>),
+    #[error("{0}")]
+    BadInput(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<agente_store::sqlx::Error> for WorkflowServiceError {
+    fn from(err: agente_store::sqlx::Error) -> Self {
+        WorkflowServiceError::Store(err.into())
+    }
+}
+
+fn summary(issues: &[Issue]) -> String {
+    let errors: Vec<String> = issues
+        .iter()
+        .filter(|i| i.severity == Severity::Error)
+        .map(|i| match &i.node {
+            Some(node) => format!("{} (node `{node}`, {})", i.message, i.path),
+            None => format!("{} ({})", i.message, i.path),
+        })
+        .collect();
+    errors.join("; ")
+}
+
+/// Limits that keep one tenant from hurting the others.
+#[derive(Clone, Debug)]
+pub struct ServiceLimits {
+    /// Largest workflow document accepted, in bytes of JSON.
+    pub max_workflow_bytes: usize,
+    /// Largest compressed run data stored per execution.
+    pub max_execution_data_bytes: usize,
+}
+
+impl Default for ServiceLimits {
+    fn default() -> Self {
+        Self {
+            max_workflow_bytes: 4 * 1024 * 1024,
+            max_execution_data_bytes: 8 * 1024 * 1024,
+        }
+    }
+}
+
+/// Stores and runs workflows. Cheap to clone.
+#[derive(Clone)]
+pub struct WorkflowService {
+    pub(crate) db: Db,
+    pub(crate) engine: Engine,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) limits: ServiceLimits,
+}
+
+impl WorkflowService {
+    pub fn new(db: Db, engine: Engine, clock: Arc<dyn Clock>, limits: ServiceLimits) -> Self {
+        Self {
+            db,
+            engine,
+            clock,
+            limits,
+        }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+}
