@@ -59,10 +59,11 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         None => RateLimiter::memory(),
     };
     let clock = Arc::new(SystemClock);
+    let secrets = SecretBox::from_base64(&config.master_key).context("AGENTE_MASTER_KEY")?;
     let auth = AuthService::new(
         db.clone(),
         JwtKeys::new(&config.jwt_secret).context("AGENTE_JWT_SECRET")?,
-        SecretBox::from_base64(&config.master_key).context("AGENTE_MASTER_KEY")?,
+        secrets.clone(),
         limiter,
         clock.clone(),
         AuthSettings::default(),
@@ -70,6 +71,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let workflows = WorkflowService::new(
         db.clone(),
         Engine::default(),
+        secrets,
         clock,
         ServiceLimits::default(),
     );

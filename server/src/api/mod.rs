@@ -74,6 +74,11 @@ pub fn router() -> Router<AppState> {
             "/executions/{id}",
             get(workflows::get_execution).delete(workflows::delete_execution),
         )
+        .route(
+            "/credentials",
+            get(workflows::list_credentials).post(workflows::create_credential),
+        )
+        .route("/credentials/{id}", delete(workflows::delete_credential))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

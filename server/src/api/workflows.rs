@@ -158,3 +158,32 @@ pub async fn delete_execution(
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(s.workflows.delete_execution(&p, &id).await?.to_api()))
 }
+
+/// Credentials, never returned with their data.
+pub async fn list_credentials(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+) -> Result<Json<Value>, ApiError> {
+    let list = s.workflows.list_credentials(&p).await?;
+    Ok(Json(
+        json!({ "data": list.iter().map(|c| c.to_api()).collect::<Vec<_>>(), "nextCursor": null }),
+    ))
+}
+
+pub async fn create_credential(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    super::ApiJson(input): super::ApiJson<agente_workflows::service::NewCredential>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        s.workflows.create_credential(&p, input).await?.to_api(),
+    ))
+}
+
+pub async fn delete_credential(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(s.workflows.delete_credential(&p, &id).await?.to_api()))
+}

@@ -214,3 +214,47 @@ async fn invalid_workflows_list_their_issues_and_viewers_cannot_write() {
     let res = app.get("/api/v1/workflows?limit=abc", Some(viewer)).await;
     assert_problem(res, StatusCode::BAD_REQUEST, "invalid_query", "bad limit").await;
 }
+
+#[tokio::test]
+async fn credentials_are_stored_sealed_and_never_returned() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await;
+        let b = app.backend;
+        let (owner, _, _) = app.signup("creds").await;
+        let res = app
+            .post("/api/v1/credentials", json!({"name": "Stripe", "type": "httpHeaderAuth", "data": {"name": "Authorization", "value": "Bearer sk_live_hunter2"}}), Some(&owner))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{b}");
+        let text = res.text().await.unwrap();
+        assert!(!text.contains("hunter2"), "{b}: create answered the secret");
+        let id = serde_json::from_str::<Value>(&text).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let listed = app
+            .get("/api/v1/credentials", Some(&owner))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            listed.contains("Stripe") && !listed.contains("hunter2"),
+            "{b}: {listed}"
+        );
+        let res = app
+            .client
+            .delete(app.url(&format!("/api/v1/credentials/{id}")))
+            .bearer_auth(&owner)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let listed: Value = app
+            .get("/api/v1/credentials", Some(&owner))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(listed["data"].as_array().unwrap().is_empty());
+    }
+}

@@ -35,6 +35,7 @@ fn service(db: &TestDb) -> WorkflowService {
     WorkflowService::new(
         db.db.clone(),
         Engine::default(),
+        agente_core::SecretBox::from_bytes(&[9u8; 32]),
         Arc::new(SystemClock),
         ServiceLimits::default(),
     )
@@ -267,4 +268,62 @@ async fn manual_runs_record_errors_and_respect_save_settings() {
         svc.get_execution(&a, &record.id, false).await.is_err(),
         "not saved when the workflow says none"
     );
+}
+
+#[tokio::test]
+async fn credentials_are_sealed_at_rest_and_reach_the_engine() {
+    use agente_workflows::service::NewCredential;
+    for (backend, db) in TestDb::each().await.expect("test databases") {
+        let svc = service(&db);
+        let a = tenant(&db.db, "A").await;
+        let cred = svc
+            .create_credential(
+                &a,
+                NewCredential {
+                    name: "token".into(),
+                    kind: "httpHeaderAuth".into(),
+                    data: serde_json::from_value(json!({"name": "X-Key", "value": "very-secret"}))
+                        .unwrap(),
+                },
+            )
+            .await
+            .unwrap();
+        // At rest the value is ciphertext.
+        let mut tx = db.db.tenant_read(a.tenant_id).await.unwrap();
+        let row = agente_store::sqlx::query("SELECT data FROM credentials WHERE id = $1")
+            .bind(&cred.id)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        let stored: String = agente_store::Row::try_get(&row, "data").unwrap();
+        assert!(
+            stored.starts_with("v1.") && !stored.contains("very-secret"),
+            "{backend}"
+        );
+        drop(tx);
+
+        // A Code node cannot see credentials; the engine resolves them for nodes that declare them.
+        let wf = json!({"name": "uses cred", "nodes": [
+            {"name": "Go", "type": "n8n-nodes-base.manualTrigger"},
+            {"name": "Call", "type": "n8n-nodes-base.httpRequest", "parameters": {"url": "http://127.0.0.1:9/", "authentication": "genericCredentialType", "genericAuthType": "httpHeaderAuth"},
+             "credentials": {"httpHeaderAuth": {"id": cred.id, "name": "token"}}}
+        ], "connections": {"Go": {"main": [[{"node": "Call", "type": "main", "index": 0}]]}}});
+        let id = svc.create(&a, &wf.to_string()).await.unwrap()[0].id.clone();
+        let record = svc.run(&a, &id, vec![]).await.unwrap();
+        let error = record.error.unwrap_or_default();
+        assert!(
+            error.contains("request failed"),
+            "{backend}: credential not resolved: {error}"
+        );
+        assert!(!error.contains("very-secret"));
+
+        // Another tenant's workflow naming the same credential gets nothing.
+        let b = tenant(&db.db, "B").await;
+        let id = svc.create(&b, &wf.to_string()).await.unwrap()[0].id.clone();
+        let record = svc.run(&b, &id, vec![]).await.unwrap();
+        assert!(
+            record.error.unwrap_or_default().contains("does not exist"),
+            "{backend}"
+        );
+    }
 }

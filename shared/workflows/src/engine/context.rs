@@ -45,6 +45,8 @@ pub struct NodeContext<'a> {
     pub inputs: Vec<Vec<Item>>,
     pub run_index: usize,
     pub(crate) sandbox: &'a Sandbox,
+    pub(crate) credentials: &'a std::collections::HashMap<String, Value>,
+    pub(crate) http: &'a reqwest::Client,
     pub logs: Vec<String>,
     pub response: Option<WebhookResponse>,
 }
@@ -149,5 +151,29 @@ impl NodeContext<'_> {
 
     pub(crate) fn sandbox(&self) -> &Sandbox {
         self.sandbox
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        self.http
+    }
+
+    /// The data of the credential of type `kind` this node references (by id, else name).
+    pub fn credential(&self, kind: &str) -> Result<&Value, NodeError> {
+        let reference = self
+            .node
+            .credentials
+            .get()
+            .and_then(|c| c.get(kind))
+            .ok_or_else(|| NodeError::Failed(format!("the node needs a `{kind}` credential")))?;
+        reference
+            .id
+            .get()
+            .and_then(|id| self.credentials.get(id))
+            .or_else(|| reference.name.get().and_then(|n| self.credentials.get(n)))
+            .ok_or_else(|| {
+                NodeError::Failed(format!(
+                    "the `{kind}` credential of this node does not exist"
+                ))
+            })
     }
 }

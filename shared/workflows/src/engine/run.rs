@@ -34,6 +34,8 @@ pub struct RunRequest {
     pub now_ms: i64,
     pub env: serde_json::Map<String, Value>,
     pub vars: serde_json::Map<String, Value>,
+    /// Decrypted credentials the workflow references, by credential id and by name.
+    pub credentials: HashMap<String, Value>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -98,6 +100,8 @@ impl Execution {
 #[derive(Clone, Debug, Default)]
 pub struct Engine {
     pub limits: Limits,
+    /// The one HTTP client of the HTTP Request node (connection pools are shared).
+    pub(crate) http: reqwest::Client,
 }
 
 struct Pending {
@@ -107,7 +111,10 @@ struct Pending {
 
 impl Engine {
     pub fn new(limits: Limits) -> Self {
-        Self { limits }
+        Self {
+            limits,
+            http: reqwest::Client::new(),
+        }
     }
 
     /// Whether this engine can run `node`.
@@ -223,6 +230,8 @@ impl Engine {
                 inputs,
                 run_index,
                 sandbox: &sandbox,
+                credentials: &request.credentials,
+                http: &self.http,
                 logs: Vec::new(),
                 response: None,
             };

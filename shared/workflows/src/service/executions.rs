@@ -125,8 +125,12 @@ impl WorkflowService {
         p: &Principal,
         workflow_id: &str,
         workflow: &Workflow,
-        request: RunRequest,
+        mut request: RunRequest,
     ) -> Result<ExecutionRecord, E> {
+        {
+            let mut tx = self.db.tenant_read(p.tenant_id).await?;
+            request.credentials = self.credentials_for(&mut tx, p.tenant_id, workflow).await?;
+        }
         let id = request.execution_id.clone();
         let mode = request.mode.clone();
         let started_at = request.now_ms;

@@ -4,10 +4,12 @@
 //! Every method takes the caller's `Principal`, checks permission with the one
 //! `check_permission`, and works inside a tenant-bound transaction.
 
+mod credentials;
 mod executions;
 mod store;
 mod webhooks;
 
+pub use credentials::{CredentialInfo, NewCredential};
 pub use executions::{ExecutionQuery, ExecutionRecord};
 pub use store::{ListQuery, Page, StoredWorkflow};
 pub use webhooks::{WebhookCall, WebhookReply};
@@ -15,7 +17,7 @@ pub use webhooks::{WebhookCall, WebhookReply};
 use crate::engine::Engine;
 use crate::validate::{Issue, Severity};
 use agente_auth::AuthError;
-use agente_core::Clock;
+use agente_core::{Clock, SecretBox};
 use agente_store::{Db, StoreError};
 use std::sync::Arc;
 
@@ -77,15 +79,23 @@ impl Default for ServiceLimits {
 pub struct WorkflowService {
     pub(crate) db: Db,
     pub(crate) engine: Engine,
+    pub(crate) secrets: SecretBox,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) limits: ServiceLimits,
 }
 
 impl WorkflowService {
-    pub fn new(db: Db, engine: Engine, clock: Arc<dyn Clock>, limits: ServiceLimits) -> Self {
+    pub fn new(
+        db: Db,
+        engine: Engine,
+        secrets: SecretBox,
+        clock: Arc<dyn Clock>,
+        limits: ServiceLimits,
+    ) -> Self {
         Self {
             db,
             engine,
+            secrets,
             clock,
             limits,
         }

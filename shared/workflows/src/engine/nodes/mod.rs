@@ -3,6 +3,7 @@
 
 mod code;
 mod conditions;
+mod http;
 mod merge;
 mod respond;
 mod set;
@@ -37,6 +38,7 @@ const SUPPORTED: &[&str] = &[
     "n8n-nodes-base.function",
     "n8n-nodes-base.functionItem",
     "n8n-nodes-base.respondToWebhook",
+    "n8n-nodes-base.httpRequest",
 ];
 
 pub fn supports(node: &Node) -> bool {
@@ -75,6 +77,7 @@ pub async fn execute(ctx: &mut NodeContext<'_>) -> Result<Outputs, NodeError> {
         "stopAndError" => Err(NodeError::Failed(stop_message(ctx)?)),
         "code" | "function" | "functionItem" => code::run(ctx).map(|items| vec![items]),
         "respondToWebhook" => respond::run(ctx).map(|items| vec![items]),
+        "httpRequest" => http::run(ctx).await.map(|items| vec![items]),
         _ => Err(NodeError::Failed(format!(
             "node type `{kind}` is not supported by this engine"
         ))),

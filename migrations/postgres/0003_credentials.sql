@@ -1,0 +1,17 @@
+-- Credentials of a tenant's integrations, sealed with the master key (AES-256-GCM).
+CREATE TABLE credentials (
+    id          TEXT PRIMARY KEY,
+    tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    type        TEXT NOT NULL,
+    data        TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL
+);
+CREATE INDEX credentials_tenant ON credentials(tenant_id, name);
+
+ALTER TABLE credentials ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON credentials
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+GRANT SELECT, INSERT, UPDATE, DELETE ON credentials TO agente_app;
