@@ -1,6 +1,7 @@
 use crate::pages::{
-    AcceptInvitePage, ApiKeysPage, AppShell, ComingSoon, DashboardPage, LoginPage, MembersPage,
-    NotFound, SecurityPage, SettingsLayout, SignupPage,
+    AcceptInvitePage, ApiKeysPage, AppShell, ComingSoon, DashboardPage, ExecutionDetailPage,
+    ExecutionsPage, LoginPage, MembersPage, NotFound, SecurityPage, SettingsLayout, SignupPage,
+    WorkflowDetailPage, WorkflowsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
@@ -54,8 +55,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/invite/:token") view=AcceptInvitePage />
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage />
-                    <Route path=path!("/workflows") view=|| view! { <ComingSoon title="Workflows" /> } />
-                    <Route path=path!("/executions") view=|| view! { <ComingSoon title="Executions" /> } />
+                    <Route path=path!("/workflows") view=WorkflowsPage />
+                    <Route path=path!("/workflows/:id") view=WorkflowDetailPage />
+                    <Route path=path!("/executions") view=ExecutionsPage />
+                    <Route path=path!("/executions/:id") view=ExecutionDetailPage />
                     <Route path=path!("/templates") view=|| view! { <ComingSoon title="Templates" /> } />
                     <Route path=path!("/billing") view=|| view! { <ComingSoon title="Billing" /> } />
                     <ParentRoute path=path!("/settings") view=SettingsLayout>

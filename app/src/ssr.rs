@@ -11,6 +11,7 @@ use leptos_axum::ResponseOptions;
 #[derive(Clone)]
 pub struct ServerContext {
     pub auth: AuthService,
+    pub workflows: agente_workflows::service::WorkflowService,
     /// Mark cookies `Secure` (the app is served over HTTPS).
     pub secure_cookies: bool,
 }

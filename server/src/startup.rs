@@ -94,13 +94,19 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     })
 }
 
+/// What pages and server functions get from the server.
+fn server_context(state: &AppState) -> ServerContext {
+    ServerContext {
+        auth: state.auth.clone(),
+        workflows: state.workflows.clone(),
+        secure_cookies: state.config.secure(),
+    }
+}
+
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let context = {
-        let ctx = ServerContext {
-            auth: state.auth.clone(),
-            secure_cookies: state.config.secure(),
-        };
+        let ctx = server_context(&state);
         move || {
             provide_context(ctx.clone());
             leptos::nonce::provide_nonce();
@@ -134,10 +140,7 @@ async fn server_fn_handler(
     State(state): State<AppState>,
     request: Request<Body>,
 ) -> impl IntoResponse {
-    let ctx = ServerContext {
-        auth: state.auth.clone(),
-        secure_cookies: state.config.secure(),
-    };
+    let ctx = server_context(&state);
     leptos_axum::handle_server_fns_with_context(move || provide_context(ctx.clone()), request).await
 }
 

@@ -1,9 +1,13 @@
 //! One module per area of the app.
 
 mod auth;
+mod executions;
 mod settings;
 mod shell;
+mod workflows;
 
 pub use auth::{AcceptInvitePage, LoginPage, SignupPage};
+pub use executions::{ExecutionDetailPage, ExecutionsPage};
 pub use settings::{ApiKeysPage, MembersPage, SecurityPage, SettingsLayout};
 pub use shell::{AppShell, ComingSoon, DashboardPage, NotFound};
+pub use workflows::{WorkflowDetailPage, WorkflowsPage};

@@ -1,6 +1,4 @@
-//! Server functions: the UI's calls into the domain. Named endpoints under `/sfn/` so their
-//! URLs are stable. Each checks the caller through the auth service, which applies the one
-//! permission check.
+//! Accounts, members, API keys and MFA.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,9 @@
+//! Server functions: the UI's calls into the domain. Named endpoints under `/sfn/` so their
+//! URLs are stable. Each checks the caller through the domain services, which apply the one
+//! permission check.
+
+mod accounts;
+mod workflows;
+
+pub use accounts::*;
+pub use workflows::*;

@@ -1,0 +1,312 @@
+//! Workflows and executions for the UI.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::ssr::{context, require_principal};
+
+/// A row of the workflows list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowRow {
+    pub id: String,
+    pub name: String,
+    pub active: bool,
+    pub nodes: usize,
+    pub tags: Vec<String>,
+    pub updated_at: i64,
+}
+
+/// A node drawn on the canvas.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CanvasNode {
+    pub name: String,
+    pub kind: String,
+    pub x: f64,
+    pub y: f64,
+    pub disabled: bool,
+}
+
+/// An edge from `from`'s output `output` to `to`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CanvasEdge {
+    pub from: String,
+    pub output: usize,
+    pub to: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowView {
+    pub id: String,
+    pub name: String,
+    pub active: bool,
+    pub nodes: Vec<CanvasNode>,
+    pub edges: Vec<CanvasEdge>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionRow {
+    pub id: String,
+    pub workflow_id: String,
+    pub status: String,
+    pub mode: String,
+    pub started_at: i64,
+    pub duration_ms: Option<i64>,
+    pub error: Option<String>,
+}
+
+/// One node's runs in an execution, items as pretty JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NodeRunView {
+    pub node: String,
+    pub execution_time: i64,
+    pub outputs: Vec<String>,
+    pub items: usize,
+    pub error: Option<String>,
+    pub logs: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionView {
+    pub row: ExecutionRow,
+    pub nodes: Vec<NodeRunView>,
+}
+
+#[cfg(feature = "ssr")]
+fn wf_error(err: agente_workflows::service::WorkflowServiceError) -> ServerFnError {
+    use agente_workflows::service::WorkflowServiceError as E;
+    match err {
+        E::Store(_) => {
+            tracing::error!(error = %err, "server function failed");
+            ServerFnError::new("something went wrong on our side; please try again")
+        }
+        other => ServerFnError::new(other.to_string()),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn row(w: &agente_workflows::service::StoredWorkflow) -> WorkflowRow {
+    let tags = w
+        .workflow
+        .tags
+        .get()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| {
+            t.get("name")
+                .and_then(|n| n.as_str())
+                .or(t.as_str())
+                .map(str::to_string)
+        })
+        .collect();
+    WorkflowRow {
+        id: w.id.clone(),
+        name: w.workflow.name().to_string(),
+        active: w.active,
+        nodes: w.workflow.nodes().len(),
+        tags,
+        updated_at: w.updated_at,
+    }
+}
+
+#[server(prefix = "/sfn", endpoint = "workflows")]
+pub async fn list_workflows(search: String) -> Result<Vec<WorkflowRow>, ServerFnError> {
+    let p = require_principal()?;
+    let query = agente_workflows::service::ListQuery {
+        name: Some(search).filter(|s| !s.trim().is_empty()),
+        limit: Some(250),
+        ..Default::default()
+    };
+    let page = context()?
+        .workflows
+        .list(&p, &query)
+        .await
+        .map_err(wf_error)?;
+    Ok(page.data.iter().map(row).collect())
+}
+
+/// Imports n8n JSON (one workflow or an array); answers how many were created.
+#[server(prefix = "/sfn", endpoint = "import_workflows")]
+pub async fn import_workflows(json: String) -> Result<usize, ServerFnError> {
+    let p = require_principal()?;
+    Ok(context()?
+        .workflows
+        .create(&p, &json)
+        .await
+        .map_err(wf_error)?
+        .len())
+}
+
+#[server(prefix = "/sfn", endpoint = "set_active")]
+pub async fn set_active(id: String, active: bool) -> Result<(), ServerFnError> {
+    let p = require_principal()?;
+    let svc = context()?.workflows;
+    if active {
+        svc.activate(&p, &id).await
+    } else {
+        svc.deactivate(&p, &id).await
+    }
+    .map_err(wf_error)?;
+    Ok(())
+}
+
+#[server(prefix = "/sfn", endpoint = "duplicate_workflow")]
+pub async fn duplicate_workflow(id: String) -> Result<(), ServerFnError> {
+    let p = require_principal()?;
+    let svc = context()?.workflows;
+    let mut copy = svc.get(&p, &id).await.map_err(wf_error)?.workflow;
+    copy.name = agente_workflows::Field::Value(format!("{} (copy)", copy.name()));
+    svc.create(&p, &copy.to_value().to_string())
+        .await
+        .map_err(wf_error)?;
+    Ok(())
+}
+
+#[server(prefix = "/sfn", endpoint = "delete_workflow")]
+pub async fn delete_workflow(id: String) -> Result<(), ServerFnError> {
+    let p = require_principal()?;
+    context()?
+        .workflows
+        .delete(&p, &id)
+        .await
+        .map_err(wf_error)?;
+    Ok(())
+}
+
+#[server(prefix = "/sfn", endpoint = "workflow")]
+pub async fn get_workflow(id: String) -> Result<WorkflowView, ServerFnError> {
+    let p = require_principal()?;
+    let stored = context()?.workflows.get(&p, &id).await.map_err(wf_error)?;
+    let wf = &stored.workflow;
+    let nodes = wf
+        .nodes()
+        .iter()
+        .filter(|n| n.kind != "n8n-nodes-base.stickyNote")
+        .map(|n| {
+            let pos = n.position.get().cloned().unwrap_or_default();
+            let at = |i: usize| pos.get(i).and_then(|v| v.as_f64()).unwrap_or(0.0);
+            CanvasNode {
+                name: n.name.clone(),
+                kind: n.kind.rsplit('.').next().unwrap_or_default().to_string(),
+                x: at(0),
+                y: at(1),
+                disabled: n.is_disabled(),
+            }
+        })
+        .collect();
+    let mut edges = Vec::new();
+    for (from, by_type) in wf.connections().into_iter().flatten() {
+        for (output, targets) in by_type.get("main").into_iter().flatten().enumerate() {
+            for t in targets.iter().flatten() {
+                edges.push(CanvasEdge {
+                    from: from.clone(),
+                    output,
+                    to: t.node.clone(),
+                });
+            }
+        }
+    }
+    Ok(WorkflowView {
+        id: stored.id.clone(),
+        name: wf.name().to_string(),
+        active: stored.active,
+        nodes,
+        edges,
+    })
+}
+
+/// Runs the workflow now; answers the execution id.
+#[server(prefix = "/sfn", endpoint = "run_workflow")]
+pub async fn run_workflow(id: String) -> Result<String, ServerFnError> {
+    let p = require_principal()?;
+    Ok(context()?
+        .workflows
+        .run(&p, &id, vec![])
+        .await
+        .map_err(wf_error)?
+        .id)
+}
+
+#[cfg(feature = "ssr")]
+fn execution_row(e: &agente_workflows::service::ExecutionRecord) -> ExecutionRow {
+    ExecutionRow {
+        id: e.id.clone(),
+        workflow_id: e.workflow_id.clone(),
+        status: e.status.clone(),
+        mode: e.mode.clone(),
+        started_at: e.started_at,
+        duration_ms: e.finished_at.map(|f| f - e.started_at),
+        error: e.error.clone(),
+    }
+}
+
+#[server(prefix = "/sfn", endpoint = "executions")]
+pub async fn list_executions(workflow_id: String) -> Result<Vec<ExecutionRow>, ServerFnError> {
+    let p = require_principal()?;
+    let q = agente_workflows::service::ExecutionQuery {
+        workflow_id: Some(workflow_id).filter(|w| !w.is_empty()),
+        limit: Some(250),
+        ..Default::default()
+    };
+    let page = context()?
+        .workflows
+        .list_executions(&p, &q)
+        .await
+        .map_err(wf_error)?;
+    Ok(page.data.iter().map(execution_row).collect())
+}
+
+#[server(prefix = "/sfn", endpoint = "execution")]
+pub async fn get_execution(id: String) -> Result<ExecutionView, ServerFnError> {
+    let p = require_principal()?;
+    let record = context()?
+        .workflows
+        .get_execution(&p, &id, true)
+        .await
+        .map_err(wf_error)?;
+    let run_data = record
+        .data
+        .as_ref()
+        .and_then(|d| d.pointer("/resultData/runData"))
+        .and_then(|r| r.as_object())
+        .cloned()
+        .unwrap_or_default();
+    let mut nodes = Vec::new();
+    for (node, runs) in run_data {
+        for run in runs.as_array().into_iter().flatten() {
+            let outputs: Vec<&serde_json::Value> = run
+                .pointer("/data/main")
+                .and_then(|m| m.as_array())
+                .map(|m| m.iter().collect())
+                .unwrap_or_default();
+            let items = outputs
+                .iter()
+                .map(|o| o.as_array().map_or(0, Vec::len))
+                .sum();
+            nodes.push(NodeRunView {
+                node: node.clone(),
+                execution_time: run
+                    .get("executionTime")
+                    .and_then(|t| t.as_i64())
+                    .unwrap_or(0),
+                outputs: outputs
+                    .iter()
+                    .map(|o| serde_json::to_string_pretty(o).unwrap_or_default())
+                    .collect(),
+                items,
+                error: run
+                    .get("error")
+                    .and_then(|e| e.as_str())
+                    .map(str::to_string),
+                logs: run
+                    .get("logs")
+                    .and_then(|l| serde_json::from_value(l.clone()).ok())
+                    .unwrap_or_default(),
+            });
+        }
+    }
+    Ok(ExecutionView {
+        row: execution_row(&record),
+        nodes,
+    })
+}

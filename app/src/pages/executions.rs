@@ -1,0 +1,85 @@
+//! Executions: the list and one execution's node-by-node data.
+
+use crate::api::{get_execution, list_executions};
+use crate::components::format_ms;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn ExecutionsPage() -> impl IntoView {
+    let query = use_query_map();
+    let workflow = move || query.read().get("workflow").unwrap_or_default();
+    let executions = Resource::new(workflow, list_executions);
+    view! {
+        <h1>"Executions"</h1>
+        <section class="card">
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match executions.await {
+                        Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="muted">"No executions yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <table class="table" data-testid="executions">
+                                <thead><tr><th>"Started"</th><th>"Status"</th><th>"Mode"</th><th>"Duration"</th><th>"Workflow"</th></tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|e| view! {
+                                        <tr>
+                                            <td><A href=format!("/executions/{}", e.id)>{format_ms(e.started_at)}</A></td>
+                                            <td><span class=format!("status status-{}", e.status)>{e.status.clone()}</span></td>
+                                            <td>{e.mode}</td>
+                                            <td>{e.duration_ms.map(|d| format!("{d} ms")).unwrap_or_default()}</td>
+                                            <td><A href=format!("/workflows/{}", e.workflow_id)>"open"</A></td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+pub fn ExecutionDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let execution = Resource::new(id, get_execution);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match execution.await {
+                    Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
+                    Ok(x) => view! {
+                        <h1>"Execution"</h1>
+                        <p>
+                            <span class=format!("status status-{}", x.row.status)>{x.row.status.clone()}</span>
+                            " · " {x.row.mode.clone()} " · " {format_ms(x.row.started_at)}
+                            " · " {x.row.duration_ms.map(|d| format!("{d} ms")).unwrap_or_default()}
+                        </p>
+                        {x.row.error.clone().map(|e| view! { <p class="alert alert-error" data-testid="execution-error">{e}</p> })}
+                        <div data-testid="node-runs">
+                            {x.nodes.into_iter().map(|n| { let failed = n.error.is_some(); view! {
+                                <details class="card node-run" open=failed>
+                                    <summary>
+                                        <strong>{n.node}</strong>
+                                        " · " {n.items} " item(s) · " {n.execution_time} " ms"
+                                        {n.error.clone().map(|_| view! { <span class="status status-error">"error"</span> })}
+                                    </summary>
+                                    {n.error.map(|e| view! { <p class="alert alert-error">{e}</p> })}
+                                    {(!n.logs.is_empty()).then(|| view! { <pre class="logs">{n.logs.join("\n")}</pre> })}
+                                    {n.outputs.into_iter().enumerate().map(|(i, json)| view! {
+                                        <p class="muted small">"Output " {i}</p>
+                                        <pre class="json">{json}</pre>
+                                    }).collect_view()}
+                                </details>
+                            }}).collect_view()}
+                        </div>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

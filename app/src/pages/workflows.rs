@@ -1,0 +1,201 @@
+//! Workflows: the list (search, activate, import, export, duplicate, delete) and a
+//! read-only canvas of one workflow.
+
+use crate::api::{
+    CanvasEdge, CanvasNode, DeleteWorkflow, DuplicateWorkflow, ImportWorkflows, RunWorkflow,
+    SetActive, get_workflow, list_workflows,
+};
+use crate::components::{ActionError, format_ms};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn WorkflowsPage() -> impl IntoView {
+    let (search, set_search) = signal(String::new());
+    let import = ServerAction::<ImportWorkflows>::new();
+    let toggle = ServerAction::<SetActive>::new();
+    let duplicate = ServerAction::<DuplicateWorkflow>::new();
+    let delete = ServerAction::<DeleteWorkflow>::new();
+    let workflows = Resource::new(
+        move || {
+            (
+                search.get(),
+                import.version().get(),
+                toggle.version().get(),
+                duplicate.version().get(),
+                delete.version().get(),
+            )
+        },
+        |(s, ..)| list_workflows(s),
+    );
+    view! {
+        <h1>"Workflows"</h1>
+        <section class="card">
+            <input
+                type="search"
+                placeholder="Search workflows"
+                aria-label="Search workflows"
+                on:input=move |ev| set_search.set(event_target_value(&ev))
+            />
+        </section>
+        <ActionError value=toggle.value() />
+        <ActionError value=delete.value() />
+        <section class="card">
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match workflows.await {
+                        Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="muted">"No workflows yet. Import one below."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <table class="table" data-testid="workflows">
+                                <thead><tr><th>"Name"</th><th>"Active"</th><th>"Nodes"</th><th>"Updated"</th><th></th></tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|w| {
+                                        let (id_t, id_d, id_x) = (w.id.clone(), w.id.clone(), w.id.clone());
+                                        let active = w.active;
+                                        view! {
+                                            <tr>
+                                                <td>
+                                                    <A href=format!("/workflows/{}", w.id)>{w.name}</A>
+                                                    {w.tags.into_iter().map(|t| view! { <span class="tag">{t}</span> }).collect_view()}
+                                                </td>
+                                                <td>
+                                                    <label class="switch">
+                                                        <input type="checkbox" aria-label="Active" prop:checked=active on:change=move |_| {
+                                                            toggle.dispatch(SetActive { id: id_t.clone(), active: !active });
+                                                        } />
+                                                        <span>{if active { "on" } else { "off" }}</span>
+                                                    </label>
+                                                </td>
+                                                <td>{w.nodes}</td>
+                                                <td>{format_ms(w.updated_at)}</td>
+                                                <td class="actions">
+                                                    <a href=format!("/api/v1/workflows/{}", w.id) download=format!("{}.json", w.id)>"Export"</a>
+                                                    <button class="btn btn-ghost" on:click=move |_| { duplicate.dispatch(DuplicateWorkflow { id: id_d.clone() }); }>"Duplicate"</button>
+                                                    <button class="btn btn-ghost btn-danger" on:click=move |_| { delete.dispatch(DeleteWorkflow { id: id_x.clone() }); }>"Delete"</button>
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+        <section class="card">
+            <h2>"Import from n8n"</h2>
+            <ActionForm action=import attr:class="form">
+                <label>"Workflow JSON (one workflow or an array)"
+                    <textarea name="json" rows="6" required placeholder="{\"name\": …, \"nodes\": […], \"connections\": {…}}"></textarea>
+                </label>
+                <button type="submit" class="btn btn-primary">"Import"</button>
+            </ActionForm>
+            <ActionError value=import.value() />
+            {move || import.value().get().and_then(|r| r.ok()).map(|n| view! { <p class="alert alert-ok" data-testid="imported">{format!("Imported {n} workflow(s).")}</p> })}
+        </section>
+    }
+}
+
+const NODE_W: f64 = 160.0;
+const NODE_H: f64 = 56.0;
+
+/// The read-only canvas: nodes at their n8n positions, connections as curves.
+#[component]
+fn Canvas(nodes: Vec<CanvasNode>, edges: Vec<CanvasEdge>) -> impl IntoView {
+    let min_x = nodes
+        .iter()
+        .map(|n| n.x)
+        .fold(f64::INFINITY, f64::min)
+        .min(0.0)
+        - 40.0;
+    let min_y = nodes
+        .iter()
+        .map(|n| n.y)
+        .fold(f64::INFINITY, f64::min)
+        .min(0.0)
+        - 40.0;
+    let max_x = nodes
+        .iter()
+        .map(|n| n.x)
+        .fold(f64::NEG_INFINITY, f64::max)
+        .max(0.0)
+        + NODE_W
+        + 40.0;
+    let max_y = nodes
+        .iter()
+        .map(|n| n.y)
+        .fold(f64::NEG_INFINITY, f64::max)
+        .max(0.0)
+        + NODE_H
+        + 40.0;
+    let find = |name: &str| nodes.iter().find(|n| n.name == name).map(|n| (n.x, n.y));
+    let paths: Vec<_> = edges
+        .iter()
+        .filter_map(|e| {
+            let (fx, fy) = find(&e.from)?;
+            let (tx, ty) = find(&e.to)?;
+            let (x1, y1) = (
+                fx + NODE_W,
+                fy + NODE_H / 2.0 + e.output as f64 * 12.0 - 6.0 * (e.output.min(1) as f64),
+            );
+            let (x2, y2) = (tx, ty + NODE_H / 2.0);
+            let dx = ((x2 - x1).abs() / 2.0).max(40.0);
+            Some(format!(
+                "M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}",
+                x1 + dx,
+                x2 - dx
+            ))
+        })
+        .collect();
+    view! {
+        <svg class="canvas" data-testid="canvas" viewBox=format!("{min_x} {min_y} {} {}", max_x - min_x, max_y - min_y) role="img" aria-label="Workflow canvas">
+            {paths.into_iter().map(|d| view! { <path class="edge" d=d /> }).collect_view()}
+            {nodes.into_iter().map(|n| {
+                let class = if n.disabled { "node disabled" } else { "node" };
+                view! {
+                    <g class=class transform=format!("translate({},{})", n.x, n.y)>
+                        <rect width=NODE_W height=NODE_H rx="10" />
+                        <text x="12" y="24" class="node-name">{n.name}</text>
+                        <text x="12" y="42" class="node-kind">{n.kind}</text>
+                    </g>
+                }
+            }).collect_view()}
+        </svg>
+    }
+}
+
+#[component]
+pub fn WorkflowDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let workflow = Resource::new(id, get_workflow);
+    let run = ServerAction::<RunWorkflow>::new();
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match workflow.await {
+                    Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
+                    Ok(w) => {
+                        let wid = w.id.clone();
+                        view! {
+                            <h1>{w.name.clone()}</h1>
+                            <p class="muted">{if w.active { "Active" } else { "Inactive" }} " · " {w.nodes.len()} " nodes"</p>
+                            <div class="toolbar">
+                                <button class="btn btn-primary" on:click=move |_| { run.dispatch(RunWorkflow { id: wid.clone() }); }>"Run now"</button>
+                                <a class="btn" href=format!("/executions?workflow={}", w.id)>"Executions"</a>
+                            </div>
+                            <ActionError value=run.value() />
+                            {move || run.value().get().and_then(|r| r.ok()).map(|exec| view! {
+                                <p class="alert alert-ok">"Finished: " <A href=format!("/executions/{exec}")>"see the execution"</A></p>
+                            })}
+                            <section class="card canvas-card"><Canvas nodes=w.nodes edges=w.edges /></section>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}

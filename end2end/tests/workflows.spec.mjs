@@ -1,0 +1,43 @@
+import { test, expect } from "@playwright/test";
+import { hydrated, signUp, uniqueEmail } from "./helpers.mjs";
+
+const WORKFLOW = {
+  name: "Greeter",
+  nodes: [
+    { name: "Start", type: "n8n-nodes-base.manualTrigger", typeVersion: 1, position: [0, 0], parameters: {} },
+    {
+      name: "Greet", type: "n8n-nodes-base.set", typeVersion: 3.4, position: [240, 0],
+      parameters: { assignments: { assignments: [{ name: "greeting", value: "={{ 'Hello ' + ($json.who ?? 'world') }}", type: "string" }] } },
+    },
+  ],
+  connections: { Start: { main: [[{ node: "Greet", type: "main", index: 0 }]] } },
+  tags: [{ name: "demo" }],
+};
+
+test("import a workflow, see its canvas, run it and inspect the execution", async ({ page }) => {
+  await signUp(page, { email: uniqueEmail("flows") });
+  await page.goto("/workflows");
+  await hydrated(page);
+  await page.getByLabel("Workflow JSON (one workflow or an array)").fill(JSON.stringify(WORKFLOW));
+  await page.getByRole("button", { name: "Import" }).click();
+  await expect(page.getByTestId("imported")).toContainText("Imported 1");
+  await expect(page.getByTestId("workflows")).toContainText("Greeter");
+
+  await page.getByLabel("Search workflows").fill("nothing-like-this");
+  await expect(page.getByText("No workflows yet")).toBeVisible();
+  await page.getByLabel("Search workflows").fill("greet");
+  await page.getByRole("link", { name: "Greeter" }).click();
+
+  await hydrated(page);
+  await expect(page.getByTestId("canvas").locator("g.node")).toHaveCount(2);
+  await expect(page.getByTestId("canvas").locator("path.edge")).toHaveCount(1);
+  await page.getByRole("button", { name: "Run now" }).click();
+  await page.getByRole("link", { name: "see the execution" }).click();
+  await expect(page.getByTestId("node-runs")).toContainText("Greet");
+  await page.getByText("Greet", { exact: true }).click();
+  await expect(page.getByTestId("node-runs")).toContainText("Hello world");
+
+  await page.goto("/executions");
+  await hydrated(page);
+  await expect(page.getByTestId("executions")).toContainText("success");
+});
