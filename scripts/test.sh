@@ -20,11 +20,13 @@ redis_hostport=$(echo "$AGENTE_TEST_REDIS_URL" | sed -E 's|redis://([^/:]+):?([0
 read -r redis_host redis_port <<<"$redis_hostport"
 port_open "$redis_host" "${redis_port:-6379}" || { echo "Redis is not reachable at $redis_host:${redis_port:-6379}" >&2; exit 1; }
 
-# Databases left by earlier runs (tests create one per test and do not wait to drop them).
-if command -v psql >/dev/null; then
+# Tests create one Postgres database each and leave it; drop them before and after a run.
+drop_test_databases() {
+  command -v psql >/dev/null || return 0
   psql "$AGENTE_TEST_POSTGRES_URL" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'agente_test_%'" 2>/dev/null |
     while read -r db; do psql "$AGENTE_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1 || true; done
-fi
+}
+drop_test_databases
 
 say "format and lints"
 cargo fmt --all -- --check
@@ -36,6 +38,8 @@ cargo clippy -p agente-frontend -p agente-workflows --target wasm32-unknown-unkn
 say "unit and integration tests (SQLite, Postgres, Redis)"
 cargo test -p agente-core -p agente-store -p agente-auth -p agente-workflows -p agente-app -p agente-server \
   --features agente-workflows/server
+
+drop_test_databases
 
 say "release build"
 cargo leptos build --release --precompress
