@@ -226,3 +226,100 @@ async fn list_nodes_filter_sort_limit_split_dedupe() {
         ]
     );
 }
+
+#[tokio::test]
+async fn switch_routes_by_rules_with_a_fallback_output() {
+    let rule = |value: &str| json!({"conditions": {"conditions": [{"leftValue": "={{ $json.kind }}", "rightValue": value, "operator": {"type": "string", "operation": "equals"}}]}});
+    let wf = json!({
+        "name": "switch",
+        "nodes": [
+            {"name": "Start", "type": "n8n-nodes-base.manualTrigger"},
+            {"name": "Route", "type": "n8n-nodes-base.switch", "typeVersion": 3,
+             "parameters": {"rules": {"values": [rule("a"), rule("b")]}, "options": {"fallbackOutput": "extra"}}},
+            {"name": "A", "type": "n8n-nodes-base.noOp"}, {"name": "B", "type": "n8n-nodes-base.noOp"}, {"name": "Other", "type": "n8n-nodes-base.noOp"}
+        ],
+        "connections": {
+            "Start": {"main": [[{"node": "Route", "type": "main", "index": 0}]]},
+            "Route": {"main": [[{"node": "A", "type": "main", "index": 0}], [{"node": "B", "type": "main", "index": 0}], [{"node": "Other", "type": "main", "index": 0}]]}
+        }
+    });
+    let exec = run(
+        &wf,
+        vec![
+            json!({"kind": "a"}),
+            json!({"kind": "c"}),
+            json!({"kind": "b"}),
+            json!({"kind": "a", "n": 2}),
+        ],
+    )
+    .await;
+    assert_eq!(exec.status, ExecutionStatus::Success, "{:?}", exec.error);
+    assert_eq!(exec.output("A").len(), 2);
+    assert_eq!(jsons(exec.output("B")), vec![json!({"kind": "b"})]);
+    assert_eq!(jsons(exec.output("Other")), vec![json!({"kind": "c"})]);
+}
+
+#[tokio::test]
+async fn rename_crypto_summarize_and_wait() {
+    let wf = chain(vec![
+        json!({"name": "Rename", "type": "n8n-nodes-base.renameKeys", "parameters": {"keys": {"key": [{"currentKey": "amt", "newKey": "amount"}]}}}),
+        json!({"name": "Hash", "type": "n8n-nodes-base.crypto", "parameters": {"action": "hash", "type": "SHA256", "value": "abc", "dataPropertyName": "sha"}}),
+        json!({"name": "Sign", "type": "n8n-nodes-base.crypto", "parameters": {"action": "hmac", "type": "SHA256", "secret": "key",
+            "value": "The quick brown fox jumps over the lazy dog", "dataPropertyName": "sig"}}),
+        json!({"name": "Pause", "type": "n8n-nodes-base.wait", "parameters": {"amount": 0.05, "unit": "seconds"}}),
+        json!({"name": "Totals", "type": "n8n-nodes-base.summarize", "parameters": {"fieldsToSplitBy": "team",
+            "fieldsToSummarize": {"values": [{"aggregation": "sum", "field": "amount"}, {"aggregation": "count", "field": "amount"}]}}}),
+    ]);
+    let exec = run(
+        &wf,
+        vec![
+            json!({"team": "x", "amt": 5}),
+            json!({"team": "y", "amt": 1}),
+            json!({"team": "x", "amt": 2.5}),
+        ],
+    )
+    .await;
+    assert_eq!(exec.status, ExecutionStatus::Success, "{:?}", exec.error);
+    let signed = &jsons(exec.output("Sign"))[0];
+    assert_eq!(signed["amount"], 5);
+    assert_eq!(
+        signed["sha"],
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    assert_eq!(
+        signed["sig"],
+        "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
+    );
+    assert_eq!(
+        jsons(exec.output("Totals")),
+        vec![
+            json!({"team": "x", "sum_amount": 7.5, "count_amount": 2}),
+            json!({"team": "y", "sum_amount": 1.0, "count_amount": 1})
+        ]
+    );
+    let too_long = chain(vec![
+        json!({"name": "Nap", "type": "n8n-nodes-base.wait", "parameters": {"amount": 2, "unit": "hours"}}),
+    ]);
+    assert!(
+        run(&too_long, vec![])
+            .await
+            .error
+            .unwrap()
+            .message
+            .contains("65 s")
+    );
+}
+
+#[tokio::test]
+async fn the_workflow_timeout_stops_a_slow_run() {
+    let mut wf = chain(vec![
+        json!({"name": "Slow", "type": "n8n-nodes-base.wait", "parameters": {"amount": 3, "unit": "seconds"}}),
+    ]);
+    wf["settings"] = json!({"executionTimeout": 1});
+    let started = std::time::Instant::now();
+    let exec = run(&wf, vec![]).await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    let err = exec.error.unwrap();
+    assert_eq!(err.node.as_deref(), Some("Slow"));
+    assert!(err.message.contains("timed out"));
+}

@@ -62,7 +62,10 @@ impl NodeContext<'_> {
         let mut parts = path.split('.');
         let mut current = self.node.parameters().get(parts.next()?)?;
         for part in parts {
-            current = current.as_object()?.get(part)?;
+            current = match current {
+                Value::Array(items) => items.get(part.parse::<usize>().ok()?)?,
+                other => other.as_object()?.get(part)?,
+            };
         }
         Some(current)
     }

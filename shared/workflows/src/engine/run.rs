@@ -173,6 +173,12 @@ impl Engine {
         let mut outputs: serde_json::Map<String, Value> = serde_json::Map::new();
         let mut runs_so_far: HashMap<String, usize> = HashMap::new();
         let mut total_runs = 0usize;
+        // settings.executionTimeout: seconds, -1 (or absent) for none.
+        let deadline = workflow
+            .setting("executionTimeout")
+            .and_then(Value::as_f64)
+            .filter(|s| *s > 0.0)
+            .map(|s| Instant::now() + Duration::from_secs_f64(s));
 
         loop {
             let pending = match stack.pop() {
@@ -235,9 +241,23 @@ impl Engine {
                 logs: Vec::new(),
                 response: None,
             };
-            let result = match loaded {
-                Err(e) => Err(NodeError::Failed(e.to_string())),
-                Ok(()) => run_node(workflow, &mut ctx).await,
+            let result = match (loaded, deadline) {
+                (Err(e), _) => Err(NodeError::Failed(e.to_string())),
+                (Ok(()), None) => run_node(workflow, &mut ctx).await,
+                (Ok(()), Some(deadline)) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    match tokio::time::timeout(left, run_node(workflow, &mut ctx)).await {
+                        Ok(result) => result,
+                        Err(_) => {
+                            fail(
+                                &mut exec,
+                                Some(&node.name),
+                                "the workflow timed out (settings.executionTimeout)".into(),
+                            );
+                            break;
+                        }
+                    }
+                }
             };
             let (result, error_text) = match result {
                 Ok(out) => (Ok(out), None),

@@ -24,7 +24,12 @@ pub fn run_filter(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
 }
 
 fn matches(ctx: &NodeContext<'_>, i: usize) -> Result<bool, NodeError> {
-    let conditions = ctx.param_or("conditions", i, Value::Null)?;
+    matches_at(ctx, "conditions", i)
+}
+
+/// Evaluates the filter conditions at parameter `path` for item `i`.
+pub fn matches_at(ctx: &NodeContext<'_>, path: &str, i: usize) -> Result<bool, NodeError> {
+    let conditions = ctx.param_or(path, i, Value::Null)?;
     let case_sensitive = conditions
         .pointer("/options/caseSensitive")
         .and_then(Value::as_bool)
@@ -52,7 +57,7 @@ fn matches(ctx: &NodeContext<'_>, i: usize) -> Result<bool, NodeError> {
         let left = c.get("leftValue").cloned().unwrap_or(Value::Null);
         let right = c.get("rightValue").cloned().unwrap_or(Value::Null);
         let ok = compare(kind, operation, &left, &right, case_sensitive, strict)
-            .map_err(|m| NodeError::parameter(&format!("conditions.conditions.{n}"), m))?;
+            .map_err(|m| NodeError::parameter(&format!("{path}.conditions.{n}"), m))?;
         if any && ok {
             result = true;
         }

@@ -3,10 +3,12 @@
 
 mod code;
 mod conditions;
+mod data;
 mod http;
 mod merge;
 mod respond;
 mod set;
+mod switch;
 mod transform;
 
 use super::{Item, NodeContext, NodeError};
@@ -39,6 +41,11 @@ const SUPPORTED: &[&str] = &[
     "n8n-nodes-base.functionItem",
     "n8n-nodes-base.respondToWebhook",
     "n8n-nodes-base.httpRequest",
+    "n8n-nodes-base.switch",
+    "n8n-nodes-base.renameKeys",
+    "n8n-nodes-base.crypto",
+    "n8n-nodes-base.summarize",
+    "n8n-nodes-base.wait",
 ];
 
 pub fn supports(node: &Node) -> bool {
@@ -49,6 +56,7 @@ pub fn supports(node: &Node) -> bool {
 pub fn output_count(node: &Node) -> usize {
     match node.kind.as_str() {
         "n8n-nodes-base.if" => 2,
+        "n8n-nodes-base.switch" => switch::output_count(node),
         _ => 1,
     }
 }
@@ -78,6 +86,11 @@ pub async fn execute(ctx: &mut NodeContext<'_>) -> Result<Outputs, NodeError> {
         "code" | "function" | "functionItem" => code::run(ctx).map(|items| vec![items]),
         "respondToWebhook" => respond::run(ctx).map(|items| vec![items]),
         "httpRequest" => http::run(ctx).await.map(|items| vec![items]),
+        "switch" => switch::run(ctx),
+        "renameKeys" => data::rename_keys(ctx).map(|items| vec![items]),
+        "crypto" => data::crypto(ctx).map(|items| vec![items]),
+        "summarize" => data::summarize(ctx).map(|items| vec![items]),
+        "wait" => data::wait(ctx).await.map(|items| vec![items]),
         _ => Err(NodeError::Failed(format!(
             "node type `{kind}` is not supported by this engine"
         ))),
