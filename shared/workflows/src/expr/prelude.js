@@ -123,16 +123,19 @@
     };
   }
 
+  // Per-load values, built once per node run rather than per item and expression.
+  let current = 0, $now = null, $today = null;
+  const $ = (name) => accessor(nodeOutput(name), current);
+  const $node = new Proxy({}, { get: (_, name) => accessor(nodeOutput(String(name)), current) });
+  const $items = (name) => (name === undefined ? __data.input : nodeOutput(name));
+
   function bindings(i) {
+    current = i;
     const input = __data.input;
     const item = input[i] ?? { json: {} };
-    const $ = (name) => accessor(nodeOutput(name), i);
-    const $node = new Proxy({}, { get: (_, name) => accessor(nodeOutput(String(name)), i) });
-    const $items = (name, output = 0) => (name === undefined ? input : nodeOutput(name));
-    const now = DateTime.now();
     return [item.json, item.binary ?? {}, accessor(input, i), $, $node, $items,
       __data.prevNode ? { name: __data.prevNode, outputIndex: 0, runIndex: 0 } : undefined, i, __data.runIndex ?? 0,
-      __data.workflow ?? {}, __data.execution ?? {}, __data.env ?? {}, __data.vars ?? {}, now, now.startOf("day"), DateTime];
+      __data.workflow ?? {}, __data.execution ?? {}, __data.env ?? {}, __data.vars ?? {}, $now, $today, DateTime];
   }
 
   function compile(src) {
@@ -155,7 +158,11 @@
   const codeCache = new Map();
 
   globalThis.__agente = {
-    load(json) { __data = JSON.parse(json); },
+    load(json) {
+      __data = JSON.parse(json);
+      $now = DateTime.now();
+      $today = $now.startOf("day");
+    },
     // The Code node: the body of a function over all items (`items`) or over one (`item`).
     code(src, each, i) {
       const key = (each ? "each:" : "all:") + src;
