@@ -92,8 +92,8 @@ impl Db {
                         }
                         Backend::Sqlite => {
                             conn.execute(
-                                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-                                 PRAGMA synchronous = NORMAL;",
+                                "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                                 PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
                             )
                             .await?;
                         }
@@ -175,7 +175,6 @@ fn connect_options(url: &str, backend: Backend) -> Result<AnyConnectOptions, Sto
         create_sqlite_parent_dir(url);
     }
     let url = match backend {
-        // WAL is a property of the file; asking on every open is harmless and idempotent.
         Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
         _ => url.to_string(),
     };
