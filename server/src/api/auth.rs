@@ -29,7 +29,7 @@ pub struct RefreshInput {
 }
 
 /// Answers the tokens in the body and as cookies.
-fn session_response(state: &AppState, status: StatusCode, session: Session) -> Response {
+pub(super) fn session_response(state: &AppState, status: StatusCode, session: Session) -> Response {
     let cookies = cookies::session_cookies(&session, state.config.secure());
     let body = TokenResponse {
         access_token: session.access_token,

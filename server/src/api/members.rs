@@ -3,12 +3,12 @@
 use super::auth::TokenResponse;
 use super::{ApiError, ApiJson, ApiPath, Caller, Problem};
 use crate::AppState;
-use agente_auth::{CreatedInvitation, InvitationInfo, Member, cookies};
+use agente_auth::{CreatedInvitation, InvitationInfo, Member};
 use agente_core::{Role, UserId};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -113,18 +113,9 @@ pub async fn accept_invitation(
         .auth
         .accept_invitation(&input.token, input.password)
         .await?;
-    let cookies = cookies::session_cookies(&session, state.config.secure());
-    let body = TokenResponse {
-        access_token: session.access_token,
-        refresh_token: session.refresh_token,
-        token_type: "Bearer",
-        expires_in: session.expires_in,
-    };
-    let mut response = (StatusCode::CREATED, Json(body)).into_response();
-    for cookie in cookies {
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
-    }
-    Ok(response)
+    Ok(super::auth::session_response(
+        &state,
+        StatusCode::CREATED,
+        session,
+    ))
 }
