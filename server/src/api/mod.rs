@@ -74,6 +74,7 @@ pub fn router() -> Router<AppState> {
             "/executions/{id}",
             get(workflows::get_execution).delete(workflows::delete_execution),
         )
+        .route("/executions/{id}/retry", post(workflows::retry_execution))
         .route(
             "/credentials",
             get(workflows::list_credentials).post(workflows::create_credential),

@@ -151,6 +151,15 @@ pub async fn get_execution(
     ))
 }
 
+/// Retry a failed execution (n8n's `POST /executions/{id}/retry`).
+pub async fn retry_execution(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(s.workflows.retry_execution(&p, &id).await?.to_api()))
+}
+
 pub async fn delete_execution(
     State(s): State<AppState>,
     Caller(p): Caller,

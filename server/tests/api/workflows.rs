@@ -126,6 +126,20 @@ async fn import_activate_call_webhook_and_read_executions() {
             .await
             .unwrap();
         assert_eq!(run["status"], "success", "{b}: {run}");
+        let res = app
+            .post(
+                &format!("/api/v1/executions/{}/retry", run["id"].as_str().unwrap()),
+                json!({}),
+                Some(&owner),
+            )
+            .await;
+        assert_problem(
+            res,
+            StatusCode::BAD_REQUEST,
+            "bad_input",
+            "retrying a success",
+        )
+        .await;
         let out = &run["data"]["resultData"]["runData"]["Double"][0]["data"]["main"][0];
         assert_eq!(out[1]["json"]["n"], 10);
     }

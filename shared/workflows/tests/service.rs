@@ -258,6 +258,14 @@ async fn manual_runs_record_errors_and_respect_save_settings() {
         .to_api();
     assert_eq!(stored["data"]["resultData"]["error"]["node"], "Boom");
 
+    // Retry runs again from the trigger with the same items; success runs cannot be retried.
+    let retried = svc.retry_execution(&a, &record.id).await.unwrap();
+    assert_eq!(
+        (retried.mode.as_str(), retried.error.as_deref()),
+        ("retry", Some("no luck"))
+    );
+    assert_ne!(retried.id, record.id);
+
     let mut quiet = wf.clone();
     quiet["settings"] = json!({"saveDataErrorExecution": "none"});
     let id = svc.create(&a, &quiet.to_string()).await.unwrap()[0]

@@ -243,6 +243,61 @@ impl WorkflowService {
         from_row(&row, include_data)
     }
 
+    /// Runs a failed execution's workflow again from the same trigger with the same trigger
+    /// items (n8n's retry); answers the new execution.
+    pub async fn retry_execution(&self, p: &Principal, id: &str) -> Result<ExecutionRecord, E> {
+        check_permission(p, Resource::Workflows, Action::Execute)?;
+        let old = self.get_execution(p, id, true).await?;
+        if old.status != "error" {
+            return Err(E::BadInput(format!(
+                "only failed executions can be retried; this one is `{}`",
+                old.status
+            )));
+        }
+        let stored = {
+            let mut tx = self.db.tenant_read(p.tenant_id).await?;
+            load(&mut tx, p, &old.workflow_id).await?
+        };
+        let run_data = old
+            .data
+            .as_ref()
+            .and_then(|d| d.pointer("/resultData/runData"))
+            .and_then(Value::as_object);
+        let (start, items) = run_data
+            .into_iter()
+            .flatten()
+            .find(|(node, _)| {
+                stored
+                    .workflow
+                    .node(node)
+                    .is_some_and(|n| crate::catalogue::is_trigger(&n.kind))
+            })
+            .map(|(node, runs)| {
+                let items = runs
+                    .pointer("/0/data/main/0")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                (
+                    node.clone(),
+                    items.into_iter().map(Item::from_returned).collect(),
+                )
+            })
+            .ok_or_else(|| {
+                E::BadInput("the execution kept no trigger data to retry with".into())
+            })?;
+        let request = RunRequest {
+            start: Some(start),
+            items,
+            execution_id: UserId::new().to_string(),
+            mode: "retry".into(),
+            now_ms: self.clock.now_ms(),
+            ..RunRequest::default()
+        };
+        self.execute_and_record(p, &old.workflow_id, &stored.workflow, request)
+            .await
+    }
+
     pub async fn delete_execution(&self, p: &Principal, id: &str) -> Result<ExecutionRecord, E> {
         check_permission(p, Resource::Executions, Action::Delete)?;
         let record = self.get_execution(p, id, false).await?;
