@@ -8,8 +8,8 @@ use std::collections::HashMap;
 pub struct Graph<'w> {
     /// node → output index → targets
     outgoing: HashMap<&'w str, Vec<Vec<&'w Connection>>>,
-    /// node → nodes feeding it, in connection order, without repeats
-    incoming: HashMap<&'w str, Vec<&'w str>>,
+    /// node → how many `main` inputs have something connected (highest index + 1)
+    inputs: HashMap<&'w str, usize>,
 }
 
 impl<'w> Graph<'w> {
@@ -26,10 +26,8 @@ impl<'w> Graph<'w> {
                 }
                 for target in targets.iter().flatten() {
                     slots[index].push(target);
-                    let parents = graph.incoming.entry(target.node.as_str()).or_default();
-                    if !parents.contains(&source.as_str()) {
-                        parents.push(source.as_str());
-                    }
+                    let inputs = graph.inputs.entry(target.node.as_str()).or_default();
+                    *inputs = (*inputs).max(target.index as usize + 1);
                 }
             }
         }
@@ -45,15 +43,8 @@ impl<'w> Graph<'w> {
             .unwrap_or_default()
     }
 
-    /// How many outputs of `node` have connections.
-    pub fn output_count(&self, node: &str) -> usize {
-        self.outgoing.get(node).map_or(0, Vec::len)
-    }
-
-    pub fn parents(&self, node: &str) -> &[&'w str] {
-        self.incoming
-            .get(node)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
+    /// How many `main` inputs of `node` have something connected.
+    pub fn input_count(&self, node: &str) -> usize {
+        self.inputs.get(node).copied().unwrap_or(0)
     }
 }

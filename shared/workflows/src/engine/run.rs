@@ -173,6 +173,7 @@ impl Engine {
         let mut outputs: serde_json::Map<String, Value> = serde_json::Map::new();
         let mut runs_so_far: HashMap<String, usize> = HashMap::new();
         let mut total_runs = 0usize;
+        let run_started = Instant::now();
         // settings.executionTimeout: seconds, -1 (or absent) for none.
         let deadline = workflow
             .setting("executionTimeout")
@@ -208,13 +209,7 @@ impl Engine {
                 .map(Option::unwrap_or_default)
                 .collect();
             let started = Instant::now();
-            let start_time = request.now_ms
-                + exec
-                    .run_data
-                    .values()
-                    .flatten()
-                    .map(|r| r.execution_time as i64)
-                    .sum::<i64>();
+            let start_time = request.now_ms + run_started.elapsed().as_millis() as i64;
 
             let scope = Scope {
                 input: &inputs
@@ -372,7 +367,7 @@ fn schedule_children(
                 continue;
             };
             let slot = connection.index as usize;
-            let inputs_needed = input_count(workflow, &target.name);
+            let inputs_needed = graph.input_count(&target.name);
             if inputs_needed <= 1 {
                 let mut inputs = vec![None; slot + 1];
                 inputs[slot] = Some(items.clone());
@@ -400,17 +395,4 @@ fn schedule_children(
     }
     // Last pushed runs first: push in reverse so the first child's branch goes first.
     stack.extend(ready.into_iter().rev());
-}
-
-/// How many distinct `main` inputs of `node` have something connected.
-fn input_count(workflow: &Workflow, node: &str) -> usize {
-    let mut highest = None;
-    for by_type in workflow.connections().into_iter().flat_map(|c| c.values()) {
-        for targets in by_type.get("main").into_iter().flatten().flatten() {
-            for t in targets.iter().filter(|t| t.node == node) {
-                highest = highest.max(Some(t.index as usize));
-            }
-        }
-    }
-    highest.map_or(0, |h| h + 1)
 }
