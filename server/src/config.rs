@@ -30,6 +30,13 @@ pub struct Config {
     pub site_pkg_dir: String,
     pub output_name: String,
     pub hash_files: bool,
+    /// Finished executions older than this are deleted (n8n's `EXECUTIONS_DATA_MAX_AGE`, hours).
+    pub prune_max_age_hours: i64,
+    /// … and all but this many per tenant (n8n's `EXECUTIONS_DATA_PRUNE_MAX_COUNT`).
+    pub prune_max_count: i64,
+    /// Let the HTTP Request node reach loopback and private networks (off by default: a
+    /// tenant's workflow must not probe the server's own network).
+    pub http_allow_private: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -48,6 +55,18 @@ impl std::fmt::Debug for Config {
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn number(name: &str, default: i64) -> anyhow::Result<i64> {
+    match env(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .with_context(|| format!("{name} must be a positive whole number, not `{v}`")),
+    }
 }
 
 impl Config {
@@ -89,6 +108,9 @@ impl Config {
             site_pkg_dir: env("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()),
             output_name: env("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "agente".into()),
             hash_files: env("LEPTOS_HASH_FILES").is_none_or(|v| v == "true"),
+            prune_max_age_hours: number("EXECUTIONS_DATA_MAX_AGE", 336)?,
+            prune_max_count: number("EXECUTIONS_DATA_PRUNE_MAX_COUNT", 10_000)?,
+            http_allow_private: env("AGENTE_HTTP_ALLOW_PRIVATE").is_some_and(|v| v == "true"),
         })
     }
 

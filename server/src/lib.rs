@@ -6,6 +6,7 @@ mod assets;
 mod authn;
 pub mod cli;
 pub mod config;
+mod housekeeping;
 mod http_layers;
 mod ops;
 mod secrets;

@@ -7,7 +7,8 @@ use agente_app::{App, shell, ssr::ServerContext};
 use agente_auth::{AuthService, AuthSettings, JwtKeys, RateLimiter};
 use agente_core::{SecretBox, SystemClock};
 use agente_store::{Db, DbOptions};
-use agente_workflows::engine::Engine;
+use agente_workflows::engine::{Engine, NetworkPolicy};
+use agente_workflows::expr::Limits;
 use agente_workflows::service::{ServiceLimits, WorkflowService};
 use anyhow::Context;
 use axum::Router;
@@ -68,9 +69,12 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         clock.clone(),
         AuthSettings::default(),
     );
+    let network = NetworkPolicy {
+        allow_private: config.http_allow_private,
+    };
     let workflows = WorkflowService::new(
         db.clone(),
-        Engine::default(),
+        Engine::new(Limits::default(), network),
         secrets,
         clock,
         ServiceLimits::default(),
@@ -148,7 +152,16 @@ async fn server_fn_handler(
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = config.addr;
     tracing::info!(?config, "starting");
+    let (max_age, keep) = (config.prune_max_age_hours, config.prune_max_count);
     let state = build_state(config).await?;
+    let interrupted = state.workflows.fail_interrupted_executions().await?;
+    if interrupted > 0 {
+        tracing::warn!(
+            interrupted,
+            "executions interrupted by the last stop were marked failed"
+        );
+    }
+    crate::housekeeping::spawn(state.workflows.clone(), max_age, keep);
     let db = state.db.clone();
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr)

@@ -1,5 +1,6 @@
-//! `/webhook/<path>`: production webhooks of active workflows. No Agente credentials here:
-//! the path (and the Webhook node's own authentication) is what callers know.
+//! `/webhook/<path>` (production webhooks of active workflows) and `/webhook-test/<path>`
+//! (one call while an editor listens). No Agente credentials here: the path and the Webhook
+//! node's own authentication are what callers know.
 
 use crate::AppState;
 use crate::api::ApiError;
@@ -16,14 +17,42 @@ use serde_json::{Map, Value};
 const MAX_WEBHOOK_BODY: usize = 16 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/webhook/{*path}",
-        any(handle).layer(DefaultBodyLimit::max(MAX_WEBHOOK_BODY)),
-    )
+    Router::new()
+        .route(
+            "/webhook/{*path}",
+            any(production).layer(DefaultBodyLimit::max(MAX_WEBHOOK_BODY)),
+        )
+        .route(
+            "/webhook-test/{*path}",
+            any(test).layer(DefaultBodyLimit::max(MAX_WEBHOOK_BODY)),
+        )
+}
+
+async fn production(
+    state: State<AppState>,
+    method: Method,
+    path: Path<String>,
+    query: RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    handle(state, false, method, path, query, headers, body).await
+}
+
+async fn test(
+    state: State<AppState>,
+    method: Method,
+    path: Path<String>,
+    query: RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    handle(state, true, method, path, query, headers, body).await
 }
 
 async fn handle(
     State(state): State<AppState>,
+    test: bool,
     method: Method,
     Path(path): Path<String>,
     RawQuery(query): RawQuery,
@@ -33,9 +62,11 @@ async fn handle(
     let call = WebhookCall {
         method: method.as_str().to_string(),
         path,
+        test,
+        // The caller's Agente session cookie is none of the workflow's business.
         headers: headers
             .iter()
-            .filter(|(name, _)| *name != header::COOKIE && *name != header::AUTHORIZATION)
+            .filter(|(name, _)| *name != header::COOKIE)
             .map(|(name, value)| {
                 (
                     name.as_str().to_string(),
@@ -52,7 +83,11 @@ async fn handle(
         .await
         .map_err(|e| match e {
             agente_workflows::service::WorkflowServiceError::NotFound(_) => {
-                ApiError::not_found(format!("no active workflow listens on {method} /webhook/…"))
+                ApiError::not_found(if test {
+                    format!("nobody listens for a test call on {method} /webhook-test/…")
+                } else {
+                    format!("no active workflow listens on {method} /webhook/…")
+                })
             }
             other => ApiError::Workflow(other),
         })?;

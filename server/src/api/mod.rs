@@ -65,6 +65,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/workflows/{id}/activate", post(workflows::activate))
         .route("/workflows/{id}/deactivate", post(workflows::deactivate))
+        .route("/workflows/{id}/listen", post(workflows::listen))
         .route(
             "/workflows/{id}/run",
             post(workflows::run).layer(DefaultBodyLimit::max(MAX_WORKFLOW_BYTES)),
@@ -75,6 +76,7 @@ pub fn router() -> Router<AppState> {
             get(workflows::get_execution).delete(workflows::delete_execution),
         )
         .route("/executions/{id}/retry", post(workflows::retry_execution))
+        .route("/executions/{id}/stop", post(workflows::stop_execution))
         .route(
             "/credentials",
             get(workflows::list_credentials).post(workflows::create_credential),

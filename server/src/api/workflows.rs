@@ -160,6 +160,28 @@ pub async fn retry_execution(
     Ok(Json(s.workflows.retry_execution(&p, &id).await?.to_api()))
 }
 
+/// Stop a running execution; answers it as it stopped (`canceled`).
+pub async fn stop_execution(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(s.workflows.stop_execution(&p, &id).await?.to_api()))
+}
+
+/// Listen for one test call on `/webhook-test/…` of each Webhook node (two minutes).
+pub async fn listen(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Value>, ApiError> {
+    let routes = s.workflows.listen_for_test_call(&p, &id).await?;
+    Ok(Json(json!({
+        "listening": routes,
+        "expiresInSeconds": agente_workflows::service::TEST_WEBHOOK_TTL_MS / 1000,
+    })))
+}
+
 pub async fn delete_execution(
     State(s): State<AppState>,
     Caller(p): Caller,

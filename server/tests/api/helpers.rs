@@ -52,6 +52,9 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         site_pkg_dir: "pkg".into(),
         output_name: "agente".into(),
         hash_files: false,
+        prune_max_age_hours: 336,
+        prune_max_count: 10_000,
+        http_allow_private: false,
     };
     adjust(&mut config);
     let jwt_secret = config.jwt_secret.clone();

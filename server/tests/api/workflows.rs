@@ -272,3 +272,90 @@ async fn credentials_are_stored_sealed_and_never_returned() {
         assert!(listed["data"].as_array().unwrap().is_empty());
     }
 }
+
+#[tokio::test]
+async fn test_webhooks_and_stopping_executions_over_http() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await;
+        let b = app.backend;
+        let (owner, _, _) = app.signup("listener").await;
+        let wf = json!({"name": "slow hook", "nodes": [
+            {"name": "Hook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "webhookId": "s1",
+             "parameters": {"httpMethod": "POST", "path": "slow", "responseMode": "lastNode"}},
+            {"name": "Wait", "type": "n8n-nodes-base.wait", "typeVersion": 1.1, "parameters": {"amount": 30, "unit": "seconds"}}
+        ], "connections": {"Hook": {"main": [[{"node": "Wait", "type": "main", "index": 0}]]}}});
+        let created: Value = app
+            .post("/api/v1/workflows", wf, Some(&owner))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = created["id"].as_str().unwrap().to_string();
+
+        // Nobody listens yet: a clear 404.
+        let res = app
+            .client
+            .post(app.url("/webhook-test/slow"))
+            .send()
+            .await
+            .unwrap();
+        assert_problem(res, StatusCode::NOT_FOUND, "not_found", b).await;
+        let res = app
+            .post(
+                &format!("/api/v1/workflows/{id}/listen"),
+                json!({}),
+                Some(&owner),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{b}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["listening"], json!(["POST /webhook-test/slow"]));
+
+        // The test call waits on the Wait node; stop it through the API.
+        let call = tokio::spawn(
+            app.client
+                .post(app.url("/webhook-test/slow"))
+                .json(&json!({"hello": 1}))
+                .send(),
+        );
+        let mut running = None;
+        for _ in 0..250 {
+            let list: Value = app
+                .get("/api/v1/executions?status=running", Some(&owner))
+                .await
+                .json()
+                .await
+                .unwrap();
+            if let Some(id) = list["data"][0]["id"].as_str() {
+                running = Some(id.to_string());
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let running = running.expect("the execution shows as running");
+        let res = app
+            .post(
+                &format!("/api/v1/executions/{running}/stop"),
+                json!({}),
+                Some(&owner),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{b}");
+        assert_eq!(res.json::<Value>().await.unwrap()["status"], "canceled");
+        let answered = call.await.unwrap().unwrap();
+        assert_eq!(answered.status(), StatusCode::INTERNAL_SERVER_ERROR, "{b}");
+        assert_eq!(
+            answered.json::<Value>().await.unwrap()["message"],
+            "The execution was stopped"
+        );
+        // Stopping a finished execution is a conflict, not a 500.
+        let res = app
+            .post(
+                &format!("/api/v1/executions/{running}/stop"),
+                json!({}),
+                Some(&owner),
+            )
+            .await;
+        assert_problem(res, StatusCode::CONFLICT, "conflict", b).await;
+    }
+}

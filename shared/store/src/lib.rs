@@ -8,6 +8,7 @@
 mod db;
 mod error;
 mod lookup;
+mod maintenance;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -84,28 +84,45 @@ pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, StoreError> {
 }
 
 impl Db {
-    /// The tenant whose active workflow listens on `method` `path`, if any.
-    pub async fn tenant_of_webhook(
+    /// Registrations an incoming webhook call may mean, as (registered path, tenant): the
+    /// exact `path`, and dynamic paths (`<webhookId>/user/:id`) under its first segment.
+    /// `test` picks `/webhook-test/` registrations that have not expired by `now_ms`.
+    pub async fn webhook_candidates(
         &self,
+        test: bool,
         method: &str,
         path: &str,
-    ) -> Result<Option<TenantId>, StoreError> {
-        let sql = match self.backend() {
-            Backend::Postgres => "SELECT agente_tenant_of_webhook($1, $2) AS tenant_id",
-            Backend::Sqlite => "SELECT tenant_id FROM webhooks WHERE method = $1 AND path = $2",
+        now_ms: i64,
+    ) -> Result<Vec<(String, TenantId)>, StoreError> {
+        let sql = match (self.backend(), test) {
+            (Backend::Postgres, _) => {
+                "SELECT path, tenant_id FROM agente_webhook_candidates($1, $2, $3, $4, $5)"
+            }
+            (Backend::Sqlite, false) => {
+                "SELECT path, tenant_id FROM webhooks WHERE $1 = $1 AND method = $2 \
+                 AND (path = $3 OR (path LIKE $4 || '/%' AND path LIKE '%:%')) AND $5 = $5"
+            }
+            (Backend::Sqlite, true) => {
+                "SELECT path, tenant_id FROM test_webhooks WHERE $1 = $1 AND method = $2 \
+                 AND (path = $3 OR (path LIKE $4 || '/%' AND path LIKE '%:%')) AND expires_at >= $5"
+            }
         };
-        let row = sqlx::query(sql)
+        let prefix = path.split('/').next().unwrap_or_default();
+        let rows = sqlx::query(sql)
+            .bind(test)
             .bind(method)
             .bind(path)
-            .fetch_optional(self.pool())
+            .bind(prefix)
+            .bind(now_ms)
+            .fetch_all(self.pool())
             .await?;
-        match row {
-            None => Ok(None),
-            Some(row) => {
-                let tenant: Option<String> = row.try_get("tenant_id")?;
-                tenant.as_deref().map(parse_id).transpose()
-            }
-        }
+        rows.iter()
+            .map(|row| {
+                let path: String = row.try_get("path")?;
+                let tenant: String = row.try_get("tenant_id")?;
+                Ok((path, parse_id(&tenant)?))
+            })
+            .collect()
     }
 
     /// Whether another workflow (of any tenant) already listens on `method` `path`.

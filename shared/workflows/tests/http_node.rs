@@ -2,7 +2,7 @@
 #![cfg(feature = "server")]
 
 use agente_workflows::Workflow;
-use agente_workflows::engine::{Engine, ExecutionStatus, Item, RunRequest};
+use agente_workflows::engine::{Engine, ExecutionStatus, Item, NetworkPolicy, RunRequest};
 use axum::Json;
 use axum::extract::{Path, RawQuery};
 use axum::http::{HeaderMap, Method, StatusCode};
@@ -64,7 +64,14 @@ async fn run_http(
         credentials: creds,
         ..RunRequest::default()
     };
-    Engine::new(Default::default()).run(&wf, request).await
+    Engine::new(
+        Default::default(),
+        NetworkPolicy {
+            allow_private: true,
+        },
+    )
+    .run(&wf, request)
+    .await
 }
 
 #[tokio::test]

@@ -1,45 +1,16 @@
 //! Stored workflows, activation, runs, executions and webhooks, on SQLite and Postgres.
 #![cfg(feature = "server")]
 
-use agente_auth::{AuthMethod, Principal};
-use agente_core::{Role, SystemClock, TenantId};
+mod common;
+
+use agente_auth::Principal;
+use agente_core::Role;
 use agente_store::testing::TestDb;
-use agente_workflows::engine::Engine;
-use agente_workflows::service::{
-    ExecutionQuery, ListQuery, ServiceLimits, WebhookCall, WorkflowService, WorkflowServiceError,
-};
+use agente_workflows::service::{ExecutionQuery, ListQuery, WebhookCall, WorkflowServiceError};
+use common::{service, tenant};
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 const BENCH: &str = include_str!("fixtures/a-webhook-bench.json");
-
-async fn tenant(db: &agente_store::Db, name: &str) -> Principal {
-    let id = TenantId::new();
-    let mut tx = db.tenant_tx(id).await.unwrap();
-    agente_store::sqlx::query("INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, 0)")
-        .bind(id.to_string())
-        .bind(name)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    Principal {
-        tenant_id: id,
-        user_id: None,
-        role: Role::Editor,
-        method: AuthMethod::AccessToken,
-    }
-}
-
-fn service(db: &TestDb) -> WorkflowService {
-    WorkflowService::new(
-        db.db.clone(),
-        Engine::default(),
-        agente_core::SecretBox::from_bytes(&[9u8; 32]),
-        Arc::new(SystemClock),
-        ServiceLimits::default(),
-    )
-}
 
 #[tokio::test]
 async fn crud_activation_runs_and_webhooks() {

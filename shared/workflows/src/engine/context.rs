@@ -1,7 +1,7 @@
 //! What a node sees while it runs: its parameters (expressions resolved per item), its input
 //! items, and a place to leave logs and a webhook response.
 
-use super::Item;
+use super::{Host, Item};
 use crate::Node;
 use crate::expr::{Sandbox, Template};
 use serde_json::Value;
@@ -47,6 +47,12 @@ pub struct NodeContext<'a> {
     pub(crate) sandbox: &'a Sandbox,
     pub(crate) credentials: &'a std::collections::HashMap<String, Value>,
     pub(crate) http: &'a reqwest::Client,
+    pub(crate) network: super::NetworkPolicy,
+    pub(crate) host: Option<&'a dyn Host>,
+    pub(crate) execution_id: &'a str,
+    pub(crate) depth: u8,
+    /// What this node kept from its previous run in this execution (`Null` at first).
+    pub state: Value,
     pub logs: Vec<String>,
     pub response: Option<WebhookResponse>,
 }
@@ -162,21 +168,26 @@ impl NodeContext<'_> {
 
     /// The data of the credential of type `kind` this node references (by id, else name).
     pub fn credential(&self, kind: &str) -> Result<&Value, NodeError> {
-        let reference = self
-            .node
-            .credentials
-            .get()
-            .and_then(|c| c.get(kind))
-            .ok_or_else(|| NodeError::Failed(format!("the node needs a `{kind}` credential")))?;
-        reference
-            .id
-            .get()
-            .and_then(|id| self.credentials.get(id))
-            .or_else(|| reference.name.get().and_then(|n| self.credentials.get(n)))
-            .ok_or_else(|| {
-                NodeError::Failed(format!(
-                    "the `{kind}` credential of this node does not exist"
-                ))
-            })
+        node_credential(self.node, kind, self.credentials).map_err(NodeError::Failed)
     }
+}
+
+/// The data of the credential of type `kind` that `node` references (by id, else by name),
+/// among the decrypted credentials of its workflow.
+pub fn node_credential<'c>(
+    node: &Node,
+    kind: &str,
+    credentials: &'c std::collections::HashMap<String, Value>,
+) -> Result<&'c Value, String> {
+    let reference = node
+        .credentials
+        .get()
+        .and_then(|c| c.get(kind))
+        .ok_or_else(|| format!("the node needs a `{kind}` credential"))?;
+    reference
+        .id
+        .get()
+        .and_then(|id| credentials.get(id))
+        .or_else(|| reference.name.get().and_then(|n| credentials.get(n)))
+        .ok_or_else(|| format!("the `{kind}` credential of this node does not exist"))
 }

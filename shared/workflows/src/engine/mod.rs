@@ -1,10 +1,14 @@
 //! The engine: runs a workflow's nodes over items in n8n's v1 order.
 
 mod context;
+mod host;
 mod item;
+mod network;
 pub mod nodes;
 mod run;
 
-pub use context::{NodeContext, NodeError, WebhookResponse};
+pub use context::{NodeContext, NodeError, WebhookResponse, node_credential};
+pub use host::{BoxFuture, Host, MAX_SUB_WORKFLOW_DEPTH, SubWorkflowCall, SubWorkflowSource};
 pub use item::{Item, get_path, set_path};
+pub use network::NetworkPolicy;
 pub use run::{Engine, Execution, ExecutionError, ExecutionStatus, NodeRun, RunRequest};

@@ -8,7 +8,7 @@
 //! whose other branch produced nothing).
 
 use super::context::{NodeContext, NodeError, WebhookResponse};
-use super::{Item, nodes};
+use super::{Host, Item, NetworkPolicy, nodes};
 use crate::expr::{Limits, Sandbox, Scope};
 use crate::graph::Graph;
 use crate::{Node, OnError, Workflow, catalogue};
@@ -16,7 +16,9 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
 
 /// Runaway loops stop after this many node runs.
 const MAX_NODE_RUNS: usize = 10_000;
@@ -36,6 +38,12 @@ pub struct RunRequest {
     pub vars: serde_json::Map<String, Value>,
     /// Decrypted credentials the workflow references, by credential id and by name.
     pub credentials: HashMap<String, Value>,
+    /// Runs sub-workflows; without one the Execute Workflow node fails.
+    pub host: Option<Arc<dyn Host>>,
+    /// Cancelling it stops the execution (the running node is dropped at its next await).
+    pub cancel: CancellationToken,
+    /// Sub-workflow nesting depth (0 at the top).
+    pub depth: u8,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -43,6 +51,24 @@ pub struct RunRequest {
 pub enum ExecutionStatus {
     Success,
     Error,
+    Canceled,
+}
+
+impl ExecutionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExecutionStatus::Success => "success",
+            ExecutionStatus::Error => "error",
+            ExecutionStatus::Canceled => "canceled",
+        }
+    }
+}
+
+/// How waiting for one node ended.
+enum Outcome {
+    Done(Result<Vec<Vec<Item>>, NodeError>),
+    TimedOut,
+    Canceled,
 }
 
 /// The failure that ended an execution.
@@ -97,11 +123,18 @@ impl Execution {
 }
 
 /// Runs workflows. Cheap to share.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Engine {
     pub limits: Limits,
+    pub network: NetworkPolicy,
     /// The one HTTP client of the HTTP Request node (connection pools are shared).
     pub(crate) http: reqwest::Client,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new(Limits::default(), NetworkPolicy::default())
+    }
 }
 
 struct Pending {
@@ -110,10 +143,11 @@ struct Pending {
 }
 
 impl Engine {
-    pub fn new(limits: Limits) -> Self {
+    pub fn new(limits: Limits, network: NetworkPolicy) -> Self {
         Self {
             limits,
-            http: reqwest::Client::new(),
+            network,
+            http: network.client(),
         }
     }
 
@@ -172,6 +206,8 @@ impl Engine {
         let mut waiting: IndexMap<String, Vec<Option<Vec<Item>>>> = IndexMap::new();
         let mut outputs: serde_json::Map<String, Value> = serde_json::Map::new();
         let mut runs_so_far: HashMap<String, usize> = HashMap::new();
+        // What nodes keep between their runs in this execution (Loop Over Items' queue).
+        let mut node_state: HashMap<String, Value> = HashMap::new();
         let mut total_runs = 0usize;
         let run_started = Instant::now();
         // settings.executionTimeout: seconds, -1 (or absent) for none.
@@ -182,6 +218,10 @@ impl Engine {
             .map(|s| Instant::now() + Duration::from_secs_f64(s));
 
         loop {
+            if request.cancel.is_cancelled() {
+                exec.status = ExecutionStatus::Canceled;
+                break;
+            }
             let pending = match stack.pop() {
                 Some(p) => p,
                 None => match waiting.shift_remove_index(0) {
@@ -233,27 +273,49 @@ impl Engine {
                 sandbox: &sandbox,
                 credentials: &request.credentials,
                 http: &self.http,
+                network: self.network,
+                host: request.host.as_deref(),
+                execution_id: &request.execution_id,
+                depth: request.depth,
+                state: node_state.remove(&node.name).unwrap_or(Value::Null),
                 logs: Vec::new(),
                 response: None,
             };
-            let result = match (loaded, deadline) {
-                (Err(e), _) => Err(NodeError::Failed(e.to_string())),
-                (Ok(()), None) => run_node(workflow, &mut ctx).await,
-                (Ok(()), Some(deadline)) => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    match tokio::time::timeout(left, run_node(workflow, &mut ctx)).await {
-                        Ok(result) => result,
-                        Err(_) => {
-                            fail(
-                                &mut exec,
-                                Some(&node.name),
-                                "the workflow timed out (settings.executionTimeout)".into(),
-                            );
-                            break;
+            let outcome = match loaded {
+                Err(e) => Outcome::Done(Err(NodeError::Failed(e.to_string()))),
+                Ok(()) => {
+                    let timeout = async {
+                        match deadline {
+                            Some(at) => tokio::time::sleep_until(at.into()).await,
+                            None => std::future::pending().await,
                         }
+                    };
+                    tokio::select! {
+                        result = run_node(workflow, &mut ctx) => Outcome::Done(result),
+                        () = timeout => Outcome::TimedOut,
+                        () = request.cancel.cancelled() => Outcome::Canceled,
                     }
                 }
             };
+            let result = match outcome {
+                Outcome::Done(result) => result,
+                Outcome::TimedOut => {
+                    fail(
+                        &mut exec,
+                        Some(&node.name),
+                        "the workflow timed out (settings.executionTimeout)".into(),
+                    );
+                    break;
+                }
+                Outcome::Canceled => {
+                    exec.status = ExecutionStatus::Canceled;
+                    exec.last_node = Some(node.name.clone());
+                    break;
+                }
+            };
+            if !ctx.state.is_null() {
+                node_state.insert(node.name.clone(), std::mem::take(&mut ctx.state));
+            }
             let (result, error_text) = match result {
                 Ok(out) => (Ok(out), None),
                 Err(err) => match node.on_error() {

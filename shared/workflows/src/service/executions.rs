@@ -1,9 +1,10 @@
 //! Running workflows and keeping their executions (run data gzip-compressed and capped).
 
 use super::store::load;
+use super::sub_workflows::SubWorkflows;
 use super::{Page, WorkflowService, WorkflowServiceError as E};
 use crate::Workflow;
-use crate::engine::{Execution, ExecutionStatus, Item, RunRequest};
+use crate::engine::{Execution, Item, RunRequest};
 use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::UserId;
 use agente_store::sqlx::query;
@@ -14,6 +15,11 @@ use flate2::write::GzEncoder;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::io::{Read, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Runs shorter than this are written once, when they end.
+const VISIBLE_AFTER: Duration = Duration::from_millis(250);
 
 /// An execution as stored.
 #[derive(Clone, Debug)]
@@ -118,8 +124,10 @@ impl WorkflowService {
             .await
     }
 
-    /// Runs `workflow` and stores the execution (one write, after the run), honouring
-    /// `saveDataSuccessExecution` / `saveDataErrorExecution` = `none`.
+    /// Runs `workflow` and stores the execution, honouring `saveDataSuccessExecution` /
+    /// `saveDataErrorExecution` = `none`. A run that lasts longer than `VISIBLE_AFTER` is
+    /// recorded as `running` first (so it can be listed and stopped); a short one costs a
+    /// single write. A failed non-manual run starts the workflow's error workflow.
     pub(crate) async fn execute_and_record(
         &self,
         p: &Principal,
@@ -131,15 +139,31 @@ impl WorkflowService {
             let mut tx = self.db.tenant_read(p.tenant_id).await?;
             request.credentials = self.credentials_for(&mut tx, p.tenant_id, workflow).await?;
         }
+        request.host = Some(Arc::new(SubWorkflows {
+            service: self.clone(),
+            principal: p.clone(),
+        }));
         let id = request.execution_id.clone();
         let mode = request.mode.clone();
         let started_at = request.now_ms;
-        let execution = self.engine.run(workflow, request).await;
-        let finished_at = self.clock.now_ms().max(started_at);
-        let status = match execution.status {
-            ExecutionStatus::Success => "success",
-            ExecutionStatus::Error => "error",
+        let _registration = self
+            .running
+            .register(&id, p.tenant_id, request.cancel.clone());
+        let run = self.engine.run(workflow, request);
+        tokio::pin!(run);
+        let mut recorded_running = false;
+        let execution = tokio::select! {
+            execution = &mut run => execution,
+            () = tokio::time::sleep(VISIBLE_AFTER) => {
+                match self.record_running(p, &id, workflow_id, &mode, started_at).await {
+                    Ok(()) => recorded_running = true,
+                    Err(e) => tracing::warn!(error = %e, execution = %id, "could not record a running execution"),
+                }
+                run.await
+            }
         };
+        let finished_at = self.clock.now_ms().max(started_at);
+        let status = execution.status.as_str();
         let record = ExecutionRecord {
             id: id.clone(),
             workflow_id: workflow_id.to_string(),
@@ -151,19 +175,32 @@ impl WorkflowService {
             execution: Some(execution),
             data: None,
         };
+        if status == "error" && mode != "manual" && mode != "error" {
+            self.start_error_workflow(p, workflow_id, workflow, &record);
+        }
         let setting = if status == "success" {
             "saveDataSuccessExecution"
         } else {
             "saveDataErrorExecution"
         };
+        let mut tx = self.db.tenant_tx(p.tenant_id).await?;
         if workflow.setting(setting).and_then(Value::as_str) == Some("none") {
+            if recorded_running {
+                query("DELETE FROM executions WHERE id = $1 AND tenant_id = $2")
+                    .bind(&id)
+                    .bind(p.tenant_id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+            }
             return Ok(record);
         }
         let data = self.compress(&result_data(record.execution.as_ref().expect("just set")));
-        let mut tx = self.db.tenant_tx(p.tenant_id).await?;
         query(
             "INSERT INTO executions (id, tenant_id, workflow_id, status, mode, started_at, finished_at, error, data) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at, \
+             error = excluded.error, data = excluded.data",
         )
         .bind(&id)
         .bind(p.tenant_id.to_string())
@@ -178,6 +215,133 @@ impl WorkflowService {
         .await?;
         tx.commit().await?;
         Ok(record)
+    }
+
+    async fn record_running(
+        &self,
+        p: &Principal,
+        id: &str,
+        workflow_id: &str,
+        mode: &str,
+        started_at: i64,
+    ) -> Result<(), E> {
+        let mut tx = self.db.tenant_tx(p.tenant_id).await?;
+        query(
+            "INSERT INTO executions (id, tenant_id, workflow_id, status, mode, started_at) \
+             VALUES ($1, $2, $3, 'running', $4, $5)",
+        )
+        .bind(id)
+        .bind(p.tenant_id.to_string())
+        .bind(workflow_id)
+        .bind(mode)
+        .bind(started_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stops a running execution of this process and answers it once it has stopped.
+    pub async fn stop_execution(&self, p: &Principal, id: &str) -> Result<ExecutionRecord, E> {
+        check_permission(p, Resource::Workflows, Action::Execute)?;
+        if !self.running.cancel(id, p.tenant_id) {
+            let record = self.get_execution(p, id, false).await?;
+            return Err(E::Conflict(match record.status.as_str() {
+                "running" => "this execution runs in another process or was interrupted; it cannot be stopped from here".into(),
+                status => format!("the execution has already finished (`{status}`)"),
+            }));
+        }
+        // The engine stops at its next await; the record follows within moments.
+        for _ in 0..250 {
+            match self.get_execution(p, id, false).await {
+                Ok(record) if record.status != "running" => return Ok(record),
+                Ok(_) | Err(E::NotFound(_)) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(E::Conflict(
+            "the execution was told to stop but has not stopped yet".into(),
+        ))
+    }
+
+    /// n8n's pruning (across tenants): finished executions older than `max_age_ms`, and all
+    /// but the newest `keep` per tenant. Answers how many were deleted.
+    pub async fn prune_executions(&self, max_age_ms: i64, keep: i64) -> Result<u64, E> {
+        let before = self.clock.now_ms() - max_age_ms;
+        Ok(self.db.prune_executions(before, keep).await?)
+    }
+
+    /// Forgets `/webhook-test/` registrations nobody called in time.
+    pub async fn purge_test_webhooks(&self) -> Result<u64, E> {
+        Ok(self.db.purge_test_webhooks(self.clock.now_ms()).await?)
+    }
+
+    /// After a restart nothing of ours runs: executions left `running` by this (single)
+    /// process are marked failed. Only for the embedded database, where one process owns it.
+    pub async fn fail_interrupted_executions(&self) -> Result<u64, E> {
+        Ok(self.db.fail_running_executions(self.clock.now_ms()).await?)
+    }
+
+    /// Runs the workflow named in `settings.errorWorkflow` with n8n's Error Trigger item.
+    fn start_error_workflow(
+        &self,
+        p: &Principal,
+        workflow_id: &str,
+        workflow: &Workflow,
+        failed: &ExecutionRecord,
+    ) {
+        let Some(error_workflow) = workflow
+            .setting("errorWorkflow")
+            .and_then(Value::as_str)
+            .filter(|id| !id.is_empty())
+            .map(str::to_string)
+        else {
+            return;
+        };
+        let item = json!({
+            "execution": {
+                "id": failed.id,
+                "url": format!("/executions/{}", failed.id),
+                "retryOf": null,
+                "error": { "message": failed.error, "node": failed.execution.as_ref().and_then(|e| e.error.as_ref()).and_then(|e| e.node.clone()) },
+                "lastNodeExecuted": failed.execution.as_ref().and_then(|e| e.last_node.clone()),
+                "mode": failed.mode,
+            },
+            "workflow": { "id": workflow_id, "name": workflow.name() },
+        });
+        let service = self.clone();
+        let principal = p.clone();
+        tokio::spawn(async move {
+            let result = async {
+                let stored = {
+                    let mut tx = service.db.tenant_read(principal.tenant_id).await?;
+                    load(&mut tx, &principal, &error_workflow).await?
+                };
+                let start = stored
+                    .workflow
+                    .nodes()
+                    .iter()
+                    .find(|n| n.kind == "n8n-nodes-base.errorTrigger" && !n.is_disabled())
+                    .map(|n| n.name.clone())
+                    .ok_or_else(|| E::BadInput("the error workflow has no Error Trigger".into()))?;
+                let request = RunRequest {
+                    start: Some(start),
+                    items: vec![Item::from_value(item)],
+                    execution_id: UserId::new().to_string(),
+                    mode: "error".into(),
+                    now_ms: service.clock.now_ms(),
+                    ..RunRequest::default()
+                };
+                service
+                    .execute_and_record(&principal, &error_workflow, &stored.workflow, request)
+                    .await
+            };
+            if let Err(e) = Box::pin(result).await {
+                tracing::warn!(error = %e, workflow = %error_workflow, "the error workflow did not run");
+            }
+        });
     }
 
     fn compress(&self, data: &Value) -> Vec<u8> {

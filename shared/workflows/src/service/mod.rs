@@ -6,13 +6,15 @@
 
 mod credentials;
 mod executions;
+mod running;
 mod store;
+mod sub_workflows;
 mod webhooks;
 
 pub use credentials::{CredentialInfo, NewCredential};
 pub use executions::{ExecutionQuery, ExecutionRecord};
 pub use store::{ListQuery, Page, StoredWorkflow};
-pub use webhooks::{WebhookCall, WebhookReply};
+pub use webhooks::{TEST_WEBHOOK_TTL_MS, WebhookCall, WebhookReply};
 
 use crate::engine::Engine;
 use crate::validate::{Issue, Severity};
@@ -82,6 +84,7 @@ pub struct WorkflowService {
     pub(crate) secrets: SecretBox,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) limits: ServiceLimits,
+    pub(crate) running: running::Running,
 }
 
 impl WorkflowService {
@@ -98,6 +101,7 @@ impl WorkflowService {
             secrets,
             clock,
             limits,
+            running: running::Running::default(),
         }
     }
 

@@ -1,20 +1,30 @@
-//! Production webhooks: `/webhook/<path>` runs the active workflow listening there.
+//! Webhooks: `/webhook/<path>` runs the active workflow listening there; `/webhook-test/<path>`
+//! runs a workflow once while its editor listens. Paths may hold parameters (`user/:id`),
+//! registered under the node's webhook id as n8n does (`<webhookId>/user/:id`). The Webhook
+//! node's own authentication (basic or header credentials) is checked before anything runs.
 
 use super::store::load;
 use super::{WorkflowService, WorkflowServiceError as E};
 use crate::Workflow;
-use crate::engine::{Item, RunRequest};
-use agente_auth::{AuthMethod, Principal};
-use agente_core::{Role, UserId};
+use crate::engine::{Item, RunRequest, node_credential};
+use agente_auth::{Action, AuthMethod, Principal, Resource, check_permission};
+use agente_core::{Role, UserId, token::constant_time_eq};
 use agente_store::AnyConnection;
 use agente_store::sqlx::query;
+use base64::Engine as _;
 use serde_json::{Map, Value, json};
+
+/// How long `/webhook-test/` registrations wait for their one call.
+pub const TEST_WEBHOOK_TTL_MS: i64 = 120_000;
 
 /// An incoming webhook request.
 #[derive(Clone, Debug, Default)]
 pub struct WebhookCall {
     pub method: String,
     pub path: String,
+    /// `/webhook-test/` rather than `/webhook/`.
+    pub test: bool,
+    /// Lower-case names.
     pub headers: Map<String, Value>,
     pub query: Map<String, Value>,
     pub body: Value,
@@ -28,32 +38,92 @@ pub struct WebhookReply {
     pub body: Value,
 }
 
+impl WebhookReply {
+    fn message(status: u16, message: &str) -> Self {
+        Self {
+            status,
+            headers: vec![],
+            body: json!({ "message": message }),
+        }
+    }
+}
+
+/// One route a workflow's Webhook node listens on.
+struct Route {
+    method: String,
+    /// As registered: `path`, or `<webhookId>/<path>` when the path has parameters.
+    path: String,
+    node: String,
+}
+
 const WEBHOOK_TYPE: &str = "n8n-nodes-base.webhook";
 
-/// (method, path) of every enabled webhook node.
-fn webhook_routes(workflow: &Workflow) -> Vec<(String, String, String)> {
-    workflow
-        .nodes()
-        .iter()
-        .filter(|n| n.kind == WEBHOOK_TYPE && !n.is_disabled())
-        .map(|n| {
-            let p = n.parameters();
-            let method = p
-                .get("httpMethod")
-                .and_then(Value::as_str)
-                .unwrap_or("GET")
-                .to_uppercase();
-            let path = p
-                .get("path")
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string);
-            let path = path
-                .or_else(|| n.webhook_id.get().cloned())
-                .unwrap_or_default();
-            (method, path.trim_matches('/').to_string(), n.name.clone())
-        })
-        .collect()
+fn webhook_routes(workflow: &Workflow) -> Result<Vec<Route>, E> {
+    let mut routes = Vec::new();
+    for n in workflow.nodes() {
+        if n.kind != WEBHOOK_TYPE || n.is_disabled() {
+            continue;
+        }
+        let p = n.parameters();
+        let method = p
+            .get("httpMethod")
+            .and_then(Value::as_str)
+            .unwrap_or("GET")
+            .to_uppercase();
+        let webhook_id = n.webhook_id.get().cloned();
+        let path = p
+            .get("path")
+            .and_then(Value::as_str)
+            .map(|s| s.trim_matches('/'))
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .or_else(|| webhook_id.clone())
+            .unwrap_or_default();
+        if path.is_empty() || path.len() > 512 || path.split('/').any(|s| s == ".." || s == ".") {
+            return Err(E::BadInput(format!(
+                "webhook node `{}` needs a path of 1 to 512 characters",
+                n.name
+            )));
+        }
+        let path = if path.split('/').any(|s| s.starts_with(':')) {
+            let id = webhook_id.filter(|id| !id.is_empty()).ok_or_else(|| {
+                E::BadInput(format!(
+                    "webhook node `{}` has a path with parameters but no webhookId",
+                    n.name
+                ))
+            })?;
+            format!("{id}/{path}")
+        } else {
+            path
+        };
+        routes.push(Route {
+            method,
+            path,
+            node: n.name.clone(),
+        });
+    }
+    Ok(routes)
+}
+
+/// Matches a called path against a registered one; answers the path parameters.
+fn match_path(registered: &str, called: &str) -> Option<Map<String, Value>> {
+    let pattern: Vec<&str> = registered.split('/').collect();
+    let parts: Vec<&str> = called.split('/').collect();
+    if pattern.len() != parts.len() {
+        return None;
+    }
+    let mut params = Map::new();
+    for (p, c) in pattern.iter().zip(&parts) {
+        match p.strip_prefix(':') {
+            Some(name) if !c.is_empty() => {
+                params.insert(name.to_string(), Value::String(c.to_string()));
+            }
+            Some(_) => return None,
+            None if p == c => {}
+            None => return None,
+        }
+    }
+    Some(params)
 }
 
 impl WorkflowService {
@@ -70,43 +140,89 @@ impl WorkflowService {
             .bind(p.tenant_id.to_string())
             .execute(&mut *conn)
             .await?;
-        for (method, path, node) in webhook_routes(workflow) {
-            if path.is_empty() || path.len() > 512 || path.contains("..") {
-                return Err(E::BadInput(format!(
-                    "webhook node `{node}` needs a path of 1 to 512 characters"
-                )));
+        for route in webhook_routes(workflow)? {
+            let clash = || {
+                E::Conflict(format!(
+                    "another workflow already listens on {} /webhook/{}",
+                    route.method, route.path
+                ))
+            };
+            if self
+                .db
+                .webhook_taken(&route.method, &route.path, id)
+                .await?
+            {
+                return Err(clash());
             }
-            if self.db.webhook_taken(&method, &path, id).await? {
-                return Err(E::Conflict(format!(
-                    "another workflow already listens on {method} /webhook/{path}"
-                )));
-            }
-            query("INSERT INTO webhooks (method, path, tenant_id, workflow_id, node) VALUES ($1, $2, $3, $4, $5)")
-                .bind(&method)
-                .bind(&path)
-                .bind(p.tenant_id.to_string())
-                .bind(id)
-                .bind(&node)
-                .execute(&mut *conn)
+            insert_route(conn, "webhooks", p, id, &route, None)
                 .await
-                .map_err(|e| match agente_store::StoreError::from(e) {
-                    agente_store::StoreError::Conflict(_) => {
-                        E::Conflict(format!("another workflow already listens on {method} /webhook/{path}"))
-                    }
-                    other => E::Store(other),
+                .map_err(|e| match e {
+                    E::Store(agente_store::StoreError::Conflict(_)) => clash(),
+                    other => other,
                 })?;
         }
         Ok(())
     }
 
-    /// Runs the active workflow registered for the call and answers as its Webhook node's
+    /// Listens for one call on `/webhook-test/<path>` of each Webhook node of the stored
+    /// workflow, for two minutes (an editor's "listen for test event"). Answers the paths.
+    pub async fn listen_for_test_call(&self, p: &Principal, id: &str) -> Result<Vec<String>, E> {
+        check_permission(p, Resource::Workflows, Action::Execute)?;
+        let now = self.clock.now_ms();
+        self.db.purge_test_webhooks(now).await?;
+        let mut tx = self.db.tenant_tx(p.tenant_id).await?;
+        let stored = load(&mut tx, p, id).await?;
+        let routes = webhook_routes(&stored.workflow)?;
+        if routes.is_empty() {
+            return Err(E::BadInput(
+                "the workflow has no enabled Webhook node".into(),
+            ));
+        }
+        query("DELETE FROM test_webhooks WHERE workflow_id = $1 AND tenant_id = $2")
+            .bind(id)
+            .bind(p.tenant_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let mut paths = Vec::new();
+        for route in routes {
+            insert_route(
+                &mut tx,
+                "test_webhooks",
+                p,
+                id,
+                &route,
+                Some(now + TEST_WEBHOOK_TTL_MS),
+            )
+            .await
+            .map_err(|e| match e {
+                E::Store(agente_store::StoreError::Conflict(_)) => E::Conflict(format!(
+                    "someone else is listening on {} /webhook-test/{}",
+                    route.method, route.path
+                )),
+                other => other,
+            })?;
+            paths.push(format!("{} /webhook-test/{}", route.method, route.path));
+        }
+        tx.commit().await?;
+        Ok(paths)
+    }
+
+    /// Runs the workflow registered for the call and answers as its Webhook node's
     /// response mode says: at once, with the last node's data, or via Respond to Webhook.
     pub async fn handle_webhook(&self, call: WebhookCall) -> Result<WebhookReply, E> {
         let path = call.path.trim_matches('/').to_string();
-        let tenant = self
+        let now = self.clock.now_ms();
+        let candidates = self
             .db
-            .tenant_of_webhook(&call.method, &path)
-            .await?
+            .webhook_candidates(call.test, &call.method, &path, now)
+            .await?;
+        // An exact path wins over a pattern; among patterns, the one with most fixed parts.
+        let (registered, tenant, params) = candidates
+            .into_iter()
+            .filter_map(|(registered, tenant)| {
+                match_path(&registered, &path).map(|params| (registered, tenant, params))
+            })
+            .min_by_key(|(_, _, params)| params.len())
             .ok_or(E::NotFound("webhook"))?;
         // The webhook acts for its tenant with the rights of an editor running the workflow.
         let principal = Principal {
@@ -117,54 +233,69 @@ impl WorkflowService {
                 key_id: "webhook".into(),
             },
         };
-        let (workflow_id, node_name, stored) = {
+        let table = if call.test {
+            "test_webhooks"
+        } else {
+            "webhooks"
+        };
+        let (workflow_id, node_name, stored, credentials) = {
             let mut tx = self.db.tenant_read(tenant).await?;
-            let row = query("SELECT workflow_id, node FROM webhooks WHERE method = $1 AND path = $2 AND tenant_id = $3")
-                .bind(&call.method)
-                .bind(&path)
-                .bind(tenant.to_string())
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(E::NotFound("webhook"))?;
+            let row = query(&format!(
+                "SELECT workflow_id, node FROM {table} WHERE method = $1 AND path = $2 AND tenant_id = $3"
+            ))
+            .bind(&call.method)
+            .bind(&registered)
+            .bind(tenant.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(E::NotFound("webhook"))?;
             use agente_store::Row;
             let workflow_id: String = row.try_get("workflow_id")?;
             let node: String = row.try_get("node")?;
             let stored = load(&mut tx, &principal, &workflow_id).await?;
-            (workflow_id, node, stored)
+            let credentials = self
+                .credentials_for(&mut tx, tenant, &stored.workflow)
+                .await?;
+            (workflow_id, node, stored, credentials)
         };
         let node = stored
             .workflow
             .node(&node_name)
             .ok_or(E::NotFound("webhook node"))?;
-        let params = node.parameters();
-        if let Some(auth) = params
-            .get("authentication")
-            .and_then(Value::as_str)
-            .filter(|a| *a != "none")
-        {
-            return Err(E::BadInput(format!(
-                "webhook authentication `{auth}` needs credentials, which this server does not store yet"
-            )));
+        if let Some(refusal) = check_webhook_auth(node, &call.headers, &credentials) {
+            return Ok(refusal);
         }
-        let mode = params
+        if call.test {
+            // One call per listen, as in n8n's editor.
+            let mut tx = self.db.tenant_tx(tenant).await?;
+            query("DELETE FROM test_webhooks WHERE workflow_id = $1 AND tenant_id = $2")
+                .bind(&workflow_id)
+                .bind(tenant.to_string())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        }
+        let params_json = node.parameters();
+        let mode = params_json
             .get("responseMode")
             .and_then(Value::as_str)
             .unwrap_or("onReceived")
             .to_string();
+        let prefix = if call.test { "webhook-test" } else { "webhook" };
         let item = Item::from_value(json!({
             "headers": call.headers,
-            "params": {},
+            "params": params,
             "query": call.query,
             "body": call.body,
-            "webhookUrl": format!("/webhook/{path}"),
-            "executionMode": "production",
+            "webhookUrl": format!("/{prefix}/{path}"),
+            "executionMode": if call.test { "test" } else { "production" },
         }));
         let request = RunRequest {
             start: Some(node_name.clone()),
             items: vec![item],
             execution_id: UserId::new().to_string(),
-            mode: "webhook".into(),
-            now_ms: self.clock.now_ms(),
+            mode: if call.test { "manual" } else { "webhook" }.into(),
+            now_ms: now,
             ..RunRequest::default()
         };
         if mode == "onReceived" {
@@ -178,11 +309,7 @@ impl WorkflowService {
                     tracing::error!(error = %e, "webhook execution could not be recorded");
                 }
             });
-            return Ok(WebhookReply {
-                status: 200,
-                headers: vec![],
-                body: json!({ "message": "Workflow was started" }),
-            });
+            return Ok(WebhookReply::message(200, "Workflow was started"));
         }
         let record = self
             .execute_and_record(&principal, &workflow_id, &stored.workflow, request)
@@ -197,6 +324,9 @@ impl WorkflowService {
                 headers: response.headers.clone(),
                 body: response.body.clone(),
             });
+        }
+        if execution.status == crate::engine::ExecutionStatus::Canceled {
+            return Ok(WebhookReply::message(500, "The execution was stopped"));
         }
         if let Some(err) = &execution.error {
             return Ok(WebhookReply {
@@ -219,5 +349,127 @@ impl WorkflowService {
             headers: vec![],
             body,
         })
+    }
+}
+
+async fn insert_route(
+    conn: &mut AnyConnection,
+    table: &str,
+    p: &Principal,
+    workflow_id: &str,
+    route: &Route,
+    expires_at: Option<i64>,
+) -> Result<(), E> {
+    let sql = match expires_at {
+        None => format!(
+            "INSERT INTO {table} (method, path, tenant_id, workflow_id, node) VALUES ($1, $2, $3, $4, $5)"
+        ),
+        Some(_) => format!(
+            "INSERT INTO {table} (method, path, tenant_id, workflow_id, node, expires_at) VALUES ($1, $2, $3, $4, $5, $6)"
+        ),
+    };
+    let mut q = query(&sql)
+        .bind(&route.method)
+        .bind(&route.path)
+        .bind(p.tenant_id.to_string())
+        .bind(workflow_id)
+        .bind(&route.node);
+    if let Some(at) = expires_at {
+        q = q.bind(at);
+    }
+    q.execute(&mut *conn)
+        .await
+        .map_err(|e| E::Store(e.into()))?;
+    Ok(())
+}
+
+/// The Webhook node's `authentication`: `none`, `basicAuth` (credential `httpBasicAuth`:
+/// user, password) or `headerAuth` (credential `httpHeaderAuth`: name, value). Answers the
+/// refusal to send, as n8n words it, or `None` to go on.
+fn check_webhook_auth(
+    node: &crate::Node,
+    headers: &Map<String, Value>,
+    credentials: &std::collections::HashMap<String, Value>,
+) -> Option<WebhookReply> {
+    let method = node
+        .parameters()
+        .get("authentication")
+        .and_then(Value::as_str)
+        .unwrap_or("none");
+    let header = |name: &str| {
+        headers
+            .get(&name.to_ascii_lowercase())
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let wrong = || Some(WebhookReply::message(403, "Authorization data is wrong!"));
+    let unusable = |e: String| {
+        Some(WebhookReply::message(
+            500,
+            &format!("The webhook's authentication is not set up: {e}"),
+        ))
+    };
+    match method {
+        "none" => None,
+        "basicAuth" => {
+            let cred = match node_credential(node, "httpBasicAuth", credentials) {
+                Ok(c) => c,
+                Err(e) => return unusable(e),
+            };
+            let given = header("authorization");
+            let Some(encoded) = given.strip_prefix("Basic ") else {
+                return Some(WebhookReply {
+                    status: 401,
+                    headers: vec![("www-authenticate".into(), "Basic realm=\"Webhook\"".into())],
+                    body: json!({ "message": "Authorization is required!" }),
+                });
+            };
+            let expected = format!(
+                "{}:{}",
+                cred["user"].as_str().unwrap_or_default(),
+                cred["password"].as_str().unwrap_or_default()
+            );
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(encoded.trim())
+                .unwrap_or_default();
+            if constant_time_eq(&String::from_utf8_lossy(&decoded), &expected) {
+                None
+            } else {
+                wrong()
+            }
+        }
+        "headerAuth" => {
+            let cred = match node_credential(node, "httpHeaderAuth", credentials) {
+                Ok(c) => c,
+                Err(e) => return unusable(e),
+            };
+            let name = cred["name"].as_str().unwrap_or_default();
+            let expected = cred["value"].as_str().unwrap_or_default();
+            if !name.is_empty() && constant_time_eq(&header(name), expected) {
+                None
+            } else {
+                wrong()
+            }
+        }
+        other => unusable(format!(
+            "`{other}` is not supported (use basic or header auth)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::match_path;
+
+    #[test]
+    fn matches_fixed_and_parameter_segments() {
+        assert_eq!(match_path("orders", "orders").map(|p| p.len()), Some(0));
+        let params = match_path("abc/user/:id/:tab", "abc/user/42/info").unwrap();
+        assert_eq!(params["id"], "42");
+        assert_eq!(params["tab"], "info");
+        assert!(match_path("abc/user/:id", "abc/user").is_none());
+        assert!(match_path("abc/user/:id", "abc/user/").is_none());
+        assert!(match_path("abc/user/:id", "abc/team/1").is_none());
     }
 }

@@ -51,6 +51,12 @@ async fn request(ctx: &NodeContext<'_>, i: usize) -> Result<Item, NodeError> {
             "only http and https URLs are allowed",
         ));
     }
+    if !ctx.network.allows_url(&url) {
+        return Err(NodeError::parameter(
+            "url",
+            format!("`{url}` is on a local or private network, which workflows may not reach"),
+        ));
+    }
     let timeout = ctx
         .number("options.timeout", i, 300_000.0)?
         .clamp(1.0, 3_600_000.0);

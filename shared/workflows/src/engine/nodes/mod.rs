@@ -4,6 +4,7 @@
 mod code;
 mod conditions;
 mod data;
+mod flow;
 mod http;
 mod merge;
 mod respond;
@@ -46,6 +47,8 @@ const SUPPORTED: &[&str] = &[
     "n8n-nodes-base.crypto",
     "n8n-nodes-base.summarize",
     "n8n-nodes-base.wait",
+    "n8n-nodes-base.splitInBatches",
+    "n8n-nodes-base.executeWorkflow",
 ];
 
 pub fn supports(node: &Node) -> bool {
@@ -57,6 +60,7 @@ pub fn output_count(node: &Node) -> usize {
     match node.kind.as_str() {
         "n8n-nodes-base.if" => 2,
         "n8n-nodes-base.switch" => switch::output_count(node),
+        "n8n-nodes-base.splitInBatches" if node.type_version() >= 3.0 => 2,
         _ => 1,
     }
 }
@@ -91,6 +95,8 @@ pub async fn execute(ctx: &mut NodeContext<'_>) -> Result<Outputs, NodeError> {
         "crypto" => data::crypto(ctx).map(|items| vec![items]),
         "summarize" => data::summarize(ctx).map(|items| vec![items]),
         "wait" => data::wait(ctx).await.map(|items| vec![items]),
+        "splitInBatches" => flow::split_in_batches(ctx),
+        "executeWorkflow" => flow::execute_workflow(ctx).await.map(|items| vec![items]),
         _ => Err(NodeError::Failed(format!(
             "node type `{kind}` is not supported by this engine"
         ))),
