@@ -193,7 +193,13 @@ pub const NODE_TYPES: &[NodeType] = &[
         "n8n-nodes-base.html",
         "HTML",
         Data,
-        "Extracts data from HTML",
+        "Extracts data from HTML by CSS selector, fills HTML templates, builds tables",
+    ),
+    t(
+        "n8n-nodes-base.htmlExtract",
+        "HTML Extract (legacy)",
+        Data,
+        "Extracts data from HTML by CSS selector",
     ),
     t(
         "n8n-nodes-base.markdown",

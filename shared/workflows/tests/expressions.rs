@@ -30,6 +30,7 @@ fn sandbox_with(input: &[Value]) -> Sandbox {
         env,
         vars: serde_json::Map::from_iter([("plan".to_string(), json!("pro"))]),
         now_ms: NOW_MS,
+        timezone: "UTC",
     };
     sandbox.load(&scope).unwrap();
     sandbox
@@ -218,4 +219,56 @@ fn the_sandbox_stops_runaway_code_and_has_no_host_access() {
     );
     // Still alive afterwards.
     assert_eq!(eval(&s, "={{ 6 * 7 }}", 0).unwrap(), json!(42));
+}
+
+#[test]
+fn dates_follow_the_workflows_time_zone() {
+    let s = Sandbox::new(Limits::default()).unwrap();
+    s.load(&Scope {
+        input: &[json!({"json": {}})],
+        now_ms: NOW_MS,
+        timezone: "Europe/Berlin",
+        ..Scope::default()
+    })
+    .unwrap();
+    let e = |t: &str| eval(&s, t, 0).unwrap();
+    // 09:20 UTC is 10:20 in Berlin in November (CET, +01:00).
+    assert_eq!(
+        e("={{ $now.toISO() }}"),
+        json!("2026-11-28T10:20:00.000+01:00")
+    );
+    assert_eq!(e("={{ $now.hour }}"), json!(10));
+    assert_eq!(e("={{ $now.zoneName }}"), json!("Europe/Berlin"));
+    assert_eq!(
+        e("={{ $today.toISO() }}"),
+        json!("2026-11-28T00:00:00.000+01:00")
+    );
+    assert_eq!(
+        e("={{ $now.toUTC().toISO() }}"),
+        json!("2026-11-28T09:20:00.000Z")
+    );
+    assert_eq!(
+        e("={{ $now.setZone('America/New_York').toFormat('yyyy-MM-dd HH:mm ZZ z') }}"),
+        json!("2026-11-28 04:20 -05:00 America/New_York")
+    );
+    // Across the spring DST change a day is 23 hours, but still "the same time tomorrow".
+    assert_eq!(
+        e("={{ DateTime.fromISO('2026-03-28T12:00:00').plus({days: 1}).toISO() }}"),
+        json!("2026-03-29T12:00:00.000+02:00")
+    );
+    assert_eq!(
+        e("={{ DateTime.fromISO('2026-03-28T12:00:00').plus({hours: 24}).toISO() }}"),
+        json!("2026-03-29T13:00:00.000+02:00")
+    );
+    // Text with an explicit offset keeps its instant.
+    assert_eq!(
+        e("={{ DateTime.fromISO('2026-01-01T00:00:00Z').toMillis() }}"),
+        json!(1_767_225_600_000i64)
+    );
+    assert_eq!(
+        e("={{ $now.toFormat(\"'week' W, 'quarter' q, X\") }}"),
+        json!("week 48, quarter 4, 1795857600")
+    );
+    let err = eval(&s, "={{ $now.setZone('Mars/Olympus') }}", 0).unwrap_err();
+    assert!(err.to_string().contains("unknown time zone"), "{err}");
 }

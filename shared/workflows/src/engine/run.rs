@@ -194,6 +194,11 @@ impl Engine {
             return exec;
         };
         let graph = Graph::new(workflow);
+        let timezone = workflow
+            .setting("timezone")
+            .and_then(Value::as_str)
+            .filter(|z| *z != "DEFAULT")
+            .unwrap_or("UTC");
         let items = if request.items.is_empty() {
             vec![Item::default()]
         } else {
@@ -264,6 +269,7 @@ impl Engine {
                 env: request.env.clone(),
                 vars: request.vars.clone(),
                 now_ms: request.now_ms,
+                timezone,
             };
             let loaded = sandbox.load(&scope);
             let mut ctx = NodeContext {

@@ -10,14 +10,50 @@
   const UNIT_MS = { millisecond: 1, second: 1e3, minute: 6e4, hour: 36e5, day: 864e5, week: 6048e5 };
   const unitOf = (u) => String(u).replace(/s$/, "");
 
-  // UTC-only subset of Luxon's DateTime (time zones arrive with the scheduler).
+  // Offset (minutes east of UTC) of an IANA zone at an instant, from the host's tz database.
+  const zoneOffset = (zone, ms) => {
+    if (zone === "UTC" || zone === "utc") return 0;
+    const o = __zoneOffset(String(zone), ms);
+    if (Number.isNaN(o)) throw new Error(`unknown time zone: ${zone}`);
+    return o;
+  };
+  // The instant whose wall-clock time in `zone` is `localMs` (read as if UTC).
+  const fromLocal = (localMs, zone) => {
+    let ts = localMs - zoneOffset(zone, localMs) * 6e4;
+    ts = localMs - zoneOffset(zone, ts) * 6e4;
+    return new DateTime(ts, zone);
+  };
+  // Months move the calendar and clamp the day (Jan 31 + 1 month = Feb 28), as Luxon does.
+  const addMonths = (d, n) => {
+    const day = d.getUTCDate();
+    d.setUTCDate(1);
+    d.setUTCMonth(d.getUTCMonth() + n);
+    d.setUTCDate(Math.min(day, new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate()));
+  };
+  const CALENDAR = { year: 1, quarter: 1, month: 1, week: 1, day: 1 };
+  const offsetText = (o, colon = true) => (o < 0 ? "-" : "+") + pad(Math.abs(o) / 60) + (colon ? ":" : "") + pad(Math.abs(o) % 60);
+
+  // A subset of Luxon's DateTime, with IANA time zones: calendar units (days, months …)
+  // move the wall clock, exact units (hours …) the instant, as in Luxon.
   class DateTime {
-    constructor(ms) { this.ts = ms; this.d = new Date(ms); }
-    static now() { return new DateTime(__data.nowMs); }
-    static fromMillis(ms) { return new DateTime(Number(ms)); }
-    static fromISO(s) { const ms = Date.parse(s); if (Number.isNaN(ms)) throw new Error(`invalid ISO date: ${s}`); return new DateTime(ms); }
-    static fromJSDate(d) { return new DateTime(d.getTime()); }
+    constructor(ms, zone = "UTC") {
+      if (!Number.isFinite(ms)) throw new Error("invalid date");
+      this.ts = ms; this.zone = zone; this.o = zoneOffset(zone, ms); this.d = new Date(ms + this.o * 6e4);
+    }
+    static now() { return new DateTime(__data.nowMs, __data.timezone || "UTC"); }
+    static fromMillis(ms, opts) { return new DateTime(Number(ms), opts?.zone ?? (__data.timezone || "UTC")); }
+    static fromSeconds(s, opts) { return DateTime.fromMillis(Number(s) * 1000, opts); }
+    // Without an offset in the text, the time is read in `opts.zone` (else the workflow's zone).
+    static fromISO(s, opts) {
+      const text = String(s), zone = opts?.zone ?? (__data.timezone || "UTC");
+      const hasOffset = /([zZ]|[+-]\d\d(:?\d\d)?)$/.test(text) && /T/.test(text);
+      const ms = Date.parse(hasOffset || !/^\d{4}-\d\d-\d\d/.test(text) ? text : (text.length === 10 ? text + "T00:00:00Z" : text + "Z"));
+      if (Number.isNaN(ms)) throw new Error(`invalid ISO date: ${text}`);
+      return hasOffset ? new DateTime(ms, zone) : fromLocal(ms, zone);
+    }
+    static fromJSDate(d, opts) { return DateTime.fromMillis(d.getTime(), opts); }
     get year() { return this.d.getUTCFullYear(); }
+    get quarter() { return Math.floor(this.d.getUTCMonth() / 3) + 1; }
     get month() { return this.d.getUTCMonth() + 1; }
     get day() { return this.d.getUTCDate(); }
     get hour() { return this.d.getUTCHours(); }
@@ -25,39 +61,59 @@
     get second() { return this.d.getUTCSeconds(); }
     get millisecond() { return this.d.getUTCMilliseconds(); }
     get weekday() { return this.d.getUTCDay() === 0 ? 7 : this.d.getUTCDay(); }
+    get weekNumber() {
+      const t = new Date(Date.UTC(this.year, this.month - 1, this.day + 4 - this.weekday));
+      return Math.ceil(((t - Date.UTC(t.getUTCFullYear(), 0, 1)) / 864e5 + 1) / 7);
+    }
+    get zoneName() { return this.zone; }
+    get offset() { return this.o; }
+    get isValid() { return true; }
+    setZone(zone) { return new DateTime(this.ts, zone); }
+    toUTC() { return this.setZone("UTC"); }
     toMillis() { return this.ts; }
     toSeconds() { return this.ts / 1000; }
+    toUnixInteger() { return Math.floor(this.ts / 1000); }
     valueOf() { return this.ts; }
     toJSDate() { return new Date(this.ts); }
-    toISO() { return this.d.toISOString(); }
+    toISO() { return this.zone === "UTC" ? new Date(this.ts).toISOString() : this.d.toISOString().slice(0, 23) + offsetText(this.o); }
     toISODate() { return this.d.toISOString().slice(0, 10); }
     toString() { return this.toISO(); }
     toJSON() { return this.toISO(); }
     shift(sign, amount) {
-      if (typeof amount === "number") return new DateTime(this.ts + sign * amount);
-      const d = new Date(this.ts);
+      if (typeof amount === "number") return new DateTime(this.ts + sign * amount, this.zone);
+      const local = new Date(this.d.getTime());
+      let exact = 0;
       for (const [k, v] of Object.entries(amount)) {
         const u = unitOf(k), n = sign * v;
-        if (u === "year") d.setUTCFullYear(d.getUTCFullYear() + n);
-        else if (u === "month") d.setUTCMonth(d.getUTCMonth() + n);
-        else if (UNIT_MS[u]) d.setTime(d.getTime() + n * UNIT_MS[u]);
+        if (u === "year" || u === "quarter" || u === "month") addMonths(local, n * (u === "year" ? 12 : u === "quarter" ? 3 : 1));
+        else if (u === "week" || u === "day") local.setUTCDate(local.getUTCDate() + n * (u === "week" ? 7 : 1));
+        else if (UNIT_MS[u]) exact += n * UNIT_MS[u];
         else throw new Error(`unknown unit: ${k}`);
       }
-      return new DateTime(d.getTime());
+      const moved = Object.keys(amount).some((k) => CALENDAR[unitOf(k)]) ? fromLocal(local.getTime(), this.zone) : this;
+      return new DateTime(moved.ts + exact, this.zone);
     }
     plus(a) { return this.shift(1, a); }
     minus(a) { return this.shift(-1, a); }
     startOf(unit) {
       const d = this.d, u = unitOf(unit);
-      const parts = [d.getUTCFullYear(), u === "year" ? 0 : d.getUTCMonth(), ["year", "month"].includes(u) ? 1 : d.getUTCDate(),
+      const month = u === "year" ? 0 : u === "quarter" ? Math.floor(d.getUTCMonth() / 3) * 3 : d.getUTCMonth();
+      const parts = [d.getUTCFullYear(), month, ["year", "quarter", "month"].includes(u) ? 1 : d.getUTCDate(),
         ["hour", "minute", "second"].includes(u) ? d.getUTCHours() : 0, ["minute", "second"].includes(u) ? d.getUTCMinutes() : 0,
         u === "second" ? d.getUTCSeconds() : 0];
-      let ms = Date.UTC(...parts);
-      if (u === "week") ms -= (this.weekday - 1) * UNIT_MS.day;
-      return new DateTime(ms);
+      let local = Date.UTC(...parts);
+      if (u === "week") local -= (this.weekday - 1) * UNIT_MS.day;
+      return fromLocal(local, this.zone);
     }
     endOf(unit) { return this.startOf(unit).plus({ [unitOf(unit)]: 1 }).minus(1); }
-    diff(other, unit = "milliseconds") { return (this.ts - other.valueOf()) / (UNIT_MS[unitOf(unit)] || 1); }
+    diff(other, unit = "milliseconds") {
+      const u = unitOf(unit), o = other instanceof DateTime ? other : DateTime.fromMillis(other.valueOf());
+      if (u === "month" || u === "year" || u === "quarter") {
+        const months = (this.year - o.year) * 12 + (this.month - o.month) + (this.d.getUTCDate() - o.d.getUTCDate()) / 31;
+        return u === "month" ? months : u === "quarter" ? months / 3 : months / 12;
+      }
+      return (this.ts - o.ts) / (UNIT_MS[u] || 1);
+    }
     toFormat(fmt) {
       const d = this;
       const tokens = {
@@ -67,8 +123,11 @@
         EEEE: () => DAYS[d.d.getUTCDay()], EEE: () => DAYS[d.d.getUTCDay()].slice(0, 3), HH: () => pad(d.hour), H: () => String(d.hour),
         hh: () => pad(d.hour % 12 || 12), h: () => String(d.hour % 12 || 12), mm: () => pad(d.minute), m: () => String(d.minute),
         ss: () => pad(d.second), s: () => String(d.second), SSS: () => pad(d.millisecond, 3), a: () => (d.hour < 12 ? "AM" : "PM"),
+        WW: () => pad(d.weekNumber), W: () => String(d.weekNumber), q: () => String(d.quarter),
+        ZZZ: () => offsetText(d.o, false), ZZ: () => offsetText(d.o), Z: () => (d.o < 0 ? "-" : "+") + Math.abs(d.o) / 60 + (d.o % 60 ? ":" + pad(Math.abs(d.o) % 60) : ""),
+        z: () => d.zone, X: () => String(Math.floor(d.ts / 1000)), x: () => String(d.ts),
       };
-      return fmt.replace(/'([^']*)'|yyyy|yy|MMMM|MMM|MM|M|LLLL|LLL|LL|L|dd|d|EEEE|EEE|HH|H|hh|h|mm|m|ss|s|SSS|a/g,
+      return fmt.replace(/'([^']*)'|yyyy|yy|MMMM|MMM|MM|M|LLLL|LLL|LL|L|dd|d|EEEE|EEE|HH|H|hh|h|mm|m|ss|s|SSS|a|WW|W|q|ZZZ|ZZ|Z|z|X|x/g,
         (t, lit) => (lit !== undefined ? lit : tokens[t]()));
     }
   }
@@ -157,6 +216,85 @@
   globalThis.console = { log, info: log, warn: log, error: log, debug: log };
   const codeCache = new Map();
 
+  // A date as n8n's Date & Time node reads it: Unix seconds (< 12 digits) or milliseconds,
+  // ISO text (in the workflow's zone without an offset), or anything Date.parse knows.
+  function parseDate(v, zone) {
+    const text = String(v ?? "").trim();
+    if (text === "") throw new Error("no date given");
+    if (/^-?\d+$/.test(text)) return DateTime.fromMillis(text.replace("-", "").length < 12 ? Number(text) * 1000 : Number(text), { zone });
+    try { return DateTime.fromISO(text, { zone }); } catch (_) { /* not ISO */ }
+    const ms = Date.parse(text);
+    if (Number.isNaN(ms)) throw new Error(`'${text}' is not a date`);
+    return DateTime.fromMillis(ms, { zone });
+  }
+  const PLURAL = { year: "years", quarter: "quarters", month: "months", week: "weeks", day: "days", hour: "hours", minute: "minutes", second: "seconds", millisecond: "milliseconds" };
+  const ORDER = Object.keys(PLURAL);
+  // end - start in the given units, largest first; all but the smallest whole (as Luxon).
+  function between(start, end, units) {
+    const wanted = (units.length ? units : ["day"]).map(unitOf).filter((u) => PLURAL[u]).sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
+    const out = {};
+    let cursor = start;
+    wanted.forEach((u, idx) => {
+      const last = idx === wanted.length - 1;
+      let n = 0;
+      if (CALENDAR[u] && u !== "day" && u !== "week") {
+        const step = u === "year" ? 12 : u === "quarter" ? 3 : 1;
+        n = Math.trunc(end.diff(cursor, "months") / step);
+        cursor = cursor.plus({ months: n * step });
+        if (last) n += (end.ts - cursor.ts) / (cursor.plus({ months: step }).ts - cursor.ts);
+      } else {
+        const size = UNIT_MS[u];
+        const exact = (end.ts - cursor.ts) / size;
+        n = last ? exact : Math.trunc(exact);
+        cursor = new DateTime(cursor.ts + n * size, cursor.zone);
+      }
+      out[PLURAL[u]] = n;
+    });
+    return out;
+  }
+  const isoDuration = (o) => {
+    const [date, time] = [[["years", "Y"], ["months", "M"], ["weeks", "W"], ["days", "D"]], [["hours", "H"], ["minutes", "M"], ["seconds", "S"]]]
+      .map((pairs) => pairs.filter(([k]) => o[k]).map(([k, l]) => `${o[k]}${l}`).join(""));
+    const ms = o.milliseconds ? `${(o.milliseconds / 1000)}S` : "";
+    const body = `${date}${time || ms ? "T" + time + ms : ""}`;
+    return body ? `P${body}` : "PT0S";
+  };
+  function dateTimeNode(a) {
+    const zone = __data.timezone || "UTC", p = a.params;
+    const at = (v) => parseDate(v, zone);
+    switch (a.operation) {
+      case "getCurrentDate": {
+        const now = DateTime.now().setZone(p.options?.timezone || zone);
+        return (p.includeTime === false ? now.startOf("day") : now).toISO();
+      }
+      case "addToDate": return at(p.magnitude).plus({ [p.timeUnit || "days"]: Number(p.duration ?? 0) }).toISO();
+      case "subtractFromDate": return at(p.magnitude).minus({ [p.timeUnit || "days"]: Number(p.duration ?? 0) }).toISO();
+      case "formatDate": {
+        let d = at(p.date);
+        if (typeof p.options?.timezone === "string" && p.options.timezone) d = d.setZone(p.options.timezone);
+        const format = p.format === "custom" ? p.customFormat : p.format || "MM/dd/yyyy";
+        return d.toFormat(String(format));
+      }
+      case "roundDate": {
+        const d = at(p.date);
+        if ((p.mode || "roundDown") === "roundDown") return d.startOf(p.toNearest || "day").toISO();
+        const to = p.to || "month";
+        return d.plus({ [to]: 1 }).startOf(to).toISO();
+      }
+      case "getTimeBetweenDates": {
+        const o = between(at(p.startDate), at(p.endDate), [].concat(p.units ?? ["day"]));
+        return p.options?.isoString ? isoDuration(o) : o;
+      }
+      case "extractDate": {
+        const d = at(p.date), part = p.part || "year";
+        if (part === "week") return d.weekNumber;
+        if (!["year", "month", "day", "hour", "minute", "second"].includes(part)) throw new Error(`cannot extract '${part}' from a date`);
+        return d[part];
+      }
+      default: throw new Error(`unknown operation '${a.operation}'`);
+    }
+  }
+
   globalThis.__agente = {
     load(json) {
       __data = JSON.parse(json);
@@ -175,6 +313,8 @@
       return toJson(f(...bindings(i), each ? __data.input[i] : __data.input));
     },
     takeLogs() { return JSON.stringify(logs.splice(0)); },
+    // The Date & Time node (v2): one operation over already-resolved parameters.
+    dateTime(json) { return toJson(dateTimeNode(JSON.parse(json))); },
     value(src, i) { return toJson(compile(src)(...bindings(i))); },
     text(src, i) { return toText(compile(src)(...bindings(i))); },
   };

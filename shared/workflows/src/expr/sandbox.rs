@@ -62,6 +62,9 @@ pub struct Scope<'a> {
     pub env: serde_json::Map<String, Value>,
     pub vars: serde_json::Map<String, Value>,
     pub now_ms: i64,
+    /// IANA zone of `$now`, `$today` and dates without an offset (the workflow's
+    /// `settings.timezone`); UTC when empty.
+    pub timezone: &'a str,
 }
 
 /// A QuickJS runtime and context with the prelude loaded.
@@ -93,7 +96,13 @@ impl Sandbox {
             epoch,
             limits,
         };
-        sandbox.guarded(|ctx| ctx.eval::<(), _>(PRELUDE))?;
+        sandbox.guarded(|ctx| {
+            // The one host function: a zone's UTC offset (minutes) at an instant, for the
+            // prelude's DateTime. NaN for an unknown zone name.
+            let offset = Function::new(ctx.clone(), zone_offset_minutes)?;
+            ctx.globals().set("__zoneOffset", offset)?;
+            ctx.eval::<(), _>(PRELUDE)
+        })?;
         Ok(sandbox)
     }
 
@@ -125,6 +134,14 @@ impl Sandbox {
     /// Answers what the code returned, as JSON.
     pub fn run_code(&self, code: &str, each: bool, item_index: usize) -> Result<Value, EvalError> {
         let json: String = self.call("code", (code, each, item_index as u32))?;
+        serde_json::from_str(&json).map_err(|e| EvalError::Script(e.to_string()))
+    }
+
+    /// One Date & Time node operation over its resolved parameters, with the loaded scope's
+    /// time zone (the same DateTime expressions use).
+    pub fn date_time(&self, operation: &str, params: &Value) -> Result<Value, EvalError> {
+        let args = serde_json::json!({ "operation": operation, "params": params }).to_string();
+        let json: String = self.call("dateTime", (args,))?;
         serde_json::from_str(&json).map_err(|e| EvalError::Script(e.to_string()))
     }
 
@@ -174,6 +191,24 @@ impl Sandbox {
                 EvalError::Script(message)
             }
         })
+    }
+}
+
+/// Minutes east of UTC of `zone` at `ms` (Unix milliseconds); NaN for an unknown zone.
+fn zone_offset_minutes(zone: String, ms: f64) -> f64 {
+    use chrono::{Offset, TimeZone};
+    let Ok(tz) = zone.parse::<chrono_tz::Tz>() else {
+        return f64::NAN;
+    };
+    match chrono::DateTime::from_timestamp_millis(ms as i64) {
+        Some(at) => {
+            f64::from(
+                tz.offset_from_utc_datetime(&at.naive_utc())
+                    .fix()
+                    .local_minus_utc(),
+            ) / 60.0
+        }
+        None => f64::NAN,
     }
 }
 

@@ -4,6 +4,8 @@
 mod code;
 mod conditions;
 mod data;
+mod dates;
+mod documents;
 mod flow;
 mod http;
 mod merge;
@@ -49,6 +51,11 @@ const SUPPORTED: &[&str] = &[
     "n8n-nodes-base.wait",
     "n8n-nodes-base.splitInBatches",
     "n8n-nodes-base.executeWorkflow",
+    "n8n-nodes-base.dateTime",
+    "n8n-nodes-base.markdown",
+    "n8n-nodes-base.html",
+    "n8n-nodes-base.htmlExtract",
+    "n8n-nodes-base.xml",
 ];
 
 pub fn supports(node: &Node) -> bool {
@@ -95,6 +102,11 @@ pub async fn execute(ctx: &mut NodeContext<'_>) -> Result<Outputs, NodeError> {
         "crypto" => data::crypto(ctx).map(|items| vec![items]),
         "summarize" => data::summarize(ctx).map(|items| vec![items]),
         "wait" => data::wait(ctx).await.map(|items| vec![items]),
+        "dateTime" => dates::run(ctx).map(|items| vec![items]),
+        "markdown" => documents::markdown(ctx).map(|items| vec![items]),
+        "html" => documents::html(ctx).map(|items| vec![items]),
+        "htmlExtract" => documents::html_extract(ctx).map(|items| vec![items]),
+        "xml" => documents::xml(ctx).map(|items| vec![items]),
         "splitInBatches" => flow::split_in_batches(ctx),
         "executeWorkflow" => flow::execute_workflow(ctx).await.map(|items| vec![items]),
         _ => Err(NodeError::Failed(format!(
