@@ -296,3 +296,41 @@ async fn the_http_node_cannot_reach_local_addresses_by_default() {
         );
     }
 }
+
+fn code_workflow(code: &str) -> Workflow {
+    workflow(json!({
+        "name": "code",
+        "nodes": [
+            {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}},
+            {"name": "Code", "type": "n8n-nodes-base.code", "typeVersion": 2, "parameters": {"jsCode": code}}
+        ],
+        "connections": {"Start": {"main": [link("Code")]}}
+    }))
+}
+
+#[tokio::test]
+async fn reused_sandboxes_never_cross_tenants_and_survive_failures() {
+    let engine = Engine::default();
+    let keyed = |key: &str| RunRequest {
+        sandbox_key: key.into(),
+        ..request(vec![])
+    };
+    let leak = code_workflow("globalThis.leaked = 'tenant A secret'; return [{json: {}}];");
+    let peek = code_workflow("return [{json: {seen: typeof globalThis.leaked}}];");
+    assert_eq!(
+        engine.run(&leak, keyed("tenant-a")).await.status,
+        ExecutionStatus::Success
+    );
+    let other = engine.run(&peek, keyed("tenant-b")).await;
+    assert_eq!(
+        jsons(other.output("Code")),
+        vec![json!({"seen": "undefined"})]
+    );
+
+    // A run that exhausts the sandbox's memory does not break the next one.
+    let hog = code_workflow("const a = []; while (true) a.push('x'.repeat(1 << 20));");
+    let exec = engine.run(&hog, keyed("tenant-b")).await;
+    assert_eq!(exec.status, ExecutionStatus::Error);
+    let after = engine.run(&peek, keyed("tenant-b")).await;
+    assert_eq!(after.status, ExecutionStatus::Success, "{:?}", after.error);
+}

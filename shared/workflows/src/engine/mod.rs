@@ -5,6 +5,7 @@ mod host;
 mod item;
 mod network;
 pub mod nodes;
+mod pool;
 mod run;
 
 pub use context::{NodeContext, NodeError, WebhookResponse, node_credential};

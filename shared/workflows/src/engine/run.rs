@@ -8,6 +8,7 @@
 //! whose other branch produced nothing).
 
 use super::context::{NodeContext, NodeError, WebhookResponse};
+use super::pool::SandboxPool;
 use super::{Host, Item, NetworkPolicy, nodes};
 use crate::expr::{Limits, Sandbox, Scope};
 use crate::graph::Graph;
@@ -44,6 +45,8 @@ pub struct RunRequest {
     pub cancel: CancellationToken,
     /// Sub-workflow nesting depth (0 at the top).
     pub depth: u8,
+    /// Which sandboxes this run may reuse (the tenant): see `pool.rs`.
+    pub sandbox_key: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -129,6 +132,7 @@ pub struct Engine {
     pub network: NetworkPolicy,
     /// The one HTTP client of the HTTP Request node (connection pools are shared).
     pub(crate) http: reqwest::Client,
+    sandboxes: SandboxPool,
 }
 
 impl Default for Engine {
@@ -148,6 +152,7 @@ impl Engine {
             limits,
             network,
             http: network.client(),
+            sandboxes: SandboxPool::default(),
         }
     }
 
@@ -157,6 +162,32 @@ impl Engine {
     }
 
     pub async fn run(&self, workflow: &Workflow, request: RunRequest) -> Execution {
+        let sandbox = match self.sandboxes.take(&request.sandbox_key, self.limits) {
+            Ok(s) => s,
+            Err(e) => {
+                return Execution {
+                    status: ExecutionStatus::Error,
+                    error: Some(ExecutionError {
+                        node: None,
+                        message: e.to_string(),
+                    }),
+                    run_data: IndexMap::new(),
+                    last_node: None,
+                    response: None,
+                };
+            }
+        };
+        let exec = self.run_in(&sandbox, workflow, &request).await;
+        self.sandboxes.give_back(&request.sandbox_key, sandbox);
+        exec
+    }
+
+    async fn run_in(
+        &self,
+        sandbox: &Sandbox,
+        workflow: &Workflow,
+        request: &RunRequest,
+    ) -> Execution {
         let mut exec = Execution {
             status: ExecutionStatus::Success,
             error: None,
@@ -170,13 +201,6 @@ impl Engine {
                 node: node.map(str::to_string),
                 message,
             });
-        };
-        let sandbox = match Sandbox::new(self.limits) {
-            Ok(s) => s,
-            Err(e) => {
-                fail(&mut exec, None, e.to_string());
-                return exec;
-            }
         };
         let start = request.start.clone().or_else(|| {
             workflow
@@ -276,7 +300,7 @@ impl Engine {
                 node,
                 inputs,
                 run_index,
-                sandbox: &sandbox,
+                sandbox,
                 credentials: &request.credentials,
                 http: &self.http,
                 network: self.network,

@@ -145,6 +145,13 @@ impl Sandbox {
         serde_json::from_str(&json).map_err(|e| EvalError::Script(e.to_string()))
     }
 
+    /// Whether the sandbox still evaluates (running out of memory can leave it unusable).
+    pub fn is_healthy(&self) -> bool {
+        let _ = self.take_logs();
+        self.guarded(|ctx| ctx.eval::<i32, _>("1 + 1"))
+            .is_ok_and(|two| two == 2)
+    }
+
     /// What the code printed with `console.*` since the last call.
     pub fn take_logs(&self) -> Vec<String> {
         self.call::<String, _>("takeLogs", ())

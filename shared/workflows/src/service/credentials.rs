@@ -134,6 +134,14 @@ impl WorkflowService {
 
     /// The decrypted data of every credential `workflow` references (by id, else by name),
     /// keyed by the credential's id and by its name.
+    /// Whether any node of `workflow` references a credential.
+    pub(crate) fn uses_credentials(workflow: &Workflow) -> bool {
+        workflow
+            .nodes()
+            .iter()
+            .any(|n| n.credentials.get().is_some_and(|c| !c.is_empty()))
+    }
+
     pub(crate) async fn credentials_for(
         &self,
         conn: &mut AnyConnection,

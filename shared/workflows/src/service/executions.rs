@@ -135,10 +135,13 @@ impl WorkflowService {
         workflow: &Workflow,
         mut request: RunRequest,
     ) -> Result<ExecutionRecord, E> {
-        {
+        if request.credentials.is_empty() && Self::uses_credentials(workflow) {
             let mut tx = self.db.tenant_read(p.tenant_id).await?;
             request.credentials = self.credentials_for(&mut tx, p.tenant_id, workflow).await?;
         }
+        // Sandboxes are reused only within a tenant: nothing one tenant's code leaves in a
+        // JavaScript context can reach another's.
+        request.sandbox_key = p.tenant_id.to_string();
         request.host = Some(Arc::new(SubWorkflows {
             service: self.clone(),
             principal: p.clone(),

@@ -253,9 +253,12 @@ impl WorkflowService {
             let workflow_id: String = row.try_get("workflow_id")?;
             let node: String = row.try_get("node")?;
             let stored = load(&mut tx, &principal, &workflow_id).await?;
-            let credentials = self
-                .credentials_for(&mut tx, tenant, &stored.workflow)
-                .await?;
+            let credentials = if Self::uses_credentials(&stored.workflow) {
+                self.credentials_for(&mut tx, tenant, &stored.workflow)
+                    .await?
+            } else {
+                Default::default()
+            };
             (workflow_id, node, stored, credentials)
         };
         let node = stored
@@ -296,6 +299,7 @@ impl WorkflowService {
             execution_id: UserId::new().to_string(),
             mode: if call.test { "manual" } else { "webhook" }.into(),
             now_ms: now,
+            credentials,
             ..RunRequest::default()
         };
         if mode == "onReceived" {
