@@ -334,3 +334,42 @@ async fn reused_sandboxes_never_cross_tenants_and_survive_failures() {
     let after = engine.run(&peek, keyed("tenant-b")).await;
     assert_eq!(after.status, ExecutionStatus::Success, "{:?}", after.error);
 }
+
+#[tokio::test]
+async fn node_item_follows_paired_items_back_through_reordering_nodes() {
+    // Start (3 people) → Sort by age desc → Filter age > 20 → Tag with Start's name.
+    let wf = workflow(json!({
+        "name": "paired",
+        "nodes": [
+            {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}},
+            {"name": "Sort", "type": "n8n-nodes-base.sort", "typeVersion": 1, "parameters": {
+                "sortFieldsUi": {"sortField": [{"fieldName": "age", "order": "descending"}]}}},
+            {"name": "Filter", "type": "n8n-nodes-base.filter", "typeVersion": 2, "parameters": {
+                "conditions": {"combinator": "and", "conditions": [
+                    {"leftValue": "={{ $json.age }}", "rightValue": 20, "operator": {"type": "number", "operation": "gt"}}]}}},
+            {"name": "Tag", "type": "n8n-nodes-base.set", "typeVersion": 3.4, "parameters": {
+                "mode": "manual", "assignments": {"assignments": [
+                    {"name": "from", "value": "={{ $('Start').item.json.name }}", "type": "string"},
+                    {"name": "sorted", "value": "={{ $('Sort').item.json.name }}", "type": "string"}]}}}
+        ],
+        "connections": {
+            "Start": {"main": [link("Sort")]},
+            "Sort": {"main": [link("Filter")]},
+            "Filter": {"main": [link("Tag")]}
+        }
+    }));
+    let people = vec![
+        json!({"name": "Ann", "age": 19}),
+        json!({"name": "Bob", "age": 42}),
+        json!({"name": "Cy", "age": 30}),
+    ];
+    let exec = Engine::default().run(&wf, request(people)).await;
+    assert_eq!(exec.status, ExecutionStatus::Success, "{:?}", exec.error);
+    assert_eq!(
+        jsons(exec.output("Tag")),
+        vec![
+            json!({"from": "Bob", "sorted": "Bob"}),
+            json!({"from": "Cy", "sorted": "Cy"})
+        ]
+    );
+}

@@ -53,12 +53,25 @@ impl Item {
         }
     }
 
-    /// This item, marked as derived from input item `index`.
+    /// This item, marked as derived from item `index` of the node's (first) input.
     pub fn paired(mut self, index: usize) -> Self {
-        if self.paired_item.is_none() {
-            self.paired_item = Some(serde_json::json!({ "item": index }));
-        }
+        self.paired_item = Some(serde_json::json!({ "item": index }));
         self
+    }
+
+    /// This item, marked as derived from item `index` of input `input`.
+    pub fn paired_with_input(mut self, index: usize, input: usize) -> Self {
+        self.paired_item = Some(serde_json::json!({ "item": index, "input": input }));
+        self
+    }
+
+    /// Like [`Item::paired`], but keeps pairing the item already states (user code may).
+    pub fn paired_unless_set(self, index: usize) -> Self {
+        if self.paired_item.is_some() {
+            self
+        } else {
+            self.paired(index)
+        }
     }
 
     pub fn to_value(&self) -> Value {

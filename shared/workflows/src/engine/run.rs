@@ -10,7 +10,7 @@
 use super::context::{NodeContext, NodeError, WebhookResponse};
 use super::pool::SandboxPool;
 use super::{Host, Item, NetworkPolicy, nodes};
-use crate::expr::{Limits, Sandbox, Scope};
+use crate::expr::{Limits, RunFacts, Sandbox, Source};
 use crate::graph::Graph;
 use crate::{Node, OnError, Workflow, catalogue};
 use indexmap::IndexMap;
@@ -141,9 +141,12 @@ impl Default for Engine {
     }
 }
 
+/// Items waiting at one input of a node, and where they came from (none for the trigger).
+type Slot = Option<(Option<Source>, Vec<Item>)>;
+
 struct Pending {
     node: String,
-    inputs: Vec<Option<Vec<Item>>>,
+    inputs: Vec<Slot>,
 }
 
 impl Engine {
@@ -230,10 +233,21 @@ impl Engine {
         };
         let mut stack = vec![Pending {
             node: start,
-            inputs: vec![Some(items)],
+            inputs: vec![Some((None, items))],
         }];
-        let mut waiting: IndexMap<String, Vec<Option<Vec<Item>>>> = IndexMap::new();
-        let mut outputs: serde_json::Map<String, Value> = serde_json::Map::new();
+        let mut waiting: IndexMap<String, Vec<Slot>> = IndexMap::new();
+        let facts = RunFacts {
+            workflow: json!({ "id": workflow.id.get(), "name": workflow.name(), "active": workflow.active.or(false) }),
+            execution: json!({ "id": request.execution_id, "mode": request.mode }),
+            env: &request.env,
+            vars: &request.vars,
+            now_ms: request.now_ms,
+            timezone,
+        };
+        if let Err(e) = sandbox.begin(&facts) {
+            fail(&mut exec, None, e.to_string());
+            return exec;
+        }
         let mut runs_so_far: HashMap<String, usize> = HashMap::new();
         // What nodes keep between their runs in this execution (Loop Over Items' queue).
         let mut node_state: HashMap<String, Value> = HashMap::new();
@@ -272,30 +286,23 @@ impl Engine {
                 .entry(node.name.clone())
                 .and_modify(|n| *n += 1)
                 .or_insert(0);
-            let inputs: Vec<Vec<Item>> = pending
+            let (sources, inputs): (Vec<Option<Source>>, Vec<Vec<Item>>) = pending
                 .inputs
                 .into_iter()
-                .map(Option::unwrap_or_default)
-                .collect();
+                .map(|slot| slot.unwrap_or_default())
+                .unzip();
             let started = Instant::now();
             let start_time = request.now_ms + run_started.elapsed().as_millis() as i64;
-
-            let scope = Scope {
-                input: &inputs
-                    .first()
-                    .map(|i| i.iter().map(Item::to_value).collect::<Vec<_>>())
-                    .unwrap_or_default(),
-                nodes: outputs.clone(),
-                prev_node: exec.last_node.as_deref(),
+            let input_values: Vec<Value> = inputs
+                .first()
+                .map(|i| i.iter().map(Item::to_value).collect())
+                .unwrap_or_default();
+            let loaded = sandbox.step(
+                &input_values,
                 run_index,
-                workflow: json!({ "id": workflow.id.get(), "name": workflow.name(), "active": workflow.active.or(false) }),
-                execution: json!({ "id": request.execution_id, "mode": request.mode }),
-                env: request.env.clone(),
-                vars: request.vars.clone(),
-                now_ms: request.now_ms,
-                timezone,
-            };
-            let loaded = sandbox.load(&scope);
+                exec.last_node.as_deref(),
+                &sources,
+            );
             let mut ctx = NodeContext {
                 node,
                 inputs,
@@ -369,6 +376,7 @@ impl Engine {
                 out = vec![vec![Item::default()]];
             }
             let data = json!({ "main": out.iter().map(|items| items.iter().map(Item::to_value).collect::<Vec<_>>()).collect::<Vec<_>>() });
+            let recorded = sandbox.record(&node.name, &data["main"], &sources);
             exec.run_data
                 .entry(node.name.clone())
                 .or_default()
@@ -384,11 +392,9 @@ impl Engine {
                 fail(&mut exec, Some(&node.name), message);
                 break;
             }
-            if let Some(first) = out.first() {
-                outputs.insert(
-                    node.name.clone(),
-                    Value::Array(first.iter().map(Item::to_value).collect()),
-                );
+            if let Err(e) = recorded {
+                fail(&mut exec, Some(&node.name), e.to_string());
+                break;
             }
             schedule_children(workflow, &graph, node, out, &mut stack, &mut waiting);
         }
@@ -404,7 +410,7 @@ async fn run_node(
 ) -> Result<Vec<Vec<Item>>, NodeError> {
     let node = ctx.node;
     if node.is_disabled() {
-        return Ok(vec![ctx.input().to_vec()]);
+        return Ok(vec![nodes::pass_through(ctx)]);
     }
     if let Some(Value::Array(pinned)) = workflow.pin_data.get().and_then(|p| p.get(&node.name)) {
         return Ok(vec![
@@ -447,7 +453,7 @@ fn schedule_children(
     node: &Node,
     outputs: Vec<Vec<Item>>,
     stack: &mut Vec<Pending>,
-    waiting: &mut IndexMap<String, Vec<Option<Vec<Item>>>>,
+    waiting: &mut IndexMap<String, Vec<Slot>>,
 ) {
     let mut ready = Vec::new();
     for (index, items) in outputs.into_iter().enumerate() {
@@ -460,9 +466,16 @@ fn schedule_children(
             };
             let slot = connection.index as usize;
             let inputs_needed = graph.input_count(&target.name);
+            let arrived = Some((
+                Some(Source {
+                    node: node.name.clone(),
+                    output: index,
+                }),
+                items.clone(),
+            ));
             if inputs_needed <= 1 {
                 let mut inputs = vec![None; slot + 1];
-                inputs[slot] = Some(items.clone());
+                inputs[slot] = arrived;
                 ready.push(Pending {
                     node: target.name.clone(),
                     inputs,
@@ -475,7 +488,7 @@ fn schedule_children(
             if entry.len() <= slot {
                 entry.resize(slot + 1, None);
             }
-            entry[slot] = Some(items.clone());
+            entry[slot] = arrived;
             if entry.iter().all(Option::is_some) {
                 let inputs = waiting.shift_remove(&target.name).unwrap_or_default();
                 ready.push(Pending {

@@ -5,5 +5,5 @@ mod sandbox;
 mod template;
 
 #[cfg(feature = "server")]
-pub use sandbox::{EvalError, Limits, Sandbox, Scope};
+pub use sandbox::{EvalError, Limits, RunFacts, Sandbox, Scope, Source};
 pub use template::{Segment, Template, UnclosedExpression};

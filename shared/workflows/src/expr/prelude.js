@@ -171,9 +171,27 @@
     if (!out) throw new Error(`Referenced node "${name}" is unexecuted or does not exist`);
     return out;
   }
-  function accessor(items, i) {
+  // The item of node `target` that the current item i derives from, following pairedItem
+  // back through the nodes that fed this one (n8n's paired items). Without pairing
+  // information an item is taken to come from the same position.
+  function paired(target, i) {
+    let sources = __data.source, idx = i, input = 0;
+    for (let hop = 0; hop < 10000; hop++) {
+      const src = sources?.[input];
+      if (!src) return undefined;
+      const item = __data.branches?.[src.node]?.[src.output]?.[idx];
+      if (src.node === target || !item) return item;
+      let p = item.pairedItem;
+      if (Array.isArray(p)) p = p[0];
+      if (typeof p === "number") p = { item: p };
+      if (p) { idx = p.item ?? 0; input = p.input ?? 0; } else { input = 0; }
+      sources = __data.sources?.[src.node];
+    }
+    return undefined;
+  }
+  function accessor(items, i, name) {
     return {
-      get item() { return items[i] ?? items[0]; },
+      get item() { return (name === undefined ? undefined : paired(name, i)) ?? items[i] ?? items[0]; },
       first: () => items[0],
       last: () => items[items.length - 1],
       all: () => items,
@@ -184,8 +202,8 @@
 
   // Per-load values, built once per node run rather than per item and expression.
   let current = 0, $now = null, $today = null;
-  const $ = (name) => accessor(nodeOutput(name), current);
-  const $node = new Proxy({}, { get: (_, name) => accessor(nodeOutput(String(name)), current) });
+  const $ = (name) => accessor(nodeOutput(name), current, name);
+  const $node = new Proxy({}, { get: (_, name) => accessor(nodeOutput(String(name)), current, String(name)) });
   const $items = (name) => (name === undefined ? __data.input : nodeOutput(name));
 
   function bindings(i) {
@@ -296,10 +314,33 @@
   }
 
   globalThis.__agente = {
+    // Everything at once (tests, one-off evaluations).
     load(json) {
       __data = JSON.parse(json);
+      __data.branches ??= {};
+      __data.sources ??= {};
       $now = DateTime.now();
       $today = $now.startOf("day");
+    },
+    // An execution, piece by piece: its facts once, each node's outputs as it finishes, and
+    // per node run only what changes — so no run re-sends the whole history.
+    begin(json) {
+      __data = Object.assign(JSON.parse(json), { nodes: {}, branches: {}, sources: {}, input: [] });
+      $now = DateTime.now();
+      $today = $now.startOf("day");
+    },
+    record(name, outputs, sources) {
+      const outs = JSON.parse(outputs);
+      __data.branches[name] = outs;
+      __data.nodes[name] = outs[0] ?? [];
+      __data.sources[name] = JSON.parse(sources);
+    },
+    step(json) {
+      const s = JSON.parse(json);
+      __data.input = s.input;
+      __data.runIndex = s.runIndex;
+      __data.prevNode = s.prevNode;
+      __data.source = s.source;
     },
     // The Code node: the body of a function over all items (`items`) or over one (`item`).
     code(src, each, i) {

@@ -67,6 +67,25 @@ pub struct Scope<'a> {
     pub timezone: &'a str,
 }
 
+/// Facts of one execution that stay the same for each of its node runs.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunFacts<'a> {
+    pub workflow: Value,
+    pub execution: Value,
+    pub env: &'a serde_json::Map<String, Value>,
+    pub vars: &'a serde_json::Map<String, Value>,
+    pub now_ms: i64,
+    pub timezone: &'a str,
+}
+
+/// Where a node's input came from: a node and which of its outputs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Source {
+    pub node: String,
+    pub output: usize,
+}
+
 /// A QuickJS runtime and context with the prelude loaded.
 pub struct Sandbox {
     _runtime: Runtime,
@@ -110,6 +129,47 @@ impl Sandbox {
     pub fn load(&self, scope: &Scope<'_>) -> Result<(), EvalError> {
         let json = serde_json::to_string(scope).map_err(|e| EvalError::Setup(e.to_string()))?;
         self.call("load", (json,)).map(|_: Option<String>| ())
+    }
+
+    /// Starts an execution: what every node run sees, and no node outputs yet.
+    pub fn begin(&self, facts: &RunFacts<'_>) -> Result<(), EvalError> {
+        let json = serde_json::to_string(facts).map_err(|e| EvalError::Setup(e.to_string()))?;
+        self.call("begin", (json,)).map(|_: Option<String>| ())
+    }
+
+    /// Records a node's outputs (`[[items of output 0], …]`) and where its inputs came from,
+    /// for `$('Node')`, `$node` and paired-item lookups of later nodes.
+    pub fn record(
+        &self,
+        node: &str,
+        outputs: &Value,
+        sources: &[Option<Source>],
+    ) -> Result<(), EvalError> {
+        let outputs =
+            serde_json::to_string(outputs).map_err(|e| EvalError::Setup(e.to_string()))?;
+        let sources =
+            serde_json::to_string(sources).map_err(|e| EvalError::Setup(e.to_string()))?;
+        self.call("record", (node, outputs, sources))
+            .map(|_: Option<String>| ())
+    }
+
+    /// Makes the next evaluations see one node run: its input items (`{json, …}` values),
+    /// run index, the previous node and the sources of its inputs.
+    pub fn step(
+        &self,
+        input: &[Value],
+        run_index: usize,
+        prev_node: Option<&str>,
+        sources: &[Option<Source>],
+    ) -> Result<(), EvalError> {
+        let json = serde_json::json!({
+            "input": input,
+            "runIndex": run_index,
+            "prevNode": prev_node,
+            "source": sources,
+        })
+        .to_string();
+        self.call("step", (json,)).map(|_: Option<String>| ())
     }
 
     /// Evaluates a template for item `item_index`: typed for a lone `{{ … }}`, else text.

@@ -42,7 +42,7 @@ pub fn run(ctx: &mut NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
                         "code for item {i} returned an array; in “run once for each item” mode return one object"
                     )));
                 }
-                value => out.push(Item::from_returned(value).paired(i)),
+                value => out.push(Item::from_returned(value).paired_unless_set(i)),
             }
         }
     } else {

@@ -5,9 +5,8 @@ use crate::engine::{Item, NodeContext, NodeError, get_path};
 use serde_json::{Map, Value};
 
 pub fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
-    let empty = Vec::new();
-    let a = ctx.inputs.first().unwrap_or(&empty);
-    let b = ctx.inputs.get(1).unwrap_or(&empty);
+    let a = tagged(ctx, 0);
+    let b = tagged(ctx, 1);
     let mode = ctx.string("mode", 0, "append")?;
     let strategy = match mode.as_str() {
         "combine" => ctx.string("combineBy", 0, "combineByFields")?,
@@ -41,7 +40,7 @@ pub fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
             let (left, right) = match_fields(ctx)?;
             let keep = ctx.string("joinMode", 0, "keepMatches")?;
             let mut out = Vec::new();
-            for x in a {
+            for x in &a {
                 let matches: Vec<&Item> = b
                     .iter()
                     .filter(|y| {
@@ -106,13 +105,30 @@ fn match_fields(ctx: &NodeContext<'_>) -> Result<(String, String), NodeError> {
     Ok((left, right))
 }
 
-/// Input 1's fields, overwritten by input 2's where both have one (n8n's default).
+/// The items of input `input`, each paired to its place there.
+fn tagged(ctx: &NodeContext<'_>, input: usize) -> Vec<Item> {
+    ctx.inputs
+        .get(input)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, item)| item.clone().paired_with_input(i, input))
+        .collect()
+}
+
+/// Input 1's fields, overwritten by input 2's where both have one (n8n's default); paired
+/// with both items.
 fn merged(x: &Item, y: &Item) -> Item {
     let mut json: Map<String, Value> = x.json.clone();
     json.extend(y.json.clone());
+    let pairs = [&x.paired_item, &y.paired_item]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
     Item {
         json,
         binary: x.binary.clone().or_else(|| y.binary.clone()),
-        paired_item: None,
+        paired_item: Some(Value::Array(pairs)),
     }
 }

@@ -81,8 +81,8 @@ pub async fn execute(ctx: &mut NodeContext<'_>) -> Result<Outputs, NodeError> {
         | "scheduleTrigger"
         | "cron"
         | "executeWorkflowTrigger"
-        | "errorTrigger"
-        | "noOp" => Ok(vec![ctx.input().to_vec()]),
+        | "errorTrigger" => Ok(vec![ctx.input().to_vec()]),
+        "noOp" => Ok(vec![pass_through(ctx)]),
         "stickyNote" => Ok(vec![]),
         "set" => set::run(ctx).map(|items| vec![items]),
         "if" => conditions::run_if(ctx),
@@ -113,6 +113,15 @@ pub async fn execute(ctx: &mut NodeContext<'_>) -> Result<Outputs, NodeError> {
             "node type `{kind}` is not supported by this engine"
         ))),
     }
+}
+
+/// The input unchanged, each item paired to itself.
+pub(crate) fn pass_through(ctx: &NodeContext<'_>) -> Vec<Item> {
+    ctx.input()
+        .iter()
+        .enumerate()
+        .map(|(i, item)| item.clone().paired(i))
+        .collect()
 }
 
 fn stop_message(ctx: &NodeContext<'_>) -> Result<String, NodeError> {

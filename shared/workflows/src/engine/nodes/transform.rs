@@ -7,11 +7,18 @@ use std::cmp::Ordering;
 pub fn limit(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
     let max = ctx.number("maxItems", 0, 1.0)?.max(0.0) as usize;
     let items = ctx.input();
-    Ok(if ctx.string("keep", 0, "firstItems")? == "lastItems" {
-        items[items.len().saturating_sub(max)..].to_vec()
+    let skip = if ctx.string("keep", 0, "firstItems")? == "lastItems" {
+        items.len().saturating_sub(max)
     } else {
-        items.iter().take(max).cloned().collect()
-    })
+        0
+    };
+    Ok(items
+        .iter()
+        .enumerate()
+        .skip(skip)
+        .take(max)
+        .map(|(i, item)| item.clone().paired(i))
+        .collect())
 }
 
 pub fn sort(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
@@ -32,7 +39,12 @@ pub fn sort(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
             )
         })
         .collect();
-    let mut items = ctx.input().to_vec();
+    let mut items: Vec<Item> = ctx
+        .input()
+        .iter()
+        .enumerate()
+        .map(|(i, item)| item.clone().paired(i))
+        .collect();
     items.sort_by(|x, y| {
         for (field, desc) in &keys {
             let ord = compare_values(get_path(&x.json, field), get_path(&y.json, field));
