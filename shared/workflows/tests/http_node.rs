@@ -31,7 +31,42 @@ async fn echo_server() -> String {
             Json(json!({"method": method.as_str(), "query": q, "headers": h, "body": body})),
         )
     }
-    let app = axum::Router::new().route("/status/{code}", any(echo));
+    // Three pages of two numbers: `?page=N` (1-based), with the next URL in the body.
+    async fn pages(RawQuery(q): RawQuery, headers: HeaderMap) -> Json<Value> {
+        let page: u64 = q
+            .as_deref()
+            .and_then(|q| q.strip_prefix("page="))
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1);
+        let host = headers["host"].to_str().unwrap().to_string();
+        let items: Vec<u64> = if page <= 3 {
+            vec![page * 10, page * 10 + 1]
+        } else {
+            vec![]
+        };
+        let next = (page < 3).then(|| format!("http://{host}/pages?page={}", page + 1));
+        Json(json!({"items": items, "next": next, "page": page}))
+    }
+    async fn list() -> Json<Value> {
+        Json(json!([{"id": 1}, {"id": 2}, 3]))
+    }
+    async fn file() -> ([(axum::http::HeaderName, &'static str); 2], Vec<u8>) {
+        (
+            [
+                (axum::http::header::CONTENT_TYPE, "image/png"),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"dot.png\"",
+                ),
+            ],
+            vec![0x89, b'P', b'N', b'G', 0, 1, 2, 3],
+        )
+    }
+    let app = axum::Router::new()
+        .route("/status/{code}", any(echo))
+        .route("/pages", any(pages))
+        .route("/list", any(list))
+        .route("/file", any(file));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -137,4 +172,110 @@ async fn http_errors_fail_unless_never_error_and_full_response_shows_status() {
     )
     .await;
     assert!(exec.error.unwrap().message.contains("credential"));
+}
+
+#[tokio::test]
+async fn pagination_follows_next_urls_and_updated_parameters() {
+    let base = echo_server().await;
+    let pages_of = |exec: &agente_workflows::engine::Execution| -> Vec<u64> {
+        exec.output("HTTP")
+            .iter()
+            .map(|i| i["json"]["page"].as_u64().unwrap())
+            .collect()
+    };
+    // The next URL from the body, until the body says there is none.
+    let exec = run_http(
+        json!({"url": format!("{base}/pages"), "options": {"pagination": {"pagination": {
+            "paginationMode": "responseContainsNextURL", "nextURL": "={{ $response.body.next }}",
+            "paginationCompleteWhen": "other", "completeExpression": "={{ !$response.body.next }}"}}}}),
+        None,
+        json!({}),
+    )
+    .await;
+    assert_eq!(exec.status, ExecutionStatus::Success, "{:?}", exec.error);
+    assert_eq!(pages_of(&exec), vec![1, 2, 3]);
+
+    // A page number from $pageCount, until a page comes back empty; capped at 2 requests.
+    let by_param = |limit: bool| {
+        json!({"url": format!("{base}/pages"), "options": {"pagination": {"pagination": {
+            "paginationMode": "updateAParameterInEachRequest",
+            "parameters": {"parameters": [{"type": "qs", "name": "page", "value": "={{ $pageCount + 1 }}"}]},
+            "paginationCompleteWhen": "other", "completeExpression": "={{ $response.body.items.length === 0 }}",
+            "limitPagesFetched": limit, "maxRequests": 2}}}})
+    };
+    // As in n8n, the page that completes the series is part of the output.
+    let exec = run_http(by_param(false), None, json!({})).await;
+    assert_eq!(exec.status, ExecutionStatus::Success, "{:?}", exec.error);
+    assert_eq!(pages_of(&exec), vec![1, 2, 3, 4]);
+    let exec = run_http(by_param(true), None, json!({})).await;
+    assert_eq!(pages_of(&exec), vec![1, 2]);
+}
+
+#[tokio::test]
+async fn arrays_become_items_and_files_become_binary_data() {
+    let base = echo_server().await;
+    let exec = run_http(json!({"url": format!("{base}/list")}), None, json!({})).await;
+    let got: Vec<Value> = exec
+        .output("HTTP")
+        .iter()
+        .map(|i| i["json"].clone())
+        .collect();
+    assert_eq!(
+        got,
+        vec![json!({"id": 1}), json!({"id": 2}), json!({"data": 3})]
+    );
+
+    let exec = run_http(
+        json!({"url": format!("{base}/file"), "options": {"response": {"response": {"responseFormat": "file", "outputPropertyName": "image"}}}}),
+        None,
+        json!({}),
+    )
+    .await;
+    assert_eq!(exec.status, ExecutionStatus::Success, "{:?}", exec.error);
+    let binary = &exec.output("HTTP")[0]["binary"]["image"];
+    assert_eq!(binary["mimeType"], "image/png");
+    assert_eq!(binary["fileName"], "dot.png");
+    assert_eq!(binary["fileExtension"], "png");
+    assert_eq!(binary["data"], "iVBORwABAgM=");
+    assert_eq!(binary["fileSize"], "8 B");
+}
+
+#[tokio::test]
+async fn batching_sends_items_in_groups() {
+    let base = echo_server().await;
+    let wf: Workflow = serde_json::from_value(json!({
+        "name": "batch",
+        "nodes": [
+            {"name": "Go", "type": "n8n-nodes-base.manualTrigger"},
+            {"name": "HTTP", "type": "n8n-nodes-base.httpRequest", "typeVersion": 4.2, "parameters": {
+                "url": format!("{base}/status/200"), "sendQuery": true,
+                "queryParameters": {"parameters": [{"name": "n", "value": "={{ $json.n }}"}]},
+                "options": {"batching": {"batch": {"batchSize": 2, "batchInterval": 50}}}}}
+        ],
+        "connections": {"Go": {"main": [[{"node": "HTTP", "type": "main", "index": 0}]]}}
+    }))
+    .unwrap();
+    let request = RunRequest {
+        items: (0..5).map(|n| Item::from_value(json!({"n": n}))).collect(),
+        ..RunRequest::default()
+    };
+    let started = std::time::Instant::now();
+    let exec = Engine::new(
+        Default::default(),
+        NetworkPolicy {
+            allow_private: true,
+        },
+    )
+    .run(&wf, request)
+    .await;
+    assert_eq!(exec.status, ExecutionStatus::Success, "{:?}", exec.error);
+    let out = exec.output("HTTP");
+    let queries: Vec<&str> = out
+        .iter()
+        .map(|i| i["json"]["query"].as_str().unwrap())
+        .collect();
+    assert_eq!(queries, vec!["n=0", "n=1", "n=2", "n=3", "n=4"]);
+    assert_eq!(out[4]["pairedItem"], json!({"item": 4}));
+    // Three batches, so two pauses of 50 ms between them.
+    assert!(started.elapsed() >= std::time::Duration::from_millis(100));
 }

@@ -164,7 +164,7 @@
   let __data = { input: [], nodes: {}, nowMs: 0 };
   const compiled = new Map();
   const PARAMS = ["$json", "$binary", "$input", "$", "$node", "$items", "$prevNode", "$itemIndex", "$runIndex",
-    "$workflow", "$execution", "$env", "$vars", "$now", "$today", "DateTime"];
+    "$workflow", "$execution", "$env", "$vars", "$now", "$today", "DateTime", "$response", "$pageCount"];
 
   function nodeOutput(name) {
     const out = __data.nodes[name];
@@ -212,7 +212,8 @@
     const item = input[i] ?? { json: {} };
     return [item.json, item.binary ?? {}, accessor(input, i), $, $node, $items,
       __data.prevNode ? { name: __data.prevNode, outputIndex: 0, runIndex: 0 } : undefined, i, __data.runIndex ?? 0,
-      __data.workflow ?? {}, __data.execution ?? {}, __data.env ?? {}, __data.vars ?? {}, $now, $today, DateTime];
+      __data.workflow ?? {}, __data.execution ?? {}, __data.env ?? {}, __data.vars ?? {}, $now, $today, DateTime,
+      __data.response ?? undefined, __data.pageCount ?? 0];
   }
 
   function compile(src) {
@@ -334,6 +335,10 @@
       __data.branches[name] = outs;
       __data.nodes[name] = outs[0] ?? [];
       __data.sources[name] = JSON.parse(sources);
+    },
+    response(json, pageCount) {
+      __data.response = JSON.parse(json) ?? undefined;
+      __data.pageCount = pageCount;
     },
     step(json) {
       const s = JSON.parse(json);

@@ -172,6 +172,14 @@ impl Sandbox {
         self.call("step", (json,)).map(|_: Option<String>| ())
     }
 
+    /// What `$response` and `$pageCount` are for HTTP Request pagination expressions
+    /// (`Null` and 0 outside of pagination).
+    pub fn set_response(&self, response: &Value, page_count: usize) -> Result<(), EvalError> {
+        let json = serde_json::to_string(response).map_err(|e| EvalError::Setup(e.to_string()))?;
+        self.call("response", (json, page_count as u32))
+            .map(|_: Option<String>| ())
+    }
+
     /// Evaluates a template for item `item_index`: typed for a lone `{{ … }}`, else text.
     pub fn evaluate(&self, template: &Template, item_index: usize) -> Result<Value, EvalError> {
         if let Some(expr) = template.single_expression() {
