@@ -41,3 +41,36 @@ test("import a workflow, see its canvas, run it and inspect the execution", asyn
   await hydrated(page);
   await expect(page.getByTestId("executions")).toContainText("success");
 });
+
+test("listen for a test call, call the test webhook, see what ran", async ({ page, request }) => {
+  const path = `hello-${Date.now()}`;
+  const hook = {
+    name: "Hook greeter",
+    nodes: [
+      { name: "Hook", type: "n8n-nodes-base.webhook", typeVersion: 2, webhookId: "e2e", position: [0, 0],
+        parameters: { httpMethod: "POST", path, responseMode: "lastNode" } },
+      { name: "Greet", type: "n8n-nodes-base.set", typeVersion: 3.4, position: [240, 0],
+        parameters: { assignments: { assignments: [{ name: "greeting", value: "={{ 'Hi ' + $json.body.who }}", type: "string" }] } } },
+    ],
+    connections: { Hook: { main: [[{ node: "Greet", type: "main", index: 0 }]] } },
+  };
+  await signUp(page, { email: uniqueEmail("hooks") });
+  await page.goto("/workflows");
+  await hydrated(page);
+  await page.getByLabel("Workflow JSON (one workflow or an array)").fill(JSON.stringify(hook));
+  await page.getByRole("button", { name: "Import" }).click();
+  await page.getByRole("link", { name: "Hook greeter" }).click();
+  await hydrated(page);
+
+  // Not listening yet: the test URL answers 404.
+  expect((await request.post(`/webhook-test/${path}`, { data: { who: "Ada" } })).status()).toBe(404);
+  await page.getByTestId("listen").click();
+  await expect(page.getByTestId("listening")).toContainText(`POST /webhook-test/${path}`);
+  const answer = await request.post(`/webhook-test/${path}`, { data: { who: "Ada" } });
+  expect(answer.status()).toBe(200);
+  expect(await answer.json()).toEqual({ greeting: "Hi Ada" });
+
+  await page.goto("/executions");
+  await hydrated(page);
+  await expect(page.getByTestId("executions")).toContainText("manual");
+});

@@ -227,6 +227,29 @@ pub async fn run_workflow(id: String) -> Result<String, ServerFnError> {
         .id)
 }
 
+/// Listens for one call on the workflow's `/webhook-test/…` URLs; answers them.
+#[server(prefix = "/sfn", endpoint = "listen_for_test")]
+pub async fn listen_for_test(id: String) -> Result<Vec<String>, ServerFnError> {
+    let p = require_principal()?;
+    context()?
+        .workflows
+        .listen_for_test_call(&p, &id)
+        .await
+        .map_err(wf_error)
+}
+
+/// Stops a running execution; answers its status afterwards.
+#[server(prefix = "/sfn", endpoint = "stop_execution")]
+pub async fn stop_execution(id: String) -> Result<String, ServerFnError> {
+    let p = require_principal()?;
+    Ok(context()?
+        .workflows
+        .stop_execution(&p, &id)
+        .await
+        .map_err(wf_error)?
+        .status)
+}
+
 #[cfg(feature = "ssr")]
 fn execution_row(e: &agente_workflows::service::ExecutionRecord) -> ExecutionRow {
     ExecutionRow {

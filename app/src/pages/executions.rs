@@ -1,7 +1,7 @@
 //! Executions: the list and one execution's node-by-node data.
 
-use crate::api::{get_execution, list_executions};
-use crate::components::format_ms;
+use crate::api::{StopExecution, get_execution, list_executions};
+use crate::components::{ActionError, format_ms};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -46,7 +46,8 @@ pub fn ExecutionsPage() -> impl IntoView {
 pub fn ExecutionDetailPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let execution = Resource::new(id, get_execution);
+    let stop = ServerAction::<StopExecution>::new();
+    let execution = Resource::new(move || (id(), stop.version().get()), |(id, _)| get_execution(id));
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -59,6 +60,10 @@ pub fn ExecutionDetailPage() -> impl IntoView {
                             " · " {x.row.mode.clone()} " · " {format_ms(x.row.started_at)}
                             " · " {x.row.duration_ms.map(|d| format!("{d} ms")).unwrap_or_default()}
                         </p>
+                        {(x.row.status == "running").then(|| { let sid = x.row.id.clone(); view! {
+                            <button class="btn btn-danger" data-testid="stop" on:click=move |_| { stop.dispatch(StopExecution { id: sid.clone() }); }>"Stop"</button>
+                        }})}
+                        <ActionError value=stop.value() />
                         {x.row.error.clone().map(|e| view! { <p class="alert alert-error" data-testid="execution-error">{e}</p> })}
                         <div data-testid="node-runs">
                             {x.nodes.into_iter().map(|n| { let failed = n.error.is_some(); view! {

@@ -2,7 +2,7 @@
 //! read-only canvas of one workflow.
 
 use crate::api::{
-    CanvasEdge, CanvasNode, DeleteWorkflow, DuplicateWorkflow, ImportWorkflows, RunWorkflow,
+    CanvasEdge, CanvasNode, DeleteWorkflow, DuplicateWorkflow, ImportWorkflows, ListenForTest, RunWorkflow,
     SetActive, get_workflow, list_workflows,
 };
 use crate::components::{ActionError, format_ms};
@@ -173,6 +173,7 @@ pub fn WorkflowDetailPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let workflow = Resource::new(id, get_workflow);
     let run = ServerAction::<RunWorkflow>::new();
+    let listen = ServerAction::<ListenForTest>::new();
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -180,14 +181,27 @@ pub fn WorkflowDetailPage() -> impl IntoView {
                     Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
                     Ok(w) => {
                         let wid = w.id.clone();
+                        let lid = w.id.clone();
+                        let has_webhook = w.nodes.iter().any(|n| n.kind == "webhook" && !n.disabled);
                         view! {
                             <h1>{w.name.clone()}</h1>
                             <p class="muted">{if w.active { "Active" } else { "Inactive" }} " · " {w.nodes.len()} " nodes"</p>
                             <div class="toolbar">
                                 <button class="btn btn-primary" on:click=move |_| { run.dispatch(RunWorkflow { id: wid.clone() }); }>"Run now"</button>
+                                {has_webhook.then(|| view! {
+                                    <button class="btn" data-testid="listen" on:click=move |_| { listen.dispatch(ListenForTest { id: lid.clone() }); }>"Listen for test call"</button>
+                                })}
                                 <a class="btn" href=format!("/executions?workflow={}", w.id)>"Executions"</a>
                             </div>
                             <ActionError value=run.value() />
+                            <ActionError value=listen.value() />
+                            {move || listen.value().get().and_then(|r| r.ok()).map(|routes| view! {
+                                <div class="alert alert-ok" data-testid="listening">
+                                    <p>"Listening for one call for two minutes on:"</p>
+                                    <ul>{routes.into_iter().map(|r| view! { <li><code>{r}</code></li> }).collect_view()}</ul>
+                                    <p class="muted small">"Then open Executions to see what ran."</p>
+                                </div>
+                            })}
                             {move || run.value().get().and_then(|r| r.ok()).map(|exec| view! {
                                 <p class="alert alert-ok">"Finished: " <A href=format!("/executions/{exec}")>"see the execution"</A></p>
                             })}
