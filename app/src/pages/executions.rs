@@ -47,7 +47,10 @@ pub fn ExecutionDetailPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let stop = ServerAction::<StopExecution>::new();
-    let execution = Resource::new(move || (id(), stop.version().get()), |(id, _)| get_execution(id));
+    let execution = Resource::new(
+        move || (id(), stop.version().get()),
+        |(id, _)| get_execution(id),
+    );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -2,8 +2,8 @@
 //! read-only canvas of one workflow.
 
 use crate::api::{
-    CanvasEdge, CanvasNode, DeleteWorkflow, DuplicateWorkflow, ImportWorkflows, ListenForTest, RunWorkflow,
-    SetActive, get_workflow, list_workflows,
+    CanvasEdge, CanvasNode, DeleteWorkflow, DuplicateWorkflow, ImportWorkflows, ListenForTest,
+    RunWorkflow, SetActive, get_workflow, list_workflows,
 };
 use crate::components::{ActionError, format_ms};
 use leptos::prelude::*;

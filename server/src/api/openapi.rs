@@ -1,19 +1,24 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations.
 
-use super::{api_keys, auth, members, mfa};
+use super::{api_keys, auth, members, mfa, workflows};
 use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Agente API", description = "Accounts, members and API keys of an Agente tenant."),
+    info(title = "Agente API", description = "Accounts, members, API keys, workflows (n8n's public-API shape), executions and credentials of an Agente tenant."),
     paths(
         auth::signup, auth::login, auth::refresh, auth::logout, auth::me,
         mfa::enrol, mfa::confirm, mfa::disable,
         members::list, members::change_role, members::remove,
         members::list_invitations, members::invite, members::revoke_invitation, members::accept_invitation,
         api_keys::list, api_keys::create, api_keys::revoke,
+        workflows::list, workflows::create, workflows::import, workflows::get, workflows::update,
+        workflows::delete, workflows::activate, workflows::deactivate, workflows::run, workflows::listen,
+        workflows::list_executions, workflows::get_execution, workflows::retry_execution,
+        workflows::stop_execution, workflows::delete_execution,
+        workflows::list_credentials, workflows::create_credential, workflows::delete_credential,
     ),
     modifiers(&Security),
 )]

@@ -1,6 +1,6 @@
 //! `/workflows` and `/executions`, in the shape of n8n's public API.
 
-use super::{ApiError, ApiPath, ApiQuery, Caller};
+use super::{ApiError, ApiPath, ApiQuery, Caller, Problem};
 use crate::AppState;
 use agente_workflows::service::{ExecutionQuery, ListQuery};
 use axum::Json;
@@ -14,6 +14,7 @@ fn text(body: &Bytes) -> Result<&str, ApiError> {
         .map_err(|_| ApiError::bad_request("bad_input", "the body is not UTF-8"))
 }
 
+#[utoipa::path(get, path = "/api/v1/workflows", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("active" = Option<bool>, Query), ("name" = Option<String>, Query), ("tags" = Option<String>, Query), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, body = Object), (status = 403, body = Problem)))]
 pub async fn list(
     State(s): State<AppState>,
     Caller(p): Caller,
@@ -26,6 +27,7 @@ pub async fn list(
 }
 
 /// Create one workflow (n8n's `POST /workflows`).
+#[utoipa::path(post, path = "/api/v1/workflows", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), request_body(content = Object, description = "an n8n workflow"), responses((status = 200, body = Object), (status = 422, body = Problem), (status = 403, body = Problem)))]
 pub async fn create(
     State(s): State<AppState>,
     Caller(p): Caller,
@@ -42,6 +44,7 @@ pub async fn create(
 }
 
 /// Import n8n JSON: one workflow or an array of them.
+#[utoipa::path(post, path = "/api/v1/workflows/import", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), request_body(content = Object, description = "an n8n workflow or an array of them"), responses((status = 200, body = Object), (status = 422, body = Problem), (status = 403, body = Problem)))]
 pub async fn import(
     State(s): State<AppState>,
     Caller(p): Caller,
@@ -53,6 +56,7 @@ pub async fn import(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/workflows/{id}", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
 pub async fn get(
     State(s): State<AppState>,
     Caller(p): Caller,
@@ -61,6 +65,7 @@ pub async fn get(
     Ok(Json(s.workflows.get(&p, &id).await?.to_api()))
 }
 
+#[utoipa::path(put, path = "/api/v1/workflows/{id}", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), request_body(content = Object), responses((status = 200, body = Object), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(s): State<AppState>,
     Caller(p): Caller,
@@ -72,6 +77,7 @@ pub async fn update(
     ))
 }
 
+#[utoipa::path(delete, path = "/api/v1/workflows/{id}", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
 pub async fn delete(
     State(s): State<AppState>,
     Caller(p): Caller,
@@ -80,6 +86,7 @@ pub async fn delete(
     Ok(Json(s.workflows.delete(&p, &id).await?.to_api()))
 }
 
+#[utoipa::path(post, path = "/api/v1/workflows/{id}/activate", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn activate(
     State(s): State<AppState>,
     Caller(p): Caller,
@@ -88,6 +95,7 @@ pub async fn activate(
     Ok(Json(s.workflows.activate(&p, &id).await?.to_api()))
 }
 
+#[utoipa::path(post, path = "/api/v1/workflows/{id}/deactivate", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
 pub async fn deactivate(
     State(s): State<AppState>,
     Caller(p): Caller,
@@ -104,6 +112,7 @@ pub struct RunInput {
 }
 
 /// Run now (manual mode); answers the execution with its data.
+#[utoipa::path(post, path = "/api/v1/workflows/{id}/run", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), request_body(content = Object, description = "optional `items`: input items"), responses((status = 200, body = Object), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn run(
     State(s): State<AppState>,
     Caller(p): Caller,
@@ -119,6 +128,7 @@ pub async fn run(
     Ok(Json(s.workflows.run(&p, &id, input.items).await?.to_api()))
 }
 
+#[utoipa::path(get, path = "/api/v1/executions", tag = "executions", security(("bearer" = []), ("n8n_api_key" = [])), params(("workflowId" = Option<String>, Query), ("status" = Option<String>, Query), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query), ("includeData" = Option<bool>, Query)), responses((status = 200, body = Object), (status = 403, body = Problem)))]
 pub async fn list_executions(
     State(s): State<AppState>,
     Caller(p): Caller,
@@ -137,6 +147,7 @@ pub struct IncludeData {
     pub include_data: bool,
 }
 
+#[utoipa::path(get, path = "/api/v1/executions/{id}", tag = "executions", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), params(("includeData" = Option<bool>, Query)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
 pub async fn get_execution(
     State(s): State<AppState>,
     Caller(p): Caller,
@@ -152,6 +163,7 @@ pub async fn get_execution(
 }
 
 /// Retry a failed execution (n8n's `POST /executions/{id}/retry`).
+#[utoipa::path(post, path = "/api/v1/executions/{id}/retry", tag = "executions", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn retry_execution(
     State(s): State<AppState>,
     Caller(p): Caller,
@@ -161,6 +173,7 @@ pub async fn retry_execution(
 }
 
 /// Stop a running execution; answers it as it stopped (`canceled`).
+#[utoipa::path(post, path = "/api/v1/executions/{id}/stop", tag = "executions", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn stop_execution(
     State(s): State<AppState>,
     Caller(p): Caller,
@@ -170,6 +183,7 @@ pub async fn stop_execution(
 }
 
 /// Listen for one test call on `/webhook-test/…` of each Webhook node (two minutes).
+#[utoipa::path(post, path = "/api/v1/workflows/{id}/listen", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn listen(
     State(s): State<AppState>,
     Caller(p): Caller,
@@ -182,6 +196,7 @@ pub async fn listen(
     })))
 }
 
+#[utoipa::path(delete, path = "/api/v1/executions/{id}", tag = "executions", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
 pub async fn delete_execution(
     State(s): State<AppState>,
     Caller(p): Caller,
@@ -191,6 +206,7 @@ pub async fn delete_execution(
 }
 
 /// Credentials, never returned with their data.
+#[utoipa::path(get, path = "/api/v1/credentials", tag = "credentials", security(("bearer" = []), ("n8n_api_key" = [])), responses((status = 200, body = Object), (status = 403, body = Problem)))]
 pub async fn list_credentials(
     State(s): State<AppState>,
     Caller(p): Caller,
@@ -201,6 +217,7 @@ pub async fn list_credentials(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/credentials", tag = "credentials", security(("bearer" = []), ("n8n_api_key" = [])), request_body(content = Object, description = "name, type and data (stored encrypted, never returned)"), responses((status = 200, body = Object), (status = 422, body = Problem), (status = 403, body = Problem)))]
 pub async fn create_credential(
     State(s): State<AppState>,
     Caller(p): Caller,
@@ -211,6 +228,7 @@ pub async fn create_credential(
     ))
 }
 
+#[utoipa::path(delete, path = "/api/v1/credentials/{id}", tag = "credentials", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem), (status = 403, body = Problem)))]
 pub async fn delete_credential(
     State(s): State<AppState>,
     Caller(p): Caller,

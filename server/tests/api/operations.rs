@@ -54,6 +54,12 @@ async fn openapi_document_lists_the_api() {
         "/api/v1/me",
         "/api/v1/members",
         "/api/v1/api-keys",
+        "/api/v1/workflows",
+        "/api/v1/workflows/import",
+        "/api/v1/workflows/{id}/activate",
+        "/api/v1/workflows/{id}/listen",
+        "/api/v1/executions/{id}/stop",
+        "/api/v1/credentials",
     ] {
         assert!(
             doc["paths"].get(path).is_some(),
