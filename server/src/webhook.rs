@@ -76,6 +76,7 @@ async fn handle(
             .collect(),
         query: parse_query(query.as_deref().unwrap_or_default()),
         body: parse_body(&headers, &body)?,
+        raw_body: body.to_vec(),
     };
     let reply = state
         .workflows

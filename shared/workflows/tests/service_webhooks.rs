@@ -248,3 +248,70 @@ async fn test_webhooks_answer_one_call_while_listening() {
         svc.listen_for_test_call(&b, &other).await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn response_options_shape_the_answer() {
+    let db = TestDb::sqlite().await.unwrap();
+    let svc = service(&db);
+    let a = tenant(&db.db, "A").await;
+    // Webhook → Code that returns two items.
+    let wf = |path: &str, response_data: &str, options: Value| {
+        json!({"name": path, "nodes": [
+            {"name": "Hook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "webhookId": path,
+             "parameters": {"httpMethod": "POST", "path": path, "responseMode": "lastNode",
+                            "responseData": response_data, "options": options}},
+            {"name": "Two", "type": "n8n-nodes-base.code", "typeVersion": 2, "parameters": {
+                "jsCode": "const raw = $input.first().binary?.data?.data ?? null; return [{json: {n: 1, raw}}, {json: {n: 2}}];"}}
+        ], "connections": {"Hook": {"main": [[{"node": "Two", "type": "main", "index": 0}]]}}})
+    };
+    let cases = [
+        (
+            "all",
+            "allEntries",
+            json!({"responseCode": 201, "responseHeaders": {"entries": [{"name": "x-kind", "value": "all"}]}}),
+        ),
+        (
+            "prop",
+            "firstEntryJson",
+            json!({"responsePropertyName": "n"}),
+        ),
+        ("none", "noData", json!({})),
+        ("raw", "firstEntryJson", json!({"rawBody": true})),
+        ("silent", "firstEntryJson", json!({"noResponseBody": true})),
+    ];
+    for (path, data, options) in cases {
+        let id = svc
+            .create(&a, &wf(path, data, options).to_string())
+            .await
+            .unwrap()[0]
+            .id
+            .clone();
+        svc.activate(&a, &id).await.unwrap();
+    }
+    let call = |path: &str| WebhookCall {
+        method: "POST".into(),
+        path: path.into(),
+        headers: Map::from_iter([("content-type".to_string(), json!("text/plain"))]),
+        body: json!("hello"),
+        raw_body: b"hello".to_vec(),
+        ..WebhookCall::default()
+    };
+    let all = svc.handle_webhook(call("all")).await.unwrap();
+    assert_eq!(all.status, 201);
+    assert_eq!(all.headers, vec![("x-kind".to_string(), "all".to_string())]);
+    assert_eq!(all.body, json!([{"n": 1, "raw": null}, {"n": 2}]));
+    assert_eq!(
+        svc.handle_webhook(call("prop")).await.unwrap().body,
+        json!(1)
+    );
+    assert_eq!(
+        svc.handle_webhook(call("none")).await.unwrap().body,
+        Value::Null
+    );
+    assert_eq!(
+        svc.handle_webhook(call("raw")).await.unwrap().body,
+        json!({"n": 1, "raw": "aGVsbG8="})
+    );
+    let silent = svc.handle_webhook(call("silent")).await.unwrap();
+    assert_eq!((silent.status, silent.body), (200, Value::Null));
+}

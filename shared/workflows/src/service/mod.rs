@@ -9,6 +9,7 @@ mod executions;
 mod running;
 mod store;
 mod sub_workflows;
+mod webhook_node;
 mod webhooks;
 
 pub use credentials::{CredentialInfo, NewCredential};

@@ -4,14 +4,14 @@
 //! node's own authentication (basic or header credentials) is checked before anything runs.
 
 use super::store::load;
+use super::webhook_node::{Respond, check_auth, raw_body};
 use super::{WorkflowService, WorkflowServiceError as E};
 use crate::Workflow;
-use crate::engine::{Item, RunRequest, node_credential};
+use crate::engine::{Item, RunRequest};
 use agente_auth::{Action, AuthMethod, Principal, Resource, check_permission};
-use agente_core::{Role, UserId, token::constant_time_eq};
+use agente_core::{Role, UserId};
 use agente_store::AnyConnection;
 use agente_store::sqlx::query;
-use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
 /// How long `/webhook-test/` registrations wait for their one call.
@@ -27,7 +27,10 @@ pub struct WebhookCall {
     /// Lower-case names.
     pub headers: Map<String, Value>,
     pub query: Map<String, Value>,
+    /// The body parsed (JSON, form, or text).
     pub body: Value,
+    /// The body as received, for the node's `rawBody` option.
+    pub raw_body: Vec<u8>,
 }
 
 /// What to answer the caller.
@@ -39,7 +42,7 @@ pub struct WebhookReply {
 }
 
 impl WebhookReply {
-    fn message(status: u16, message: &str) -> Self {
+    pub(super) fn message(status: u16, message: &str) -> Self {
         Self {
             status,
             headers: vec![],
@@ -265,7 +268,7 @@ impl WorkflowService {
             .workflow
             .node(&node_name)
             .ok_or(E::NotFound("webhook node"))?;
-        if let Some(refusal) = check_webhook_auth(node, &call.headers, &credentials) {
+        if let Some(refusal) = check_auth(node, &call.headers, &credentials) {
             return Ok(refusal);
         }
         if call.test {
@@ -285,7 +288,7 @@ impl WorkflowService {
             .unwrap_or("onReceived")
             .to_string();
         let prefix = if call.test { "webhook-test" } else { "webhook" };
-        let item = Item::from_value(json!({
+        let mut item = Item::from_value(json!({
             "headers": call.headers,
             "params": params,
             "query": call.query,
@@ -293,6 +296,7 @@ impl WorkflowService {
             "webhookUrl": format!("/{prefix}/{path}"),
             "executionMode": if call.test { "test" } else { "production" },
         }));
+        item.binary = raw_body(node, &call);
         let request = RunRequest {
             start: Some(node_name.clone()),
             items: vec![item],
@@ -302,6 +306,7 @@ impl WorkflowService {
             credentials,
             ..RunRequest::default()
         };
+        let respond = Respond::of(node);
         if mode == "onReceived" {
             let service = self.clone();
             let workflow = stored.workflow.clone();
@@ -313,7 +318,7 @@ impl WorkflowService {
                     tracing::error!(error = %e, "webhook execution could not be recorded");
                 }
             });
-            return Ok(WebhookReply::message(200, "Workflow was started"));
+            return Ok(respond.at_once());
         }
         let record = self
             .execute_and_record(&principal, &workflow_id, &stored.workflow, request)
@@ -322,37 +327,7 @@ impl WorkflowService {
             .execution
             .as_ref()
             .expect("fresh executions carry their data");
-        if let Some(response) = &execution.response {
-            return Ok(WebhookReply {
-                status: response.status,
-                headers: response.headers.clone(),
-                body: response.body.clone(),
-            });
-        }
-        if execution.status == crate::engine::ExecutionStatus::Canceled {
-            return Ok(WebhookReply::message(500, "The execution was stopped"));
-        }
-        if let Some(err) = &execution.error {
-            return Ok(WebhookReply {
-                status: 500,
-                headers: vec![],
-                body: json!({ "message": "Error in workflow", "error": err.message }),
-            });
-        }
-        let last = execution
-            .last_node
-            .as_deref()
-            .map(|n| execution.output(n))
-            .unwrap_or_default();
-        let body = last
-            .first()
-            .map(|i| i["json"].clone())
-            .unwrap_or_else(|| json!({}));
-        Ok(WebhookReply {
-            status: 200,
-            headers: vec![],
-            body,
-        })
+        Ok(respond.after(execution))
     }
 }
 
@@ -385,81 +360,6 @@ async fn insert_route(
         .await
         .map_err(|e| E::Store(e.into()))?;
     Ok(())
-}
-
-/// The Webhook node's `authentication`: `none`, `basicAuth` (credential `httpBasicAuth`:
-/// user, password) or `headerAuth` (credential `httpHeaderAuth`: name, value). Answers the
-/// refusal to send, as n8n words it, or `None` to go on.
-fn check_webhook_auth(
-    node: &crate::Node,
-    headers: &Map<String, Value>,
-    credentials: &std::collections::HashMap<String, Value>,
-) -> Option<WebhookReply> {
-    let method = node
-        .parameters()
-        .get("authentication")
-        .and_then(Value::as_str)
-        .unwrap_or("none");
-    let header = |name: &str| {
-        headers
-            .get(&name.to_ascii_lowercase())
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    let wrong = || Some(WebhookReply::message(403, "Authorization data is wrong!"));
-    let unusable = |e: String| {
-        Some(WebhookReply::message(
-            500,
-            &format!("The webhook's authentication is not set up: {e}"),
-        ))
-    };
-    match method {
-        "none" => None,
-        "basicAuth" => {
-            let cred = match node_credential(node, "httpBasicAuth", credentials) {
-                Ok(c) => c,
-                Err(e) => return unusable(e),
-            };
-            let given = header("authorization");
-            let Some(encoded) = given.strip_prefix("Basic ") else {
-                return Some(WebhookReply {
-                    status: 401,
-                    headers: vec![("www-authenticate".into(), "Basic realm=\"Webhook\"".into())],
-                    body: json!({ "message": "Authorization is required!" }),
-                });
-            };
-            let expected = format!(
-                "{}:{}",
-                cred["user"].as_str().unwrap_or_default(),
-                cred["password"].as_str().unwrap_or_default()
-            );
-            let decoded = base64::engine::general_purpose::STANDARD
-                .decode(encoded.trim())
-                .unwrap_or_default();
-            if constant_time_eq(&String::from_utf8_lossy(&decoded), &expected) {
-                None
-            } else {
-                wrong()
-            }
-        }
-        "headerAuth" => {
-            let cred = match node_credential(node, "httpHeaderAuth", credentials) {
-                Ok(c) => c,
-                Err(e) => return unusable(e),
-            };
-            let name = cred["name"].as_str().unwrap_or_default();
-            let expected = cred["value"].as_str().unwrap_or_default();
-            if !name.is_empty() && constant_time_eq(&header(name), expected) {
-                None
-            } else {
-                wrong()
-            }
-        }
-        other => unusable(format!(
-            "`{other}` is not supported (use basic or header auth)"
-        )),
-    }
 }
 
 #[cfg(test)]
