@@ -66,7 +66,11 @@ async fn echo_server() -> String {
         .route("/status/{code}", any(echo))
         .route("/pages", any(pages))
         .route("/list", any(list))
-        .route("/file", any(file));
+        .route("/file", any(file))
+        .route(
+            "/moved",
+            any(|| async { axum::response::Redirect::temporary("/status/200") }),
+        );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -278,4 +282,79 @@ async fn batching_sends_items_in_groups() {
     assert_eq!(out[4]["pairedItem"], json!({"item": 4}));
     // Three batches, so two pauses of 50 ms between them.
     assert!(started.elapsed() >= std::time::Duration::from_millis(100));
+}
+
+#[tokio::test]
+async fn redirects_are_followed_unless_the_node_says_not_to() {
+    let base = echo_server().await;
+    let exec = run_http(json!({"url": format!("{base}/moved")}), None, json!({})).await;
+    assert_eq!(exec.status, ExecutionStatus::Success, "{:?}", exec.error);
+    assert_eq!(exec.output("HTTP")[0]["json"]["method"], "GET");
+
+    let exec = run_http(
+        json!({"url": format!("{base}/moved"), "options": {
+            "redirect": {"redirect": {"followRedirects": false}},
+            "response": {"response": {"fullResponse": true}}}}),
+        None,
+        json!({}),
+    )
+    .await;
+    assert_eq!(exec.status, ExecutionStatus::Success, "{:?}", exec.error);
+    let reply = &exec.output("HTTP")[0]["json"];
+    assert_eq!(reply["statusCode"], 307);
+    assert_eq!(reply["headers"]["location"], "/status/200");
+}
+
+#[tokio::test]
+async fn multipart_bodies_carry_fields_and_binary_files() {
+    let base = echo_server().await;
+    let wf: Workflow = serde_json::from_value(json!({
+        "name": "upload",
+        "nodes": [
+            {"name": "Go", "type": "n8n-nodes-base.manualTrigger"},
+            {"name": "HTTP", "type": "n8n-nodes-base.httpRequest", "typeVersion": 4.2, "parameters": {
+                "method": "POST", "url": format!("{base}/status/200"), "sendBody": true,
+                "contentType": "multipart-form-data",
+                "bodyParameters": {"parameters": [
+                    {"name": "title", "value": "={{ $json.title }}"},
+                    {"parameterType": "formBinaryData", "name": "file", "inputDataFieldName": "doc"}]}}}
+        ],
+        "connections": {"Go": {"main": [[{"node": "HTTP", "type": "main", "index": 0}]]}}
+    }))
+    .unwrap();
+    let item = Item::from_returned(json!({
+        "json": {"title": "Report"},
+        "binary": {"doc": {"data": "aGVsbG8gZmlsZQ==", "mimeType": "text/plain", "fileName": "r.txt"}}
+    }));
+    let exec = Engine::new(
+        Default::default(),
+        NetworkPolicy {
+            allow_private: true,
+        },
+    )
+    .run(
+        &wf,
+        RunRequest {
+            items: vec![item],
+            ..RunRequest::default()
+        },
+    )
+    .await;
+    assert_eq!(exec.status, ExecutionStatus::Success, "{:?}", exec.error);
+    let got = &exec.output("HTTP")[0]["json"];
+    assert!(
+        got["headers"]["content-type"]
+            .as_str()
+            .unwrap()
+            .starts_with("multipart/form-data; boundary=")
+    );
+    let body = got["body"].as_str().unwrap();
+    assert!(
+        body.contains("name=\"title\"") && body.contains("Report"),
+        "{body}"
+    );
+    assert!(
+        body.contains("filename=\"r.txt\"") && body.contains("hello file"),
+        "{body}"
+    );
 }

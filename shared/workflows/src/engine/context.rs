@@ -46,7 +46,7 @@ pub struct NodeContext<'a> {
     pub run_index: usize,
     pub(crate) sandbox: &'a Sandbox,
     pub(crate) credentials: &'a std::collections::HashMap<String, Value>,
-    pub(crate) http: &'a reqwest::Client,
+    pub(crate) http: &'a super::network::HttpClients,
     pub(crate) network: super::NetworkPolicy,
     pub(crate) host: Option<&'a dyn Host>,
     pub(crate) execution_id: &'a str,
@@ -162,8 +162,13 @@ impl NodeContext<'_> {
         self.sandbox
     }
 
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        self.http
+    /// The shared HTTP client that follows redirects, or the one that does not.
+    pub(crate) fn http(&self, follow_redirects: bool) -> &reqwest::Client {
+        if follow_redirects {
+            &self.http.follow
+        } else {
+            &self.http.direct
+        }
     }
 
     /// The data of the credential of type `kind` this node references (by id, else name).

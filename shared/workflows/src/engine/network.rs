@@ -38,11 +38,21 @@ impl NetworkPolicy {
         }
     }
 
-    /// The HTTP client for this policy: filtered DNS and checked redirects (at most 10).
-    pub fn client(self) -> reqwest::Client {
+    /// The HTTP clients for this policy: filtered DNS, and checked redirects (at most 20)
+    /// or none followed.
+    pub(crate) fn clients(self) -> HttpClients {
+        HttpClients {
+            follow: self.client(true),
+            direct: self.client(false),
+        }
+    }
+
+    fn client(self, follow: bool) -> reqwest::Client {
         let redirects = reqwest::redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() >= 10 {
-                attempt.error("more than 10 redirects")
+            if !follow {
+                attempt.stop()
+            } else if attempt.previous().len() >= 20 {
+                attempt.error("more than 20 redirects")
             } else if self.allows_url(attempt.url()) {
                 attempt.follow()
             } else {
@@ -55,6 +65,13 @@ impl NetworkPolicy {
             .build()
             .expect("the HTTP client builds with rustls")
     }
+}
+
+/// One connection pool per redirect behaviour, shared by every HTTP Request node run.
+#[derive(Clone, Debug)]
+pub(crate) struct HttpClients {
+    pub follow: reqwest::Client,
+    pub direct: reqwest::Client,
 }
 
 struct FilteredResolver(NetworkPolicy);

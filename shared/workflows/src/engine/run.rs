@@ -8,6 +8,7 @@
 //! whose other branch produced nothing).
 
 use super::context::{NodeContext, NodeError, WebhookResponse};
+use super::network::HttpClients;
 use super::pool::SandboxPool;
 use super::{Host, Item, NetworkPolicy, nodes};
 use crate::expr::{Limits, RunFacts, Sandbox, Source};
@@ -131,7 +132,7 @@ pub struct Engine {
     pub limits: Limits,
     pub network: NetworkPolicy,
     /// The one HTTP client of the HTTP Request node (connection pools are shared).
-    pub(crate) http: reqwest::Client,
+    pub(crate) http: HttpClients,
     sandboxes: SandboxPool,
 }
 
@@ -154,7 +155,7 @@ impl Engine {
         Self {
             limits,
             network,
-            http: network.client(),
+            http: network.clients(),
             sandboxes: SandboxPool::default(),
         }
     }

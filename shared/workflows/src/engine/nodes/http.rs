@@ -44,6 +44,8 @@ struct Reply {
     headers: Map<String, Value>,
     body: Value,
     bytes: Vec<u8>,
+    /// A 3xx answer that was not followed because the node said so: not an error.
+    redirect_kept: bool,
 }
 
 /// Changes pagination makes to the next request.
@@ -219,8 +221,9 @@ async fn send(ctx: &NodeContext<'_>, i: usize, changes: &PageChanges) -> Result<
     let timeout = ctx
         .number("options.timeout", i, 300_000.0)?
         .clamp(1.0, 3_600_000.0);
+    let follow = ctx.bool("options.redirect.redirect.followRedirects", i, true)?;
     let mut req = ctx
-        .http()
+        .http(follow)
         .request(method, url)
         .timeout(Duration::from_millis(timeout as u64));
 
@@ -315,6 +318,7 @@ async fn send(ctx: &NodeContext<'_>, i: usize, changes: &PageChanges) -> Result<
                 merge_pairs(&mut fields, &changes.body);
                 req.form(&fields)
             }
+            "multipart-form-data" => req.multipart(multipart(ctx, i)?),
             "raw" => {
                 let raw_type = ctx.string("rawContentType", i, "text/plain")?;
                 headers.insert(
@@ -382,7 +386,62 @@ async fn send(ctx: &NodeContext<'_>, i: usize, changes: &PageChanges) -> Result<
         headers,
         body,
         bytes: bytes.to_vec(),
+        redirect_kept: !follow && status.is_redirection(),
     })
+}
+
+/// A multipart body: text fields, and files from the item's binary data
+/// (`parameterType: formBinaryData`, `inputDataFieldName`).
+fn multipart(ctx: &NodeContext<'_>, i: usize) -> Result<reqwest::multipart::Form, NodeError> {
+    use base64::Engine as _;
+    let list = ctx.param_or("bodyParameters.parameters", i, Value::Array(vec![]))?;
+    let mut form = reqwest::multipart::Form::new();
+    for p in list.as_array().into_iter().flatten() {
+        let field = |k: &str| {
+            p.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let name = field("name");
+        if field("parameterType") != "formBinaryData" {
+            let value = match p.get("value") {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            };
+            form = form.text(name, value);
+            continue;
+        }
+        let property = field("inputDataFieldName");
+        let file = ctx
+            .input()
+            .get(i)
+            .and_then(|item| item.binary.as_ref())
+            .and_then(|b| b.get(&property))
+            .ok_or_else(|| {
+                NodeError::parameter(
+                    "bodyParameters",
+                    format!("item {i} has no binary property `{property}`"),
+                )
+            })?;
+        let data = base64::engine::general_purpose::STANDARD
+            .decode(file["data"].as_str().unwrap_or_default())
+            .map_err(|e| {
+                NodeError::Failed(format!("binary property `{property}` is not base64: {e}"))
+            })?;
+        let mut part = reqwest::multipart::Part::bytes(data)
+            .file_name(file["fileName"].as_str().unwrap_or(&property).to_string());
+        if let Some(mime) = file["mimeType"].as_str() {
+            part = part.mime_str(mime).map_err(|_| {
+                NodeError::Failed(format!(
+                    "binary property `{property}` has an invalid MIME type"
+                ))
+            })?;
+        }
+        form = form.part(name, part);
+    }
+    Ok(form)
 }
 
 /// Pagination's parameters replace same-named ones of the node, or are added.
@@ -401,7 +460,7 @@ fn items_of(ctx: &NodeContext<'_>, i: usize, reply: Reply) -> Result<Vec<Item>, 
     let never_error = ctx.bool("options.response.response.neverError", i, false)?;
     let full = ctx.bool("options.response.response.fullResponse", i, false)?;
     let format = ctx.string("options.response.response.responseFormat", i, "autodetect")?;
-    if !reply.status.is_success() && !never_error {
+    if !reply.status.is_success() && !reply.redirect_kept && !never_error {
         let detail = match &reply.body {
             Value::String(s) => s.chars().take(500).collect(),
             Value::Null => String::from_utf8_lossy(&reply.bytes)
