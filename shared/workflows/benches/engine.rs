@@ -42,21 +42,8 @@ fn expressions(c: &mut Criterion) {
 }
 
 fn ten_thousand_items(c: &mut Criterion) {
-    let wf: Workflow = serde_json::from_value(json!({
-        "name": "bench",
-        "nodes": [
-            {"name": "Start", "type": "n8n-nodes-base.manualTrigger"},
-            {"name": "Set", "type": "n8n-nodes-base.set", "typeVersion": 3.4, "parameters": {"includeOtherFields": true,
-                "assignments": {"assignments": [{"name": "double", "value": "={{ $json.i * 2 }}", "type": "number"}]}}},
-            {"name": "Code", "type": "n8n-nodes-base.code", "parameters": {"jsCode": "return $input.all().map(i => ({json: {i: i.json.i, sq: i.json.double * i.json.double}}));"}},
-            {"name": "Aggregate", "type": "n8n-nodes-base.aggregate", "parameters": {"fieldsToAggregate": {"fieldToAggregate": [{"fieldToAggregate": "sq"}]}}}
-        ],
-        "connections": {
-            "Start": {"main": [[{"node": "Set", "type": "main", "index": 0}]]},
-            "Set": {"main": [[{"node": "Code", "type": "main", "index": 0}]]},
-            "Code": {"main": [[{"node": "Aggregate", "type": "main", "index": 0}]]}
-        }
-    }))
+    // Set → Code → Aggregate, shared with examples/ten_thousand_rss.rs.
+    let wf = Workflow::from_json(include_str!("set_code_aggregate.json"))
     .unwrap();
     let items: Vec<Item> = (0..10_000)
         .map(|i| Item::from_value(json!({"i": i})))
