@@ -43,8 +43,7 @@ fn expressions(c: &mut Criterion) {
 
 fn ten_thousand_items(c: &mut Criterion) {
     // Set → Code → Aggregate, shared with examples/ten_thousand_rss.rs.
-    let wf = Workflow::from_json(include_str!("set_code_aggregate.json"))
-    .unwrap();
+    let wf = Workflow::from_json(include_str!("set_code_aggregate.json")).unwrap();
     let items: Vec<Item> = (0..10_000)
         .map(|i| Item::from_value(json!({"i": i})))
         .collect();

@@ -113,3 +113,26 @@ fn a_valid_workflow_has_no_issues() {
     let wf = Workflow::from_json(FIXTURES[0]).unwrap();
     assert_eq!(validate(&wf, &|_| true), vec![]);
 }
+
+/// What a real n8n (2.8.4) wrote with `n8n export:workflow --all` after importing the peer
+/// workflows and the kitchen sink: its own fields (versionId, shared, activeVersionId, …)
+/// included. Every workflow in it must come back unchanged and be runnable or explained.
+#[test]
+fn a_real_n8n_export_round_trips_unchanged() {
+    let text = include_str!("fixtures/n8n-2.8.4-export.json");
+    let original: Value = serde_json::from_str(text).unwrap();
+    let workflows = Workflow::many_from_json(text).unwrap();
+    assert_eq!(workflows.len(), 4);
+    let exported = Value::Array(workflows.iter().map(Workflow::to_value).collect());
+    assert_eq!(exported, original);
+    for wf in &workflows {
+        for issue in validate(wf, &|_| true) {
+            assert_ne!(
+                issue.severity,
+                agente_workflows::Severity::Error,
+                "{}: {issue:?}",
+                wf.name()
+            );
+        }
+    }
+}
