@@ -142,6 +142,26 @@ impl Db {
         Ok(TenantTx { tx, tenant })
     }
 
+    /// Runs one statement as `tenant`: on Postgres in a transaction bound to the tenant; on
+    /// SQLite by itself, as one statement is atomic there and BEGIN/COMMIT would cost two
+    /// more trips to the database thread (this is the write every execution makes).
+    /// Answers the number of rows affected.
+    pub async fn tenant_execute<'q>(
+        &self,
+        tenant: TenantId,
+        statement: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<u64, StoreError> {
+        match self.backend {
+            Backend::Sqlite => Ok(statement.execute(&self.pool).await?.rows_affected()),
+            Backend::Postgres => {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let done = statement.execute(&mut *tx).await?.rows_affected();
+                tx.commit().await?;
+                Ok(done)
+            }
+        }
+    }
+
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

@@ -1,5 +1,6 @@
 //! Running workflows and keeping their executions (run data gzip-compressed and capped).
 
+use super::run_data;
 use super::store::load;
 use super::sub_workflows::SubWorkflows;
 use super::{Page, WorkflowService, WorkflowServiceError as E};
@@ -9,12 +10,8 @@ use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::UserId;
 use agente_store::sqlx::query;
 use agente_store::{AnyRow, Row};
-use flate2::Compression;
-use flate2::read::GzDecoder;
-use flate2::write::GzEncoder;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::io::{Read, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -186,37 +183,43 @@ impl WorkflowService {
         } else {
             "saveDataErrorExecution"
         };
-        let mut tx = self.db.tenant_tx(p.tenant_id).await?;
         if workflow.setting(setting).and_then(Value::as_str) == Some("none") {
             if recorded_running {
-                query("DELETE FROM executions WHERE id = $1 AND tenant_id = $2")
-                    .bind(&id)
-                    .bind(p.tenant_id.to_string())
-                    .execute(&mut *tx)
+                self.db
+                    .tenant_execute(
+                        p.tenant_id,
+                        query("DELETE FROM executions WHERE id = $1 AND tenant_id = $2")
+                            .bind(&id)
+                            .bind(p.tenant_id.to_string()),
+                    )
                     .await?;
-                tx.commit().await?;
             }
             return Ok(record);
         }
-        let data = self.compress(&result_data(record.execution.as_ref().expect("just set")));
-        query(
-            "INSERT INTO executions (id, tenant_id, workflow_id, status, mode, started_at, finished_at, error, data) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             ON CONFLICT (id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at, \
-             error = excluded.error, data = excluded.data",
-        )
-        .bind(&id)
-        .bind(p.tenant_id.to_string())
-        .bind(workflow_id)
-        .bind(status)
-        .bind(&mode)
-        .bind(started_at)
-        .bind(finished_at)
-        .bind(record.error.clone())
-        .bind(data)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        let data = run_data::encode(
+            &result_data(record.execution.as_ref().expect("just set")),
+            self.limits.max_execution_data_bytes,
+        );
+        self.db
+            .tenant_execute(
+                p.tenant_id,
+                query(
+                    "INSERT INTO executions (id, tenant_id, workflow_id, status, mode, started_at, finished_at, error, data) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                     ON CONFLICT (id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at, \
+                     error = excluded.error, data = excluded.data",
+                )
+                .bind(&id)
+                .bind(p.tenant_id.to_string())
+                .bind(workflow_id)
+                .bind(status)
+                .bind(&mode)
+                .bind(started_at)
+                .bind(finished_at)
+                .bind(record.error.clone())
+                .bind(data),
+            )
+            .await?;
         Ok(record)
     }
 
@@ -347,20 +350,6 @@ impl WorkflowService {
         });
     }
 
-    fn compress(&self, data: &Value) -> Vec<u8> {
-        let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
-        let _ = serde_json::to_writer(&mut encoder, data);
-        let bytes = encoder.finish().unwrap_or_default();
-        if bytes.len() <= self.limits.max_execution_data_bytes {
-            return bytes;
-        }
-        let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
-        let note = json!({ "resultData": { "runData": {}, "truncated": true,
-            "note": format!("run data over {} bytes was not kept", self.limits.max_execution_data_bytes) } });
-        let _ = encoder.write_all(note.to_string().as_bytes());
-        encoder.finish().unwrap_or_default()
-    }
-
     pub async fn list_executions(
         &self,
         p: &Principal,
@@ -483,14 +472,7 @@ fn from_row(row: &AnyRow, with_data: bool) -> Result<ExecutionRecord, E> {
     let data = if with_data {
         let bytes: Option<Vec<u8>> = row.try_get("data")?;
         bytes
-            .map(|b| {
-                let mut text = String::new();
-                GzDecoder::new(b.as_slice())
-                    .read_to_string(&mut text)
-                    .map_err(|e| agente_store::StoreError::Corrupt(e.to_string()))?;
-                serde_json::from_str(&text)
-                    .map_err(|e| agente_store::StoreError::Corrupt(e.to_string()))
-            })
+            .map(|b| run_data::decode(&b).map_err(agente_store::StoreError::Corrupt))
             .transpose()?
     } else {
         None

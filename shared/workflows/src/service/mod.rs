@@ -6,6 +6,7 @@
 
 mod credentials;
 mod executions;
+mod run_data;
 mod running;
 mod store;
 mod sub_workflows;
