@@ -323,3 +323,32 @@ async fn the_workflow_timeout_stops_a_slow_run() {
     assert_eq!(err.node.as_deref(), Some("Slow"));
     assert!(err.message.contains("timed out"));
 }
+
+#[tokio::test]
+async fn if_version_1_conditions_combine_all_or_any() {
+    let wf = |combine: &str| {
+        chain(vec![
+            json!({"name": "If", "type": "n8n-nodes-base.if", "typeVersion": 1, "parameters": {
+            "conditions": {
+                "number": [{"value1": "={{ $json.amount }}", "operation": "larger", "value2": 100}],
+                "string": [{"value1": "={{ $json.country }}", "value2": "DE"}]
+            },
+            "combineOperation": combine}}),
+        ])
+    };
+    let items = vec![
+        json!({"amount": 150, "country": "DE"}),
+        json!({"amount": 150, "country": "FR"}),
+        json!({"amount": "50", "country": "DE"}),
+        json!({"amount": 10, "country": "US"}),
+    ];
+    let exec = run(&wf("all"), items.clone()).await;
+    assert_eq!(exec.status, ExecutionStatus::Success, "{:?}", exec.error);
+    assert_eq!(jsons(exec.output_of("If", 0)), vec![items[0].clone()]);
+    let exec = run(&wf("any"), items.clone()).await;
+    assert_eq!(
+        jsons(exec.output_of("If", 0)),
+        vec![items[0].clone(), items[1].clone(), items[2].clone()]
+    );
+    assert_eq!(jsons(exec.output_of("If", 1)), vec![items[3].clone()]);
+}

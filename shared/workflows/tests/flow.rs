@@ -373,3 +373,29 @@ async fn node_item_follows_paired_items_back_through_reordering_nodes() {
         ]
     );
 }
+
+#[tokio::test]
+async fn legacy_loops_end_on_the_no_items_left_context() {
+    // Start → SplitInBatches v1 (2 per batch) → IF noItemsLeft: true → Done, false → back.
+    let wf = workflow(json!({
+        "name": "legacy loop",
+        "nodes": [
+            {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}},
+            {"name": "SplitInBatches", "type": "n8n-nodes-base.splitInBatches", "typeVersion": 1, "parameters": {"batchSize": 2}},
+            {"name": "Last?", "type": "n8n-nodes-base.if", "typeVersion": 1, "parameters": {
+                "conditions": {"boolean": [{"value1": "={{ $node[\"SplitInBatches\"].context[\"noItemsLeft\"] }}", "value2": true}]}}},
+            {"name": "Done", "type": "n8n-nodes-base.noOp", "typeVersion": 1, "parameters": {}}
+        ],
+        "connections": {
+            "Start": {"main": [link("SplitInBatches")]},
+            "SplitInBatches": {"main": [link("Last?")]},
+            "Last?": {"main": [link("Done"), link("SplitInBatches")]}
+        }
+    }));
+    let items: Vec<Value> = (1..=5).map(|n| json!({"n": n})).collect();
+    let exec = Engine::default().run(&wf, request(items)).await;
+    assert_eq!(exec.status, ExecutionStatus::Success, "{:?}", exec.error);
+    assert_eq!(exec.run_data["SplitInBatches"].len(), 3);
+    assert_eq!(exec.run_data["Done"].len(), 1);
+    assert_eq!(jsons(exec.output("Done")), vec![json!({"n": 5})]);
+}

@@ -377,7 +377,15 @@ impl Engine {
                 out = vec![vec![Item::default()]];
             }
             let data = json!({ "main": out.iter().map(|items| items.iter().map(Item::to_value).collect::<Vec<_>>()).collect::<Vec<_>>() });
-            let recorded = sandbox.record(&node.name, &data["main"], &sources);
+            let recorded = sandbox.record(
+                &node.name,
+                &data["main"],
+                &sources,
+                node_state
+                    .get(&node.name)
+                    .and_then(|state| state.get("context"))
+                    .unwrap_or(&Value::Null),
+            );
             exec.run_data
                 .entry(node.name.clone())
                 .or_default()

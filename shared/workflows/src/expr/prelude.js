@@ -196,6 +196,7 @@
       last: () => items[items.length - 1],
       all: () => items,
       get json() { return (items[i] ?? items[0] ?? {}).json; },
+      get context() { return (name === undefined ? undefined : __data.contexts?.[name]) ?? {}; },
       isExecuted: true,
     };
   }
@@ -326,15 +327,16 @@
     // An execution, piece by piece: its facts once, each node's outputs as it finishes, and
     // per node run only what changes — so no run re-sends the whole history.
     begin(json) {
-      __data = Object.assign(JSON.parse(json), { nodes: {}, branches: {}, sources: {}, input: [] });
+      __data = Object.assign(JSON.parse(json), { nodes: {}, branches: {}, sources: {}, contexts: {}, input: [] });
       $now = DateTime.now();
       $today = $now.startOf("day");
     },
-    record(name, outputs, sources) {
+    record(name, outputs, sources, context) {
       const outs = JSON.parse(outputs);
       __data.branches[name] = outs;
       __data.nodes[name] = outs[0] ?? [];
       __data.sources[name] = JSON.parse(sources);
+      __data.contexts[name] = JSON.parse(context) ?? {};
     },
     response(json, pageCount) {
       __data.response = JSON.parse(json) ?? undefined;

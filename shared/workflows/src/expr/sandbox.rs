@@ -137,19 +137,21 @@ impl Sandbox {
         self.call("begin", (json,)).map(|_: Option<String>| ())
     }
 
-    /// Records a node's outputs (`[[items of output 0], …]`) and where its inputs came from,
-    /// for `$('Node')`, `$node` and paired-item lookups of later nodes.
+    /// Records a node's outputs (`[[items of output 0], …]`), where its inputs came from and
+    /// its context (`$node["X"].context`), for `$('Node')`, `$node` and paired-item lookups
+    /// of later nodes.
     pub fn record(
         &self,
         node: &str,
         outputs: &Value,
         sources: &[Option<Source>],
+        context: &Value,
     ) -> Result<(), EvalError> {
-        let outputs =
-            serde_json::to_string(outputs).map_err(|e| EvalError::Setup(e.to_string()))?;
-        let sources =
-            serde_json::to_string(sources).map_err(|e| EvalError::Setup(e.to_string()))?;
-        self.call("record", (node, outputs, sources))
+        let setup = |e: serde_json::Error| EvalError::Setup(e.to_string());
+        let outputs = serde_json::to_string(outputs).map_err(setup)?;
+        let sources = serde_json::to_string(sources).map_err(setup)?;
+        let context = serde_json::to_string(context).map_err(setup)?;
+        self.call("record", (node, outputs, sources, context))
             .map(|_: Option<String>| ())
     }
 

@@ -1,4 +1,5 @@
-//! If and Filter (v2 conditions): typed operators, `and`/`or`, strict or loose types.
+//! If and Filter (v2 conditions): typed operators, `and`/`or`, strict or loose types; and the
+//! If node's version 1 conditions (`boolean`/`number`/`string`/`dateTime` lists).
 
 use crate::engine::{Item, NodeContext, NodeError};
 use serde_json::Value;
@@ -30,6 +31,14 @@ fn matches(ctx: &NodeContext<'_>, i: usize) -> Result<bool, NodeError> {
 /// Evaluates the filter conditions at parameter `path` for item `i`.
 pub fn matches_at(ctx: &NodeContext<'_>, path: &str, i: usize) -> Result<bool, NodeError> {
     let conditions = ctx.param_or(path, i, Value::Null)?;
+    if conditions.get("conditions").is_none()
+        && ["boolean", "number", "string", "dateTime"]
+            .iter()
+            .any(|k| conditions.get(*k).is_some())
+    {
+        let any = ctx.string("combineOperation", i, "all")? == "any";
+        return legacy_matches(&conditions, any, path);
+    }
     let case_sensitive = conditions
         .pointer("/options/caseSensitive")
         .and_then(Value::as_bool)
@@ -66,6 +75,57 @@ pub fn matches_at(ctx: &NodeContext<'_>, path: &str, i: usize) -> Result<bool, N
         }
     }
     Ok(result)
+}
+
+/// Version 1 conditions: lists of `{value1, operation, value2}` per type, loosely typed,
+/// combined with `all` (default) or `any`.
+fn legacy_matches(conditions: &Value, any: bool, path: &str) -> Result<bool, NodeError> {
+    let mut seen = false;
+    for kind in ["boolean", "number", "string", "dateTime"] {
+        for (n, c) in conditions
+            .get(kind)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let default = match kind {
+                "number" => "smaller",
+                "dateTime" => "after",
+                _ => "equal",
+            };
+            let operation = c
+                .get("operation")
+                .and_then(Value::as_str)
+                .unwrap_or(default);
+            let operation = match operation {
+                "equal" => "equals",
+                "notEqual" => "notEquals",
+                "smaller" => "lt",
+                "smallerEqual" => "lte",
+                "larger" => "gt",
+                "largerEqual" => "gte",
+                "isEmpty" => "empty",
+                "isNotEmpty" => "notEmpty",
+                other => other,
+            };
+            let left = c.get("value1").cloned().unwrap_or(Value::Null);
+            let right = c.get("value2").cloned().unwrap_or(match kind {
+                "boolean" => Value::Bool(false),
+                _ => Value::Null,
+            });
+            let ok = compare(kind, operation, &left, &right, true, false)
+                .map_err(|m| NodeError::parameter(&format!("{path}.{kind}.{n}"), m))?;
+            seen = true;
+            if any && ok {
+                return Ok(true);
+            }
+            if !any && !ok {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(!any || !seen)
 }
 
 fn is_empty(v: &Value) -> bool {

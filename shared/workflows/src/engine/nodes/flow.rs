@@ -26,6 +26,7 @@ pub fn split_in_batches(ctx: &mut NodeContext<'_>) -> Result<Vec<Vec<Item>>, Nod
     let mut queue: Vec<Item>;
     let mut processed: Vec<Item>;
     if ctx.state.is_null() || reset {
+        ctx.state = Value::Null;
         queue = input;
         processed = Vec::new();
     } else {
@@ -45,9 +46,18 @@ pub fn split_in_batches(ctx: &mut NodeContext<'_>) -> Result<Vec<Vec<Item>>, Nod
     }
     let rest = queue.split_off(size.min(queue.len()));
     let batch = queue;
+    let run = ctx.state["context"]["currentRunIndex"]
+        .as_u64()
+        .map_or(0, |r| r + 1);
     ctx.state = json!({
         "queue": rest.iter().map(Item::to_value).collect::<Vec<_>>(),
         "processed": processed.iter().map(Item::to_value).collect::<Vec<_>>(),
+        // What n8n exposes as `$node["Loop"].context` (legacy loops test `noItemsLeft`).
+        "context": {
+            "noItemsLeft": rest.is_empty(),
+            "currentRunIndex": run,
+            "maxRunIndex": run + rest.len().div_ceil(size) as u64,
+        },
     });
     Ok(if two_outputs {
         vec![vec![], batch]
