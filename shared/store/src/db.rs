@@ -162,6 +162,25 @@ impl Db {
         }
     }
 
+    /// Reads at most one row with one statement as `tenant`: on Postgres in a read-only
+    /// transaction bound to the tenant; on SQLite by itself (one statement reads one
+    /// consistent snapshot). For hot paths that need a single read.
+    pub async fn tenant_fetch_optional<'q>(
+        &self,
+        tenant: TenantId,
+        statement: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<Option<sqlx::any::AnyRow>, StoreError> {
+        match self.backend {
+            Backend::Sqlite => Ok(statement.fetch_optional(&self.pool).await?),
+            Backend::Postgres => {
+                let mut tx = self.tenant_read(tenant).await?;
+                let row = statement.fetch_optional(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(row)
+            }
+        }
+    }
+
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

@@ -41,7 +41,7 @@ impl StoredWorkflow {
         doc
     }
 
-    fn from_row(row: &AnyRow) -> Result<Self, E> {
+    pub(super) fn from_row(row: &AnyRow) -> Result<Self, E> {
         let definition: String = row.try_get("definition")?;
         let workflow = Workflow::from_json(&definition)
             .map_err(|e| agente_store::StoreError::Corrupt(e.to_string()))?;

@@ -3,7 +3,7 @@
 //! registered under the node's webhook id as n8n does (`<webhookId>/user/:id`). The Webhook
 //! node's own authentication (basic or header credentials) is checked before anything runs.
 
-use super::store::load;
+use super::store::{StoredWorkflow, load};
 use super::webhook_node::{Respond, check_auth, raw_body};
 use super::{WorkflowService, WorkflowServiceError as E};
 use crate::Workflow;
@@ -241,28 +241,31 @@ impl WorkflowService {
         } else {
             "webhooks"
         };
-        let (workflow_id, node_name, stored, credentials) = {
-            let mut tx = self.db.tenant_read(tenant).await?;
-            let row = query(&format!(
-                "SELECT workflow_id, node FROM {table} WHERE method = $1 AND path = $2 AND tenant_id = $3"
-            ))
-            .bind(&call.method)
-            .bind(&registered)
-            .bind(tenant.to_string())
-            .fetch_optional(&mut *tx)
+        // The registration and its workflow in one statement: this is every call's read.
+        let row = self
+            .db
+            .tenant_fetch_optional(
+                tenant,
+                query(&format!(
+                    "SELECT h.node AS webhook_node, w.* FROM {table} h \
+                     JOIN workflows w ON w.id = h.workflow_id AND w.tenant_id = h.tenant_id \
+                     WHERE h.method = $1 AND h.path = $2 AND h.tenant_id = $3"
+                ))
+                .bind(&call.method)
+                .bind(&registered)
+                .bind(tenant.to_string()),
+            )
             .await?
             .ok_or(E::NotFound("webhook"))?;
-            use agente_store::Row;
-            let workflow_id: String = row.try_get("workflow_id")?;
-            let node: String = row.try_get("node")?;
-            let stored = load(&mut tx, &principal, &workflow_id).await?;
-            let credentials = if Self::uses_credentials(&stored.workflow) {
-                self.credentials_for(&mut tx, tenant, &stored.workflow)
-                    .await?
-            } else {
-                Default::default()
-            };
-            (workflow_id, node, stored, credentials)
+        let node_name: String = agente_store::Row::try_get(&row, "webhook_node")?;
+        let stored = StoredWorkflow::from_row(&row)?;
+        let workflow_id = stored.id.clone();
+        let credentials = if Self::uses_credentials(&stored.workflow) {
+            let mut tx = self.db.tenant_read(tenant).await?;
+            self.credentials_for(&mut tx, tenant, &stored.workflow)
+                .await?
+        } else {
+            Default::default()
         };
         let node = stored
             .workflow
