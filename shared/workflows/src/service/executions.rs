@@ -231,19 +231,20 @@ impl WorkflowService {
         mode: &str,
         started_at: i64,
     ) -> Result<(), E> {
-        let mut tx = self.db.tenant_tx(p.tenant_id).await?;
-        query(
-            "INSERT INTO executions (id, tenant_id, workflow_id, status, mode, started_at) \
-             VALUES ($1, $2, $3, 'running', $4, $5)",
-        )
-        .bind(id)
-        .bind(p.tenant_id.to_string())
-        .bind(workflow_id)
-        .bind(mode)
-        .bind(started_at)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        self.db
+            .tenant_execute(
+                p.tenant_id,
+                query(
+                    "INSERT INTO executions (id, tenant_id, workflow_id, status, mode, started_at) \
+                     VALUES ($1, $2, $3, 'running', $4, $5)",
+                )
+                .bind(id)
+                .bind(p.tenant_id.to_string())
+                .bind(workflow_id)
+                .bind(mode)
+                .bind(started_at),
+            )
+            .await?;
         Ok(())
     }
 

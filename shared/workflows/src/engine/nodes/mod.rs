@@ -5,14 +5,16 @@ mod code;
 mod conditions;
 mod data;
 mod dates;
-mod documents;
 mod flow;
+mod html;
 mod http;
+mod markdown;
 mod merge;
 mod respond;
 mod set;
 mod switch;
 mod transform;
+mod xml;
 
 use super::{Item, NodeContext, NodeError};
 use crate::Node;
@@ -103,10 +105,10 @@ pub async fn execute(ctx: &mut NodeContext<'_>) -> Result<Outputs, NodeError> {
         "summarize" => data::summarize(ctx).map(|items| vec![items]),
         "wait" => data::wait(ctx).await.map(|items| vec![items]),
         "dateTime" => dates::run(ctx).map(|items| vec![items]),
-        "markdown" => documents::markdown(ctx).map(|items| vec![items]),
-        "html" => documents::html(ctx).map(|items| vec![items]),
-        "htmlExtract" => documents::html_extract(ctx).map(|items| vec![items]),
-        "xml" => documents::xml(ctx).map(|items| vec![items]),
+        "markdown" => markdown::run(ctx).map(|items| vec![items]),
+        "html" => html::run(ctx).map(|items| vec![items]),
+        "htmlExtract" => html::extract(ctx).map(|items| vec![items]),
+        "xml" => xml::run(ctx).map(|items| vec![items]),
         "splitInBatches" => flow::split_in_batches(ctx),
         "executeWorkflow" => flow::execute_workflow(ctx).await.map(|items| vec![items]),
         _ => Err(NodeError::Failed(format!(

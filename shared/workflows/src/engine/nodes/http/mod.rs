@@ -4,7 +4,12 @@
 //! (next URL or changing parameters, with `$response` and `$pageCount`), and batching.
 //! One request (or series of pages) per item; JSON arrays become one item per element.
 
+mod pagination;
+mod reply;
+
 use crate::engine::{Item, NodeContext, NodeError};
+use pagination::PageChanges;
+use reply::Reply;
 use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Map, Value, json};
@@ -30,150 +35,12 @@ pub async fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
         if n > 0 && interval > 0.0 {
             tokio::time::sleep(Duration::from_millis(interval as u64)).await;
         }
-        let batch = (start..(start + size).min(count)).map(|i| pages(ctx, i));
+        let batch = (start..(start + size).min(count)).map(|i| pagination::pages(ctx, i));
         for (i, items) in (start..).zip(futures::future::join_all(batch).await) {
             out.extend(items?.into_iter().map(|item| item.paired(i)));
         }
     }
     Ok(out)
-}
-
-/// One response as read.
-struct Reply {
-    status: reqwest::StatusCode,
-    headers: Map<String, Value>,
-    body: Value,
-    bytes: Vec<u8>,
-    /// A 3xx answer that was not followed because the node said so: not an error.
-    redirect_kept: bool,
-}
-
-/// Changes pagination makes to the next request.
-#[derive(Default)]
-struct PageChanges {
-    url: Option<String>,
-    query: Vec<(String, String)>,
-    headers: Vec<(String, String)>,
-    body: Vec<(String, String)>,
-}
-
-const PAGINATION: &str = "options.pagination.pagination";
-
-/// The request for item `i`, following pagination if configured; answers its items.
-async fn pages(ctx: &NodeContext<'_>, i: usize) -> Result<Vec<Item>, NodeError> {
-    let mode = ctx.string(&format!("{PAGINATION}.paginationMode"), i, "off")?;
-    if mode == "off" {
-        let reply = send(ctx, i, &PageChanges::default()).await?;
-        return items_of(ctx, i, reply);
-    }
-    let max_pages = if ctx.bool(&format!("{PAGINATION}.limitPagesFetched"), i, false)? {
-        ctx.number(&format!("{PAGINATION}.maxRequests"), i, 100.0)?
-            .max(1.0) as usize
-    } else {
-        // A safety net: a paginated endpoint that never ends must not run forever.
-        10_000
-    };
-    let interval = ctx.number(&format!("{PAGINATION}.requestInterval"), i, 0.0)?;
-    let complete_when = ctx.string(
-        &format!("{PAGINATION}.paginationCompleteWhen"),
-        i,
-        "responseIsEmpty",
-    )?;
-    let mut changes = PageChanges::default();
-    let mut out = Vec::new();
-    for page in 0..max_pages {
-        if page > 0 && interval > 0.0 {
-            tokio::time::sleep(Duration::from_millis(interval as u64)).await;
-        }
-        let reply = send(ctx, i, &changes).await?;
-        let response = json!({
-            "body": reply.body, "headers": reply.headers, "statusCode": reply.status.as_u16(),
-        });
-        ctx.sandbox()
-            .set_response(&response, page + 1)
-            .map_err(|e| NodeError::Failed(e.to_string()))?;
-        let done = match complete_when.as_str() {
-            "responseIsEmpty" => is_empty(&reply.body),
-            "receiveSpecificStatusCodes" => {
-                let codes = ctx.string(&format!("{PAGINATION}.statusCodesWhenComplete"), i, "")?;
-                codes
-                    .split(',')
-                    .any(|c| c.trim().parse::<u16>().ok() == Some(reply.status.as_u16()))
-            }
-            _ => truthy(&ctx.param_or(
-                &format!("{PAGINATION}.completeExpression"),
-                i,
-                Value::Bool(true),
-            )?),
-        };
-        let status_done = complete_when == "receiveSpecificStatusCodes" && done;
-        if !status_done {
-            out.extend(items_of(ctx, i, reply)?);
-        }
-        if done {
-            break;
-        }
-        changes = next_page(ctx, i, &mode)?;
-    }
-    ctx.sandbox()
-        .set_response(&Value::Null, 0)
-        .map_err(|e| NodeError::Failed(e.to_string()))?;
-    Ok(out)
-}
-
-/// The next request's URL or parameters, evaluated with `$response` of the last page.
-fn next_page(ctx: &NodeContext<'_>, i: usize, mode: &str) -> Result<PageChanges, NodeError> {
-    let mut changes = PageChanges::default();
-    if mode == "responseContainsNextURL" {
-        let url = ctx.string(&format!("{PAGINATION}.nextURL"), i, "")?;
-        if url.is_empty() {
-            return Err(NodeError::parameter(
-                "nextURL",
-                "the next URL came out empty",
-            ));
-        }
-        changes.url = Some(url);
-        return Ok(changes);
-    }
-    let list = ctx.param_or(
-        &format!("{PAGINATION}.parameters.parameters"),
-        i,
-        Value::Array(vec![]),
-    )?;
-    for p in list.as_array().into_iter().flatten() {
-        let text = |k: &str| match p.get(k) {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Null) | None => String::new(),
-            Some(other) => other.to_string(),
-        };
-        let pair = (text("name"), text("value"));
-        match text("type").as_str() {
-            "body" => changes.body.push(pair),
-            "headers" => changes.headers.push(pair),
-            _ => changes.query.push(pair),
-        }
-    }
-    Ok(changes)
-}
-
-fn is_empty(body: &Value) -> bool {
-    match body {
-        Value::Null => true,
-        Value::String(s) => s.trim().is_empty(),
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
-        _ => false,
-    }
-}
-
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Bool(b) => *b,
-        Value::String(s) => s == "true",
-        Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
-        Value::Null => false,
-        _ => true,
-    }
 }
 
 fn pairs(ctx: &NodeContext<'_>, path: &str, i: usize) -> Result<Vec<(String, String)>, NodeError> {
@@ -452,103 +319,4 @@ fn merge_pairs(pairs: &mut Vec<(String, String)>, changes: &[(String, String)]) 
             None => pairs.push((name.clone(), value.clone())),
         }
     }
-}
-
-/// The items a reply becomes: the body (one item per element of a JSON array), the full
-/// response, or a file in `binary`; an error status fails unless "never error" is on.
-fn items_of(ctx: &NodeContext<'_>, i: usize, reply: Reply) -> Result<Vec<Item>, NodeError> {
-    let never_error = ctx.bool("options.response.response.neverError", i, false)?;
-    let full = ctx.bool("options.response.response.fullResponse", i, false)?;
-    let format = ctx.string("options.response.response.responseFormat", i, "autodetect")?;
-    if !reply.status.is_success() && !reply.redirect_kept && !never_error {
-        let detail = match &reply.body {
-            Value::String(s) => s.chars().take(500).collect(),
-            Value::Null => String::from_utf8_lossy(&reply.bytes)
-                .chars()
-                .take(500)
-                .collect(),
-            other => other.to_string().chars().take(500).collect::<String>(),
-        };
-        return Err(NodeError::Failed(format!(
-            "the server answered {}: {detail}",
-            reply.status
-        )));
-    }
-    if format == "file" {
-        let property = ctx.string("options.response.response.outputPropertyName", i, "data")?;
-        let mut item = Item::from_value(if full {
-            json!({ "headers": reply.headers, "statusCode": reply.status.as_u16() })
-        } else {
-            json!({})
-        });
-        item.binary = Some(Map::from_iter([(property, file(&reply))]));
-        return Ok(vec![item]);
-    }
-    if full {
-        return Ok(vec![Item::from_value(json!({
-            "body": reply.body, "headers": reply.headers,
-            "statusCode": reply.status.as_u16(), "statusMessage": reply.status.canonical_reason(),
-        }))]);
-    }
-    Ok(match reply.body {
-        Value::Array(list) => list
-            .into_iter()
-            .map(|v| match v {
-                Value::Object(_) => Item::from_value(v),
-                other => Item::from_value(json!({ "data": other })),
-            })
-            .collect(),
-        Value::Object(_) => vec![Item::from_value(reply.body)],
-        Value::String(s) => vec![Item::from_value(json!({ "data": s }))],
-        other => vec![Item::from_value(json!({ "data": other }))],
-    })
-}
-
-/// n8n's binary data entry for a downloaded file.
-fn file(reply: &Reply) -> Value {
-    use base64::Engine as _;
-    let mime = reply
-        .headers
-        .get("content-type")
-        .and_then(Value::as_str)
-        .unwrap_or("application/octet-stream");
-    let mime = mime.split(';').next().unwrap_or(mime).trim().to_string();
-    let name = reply
-        .headers
-        .get("content-disposition")
-        .and_then(Value::as_str)
-        .and_then(|d| d.split("filename=").nth(1))
-        .map(|n| {
-            n.trim_matches(|c| c == '"' || c == ';' || c == ' ')
-                .to_string()
-        });
-    let extension = name
-        .as_deref()
-        .and_then(|n| n.rsplit_once('.'))
-        .map(|(_, ext)| ext.to_string())
-        .or_else(|| {
-            mime.split('/')
-                .nth(1)
-                .map(|s| s.split('+').next().unwrap_or(s).to_string())
-        });
-    let size = reply.bytes.len() as f64;
-    let pretty = if size < 1000.0 {
-        format!("{size} B")
-    } else if size < 1_000_000.0 {
-        format!("{:.1} kB", size / 1000.0)
-    } else {
-        format!("{:.1} MB", size / 1_000_000.0)
-    };
-    let mut entry = json!({
-        "data": base64::engine::general_purpose::STANDARD.encode(&reply.bytes),
-        "mimeType": mime,
-        "fileSize": pretty,
-    });
-    if let Some(ext) = extension {
-        entry["fileExtension"] = Value::String(ext);
-    }
-    if let Some(name) = name {
-        entry["fileName"] = Value::String(name);
-    }
-    entry
 }
