@@ -76,7 +76,7 @@ pub struct ExecutionView {
 fn wf_error(err: agente_workflows::service::WorkflowServiceError) -> ServerFnError {
     use agente_workflows::service::WorkflowServiceError as E;
     match err {
-        E::Store(_) => {
+        E::Store(_) | E::Internal(_) => {
             tracing::error!(error = %err, "server function failed");
             ServerFnError::new("something went wrong on our side; please try again")
         }

@@ -80,7 +80,7 @@ impl ApiError {
                     "unavailable",
                     "the database is busy; try again".into(),
                 ),
-                WorkflowServiceError::Store(_) => (
+                WorkflowServiceError::Store(_) | WorkflowServiceError::Internal(_) => (
                     S::INTERNAL_SERVER_ERROR,
                     "internal",
                     "an internal error occurred".into(),

@@ -40,6 +40,9 @@ pub enum WorkflowServiceError {
     Conflict(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A bug (a panicked task); details are logged, not shown.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl From<agente_store::sqlx::Error> for WorkflowServiceError {

@@ -323,9 +323,16 @@ impl WorkflowService {
             });
             return Ok(respond.at_once());
         }
-        let record = self
-            .execute_and_record(&principal, &workflow_id, &stored.workflow, request)
-            .await?;
+        // In its own task: a caller who hangs up must not cut the run (and its record) short.
+        let service = self.clone();
+        let workflow = stored.workflow.clone();
+        let record = tokio::spawn(async move {
+            service
+                .execute_and_record(&principal, &workflow_id, &workflow, request)
+                .await
+        })
+        .await
+        .map_err(|e| E::Internal(format!("the webhook execution task failed: {e}")))??;
         let execution = record
             .execution
             .as_ref()
