@@ -7,7 +7,7 @@ use crate::api::ApiError;
 use agente_workflows::service::WebhookCall;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
@@ -20,45 +20,24 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/webhook/{*path}",
-            any(production).layer(DefaultBodyLimit::max(MAX_WEBHOOK_BODY)),
+            any(handle).layer(DefaultBodyLimit::max(MAX_WEBHOOK_BODY)),
         )
         .route(
             "/webhook-test/{*path}",
-            any(test).layer(DefaultBodyLimit::max(MAX_WEBHOOK_BODY)),
+            any(handle).layer(DefaultBodyLimit::max(MAX_WEBHOOK_BODY)),
         )
-}
-
-async fn production(
-    state: State<AppState>,
-    method: Method,
-    path: Path<String>,
-    query: RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    handle(state, false, method, path, query, headers, body).await
-}
-
-async fn test(
-    state: State<AppState>,
-    method: Method,
-    path: Path<String>,
-    query: RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    handle(state, true, method, path, query, headers, body).await
 }
 
 async fn handle(
     State(state): State<AppState>,
-    test: bool,
+    route: MatchedPath,
     method: Method,
     Path(path): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    let test = route.as_str().starts_with("/webhook-test/");
     let call = WebhookCall {
         method: method.as_str().to_string(),
         path,

@@ -223,6 +223,27 @@ impl WorkflowService {
         Ok(record)
     }
 
+    /// Runs and records in the background (answer-at-once webhooks, sub-workflows one does
+    /// not wait for); failures to record are logged.
+    pub(crate) fn spawn_execution(
+        &self,
+        p: &Principal,
+        workflow_id: String,
+        workflow: Workflow,
+        request: RunRequest,
+    ) {
+        let service = self.clone();
+        let principal = p.clone();
+        tokio::spawn(async move {
+            if let Err(e) = service
+                .execute_and_record(&principal, &workflow_id, &workflow, request)
+                .await
+            {
+                tracing::error!(error = %e, workflow = %workflow_id, "a background execution could not be recorded");
+            }
+        });
+    }
+
     async fn record_running(
         &self,
         p: &Principal,

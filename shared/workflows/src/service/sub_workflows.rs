@@ -57,16 +57,8 @@ impl Host for SubWorkflows {
                 ..RunRequest::default()
             };
             if !call.wait {
-                let service = self.service.clone();
-                let principal = self.principal.clone();
-                tokio::spawn(async move {
-                    if let Err(e) = service
-                        .execute_and_record(&principal, &workflow_id, &workflow, request)
-                        .await
-                    {
-                        tracing::warn!(error = %e, "a sub-workflow could not be recorded");
-                    }
-                });
+                self.service
+                    .spawn_execution(&self.principal, workflow_id, workflow, request);
                 return Ok(Vec::new());
             }
             let record = self

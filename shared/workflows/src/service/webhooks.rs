@@ -311,16 +311,7 @@ impl WorkflowService {
         };
         let respond = Respond::of(node);
         if mode == "onReceived" {
-            let service = self.clone();
-            let workflow = stored.workflow.clone();
-            tokio::spawn(async move {
-                if let Err(e) = service
-                    .execute_and_record(&principal, &workflow_id, &workflow, request)
-                    .await
-                {
-                    tracing::error!(error = %e, "webhook execution could not be recorded");
-                }
-            });
+            self.spawn_execution(&principal, workflow_id, stored.workflow, request);
             return Ok(respond.at_once());
         }
         // In its own task: a caller who hangs up must not cut the run (and its record) short.
