@@ -257,3 +257,28 @@ async fn pruning_keeps_the_newest_executions_of_each_tenant() {
         assert_eq!(count(b).await, 0, "{backend}");
     }
 }
+
+#[tokio::test]
+async fn activation_refuses_a_schedule_that_cannot_fire() {
+    let db = TestDb::sqlite().await.unwrap();
+    let svc = service(&db);
+    let a = tenant(&db.db, "A").await;
+    let wf = |expression: &str| {
+        json!({"name": "cron", "settings": {"timezone": "Europe/Paris"}, "nodes": [
+            {"name": "Tick", "type": "n8n-nodes-base.scheduleTrigger", "typeVersion": 1.2, "parameters": {
+                "rule": {"interval": [{"field": "cronExpression", "expression": expression}]}}}
+        ], "connections": {}})
+        .to_string()
+    };
+    let bad = svc.create(&a, &wf("0 25 * * *")).await.unwrap()[0]
+        .id
+        .clone();
+    match svc.activate(&a, &bad).await {
+        Err(WorkflowServiceError::BadInput(m)) => assert!(m.contains("not a cron pattern"), "{m}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let good = svc.create(&a, &wf("0 9 * * 1-5")).await.unwrap()[0]
+        .id
+        .clone();
+    assert!(svc.activate(&a, &good).await.unwrap().active);
+}

@@ -231,6 +231,8 @@ impl WorkflowService {
         if !errors.is_empty() {
             return Err(E::Invalid(errors));
         }
+        // A schedule that cannot fire is refused now rather than silently never running.
+        crate::schedule::schedules(&current.workflow).map_err(E::BadInput)?;
         self.register_webhooks(&mut tx, p, id, &current.workflow)
             .await?;
         query("UPDATE workflows SET active_at = $1 WHERE id = $2 AND tenant_id = $3")
