@@ -55,7 +55,7 @@ async fn handle(
             .collect(),
         query: parse_query(query.as_deref().unwrap_or_default()),
         body: parse_body(&headers, &body)?,
-        raw_body: body.to_vec(),
+        raw_body: body,
     };
     let reply = state
         .workflows

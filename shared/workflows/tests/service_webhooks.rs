@@ -293,7 +293,7 @@ async fn response_options_shape_the_answer() {
         path: path.into(),
         headers: Map::from_iter([("content-type".to_string(), json!("text/plain"))]),
         body: json!("hello"),
-        raw_body: b"hello".to_vec(),
+        raw_body: "hello".into(),
         ..WebhookCall::default()
     };
     let all = svc.handle_webhook(call("all")).await.unwrap();

@@ -30,7 +30,7 @@ pub struct WebhookCall {
     /// The body parsed (JSON, form, or text).
     pub body: Value,
     /// The body as received, for the node's `rawBody` option.
-    pub raw_body: Vec<u8>,
+    pub raw_body: bytes::Bytes,
 }
 
 /// What to answer the caller.
