@@ -7,6 +7,7 @@
 
 mod db;
 mod error;
+mod group_commit;
 mod lookup;
 mod maintenance;
 #[cfg(feature = "testing")]
@@ -14,6 +15,7 @@ pub mod testing;
 
 pub use db::{Backend, Db, DbOptions, TenantTx, redact as db_redact};
 pub use error::StoreError;
+pub use group_commit::{Arg, Statement};
 pub use lookup::{TenantLookup, parse_id};
 
 /// Re-exported so domain crates write queries without naming sqlx's generics.

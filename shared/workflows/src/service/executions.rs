@@ -9,7 +9,7 @@ use crate::engine::{Execution, Item, RunRequest};
 use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::UserId;
 use agente_store::sqlx::query;
-use agente_store::{AnyRow, Row};
+use agente_store::{AnyRow, Row, Statement};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -200,20 +200,21 @@ impl WorkflowService {
             &result_data(record.execution.as_ref().expect("just set")),
             self.limits.max_execution_data_bytes,
         );
+        // Executions ending together share one commit (group commit).
         self.db
-            .tenant_execute(
+            .tenant_execute_grouped(
                 p.tenant_id,
-                query(
+                Statement::new(
                     "INSERT INTO executions (id, tenant_id, workflow_id, status, mode, started_at, finished_at, error, data) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                      ON CONFLICT (id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at, \
                      error = excluded.error, data = excluded.data",
                 )
-                .bind(&id)
+                .bind(id)
                 .bind(p.tenant_id.to_string())
                 .bind(workflow_id)
                 .bind(status)
-                .bind(&mode)
+                .bind(mode)
                 .bind(started_at)
                 .bind(finished_at)
                 .bind(record.error.clone())
