@@ -130,6 +130,12 @@ impl Db {
         self.bind_tenant(self.begin(false).await?, tenant).await
     }
 
+    /// A write transaction bound to no tenant, for system tables that span tenants (the
+    /// job queue). On Postgres, row-level security shows it no tenant's rows.
+    pub async fn system_tx(&self) -> Result<Transaction<'static, sqlx::Any>, StoreError> {
+        self.begin(false).await
+    }
+
     /// A read-only transaction bound to one tenant. On SQLite it does not take the write
     /// lock, so reads run beside a writer; on Postgres the server refuses writes in it.
     pub async fn tenant_read(&self, tenant: TenantId) -> Result<TenantTx, StoreError> {

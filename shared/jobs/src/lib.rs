@@ -1,0 +1,28 @@
+//! Background work: a job queue and the workers that drain it.
+//!
+//! The database is the source of truth (DESIGN.md §3). The embedded backend (`SqlQueue`)
+//! keeps jobs in the application database itself — SQLite by default, Postgres when
+//! configured — with at-least-once delivery: a claim is a lease renewed by heartbeats, an
+//! expired lease is reaped back to the queue, failed attempts back off exponentially with
+//! jitter, and jobs out of attempts land in a dead-letter set that can be listed, retried
+//! and purged. Handlers must therefore be idempotent: a job whose worker died after doing
+//! the work but before recording it runs again.
+
+mod job;
+mod sql;
+mod worker;
+
+pub use job::{DEFAULT_QUEUE, DeadJob, Job, Lease, NewJob, QueueStats, RetryPolicy};
+pub use sql::{SqlQueue, enqueue_in};
+pub use worker::{Handlers, JobError, Worker, WorkerOptions};
+
+/// Why a queue operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    #[error("invalid job: {0}")]
+    BadJob(String),
+    #[error("a job with this idempotency key was enqueued at the same moment")]
+    Duplicate,
+    #[error(transparent)]
+    Store(#[from] agente_store::StoreError),
+}

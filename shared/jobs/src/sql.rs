@@ -1,0 +1,479 @@
+//! The embedded queue: jobs are rows of the application database (SQLite by default,
+//! Postgres when configured), so a job can be enqueued in the same transaction as the row
+//! that asked for it.
+//!
+//! A claim takes, in one transaction: the highest priority with a due job, then among the
+//! tenants with a due job at that priority the one served least recently (`job_tenants`),
+//! then that tenant's oldest due job — locked with `FOR UPDATE SKIP LOCKED` on Postgres so
+//! concurrent workers pass each other instead of queueing. A claim is a lease: its holder
+//! heartbeats to extend it; `reap` hands expired leases back (or to the dead letters when
+//! the attempts are used up), which is how a killed worker's jobs come back.
+
+use crate::QueueError;
+use crate::job::{DeadJob, Job, Lease, NewJob, QueueStats};
+use agente_core::{Clock, TenantId};
+use agente_store::sqlx::{self, AnyConnection};
+use agente_store::{AnyRow, Backend, Db, Row};
+use std::sync::Arc;
+
+/// The job queue kept in the SQL database.
+#[derive(Clone)]
+pub struct SqlQueue {
+    db: Db,
+    clock: Arc<dyn Clock>,
+}
+
+const JOB_COLUMNS: &str =
+    "id, kind, queue, tenant_key, payload, priority, attempt, max_attempts, timeout_ms";
+
+impl SqlQueue {
+    pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
+        Self { db, clock }
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Enqueues a job; with an idempotency key already used, answers the existing job's id.
+    pub async fn enqueue(&self, job: NewJob) -> Result<String, QueueError> {
+        let mut tx = self.db.system_tx().await?;
+        let id = enqueue_in(&mut tx, self.clock.now_ms(), &job).await?;
+        tx.commit().await.map_err(agente_store::StoreError::from)?;
+        Ok(id)
+    }
+
+    /// Claims the next job of the first of `queues` that has one due.
+    pub async fn claim(
+        &self,
+        queues: &[String],
+        worker: &str,
+        lease_ms: u64,
+    ) -> Result<Option<Lease>, QueueError> {
+        for queue in queues {
+            if let Some(lease) = self.claim_from(queue, worker, lease_ms).await? {
+                return Ok(Some(lease));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn claim_from(
+        &self,
+        queue: &str,
+        worker: &str,
+        lease_ms: u64,
+    ) -> Result<Option<Lease>, QueueError> {
+        let now = self.clock.now_ms();
+        let mut tx = self.db.system_tx().await?;
+        let priority: Option<i64> = sqlx::query(
+            "SELECT MAX(priority) FROM jobs WHERE queue = $1 AND state = 'ready' AND run_at <= $2",
+        )
+        .bind(queue)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(store)?
+        .try_get(0)
+        .map_err(store)?;
+        let Some(priority) = priority else {
+            return Ok(None);
+        };
+        let tenant: Option<String> = sqlx::query(
+            "SELECT t.tenant_key FROM job_tenants t WHERE t.queue = $1 AND EXISTS ( \
+                 SELECT 1 FROM jobs j WHERE j.queue = t.queue AND j.state = 'ready' \
+                 AND j.priority = $2 AND j.tenant_key = t.tenant_key AND j.run_at <= $3) \
+             ORDER BY t.served_at, t.tenant_key LIMIT 1",
+        )
+        .bind(queue)
+        .bind(priority)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(store)?
+        .map(|r| r.try_get(0))
+        .transpose()
+        .map_err(store)?;
+        let Some(tenant) = tenant else {
+            return Ok(None);
+        };
+        let lock = match self.db.backend() {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            // SQLite: the transaction holds the database's write lock already.
+            Backend::Sqlite => "",
+        };
+        let id: Option<String> = sqlx::query(&format!(
+            "SELECT id FROM jobs WHERE queue = $1 AND state = 'ready' AND priority = $2 \
+             AND tenant_key = $3 AND run_at <= $4 ORDER BY run_at, id LIMIT 1{lock}"
+        ))
+        .bind(queue)
+        .bind(priority)
+        .bind(&tenant)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(store)?
+        .map(|r| r.try_get(0))
+        .transpose()
+        .map_err(store)?;
+        let Some(id) = id else {
+            // Every due job of that tenant is being claimed by someone else right now.
+            return Ok(None);
+        };
+        let token = uuid::Uuid::new_v4().simple().to_string();
+        let row = sqlx::query(&format!(
+            "UPDATE jobs SET state = 'running', attempt = attempt + 1, lease_token = $1, \
+             lease_until = $2, worker = $3 WHERE id = $4 AND state = 'ready' RETURNING {JOB_COLUMNS}"
+        ))
+        .bind(&token)
+        .bind(now + lease_ms as i64)
+        .bind(worker)
+        .bind(&id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(store)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        sqlx::query("UPDATE job_tenants SET served_at = $1 WHERE queue = $2 AND tenant_key = $3")
+            .bind(now)
+            .bind(queue)
+            .bind(&tenant)
+            .execute(&mut *tx)
+            .await
+            .map_err(store)?;
+        let job = job_of(&row)?;
+        tx.commit().await.map_err(store)?;
+        Ok(Some(Lease { job, token }))
+    }
+
+    /// Extends the lease. `false`: the lease was lost (reaped after a stall) and the job is
+    /// no longer this holder's to finish.
+    pub async fn heartbeat(&self, lease: &Lease, lease_ms: u64) -> Result<bool, QueueError> {
+        self.update_leased(
+            lease,
+            "UPDATE jobs SET lease_until = $3 WHERE id = $1 AND lease_token = $2 AND state = 'running'",
+            self.clock.now_ms() + lease_ms as i64,
+            None,
+        )
+        .await
+    }
+
+    /// Marks the job done. `false` when the lease had been lost.
+    pub async fn complete(&self, lease: &Lease) -> Result<bool, QueueError> {
+        self.update_leased(
+            lease,
+            "UPDATE jobs SET state = 'done', finished_at = $3, lease_token = NULL, lease_until = NULL \
+             WHERE id = $1 AND lease_token = $2 AND state = 'running'",
+            self.clock.now_ms(),
+            None,
+        )
+        .await
+    }
+
+    /// Records a failed attempt: back to `ready` after `retry_in_ms`, or to the dead letters
+    /// when that is `None` or the attempts are used up.
+    pub async fn fail(
+        &self,
+        lease: &Lease,
+        error: &str,
+        retry_in_ms: Option<u64>,
+    ) -> Result<bool, QueueError> {
+        let now = self.clock.now_ms();
+        let error = truncate(error);
+        match retry_in_ms.filter(|_| lease.job.attempt < lease.job.max_attempts) {
+            Some(delay) => {
+                self.update_leased(
+                    lease,
+                    "UPDATE jobs SET state = 'ready', run_at = $3, last_error = $4, lease_token = NULL, \
+                     lease_until = NULL WHERE id = $1 AND lease_token = $2 AND state = 'running'",
+                    now + delay as i64,
+                    Some(error),
+                )
+                .await
+            }
+            None => {
+                self.update_leased(
+                    lease,
+                    "UPDATE jobs SET state = 'dead', finished_at = $3, last_error = $4, lease_token = NULL, \
+                     lease_until = NULL WHERE id = $1 AND lease_token = $2 AND state = 'running'",
+                    now,
+                    Some(error),
+                )
+                .await
+            }
+        }
+    }
+
+    /// Hands a claimed job back untouched (graceful shutdown): the attempt does not count.
+    pub async fn release(&self, lease: &Lease) -> Result<bool, QueueError> {
+        self.update_leased(
+            lease,
+            "UPDATE jobs SET state = 'ready', attempt = attempt - 1, run_at = $3, lease_token = NULL, \
+             lease_until = NULL WHERE id = $1 AND lease_token = $2 AND state = 'running'",
+            self.clock.now_ms(),
+            None,
+        )
+        .await
+    }
+
+    async fn update_leased(
+        &self,
+        lease: &Lease,
+        sql: &str,
+        at: i64,
+        error: Option<&str>,
+    ) -> Result<bool, QueueError> {
+        let mut q = sqlx::query(sql)
+            .bind(&lease.job.id)
+            .bind(&lease.token)
+            .bind(at);
+        if let Some(error) = error {
+            q = q.bind(error);
+        }
+        let mut tx = self.db.system_tx().await?;
+        let done = q.execute(&mut *tx).await.map_err(store)?.rows_affected() == 1;
+        tx.commit().await.map_err(store)?;
+        Ok(done)
+    }
+
+    /// Returns jobs whose lease expired (their worker died or stalled) to the queue, or to
+    /// the dead letters when their attempts are used up. Answers how many.
+    pub async fn reap(&self) -> Result<u64, QueueError> {
+        let now = self.clock.now_ms();
+        let mut tx = self.db.system_tx().await?;
+        let n = sqlx::query(
+            "UPDATE jobs SET \
+               state = CASE WHEN attempt >= max_attempts THEN 'dead' ELSE 'ready' END, \
+               finished_at = CASE WHEN attempt >= max_attempts THEN $1 ELSE NULL END, \
+               last_error = 'the worker stopped renewing its lease (it died or stalled)', \
+               run_at = $1, lease_token = NULL, lease_until = NULL \
+             WHERE state = 'running' AND lease_until < $1",
+        )
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(store)?
+        .rows_affected();
+        tx.commit().await.map_err(store)?;
+        Ok(n)
+    }
+
+    /// Dead-lettered jobs, newest first; of one queue when given.
+    pub async fn dead_jobs(
+        &self,
+        queue: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<DeadJob>, QueueError> {
+        let mut tx = self.db.system_tx().await?;
+        let rows = sqlx::query(
+            "SELECT id, kind, queue, tenant_key, payload, attempt, last_error, finished_at FROM jobs \
+             WHERE state = 'dead' AND ($1 = '' OR queue = $1) ORDER BY finished_at DESC, id LIMIT $2",
+        )
+        .bind(queue.unwrap_or_default())
+        .bind(i64::from(limit.min(1_000)))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(store)?;
+        tx.commit().await.map_err(store)?;
+        rows.iter()
+            .map(|r| {
+                Ok(DeadJob {
+                    id: r.try_get("id").map_err(store)?,
+                    kind: r.try_get("kind").map_err(store)?,
+                    queue: r.try_get("queue").map_err(store)?,
+                    tenant: tenant_of(&r.try_get::<String, _>("tenant_key").map_err(store)?),
+                    payload: payload_of(&r.try_get::<String, _>("payload").map_err(store)?)?,
+                    attempts: r.try_get::<i64, _>("attempt").map_err(store)? as u32,
+                    error: r.try_get("last_error").map_err(store)?,
+                    failed_at: r.try_get("finished_at").map_err(store)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Puts a dead job back in its queue with fresh attempts. `false`: no such dead job.
+    pub async fn retry_dead(&self, id: &str) -> Result<bool, QueueError> {
+        let mut tx = self.db.system_tx().await?;
+        let n = sqlx::query(
+            "UPDATE jobs SET state = 'ready', attempt = 0, run_at = $2, finished_at = NULL \
+             WHERE id = $1 AND state = 'dead'",
+        )
+        .bind(id)
+        .bind(self.clock.now_ms())
+        .execute(&mut *tx)
+        .await
+        .map_err(store)?
+        .rows_affected();
+        tx.commit().await.map_err(store)?;
+        Ok(n == 1)
+    }
+
+    /// Deletes dead jobs (of one queue when given). Answers how many.
+    pub async fn purge_dead(&self, queue: Option<&str>) -> Result<u64, QueueError> {
+        self.delete(
+            "DELETE FROM jobs WHERE state = 'dead' AND ($1 = '' OR queue = $1)",
+            queue.unwrap_or_default(),
+        )
+        .await
+    }
+
+    /// Forgets finished jobs older than `before_ms` (their idempotency keys with them).
+    pub async fn prune_done(&self, before_ms: i64) -> Result<u64, QueueError> {
+        let mut tx = self.db.system_tx().await?;
+        let n = sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at < $1")
+            .bind(before_ms)
+            .execute(&mut *tx)
+            .await
+            .map_err(store)?
+            .rows_affected();
+        tx.commit().await.map_err(store)?;
+        Ok(n)
+    }
+
+    async fn delete(&self, sql: &str, arg: &str) -> Result<u64, QueueError> {
+        let mut tx = self.db.system_tx().await?;
+        let n = sqlx::query(sql)
+            .bind(arg)
+            .execute(&mut *tx)
+            .await
+            .map_err(store)?
+            .rows_affected();
+        tx.commit().await.map_err(store)?;
+        Ok(n)
+    }
+
+    /// Per-queue figures (depth, age of the oldest due job, running, dead).
+    pub async fn stats(&self) -> Result<Vec<QueueStats>, QueueError> {
+        let now = self.clock.now_ms();
+        let mut tx = self.db.system_tx().await?;
+        let rows = sqlx::query(
+            "SELECT queue, \
+               SUM(CASE WHEN state = 'ready' AND run_at <= $1 THEN 1 ELSE 0 END) AS ready, \
+               SUM(CASE WHEN state = 'ready' AND run_at > $1 THEN 1 ELSE 0 END) AS scheduled, \
+               SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END) AS running, \
+               SUM(CASE WHEN state = 'dead' THEN 1 ELSE 0 END) AS dead, \
+               MIN(CASE WHEN state = 'ready' AND run_at <= $1 THEN run_at END) AS oldest \
+             FROM jobs WHERE state <> 'done' GROUP BY queue ORDER BY queue",
+        )
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(store)?;
+        tx.commit().await.map_err(store)?;
+        rows.iter()
+            .map(|r| {
+                let count = |c: &str| -> Result<u64, QueueError> {
+                    Ok(r.try_get::<Option<i64>, _>(c).map_err(store)?.unwrap_or(0) as u64)
+                };
+                let oldest: Option<i64> = r.try_get("oldest").map_err(store)?;
+                Ok(QueueStats {
+                    queue: r.try_get("queue").map_err(store)?,
+                    ready: count("ready")?,
+                    scheduled: count("scheduled")?,
+                    running: count("running")?,
+                    dead: count("dead")?,
+                    oldest_ready_ms: oldest.map_or(0, |t| (now - t).max(0)),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Enqueues inside the caller's transaction, so the job exists exactly when the caller's
+/// own rows do (an execution recorded `queued` and its job). Answers the job id; with an
+/// idempotency key already used, the existing job's id.
+pub async fn enqueue_in(
+    conn: &mut AnyConnection,
+    now_ms: i64,
+    job: &NewJob,
+) -> Result<String, QueueError> {
+    let payload = job.check()?;
+    let tenant_key = job.tenant.map(|t| t.to_string()).unwrap_or_default();
+    if let Some(key) = &job.idempotency_key {
+        let existing: Option<String> =
+            sqlx::query("SELECT id FROM jobs WHERE idempotency_key = $1")
+                .bind(key)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(store)?
+                .map(|r| r.try_get(0))
+                .transpose()
+                .map_err(store)?;
+        if let Some(id) = existing {
+            return Ok(id);
+        }
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    sqlx::query(
+        "INSERT INTO jobs (id, queue, kind, tenant_key, payload, priority, state, run_at, \
+         max_attempts, timeout_ms, idempotency_key, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'ready', $7, $8, $9, $10, $11)",
+    )
+    .bind(&id)
+    .bind(&job.queue)
+    .bind(&job.kind)
+    .bind(&tenant_key)
+    .bind(&payload)
+    .bind(i64::from(job.priority))
+    .bind(job.run_at.unwrap_or(now_ms))
+    .bind(i64::from(job.max_attempts))
+    .bind(job.timeout_ms as i64)
+    .bind(job.idempotency_key.as_deref())
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| match agente_store::StoreError::from(e) {
+        // Two enqueues with one key raced: the other one's job stands.
+        agente_store::StoreError::Conflict(_) => QueueError::Duplicate,
+        other => QueueError::Store(other),
+    })?;
+    sqlx::query(
+        "INSERT INTO job_tenants (queue, tenant_key, served_at) VALUES ($1, $2, 0) \
+         ON CONFLICT (queue, tenant_key) DO NOTHING",
+    )
+    .bind(&job.queue)
+    .bind(&tenant_key)
+    .execute(&mut *conn)
+    .await
+    .map_err(store)?;
+    Ok(id)
+}
+
+fn job_of(row: &AnyRow) -> Result<Job, QueueError> {
+    Ok(Job {
+        id: row.try_get("id").map_err(store)?,
+        kind: row.try_get("kind").map_err(store)?,
+        queue: row.try_get("queue").map_err(store)?,
+        tenant: tenant_of(&row.try_get::<String, _>("tenant_key").map_err(store)?),
+        payload: payload_of(&row.try_get::<String, _>("payload").map_err(store)?)?,
+        priority: row.try_get::<i64, _>("priority").map_err(store)? as i16,
+        attempt: row.try_get::<i64, _>("attempt").map_err(store)? as u32,
+        max_attempts: row.try_get::<i64, _>("max_attempts").map_err(store)? as u32,
+        timeout_ms: row.try_get::<i64, _>("timeout_ms").map_err(store)? as u64,
+    })
+}
+
+fn tenant_of(key: &str) -> Option<TenantId> {
+    key.parse().ok()
+}
+
+fn payload_of(text: &str) -> Result<serde_json::Value, QueueError> {
+    serde_json::from_str(text).map_err(|e| {
+        QueueError::Store(agente_store::StoreError::Corrupt(format!(
+            "job payload: {e}"
+        )))
+    })
+}
+
+/// Error texts are kept short: they are for operators, not a log.
+fn truncate(error: &str) -> &str {
+    match error.char_indices().nth(2_000) {
+        Some((at, _)) => &error[..at],
+        None => error,
+    }
+}
+
+fn store(e: sqlx::Error) -> QueueError {
+    QueueError::Store(e.into())
+}

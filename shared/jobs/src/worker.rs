@@ -1,0 +1,254 @@
+//! The worker runtime: claims jobs up to its concurrency, runs each job's handler with a
+//! time limit while a heartbeat keeps its lease, and records the outcome.
+//!
+//! Shutdown is graceful: when told to stop, the worker claims nothing more and lets running
+//! jobs finish for a grace period; jobs still running then are cut off and handed back
+//! (their attempt does not count), so another worker takes them at once instead of after
+//! their lease expires.
+
+use crate::job::{Job, Lease, RetryPolicy};
+use crate::sql::SqlQueue;
+use futures::future::BoxFuture;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+/// How a handler failed.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// Worth another attempt (after the job type's back-off).
+    #[error("{0}")]
+    Retry(String),
+    /// Will fail again: straight to the dead letters.
+    #[error("{0}")]
+    Fatal(String),
+}
+
+type HandlerFn = Arc<dyn Fn(Job) -> BoxFuture<'static, Result<(), JobError>> + Send + Sync>;
+
+/// The handler of each job type, with its retry policy.
+#[derive(Clone, Default)]
+pub struct Handlers {
+    by_kind: HashMap<String, (HandlerFn, RetryPolicy)>,
+}
+
+impl Handlers {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs `handler` for jobs of `kind`, retrying failures per `retry`.
+    pub fn on<F, Fut>(mut self, kind: &str, retry: RetryPolicy, handler: F) -> Self
+    where
+        F: Fn(Job) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), JobError>> + Send + 'static,
+    {
+        let f: HandlerFn = Arc::new(move |job| Box::pin(handler(job)));
+        self.by_kind.insert(kind.to_string(), (f, retry));
+        self
+    }
+}
+
+/// Worker settings.
+#[derive(Clone, Debug)]
+pub struct WorkerOptions {
+    /// Names the worker in job rows (host and process, typically).
+    pub id: String,
+    /// Jobs run at once.
+    pub concurrency: usize,
+    /// Queues drained, in order of preference.
+    pub queues: Vec<String>,
+    /// How long a claim holds without a heartbeat; heartbeats come every third of it.
+    pub lease: Duration,
+    /// Wait between polls when the queues are empty.
+    pub idle_poll: Duration,
+    /// How long running jobs may finish after shutdown is asked for.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        Self {
+            id: format!("worker-{}", std::process::id()),
+            concurrency: 4,
+            queues: vec![crate::DEFAULT_QUEUE.to_string()],
+            lease: Duration::from_secs(30),
+            idle_poll: Duration::from_millis(200),
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A worker over one queue backend.
+pub struct Worker {
+    queue: SqlQueue,
+    handlers: Arc<Handlers>,
+    options: WorkerOptions,
+}
+
+/// Longest wait after database errors before trying again.
+const MAX_ERROR_BACKOFF: Duration = Duration::from_secs(5);
+
+impl Worker {
+    pub fn new(queue: SqlQueue, handlers: Handlers, options: WorkerOptions) -> Self {
+        Self {
+            queue,
+            handlers: Arc::new(handlers),
+            options,
+        }
+    }
+
+    /// Runs until `shutdown` is cancelled, then shuts down gracefully.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let permits = Arc::new(Semaphore::new(self.options.concurrency.max(1)));
+        let mut running = JoinSet::new();
+        // Cut off at the end of the grace period; running jobs then hand their claim back.
+        let cut_off = CancellationToken::new();
+        let mut error_backoff = Duration::from_millis(100);
+        let mut last_reap = tokio::time::Instant::now() - self.options.lease;
+        loop {
+            while running.try_join_next().is_some() {}
+            let permit = tokio::select! {
+                () = shutdown.cancelled() => break,
+                p = permits.clone().acquire_owned() => p.expect("the semaphore is never closed"),
+            };
+            if last_reap.elapsed() >= self.options.lease / 2 {
+                last_reap = tokio::time::Instant::now();
+                match self.queue.reap().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::warn!(jobs = n, "reclaimed jobs whose worker stopped"),
+                    Err(e) => tracing::warn!(error = %e, "reaping expired leases failed"),
+                }
+            }
+            let lease_ms = self.options.lease.as_millis() as u64;
+            let idle = match self
+                .queue
+                .claim(&self.options.queues, &self.options.id, lease_ms)
+                .await
+            {
+                Ok(Some(lease)) => {
+                    error_backoff = Duration::from_millis(100);
+                    let job = RunningJob {
+                        queue: self.queue.clone(),
+                        handlers: self.handlers.clone(),
+                        lease_time: self.options.lease,
+                        cut_off: cut_off.clone(),
+                    };
+                    running.spawn(async move {
+                        job.run(lease).await;
+                        drop(permit);
+                    });
+                    continue;
+                }
+                Ok(None) => self.options.idle_poll,
+                Err(e) => {
+                    // The database is away (restart, network): back off, keep the claims.
+                    tracing::warn!(error = %e, wait_ms = error_backoff.as_millis() as u64, "claiming a job failed");
+                    let wait = error_backoff;
+                    error_backoff = (error_backoff * 2).min(MAX_ERROR_BACKOFF);
+                    wait
+                }
+            };
+            drop(permit);
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                () = tokio::time::sleep(idle) => {}
+            }
+        }
+        let grace = tokio::time::sleep(self.options.shutdown_grace);
+        tokio::pin!(grace);
+        loop {
+            tokio::select! {
+                next = running.join_next() => if next.is_none() { break },
+                () = &mut grace, if !cut_off.is_cancelled() => cut_off.cancel(),
+            }
+        }
+    }
+}
+
+/// What one running job needs.
+struct RunningJob {
+    queue: SqlQueue,
+    handlers: Arc<Handlers>,
+    lease_time: Duration,
+    cut_off: CancellationToken,
+}
+
+/// How waiting for a handler ended.
+enum Ending {
+    Finished(Result<(), JobError>),
+    TimedOut,
+    LeaseLost,
+    CutOff,
+}
+
+impl RunningJob {
+    async fn run(self, lease: Lease) {
+        let job = lease.job.clone();
+        let Some((handler, retry)) = self.handlers.by_kind.get(&job.kind).cloned() else {
+            let error = format!("no handler for job type `{}`", job.kind);
+            self.record(self.queue.fail(&lease, &error, None).await, &job);
+            return;
+        };
+        let ending = {
+            let work = handler(job.clone());
+            tokio::pin!(work);
+            let deadline = tokio::time::sleep(Duration::from_millis(job.timeout_ms));
+            tokio::pin!(deadline);
+            let mut beat = tokio::time::interval(self.lease_time / 3);
+            beat.tick().await;
+            loop {
+                tokio::select! {
+                    result = &mut work => break Ending::Finished(result),
+                    () = &mut deadline => break Ending::TimedOut,
+                    () = self.cut_off.cancelled() => break Ending::CutOff,
+                    _ = beat.tick() => {
+                        match self.queue.heartbeat(&lease, self.lease_time.as_millis() as u64).await {
+                            Ok(true) => {}
+                            Ok(false) => break Ending::LeaseLost,
+                            // Keep working: the lease outlives a few missed beats.
+                            Err(e) => tracing::warn!(error = %e, job = %job.id, "heartbeat failed"),
+                        }
+                    }
+                }
+            }
+        };
+        let outcome = match ending {
+            Ending::Finished(Ok(())) => self.queue.complete(&lease).await,
+            Ending::Finished(Err(JobError::Retry(e))) => {
+                self.queue
+                    .fail(&lease, &e, Some(retry.delay_ms(job.attempt)))
+                    .await
+            }
+            Ending::Finished(Err(JobError::Fatal(e))) => self.queue.fail(&lease, &e, None).await,
+            Ending::TimedOut => {
+                let error = format!("timed out after {} ms", job.timeout_ms);
+                self.queue
+                    .fail(&lease, &error, Some(retry.delay_ms(job.attempt)))
+                    .await
+            }
+            Ending::CutOff => self.queue.release(&lease).await,
+            Ending::LeaseLost => {
+                tracing::warn!(job = %job.id, "lost the lease of a running job; another worker has it now");
+                return;
+            }
+        };
+        self.record(outcome, &job);
+    }
+
+    fn record(&self, outcome: Result<bool, crate::QueueError>, job: &Job) {
+        match outcome {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(job = %job.id, "the job's lease had expired before its outcome was recorded")
+            }
+            Err(e) => {
+                tracing::error!(error = %e, job = %job.id, "could not record a job's outcome; it will run again after its lease")
+            }
+        }
+    }
+}

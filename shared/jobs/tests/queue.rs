@@ -1,0 +1,276 @@
+//! The embedded queue on SQLite and Postgres: delivery, priorities, delays, fairness across
+//! tenants, idempotency, leases, retries and dead letters. Time is a fixed clock.
+
+use agente_core::{FixedClock, TenantId};
+use agente_jobs::{NewJob, QueueError, SqlQueue};
+use agente_store::testing::TestDb;
+use serde_json::json;
+use std::sync::Arc;
+
+const T0: i64 = 1_800_000_000_000;
+
+async fn queues() -> Vec<(&'static str, SqlQueue, FixedClock, TestDb)> {
+    let mut out = Vec::new();
+    for (backend, t) in TestDb::each().await.unwrap() {
+        let clock = FixedClock::at_ms(T0);
+        let q = SqlQueue::new(t.db.clone(), Arc::new(clock.clone()));
+        out.push((backend, q, clock, t));
+    }
+    out
+}
+
+fn queue_names() -> Vec<String> {
+    vec!["default".to_string()]
+}
+
+#[tokio::test]
+async fn a_job_is_claimed_once_and_completed() {
+    for (backend, q, _clock, _t) in queues().await {
+        let id = q
+            .enqueue(NewJob::new("ping", json!({"n": 1})))
+            .await
+            .unwrap();
+        let lease = q
+            .claim(&queue_names(), "w1", 30_000)
+            .await
+            .unwrap()
+            .expect(backend);
+        assert_eq!(lease.job.id, id);
+        assert_eq!(lease.job.payload, json!({"n": 1}));
+        assert_eq!(lease.job.attempt, 1);
+        assert!(
+            q.claim(&queue_names(), "w2", 30_000)
+                .await
+                .unwrap()
+                .is_none(),
+            "{backend}: claimed twice"
+        );
+        assert!(q.complete(&lease).await.unwrap());
+        assert!(
+            !q.complete(&lease).await.unwrap(),
+            "{backend}: completed twice"
+        );
+        assert!(
+            q.stats().await.unwrap().is_empty(),
+            "{backend}: done jobs are not counted"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_idempotency_key_makes_a_second_enqueue_the_same_job() {
+    for (backend, q, _clock, _t) in queues().await {
+        let a = q
+            .enqueue(NewJob::new("bill", json!(1)).idempotency_key("usage-42"))
+            .await
+            .unwrap();
+        let b = q
+            .enqueue(NewJob::new("bill", json!(2)).idempotency_key("usage-42"))
+            .await
+            .unwrap();
+        assert_eq!(a, b, "{backend}");
+        let lease = q.claim(&queue_names(), "w", 30_000).await.unwrap().unwrap();
+        q.complete(&lease).await.unwrap();
+        // Even after it ran, the key still names the job (until pruned).
+        let c = q
+            .enqueue(NewJob::new("bill", json!(3)).idempotency_key("usage-42"))
+            .await
+            .unwrap();
+        assert_eq!(a, c, "{backend}");
+        assert!(
+            q.claim(&queue_names(), "w", 30_000)
+                .await
+                .unwrap()
+                .is_none(),
+            "{backend}: ran twice"
+        );
+    }
+}
+
+#[tokio::test]
+async fn higher_priority_first_and_delayed_jobs_wait_for_their_time() {
+    for (backend, q, clock, _t) in queues().await {
+        q.enqueue(NewJob::new("low", json!(null))).await.unwrap();
+        q.enqueue(
+            NewJob::new("later", json!(null))
+                .priority(9)
+                .run_at(T0 + 60_000),
+        )
+        .await
+        .unwrap();
+        q.enqueue(NewJob::new("high", json!(null)).priority(5))
+            .await
+            .unwrap();
+        let kinds = |l: Option<agente_jobs::Lease>| l.map(|l| l.job.kind);
+        assert_eq!(
+            kinds(q.claim(&queue_names(), "w", 30_000).await.unwrap()).as_deref(),
+            Some("high"),
+            "{backend}"
+        );
+        assert_eq!(
+            kinds(q.claim(&queue_names(), "w", 30_000).await.unwrap()).as_deref(),
+            Some("low"),
+            "{backend}"
+        );
+        assert!(
+            q.claim(&queue_names(), "w", 30_000)
+                .await
+                .unwrap()
+                .is_none(),
+            "{backend}: delayed job ran early"
+        );
+        let stats = q.stats().await.unwrap();
+        assert_eq!((stats[0].scheduled, stats[0].running), (1, 2), "{backend}");
+        clock.advance_secs(60);
+        assert_eq!(
+            kinds(q.claim(&queue_names(), "w", 30_000).await.unwrap()).as_deref(),
+            Some("later"),
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn one_tenants_backlog_does_not_starve_another_tenants_job() {
+    for (backend, q, _clock, _t) in queues().await {
+        let (busy, quiet) = (TenantId::new(), TenantId::new());
+        for i in 0..200 {
+            q.enqueue(NewJob::new("run", json!(i)).tenant(busy))
+                .await
+                .unwrap();
+        }
+        q.enqueue(NewJob::new("run", json!("mine")).tenant(quiet))
+            .await
+            .unwrap();
+        let mut order = Vec::new();
+        for _ in 0..4 {
+            order.push(
+                q.claim(&queue_names(), "w", 30_000)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .job
+                    .tenant
+                    .unwrap(),
+            );
+        }
+        let quiet_at = order
+            .iter()
+            .position(|t| *t == quiet)
+            .expect("the quiet tenant's job ran");
+        assert!(
+            quiet_at <= 1,
+            "{backend}: quiet tenant waited behind {quiet_at} jobs"
+        );
+        let stats = q.stats().await.unwrap();
+        assert_eq!((stats[0].ready, stats[0].running), (197, 4), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn failures_back_off_then_dead_letter_and_can_be_retried_or_purged() {
+    for (backend, q, clock, _t) in queues().await {
+        let id = q
+            .enqueue(NewJob::new("flaky", json!({})).max_attempts(2))
+            .await
+            .unwrap();
+        let first = q.claim(&queue_names(), "w", 30_000).await.unwrap().unwrap();
+        assert!(q.fail(&first, "HTTP 503", Some(10_000)).await.unwrap());
+        assert!(
+            q.claim(&queue_names(), "w", 30_000)
+                .await
+                .unwrap()
+                .is_none(),
+            "{backend}: retried before its back-off"
+        );
+        clock.advance_secs(10);
+        let second = q.claim(&queue_names(), "w", 30_000).await.unwrap().unwrap();
+        assert_eq!(second.job.attempt, 2);
+        // Out of attempts: a retry request still dead-letters it.
+        q.fail(&second, "HTTP 503 again", Some(10_000))
+            .await
+            .unwrap();
+        let dead = q.dead_jobs(None, 10).await.unwrap();
+        assert_eq!(dead.len(), 1, "{backend}");
+        assert_eq!((dead[0].id.as_str(), dead[0].attempts), (id.as_str(), 2));
+        assert_eq!(dead[0].error.as_deref(), Some("HTTP 503 again"));
+        assert_eq!(q.stats().await.unwrap()[0].dead, 1);
+
+        assert!(q.retry_dead(&id).await.unwrap());
+        let again = q.claim(&queue_names(), "w", 30_000).await.unwrap().unwrap();
+        assert_eq!(
+            again.job.attempt, 1,
+            "{backend}: a retried dead job gets fresh attempts"
+        );
+        q.fail(&again, "bad input", None).await.unwrap();
+        assert_eq!(q.purge_dead(Some("default")).await.unwrap(), 1);
+        assert!(q.dead_jobs(None, 10).await.unwrap().is_empty());
+        assert!(!q.retry_dead(&id).await.unwrap());
+    }
+}
+
+#[tokio::test]
+async fn an_expired_lease_is_reaped_and_the_old_holder_cannot_finish() {
+    for (backend, q, clock, _t) in queues().await {
+        q.enqueue(NewJob::new("slow", json!({})).max_attempts(2))
+            .await
+            .unwrap();
+        let stale = q
+            .claim(&queue_names(), "dead-worker", 30_000)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            q.reap().await.unwrap(),
+            0,
+            "{backend}: a live lease was reaped"
+        );
+        clock.advance_secs(31);
+        assert_eq!(q.reap().await.unwrap(), 1, "{backend}");
+        let fresh = q
+            .claim(&queue_names(), "w2", 30_000)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(fresh.job.attempt, 2);
+        assert!(
+            !q.heartbeat(&stale, 30_000).await.unwrap(),
+            "{backend}: stale lease renewed"
+        );
+        assert!(
+            !q.complete(&stale).await.unwrap(),
+            "{backend}: stale holder completed"
+        );
+        assert!(q.heartbeat(&fresh, 30_000).await.unwrap());
+        // Its second lease also expires: no attempts left, so it is dead, with the reason.
+        clock.advance_secs(31);
+        assert_eq!(q.reap().await.unwrap(), 1);
+        let dead = q.dead_jobs(None, 10).await.unwrap();
+        assert!(
+            dead[0].error.as_deref().unwrap().contains("lease"),
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn released_jobs_come_back_without_using_an_attempt() {
+    for (backend, q, _clock, _t) in queues().await {
+        q.enqueue(NewJob::new("x", json!({}))).await.unwrap();
+        let lease = q.claim(&queue_names(), "w", 30_000).await.unwrap().unwrap();
+        assert!(q.release(&lease).await.unwrap());
+        let again = q.claim(&queue_names(), "w", 30_000).await.unwrap().unwrap();
+        assert_eq!(again.job.attempt, 1, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn bad_jobs_are_refused() {
+    for (_backend, q, _clock, _t) in queues().await {
+        let err = q
+            .enqueue(NewJob::new("x", json!({})).queue(""))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, QueueError::BadJob(m) if m.contains("queue")));
+    }
+}
