@@ -315,3 +315,31 @@ async fn response_options_shape_the_answer() {
     let silent = svc.handle_webhook(call("silent")).await.unwrap();
     assert_eq!((silent.status, silent.body), (200, Value::Null));
 }
+
+#[tokio::test]
+async fn a_saved_change_or_deactivation_is_seen_by_the_very_next_call() {
+    for (backend, db) in TestDb::each().await.expect("test databases") {
+        let svc = service(&db);
+        let a = tenant(&db.db, "A").await;
+        let mut doc = hook("orders", "wh-1", "none", json!({}));
+        let id = svc.create(&a, &doc.to_string()).await.unwrap()[0]
+            .id
+            .clone();
+        svc.activate(&a, &id).await.unwrap();
+        let call = || svc.handle_webhook(get("orders", &[]));
+        assert_eq!(
+            call().await.unwrap().body["mode"],
+            "production",
+            "{backend}"
+        );
+        // Resolved routes are cached; saving the workflow must not leave the old one running.
+        doc["nodes"][1]["parameters"]["assignments"]["assignments"][1]["value"] = json!("changed");
+        svc.update(&a, &id, &doc.to_string()).await.unwrap();
+        assert_eq!(call().await.unwrap().body["mode"], "changed", "{backend}");
+        svc.deactivate(&a, &id).await.unwrap();
+        assert!(
+            matches!(call().await, Err(WorkflowServiceError::NotFound(_))),
+            "{backend}: a deactivated workflow still answered"
+        );
+    }
+}

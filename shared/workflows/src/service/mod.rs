@@ -10,6 +10,7 @@ mod run_data;
 mod running;
 mod store;
 mod sub_workflows;
+mod webhook_cache;
 mod webhook_node;
 mod webhooks;
 
@@ -90,6 +91,7 @@ pub struct WorkflowService {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) limits: ServiceLimits,
     pub(crate) running: running::Running,
+    pub(crate) webhook_cache: Arc<webhook_cache::WebhookCache>,
 }
 
 impl WorkflowService {
@@ -107,6 +109,7 @@ impl WorkflowService {
             clock,
             limits,
             running: running::Running::default(),
+            webhook_cache: Arc::default(),
         }
     }
 

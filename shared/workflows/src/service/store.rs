@@ -203,6 +203,7 @@ impl WorkflowService {
             .await?;
         let updated = load(&mut tx, p, id).await?;
         tx.commit().await?;
+        self.webhook_cache.invalidate();
         Ok(updated)
     }
 
@@ -216,6 +217,7 @@ impl WorkflowService {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.webhook_cache.invalidate();
         Ok(current)
     }
 
@@ -243,6 +245,7 @@ impl WorkflowService {
             .await?;
         let updated = load(&mut tx, p, id).await?;
         tx.commit().await?;
+        self.webhook_cache.invalidate();
         Ok(updated)
     }
 
@@ -262,6 +265,7 @@ impl WorkflowService {
             .await?;
         let updated = load(&mut tx, p, id).await?;
         tx.commit().await?;
+        self.webhook_cache.invalidate();
         Ok(updated)
     }
 }

@@ -4,6 +4,7 @@
 //! node's own authentication (basic or header credentials) is checked before anything runs.
 
 use super::store::{StoredWorkflow, load};
+use super::webhook_cache::ResolvedRoute;
 use super::webhook_node::{Respond, check_auth, raw_body};
 use super::{WorkflowService, WorkflowServiceError as E};
 use crate::Workflow;
@@ -13,6 +14,7 @@ use agente_core::{Role, UserId};
 use agente_store::AnyConnection;
 use agente_store::sqlx::query;
 use serde_json::{Map, Value, json};
+use std::sync::Arc;
 
 /// How long `/webhook-test/` registrations wait for their one call.
 pub const TEST_WEBHOOK_TTL_MS: i64 = 120_000;
@@ -215,18 +217,23 @@ impl WorkflowService {
     pub async fn handle_webhook(&self, call: WebhookCall) -> Result<WebhookReply, E> {
         let path = call.path.trim_matches('/').to_string();
         let now = self.clock.now_ms();
-        let candidates = self
-            .db
-            .webhook_candidates(call.test, &call.method, &path, now)
-            .await?;
-        // An exact path wins over a pattern; among patterns, the one with most fixed parts.
-        let (registered, tenant, params) = candidates
-            .into_iter()
-            .filter_map(|(registered, tenant)| {
-                match_path(&registered, &path).map(|params| (registered, tenant, params))
-            })
-            .min_by_key(|(_, _, params)| params.len())
-            .ok_or(E::NotFound("webhook"))?;
+        let route = match self
+            .webhook_cache
+            .get(&call.method, &path)
+            .filter(|_| !call.test)
+        {
+            Some(route) => route,
+            None => {
+                let generation = self.webhook_cache.generation();
+                let route = Arc::new(self.resolve_route(&call, &path, now).await?);
+                if !call.test {
+                    self.webhook_cache
+                        .put(&call.method, &path, generation, route.clone());
+                }
+                route
+            }
+        };
+        let tenant = route.tenant;
         // The webhook acts for its tenant with the rights of an editor running the workflow.
         let principal = Principal {
             tenant_id: tenant,
@@ -236,39 +243,17 @@ impl WorkflowService {
                 key_id: "webhook".into(),
             },
         };
-        let table = if call.test {
-            "test_webhooks"
-        } else {
-            "webhooks"
-        };
-        // The registration and its workflow in one statement: this is every call's read.
-        let row = self
-            .db
-            .tenant_fetch_optional(
-                tenant,
-                query(&format!(
-                    "SELECT h.node AS webhook_node, w.* FROM {table} h \
-                     JOIN workflows w ON w.id = h.workflow_id AND w.tenant_id = h.tenant_id \
-                     WHERE h.method = $1 AND h.path = $2 AND h.tenant_id = $3"
-                ))
-                .bind(&call.method)
-                .bind(&registered)
-                .bind(tenant.to_string()),
-            )
-            .await?
-            .ok_or(E::NotFound("webhook"))?;
-        let node_name: String = agente_store::Row::try_get(&row, "webhook_node")?;
-        let stored = StoredWorkflow::from_row(&row)?;
-        let workflow_id = stored.id.clone();
-        let credentials = if Self::uses_credentials(&stored.workflow) {
+        let workflow_id = route.workflow_id.clone();
+        let node_name = route.node.clone();
+        let workflow = route.workflow.clone();
+        let params = route.params.clone();
+        let credentials = if Self::uses_credentials(&workflow) {
             let mut tx = self.db.tenant_read(tenant).await?;
-            self.credentials_for(&mut tx, tenant, &stored.workflow)
-                .await?
+            self.credentials_for(&mut tx, tenant, &workflow).await?
         } else {
             Default::default()
         };
-        let node = stored
-            .workflow
+        let node = workflow
             .node(&node_name)
             .ok_or(E::NotFound("webhook node"))?;
         if let Some(refusal) = check_auth(node, &call.headers, &credentials) {
@@ -311,12 +296,11 @@ impl WorkflowService {
         };
         let respond = Respond::of(node);
         if mode == "onReceived" {
-            self.spawn_execution(&principal, workflow_id, stored.workflow, request);
+            self.spawn_execution(&principal, workflow_id, (*workflow).clone(), request);
             return Ok(respond.at_once());
         }
         // In its own task: a caller who hangs up must not cut the run (and its record) short.
         let service = self.clone();
-        let workflow = stored.workflow.clone();
         let record = tokio::spawn(async move {
             service
                 .execute_and_record(&principal, &workflow_id, &workflow, request)
@@ -329,6 +313,60 @@ impl WorkflowService {
             .as_ref()
             .expect("fresh executions carry their data");
         Ok(respond.after(execution))
+    }
+}
+
+impl WorkflowService {
+    /// Finds who listens on the called path: the tenant, the workflow (parsed) and its
+    /// Webhook node, and the path parameters.
+    async fn resolve_route(
+        &self,
+        call: &WebhookCall,
+        path: &str,
+        now: i64,
+    ) -> Result<ResolvedRoute, E> {
+        let candidates = self
+            .db
+            .webhook_candidates(call.test, &call.method, path, now)
+            .await?;
+        // An exact path wins over a pattern; among patterns, the one with most fixed parts.
+        let (registered, tenant, params) = candidates
+            .into_iter()
+            .filter_map(|(registered, tenant)| {
+                match_path(&registered, path).map(|params| (registered, tenant, params))
+            })
+            .min_by_key(|(_, _, params)| params.len())
+            .ok_or(E::NotFound("webhook"))?;
+        let table = if call.test {
+            "test_webhooks"
+        } else {
+            "webhooks"
+        };
+        // The registration and its workflow in one statement.
+        let row = self
+            .db
+            .tenant_fetch_optional(
+                tenant,
+                query(&format!(
+                    "SELECT h.node AS webhook_node, w.* FROM {table} h \
+                     JOIN workflows w ON w.id = h.workflow_id AND w.tenant_id = h.tenant_id \
+                     WHERE h.method = $1 AND h.path = $2 AND h.tenant_id = $3"
+                ))
+                .bind(&call.method)
+                .bind(&registered)
+                .bind(tenant.to_string()),
+            )
+            .await?
+            .ok_or(E::NotFound("webhook"))?;
+        let node: String = agente_store::Row::try_get(&row, "webhook_node")?;
+        let stored = StoredWorkflow::from_row(&row)?;
+        Ok(ResolvedRoute {
+            tenant,
+            workflow_id: stored.id,
+            node,
+            params,
+            workflow: Arc::new(stored.workflow),
+        })
     }
 }
 
