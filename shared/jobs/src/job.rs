@@ -31,6 +31,8 @@ pub struct NewJob {
     pub max_attempts: u32,
     /// An attempt running longer is stopped and counts as failed.
     pub timeout_ms: u64,
+    /// The schedule whose firing this is (set by the scheduler): its job history.
+    pub(crate) schedule_id: Option<String>,
 }
 
 impl NewJob {
@@ -45,6 +47,7 @@ impl NewJob {
             idempotency_key: None,
             max_attempts: 5,
             timeout_ms: 5 * 60_000,
+            schedule_id: None,
         }
     }
 

@@ -5,14 +5,20 @@
 //! configured — with at-least-once delivery: a claim is a lease renewed by heartbeats, an
 //! expired lease is reaped back to the queue, failed attempts back off exponentially with
 //! jitter, and jobs out of attempts land in a dead-letter set that can be listed, retried
-//! and purged. Handlers must therefore be idempotent: a job whose worker died after doing
+//! and purged. The scheduler turns cron schedules into jobs, once per firing across any
+//! number of processes. Handlers must therefore be idempotent: a job whose worker died after doing
 //! the work but before recording it runs again.
 
+mod cron;
 mod job;
+pub mod lease;
+pub mod scheduler;
 mod sql;
 mod worker;
 
+pub use cron::CronSchedule;
 pub use job::{DEFAULT_QUEUE, DeadJob, Job, Lease, NewJob, QueueStats, RetryPolicy};
+pub use scheduler::{Firing, Misfire, ScheduleSpec, Scheduler};
 pub use sql::{SqlQueue, enqueue_in};
 pub use worker::{Handlers, JobError, Worker, WorkerOptions};
 

@@ -123,12 +123,14 @@ impl SqlQueue {
         let token = uuid::Uuid::new_v4().simple().to_string();
         let row = sqlx::query(&format!(
             "UPDATE jobs SET state = 'running', attempt = attempt + 1, lease_token = $1, \
-             lease_until = $2, worker = $3 WHERE id = $4 AND state = 'ready' RETURNING {JOB_COLUMNS}"
+             lease_until = $2, worker = $3, started_at = $5 WHERE id = $4 AND state = 'ready' \
+             RETURNING {JOB_COLUMNS}"
         ))
         .bind(&token)
         .bind(now + lease_ms as i64)
         .bind(worker)
         .bind(&id)
+        .bind(now)
         .fetch_optional(&mut *tx)
         .await
         .map_err(store)?;
@@ -407,8 +409,8 @@ pub async fn enqueue_in(
     let id = uuid::Uuid::now_v7().to_string();
     sqlx::query(
         "INSERT INTO jobs (id, queue, kind, tenant_key, payload, priority, state, run_at, \
-         max_attempts, timeout_ms, idempotency_key, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'ready', $7, $8, $9, $10, $11)",
+         max_attempts, timeout_ms, idempotency_key, created_at, schedule_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'ready', $7, $8, $9, $10, $11, $12)",
     )
     .bind(&id)
     .bind(&job.queue)
@@ -421,6 +423,7 @@ pub async fn enqueue_in(
     .bind(job.timeout_ms as i64)
     .bind(job.idempotency_key.as_deref())
     .bind(now_ms)
+    .bind(job.schedule_id.as_deref())
     .execute(&mut *conn)
     .await
     .map_err(|e| match agente_store::StoreError::from(e) {

@@ -4,10 +4,9 @@
 //! them; activation uses this to refuse schedules that cannot run.
 
 use crate::{Node, Workflow};
+use agente_jobs::CronSchedule;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use croner::Cron;
-use croner::parser::CronParser;
 use serde_json::Value;
 
 /// One way a trigger fires.
@@ -15,19 +14,23 @@ use serde_json::Value;
 pub struct Schedule {
     /// The node it belongs to.
     pub node: String,
-    /// Six fields: second minute hour day-of-month month day-of-week.
-    pub pattern: String,
-    pub timezone: Tz,
-    cron: Cron,
+    /// Six fields (second minute hour day-of-month month day-of-week) in the workflow's zone.
+    pub cron: CronSchedule,
 }
 
 impl Schedule {
+    /// Six fields: second minute hour day-of-month month day-of-week.
+    pub fn pattern(&self) -> &str {
+        self.cron.pattern()
+    }
+
+    pub fn timezone(&self) -> Tz {
+        self.cron.timezone()
+    }
+
     /// The first firing strictly after `after`.
     pub fn next_after(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        self.cron
-            .find_next_occurrence(&after.with_timezone(&self.timezone), false)
-            .ok()
-            .map(|at| at.with_timezone(&Utc))
+        self.cron.next_after(after)
     }
 }
 
@@ -50,16 +53,10 @@ pub fn schedules(workflow: &Workflow) -> Result<Vec<Schedule>, String> {
         }
         .map_err(|e| format!("node `{}`: {e}", node.name))?;
         for pattern in patterns {
-            let cron = CronParser::new().parse(&pattern).map_err(|e| {
-                format!(
-                    "node `{}`: `{pattern}` is not a cron pattern: {e}",
-                    node.name
-                )
-            })?;
+            let cron = CronSchedule::parse_in(&pattern, timezone)
+                .map_err(|e| format!("node `{}`: {e}", node.name))?;
             out.push(Schedule {
                 node: node.name.clone(),
-                pattern,
-                timezone,
                 cron,
             });
         }
@@ -212,7 +209,7 @@ mod tests {
             "Europe/Berlin",
         );
         let all = schedules(&wf).unwrap();
-        let patterns: Vec<&str> = all.iter().map(|s| s.pattern.as_str()).collect();
+        let patterns: Vec<&str> = all.iter().map(|s| s.pattern()).collect();
         assert_eq!(
             patterns,
             vec!["0 0 9 * * 1", "0 */15 * * * *", "0 30 8 1 * *"]
@@ -246,7 +243,7 @@ mod tests {
         let patterns: Vec<String> = schedules(&wf)
             .unwrap()
             .into_iter()
-            .map(|s| s.pattern)
+            .map(|s| s.pattern().to_string())
             .collect();
         assert_eq!(
             patterns,

@@ -1,0 +1,265 @@
+//! The scheduler: cron schedules stored in the database, each firing enqueued as a job.
+//!
+//! Each firing happens once, however many scheduler processes run: a process fires only
+//! while it holds the `scheduler` lease, moves a schedule's `next_fire_at` with a
+//! compare-and-set in the same transaction as the enqueue, and the job carries the
+//! idempotency key `schedule:<id>:<instant>` — any one of the three would do; together
+//! they survive a lease that expired mid-tick. After downtime a schedule follows its
+//! misfire policy: skip what was missed, or run once for all of it.
+
+use crate::cron::CronSchedule;
+use crate::job::NewJob;
+use crate::{QueueError, lease, sql::enqueue_in};
+use agente_core::{Clock, TenantId};
+use agente_store::sqlx::{self, AnyConnection};
+use agente_store::{Db, Row};
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// A firing later than this after its time counts as missed (the misfire policy applies).
+pub const MISFIRE_AFTER_MS: i64 = 60_000;
+const LEASE_NAME: &str = "scheduler";
+/// Schedules looked at per tick at most.
+const BATCH: i64 = 500;
+
+/// What to do about firings missed while no scheduler ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Misfire {
+    Skip,
+    RunOnce,
+}
+
+impl Misfire {
+    fn as_str(self) -> &'static str {
+        match self {
+            Misfire::Skip => "skip",
+            Misfire::RunOnce => "run_once",
+        }
+    }
+}
+
+/// A schedule to register: when (`cron`) and what (`job`, enqueued at each firing; its
+/// kind, queue and payload are kept, attempts and timeout are the job defaults).
+#[derive(Clone, Debug)]
+pub struct ScheduleSpec {
+    pub id: String,
+    pub cron: CronSchedule,
+    pub job: NewJob,
+    pub misfire: Misfire,
+}
+
+/// One firing of a schedule, as its history shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Firing {
+    pub job_id: String,
+    /// `ready` (waiting or backing off), `running`, `done` or `dead`.
+    pub state: String,
+    pub enqueued_at: i64,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub attempts: u32,
+    pub error: Option<String>,
+}
+
+/// Replaces every schedule registered by `owner` with `specs`, inside the caller's
+/// transaction (activation saves the workflow and its schedules together).
+pub async fn register_in(
+    conn: &mut AnyConnection,
+    now_ms: i64,
+    owner: &str,
+    tenant: Option<TenantId>,
+    specs: &[ScheduleSpec],
+) -> Result<(), QueueError> {
+    remove_in(conn, owner).await?;
+    for spec in specs {
+        let payload = spec.job.check()?;
+        let next = spec.cron.next_after_ms(now_ms).ok_or_else(|| {
+            QueueError::BadJob(format!("schedule `{}` never fires", spec.cron.pattern()))
+        })?;
+        sqlx::query(
+            "INSERT INTO schedules (id, tenant_key, owner, pattern, timezone, kind, queue, payload, \
+             misfire, next_fire_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&spec.id)
+        .bind(tenant.map(|t| t.to_string()).unwrap_or_default())
+        .bind(owner)
+        .bind(spec.cron.pattern())
+        .bind(spec.cron.timezone().name())
+        .bind(&spec.job.kind)
+        .bind(&spec.job.queue)
+        .bind(payload)
+        .bind(spec.misfire.as_str())
+        .bind(next)
+        .bind(now_ms)
+        .execute(&mut *conn)
+        .await
+        .map_err(store)?;
+    }
+    Ok(())
+}
+
+/// Removes every schedule registered by `owner` (deactivation).
+pub async fn remove_in(conn: &mut AnyConnection, owner: &str) -> Result<(), QueueError> {
+    sqlx::query("DELETE FROM schedules WHERE owner = $1")
+        .bind(owner)
+        .execute(&mut *conn)
+        .await
+        .map_err(store)?;
+    Ok(())
+}
+
+/// Fires due schedules while holding the scheduler lease.
+#[derive(Clone)]
+pub struct Scheduler {
+    db: Db,
+    clock: Arc<dyn Clock>,
+    /// Names this process in the lease.
+    holder: String,
+}
+
+impl Scheduler {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, holder: impl Into<String>) -> Self {
+        Self {
+            db,
+            clock,
+            holder: holder.into(),
+        }
+    }
+
+    /// Fires every due schedule once (if this process holds, or can take, the lease).
+    /// Answers how many jobs were enqueued.
+    pub async fn tick(&self) -> Result<u32, QueueError> {
+        let now = self.clock.now_ms();
+        if !lease::acquire(&self.db, LEASE_NAME, &self.holder, now, now + 30_000).await? {
+            return Ok(0);
+        }
+        let mut tx = self.db.system_tx().await?;
+        let due = sqlx::query(
+            "SELECT id, tenant_key, pattern, timezone, kind, queue, payload, misfire, next_fire_at \
+             FROM schedules WHERE next_fire_at <= $1 ORDER BY next_fire_at LIMIT $2",
+        )
+        .bind(now)
+        .bind(BATCH)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(store)?;
+        let mut fired = 0;
+        for row in &due {
+            fired += u32::from(fire(&mut tx, row, now).await?);
+        }
+        tx.commit().await.map_err(store)?;
+        Ok(fired)
+    }
+
+    /// Ticks every second until `shutdown`, then gives the lease up.
+    pub async fn run(self, shutdown: CancellationToken) {
+        loop {
+            if let Err(e) = self.tick().await {
+                tracing::warn!(error = %e, "a scheduler tick failed");
+            }
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+        }
+        if let Err(e) = lease::release(&self.db, LEASE_NAME, &self.holder).await {
+            tracing::warn!(error = %e, "could not give the scheduler lease up");
+        }
+    }
+
+    /// The latest firings of a schedule, newest first.
+    pub async fn history(&self, schedule_id: &str, limit: u32) -> Result<Vec<Firing>, QueueError> {
+        let mut tx = self.db.system_tx().await?;
+        let rows = sqlx::query(
+            "SELECT id, state, created_at, started_at, finished_at, attempt, last_error FROM jobs \
+             WHERE schedule_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+        )
+        .bind(schedule_id)
+        .bind(i64::from(limit.min(1_000)))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(store)?;
+        tx.commit().await.map_err(store)?;
+        rows.iter()
+            .map(|r| {
+                Ok(Firing {
+                    job_id: r.try_get("id").map_err(store)?,
+                    state: r.try_get("state").map_err(store)?,
+                    enqueued_at: r.try_get("created_at").map_err(store)?,
+                    started_at: r.try_get("started_at").map_err(store)?,
+                    finished_at: r.try_get("finished_at").map_err(store)?,
+                    attempts: r.try_get::<i64, _>("attempt").map_err(store)? as u32,
+                    error: r.try_get("last_error").map_err(store)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Moves one due schedule to its next firing and enqueues its job unless the firing was
+/// missed under the `skip` policy. Answers whether a job was enqueued.
+async fn fire(
+    tx: &mut AnyConnection,
+    row: &agente_store::AnyRow,
+    now: i64,
+) -> Result<bool, QueueError> {
+    let id: String = row.try_get("id").map_err(store)?;
+    let due_at: i64 = row.try_get("next_fire_at").map_err(store)?;
+    let pattern: String = row.try_get("pattern").map_err(store)?;
+    let timezone: String = row.try_get("timezone").map_err(store)?;
+    let Ok(cron) = CronSchedule::parse(&pattern, &timezone) else {
+        // Registered through `register_in`, so parseable; a corrupt row is parked far away.
+        tracing::error!(schedule = %id, "an unparseable schedule was parked");
+        park(tx, &id, due_at).await?;
+        return Ok(false);
+    };
+    // Missed firings are collapsed: the next one is after now.
+    let next = cron.next_after_ms(now.max(due_at)).unwrap_or(i64::MAX);
+    let moved = sqlx::query(
+        "UPDATE schedules SET next_fire_at = $1, last_fired_at = $2 WHERE id = $3 AND next_fire_at = $4",
+    )
+    .bind(next)
+    .bind(now)
+    .bind(&id)
+    .bind(due_at)
+    .execute(&mut *tx)
+    .await
+    .map_err(store)?
+    .rows_affected();
+    let misfire: String = row.try_get("misfire").map_err(store)?;
+    let missed = now - due_at > MISFIRE_AFTER_MS;
+    if moved == 0 || (missed && misfire == "skip") {
+        return Ok(false);
+    }
+    let tenant_key: String = row.try_get("tenant_key").map_err(store)?;
+    let payload: String = row.try_get("payload").map_err(store)?;
+    let mut job = NewJob::new(
+        row.try_get::<String, _>("kind").map_err(store)?,
+        serde_json::from_str(&payload).unwrap_or_default(),
+    )
+    .queue(row.try_get::<String, _>("queue").map_err(store)?)
+    .idempotency_key(format!("schedule:{id}:{due_at}"));
+    if let Ok(tenant) = tenant_key.parse() {
+        job = job.tenant(tenant);
+    }
+    job.schedule_id = Some(id);
+    enqueue_in(tx, now, &job).await?;
+    Ok(true)
+}
+
+async fn park(tx: &mut AnyConnection, id: &str, due_at: i64) -> Result<(), QueueError> {
+    sqlx::query("UPDATE schedules SET next_fire_at = $1 WHERE id = $2 AND next_fire_at = $3")
+        .bind(i64::MAX)
+        .bind(id)
+        .bind(due_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(store)?;
+    Ok(())
+}
+
+fn store(e: sqlx::Error) -> QueueError {
+    QueueError::Store(e.into())
+}
