@@ -1,6 +1,8 @@
 //! Command-line interface.
 
+use crate::background::{Roles, process_name};
 use crate::config::{Config, ServeArgs};
+use agente_jobs::WorkerOptions;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -14,21 +16,81 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the web server (pages, API, webhooks). The default when no command is given.
-    Serve(ServeArgs),
+    /// Run the web server (pages, API, webhooks) with a worker and the scheduler. The
+    /// default when no command is given.
+    Serve(ServeCommand),
+    /// Run only a worker: execute queued jobs (scheduled workflow runs, …).
+    Worker(WorkerCommand),
+    /// Run only the scheduler: enqueue schedule firings (once across all schedulers).
+    Scheduler(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate(ServeArgs),
 }
 
+#[derive(Debug, clap::Args)]
+struct ServeCommand {
+    #[command(flatten)]
+    common: ServeArgs,
+    /// Serve the web only; run `agente worker` and `agente scheduler` elsewhere.
+    #[arg(long)]
+    no_workers: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct WorkerCommand {
+    #[command(flatten)]
+    common: ServeArgs,
+    /// Jobs run at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    concurrency: u16,
+    /// Queues to drain, in order of preference, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = agente_jobs::DEFAULT_QUEUE)]
+    queues: Vec<String>,
+}
+
 pub async fn run() -> ExitCode {
     let cli = Cli::parse();
-    let command = cli
-        .command
-        .unwrap_or_else(|| Command::Serve(ServeArgs::parse_from(["serve"])));
+    let command = cli.command.unwrap_or_else(|| {
+        Command::Serve(ServeCommand {
+            common: ServeArgs::parse_from(["serve"]),
+            no_workers: false,
+        })
+    });
     crate::startup::init_tracing();
     let result = match command {
-        Command::Serve(args) => match Config::load(&args) {
-            Ok(config) => crate::startup::serve(config).await,
+        Command::Serve(args) => match Config::load(&args.common) {
+            Ok(config) => {
+                let roles = Roles {
+                    workers: (!args.no_workers).then(worker_options),
+                    scheduler: !args.no_workers,
+                };
+                crate::startup::serve(config, roles).await
+            }
+            Err(e) => Err(e),
+        },
+        Command::Worker(args) => match Config::load(&args.common) {
+            Ok(config) => {
+                let options = WorkerOptions {
+                    concurrency: usize::from(args.concurrency),
+                    queues: args.queues,
+                    ..worker_options()
+                };
+                let roles = Roles {
+                    workers: Some(options),
+                    scheduler: false,
+                };
+                crate::startup::run_background(config, roles).await
+            }
+            Err(e) => Err(e),
+        },
+        Command::Scheduler(args) => match Config::load(&args) {
+            Ok(config) => {
+                let roles = Roles {
+                    workers: None,
+                    scheduler: true,
+                };
+                crate::startup::run_background(config, roles).await
+            }
             Err(e) => Err(e),
         },
         Command::Migrate(args) => match Config::load(&args) {
@@ -45,5 +107,12 @@ pub async fn run() -> ExitCode {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn worker_options() -> WorkerOptions {
+    WorkerOptions {
+        id: process_name(),
+        ..WorkerOptions::default()
     }
 }

@@ -4,7 +4,7 @@ use anyhow::Context;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-/// Flags shared by `serve` and `migrate`.
+/// Flags shared by every command that opens the database.
 #[derive(Debug, Clone, clap::Parser)]
 pub struct ServeArgs {
     /// Address to listen on.

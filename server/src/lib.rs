@@ -4,6 +4,7 @@
 pub mod api;
 mod assets;
 mod authn;
+pub mod background;
 pub mod cli;
 pub mod config;
 mod housekeeping;

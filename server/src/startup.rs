@@ -1,6 +1,7 @@
 //! Builds the application from its configuration and runs it.
 
 use crate::authn::RefreshCoalescer;
+use crate::background::Roles;
 use crate::config::Config;
 use crate::{AppState, api, assets, authn, http_layers, ops, webhook};
 use agente_app::{App, shell, ssr::ServerContext};
@@ -149,7 +150,7 @@ async fn server_fn_handler(
 }
 
 /// Runs the server until Ctrl-C or SIGTERM, then drains in-flight requests.
-pub async fn serve(config: Config) -> anyhow::Result<()> {
+pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
     let addr = config.addr;
     tracing::info!(?config, "starting");
     let (max_age, keep) = (config.prune_max_age_hours, config.prune_max_count);
@@ -161,8 +162,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             "executions interrupted by the last stop were marked failed"
         );
     }
-    crate::housekeeping::spawn(state.workflows.clone(), max_age, keep);
+    let jobs = agente_jobs::SqlQueue::new(state.db.clone(), Arc::new(SystemClock));
+    crate::housekeeping::spawn(state.workflows.clone(), jobs, max_age, keep);
     let db = state.db.clone();
+    let background = crate::background::start(&state.db, &state.workflows, roles);
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -175,7 +178,22 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .context("server error")?;
+    background.stop().await;
     db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Runs background roles without the web server (`agente worker`, `agente scheduler`)
+/// until Ctrl-C or SIGTERM.
+pub async fn run_background(config: Config, roles: Roles) -> anyhow::Result<()> {
+    tracing::info!(?config, ?roles, "starting");
+    let state = build_state(config).await?;
+    let background = crate::background::start(&state.db, &state.workflows, roles);
+    println!("Agente background roles are running");
+    shutdown_signal().await;
+    background.stop().await;
+    state.db.close().await;
     tracing::info!("stopped");
     Ok(())
 }

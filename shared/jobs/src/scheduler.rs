@@ -41,7 +41,8 @@ impl Misfire {
 }
 
 /// A schedule to register: when (`cron`) and what (`job`, enqueued at each firing; its
-/// kind, queue and payload are kept, attempts and timeout are the job defaults).
+/// kind, queue and payload are kept, attempts and timeout are the job defaults). An object
+/// payload gains `scheduledAt`: the firing's planned instant, Unix ms.
 #[derive(Clone, Debug)]
 pub struct ScheduleSpec {
     pub id: String,
@@ -153,20 +154,37 @@ impl Scheduler {
         Ok(fired)
     }
 
-    /// Ticks every second until `shutdown`, then gives the lease up.
+    /// Ticks until `shutdown` — at the next firing, or after a second at most (schedules
+    /// registered meanwhile, the lease) — then gives the lease up.
     pub async fn run(self, shutdown: CancellationToken) {
         loop {
             if let Err(e) = self.tick().await {
                 tracing::warn!(error = %e, "a scheduler tick failed");
             }
+            let wait = match self.next_due().await {
+                Ok(Some(at)) => (at - self.clock.now_ms()).clamp(0, 1_000) as u64,
+                _ => 1_000,
+            };
             tokio::select! {
                 () = shutdown.cancelled() => break,
-                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                () = tokio::time::sleep(Duration::from_millis(wait)) => {}
             }
         }
         if let Err(e) = lease::release(&self.db, LEASE_NAME, &self.holder).await {
             tracing::warn!(error = %e, "could not give the scheduler lease up");
         }
+    }
+
+    async fn next_due(&self) -> Result<Option<i64>, QueueError> {
+        let mut tx = self.db.system_tx().await?;
+        let next: Option<i64> = sqlx::query("SELECT MIN(next_fire_at) FROM schedules")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(store)?
+            .try_get(0)
+            .map_err(store)?;
+        tx.commit().await.map_err(store)?;
+        Ok(next)
     }
 
     /// The latest firings of a schedule, newest first.
@@ -235,12 +253,13 @@ async fn fire(
     }
     let tenant_key: String = row.try_get("tenant_key").map_err(store)?;
     let payload: String = row.try_get("payload").map_err(store)?;
-    let mut job = NewJob::new(
-        row.try_get::<String, _>("kind").map_err(store)?,
-        serde_json::from_str(&payload).unwrap_or_default(),
-    )
-    .queue(row.try_get::<String, _>("queue").map_err(store)?)
-    .idempotency_key(format!("schedule:{id}:{due_at}"));
+    let mut payload: serde_json::Value = serde_json::from_str(&payload).unwrap_or_default();
+    if let Some(fields) = payload.as_object_mut() {
+        fields.insert("scheduledAt".into(), due_at.into());
+    }
+    let mut job = NewJob::new(row.try_get::<String, _>("kind").map_err(store)?, payload)
+        .queue(row.try_get::<String, _>("queue").map_err(store)?)
+        .idempotency_key(format!("schedule:{id}:{due_at}"));
     if let Ok(tenant) = tenant_key.parse() {
         job = job.tenant(tenant);
     }

@@ -55,7 +55,12 @@ async fn two_schedulers_fire_each_tick_once() {
         // Only the lease holder fires: `b` never took it while `a` renewed it.
         let q = SqlQueue::new(t.db.clone(), Arc::new(clock.clone()));
         let lease = q.claim(&queue_names(), "w", 30_000).await.unwrap().unwrap();
-        assert_eq!(lease.job.payload, json!({"workflow": "wf-1/0"}));
+        assert_eq!(lease.job.payload["workflow"], "wf-1/0");
+        assert_eq!(
+            lease.job.payload["scheduledAt"],
+            T0 + 30_000,
+            "{backend}: the first planned minute"
+        );
         q.complete(&lease).await.unwrap();
         let history = a.history("wf-1/0", 10).await.unwrap();
         let done = history

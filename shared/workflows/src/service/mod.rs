@@ -8,6 +8,7 @@ mod credentials;
 mod executions;
 mod run_data;
 mod running;
+mod scheduled;
 mod store;
 mod sub_workflows;
 mod webhook_cache;
@@ -16,6 +17,7 @@ mod webhooks;
 
 pub use credentials::{CredentialInfo, NewCredential};
 pub use executions::{ExecutionQuery, ExecutionRecord};
+pub use scheduled::SCHEDULE_JOB;
 pub use store::{ListQuery, Page, StoredWorkflow};
 pub use webhooks::{TEST_WEBHOOK_TTL_MS, WebhookCall, WebhookReply};
 

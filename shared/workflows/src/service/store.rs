@@ -191,6 +191,8 @@ impl WorkflowService {
         let current = load(&mut tx, p, id).await?;
         if current.active {
             self.register_webhooks(&mut tx, p, id, &workflow).await?;
+            self.register_schedules(&mut tx, p.tenant_id, id, &workflow)
+                .await?;
         }
         let now = self.clock.now_ms();
         query("UPDATE workflows SET name = $1, definition = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND tenant_id = $5")
@@ -211,6 +213,7 @@ impl WorkflowService {
         check_permission(p, Resource::Workflows, Action::Delete)?;
         let mut tx = self.db.tenant_tx(p.tenant_id).await?;
         let current = load(&mut tx, p, id).await?;
+        self.remove_schedules(&mut tx, id).await?;
         query("DELETE FROM workflows WHERE id = $1 AND tenant_id = $2")
             .bind(id)
             .bind(p.tenant_id.to_string())
@@ -233,9 +236,10 @@ impl WorkflowService {
         if !errors.is_empty() {
             return Err(E::Invalid(errors));
         }
-        // A schedule that cannot fire is refused now rather than silently never running.
-        crate::schedule::schedules(&current.workflow).map_err(E::BadInput)?;
         self.register_webhooks(&mut tx, p, id, &current.workflow)
+            .await?;
+        // A schedule that cannot fire is refused here rather than silently never running.
+        self.register_schedules(&mut tx, p.tenant_id, id, &current.workflow)
             .await?;
         query("UPDATE workflows SET active_at = $1 WHERE id = $2 AND tenant_id = $3")
             .bind(self.clock.now_ms())
@@ -253,6 +257,7 @@ impl WorkflowService {
         check_permission(p, Resource::Workflows, Action::Write)?;
         let mut tx = self.db.tenant_tx(p.tenant_id).await?;
         load(&mut tx, p, id).await?;
+        self.remove_schedules(&mut tx, id).await?;
         query("DELETE FROM webhooks WHERE workflow_id = $1 AND tenant_id = $2")
             .bind(id)
             .bind(p.tenant_id.to_string())
