@@ -50,6 +50,20 @@ impl CronSchedule {
             .map(|at| at.with_timezone(&Utc))
     }
 
+    /// The Monday-based week (since 1970, in this schedule's zone) holding instant `at_ms`.
+    pub fn week_of(&self, at_ms: i64) -> i64 {
+        let local = DateTime::from_timestamp_millis(at_ms)
+            .unwrap_or_default()
+            .with_timezone(&self.timezone)
+            .date_naive();
+        // 1970-01-01 was a Thursday: shifting by 3 days puts week starts on Mondays.
+        (local
+            .signed_duration_since(chrono::NaiveDate::default())
+            .num_days()
+            + 3)
+        .div_euclid(7)
+    }
+
     /// `next_after` in Unix milliseconds.
     pub fn next_after_ms(&self, after_ms: i64) -> Option<i64> {
         let after = DateTime::from_timestamp_millis(after_ms)?;

@@ -47,6 +47,8 @@ impl Misfire {
 pub struct ScheduleSpec {
     pub id: String,
     pub cron: CronSchedule,
+    /// Fire only every N-th week (from the week of the first firing); 1: every week.
+    pub every_weeks: u32,
     pub job: NewJob,
     pub misfire: Misfire,
 }
@@ -79,9 +81,13 @@ pub async fn register_in(
         let next = spec.cron.next_after_ms(now_ms).ok_or_else(|| {
             QueueError::BadJob(format!("schedule `{}` never fires", spec.cron.pattern()))
         })?;
+        if !(1..=52).contains(&spec.every_weeks) {
+            return Err(QueueError::BadJob("every_weeks must be 1 to 52".into()));
+        }
         sqlx::query(
             "INSERT INTO schedules (id, tenant_key, owner, pattern, timezone, kind, queue, payload, \
-             misfire, next_fire_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             misfire, next_fire_at, created_at, every_weeks, anchor_week) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(&spec.id)
         .bind(tenant.map(|t| t.to_string()).unwrap_or_default())
@@ -94,6 +100,8 @@ pub async fn register_in(
         .bind(spec.misfire.as_str())
         .bind(next)
         .bind(now_ms)
+        .bind(i64::from(spec.every_weeks))
+        .bind(spec.cron.week_of(next))
         .execute(&mut *conn)
         .await
         .map_err(store)?;
@@ -138,8 +146,8 @@ impl Scheduler {
         }
         let mut tx = self.db.system_tx().await?;
         let due = sqlx::query(
-            "SELECT id, tenant_key, pattern, timezone, kind, queue, payload, misfire, next_fire_at \
-             FROM schedules WHERE next_fire_at <= $1 ORDER BY next_fire_at LIMIT $2",
+            "SELECT id, tenant_key, pattern, timezone, kind, queue, payload, misfire, next_fire_at, \
+             every_weeks, anchor_week FROM schedules WHERE next_fire_at <= $1 ORDER BY next_fire_at LIMIT $2",
         )
         .bind(now)
         .bind(BATCH)
@@ -248,7 +256,11 @@ async fn fire(
     .rows_affected();
     let misfire: String = row.try_get("misfire").map_err(store)?;
     let missed = now - due_at > MISFIRE_AFTER_MS;
-    if moved == 0 || (missed && misfire == "skip") {
+    let every_weeks: i64 = row.try_get("every_weeks").map_err(store)?;
+    let anchor_week: i64 = row.try_get("anchor_week").map_err(store)?;
+    let off_week =
+        every_weeks > 1 && (cron.week_of(due_at) - anchor_week).rem_euclid(every_weeks) != 0;
+    if moved == 0 || off_week || (missed && misfire == "skip") {
         return Ok(false);
     }
     let tenant_key: String = row.try_get("tenant_key").map_err(store)?;

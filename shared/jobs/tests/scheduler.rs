@@ -15,6 +15,7 @@ fn every_minute(id: &str, misfire: Misfire) -> ScheduleSpec {
     ScheduleSpec {
         id: id.into(),
         cron: CronSchedule::parse("0 * * * * *", "UTC").unwrap(),
+        every_weeks: 1,
         job: NewJob::new("workflow.run", json!({"workflow": id})),
         misfire,
     }
@@ -152,4 +153,30 @@ async fn a_schedule_that_never_fires_is_refused() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("never fires"), "{err}");
+}
+
+#[tokio::test]
+async fn every_other_week_fires_in_the_first_week_and_then_every_second_one() {
+    for (backend, t) in TestDb::each().await.unwrap() {
+        let clock = FixedClock::at_ms(T0); // Monday 08:59:30 UTC
+        let spec = ScheduleSpec {
+            cron: CronSchedule::parse("0 0 9 * * 1", "UTC").unwrap(), // Mondays 09:00
+            every_weeks: 2,
+            ..every_minute("fortnightly", Misfire::Skip)
+        };
+        register(&t, T0, "f", &[spec]).await;
+        let s = Scheduler::new(t.db.clone(), Arc::new(clock.clone()), "s");
+        let mut fired = Vec::new();
+        for week in 0..5 {
+            clock.advance_secs(30); // 09:00:00 that Monday
+            fired.push(s.tick().await.unwrap());
+            clock.advance_secs(7 * 86_400 - 30);
+            assert_eq!(
+                s.tick().await.unwrap(),
+                0,
+                "{backend}: week {week} fired off its minute"
+            );
+        }
+        assert_eq!(fired, vec![1, 0, 1, 0, 1], "{backend}");
+    }
 }

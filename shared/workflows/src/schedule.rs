@@ -16,6 +16,8 @@ pub struct Schedule {
     pub node: String,
     /// Six fields (second minute hour day-of-month month day-of-week) in the workflow's zone.
     pub cron: CronSchedule,
+    /// Fires only every N-th week (Schedule Trigger's weeks interval); 1: every week.
+    pub every_weeks: u32,
 }
 
 impl Schedule {
@@ -48,16 +50,19 @@ pub fn schedules(workflow: &Workflow) -> Result<Vec<Schedule>, String> {
     for node in workflow.nodes().iter().filter(|n| !n.is_disabled()) {
         let patterns = match node.kind.as_str() {
             "n8n-nodes-base.scheduleTrigger" => schedule_trigger(node),
-            "n8n-nodes-base.cron" => legacy_cron(node),
+            "n8n-nodes-base.cron" => {
+                legacy_cron(node).map(|list| list.into_iter().map(|p| (p, 1)).collect())
+            }
             _ => continue,
         }
         .map_err(|e| format!("node `{}`: {e}", node.name))?;
-        for pattern in patterns {
+        for (pattern, every_weeks) in patterns {
             let cron = CronSchedule::parse_in(&pattern, timezone)
                 .map_err(|e| format!("node `{}`: {e}", node.name))?;
             out.push(Schedule {
                 node: node.name.clone(),
                 cron,
+                every_weeks,
             });
         }
     }
@@ -77,9 +82,9 @@ fn every(n: u64) -> String {
     if n <= 1 { "*".into() } else { format!("*/{n}") }
 }
 
-/// Schedule Trigger (v1.1+): intervals of seconds … months, or a cron expression. A weeks
-/// interval above 1 cannot be said in cron and is refused rather than run weekly.
-fn schedule_trigger(node: &Node) -> Result<Vec<String>, String> {
+/// Schedule Trigger (v1.1+): intervals of seconds … months, or a cron expression, each with
+/// its weeks interval (cron cannot say "every other week"; the scheduler filters weeks).
+fn schedule_trigger(node: &Node) -> Result<Vec<(String, u32)>, String> {
     let rules = node
         .parameters()
         .get("rule")
@@ -92,43 +97,43 @@ fn schedule_trigger(node: &Node) -> Result<Vec<String>, String> {
         .map(|r| {
             let at_minute = num(r, "triggerAtMinute", 0);
             let at_hour = num(r, "triggerAtHour", 0);
-            Ok(
-                match r.get("field").and_then(Value::as_str).unwrap_or("days") {
-                    "seconds" => format!("{} * * * * *", every(num(r, "secondsInterval", 30))),
-                    "minutes" => format!("0 {} * * * *", every(num(r, "minutesInterval", 5))),
-                    "hours" => format!("0 {at_minute} {} * * *", every(num(r, "hoursInterval", 1))),
-                    "days" => format!(
-                        "0 {at_minute} {at_hour} {} * *",
-                        every(num(r, "daysInterval", 1))
-                    ),
-                    "weeks" => {
-                        if num(r, "weeksInterval", 1) > 1 {
-                            return Err(
-                                "a schedule every several weeks is not supported yet".into()
-                            );
-                        }
-                        let days: Vec<String> = match r.get("triggerAtDay") {
-                            Some(Value::Array(list)) if !list.is_empty() => list
-                                .iter()
-                                .map(|d| d.to_string().trim_matches('"').to_string())
-                                .collect(),
-                            _ => vec!["0".into()],
-                        };
-                        format!("0 {at_minute} {at_hour} * * {}", days.join(","))
-                    }
-                    "months" => format!(
-                        "0 {at_minute} {at_hour} {} {} *",
-                        num(r, "triggerAtDayOfMonth", 1),
-                        every(num(r, "monthsInterval", 1))
-                    ),
-                    "cronExpression" => with_seconds(
-                        r.get("expression")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default(),
-                    )?,
-                    other => return Err(format!("interval `{other}` is not known")),
-                },
-            )
+            let field = r.get("field").and_then(Value::as_str).unwrap_or("days");
+            let every_weeks = if field == "weeks" {
+                u32::try_from(num(r, "weeksInterval", 1).clamp(1, 52)).unwrap_or(1)
+            } else {
+                1
+            };
+            let pattern = match field {
+                "seconds" => format!("{} * * * * *", every(num(r, "secondsInterval", 30))),
+                "minutes" => format!("0 {} * * * *", every(num(r, "minutesInterval", 5))),
+                "hours" => format!("0 {at_minute} {} * * *", every(num(r, "hoursInterval", 1))),
+                "days" => format!(
+                    "0 {at_minute} {at_hour} {} * *",
+                    every(num(r, "daysInterval", 1))
+                ),
+                "weeks" => {
+                    let days: Vec<String> = match r.get("triggerAtDay") {
+                        Some(Value::Array(list)) if !list.is_empty() => list
+                            .iter()
+                            .map(|d| d.to_string().trim_matches('"').to_string())
+                            .collect(),
+                        _ => vec!["0".into()],
+                    };
+                    format!("0 {at_minute} {at_hour} * * {}", days.join(","))
+                }
+                "months" => format!(
+                    "0 {at_minute} {at_hour} {} {} *",
+                    num(r, "triggerAtDayOfMonth", 1),
+                    every(num(r, "monthsInterval", 1))
+                ),
+                "cronExpression" => with_seconds(
+                    r.get("expression")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default(),
+                )?,
+                other => return Err(format!("interval `{other}` is not known")),
+            };
+            Ok((pattern, every_weeks))
         })
         .collect()
 }
@@ -203,7 +208,7 @@ mod tests {
         let wf = workflow(
             json!([{"name": "Every Monday 9", "type": "n8n-nodes-base.scheduleTrigger", "typeVersion": 1.2,
                 "parameters": {"rule": {"interval": [
-                    {"field": "weeks", "triggerAtDay": [1], "triggerAtHour": 9},
+                    {"field": "weeks", "weeksInterval": 3, "triggerAtDay": [1], "triggerAtHour": 9},
                     {"field": "minutes", "minutesInterval": 15},
                     {"field": "cronExpression", "expression": "30 8 1 * *"}]}}}]),
             "Europe/Berlin",
@@ -214,6 +219,8 @@ mod tests {
             patterns,
             vec!["0 0 9 * * 1", "0 */15 * * * *", "0 30 8 1 * *"]
         );
+        let weeks: Vec<u32> = all.iter().map(|s| s.every_weeks).collect();
+        assert_eq!(weeks, vec![3, 1, 1], "every third week, as the scheduler filters it");
         // Saturday 2026-11-28 09:20 UTC → Monday 30 Nov 09:00 Berlin = 08:00 UTC.
         assert_eq!(
             all[0].next_after(at("2026-11-28T09:20:00Z")),
@@ -264,13 +271,6 @@ mod tests {
                 "UTC"
             )
             .contains("5 or 6 fields")
-        );
-        assert!(
-            bad(
-                json!({"rule": {"interval": [{"field": "weeks", "weeksInterval": 2}]}}),
-                "UTC"
-            )
-            .contains("several weeks")
         );
         assert!(bad(json!({}), "Mars/Base").contains("time zone"));
     }

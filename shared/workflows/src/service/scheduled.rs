@@ -40,6 +40,7 @@ impl WorkflowService {
                 )
                 .tenant(tenant),
                 cron: s.cron,
+                every_weeks: s.every_weeks,
                 // n8n does not catch up on firings missed while it was down.
                 misfire: Misfire::Skip,
             })
