@@ -220,7 +220,11 @@ mod tests {
             vec!["0 0 9 * * 1", "0 */15 * * * *", "0 30 8 1 * *"]
         );
         let weeks: Vec<u32> = all.iter().map(|s| s.every_weeks).collect();
-        assert_eq!(weeks, vec![3, 1, 1], "every third week, as the scheduler filters it");
+        assert_eq!(
+            weeks,
+            vec![3, 1, 1],
+            "every third week, as the scheduler filters it"
+        );
         // Saturday 2026-11-28 09:20 UTC → Monday 30 Nov 09:00 Berlin = 08:00 UTC.
         assert_eq!(
             all[0].next_after(at("2026-11-28T09:20:00Z")),

@@ -207,6 +207,46 @@ async fn a_long_run_is_listed_as_running_and_can_be_stopped() {
 }
 
 #[tokio::test]
+async fn a_run_in_another_process_is_stopped_through_its_row() {
+    for (backend, db) in TestDb::each().await.expect("test databases") {
+        // Two services over one database: two processes of a scaled-out deployment.
+        let (here, there) = (service(&db), service(&db));
+        let a = tenant(&db.db, "A").await;
+        let slow = json!({"name": "slow", "nodes": [
+            {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}},
+            {"name": "Wait", "type": "n8n-nodes-base.wait", "typeVersion": 1.1, "parameters": {"amount": 30, "unit": "seconds"}}
+        ], "connections": {"Start": {"main": [link("Wait")]}}});
+        let id = here.create(&a, &slow.to_string()).await.unwrap()[0]
+            .id
+            .clone();
+        let runner = {
+            let (svc, a, id) = (there.clone(), a.clone(), id.clone());
+            tokio::spawn(async move { svc.run(&a, &id, vec![]).await })
+        };
+        let running = eventually(|| async {
+            let query = ExecutionQuery {
+                status: Some("running".into()),
+                ..Default::default()
+            };
+            here.list_executions(&a, &query)
+                .await
+                .unwrap()
+                .data
+                .into_iter()
+                .next()
+        })
+        .await;
+        let stopped = here.stop_execution(&a, &running.id).await.unwrap();
+        assert_eq!(stopped.status, "canceled", "{backend}");
+        assert_eq!(
+            runner.await.unwrap().unwrap().status,
+            "canceled",
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn pruning_keeps_the_newest_executions_of_each_tenant() {
     for (backend, db) in TestDb::each().await.expect("test databases") {
         let svc = service(&db);

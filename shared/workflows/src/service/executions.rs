@@ -146,9 +146,8 @@ impl WorkflowService {
         let id = request.execution_id.clone();
         let mode = request.mode.clone();
         let started_at = request.now_ms;
-        let _registration = self
-            .running
-            .register(&id, p.tenant_id, request.cancel.clone());
+        let cancel = request.cancel.clone();
+        let _registration = self.running.register(&id, p.tenant_id, cancel.clone());
         let run = self.engine.run(workflow, request);
         tokio::pin!(run);
         let mut recorded_running = false;
@@ -159,7 +158,13 @@ impl WorkflowService {
                     Ok(()) => recorded_running = true,
                     Err(e) => tracing::warn!(error = %e, execution = %id, "could not record a running execution"),
                 }
-                run.await
+                let watcher = recorded_running
+                    .then(|| self.watch_for_stop_requests(p.tenant_id, &id, cancel));
+                let execution = run.await;
+                if let Some(watcher) = watcher {
+                    watcher.abort();
+                }
+                execution
             }
         };
         let finished_at = self.clock.now_ms().max(started_at);
@@ -270,15 +275,64 @@ impl WorkflowService {
         Ok(())
     }
 
-    /// Stops a running execution of this process and answers it once it has stopped.
+    /// Checks every second whether another process asked to stop execution `id` (which
+    /// runs here), and cancels it if so. Ends when aborted (the run has finished).
+    fn watch_for_stop_requests(
+        &self,
+        tenant: agente_core::TenantId,
+        id: &str,
+        cancel: tokio_util::sync::CancellationToken,
+    ) -> tokio::task::AbortHandle {
+        let (db, id) = (self.db.clone(), id.to_string());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                let asked = db
+                    .tenant_fetch_optional(
+                        tenant,
+                        query("SELECT stop_requested_at FROM executions WHERE id = $1 AND tenant_id = $2")
+                            .bind(&id)
+                            .bind(tenant.to_string()),
+                    )
+                    .await;
+                match asked.map(|row| row.map(|r| r.try_get::<Option<i64>, _>(0))) {
+                    Ok(Some(Ok(Some(_)))) => {
+                        cancel.cancel();
+                        return;
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, execution = %id, "checking for a stop request failed"),
+                }
+            }
+        })
+        .abort_handle()
+    }
+
+    /// Stops a running execution and answers it once it has stopped. One running in another
+    /// process sharing the database is asked through its row; that process checks every
+    /// second.
     pub async fn stop_execution(&self, p: &Principal, id: &str) -> Result<ExecutionRecord, E> {
         check_permission(p, Resource::Workflows, Action::Execute)?;
         if !self.running.cancel(id, p.tenant_id) {
             let record = self.get_execution(p, id, false).await?;
-            return Err(E::Conflict(match record.status.as_str() {
-                "running" => "this execution runs in another process or was interrupted; it cannot be stopped from here".into(),
-                status => format!("the execution has already finished (`{status}`)"),
-            }));
+            if record.status != "running" {
+                return Err(E::Conflict(format!(
+                    "the execution has already finished (`{}`)",
+                    record.status
+                )));
+            }
+            self.db
+                .tenant_execute(
+                    p.tenant_id,
+                    query(
+                        "UPDATE executions SET stop_requested_at = $1 \
+                         WHERE id = $2 AND tenant_id = $3 AND status = 'running'",
+                    )
+                    .bind(self.clock.now_ms())
+                    .bind(id)
+                    .bind(p.tenant_id.to_string()),
+                )
+                .await?;
         }
         // The engine stops at its next await; the record follows within moments.
         for _ in 0..250 {
@@ -291,7 +345,7 @@ impl WorkflowService {
             }
         }
         Err(E::Conflict(
-            "the execution was told to stop but has not stopped yet".into(),
+            "the execution was told to stop but has not stopped yet (if the process running it has died, it stays `running` until it is reclaimed)".into(),
         ))
     }
 
