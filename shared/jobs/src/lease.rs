@@ -3,6 +3,7 @@
 //! Postgres, so the scheduler needs neither advisory locks nor Redis to run once.
 
 use crate::QueueError;
+use crate::sql::execute_alone;
 use agente_store::Db;
 use agente_store::sqlx;
 
@@ -15,8 +16,7 @@ pub async fn acquire(
     now_ms: i64,
     until_ms: i64,
 ) -> Result<bool, QueueError> {
-    let mut tx = db.system_tx().await?;
-    let taken = sqlx::query(
+    let take = sqlx::query(
         "INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3) \
          ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until \
          WHERE leases.holder = excluded.holder OR leases.until < $4",
@@ -24,29 +24,14 @@ pub async fn acquire(
     .bind(name)
     .bind(holder)
     .bind(until_ms)
-    .bind(now_ms)
-    .execute(&mut *tx)
-    .await
-    .map_err(store)?
-    .rows_affected()
-        == 1;
-    tx.commit().await.map_err(store)?;
-    Ok(taken)
+    .bind(now_ms);
+    Ok(execute_alone(db, take).await? == 1)
 }
 
 /// Gives the lease up (on shutdown), so another process need not wait for it to expire.
 pub async fn release(db: &Db, name: &str, holder: &str) -> Result<(), QueueError> {
-    let mut tx = db.system_tx().await?;
-    sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
+    let give_up = sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
         .bind(name)
-        .bind(holder)
-        .execute(&mut *tx)
-        .await
-        .map_err(store)?;
-    tx.commit().await.map_err(store)?;
-    Ok(())
-}
-
-fn store(e: sqlx::Error) -> QueueError {
-    QueueError::Store(e.into())
+        .bind(holder);
+    execute_alone(db, give_up).await.map(drop)
 }

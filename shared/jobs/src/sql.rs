@@ -79,21 +79,19 @@ impl SqlQueue {
         let Some(priority) = priority else {
             return Ok(None);
         };
-        let tenant: Option<String> = sqlx::query(
-            "SELECT t.tenant_key FROM job_tenants t WHERE t.queue = $1 AND EXISTS ( \
+        let tenant: Option<String> = scalar(
+            &mut tx,
+            sqlx::query(
+                "SELECT t.tenant_key FROM job_tenants t WHERE t.queue = $1 AND EXISTS ( \
                  SELECT 1 FROM jobs j WHERE j.queue = t.queue AND j.state = 'ready' \
                  AND j.priority = $2 AND j.tenant_key = t.tenant_key AND j.run_at <= $3) \
              ORDER BY t.served_at, t.tenant_key LIMIT 1",
+            )
+            .bind(queue)
+            .bind(priority)
+            .bind(now),
         )
-        .bind(queue)
-        .bind(priority)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(store)?
-        .map(|r| r.try_get(0))
-        .transpose()
-        .map_err(store)?;
+        .await?;
         let Some(tenant) = tenant else {
             return Ok(None);
         };
@@ -102,20 +100,19 @@ impl SqlQueue {
             // SQLite: the transaction holds the database's write lock already.
             Backend::Sqlite => "",
         };
-        let id: Option<String> = sqlx::query(&format!(
+        let sql = format!(
             "SELECT id FROM jobs WHERE queue = $1 AND state = 'ready' AND priority = $2 \
              AND tenant_key = $3 AND run_at <= $4 ORDER BY run_at, id LIMIT 1{lock}"
-        ))
-        .bind(queue)
-        .bind(priority)
-        .bind(&tenant)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(store)?
-        .map(|r| r.try_get(0))
-        .transpose()
-        .map_err(store)?;
+        );
+        let id: Option<String> = scalar(
+            &mut tx,
+            sqlx::query(&sql)
+                .bind(queue)
+                .bind(priority)
+                .bind(&tenant)
+                .bind(now),
+        )
+        .await?;
         let Some(id) = id else {
             // Every due job of that tenant is being claimed by someone else right now.
             return Ok(None);
@@ -233,18 +230,14 @@ impl SqlQueue {
         if let Some(error) = error {
             q = q.bind(error);
         }
-        let mut tx = self.db.system_tx().await?;
-        let done = q.execute(&mut *tx).await.map_err(store)?.rows_affected() == 1;
-        tx.commit().await.map_err(store)?;
-        Ok(done)
+        Ok(execute_alone(&self.db, q).await? == 1)
     }
 
     /// Returns jobs whose lease expired (their worker died or stalled) to the queue, or to
     /// the dead letters when their attempts are used up. Answers how many.
     pub async fn reap(&self) -> Result<u64, QueueError> {
         let now = self.clock.now_ms();
-        let mut tx = self.db.system_tx().await?;
-        let n = sqlx::query(
+        let reaped = sqlx::query(
             "UPDATE jobs SET \
                state = CASE WHEN attempt >= max_attempts THEN 'dead' ELSE 'ready' END, \
                finished_at = CASE WHEN attempt >= max_attempts THEN $1 ELSE NULL END, \
@@ -252,13 +245,8 @@ impl SqlQueue {
                run_at = $1, lease_token = NULL, lease_until = NULL \
              WHERE state = 'running' AND lease_until < $1",
         )
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(store)?
-        .rows_affected();
-        tx.commit().await.map_err(store)?;
-        Ok(n)
+        .bind(now);
+        execute_alone(&self.db, reaped).await
     }
 
     /// Dead-lettered jobs, newest first; of one queue when given.
@@ -296,53 +284,28 @@ impl SqlQueue {
 
     /// Puts a dead job back in its queue with fresh attempts. `false`: no such dead job.
     pub async fn retry_dead(&self, id: &str) -> Result<bool, QueueError> {
-        let mut tx = self.db.system_tx().await?;
-        let n = sqlx::query(
+        let retry = sqlx::query(
             "UPDATE jobs SET state = 'ready', attempt = 0, run_at = $2, finished_at = NULL \
              WHERE id = $1 AND state = 'dead'",
         )
         .bind(id)
-        .bind(self.clock.now_ms())
-        .execute(&mut *tx)
-        .await
-        .map_err(store)?
-        .rows_affected();
-        tx.commit().await.map_err(store)?;
-        Ok(n == 1)
+        .bind(self.clock.now_ms());
+        Ok(execute_alone(&self.db, retry).await? == 1)
     }
 
     /// Deletes dead jobs (of one queue when given). Answers how many.
     pub async fn purge_dead(&self, queue: Option<&str>) -> Result<u64, QueueError> {
-        self.delete(
-            "DELETE FROM jobs WHERE state = 'dead' AND ($1 = '' OR queue = $1)",
-            queue.unwrap_or_default(),
-        )
-        .await
+        let purge =
+            sqlx::query("DELETE FROM jobs WHERE state = 'dead' AND ($1 = '' OR queue = $1)")
+                .bind(queue.unwrap_or_default());
+        execute_alone(&self.db, purge).await
     }
 
     /// Forgets finished jobs older than `before_ms` (their idempotency keys with them).
     pub async fn prune_done(&self, before_ms: i64) -> Result<u64, QueueError> {
-        let mut tx = self.db.system_tx().await?;
-        let n = sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at < $1")
-            .bind(before_ms)
-            .execute(&mut *tx)
-            .await
-            .map_err(store)?
-            .rows_affected();
-        tx.commit().await.map_err(store)?;
-        Ok(n)
-    }
-
-    async fn delete(&self, sql: &str, arg: &str) -> Result<u64, QueueError> {
-        let mut tx = self.db.system_tx().await?;
-        let n = sqlx::query(sql)
-            .bind(arg)
-            .execute(&mut *tx)
-            .await
-            .map_err(store)?
-            .rows_affected();
-        tx.commit().await.map_err(store)?;
-        Ok(n)
+        let prune = sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at < $1")
+            .bind(before_ms);
+        execute_alone(&self.db, prune).await
     }
 
     /// Per-queue figures (depth, age of the oldest due job, running, dead).
@@ -477,6 +440,38 @@ fn truncate(error: &str) -> &str {
     }
 }
 
-fn store(e: sqlx::Error) -> QueueError {
+/// Runs one statement in a system transaction of its own; answers the rows affected.
+pub(crate) async fn execute_alone<'q>(
+    db: &Db,
+    statement: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+) -> Result<u64, QueueError> {
+    let mut tx = db.system_tx().await?;
+    let n = statement
+        .execute(&mut *tx)
+        .await
+        .map_err(store)?
+        .rows_affected();
+    tx.commit().await.map_err(store)?;
+    Ok(n)
+}
+
+/// The first column of the statement's row, if there is a row.
+async fn scalar<'q, T>(
+    conn: &mut AnyConnection,
+    statement: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+) -> Result<Option<T>, QueueError>
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    statement
+        .fetch_optional(conn)
+        .await
+        .map_err(store)?
+        .map(|r| r.try_get(0))
+        .transpose()
+        .map_err(store)
+}
+
+pub(crate) fn store(e: sqlx::Error) -> QueueError {
     QueueError::Store(e.into())
 }
