@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde_json::json;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 pub fn router() -> Router<AppState> {
@@ -54,10 +54,32 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    record_queue_gauges(&state).await;
     (
         [("content-type", "text/plain; version=0.0.4")],
         state.metrics.render(),
     )
+}
+
+/// Queue depth, age of the oldest due job, running and dead jobs per queue, read from the
+/// database at each scrape: the signals an external autoscaler (KEDA, HPA) scales workers
+/// on. The figures are the deployment's, whichever process is scraped.
+async fn record_queue_gauges(state: &AppState) {
+    let queue = agente_jobs::SqlQueue::new(state.db.clone(), Arc::new(agente_core::SystemClock));
+    match queue.stats().await {
+        Ok(stats) => {
+            for q in stats {
+                let labels = [("queue", q.queue)];
+                metrics::gauge!("agente_queue_ready_jobs", &labels).set(q.ready as f64);
+                metrics::gauge!("agente_queue_scheduled_jobs", &labels).set(q.scheduled as f64);
+                metrics::gauge!("agente_queue_running_jobs", &labels).set(q.running as f64);
+                metrics::gauge!("agente_queue_dead_jobs", &labels).set(q.dead as f64);
+                metrics::gauge!("agente_queue_oldest_ready_seconds", &labels)
+                    .set(q.oldest_ready_ms as f64 / 1000.0);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "reading queue figures for /metrics failed"),
+    }
 }
 
 /// The process-wide Prometheus recorder (installed once, shared by every app instance).

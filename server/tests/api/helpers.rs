@@ -11,7 +11,7 @@ pub struct TestApp {
     pub backend: &'static str,
     /// The JWT signing secret, for forging tokens in tests.
     pub jwt_secret: Vec<u8>,
-    _db: TestDb,
+    pub db: TestDb,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -85,7 +85,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         client,
         backend: name,
         jwt_secret,
-        _db: db,
+        db,
     }
 }
 

@@ -33,8 +33,23 @@ async fn health_readiness_metrics_and_headers() {
         };
         assert_eq!(ready["redis"], redis, "{b}");
 
+        // Queue figures come from the database at each scrape (autoscaling signals).
+        let queue = format!("scrape-{b}");
+        let jobs = agente_jobs::SqlQueue::new(
+            app.db.db.clone(),
+            std::sync::Arc::new(agente_core::SystemClock),
+        );
+        for _ in 0..3 {
+            jobs.enqueue(agente_jobs::NewJob::new("noop", serde_json::json!({})).queue(&queue))
+                .await
+                .unwrap();
+        }
         let metrics = app.get("/metrics", None).await.text().await.unwrap();
         assert!(metrics.contains("http_requests_total"), "{b}: {metrics}");
+        assert!(
+            metrics.contains(&format!("agente_queue_ready_jobs{{queue=\"{queue}\"}} 3")),
+            "{b}: {metrics}"
+        );
     }
 }
 

@@ -308,7 +308,8 @@ impl SqlQueue {
         execute_alone(&self.db, prune).await
     }
 
-    /// Per-queue figures (depth, age of the oldest due job, running, dead).
+    /// Per-queue figures (depth, age of the oldest due job, running, dead) of every queue
+    /// that has jobs, finished ones included (so a drained queue reads zero, not nothing).
     pub async fn stats(&self) -> Result<Vec<QueueStats>, QueueError> {
         let now = self.clock.now_ms();
         let mut tx = self.db.system_tx().await?;
@@ -319,7 +320,7 @@ impl SqlQueue {
                SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END) AS running, \
                SUM(CASE WHEN state = 'dead' THEN 1 ELSE 0 END) AS dead, \
                MIN(CASE WHEN state = 'ready' AND run_at <= $1 THEN run_at END) AS oldest \
-             FROM jobs WHERE state <> 'done' GROUP BY queue ORDER BY queue",
+             FROM jobs GROUP BY queue ORDER BY queue",
         )
         .bind(now)
         .fetch_all(&mut *tx)
