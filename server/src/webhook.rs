@@ -5,13 +5,15 @@
 use crate::AppState;
 use crate::api::ApiError;
 use agente_workflows::service::WebhookCall;
+use axum::Extension;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Path, RawQuery, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use serde_json::{Map, Value};
+use std::net::SocketAddr;
 
 /// n8n's default payload limit.
 const MAX_WEBHOOK_BODY: usize = 16 * 1024 * 1024;
@@ -30,7 +32,8 @@ pub fn router() -> Router<AppState> {
 
 async fn handle(
     State(state): State<AppState>,
-    route: MatchedPath,
+    // The route (`/webhook` or `/webhook-test`) and the caller's socket address.
+    (route, peer): (MatchedPath, Option<Extension<ConnectInfo<SocketAddr>>>),
     method: Method,
     Path(path): Path<String>,
     RawQuery(query): RawQuery,
@@ -56,6 +59,8 @@ async fn handle(
         query: parse_query(query.as_deref().unwrap_or_default()),
         body: parse_body(&headers, &body)?,
         raw_body: body,
+        // The socket's peer; behind a proxy that is the proxy (no X-Forwarded-For trust yet).
+        remote_ip: peer.map(|Extension(ConnectInfo(addr))| addr.ip()),
     };
     let reply = state
         .workflows

@@ -343,3 +343,45 @@ async fn a_saved_change_or_deactivation_is_seen_by_the_very_next_call() {
         );
     }
 }
+
+#[tokio::test]
+async fn ip_whitelist_and_ignore_bots_keep_callers_out() {
+    for (backend, db) in TestDb::each().await.expect("test databases") {
+        let svc = service(&db);
+        let a = tenant(&db.db, "A").await;
+        let mut doc = hook("guarded", "wh-g", "none", json!({}));
+        doc["nodes"][0]["parameters"]["options"] =
+            json!({"ipWhitelist": "10.0.0.0/8, 192.168.1.5", "ignoreBots": true});
+        let id = svc.create(&a, &doc.to_string()).await.unwrap()[0]
+            .id
+            .clone();
+        svc.activate(&a, &id).await.unwrap();
+        let call = |ip: Option<&str>, agent: &str| {
+            let mut call = get("guarded", &[("user-agent", agent)]);
+            call.remote_ip = ip.map(|ip| ip.parse().unwrap());
+            svc.handle_webhook(call)
+        };
+        let browser = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0";
+        assert_eq!(
+            call(Some("10.2.3.4"), browser).await.unwrap().status,
+            200,
+            "{backend}"
+        );
+        assert_eq!(
+            call(Some("192.168.1.5"), browser).await.unwrap().status,
+            200
+        );
+        for outside in [Some("192.168.1.6"), Some("8.8.8.8"), None] {
+            let reply = call(outside, browser).await.unwrap();
+            assert_eq!(reply.status, 403, "{backend}: {outside:?}");
+            assert_eq!(
+                reply.body["message"],
+                "IP is not whitelisted to access the webhook!"
+            );
+        }
+        let bot = call(Some("10.2.3.4"), "Slackbot-LinkExpanding 1.0")
+            .await
+            .unwrap();
+        assert_eq!(bot.status, 403, "{backend}");
+    }
+}

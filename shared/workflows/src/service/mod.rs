@@ -11,6 +11,7 @@ mod running;
 mod scheduled;
 mod store;
 mod sub_workflows;
+mod webhook_access;
 mod webhook_cache;
 mod webhook_node;
 mod webhooks;

@@ -4,6 +4,7 @@
 //! node's own authentication (basic or header credentials) is checked before anything runs.
 
 use super::store::{StoredWorkflow, load};
+use super::webhook_access::check_access;
 use super::webhook_cache::ResolvedRoute;
 use super::webhook_node::{Respond, check_auth, raw_body};
 use super::{WorkflowService, WorkflowServiceError as E};
@@ -33,6 +34,8 @@ pub struct WebhookCall {
     pub body: Value,
     /// The body as received, for the node's `rawBody` option.
     pub raw_body: bytes::Bytes,
+    /// The caller's address, for the node's `ipWhitelist` option.
+    pub remote_ip: Option<std::net::IpAddr>,
 }
 
 /// What to answer the caller.
@@ -256,7 +259,9 @@ impl WorkflowService {
         let node = workflow
             .node(&node_name)
             .ok_or(E::NotFound("webhook node"))?;
-        if let Some(refusal) = check_auth(node, &call.headers, &credentials) {
+        if let Some(refusal) = check_access(node, call.remote_ip, &call.headers)
+            .or_else(|| check_auth(node, &call.headers, &credentials))
+        {
             return Ok(refusal);
         }
         if call.test {
