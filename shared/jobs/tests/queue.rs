@@ -1,6 +1,8 @@
 //! The embedded queue on SQLite and Postgres: delivery, priorities, delays, fairness across
 //! tenants, idempotency, leases, retries and dead letters. Time is a fixed clock.
 
+mod common;
+
 use agente_core::{FixedClock, TenantId};
 use agente_jobs::{NewJob, QueueError, SqlQueue};
 use agente_store::testing::TestDb;
@@ -17,14 +19,6 @@ async fn queues() -> Vec<(&'static str, SqlQueue, FixedClock, TestDb)> {
         out.push((backend, q, clock, t));
     }
     out
-}
-
-async fn drained(q: &SqlQueue) -> bool {
-    q.stats()
-        .await
-        .unwrap()
-        .iter()
-        .all(|s| s.ready + s.scheduled + s.running + s.dead == 0)
 }
 
 fn queue_names() -> Vec<String> {
@@ -58,7 +52,10 @@ async fn a_job_is_claimed_once_and_completed() {
             !q.complete(&lease).await.unwrap(),
             "{backend}: completed twice"
         );
-        assert!(drained(&q).await, "{backend}: done jobs are not counted");
+        assert!(
+            common::drained(&q).await,
+            "{backend}: done jobs are not counted"
+        );
     }
 }
 

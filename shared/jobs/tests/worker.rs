@@ -2,6 +2,8 @@
 //! several workers, a poison job dead-letters with its error, a slow one times out, and
 //! shutdown hands a still-running job back.
 
+mod common;
+
 use agente_core::SystemClock;
 use agente_jobs::{Handlers, JobError, NewJob, RetryPolicy, SqlQueue, Worker, WorkerOptions};
 use agente_store::testing::TestDb;
@@ -15,14 +17,6 @@ const FAST_RETRY: RetryPolicy = RetryPolicy {
     base_ms: 10,
     max_ms: 20,
 };
-
-async fn drained(q: &SqlQueue) -> bool {
-    q.stats()
-        .await
-        .unwrap()
-        .iter()
-        .all(|s| s.ready + s.scheduled + s.running + s.dead == 0)
-}
 
 fn options(id: &str) -> WorkerOptions {
     WorkerOptions {
@@ -79,7 +73,7 @@ async fn two_workers_run_every_job_once() {
             seen.lock().unwrap().values().all(|n| *n == 1),
             "{backend}: a job ran twice"
         );
-        assert!(drained(&q).await, "{backend}: jobs left over");
+        assert!(common::drained(&q).await, "{backend}: jobs left over");
     }
 }
 

@@ -1,5 +1,5 @@
 use crate::StoreError;
-use crate::group_commit::{GroupCommit, Statement, write_alone};
+use crate::group_commit::{GroupCommit, Statement};
 use agente_core::TenantId;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Transaction};
@@ -164,7 +164,7 @@ impl Db {
         // there, and the hop through the writing task cost 2 ms of p99 at 10 concurrent
         // webhook calls (bench/webhook_load.sh). Postgres waits for a WAL flush per commit.
         if self.backend == Backend::Sqlite {
-            return write_alone(&self.pool, self.backend, tenant, &statement).await;
+            return self.tenant_execute(tenant, statement.query()).await;
         }
         let group = self
             .group
@@ -172,7 +172,7 @@ impl Db {
         match group.execute(tenant, statement).await {
             Ok(result) => result,
             // The writer's runtime has ended (a test's, typically): write directly.
-            Err(statement) => write_alone(&self.pool, self.backend, tenant, &statement).await,
+            Err(statement) => self.tenant_execute(tenant, statement.query()).await,
         }
     }
 
@@ -185,15 +185,7 @@ impl Db {
         tenant: TenantId,
         statement: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     ) -> Result<u64, StoreError> {
-        match self.backend {
-            Backend::Sqlite => Ok(statement.execute(&self.pool).await?.rows_affected()),
-            Backend::Postgres => {
-                let mut tx = self.tenant_tx(tenant).await?;
-                let done = statement.execute(&mut *tx).await?.rows_affected();
-                tx.commit().await?;
-                Ok(done)
-            }
-        }
+        execute_as(&self.pool, self.backend, tenant, statement).await
     }
 
     /// Reads at most one row with one statement as `tenant`: on Postgres in a read-only
@@ -276,6 +268,27 @@ pub fn redact(url: &str) -> String {
             format!("{}://{}:***@{}", &url[..scheme], user, &url[at + 1..])
         }
         _ => url.to_string(),
+    }
+}
+
+/// Runs one statement as `tenant`: on SQLite by itself (one statement is atomic, and
+/// BEGIN/COMMIT would cost two more trips to the database thread); on Postgres in a
+/// transaction bound to the tenant.
+pub(crate) async fn execute_as<'q>(
+    pool: &AnyPool,
+    backend: Backend,
+    tenant: TenantId,
+    statement: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+) -> Result<u64, StoreError> {
+    match backend {
+        Backend::Sqlite => Ok(statement.execute(pool).await?.rows_affected()),
+        Backend::Postgres => {
+            let mut tx = pool.begin().await?;
+            bind_tenant(&mut tx, tenant).await?;
+            let done = statement.execute(&mut *tx).await?.rows_affected();
+            tx.commit().await?;
+            Ok(done)
+        }
     }
 }
 

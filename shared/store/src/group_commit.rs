@@ -8,7 +8,7 @@
 //! batch fails, each statement is retried alone so that one bad row cannot sink the others.
 
 use crate::StoreError;
-use crate::db::{Backend, bind_tenant};
+use crate::db::{Backend, bind_tenant, execute_as};
 use agente_core::TenantId;
 use sqlx::AnyPool;
 use sqlx::any::AnyArguments;
@@ -78,7 +78,7 @@ impl Statement {
         self
     }
 
-    fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, AnyArguments<'_>> {
+    pub(crate) fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, AnyArguments<'_>> {
         let mut q = sqlx::query(self.sql);
         for arg in &self.args {
             q = match arg {
@@ -193,27 +193,6 @@ impl Writer {
     }
 
     async fn write_one(&self, tenant: TenantId, statement: &Statement) -> Result<u64, StoreError> {
-        write_alone(&self.pool, self.backend, tenant, statement).await
-    }
-}
-
-/// Runs one statement as `tenant` outside any batch: on SQLite by itself (one statement is
-/// atomic, and BEGIN/COMMIT would cost two more trips to the database thread); on Postgres
-/// in a transaction bound to the tenant.
-pub(crate) async fn write_alone(
-    pool: &AnyPool,
-    backend: Backend,
-    tenant: TenantId,
-    statement: &Statement,
-) -> Result<u64, StoreError> {
-    match backend {
-        Backend::Sqlite => Ok(statement.query().execute(pool).await?.rows_affected()),
-        Backend::Postgres => {
-            let mut tx = pool.begin().await?;
-            bind_tenant(&mut tx, tenant).await?;
-            let count = statement.query().execute(&mut *tx).await?.rows_affected();
-            tx.commit().await?;
-            Ok(count)
-        }
+        execute_as(&self.pool, self.backend, tenant, statement.query()).await
     }
 }
