@@ -38,6 +38,14 @@ pub struct WebhookResponse {
     pub body: Value,
 }
 
+/// A Wait node's request to suspend the execution (see `RunRequest::durable_waits`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suspend {
+    /// When it goes on by itself; `None` for a webhook resume without a time limit.
+    pub till_ms: Option<i64>,
+    pub on_webhook: bool,
+}
+
 /// One node run's view of the world.
 pub struct NodeContext<'a> {
     pub node: &'a Node,
@@ -51,10 +59,16 @@ pub struct NodeContext<'a> {
     pub(crate) host: Option<&'a dyn Host>,
     pub(crate) execution_id: &'a str,
     pub(crate) depth: u8,
+    /// When this node run started (Unix ms).
+    pub(crate) now_ms: i64,
+    /// Whether this node may suspend the execution (`suspend`).
+    pub(crate) durable_waits: bool,
     /// What this node kept from its previous run in this execution (`Null` at first).
     pub state: Value,
     pub logs: Vec<String>,
     pub response: Option<WebhookResponse>,
+    /// Set by a Wait node to suspend the execution after this run.
+    pub suspend: Option<Suspend>,
 }
 
 impl NodeContext<'_> {

@@ -8,8 +8,10 @@ pub mod nodes;
 mod pool;
 mod run;
 
-pub use context::{NodeContext, NodeError, WebhookResponse, node_credential};
+pub use context::{NodeContext, NodeError, Suspend, WebhookResponse, node_credential};
 pub use host::{BoxFuture, Host, MAX_SUB_WORKFLOW_DEPTH, SubWorkflowCall, SubWorkflowSource};
 pub use item::{Item, get_path, set_path};
 pub use network::NetworkPolicy;
-pub use run::{Engine, Execution, ExecutionError, ExecutionStatus, NodeRun, RunRequest};
+pub use run::{
+    Engine, Execution, ExecutionError, ExecutionStatus, NodeRun, Resume, RunRequest, Suspended,
+};

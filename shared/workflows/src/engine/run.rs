@@ -15,7 +15,7 @@ use crate::expr::{Limits, RunFacts, Sandbox, Source};
 use crate::graph::Graph;
 use crate::{Node, OnError, Workflow, catalogue};
 use indexmap::IndexMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -48,14 +48,70 @@ pub struct RunRequest {
     pub depth: u8,
     /// Which sandboxes this run may reuse (the tenant): see `pool.rs`.
     pub sandbox_key: String,
+    /// `$execution.resumeUrl`: where a call resumes this execution's Wait node.
+    pub resume_url: String,
+    /// Whether a long wait may suspend the run (`ExecutionStatus::Waiting`): its caller
+    /// keeps the state and resumes it. Without, waits over a minute fail.
+    pub durable_waits: bool,
+    /// Go on with a waiting execution instead of starting one.
+    pub resume: Option<Resume>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// A waiting execution, and what its Wait node outputs as it goes on.
+#[derive(Clone, Debug)]
+pub struct Resume {
+    pub suspended: Suspended,
+    /// The resuming webhook call's items; the Wait node's input passes through when `None`.
+    pub items: Option<Vec<Item>>,
+}
+
+/// Where a waiting execution stopped: all it needs to go on, in this process or another.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Suspended {
+    /// The Wait node.
+    pub node: String,
+    /// When it goes on by itself; `None` when only a call to its webhook resumes it.
+    pub wait_till_ms: Option<i64>,
+    /// Whether a call to its resume webhook resumes it.
+    pub on_webhook: bool,
+    state: RunState,
+    run_data: IndexMap<String, Vec<NodeRun>>,
+    last_node: Option<String>,
+}
+
+impl Suspended {
+    /// How many node runs happened before this wait: tells one wait of an execution from
+    /// the next.
+    pub fn step(&self) -> usize {
+        self.state.total_runs
+    }
+}
+
+/// The scheduling state of a run between two node runs.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RunState {
+    stack: Vec<Pending>,
+    waiting: IndexMap<String, Vec<Slot>>,
+    runs_so_far: HashMap<String, usize>,
+    /// What nodes keep between their runs in this execution (Loop Over Items' queue).
+    node_state: HashMap<String, Value>,
+    /// The input sources of each node's last run: with run data they rebuild what
+    /// expressions see when a waiting run goes on.
+    sources: HashMap<String, Vec<Option<Source>>>,
+    total_runs: usize,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ExecutionStatus {
+    #[default]
     Success,
     Error,
     Canceled,
+    /// Suspended at a Wait node: see `Execution::suspended`.
+    Waiting,
 }
 
 impl ExecutionStatus {
@@ -64,6 +120,7 @@ impl ExecutionStatus {
             ExecutionStatus::Success => "success",
             ExecutionStatus::Error => "error",
             ExecutionStatus::Canceled => "canceled",
+            ExecutionStatus::Waiting => "waiting",
         }
     }
 }
@@ -83,7 +140,7 @@ pub struct ExecutionError {
 }
 
 /// One run of one node, as n8n records it in `runData`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NodeRun {
     pub start_time: i64,
@@ -91,14 +148,14 @@ pub struct NodeRun {
     pub execution_time: u64,
     /// `{"main": [[items of output 0], [items of output 1], …]}`
     pub data: Value,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub logs: Vec<String>,
 }
 
 /// The result of running a workflow.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Execution {
     pub status: ExecutionStatus,
@@ -107,9 +164,23 @@ pub struct Execution {
     pub last_node: Option<String>,
     #[serde(skip)]
     pub response: Option<WebhookResponse>,
+    /// Set when the status is `Waiting`.
+    #[serde(skip)]
+    pub suspended: Option<Box<Suspended>>,
 }
 
 impl Execution {
+    fn failed(node: Option<&str>, message: String) -> Self {
+        Self {
+            status: ExecutionStatus::Error,
+            error: Some(ExecutionError {
+                node: node.map(str::to_string),
+                message,
+            }),
+            ..Self::default()
+        }
+    }
+
     /// Items of output 0 of the last run of `node`.
     pub fn output(&self, node: &str) -> Vec<Value> {
         self.output_of(node, 0)
@@ -145,9 +216,13 @@ impl Default for Engine {
 /// Items waiting at one input of a node, and where they came from (none for the trigger).
 type Slot = Option<(Option<Source>, Vec<Item>)>;
 
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct Pending {
     node: String,
     inputs: Vec<Slot>,
+    /// Set on the Wait node of a run that goes on: what it outputs instead of running.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    resumed: Option<Vec<Item>>,
 }
 
 impl Engine {
@@ -165,21 +240,11 @@ impl Engine {
         nodes::supports(node)
     }
 
+    /// Runs `workflow` as `request` says: from a trigger, or on from where it waited.
     pub async fn run(&self, workflow: &Workflow, request: RunRequest) -> Execution {
         let sandbox = match self.sandboxes.take(&request.sandbox_key, self.limits) {
             Ok(s) => s,
-            Err(e) => {
-                return Execution {
-                    status: ExecutionStatus::Error,
-                    error: Some(ExecutionError {
-                        node: None,
-                        message: e.to_string(),
-                    }),
-                    run_data: IndexMap::new(),
-                    last_node: None,
-                    response: None,
-                };
-            }
+            Err(e) => return Execution::failed(None, e.to_string()),
         };
         let exec = self.run_in(&sandbox, workflow, &request).await;
         self.sandboxes.give_back(&request.sandbox_key, sandbox);
@@ -192,13 +257,45 @@ impl Engine {
         workflow: &Workflow,
         request: &RunRequest,
     ) -> Execution {
-        let mut exec = Execution {
-            status: ExecutionStatus::Success,
-            error: None,
-            run_data: IndexMap::new(),
-            last_node: None,
-            response: None,
+        let timezone = workflow
+            .setting("timezone")
+            .and_then(Value::as_str)
+            .filter(|z| *z != "DEFAULT")
+            .unwrap_or("UTC");
+        let facts = RunFacts {
+            workflow: json!({ "id": workflow.id.get(), "name": workflow.name(), "active": workflow.active.or(false) }),
+            execution: json!({ "id": request.execution_id, "mode": request.mode, "resumeUrl": request.resume_url }),
+            env: &request.env,
+            vars: &request.vars,
+            now_ms: request.now_ms,
+            timezone,
         };
+        if let Err(e) = sandbox.begin(&facts) {
+            return Execution::failed(None, e.to_string());
+        }
+        let (exec, state) = match &request.resume {
+            None => match first_state(workflow, request) {
+                Ok(state) => (Execution::default(), state),
+                Err(message) => return Execution::failed(None, message),
+            },
+            Some(resume) => match resumed_state(sandbox, workflow, resume) {
+                Ok(started) => started,
+                Err(message) => return Execution::failed(Some(&resume.suspended.node), message),
+            },
+        };
+        self.drive(sandbox, workflow, request, exec, state).await
+    }
+
+    /// The scheduling loop: runs nodes until none is left, one fails, the run is stopped or
+    /// times out, or a Wait node suspends it.
+    async fn drive(
+        &self,
+        sandbox: &Sandbox,
+        workflow: &Workflow,
+        request: &RunRequest,
+        mut exec: Execution,
+        mut state: RunState,
+    ) -> Execution {
         let fail = |exec: &mut Execution, node: Option<&str>, message: String| {
             exec.status = ExecutionStatus::Error;
             exec.error = Some(ExecutionError {
@@ -206,53 +303,7 @@ impl Engine {
                 message,
             });
         };
-        let start = request.start.clone().or_else(|| {
-            workflow
-                .nodes()
-                .iter()
-                .find(|n| !n.is_disabled() && catalogue::is_trigger(&n.kind))
-                .map(|n| n.name.clone())
-        });
-        let Some(start) = start.filter(|s| workflow.node(s).is_some()) else {
-            fail(
-                &mut exec,
-                None,
-                "the workflow has no trigger to start from".into(),
-            );
-            return exec;
-        };
         let graph = Graph::new(workflow);
-        let timezone = workflow
-            .setting("timezone")
-            .and_then(Value::as_str)
-            .filter(|z| *z != "DEFAULT")
-            .unwrap_or("UTC");
-        let items = if request.items.is_empty() {
-            vec![Item::default()]
-        } else {
-            request.items.clone()
-        };
-        let mut stack = vec![Pending {
-            node: start,
-            inputs: vec![Some((None, items))],
-        }];
-        let mut waiting: IndexMap<String, Vec<Slot>> = IndexMap::new();
-        let facts = RunFacts {
-            workflow: json!({ "id": workflow.id.get(), "name": workflow.name(), "active": workflow.active.or(false) }),
-            execution: json!({ "id": request.execution_id, "mode": request.mode }),
-            env: &request.env,
-            vars: &request.vars,
-            now_ms: request.now_ms,
-            timezone,
-        };
-        if let Err(e) = sandbox.begin(&facts) {
-            fail(&mut exec, None, e.to_string());
-            return exec;
-        }
-        let mut runs_so_far: HashMap<String, usize> = HashMap::new();
-        // What nodes keep between their runs in this execution (Loop Over Items' queue).
-        let mut node_state: HashMap<String, Value> = HashMap::new();
-        let mut total_runs = 0usize;
         let run_started = Instant::now();
         // settings.executionTimeout: seconds, -1 (or absent) for none.
         let deadline = workflow
@@ -266,15 +317,19 @@ impl Engine {
                 exec.status = ExecutionStatus::Canceled;
                 break;
             }
-            let pending = match stack.pop() {
+            let pending = match state.stack.pop() {
                 Some(p) => p,
-                None => match waiting.shift_remove_index(0) {
-                    Some((node, inputs)) => Pending { node, inputs },
+                None => match state.waiting.shift_remove_index(0) {
+                    Some((node, inputs)) => Pending {
+                        node,
+                        inputs,
+                        resumed: None,
+                    },
                     None => break,
                 },
             };
-            total_runs += 1;
-            if total_runs > MAX_NODE_RUNS {
+            state.total_runs += 1;
+            if state.total_runs > MAX_NODE_RUNS {
                 fail(
                     &mut exec,
                     Some(&pending.node),
@@ -282,11 +337,21 @@ impl Engine {
                 );
                 break;
             }
-            let node = workflow.node(&pending.node).expect("scheduled nodes exist");
-            let run_index = *runs_so_far
+            let Some(node) = workflow.node(&pending.node) else {
+                // Only a saved state that does not fit its workflow gets here.
+                fail(
+                    &mut exec,
+                    Some(&pending.node),
+                    "the node to run next is not in the workflow".into(),
+                );
+                break;
+            };
+            let run_index = *state
+                .runs_so_far
                 .entry(node.name.clone())
                 .and_modify(|n| *n += 1)
                 .or_insert(0);
+            let resumed = pending.resumed;
             let (sources, inputs): (Vec<Option<Source>>, Vec<Vec<Item>>) = pending
                 .inputs
                 .into_iter()
@@ -315,13 +380,18 @@ impl Engine {
                 host: request.host.as_deref(),
                 execution_id: &request.execution_id,
                 depth: request.depth,
-                state: node_state.remove(&node.name).unwrap_or(Value::Null),
+                now_ms: start_time,
+                durable_waits: request.durable_waits,
+                state: state.node_state.remove(&node.name).unwrap_or(Value::Null),
                 logs: Vec::new(),
                 response: None,
+                suspend: None,
             };
-            let outcome = match loaded {
-                Err(e) => Outcome::Done(Err(NodeError::Failed(e.to_string()))),
-                Ok(()) => {
+            let outcome = match (loaded, resumed) {
+                (Err(e), _) => Outcome::Done(Err(NodeError::Failed(e.to_string()))),
+                // The Wait node a run goes on from: its wait is over.
+                (Ok(()), Some(items)) => Outcome::Done(Ok(vec![items])),
+                (Ok(()), None) => {
                     let timeout = async {
                         match deadline {
                             Some(at) => tokio::time::sleep_until(at.into()).await,
@@ -352,7 +422,32 @@ impl Engine {
                 }
             };
             if !ctx.state.is_null() {
-                node_state.insert(node.name.clone(), std::mem::take(&mut ctx.state));
+                state
+                    .node_state
+                    .insert(node.name.clone(), std::mem::take(&mut ctx.state));
+            }
+            if let (Some(suspend), Ok(_)) = (ctx.suspend.take(), &result) {
+                // The Wait node runs again (as done) when the execution goes on.
+                if let Some(n) = state.runs_so_far.get_mut(&node.name) {
+                    *n = n.saturating_sub(1);
+                }
+                state.total_runs -= 1;
+                let inputs = sources.into_iter().zip(ctx.inputs).map(Some).collect();
+                state.stack.push(Pending {
+                    node: node.name.clone(),
+                    inputs,
+                    resumed: None,
+                });
+                exec.status = ExecutionStatus::Waiting;
+                exec.suspended = Some(Box::new(Suspended {
+                    node: node.name.clone(),
+                    wait_till_ms: suspend.till_ms,
+                    on_webhook: suspend.on_webhook,
+                    state,
+                    run_data: exec.run_data.clone(),
+                    last_node: exec.last_node.clone(),
+                }));
+                break;
             }
             let (result, error_text) = match result {
                 Ok(out) => (Ok(out), None),
@@ -381,11 +476,13 @@ impl Engine {
                 &node.name,
                 &data["main"],
                 &sources,
-                node_state
+                state
+                    .node_state
                     .get(&node.name)
-                    .and_then(|state| state.get("context"))
+                    .and_then(|s| s.get("context"))
                     .unwrap_or(&Value::Null),
             );
+            state.sources.insert(node.name.clone(), sources);
             exec.run_data
                 .entry(node.name.clone())
                 .or_default()
@@ -405,10 +502,93 @@ impl Engine {
                 fail(&mut exec, Some(&node.name), e.to_string());
                 break;
             }
-            schedule_children(workflow, &graph, node, out, &mut stack, &mut waiting);
+            schedule_children(
+                workflow,
+                &graph,
+                node,
+                out,
+                &mut state.stack,
+                &mut state.waiting,
+            );
         }
         exec
     }
+}
+
+/// A fresh run: the trigger (the request's, else the first enabled one) with its items.
+fn first_state(workflow: &Workflow, request: &RunRequest) -> Result<RunState, String> {
+    let start = request.start.clone().or_else(|| {
+        workflow
+            .nodes()
+            .iter()
+            .find(|n| !n.is_disabled() && catalogue::is_trigger(&n.kind))
+            .map(|n| n.name.clone())
+    });
+    let start = start
+        .filter(|s| workflow.node(s).is_some())
+        .ok_or("the workflow has no trigger to start from")?;
+    let items = if request.items.is_empty() {
+        vec![Item::default()]
+    } else {
+        request.items.clone()
+    };
+    Ok(RunState {
+        stack: vec![Pending {
+            node: start,
+            inputs: vec![Some((None, items))],
+            resumed: None,
+        }],
+        ..RunState::default()
+    })
+}
+
+/// A run going on after a wait: the sandbox is given back every node's last output (what
+/// `$('Node')` and paired items read), and the Wait node on top of the stack is marked done
+/// with the resuming items (else its input).
+fn resumed_state(
+    sandbox: &Sandbox,
+    workflow: &Workflow,
+    resume: &Resume,
+) -> Result<(Execution, RunState), String> {
+    let suspended = &resume.suspended;
+    let mut state = suspended.state.clone();
+    for (name, runs) in &suspended.run_data {
+        let Some(last) = runs.last() else { continue };
+        let sources = state
+            .sources
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let context = state
+            .node_state
+            .get(name)
+            .and_then(|s| s.get("context"))
+            .unwrap_or(&Value::Null);
+        sandbox
+            .record(name, &last.data["main"], sources, context)
+            .map_err(|e| e.to_string())?;
+    }
+    let top = state
+        .stack
+        .last_mut()
+        .filter(|p| p.node == suspended.node && workflow.node(&p.node).is_some())
+        .ok_or("the saved state of this waiting execution does not fit its workflow")?;
+    top.resumed = Some(match &resume.items {
+        Some(items) => items.clone(),
+        None => top
+            .inputs
+            .first()
+            .cloned()
+            .flatten()
+            .map(|(_, items)| items)
+            .unwrap_or_default(),
+    });
+    let exec = Execution {
+        run_data: suspended.run_data.clone(),
+        last_node: suspended.last_node.clone(),
+        ..Execution::default()
+    };
+    Ok((exec, state))
 }
 
 /// Runs one node with its settings: disabled nodes pass input through, pinned data replaces
@@ -488,6 +668,7 @@ fn schedule_children(
                 ready.push(Pending {
                     node: target.name.clone(),
                     inputs,
+                    resumed: None,
                 });
                 continue;
             }
@@ -503,6 +684,7 @@ fn schedule_children(
                 ready.push(Pending {
                     node: target.name.clone(),
                     inputs,
+                    resumed: None,
                 });
             }
         }

@@ -7,7 +7,7 @@
 
 use super::template::{Segment, Template};
 use rquickjs::{Context, Function, Object, Runtime};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -80,7 +80,7 @@ pub struct RunFacts<'a> {
 }
 
 /// Where a node's input came from: a node and which of its outputs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {
     pub node: String,
     pub output: usize,

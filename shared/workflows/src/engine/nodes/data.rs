@@ -1,11 +1,10 @@
-//! Data nodes: Rename Keys, Crypto (hash, HMAC, generate), Summarize, Wait (short intervals).
+//! Data nodes: Rename Keys, Crypto (hash, HMAC, generate), Summarize.
 
 use crate::engine::{Item, NodeContext, NodeError, get_path, set_path};
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use serde_json::{Map, Value, json};
 use sha2::Digest;
-use std::time::Duration;
 
 pub fn rename_keys(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
     let mut out = Vec::with_capacity(ctx.input().len());
@@ -276,38 +275,4 @@ pub fn summarize(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
         out.push(Item::new(json));
     }
     Ok(out)
-}
-
-/// Waits in memory for short intervals (as n8n does under 65 s); longer waits need the
-/// durable scheduler.
-pub async fn wait(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
-    let resume = ctx.string("resume", 0, "timeInterval")?;
-    if resume != "timeInterval" {
-        return Err(NodeError::parameter(
-            "resume",
-            format!("resuming on `{resume}` is not supported yet"),
-        ));
-    }
-    let amount = ctx.number("amount", 0, 1.0)?.max(0.0);
-    let unit = ctx.string("unit", 0, "seconds")?;
-    let secs = amount
-        * match unit.as_str() {
-            "seconds" => 1.0,
-            "minutes" => 60.0,
-            "hours" => 3600.0,
-            "days" => 86_400.0,
-            other => {
-                return Err(NodeError::parameter(
-                    "unit",
-                    format!("`{other}` is not a unit"),
-                ));
-            }
-        };
-    if secs > 65.0 {
-        return Err(NodeError::Failed(format!(
-            "waits longer than 65 s ({secs} s asked) need the durable scheduler, which is not available yet"
-        )));
-    }
-    tokio::time::sleep(Duration::from_secs_f64(secs)).await;
-    Ok(ctx.input().to_vec())
 }

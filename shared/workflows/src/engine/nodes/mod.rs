@@ -14,6 +14,7 @@ mod respond;
 mod set;
 mod switch;
 mod transform;
+mod wait;
 mod xml;
 
 use super::{Item, NodeContext, NodeError};
@@ -103,7 +104,7 @@ pub async fn execute(ctx: &mut NodeContext<'_>) -> Result<Outputs, NodeError> {
         "renameKeys" => data::rename_keys(ctx).map(|items| vec![items]),
         "crypto" => data::crypto(ctx).map(|items| vec![items]),
         "summarize" => data::summarize(ctx).map(|items| vec![items]),
-        "wait" => data::wait(ctx).await.map(|items| vec![items]),
+        "wait" => wait::run(ctx).await.map(|items| vec![items]),
         "dateTime" => dates::run(ctx).map(|items| vec![items]),
         "markdown" => markdown::run(ctx).map(|items| vec![items]),
         "html" => html::run(ctx).map(|items| vec![items]),
