@@ -3,10 +3,10 @@
 //! embedded default); `agente worker` and `agente scheduler` run one role alone, so web,
 //! worker and scheduler processes can be scaled apart over one database.
 
-use agente_core::SystemClock;
+use agente_core::Clock;
 use agente_jobs::{Handlers, RetryPolicy, Scheduler, SqlQueue, Worker, WorkerOptions};
 use agente_store::Db;
-use agente_workflows::service::{SCHEDULE_JOB, WorkflowService};
+use agente_workflows::service::{RESUME_JOB, SCHEDULE_JOB, WorkflowService, WorkflowServiceError};
 use std::sync::Arc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -30,16 +30,23 @@ pub fn process_name() -> String {
     format!("{host}:{}", std::process::id())
 }
 
-pub fn start(db: &Db, workflows: &WorkflowService, roles: Roles) -> Background {
+/// Starts `roles`; `clock` says when jobs and schedules are due (the system clock outside
+/// tests).
+pub fn start(
+    db: &Db,
+    workflows: &WorkflowService,
+    roles: Roles,
+    clock: Arc<dyn Clock>,
+) -> Background {
     let shutdown = CancellationToken::new();
     let mut tasks = Vec::new();
     if let Some(options) = roles.workers {
-        let queue = SqlQueue::new(db.clone(), Arc::new(SystemClock));
+        let queue = SqlQueue::new(db.clone(), clock.clone());
         let worker = Worker::new(queue, handlers(workflows.clone()), options);
         tasks.push(tokio::spawn(worker.run(shutdown.clone())));
     }
     if roles.scheduler {
-        let scheduler = Scheduler::new(db.clone(), Arc::new(SystemClock), process_name());
+        let scheduler = Scheduler::new(db.clone(), clock, process_name());
         tasks.push(tokio::spawn(scheduler.run(shutdown.clone())));
     }
     Background { shutdown, tasks }
@@ -57,17 +64,26 @@ impl Background {
 
 /// What each job type does.
 fn handlers(workflows: WorkflowService) -> Handlers {
-    Handlers::new().on(SCHEDULE_JOB, RetryPolicy::default(), move |job| {
-        let workflows = workflows.clone();
-        async move {
-            match workflows.run_scheduled(&job.payload).await {
-                // A failed execution is recorded as such; the firing itself succeeded.
-                Ok(_) => Ok(()),
-                Err(e @ agente_workflows::service::WorkflowServiceError::BadInput(_)) => {
-                    Err(agente_jobs::JobError::Fatal(e.to_string()))
-                }
-                Err(e) => Err(agente_jobs::JobError::Retry(e.to_string())),
-            }
+    let scheduled = workflows.clone();
+    Handlers::new()
+        .on(SCHEDULE_JOB, RetryPolicy::default(), move |job| {
+            let workflows = scheduled.clone();
+            async move { outcome(workflows.run_scheduled(&job.payload).await) }
+        })
+        .on(RESUME_JOB, RetryPolicy::default(), move |job| {
+            let workflows = workflows.clone();
+            async move { outcome(workflows.resume_due(&job.payload).await) }
+        })
+}
+
+/// A job that ran a workflow succeeded even when the execution failed (that is recorded
+/// with the execution); bad payloads are not retried, anything else is.
+fn outcome<T>(result: Result<T, WorkflowServiceError>) -> Result<(), agente_jobs::JobError> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(e @ WorkflowServiceError::BadInput(_)) => {
+            Err(agente_jobs::JobError::Fatal(e.to_string()))
         }
-    })
+        Err(e) => Err(agente_jobs::JobError::Retry(e.to_string())),
+    }
 }

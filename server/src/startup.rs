@@ -79,7 +79,8 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         secrets,
         clock,
         ServiceLimits::default(),
-    );
+    )
+    .with_public_url(config.public_url.as_deref().unwrap_or_default());
     let leptos = LeptosOptions::builder()
         .output_name(config.output_name.clone())
         .site_root(config.site_root.clone())
@@ -165,7 +166,12 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
     let jobs = agente_jobs::SqlQueue::new(state.db.clone(), Arc::new(SystemClock));
     crate::housekeeping::spawn(state.workflows.clone(), jobs, max_age, keep);
     let db = state.db.clone();
-    let background = crate::background::start(&state.db, &state.workflows, roles);
+    let background = crate::background::start(
+        &state.db,
+        &state.workflows,
+        roles,
+        Arc::new(agente_core::SystemClock),
+    );
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -189,7 +195,12 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
 pub async fn run_background(config: Config, roles: Roles) -> anyhow::Result<()> {
     tracing::info!(?config, ?roles, "starting");
     let state = build_state(config).await?;
-    let background = crate::background::start(&state.db, &state.workflows, roles);
+    let background = crate::background::start(
+        &state.db,
+        &state.workflows,
+        roles,
+        Arc::new(agente_core::SystemClock),
+    );
     println!("Agente background roles are running");
     shutdown_signal().await;
     background.stop().await;

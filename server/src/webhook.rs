@@ -1,5 +1,6 @@
-//! `/webhook/<path>` (production webhooks of active workflows) and `/webhook-test/<path>`
-//! (one call while an editor listens). No Agente credentials here: the path and the Webhook
+//! `/webhook/<path>` (production webhooks of active workflows), `/webhook-test/<path>`
+//! (one call while an editor listens) and `/webhook-waiting/<execution id>` (resumes an
+//! execution whose Wait node waits for a call). No Agente credentials here: the path and the Webhook
 //! node's own authentication are what callers know.
 
 use crate::AppState;
@@ -28,6 +29,10 @@ pub fn router() -> Router<AppState> {
             "/webhook-test/{*path}",
             any(handle).layer(DefaultBodyLimit::max(MAX_WEBHOOK_BODY)),
         )
+        .route(
+            "/webhook-waiting/{*path}",
+            any(handle).layer(DefaultBodyLimit::max(MAX_WEBHOOK_BODY)),
+        )
 }
 
 async fn handle(
@@ -41,6 +46,7 @@ async fn handle(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let test = route.as_str().starts_with("/webhook-test/");
+    let waiting = route.as_str().starts_with("/webhook-waiting/");
     let call = WebhookCall {
         method: method.as_str().to_string(),
         path,
@@ -62,20 +68,23 @@ async fn handle(
         // The socket's peer; behind a proxy that is the proxy (no X-Forwarded-For trust yet).
         remote_ip: peer.map(|Extension(ConnectInfo(addr))| addr.ip()),
     };
-    let reply = state
-        .workflows
-        .handle_webhook(call)
-        .await
-        .map_err(|e| match e {
-            agente_workflows::service::WorkflowServiceError::NotFound(_) => {
-                ApiError::not_found(if test {
-                    format!("nobody listens for a test call on {method} /webhook-test/…")
-                } else {
-                    format!("no active workflow listens on {method} /webhook/…")
-                })
-            }
-            other => ApiError::Workflow(other),
-        })?;
+    let reply = if waiting {
+        state.workflows.handle_waiting_webhook(call).await
+    } else {
+        state.workflows.handle_webhook(call).await
+    };
+    let reply = reply.map_err(|e| match e {
+        agente_workflows::service::WorkflowServiceError::NotFound(_) => {
+            ApiError::not_found(if waiting {
+                format!("no execution waits for {method} /webhook-waiting/…")
+            } else if test {
+                format!("nobody listens for a test call on {method} /webhook-test/…")
+            } else {
+                format!("no active workflow listens on {method} /webhook/…")
+            })
+        }
+        other => ApiError::Workflow(other),
+    })?;
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
     let mut response = match reply.body {
         Value::String(text) => (status, text).into_response(),

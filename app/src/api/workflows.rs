@@ -53,6 +53,9 @@ pub struct ExecutionRow {
     pub started_at: i64,
     pub duration_ms: Option<i64>,
     pub error: Option<String>,
+    /// When a waiting execution goes on (Unix ms); none while it waits for a webhook call.
+    #[serde(default)]
+    pub wait_till: Option<i64>,
 }
 
 /// One node's runs in an execution, items as pretty JSON.
@@ -260,6 +263,7 @@ fn execution_row(e: &agente_workflows::service::ExecutionRecord) -> ExecutionRow
         started_at: e.started_at,
         duration_ms: e.finished_at.map(|f| f - e.started_at),
         error: e.error.clone(),
+        wait_till: e.wait_till,
     }
 }
 

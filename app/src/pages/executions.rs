@@ -63,7 +63,13 @@ pub fn ExecutionDetailPage() -> impl IntoView {
                             " · " {x.row.mode.clone()} " · " {format_ms(x.row.started_at)}
                             " · " {x.row.duration_ms.map(|d| format!("{d} ms")).unwrap_or_default()}
                         </p>
-                        {(x.row.status == "running").then(|| { let sid = x.row.id.clone(); view! {
+                        {(x.row.status == "waiting").then(|| view! {
+                            <p class="muted" data-testid="waiting">{match x.row.wait_till {
+                                Some(at) => format!("Waiting at a Wait node until {}", format_ms(at)),
+                                None => "Waiting at a Wait node for a call to its webhook".to_string(),
+                            }}</p>
+                        })}
+                        {(x.row.status == "running" || x.row.status == "waiting").then(|| { let sid = x.row.id.clone(); view! {
                             <button class="btn btn-danger" data-testid="stop" on:click=move |_| { stop.dispatch(StopExecution { id: sid.clone() }); }>"Stop"</button>
                         }})}
                         <ActionError value=stop.value() />

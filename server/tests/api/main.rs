@@ -1,6 +1,7 @@
 //! REST API tests: a real server on a random port, on SQLite and on Postgres (+ Redis).
 
 mod accounts;
+mod background;
 mod bad_input;
 mod helpers;
 mod operations;

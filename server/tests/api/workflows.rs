@@ -359,3 +359,68 @@ async fn test_webhooks_and_stopping_executions_over_http() {
         assert_problem(res, StatusCode::CONFLICT, "conflict", b).await;
     }
 }
+
+#[tokio::test]
+async fn a_wait_for_a_webhook_resumes_over_http() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await;
+        let b = app.backend;
+        let (owner, _, _) = app.signup("approver").await;
+        let wf = json!({"name": "approval", "nodes": [
+            {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}},
+            {"name": "Approval", "type": "n8n-nodes-base.wait", "typeVersion": 1.1, "parameters": {
+                "resume": "webhook", "httpMethod": "POST", "responseMode": "lastNode"}}
+        ], "connections": {"Start": {"main": [[{"node": "Approval", "type": "main", "index": 0}]]}}});
+        let created: Value = app
+            .post("/api/v1/workflows", wf, Some(&owner))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = created["id"].as_str().unwrap();
+        let run: Value = app
+            .post(
+                &format!("/api/v1/workflows/{id}/run"),
+                json!({}),
+                Some(&owner),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(run["status"], "waiting", "{b}: {run}");
+        let execution = run["id"].as_str().unwrap();
+
+        // Unknown executions and other methods: a clear 404.
+        let res = app
+            .client
+            .get(app.url(&format!("/webhook-waiting/{execution}")))
+            .send()
+            .await
+            .unwrap();
+        assert_problem(res, StatusCode::NOT_FOUND, "not_found", b).await;
+        let res = app
+            .client
+            .post(app.url(&format!("/webhook-waiting/{execution}")))
+            .json(&json!({"answer": "yes"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{b}");
+        assert_eq!(res.json::<Value>().await.unwrap()["body"]["answer"], "yes");
+        let stored: Value = app
+            .get(&format!("/api/v1/executions/{execution}"), Some(&owner))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(stored["status"], "success", "{b}: {stored}");
+        let res = app
+            .client
+            .post(app.url(&format!("/webhook-waiting/{execution}")))
+            .send()
+            .await
+            .unwrap();
+        assert_problem(res, StatusCode::NOT_FOUND, "not_found", b).await;
+    }
+}

@@ -6,12 +6,14 @@ use crate::{Backend, Db, StoreError};
 use agente_core::{TenantId, UserId};
 use sqlx::Row;
 
-/// Which kind of bearer secret a digest belongs to.
+/// What a tenant is looked up by: the digest of a bearer secret, or (for
+/// `/webhook-waiting/<id>`) the id of an execution that waits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TenantLookup {
     RefreshToken,
     ApiKey,
     Invitation,
+    WaitingExecution,
 }
 
 impl Db {
@@ -33,7 +35,8 @@ impl Db {
         .transpose()
     }
 
-    /// The tenant owning the secret whose digest is `hash`, if any.
+    /// The tenant owning the secret whose digest is `hash` (or the waiting execution whose
+    /// id it is), if any.
     pub async fn tenant_of(
         &self,
         kind: TenantLookup,
@@ -48,6 +51,12 @@ impl Db {
             }
             (Backend::Postgres, TenantLookup::Invitation) => {
                 "SELECT agente_tenant_of_invitation($1) AS tenant_id"
+            }
+            (Backend::Postgres, TenantLookup::WaitingExecution) => {
+                "SELECT agente_tenant_of_waiting_execution($1) AS tenant_id"
+            }
+            (Backend::Sqlite, TenantLookup::WaitingExecution) => {
+                "SELECT tenant_id FROM executions WHERE id = $1 AND status = 'waiting'"
             }
             (Backend::Sqlite, TenantLookup::RefreshToken) => {
                 "SELECT tenant_id FROM refresh_tokens WHERE token_hash = $1"

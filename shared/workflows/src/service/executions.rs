@@ -3,9 +3,10 @@
 use super::run_data;
 use super::store::load;
 use super::sub_workflows::SubWorkflows;
+use super::waiting::ResumeState;
 use super::{Page, WorkflowService, WorkflowServiceError as E};
 use crate::Workflow;
-use crate::engine::{Execution, Item, RunRequest};
+use crate::engine::{Execution, ExecutionError, ExecutionStatus, Item, RunRequest};
 use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::UserId;
 use agente_store::sqlx::query;
@@ -27,6 +28,8 @@ pub struct ExecutionRecord {
     pub mode: String,
     pub started_at: i64,
     pub finished_at: Option<i64>,
+    /// When a waiting execution goes on by itself.
+    pub wait_till: Option<i64>,
     pub error: Option<String>,
     /// Present for a run that just finished, or when asked for with `includeData`.
     pub execution: Option<Execution>,
@@ -45,7 +48,7 @@ impl ExecutionRecord {
             "startedAt": iso(self.started_at),
             "stoppedAt": self.finished_at.map(iso),
             "workflowId": self.workflow_id,
-            "waitTill": null,
+            "waitTill": self.wait_till.map(iso),
             "status": self.status,
         });
         let data = self
@@ -115,16 +118,19 @@ impl WorkflowService {
             execution_id: UserId::new().to_string(),
             mode: "manual".into(),
             now_ms: self.clock.now_ms(),
+            durable_waits: true,
             ..RunRequest::default()
         };
         self.execute_and_record(p, id, &stored.workflow, request)
             .await
     }
 
-    /// Runs `workflow` and stores the execution, honouring `saveDataSuccessExecution` /
-    /// `saveDataErrorExecution` = `none`. A run that lasts longer than `VISIBLE_AFTER` is
-    /// recorded as `running` first (so it can be listed and stopped); a short one costs a
-    /// single write. A failed non-manual run starts the workflow's error workflow.
+    /// Runs `workflow` (or resumes a waiting run of it) and stores the execution, honouring
+    /// `saveDataSuccessExecution` / `saveDataErrorExecution` = `none`. A run that lasts
+    /// longer than `VISIBLE_AFTER` is recorded as `running` first (so it can be listed and
+    /// stopped); a short one costs a single write. A run that suspends at a Wait node is
+    /// stored `waiting` with its state. A failed non-manual run starts the workflow's error
+    /// workflow.
     pub(crate) async fn execute_and_record(
         &self,
         p: &Principal,
@@ -143,6 +149,12 @@ impl WorkflowService {
             service: self.clone(),
             principal: p.clone(),
         }));
+        request.resume_url = format!(
+            "{}/webhook-waiting/{}",
+            self.public_url, request.execution_id
+        );
+        // A resumed run's row already says `running` (the resume claimed it).
+        let resumed = request.resume.is_some();
         let id = request.execution_id.clone();
         let mode = request.mode.clone();
         let started_at = request.now_ms;
@@ -150,23 +162,49 @@ impl WorkflowService {
         let _registration = self.running.register(&id, p.tenant_id, cancel.clone());
         let run = self.engine.run(workflow, request);
         tokio::pin!(run);
-        let mut recorded_running = false;
-        let execution = tokio::select! {
-            execution = &mut run => execution,
-            () = tokio::time::sleep(VISIBLE_AFTER) => {
-                match self.record_running(p, &id, workflow_id, &mode, started_at).await {
-                    Ok(()) => recorded_running = true,
-                    Err(e) => tracing::warn!(error = %e, execution = %id, "could not record a running execution"),
+        let mut recorded_running = resumed;
+        let mut execution = if resumed {
+            let watcher = self.watch_for_stop_requests(p.tenant_id, &id, cancel);
+            let execution = run.await;
+            watcher.abort();
+            execution
+        } else {
+            tokio::select! {
+                execution = &mut run => execution,
+                () = tokio::time::sleep(VISIBLE_AFTER) => {
+                    match self.record_running(p, &id, workflow_id, &mode, started_at).await {
+                        Ok(()) => recorded_running = true,
+                        Err(e) => tracing::warn!(error = %e, execution = %id, "could not record a running execution"),
+                    }
+                    let watcher = recorded_running
+                        .then(|| self.watch_for_stop_requests(p.tenant_id, &id, cancel));
+                    let execution = run.await;
+                    if let Some(watcher) = watcher {
+                        watcher.abort();
+                    }
+                    execution
                 }
-                let watcher = recorded_running
-                    .then(|| self.watch_for_stop_requests(p.tenant_id, &id, cancel));
-                let execution = run.await;
-                if let Some(watcher) = watcher {
-                    watcher.abort();
-                }
-                execution
             }
         };
+        // A run that waits keeps its state; one too large to keep fails instead.
+        let resume_state =
+            execution.suspended.take().and_then(|suspended| {
+                match ResumeState::encode(
+                    workflow,
+                    &suspended,
+                    self.limits.max_execution_data_bytes,
+                ) {
+                    Ok(state) => Some((state, suspended)),
+                    Err(message) => {
+                        execution.status = ExecutionStatus::Error;
+                        execution.error = Some(ExecutionError {
+                            node: Some(suspended.node.clone()),
+                            message,
+                        });
+                        None
+                    }
+                }
+            });
         let finished_at = self.clock.now_ms().max(started_at);
         let status = execution.status.as_str();
         let record = ExecutionRecord {
@@ -175,11 +213,21 @@ impl WorkflowService {
             status: status.into(),
             mode: mode.clone(),
             started_at,
-            finished_at: Some(finished_at),
+            finished_at: resume_state.is_none().then_some(finished_at),
+            wait_till: resume_state.as_ref().and_then(|(_, s)| s.wait_till_ms),
             error: execution.error.as_ref().map(|e| e.message.clone()),
             execution: Some(execution),
             data: None,
         };
+        if let Some((state, suspended)) = resume_state {
+            let data = run_data::encode(
+                &result_data(record.execution.as_ref().expect("just set")),
+                self.limits.max_execution_data_bytes,
+            );
+            self.record_waiting(p, &record, data, state, &suspended)
+                .await?;
+            return Ok(record);
+        }
         if status == "error" && mode != "manual" && mode != "error" {
             self.start_error_workflow(p, workflow_id, workflow, &record);
         }
@@ -213,7 +261,7 @@ impl WorkflowService {
                     "INSERT INTO executions (id, tenant_id, workflow_id, status, mode, started_at, finished_at, error, data) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                      ON CONFLICT (id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at, \
-                     error = excluded.error, data = excluded.data",
+                     error = excluded.error, data = excluded.data, wait_till = NULL, resume_state = NULL",
                 )
                 .bind(id)
                 .bind(p.tenant_id.to_string())
@@ -315,6 +363,9 @@ impl WorkflowService {
         check_permission(p, Resource::Workflows, Action::Execute)?;
         if !self.running.cancel(id, p.tenant_id) {
             let record = self.get_execution(p, id, false).await?;
+            if record.status == "waiting" && self.cancel_waiting(p, id).await? {
+                return self.get_execution(p, id, false).await;
+            }
             if record.status != "running" {
                 return Err(E::Conflict(format!(
                     "the execution has already finished (`{}`)",
@@ -415,6 +466,7 @@ impl WorkflowService {
                     execution_id: UserId::new().to_string(),
                     mode: "error".into(),
                     now_ms: service.clock.now_ms(),
+                    durable_waits: true,
                     ..RunRequest::default()
                 };
                 service
@@ -436,7 +488,7 @@ impl WorkflowService {
         let limit = q.limit.unwrap_or(100).clamp(1, 250) as i64;
         let mut tx = self.db.tenant_read(p.tenant_id).await?;
         let rows = query(
-            "SELECT id, workflow_id, status, mode, started_at, finished_at, error, data FROM executions \
+            "SELECT id, workflow_id, status, mode, started_at, finished_at, wait_till, error, data FROM executions \
              WHERE tenant_id = $1 AND ($2 = '' OR workflow_id = $2) AND ($3 = '' OR status = $3) \
              AND ($4 = '' OR id < $4) ORDER BY id DESC LIMIT $5",
         )
@@ -467,7 +519,7 @@ impl WorkflowService {
     ) -> Result<ExecutionRecord, E> {
         check_permission(p, Resource::Executions, Action::Read)?;
         let mut tx = self.db.tenant_read(p.tenant_id).await?;
-        let row = query("SELECT id, workflow_id, status, mode, started_at, finished_at, error, data FROM executions WHERE id = $1 AND tenant_id = $2")
+        let row = query("SELECT id, workflow_id, status, mode, started_at, finished_at, wait_till, error, data FROM executions WHERE id = $1 AND tenant_id = $2")
             .bind(id)
             .bind(p.tenant_id.to_string())
             .fetch_optional(&mut *tx)
@@ -525,6 +577,7 @@ impl WorkflowService {
             execution_id: UserId::new().to_string(),
             mode: "retry".into(),
             now_ms: self.clock.now_ms(),
+            durable_waits: true,
             ..RunRequest::default()
         };
         self.execute_and_record(p, &old.workflow_id, &stored.workflow, request)
@@ -561,6 +614,7 @@ fn from_row(row: &AnyRow, with_data: bool) -> Result<ExecutionRecord, E> {
         mode: row.try_get("mode")?,
         started_at: row.try_get("started_at")?,
         finished_at: row.try_get("finished_at")?,
+        wait_till: row.try_get("wait_till")?,
         error: row.try_get("error")?,
         execution: None,
         data,

@@ -11,6 +11,7 @@ mod running;
 mod scheduled;
 mod store;
 mod sub_workflows;
+mod waiting;
 mod webhook_access;
 mod webhook_cache;
 mod webhook_node;
@@ -20,6 +21,7 @@ pub use credentials::{CredentialInfo, NewCredential};
 pub use executions::{ExecutionQuery, ExecutionRecord};
 pub use scheduled::SCHEDULE_JOB;
 pub use store::{ListQuery, Page, StoredWorkflow};
+pub use waiting::RESUME_JOB;
 pub use webhooks::{TEST_WEBHOOK_TTL_MS, WebhookCall, WebhookReply};
 
 use crate::engine::Engine;
@@ -95,6 +97,9 @@ pub struct WorkflowService {
     pub(crate) limits: ServiceLimits,
     pub(crate) running: running::Running,
     pub(crate) webhook_cache: Arc<webhook_cache::WebhookCache>,
+    /// Where this deployment is reached (`https://…`, no trailing slash), for
+    /// `$execution.resumeUrl`; empty for relative URLs.
+    pub(crate) public_url: String,
 }
 
 impl WorkflowService {
@@ -113,7 +118,14 @@ impl WorkflowService {
             limits,
             running: running::Running::default(),
             webhook_cache: Arc::default(),
+            public_url: String::new(),
         }
+    }
+
+    /// Sets the deployment's public URL (see `public_url`).
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = url.trim_end_matches('/').to_string();
+        self
     }
 
     pub fn engine(&self) -> &Engine {

@@ -14,6 +14,17 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// The bytes to store for `data`; a note instead when over `cap` bytes even compressed.
 pub(crate) fn encode(data: &Value, cap: usize) -> Vec<u8> {
+    if let Ok(bytes) = encode_whole(data, cap) {
+        return bytes;
+    }
+    let note = json!({ "resultData": { "runData": {}, "truncated": true,
+        "note": format!("run data over {cap} bytes was not kept") } });
+    serde_json::to_vec(&note).unwrap_or_default()
+}
+
+/// The bytes to store for `data`, or how large they would be when over `cap`: for what
+/// must be kept whole (a waiting execution's state).
+pub(crate) fn encode_whole<T: serde::Serialize>(data: &T, cap: usize) -> Result<Vec<u8>, usize> {
     let text = serde_json::to_vec(data).unwrap_or_default();
     let bytes = if text.len() <= PLAIN_UP_TO {
         text
@@ -21,11 +32,10 @@ pub(crate) fn encode(data: &Value, cap: usize) -> Vec<u8> {
         gzip(&text)
     };
     if bytes.len() <= cap {
-        return bytes;
+        Ok(bytes)
+    } else {
+        Err(bytes.len())
     }
-    let note = json!({ "resultData": { "runData": {}, "truncated": true,
-        "note": format!("run data over {cap} bytes was not kept") } });
-    serde_json::to_vec(&note).unwrap_or_default()
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {

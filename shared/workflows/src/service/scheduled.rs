@@ -110,6 +110,7 @@ impl WorkflowService {
             execution_id: UserId::new().to_string(),
             mode: "trigger".into(),
             now_ms: self.clock.now_ms(),
+            durable_waits: true,
             ..RunRequest::default()
         };
         self.execute_and_record(&principal, workflow_id, &stored.workflow, request)

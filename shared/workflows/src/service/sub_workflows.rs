@@ -54,6 +54,8 @@ impl Host for SubWorkflows {
                 mode: "integrated".into(),
                 now_ms: self.service.clock.now_ms(),
                 depth: call.depth,
+                // A caller that waits for the result cannot wait for a stored wait.
+                durable_waits: !call.wait,
                 ..RunRequest::default()
             };
             if !call.wait {

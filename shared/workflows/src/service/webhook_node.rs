@@ -9,17 +9,19 @@ use base64::Engine as _;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
-/// The Webhook node's `authentication`: `none`, `basicAuth` (credential `httpBasicAuth`:
-/// user, password) or `headerAuth` (credential `httpHeaderAuth`: name, value). Answers the
-/// refusal to send, as n8n words it, or `None` to go on.
+/// The Webhook node's `authentication` (the Wait node's `incomingAuthentication`): `none`,
+/// `basicAuth` (credential `httpBasicAuth`: user, password) or `headerAuth` (credential
+/// `httpHeaderAuth`: name, value). Answers the refusal to send, as n8n words it, or `None`
+/// to go on.
 pub(super) fn check_auth(
     node: &Node,
     headers: &Map<String, Value>,
     credentials: &HashMap<String, Value>,
 ) -> Option<WebhookReply> {
-    let method = node
-        .parameters()
+    let params = node.parameters();
+    let method = params
         .get("authentication")
+        .or_else(|| params.get("incomingAuthentication"))
         .and_then(Value::as_str)
         .unwrap_or("none");
     let header = |name: &str| {

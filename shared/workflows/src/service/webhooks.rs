@@ -297,6 +297,7 @@ impl WorkflowService {
             mode: if call.test { "manual" } else { "webhook" }.into(),
             now_ms: now,
             credentials,
+            durable_waits: true,
             ..RunRequest::default()
         };
         let respond = Respond::of(node);

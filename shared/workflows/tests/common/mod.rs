@@ -30,6 +30,11 @@ pub async fn tenant(db: &agente_store::Db, name: &str) -> Principal {
 
 /// A service whose HTTP Request node may reach local test servers.
 pub fn service(db: &TestDb) -> WorkflowService {
+    service_with_clock(db, Arc::new(SystemClock))
+}
+
+/// The same, reading the time from `clock`.
+pub fn service_with_clock(db: &TestDb, clock: Arc<dyn agente_core::Clock>) -> WorkflowService {
     WorkflowService::new(
         db.db.clone(),
         Engine::new(
@@ -39,7 +44,7 @@ pub fn service(db: &TestDb) -> WorkflowService {
             },
         ),
         agente_core::SecretBox::from_bytes(&[9u8; 32]),
-        Arc::new(SystemClock),
+        clock,
         ServiceLimits::default(),
     )
 }

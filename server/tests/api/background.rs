@@ -1,0 +1,91 @@
+//! The background roles as `agente serve` runs them: a worker picks up the job that
+//! resumes a waiting execution when it is due.
+
+use agente_auth::{AuthMethod, Principal};
+use agente_core::{Clock, FixedClock, Role, SecretBox, SystemClock, TenantId};
+use agente_jobs::WorkerOptions;
+use agente_server::background::{self, Roles};
+use agente_store::testing::TestDb;
+use agente_workflows::engine::Engine;
+use agente_workflows::service::{ServiceLimits, WorkflowService};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[tokio::test]
+async fn a_worker_resumes_a_waiting_execution_when_its_time_comes() {
+    for (backend, db) in TestDb::each().await.expect("test databases") {
+        let clock = FixedClock::at_ms(SystemClock.now_ms());
+        let workflows = WorkflowService::new(
+            db.db.clone(),
+            Engine::default(),
+            SecretBox::from_bytes(&[3u8; 32]),
+            Arc::new(clock.clone()),
+            ServiceLimits::default(),
+        );
+        let p = editor_in_new_tenant(&db.db).await;
+        let wf = json!({"name": "later", "nodes": [
+            {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}},
+            {"name": "Nap", "type": "n8n-nodes-base.wait", "typeVersion": 1.1, "parameters": {"amount": 3, "unit": "days"}},
+            {"name": "Then", "type": "n8n-nodes-base.noOp", "typeVersion": 1, "parameters": {}}
+        ], "connections": {
+            "Start": {"main": [[{"node": "Nap", "type": "main", "index": 0}]]},
+            "Nap": {"main": [[{"node": "Then", "type": "main", "index": 0}]]}
+        }});
+        let id = workflows.create(&p, &wf.to_string()).await.unwrap()[0]
+            .id
+            .clone();
+        let waiting = workflows.run(&p, &id, vec![]).await.unwrap();
+        assert_eq!(waiting.status, "waiting", "{backend}");
+
+        let roles = Roles {
+            workers: Some(WorkerOptions {
+                idle_poll: Duration::from_millis(20),
+                ..WorkerOptions::default()
+            }),
+            scheduler: false,
+        };
+        let running = background::start(&db.db, &workflows, roles, Arc::new(clock.clone()));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let early = workflows
+            .get_execution(&p, &waiting.id, false)
+            .await
+            .unwrap();
+        assert_eq!(early.status, "waiting", "{backend}: not before its time");
+
+        clock.advance_secs(3 * 86_400 + 1);
+        let mut status = String::new();
+        for _ in 0..250 {
+            status = workflows
+                .get_execution(&p, &waiting.id, false)
+                .await
+                .unwrap()
+                .status;
+            if status == "success" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        running.stop().await;
+        assert_eq!(status, "success", "{backend}");
+    }
+}
+
+async fn editor_in_new_tenant(db: &agente_store::Db) -> Principal {
+    let tenant = TenantId::new();
+    db.tenant_execute(
+        tenant,
+        agente_store::sqlx::query(
+            "INSERT INTO tenants (id, name, created_at) VALUES ($1, 'bg', 0)",
+        )
+        .bind(tenant.to_string()),
+    )
+    .await
+    .unwrap();
+    Principal {
+        tenant_id: tenant,
+        user_id: None,
+        role: Role::Editor,
+        method: AuthMethod::AccessToken,
+    }
+}
