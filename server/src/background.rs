@@ -6,8 +6,11 @@
 use agente_core::Clock;
 use agente_jobs::{Handlers, RetryPolicy, Scheduler, SqlQueue, Worker, WorkerOptions};
 use agente_store::Db;
-use agente_workflows::service::{RESUME_JOB, SCHEDULE_JOB, WorkflowService, WorkflowServiceError};
+use agente_workflows::service::{
+    EXECUTE_JOB, RESUME_JOB, SCHEDULE_JOB, WorkflowService, WorkflowServiceError,
+};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -44,6 +47,7 @@ pub fn start(
         let queue = SqlQueue::new(db.clone(), clock.clone());
         let worker = Worker::new(queue, handlers(workflows.clone()), options);
         tasks.push(tokio::spawn(worker.run(shutdown.clone())));
+        tasks.push(tokio::spawn(reap(workflows.clone(), shutdown.clone())));
     }
     if roles.scheduler {
         let scheduler = Scheduler::new(db.clone(), clock, process_name());
@@ -62,10 +66,37 @@ impl Background {
     }
 }
 
+/// How often worker processes look for executions whose progress stopped.
+const REAP_EVERY: Duration = Duration::from_secs(30);
+
+/// Sets stalled executions going again (`WorkflowService::reap_executions`): any worker
+/// process may, the row updates make each recovery happen once.
+async fn reap(workflows: WorkflowService, shutdown: CancellationToken) {
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(REAP_EVERY) => {}
+        }
+        match workflows.reap_executions(false).await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(
+                recovered = n,
+                "stalled executions were queued again or failed"
+            ),
+            Err(e) => tracing::warn!(error = %e, "looking for stalled executions failed"),
+        }
+    }
+}
+
 /// What each job type does.
 fn handlers(workflows: WorkflowService) -> Handlers {
     let scheduled = workflows.clone();
+    let queued = workflows.clone();
     Handlers::new()
+        .on(EXECUTE_JOB, RetryPolicy::default(), move |job| {
+            let workflows = queued.clone();
+            async move { outcome(workflows.run_queued(&job.payload).await) }
+        })
         .on(SCHEDULE_JOB, RetryPolicy::default(), move |job| {
             let workflows = scheduled.clone();
             async move { outcome(workflows.run_scheduled(&job.payload).await) }

@@ -80,7 +80,8 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         clock,
         ServiceLimits::default(),
     )
-    .with_public_url(config.public_url.as_deref().unwrap_or_default());
+    .with_public_url(config.public_url.as_deref().unwrap_or_default())
+    .with_queued_background_runs();
     let leptos = LeptosOptions::builder()
         .output_name(config.output_name.clone())
         .site_root(config.site_root.clone())
@@ -156,11 +157,14 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
     tracing::info!(?config, "starting");
     let (max_age, keep) = (config.prune_max_age_hours, config.prune_max_count);
     let state = build_state(config).await?;
-    let interrupted = state.workflows.fail_interrupted_executions().await?;
-    if interrupted > 0 {
+    // On the embedded database this is the only process: whatever it left running was
+    // interrupted, and is queued again (or failed) at once rather than after a minute.
+    let embedded = state.db.backend() == agente_store::Backend::Sqlite;
+    let recovered = state.workflows.reap_executions(embedded).await?;
+    if recovered > 0 {
         tracing::warn!(
-            interrupted,
-            "executions interrupted by the last stop were marked failed"
+            recovered,
+            "executions interrupted or stalled were queued again or marked failed"
         );
     }
     let jobs = agente_jobs::SqlQueue::new(state.db.clone(), Arc::new(SystemClock));

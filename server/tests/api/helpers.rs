@@ -61,6 +61,20 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     let state = agente_server::startup::build_state(config)
         .await
         .expect("app state");
+    // Workers as in `agente serve`: runs nobody waits for go through the queue.
+    let roles = agente_server::background::Roles {
+        workers: Some(agente_jobs::WorkerOptions {
+            idle_poll: std::time::Duration::from_millis(20),
+            ..Default::default()
+        }),
+        scheduler: false,
+    };
+    std::mem::forget(agente_server::background::start(
+        &state.db,
+        &state.workflows,
+        roles,
+        std::sync::Arc::new(agente_core::SystemClock),
+    ));
     let app = agente_server::startup::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -2,7 +2,8 @@
 //! functions (migrations/postgres/0004_webhooks_and_pruning.sql), as row-level security
 //! confines the application role to one tenant.
 
-use crate::{Backend, Db, StoreError};
+use crate::{Backend, Db, StoreError, parse_id};
+use agente_core::TenantId;
 use sqlx::Row;
 
 impl Db {
@@ -55,19 +56,43 @@ impl Db {
         }
     }
 
-    /// Marks every `running` execution failed: for the embedded database at start-up, where
-    /// the one process that could be running them has just started.
-    pub async fn fail_running_executions(&self, now_ms: i64) -> Result<u64, StoreError> {
-        if self.backend() != Backend::Sqlite {
-            return Ok(0);
-        }
-        Ok(sqlx::query(
-            "UPDATE executions SET status = 'error', finished_at = $1, \
-             error = 'the server stopped while this execution ran' WHERE status = 'running'",
-        )
-        .bind(now_ms)
-        .execute(self.pool())
-        .await?
-        .rows_affected())
+    /// Unfinished executions whose progress stopped, oldest first, as (id, tenant, status):
+    /// `running` ones with no heartbeat since `running_before`, `new` ones not (re)enqueued
+    /// since `pending_before`, `waiting` ones whose time is before it (and not re-enqueued since).
+    pub async fn stalled_executions(
+        &self,
+        running_before: i64,
+        pending_before: i64,
+        limit: i64,
+    ) -> Result<Vec<(String, TenantId, String)>, StoreError> {
+        let sql = match self.backend() {
+            Backend::Postgres => {
+                "SELECT id, tenant_id, status FROM agente_stalled_executions($1, $2, $3)"
+            }
+            Backend::Sqlite => {
+                "SELECT id, tenant_id, status FROM executions \
+                 WHERE finished_at IS NULL AND ( \
+                   (status = 'running' AND COALESCE(heartbeat_at, started_at) < $1) \
+                   OR (status = 'new' AND COALESCE(heartbeat_at, started_at) < $2) \
+                   OR (status = 'waiting' AND wait_till < $2 AND COALESCE(heartbeat_at, 0) < $2)) \
+                 ORDER BY started_at LIMIT $3"
+            }
+        };
+        sqlx::query(sql)
+            .bind(running_before)
+            .bind(pending_before)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|row| {
+                let tenant: String = row.try_get("tenant_id")?;
+                Ok((
+                    row.try_get("id")?,
+                    parse_id(&tenant)?,
+                    row.try_get("status")?,
+                ))
+            })
+            .collect()
     }
 }

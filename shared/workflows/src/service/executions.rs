@@ -1,9 +1,9 @@
 //! Running workflows and keeping their executions (run data gzip-compressed and capped).
 
+use super::pending::PendingRun;
 use super::run_data;
 use super::store::load;
 use super::sub_workflows::SubWorkflows;
-use super::waiting::ResumeState;
 use super::{Page, WorkflowService, WorkflowServiceError as E};
 use crate::Workflow;
 use crate::engine::{Execution, ExecutionError, ExecutionStatus, Item, RunRequest};
@@ -18,6 +18,9 @@ use std::time::Duration;
 
 /// Runs shorter than this are written once, when they end.
 const VISIBLE_AFTER: Duration = Duration::from_millis(250);
+/// How often a running execution's row is told that its process still runs it (the
+/// reaper takes a run as dead after `pending::RUNNING_STALE_MS` without).
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(10);
 
 /// An execution as stored.
 #[derive(Clone, Debug)]
@@ -48,7 +51,7 @@ impl ExecutionRecord {
             "startedAt": iso(self.started_at),
             "stoppedAt": self.finished_at.map(iso),
             "workflowId": self.workflow_id,
-            "waitTill": self.wait_till.map(iso),
+            "waitTill": self.wait_till.filter(|_| self.status == "waiting").map(iso),
             "status": self.status,
         });
         let data = self
@@ -136,7 +139,30 @@ impl WorkflowService {
         p: &Principal,
         workflow_id: &str,
         workflow: &Workflow,
+        request: RunRequest,
+    ) -> Result<ExecutionRecord, E> {
+        self.execute(p, workflow_id, workflow, request, false).await
+    }
+
+    /// The same for an execution whose row a claim has just set `running` (queued or
+    /// waiting before).
+    pub(crate) async fn execute_claimed(
+        &self,
+        p: &Principal,
+        workflow_id: &str,
+        workflow: &Workflow,
+        request: RunRequest,
+    ) -> Result<ExecutionRecord, E> {
+        self.execute(p, workflow_id, workflow, request, true).await
+    }
+
+    async fn execute(
+        &self,
+        p: &Principal,
+        workflow_id: &str,
+        workflow: &Workflow,
         mut request: RunRequest,
+        claimed: bool,
     ) -> Result<ExecutionRecord, E> {
         if request.credentials.is_empty() && Self::uses_credentials(workflow) {
             let mut tx = self.db.tenant_read(p.tenant_id).await?;
@@ -153,8 +179,6 @@ impl WorkflowService {
             "{}/webhook-waiting/{}",
             self.public_url, request.execution_id
         );
-        // A resumed run's row already says `running` (the resume claimed it).
-        let resumed = request.resume.is_some();
         let id = request.execution_id.clone();
         let mode = request.mode.clone();
         let started_at = request.now_ms;
@@ -162,8 +186,8 @@ impl WorkflowService {
         let _registration = self.running.register(&id, p.tenant_id, cancel.clone());
         let run = self.engine.run(workflow, request);
         tokio::pin!(run);
-        let mut recorded_running = resumed;
-        let mut execution = if resumed {
+        let mut recorded_running = claimed;
+        let mut execution = if claimed {
             let watcher = self.watch_for_stop_requests(p.tenant_id, &id, cancel);
             let execution = run.await;
             watcher.abort();
@@ -187,24 +211,23 @@ impl WorkflowService {
             }
         };
         // A run that waits keeps its state; one too large to keep fails instead.
-        let resume_state =
-            execution.suspended.take().and_then(|suspended| {
-                match ResumeState::encode(
-                    workflow,
-                    &suspended,
-                    self.limits.max_execution_data_bytes,
-                ) {
-                    Ok(state) => Some((state, suspended)),
-                    Err(message) => {
-                        execution.status = ExecutionStatus::Error;
-                        execution.error = Some(ExecutionError {
-                            node: Some(suspended.node.clone()),
-                            message,
-                        });
-                        None
-                    }
+        let resume_state = execution.suspended.take().and_then(|suspended| {
+            match PendingRun::encode_waiting(
+                workflow,
+                &suspended,
+                self.limits.max_execution_data_bytes,
+            ) {
+                Ok(state) => Some((state, suspended)),
+                Err(message) => {
+                    execution.status = ExecutionStatus::Error;
+                    execution.error = Some(ExecutionError {
+                        node: Some(suspended.node.clone()),
+                        message,
+                    });
+                    None
                 }
-            });
+            }
+        });
         let finished_at = self.clock.now_ms().max(started_at);
         let status = execution.status.as_str();
         let record = ExecutionRecord {
@@ -277,27 +300,6 @@ impl WorkflowService {
         Ok(record)
     }
 
-    /// Runs and records in the background (answer-at-once webhooks, sub-workflows one does
-    /// not wait for); failures to record are logged.
-    pub(crate) fn spawn_execution(
-        &self,
-        p: &Principal,
-        workflow_id: String,
-        workflow: Workflow,
-        request: RunRequest,
-    ) {
-        let service = self.clone();
-        let principal = p.clone();
-        tokio::spawn(async move {
-            if let Err(e) = service
-                .execute_and_record(&principal, &workflow_id, &workflow, request)
-                .await
-            {
-                tracing::error!(error = %e, workflow = %workflow_id, "a background execution could not be recorded");
-            }
-        });
-    }
-
     async fn record_running(
         &self,
         p: &Principal,
@@ -324,17 +326,33 @@ impl WorkflowService {
     }
 
     /// Checks every second whether another process asked to stop execution `id` (which
-    /// runs here), and cancels it if so. Ends when aborted (the run has finished).
+    /// runs here), and cancels it if so; every `HEARTBEAT_EVERY` it also beats the row's
+    /// heartbeat, which tells the reaper this process still runs it. Ends when aborted (the
+    /// run has finished).
     fn watch_for_stop_requests(
         &self,
         tenant: agente_core::TenantId,
         id: &str,
         cancel: tokio_util::sync::CancellationToken,
     ) -> tokio::task::AbortHandle {
-        let (db, id) = (self.db.clone(), id.to_string());
+        let (db, clock, id) = (self.db.clone(), self.clock.clone(), id.to_string());
         tokio::spawn(async move {
-            loop {
+            for second in 1u64.. {
                 tokio::time::sleep(Duration::from_secs(1)).await;
+                if second % HEARTBEAT_EVERY.as_secs() == 0 {
+                    let beat = db
+                        .tenant_execute(
+                            tenant,
+                            query("UPDATE executions SET heartbeat_at = $1 WHERE id = $2 AND tenant_id = $3 AND status = 'running'")
+                                .bind(clock.now_ms())
+                                .bind(&id)
+                                .bind(tenant.to_string()),
+                        )
+                        .await;
+                    if let Err(e) = beat {
+                        tracing::warn!(error = %e, execution = %id, "beating an execution's heartbeat failed");
+                    }
+                }
                 let asked = db
                     .tenant_fetch_optional(
                         tenant,
@@ -363,7 +381,9 @@ impl WorkflowService {
         check_permission(p, Resource::Workflows, Action::Execute)?;
         if !self.running.cancel(id, p.tenant_id) {
             let record = self.get_execution(p, id, false).await?;
-            if record.status == "waiting" && self.cancel_waiting(p, id).await? {
+            if matches!(record.status.as_str(), "waiting" | "new")
+                && self.cancel_pending(p, id).await?
+            {
                 return self.get_execution(p, id, false).await;
             }
             if record.status != "running" {
@@ -410,12 +430,6 @@ impl WorkflowService {
     /// Forgets `/webhook-test/` registrations nobody called in time.
     pub async fn purge_test_webhooks(&self) -> Result<u64, E> {
         Ok(self.db.purge_test_webhooks(self.clock.now_ms()).await?)
-    }
-
-    /// After a restart nothing of ours runs: executions left `running` by this (single)
-    /// process are marked failed. Only for the embedded database, where one process owns it.
-    pub async fn fail_interrupted_executions(&self) -> Result<u64, E> {
-        Ok(self.db.fail_running_executions(self.clock.now_ms()).await?)
     }
 
     /// Runs the workflow named in `settings.errorWorkflow` with n8n's Error Trigger item.

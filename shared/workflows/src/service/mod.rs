@@ -6,6 +6,8 @@
 
 mod credentials;
 mod executions;
+mod pending;
+mod queued;
 mod run_data;
 mod running;
 mod scheduled;
@@ -19,9 +21,9 @@ mod webhooks;
 
 pub use credentials::{CredentialInfo, NewCredential};
 pub use executions::{ExecutionQuery, ExecutionRecord};
+pub use pending::{EXECUTE_JOB, PENDING_STALE_MS, RESUME_JOB, RUNNING_STALE_MS};
 pub use scheduled::SCHEDULE_JOB;
 pub use store::{ListQuery, Page, StoredWorkflow};
-pub use waiting::RESUME_JOB;
 pub use webhooks::{TEST_WEBHOOK_TTL_MS, WebhookCall, WebhookReply};
 
 use crate::engine::Engine;
@@ -100,6 +102,8 @@ pub struct WorkflowService {
     /// Where this deployment is reached (`https://…`, no trailing slash), for
     /// `$execution.resumeUrl`; empty for relative URLs.
     pub(crate) public_url: String,
+    /// Runs nobody waits for go through the job queue (`queued.rs`), not a local task.
+    pub(crate) queue_background_runs: bool,
 }
 
 impl WorkflowService {
@@ -119,7 +123,17 @@ impl WorkflowService {
             running: running::Running::default(),
             webhook_cache: Arc::default(),
             public_url: String::new(),
+            queue_background_runs: false,
         }
+    }
+
+    /// Sends runs nobody waits for through the job queue: recorded `new` with a
+    /// `workflow.execute` job, so a worker (this process's or another's) runs them and the
+    /// reaper restarts them if a process dies. The server does; a service used alone runs
+    /// them in tasks.
+    pub fn with_queued_background_runs(mut self) -> Self {
+        self.queue_background_runs = true;
+        self
     }
 
     /// Sets the deployment's public URL (see `public_url`).

@@ -60,7 +60,9 @@ impl Host for SubWorkflows {
             };
             if !call.wait {
                 self.service
-                    .spawn_execution(&self.principal, workflow_id, workflow, request);
+                    .start_in_background(&self.principal, workflow_id, workflow, request)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 return Ok(Vec::new());
             }
             let record = self

@@ -1,93 +1,20 @@
 //! Waiting executions: a Wait node that suspends a run leaves the execution `waiting` with
 //! its engine state; a delayed job (`workflow.resume`, enqueued in the same transaction)
 //! resumes it when its time comes, and `/webhook-waiting/<execution id>` resumes one that
-//! waits for a call. Resuming claims the row (`waiting` → `running`) first, so a run goes on
-//! once however many jobs or calls arrive.
+//! waits for a call. Resuming claims the row first (`pending.rs`), so a run goes on once
+//! however many jobs or calls arrive.
 
 use super::executions::ExecutionRecord;
-use super::run_data;
+use super::pending::{PendingRow, PendingRun, RESUME_JOB, job_for, job_target};
 use super::webhook_access::check_access;
 use super::webhook_node::{Respond, check_auth, raw_body};
 use super::webhooks::{WebhookCall, WebhookReply};
 use super::{WorkflowService, WorkflowServiceError as E};
-use crate::Workflow;
-use crate::engine::{Item, Resume, RunRequest, Suspended};
-use agente_auth::{AuthMethod, Principal};
-use agente_core::{Role, TenantId};
-use agente_jobs::NewJob;
+use crate::engine::{Item, Suspended};
+use agente_auth::Principal;
 use agente_store::TenantLookup;
 use agente_store::sqlx::query;
-use agente_store::{AnyRow, Row};
-use serde::Deserialize;
 use serde_json::{Value, json};
-
-/// The job type that resumes a waiting execution when its time comes.
-pub const RESUME_JOB: &str = "workflow.resume";
-
-/// What a waiting execution keeps: the workflow as it ran (later edits do not change a
-/// run under way, as in n8n) and the engine's state.
-#[derive(Deserialize)]
-pub(super) struct ResumeState {
-    workflow: Workflow,
-    suspended: Suspended,
-}
-
-impl ResumeState {
-    pub(super) fn encode(
-        workflow: &Workflow,
-        suspended: &Suspended,
-        cap: usize,
-    ) -> Result<Vec<u8>, String> {
-        let state = json!({ "workflow": workflow, "suspended": suspended });
-        run_data::encode_whole(&state, cap).map_err(|size| {
-            format!(
-                "the execution cannot wait: its state ({size} bytes compressed) is over the \
-                 {cap} bytes kept for a waiting execution"
-            )
-        })
-    }
-
-    fn decode(bytes: &[u8]) -> Result<Self, String> {
-        let value = run_data::decode(bytes)?;
-        serde_json::from_value(value).map_err(|e| e.to_string())
-    }
-}
-
-/// The waiting row a resume reads.
-struct Waiting {
-    workflow_id: String,
-    mode: String,
-    started_at: i64,
-    wait_till: Option<i64>,
-    state: Result<ResumeState, String>,
-}
-
-impl Waiting {
-    fn from_row(row: &AnyRow) -> Result<Self, E> {
-        let bytes: Option<Vec<u8>> = row.try_get("resume_state")?;
-        Ok(Self {
-            workflow_id: row.try_get("workflow_id")?,
-            mode: row.try_get("mode")?,
-            started_at: row.try_get("started_at")?,
-            wait_till: row.try_get("wait_till")?,
-            state: bytes
-                .ok_or_else(|| "the waiting execution kept no state".to_string())
-                .and_then(|b| ResumeState::decode(&b)),
-        })
-    }
-}
-
-/// The execution acts for its tenant with an editor's rights, as when it started.
-fn acting_for(tenant: TenantId) -> Principal {
-    Principal {
-        tenant_id: tenant,
-        user_id: None,
-        role: Role::Editor,
-        method: AuthMethod::ApiKey {
-            key_id: "resume".into(),
-        },
-    }
-}
 
 impl WorkflowService {
     /// Stores a suspended run as `waiting` and, when it has a time, the job that resumes it
@@ -105,7 +32,7 @@ impl WorkflowService {
             "INSERT INTO executions (id, tenant_id, workflow_id, status, mode, started_at, data, wait_till, resume_state) \
              VALUES ($1, $2, $3, 'waiting', $4, $5, $6, $7, $8) \
              ON CONFLICT (id) DO UPDATE SET status = 'waiting', data = excluded.data, \
-             wait_till = excluded.wait_till, resume_state = excluded.resume_state",
+             wait_till = excluded.wait_till, resume_state = excluded.resume_state, heartbeat_at = NULL",
         )
         .bind(&record.id)
         .bind(p.tenant_id.to_string())
@@ -118,14 +45,9 @@ impl WorkflowService {
         .execute(&mut *tx)
         .await?;
         if let Some(till) = suspended.wait_till_ms {
-            let job = NewJob::new(
-                RESUME_JOB,
-                json!({ "tenant": p.tenant_id.to_string(), "execution": record.id }),
-            )
-            .tenant(p.tenant_id)
-            .run_at(till)
             // One job per wait: a run that waits twice gets two.
-            .idempotency_key(format!("resume:{}:{}", record.id, suspended.step()));
+            let key = format!("resume:{}:{}", record.id, suspended.step());
+            let job = job_for(RESUME_JOB, p.tenant_id, &record.id, key).run_at(till);
             agente_jobs::enqueue_in(&mut tx, self.clock.now_ms(), &job)
                 .await
                 .map_err(|e| E::Internal(e.to_string()))?;
@@ -138,19 +60,10 @@ impl WorkflowService {
     /// has come (a job of an earlier wait of the same run finds it not yet due). `None`
     /// when there is nothing to resume.
     pub async fn resume_due(&self, payload: &Value) -> Result<Option<ExecutionRecord>, E> {
-        let field = |k: &str| {
-            payload
-                .get(k)
-                .and_then(Value::as_str)
-                .ok_or_else(|| E::BadInput(format!("resume job without `{k}`")))
-        };
-        let tenant: TenantId = field("tenant")?
-            .parse()
-            .map_err(|_| E::BadInput("resume job with a malformed tenant".into()))?;
-        let id = field("execution")?;
+        let (tenant, id) = job_target(payload)?;
         let now = self.clock.now_ms();
-        self.resume(tenant, id, None, |w| w.wait_till.is_some_and(|t| t <= now))
-            .await
+        let due = |w: &PendingRow| w.wait_till.is_some_and(|t| t <= now);
+        self.claim_and_run(tenant, id, "waiting", due, None).await
     }
 
     /// `/webhook-waiting/<execution id>[/<suffix>]`: resumes an execution whose Wait node
@@ -165,14 +78,19 @@ impl WorkflowService {
             .await?
             .ok_or(E::NotFound("waiting execution"))?;
         let waiting = self
-            .load_waiting(tenant, id)
+            .load_pending(tenant, id, "waiting")
             .await?
             .ok_or(E::NotFound("waiting execution"))?;
-        let state = waiting.state.as_ref().map_err(|e| E::Internal(e.clone()))?;
-        let node = state
-            .workflow
-            .node(&state.suspended.node)
-            .filter(|_| state.suspended.on_webhook)
+        let Ok(PendingRun::Waiting {
+            workflow,
+            suspended,
+        }) = &waiting.run
+        else {
+            return Err(E::NotFound("waiting execution"));
+        };
+        let node = workflow
+            .node(&suspended.node)
+            .filter(|_| suspended.on_webhook)
             .ok_or(E::NotFound("waiting execution"))?;
         let params = node.parameters();
         let method = params
@@ -188,10 +106,9 @@ impl WorkflowService {
         if !method.eq_ignore_ascii_case(&call.method) || wanted_suffix != suffix {
             return Err(E::NotFound("waiting execution"));
         }
-        let credentials = if Self::uses_credentials(&state.workflow) {
+        let credentials = if Self::uses_credentials(workflow) {
             let mut tx = self.db.tenant_read(tenant).await?;
-            self.credentials_for(&mut tx, tenant, &state.workflow)
-                .await?
+            self.credentials_for(&mut tx, tenant, workflow).await?
         } else {
             Default::default()
         };
@@ -215,7 +132,7 @@ impl WorkflowService {
         // In its own task: a caller who hangs up must not cut the run short.
         let run = tokio::spawn(async move {
             service
-                .resume(tenant, &id, Some(vec![item]), |w| w.state.is_ok())
+                .claim_and_run(tenant, &id, "waiting", |_| true, Some(vec![item]))
                 .await
         });
         if at_once {
@@ -232,104 +149,15 @@ impl WorkflowService {
         Ok(respond.after(execution))
     }
 
-    async fn load_waiting(&self, tenant: TenantId, id: &str) -> Result<Option<Waiting>, E> {
-        let row = self
-            .db
-            .tenant_fetch_optional(
-                tenant,
-                query(
-                    "SELECT workflow_id, mode, started_at, wait_till, resume_state FROM executions \
-                     WHERE id = $1 AND tenant_id = $2 AND status = 'waiting'",
-                )
-                .bind(id)
-                .bind(tenant.to_string()),
-            )
-            .await?;
-        row.as_ref().map(Waiting::from_row).transpose()
-    }
-
-    /// Claims a waiting execution that `ready` accepts and runs it on from its Wait node
-    /// (with `items` as that node's output, else its input).
-    async fn resume(
-        &self,
-        tenant: TenantId,
-        id: &str,
-        items: Option<Vec<Item>>,
-        ready: impl Fn(&Waiting) -> bool,
-    ) -> Result<Option<ExecutionRecord>, E> {
-        let Some(waiting) = self.load_waiting(tenant, id).await?.filter(|w| ready(w)) else {
-            return Ok(None);
-        };
-        let claimed = self
-            .db
-            .tenant_execute(
-                tenant,
-                query(
-                    "UPDATE executions SET status = 'running', wait_till = NULL \
-                     WHERE id = $1 AND tenant_id = $2 AND status = 'waiting'",
-                )
-                .bind(id)
-                .bind(tenant.to_string()),
-            )
-            .await?;
-        if claimed == 0 {
-            // Resumed or stopped by someone else in the meantime.
-            return Ok(None);
-        }
-        let principal = acting_for(tenant);
-        let state = match waiting.state {
-            Ok(state) => state,
-            Err(message) => {
-                self.fail_waiting(tenant, id, &message).await?;
-                return Err(E::BadInput(format!(
-                    "execution {id} cannot go on: {message}"
-                )));
-            }
-        };
-        let request = RunRequest {
-            execution_id: id.to_string(),
-            mode: waiting.mode,
-            now_ms: self.clock.now_ms(),
-            durable_waits: true,
-            resume: Some(Resume {
-                suspended: state.suspended,
-                items,
-            }),
-            ..RunRequest::default()
-        };
-        let mut record = self
-            .execute_and_record(&principal, &waiting.workflow_id, &state.workflow, request)
-            .await?;
-        record.started_at = waiting.started_at;
-        Ok(Some(record))
-    }
-
-    async fn fail_waiting(&self, tenant: TenantId, id: &str, message: &str) -> Result<(), E> {
-        self.db
-            .tenant_execute(
-                tenant,
-                query(
-                    "UPDATE executions SET status = 'error', error = $1, finished_at = $2, \
-                     resume_state = NULL WHERE id = $3 AND tenant_id = $4",
-                )
-                .bind(message)
-                .bind(self.clock.now_ms())
-                .bind(id)
-                .bind(tenant.to_string()),
-            )
-            .await?;
-        Ok(())
-    }
-
-    /// Stops a waiting execution (`canceled`); false when it no longer waits.
-    pub(super) async fn cancel_waiting(&self, p: &Principal, id: &str) -> Result<bool, E> {
+    /// Stops a waiting or queued execution (`canceled`); false when it no longer is.
+    pub(super) async fn cancel_pending(&self, p: &Principal, id: &str) -> Result<bool, E> {
         let changed = self
             .db
             .tenant_execute(
                 p.tenant_id,
                 query(
                     "UPDATE executions SET status = 'canceled', finished_at = $1, wait_till = NULL, \
-                     resume_state = NULL WHERE id = $2 AND tenant_id = $3 AND status = 'waiting'",
+                     resume_state = NULL WHERE id = $2 AND tenant_id = $3 AND status IN ('waiting', 'new')",
                 )
                 .bind(self.clock.now_ms())
                 .bind(id)

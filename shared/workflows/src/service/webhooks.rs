@@ -302,7 +302,8 @@ impl WorkflowService {
         };
         let respond = Respond::of(node);
         if mode == "onReceived" {
-            self.spawn_execution(&principal, workflow_id, (*workflow).clone(), request);
+            self.start_in_background(&principal, workflow_id, (*workflow).clone(), request)
+                .await?;
             return Ok(respond.at_once());
         }
         // In its own task: a caller who hangs up must not cut the run (and its record) short.
