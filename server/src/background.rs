@@ -10,7 +10,6 @@ use agente_workflows::service::{
     EXECUTE_JOB, RESUME_JOB, SCHEDULE_JOB, WorkflowService, WorkflowServiceError,
 };
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -66,16 +65,13 @@ impl Background {
     }
 }
 
-/// How often worker processes look for executions whose progress stopped.
-const REAP_EVERY: Duration = Duration::from_secs(30);
-
 /// Sets stalled executions going again (`WorkflowService::reap_executions`): any worker
 /// process may, the row updates make each recovery happen once.
 async fn reap(workflows: WorkflowService, shutdown: CancellationToken) {
     loop {
         tokio::select! {
             () = shutdown.cancelled() => return,
-            () = tokio::time::sleep(REAP_EVERY) => {}
+            () = tokio::time::sleep(workflows.reap_every()) => {}
         }
         match workflows.reap_executions(false).await {
             Ok(0) => {}

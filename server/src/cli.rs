@@ -110,9 +110,13 @@ pub async fn run() -> ExitCode {
     }
 }
 
+/// A job whose worker has not beaten for `AGENTE_JOB_LEASE_SECS` (default 30) goes to
+/// another worker.
 fn worker_options() -> WorkerOptions {
+    let lease = crate::config::number("AGENTE_JOB_LEASE_SECS", 30).unwrap_or(30);
     WorkerOptions {
         id: process_name(),
+        lease: std::time::Duration::from_secs(lease as u64),
         ..WorkerOptions::default()
     }
 }

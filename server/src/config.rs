@@ -37,6 +37,9 @@ pub struct Config {
     /// Let the HTTP Request node reach loopback and private networks (off by default: a
     /// tenant's workflow must not probe the server's own network).
     pub http_allow_private: bool,
+    /// A running execution whose process has not beaten for this long is taken as dead
+    /// and queued again (`AGENTE_EXECUTION_STALE_SECS`, default 60).
+    pub execution_stale_secs: i64,
 }
 
 impl std::fmt::Debug for Config {
@@ -57,7 +60,7 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn number(name: &str, default: i64) -> anyhow::Result<i64> {
+pub(crate) fn number(name: &str, default: i64) -> anyhow::Result<i64> {
     match env(name) {
         None => Ok(default),
         Some(v) => v
@@ -111,6 +114,7 @@ impl Config {
             prune_max_age_hours: number("EXECUTIONS_DATA_MAX_AGE", 336)?,
             prune_max_count: number("EXECUTIONS_DATA_PRUNE_MAX_COUNT", 10_000)?,
             http_allow_private: env("AGENTE_HTTP_ALLOW_PRIVATE").is_some_and(|v| v == "true"),
+            execution_stale_secs: number("AGENTE_EXECUTION_STALE_SECS", 60)?,
         })
     }
 

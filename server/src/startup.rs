@@ -81,7 +81,8 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         ServiceLimits::default(),
     )
     .with_public_url(config.public_url.as_deref().unwrap_or_default())
-    .with_queued_background_runs();
+    .with_queued_background_runs()
+    .with_running_stale_after_ms(config.execution_stale_secs * 1000);
     let leptos = LeptosOptions::builder()
         .output_name(config.output_name.clone())
         .site_root(config.site_root.clone())

@@ -18,9 +18,6 @@ use std::time::Duration;
 
 /// Runs shorter than this are written once, when they end.
 const VISIBLE_AFTER: Duration = Duration::from_millis(250);
-/// How often a running execution's row is told that its process still runs it (the
-/// reaper takes a run as dead after `pending::RUNNING_STALE_MS` without).
-const HEARTBEAT_EVERY: Duration = Duration::from_secs(10);
 
 /// An execution as stored.
 #[derive(Clone, Debug)]
@@ -188,7 +185,7 @@ impl WorkflowService {
         tokio::pin!(run);
         let mut recorded_running = claimed;
         let mut execution = if claimed {
-            let watcher = self.watch_for_stop_requests(p.tenant_id, &id, cancel);
+            let watcher = self.watch_running(p.tenant_id, &id, cancel);
             let execution = run.await;
             watcher.abort();
             execution
@@ -201,7 +198,7 @@ impl WorkflowService {
                         Err(e) => tracing::warn!(error = %e, execution = %id, "could not record a running execution"),
                     }
                     let watcher = recorded_running
-                        .then(|| self.watch_for_stop_requests(p.tenant_id, &id, cancel));
+                        .then(|| self.watch_running(p.tenant_id, &id, cancel));
                     let execution = run.await;
                     if let Some(watcher) = watcher {
                         watcher.abort();
@@ -325,33 +322,40 @@ impl WorkflowService {
         Ok(())
     }
 
-    /// Checks every second whether another process asked to stop execution `id` (which
-    /// runs here), and cancels it if so; every `HEARTBEAT_EVERY` it also beats the row's
-    /// heartbeat, which tells the reaper this process still runs it. Ends when aborted (the
-    /// run has finished).
-    fn watch_for_stop_requests(
+    /// Watches execution `id` while it runs here: checks every second whether another
+    /// process asked to stop it, and cancels it if so; beats the row's heartbeat
+    /// (`heartbeat_every`), which tells the reaper this process still runs it. Ends when
+    /// aborted (the run has finished).
+    fn watch_running(
         &self,
         tenant: agente_core::TenantId,
         id: &str,
         cancel: tokio_util::sync::CancellationToken,
     ) -> tokio::task::AbortHandle {
         let (db, clock, id) = (self.db.clone(), self.clock.clone(), id.to_string());
+        let mut beat = tokio::time::interval(self.heartbeat_every());
+        let mut check = tokio::time::interval(Duration::from_secs(1));
+        beat.reset();
+        check.reset();
         tokio::spawn(async move {
-            for second in 1u64.. {
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                if second % HEARTBEAT_EVERY.as_secs() == 0 {
-                    let beat = db
-                        .tenant_execute(
-                            tenant,
-                            query("UPDATE executions SET heartbeat_at = $1 WHERE id = $2 AND tenant_id = $3 AND status = 'running'")
-                                .bind(clock.now_ms())
-                                .bind(&id)
-                                .bind(tenant.to_string()),
-                        )
-                        .await;
-                    if let Err(e) = beat {
-                        tracing::warn!(error = %e, execution = %id, "beating an execution's heartbeat failed");
+            loop {
+                tokio::select! {
+                    _ = beat.tick() => {
+                        let beaten = db
+                            .tenant_execute(
+                                tenant,
+                                query("UPDATE executions SET heartbeat_at = $1 WHERE id = $2 AND tenant_id = $3 AND status = 'running'")
+                                    .bind(clock.now_ms())
+                                    .bind(&id)
+                                    .bind(tenant.to_string()),
+                            )
+                            .await;
+                        if let Err(e) = beaten {
+                            tracing::warn!(error = %e, execution = %id, "beating an execution's heartbeat failed");
+                        }
+                        continue;
                     }
+                    _ = check.tick() => {}
                 }
                 let asked = db
                     .tenant_fetch_optional(

@@ -104,6 +104,8 @@ pub struct WorkflowService {
     pub(crate) public_url: String,
     /// Runs nobody waits for go through the job queue (`queued.rs`), not a local task.
     pub(crate) queue_background_runs: bool,
+    /// See `with_running_stale_after_ms`.
+    pub(crate) running_stale_ms: i64,
 }
 
 impl WorkflowService {
@@ -124,6 +126,7 @@ impl WorkflowService {
             webhook_cache: Arc::default(),
             public_url: String::new(),
             queue_background_runs: false,
+            running_stale_ms: pending::RUNNING_STALE_MS,
         }
     }
 
@@ -134,6 +137,23 @@ impl WorkflowService {
     pub fn with_queued_background_runs(mut self) -> Self {
         self.queue_background_runs = true;
         self
+    }
+
+    /// How long a running execution may go without a heartbeat before the reaper takes its
+    /// process as dead (default `RUNNING_STALE_MS`); heartbeats come six times as often.
+    pub fn with_running_stale_after_ms(mut self, ms: i64) -> Self {
+        self.running_stale_ms = ms.max(1_200);
+        self
+    }
+
+    /// How often `heartbeat_at` of a running execution is beaten.
+    pub(crate) fn heartbeat_every(&self) -> std::time::Duration {
+        std::time::Duration::from_millis((self.running_stale_ms / 6) as u64)
+    }
+
+    /// How often worker processes should call `reap_executions`.
+    pub fn reap_every(&self) -> std::time::Duration {
+        std::time::Duration::from_millis((self.running_stale_ms / 2) as u64)
     }
 
     /// Sets the deployment's public URL (see `public_url`).

@@ -26,7 +26,8 @@ pub const EXECUTE_JOB: &str = "workflow.execute";
 /// The job type that resumes a waiting execution when its time comes.
 pub const RESUME_JOB: &str = "workflow.resume";
 
-/// A running execution whose process has not beaten for this long is taken as dead.
+/// A running execution whose process has not beaten for this long is taken as dead (by
+/// default: `WorkflowService::with_running_stale_after_ms`).
 pub const RUNNING_STALE_MS: i64 = 60_000;
 /// A queued or overdue waiting execution not started for this long is enqueued again.
 pub const PENDING_STALE_MS: i64 = 5 * 60_000;
@@ -273,7 +274,7 @@ impl WorkflowService {
     }
 
     /// Finds executions whose progress stopped and sets them going again: a `running` one
-    /// whose process went silent (`RUNNING_STALE_MS`) is queued or set waiting again when it
+    /// whose process went silent (`RUNNING_STALE_MS` by default) is queued or set waiting again when it
     /// kept what it runs from (at most `MAX_ATTEMPTS` times), else failed; a `new` or overdue
     /// `waiting` one not started for `PENDING_STALE_MS` gets its job again. `all_running`
     /// takes every running execution as dead (the embedded database at start-up, where the
@@ -283,7 +284,7 @@ impl WorkflowService {
         let running_before = if all_running {
             i64::MAX
         } else {
-            now - RUNNING_STALE_MS
+            now - self.running_stale_ms
         };
         let stalled = self
             .db
