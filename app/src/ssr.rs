@@ -65,6 +65,13 @@ fn append_cookies(values: [String; 2]) {
 /// Turns a domain error into a message for the page. Internal failures are logged with
 /// detail and shown without it.
 pub fn user_error(err: AuthError) -> ServerFnError {
+    // The status says what failed (401 for a wrong password, …): a refusal is not a 500.
+    if let (Some(response), Ok(status)) = (
+        use_context::<ResponseOptions>(),
+        http::StatusCode::from_u16(err.http_status()),
+    ) {
+        response.set_status(status);
+    }
     match err {
         AuthError::Store(_) | AuthError::Limiter(_) => {
             tracing::error!(error = %err, "server function failed");

@@ -3,6 +3,7 @@
 //! embedded default); `agente worker` and `agente scheduler` run one role alone, so web,
 //! worker and scheduler processes can be scaled apart over one database.
 
+use crate::housekeeping::HOUSEKEEPING_JOB;
 use agente_core::Clock;
 use agente_jobs::{Handlers, RetryPolicy, Scheduler, SqlQueue, Worker, WorkerOptions};
 use agente_store::Db;
@@ -44,7 +45,7 @@ pub fn start(
     let mut tasks = Vec::new();
     if let Some(options) = roles.workers {
         let queue = SqlQueue::new(db.clone(), clock.clone());
-        let worker = Worker::new(queue, handlers(workflows.clone()), options);
+        let worker = Worker::new(queue.clone(), handlers(workflows.clone(), queue), options);
         tasks.push(tokio::spawn(worker.run(shutdown.clone())));
         tasks.push(tokio::spawn(reap(workflows.clone(), shutdown.clone())));
     }
@@ -85,10 +86,19 @@ async fn reap(workflows: WorkflowService, shutdown: CancellationToken) {
 }
 
 /// What each job type does.
-fn handlers(workflows: WorkflowService) -> Handlers {
+fn handlers(workflows: WorkflowService, jobs: SqlQueue) -> Handlers {
     let scheduled = workflows.clone();
     let queued = workflows.clone();
+    let upkeep = workflows.clone();
     Handlers::new()
+        .on(HOUSEKEEPING_JOB, RetryPolicy::default(), move |job| {
+            let (workflows, jobs) = (upkeep.clone(), jobs.clone());
+            async move {
+                crate::housekeeping::run(&workflows, &jobs, &job.payload)
+                    .await
+                    .map_err(agente_jobs::JobError::Retry)
+            }
+        })
         .on(EXECUTE_JOB, RetryPolicy::default(), move |job| {
             let workflows = queued.clone();
             async move { outcome(workflows.run_queued(&job.payload).await) }

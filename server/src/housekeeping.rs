@@ -1,34 +1,80 @@
-//! Periodic upkeep: execution pruning (n8n's defaults, 336 h and 10,000 per tenant), expired
-//! test-webhook registrations, and finished jobs (a day after they ended, their idempotency
-//! keys with them). Runs in `agente serve`.
+//! Periodic upkeep as a scheduled job: execution pruning (n8n's defaults, 336 h and 10,000
+//! per tenant), expired test-webhook registrations, and finished jobs (a day after they
+//! ended, their idempotency keys with them). The scheduler fires `system.housekeeping` every
+//! 15 minutes — once across all replicas, under its lease — and any worker runs it.
 
-use agente_jobs::SqlQueue;
+use crate::config::Config;
+use agente_jobs::scheduler::register_in;
+use agente_jobs::{CronSchedule, Misfire, NewJob, ScheduleSpec, SqlQueue};
+use agente_store::Db;
 use agente_workflows::service::WorkflowService;
-use std::time::Duration;
+use serde_json::{Value, json};
 
-const EVERY: Duration = Duration::from_secs(15 * 60);
+/// The job type of one round of upkeep.
+pub const HOUSEKEEPING_JOB: &str = "system.housekeeping";
+/// Every 15 minutes, on the quarter hour.
+const EVERY: &str = "0 */15 * * * *";
 /// How long a finished job (and so its idempotency key and schedule history) is kept.
 const KEEP_DONE_JOBS_MS: i64 = 24 * 3_600_000;
 
-pub fn spawn(workflows: WorkflowService, jobs: SqlQueue, max_age_hours: i64, keep: i64) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(EVERY);
-        loop {
-            tick.tick().await;
-            match workflows
-                .prune_executions(max_age_hours * 3_600_000, keep)
-                .await
-            {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(deleted = n, "pruned old executions"),
-                Err(e) => tracing::warn!(error = %e, "pruning executions failed"),
-            }
-            if let Err(e) = workflows.purge_test_webhooks().await {
-                tracing::warn!(error = %e, "purging test webhooks failed");
-            }
-            if let Err(e) = jobs.prune_done(jobs.now_ms() - KEEP_DONE_JOBS_MS).await {
-                tracing::warn!(error = %e, "pruning finished jobs failed");
-            }
-        }
-    });
+/// (Re)registers the upkeep schedule with this configuration's retention (the scheduler
+/// process does, at start).
+pub async fn register(db: &Db, config: &Config, now_ms: i64) -> anyhow::Result<()> {
+    register_with(
+        db,
+        config.prune_max_age_hours,
+        config.prune_max_count,
+        now_ms,
+    )
+    .await
+}
+
+/// The same with the retention given: executions finished `max_age_hours` ago go, and all
+/// but the newest `keep` per tenant.
+pub async fn register_with(
+    db: &Db,
+    max_age_hours: i64,
+    keep: i64,
+    now_ms: i64,
+) -> anyhow::Result<()> {
+    let spec = ScheduleSpec {
+        id: "system/housekeeping".into(),
+        cron: CronSchedule::parse(EVERY, "UTC").map_err(anyhow::Error::msg)?,
+        every_weeks: 1,
+        job: NewJob::new(
+            HOUSEKEEPING_JOB,
+            json!({ "maxAgeHours": max_age_hours, "keep": keep }),
+        ),
+        // One round makes up for any missed while nothing ran.
+        misfire: Misfire::RunOnce,
+    };
+    let mut tx = db.system_tx().await?;
+    register_in(&mut tx, now_ms, "system", None, &[spec]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One round of upkeep; the payload carries the retention.
+pub async fn run(
+    workflows: &WorkflowService,
+    jobs: &SqlQueue,
+    payload: &Value,
+) -> Result<(), String> {
+    let number = |k: &str, default: i64| payload.get(k).and_then(Value::as_i64).unwrap_or(default);
+    let (max_age_hours, keep) = (number("maxAgeHours", 336), number("keep", 10_000));
+    let pruned = workflows
+        .prune_executions(max_age_hours * 3_600_000, keep)
+        .await
+        .map_err(|e| format!("pruning executions failed: {e}"))?;
+    if pruned > 0 {
+        tracing::info!(deleted = pruned, "pruned old executions");
+    }
+    workflows
+        .purge_test_webhooks()
+        .await
+        .map_err(|e| format!("purging test webhooks failed: {e}"))?;
+    jobs.prune_done(jobs.now_ms() - KEEP_DONE_JOBS_MS)
+        .await
+        .map_err(|e| format!("pruning finished jobs failed: {e}"))?;
+    Ok(())
 }

@@ -7,7 +7,7 @@ mod authn;
 pub mod background;
 pub mod cli;
 pub mod config;
-mod housekeeping;
+pub mod housekeeping;
 mod http_layers;
 mod ops;
 mod secrets;

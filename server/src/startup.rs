@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::{AppState, api, assets, authn, http_layers, ops, webhook};
 use agente_app::{App, shell, ssr::ServerContext};
 use agente_auth::{AuthService, AuthSettings, JwtKeys, RateLimiter};
-use agente_core::{SecretBox, SystemClock};
+use agente_core::{Clock, SecretBox, SystemClock};
 use agente_store::{Db, DbOptions};
 use agente_workflows::engine::{Engine, NetworkPolicy};
 use agente_workflows::expr::Limits;
@@ -156,7 +156,6 @@ async fn server_fn_handler(
 pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
     let addr = config.addr;
     tracing::info!(?config, "starting");
-    let (max_age, keep) = (config.prune_max_age_hours, config.prune_max_count);
     let state = build_state(config).await?;
     // On the embedded database this is the only process: whatever it left running was
     // interrupted, and is queued again (or failed) at once rather than after a minute.
@@ -168,8 +167,9 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
             "executions interrupted or stalled were queued again or marked failed"
         );
     }
-    let jobs = agente_jobs::SqlQueue::new(state.db.clone(), Arc::new(SystemClock));
-    crate::housekeeping::spawn(state.workflows.clone(), jobs, max_age, keep);
+    if roles.scheduler {
+        crate::housekeeping::register(&state.db, &state.config, SystemClock.now_ms()).await?;
+    }
     let db = state.db.clone();
     let background = crate::background::start(
         &state.db,
@@ -200,6 +200,9 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
 pub async fn run_background(config: Config, roles: Roles) -> anyhow::Result<()> {
     tracing::info!(?config, ?roles, "starting");
     let state = build_state(config).await?;
+    if roles.scheduler {
+        crate::housekeeping::register(&state.db, &state.config, SystemClock.now_ms()).await?;
+    }
     let background = crate::background::start(
         &state.db,
         &state.workflows,

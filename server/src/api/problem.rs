@@ -128,36 +128,31 @@ impl IntoResponse for ApiError {
 
 /// Status, code and message of an auth failure.
 fn auth_parts(err: &AuthError) -> (StatusCode, &'static str, String) {
-    use StatusCode as S;
+    let status =
+        StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let detail = err.to_string();
-    match err {
-        AuthError::Validation(_) => (S::UNPROCESSABLE_ENTITY, "validation", detail),
-        AuthError::InvalidCredentials => (S::UNAUTHORIZED, "invalid_credentials", detail),
-        AuthError::MfaRequired => (S::UNAUTHORIZED, "mfa_required", detail),
-        AuthError::InvalidMfaCode => (S::UNAUTHORIZED, "invalid_mfa_code", detail),
-        AuthError::RateLimited { .. } => (S::TOO_MANY_REQUESTS, "rate_limited", detail),
-        AuthError::Unauthenticated => (S::UNAUTHORIZED, "unauthenticated", detail),
-        AuthError::InvalidToken => (S::UNAUTHORIZED, "invalid_token", detail),
-        AuthError::TokenReused => (S::UNAUTHORIZED, "token_reused", detail),
-        AuthError::Forbidden(_) => (S::FORBIDDEN, "forbidden", detail),
-        AuthError::NotFound(_) => (S::NOT_FOUND, "not_found", detail),
-        AuthError::Conflict(_) => (S::CONFLICT, "conflict", detail),
-        AuthError::Store(e) if e.is_transient() => (
-            S::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "the database is busy; try again".into(),
-        ),
-        AuthError::Store(_) => (
-            S::INTERNAL_SERVER_ERROR,
-            "internal",
-            "an internal error occurred".into(),
-        ),
+    let (code, detail) = match err {
+        AuthError::Validation(_) => ("validation", detail),
+        AuthError::InvalidCredentials => ("invalid_credentials", detail),
+        AuthError::MfaRequired => ("mfa_required", detail),
+        AuthError::InvalidMfaCode => ("invalid_mfa_code", detail),
+        AuthError::RateLimited { .. } => ("rate_limited", detail),
+        AuthError::Unauthenticated => ("unauthenticated", detail),
+        AuthError::InvalidToken => ("invalid_token", detail),
+        AuthError::TokenReused => ("token_reused", detail),
+        AuthError::Forbidden(_) => ("forbidden", detail),
+        AuthError::NotFound(_) => ("not_found", detail),
+        AuthError::Conflict(_) => ("conflict", detail),
+        AuthError::Store(e) if e.is_transient() => {
+            ("unavailable", "the database is busy; try again".into())
+        }
+        AuthError::Store(_) => ("internal", "an internal error occurred".into()),
         AuthError::Limiter(_) => (
-            S::SERVICE_UNAVAILABLE,
             "unavailable",
             "a backing service is unavailable; try again".into(),
         ),
-    }
+    };
+    (status, code, detail)
 }
 
 impl From<QueryRejection> for ApiError {

@@ -71,6 +71,51 @@ async fn a_worker_resumes_a_waiting_execution_when_its_time_comes() {
     }
 }
 
+#[tokio::test]
+async fn the_scheduler_fires_housekeeping_and_a_worker_prunes_old_executions() {
+    for (backend, db) in TestDb::each().await.expect("test databases") {
+        let clock = FixedClock::at_ms(SystemClock.now_ms());
+        let workflows = WorkflowService::new(
+            db.db.clone(),
+            Engine::default(),
+            SecretBox::from_bytes(&[3u8; 32]),
+            Arc::new(clock.clone()),
+            ServiceLimits::default(),
+        );
+        let p = editor_in_new_tenant(&db.db).await;
+        let wf = json!({"name": "quick", "nodes": [
+            {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}}
+        ], "connections": {}});
+        let id = workflows.create(&p, &wf.to_string()).await.unwrap()[0]
+            .id
+            .clone();
+        let old = workflows.run(&p, &id, vec![]).await.unwrap();
+        // Kept for one hour.
+        agente_server::housekeeping::register_with(&db.db, 1, 10_000, clock.now_ms())
+            .await
+            .unwrap();
+        let roles = Roles {
+            workers: Some(WorkerOptions {
+                idle_poll: Duration::from_millis(20),
+                ..WorkerOptions::default()
+            }),
+            scheduler: true,
+        };
+        let running = background::start(&db.db, &workflows, roles, Arc::new(clock.clone()));
+        clock.advance_secs(2 * 3_600);
+        let mut gone = false;
+        for _ in 0..250 {
+            if workflows.get_execution(&p, &old.id, false).await.is_err() {
+                gone = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        running.stop().await;
+        assert!(gone, "{backend}: the two-hour-old execution was pruned");
+    }
+}
+
 async fn editor_in_new_tenant(db: &agente_store::Db) -> Principal {
     let tenant = TenantId::new();
     db.tenant_execute(

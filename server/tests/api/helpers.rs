@@ -55,6 +55,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         prune_max_age_hours: 336,
         prune_max_count: 10_000,
         http_allow_private: false,
+        execution_stale_secs: 60,
     };
     adjust(&mut config);
     let jwt_secret = config.jwt_secret.clone();

@@ -34,6 +34,27 @@ pub enum AuthError {
 }
 
 impl AuthError {
+    /// The HTTP status this failure means, for every edge that answers over HTTP (the REST
+    /// API's problem documents, server functions).
+    pub fn http_status(&self) -> u16 {
+        match self {
+            AuthError::Validation(_) => 422,
+            AuthError::InvalidCredentials
+            | AuthError::MfaRequired
+            | AuthError::InvalidMfaCode
+            | AuthError::Unauthenticated
+            | AuthError::InvalidToken
+            | AuthError::TokenReused => 401,
+            AuthError::RateLimited { .. } => 429,
+            AuthError::Forbidden(_) => 403,
+            AuthError::NotFound(_) => 404,
+            AuthError::Conflict(_) => 409,
+            AuthError::Store(e) if e.is_transient() => 503,
+            AuthError::Store(_) => 500,
+            AuthError::Limiter(_) => 503,
+        }
+    }
+
     pub(crate) fn forbidden(why: impl Into<String>) -> Self {
         AuthError::Forbidden(why.into())
     }
