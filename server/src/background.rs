@@ -44,7 +44,8 @@ pub fn start(
     let shutdown = CancellationToken::new();
     let mut tasks = Vec::new();
     if let Some(options) = roles.workers {
-        let queue = SqlQueue::new(db.clone(), clock.clone());
+        let queue = SqlQueue::new(db.clone(), clock.clone())
+            .with_tenant_concurrency(options.tenant_concurrency);
         let worker = Worker::new(queue.clone(), handlers(workflows.clone(), queue), options);
         tasks.push(tokio::spawn(worker.run(shutdown.clone())));
         tasks.push(tokio::spawn(reap(workflows.clone(), shutdown.clone())));

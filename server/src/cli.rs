@@ -111,12 +111,15 @@ pub async fn run() -> ExitCode {
 }
 
 /// A job whose worker has not beaten for `AGENTE_JOB_LEASE_SECS` (default 30) goes to
-/// another worker.
+/// another worker; `AGENTE_TENANT_CONCURRENCY` caps one tenant's running jobs per queue
+/// across all workers (default: no cap).
 fn worker_options() -> WorkerOptions {
     let lease = crate::config::number("AGENTE_JOB_LEASE_SECS", 30).unwrap_or(30);
+    let per_tenant = crate::config::number("AGENTE_TENANT_CONCURRENCY", 0).unwrap_or(0);
     WorkerOptions {
         id: process_name(),
         lease: std::time::Duration::from_secs(lease as u64),
+        tenant_concurrency: u32::try_from(per_tenant).unwrap_or(0),
         ..WorkerOptions::default()
     }
 }

@@ -21,6 +21,8 @@ use std::sync::Arc;
 pub struct SqlQueue {
     db: Db,
     clock: Arc<dyn Clock>,
+    /// At most this many running jobs per tenant and queue (0: no limit).
+    tenant_concurrency: i64,
 }
 
 const JOB_COLUMNS: &str =
@@ -28,7 +30,19 @@ const JOB_COLUMNS: &str =
 
 impl SqlQueue {
     pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
-        Self { db, clock }
+        Self {
+            db,
+            clock,
+            tenant_concurrency: 0,
+        }
+    }
+
+    /// Claims no job of a tenant that already has `limit` running in that queue, so one
+    /// tenant's burst cannot occupy every worker (0: no limit). Jobs without a tenant are
+    /// not limited.
+    pub fn with_tenant_concurrency(mut self, limit: u32) -> Self {
+        self.tenant_concurrency = i64::from(limit);
+        self
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -66,11 +80,13 @@ impl SqlQueue {
     ) -> Result<Option<Lease>, QueueError> {
         let now = self.clock.now_ms();
         let mut tx = self.db.system_tx().await?;
-        let priority: Option<i64> = sqlx::query(
-            "SELECT MAX(priority) FROM jobs WHERE queue = $1 AND state = 'ready' AND run_at <= $2",
-        )
+        let priority: Option<i64> = sqlx::query(&format!(
+            "SELECT MAX(priority) FROM jobs WHERE queue = $1 AND state = 'ready' AND run_at <= $2 {}",
+            below_limit("tenant_key")
+        ))
         .bind(queue)
         .bind(now)
+        .bind(self.tenant_concurrency)
         .fetch_one(&mut *tx)
         .await
         .map_err(store)?
@@ -81,15 +97,17 @@ impl SqlQueue {
         };
         let tenant: Option<String> = scalar(
             &mut tx,
-            sqlx::query(
+            sqlx::query(&format!(
                 "SELECT t.tenant_key FROM job_tenants t WHERE t.queue = $1 AND EXISTS ( \
                  SELECT 1 FROM jobs j WHERE j.queue = t.queue AND j.state = 'ready' \
-                 AND j.priority = $2 AND j.tenant_key = t.tenant_key AND j.run_at <= $3) \
-             ORDER BY t.served_at, t.tenant_key LIMIT 1",
-            )
+                 AND j.priority = $4 AND j.tenant_key = t.tenant_key AND j.run_at <= $2) \
+                 {} ORDER BY t.served_at, t.tenant_key LIMIT 1",
+                below_limit("t.tenant_key")
+            ))
             .bind(queue)
-            .bind(priority)
-            .bind(now),
+            .bind(now)
+            .bind(self.tenant_concurrency)
+            .bind(priority),
         )
         .await?;
         let Some(tenant) = tenant else {
@@ -344,6 +362,16 @@ impl SqlQueue {
             })
             .collect()
     }
+}
+
+/// A condition that passes over tenants at their concurrency limit (`$3`; none when 0) in
+/// queue `$1`, for the tenant column `column`. Jobs without a tenant are never limited.
+fn below_limit(column: &str) -> String {
+    format!(
+        "AND ($3 = 0 OR {column} = '' OR {column} NOT IN ( \
+         SELECT r.tenant_key FROM jobs r WHERE r.queue = $1 AND r.state = 'running' \
+         GROUP BY r.tenant_key HAVING COUNT(*) >= $3))"
+    )
 }
 
 /// Enqueues inside the caller's transaction, so the job exists exactly when the caller's

@@ -68,6 +68,9 @@ pub struct WorkerOptions {
     pub idle_poll: Duration,
     /// How long running jobs may finish after shutdown is asked for.
     pub shutdown_grace: Duration,
+    /// At most this many jobs of one tenant run at once in a queue, across all workers
+    /// (`SqlQueue::with_tenant_concurrency`; 0: no limit).
+    pub tenant_concurrency: u32,
 }
 
 impl Default for WorkerOptions {
@@ -79,6 +82,7 @@ impl Default for WorkerOptions {
             lease: Duration::from_secs(30),
             idle_poll: Duration::from_millis(200),
             shutdown_grace: Duration::from_secs(30),
+            tenant_concurrency: 0,
         }
     }
 }

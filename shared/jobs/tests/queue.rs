@@ -170,6 +170,52 @@ async fn one_tenants_backlog_does_not_starve_another_tenants_job() {
 }
 
 #[tokio::test]
+async fn a_tenant_at_its_concurrency_limit_waits_while_others_run() {
+    for (backend, q, _clock, _t) in queues().await {
+        let q = q.with_tenant_concurrency(2);
+        let (busy, other) = (TenantId::new(), TenantId::new());
+        for i in 0..5 {
+            // The busy tenant's jobs even come first by priority.
+            q.enqueue(NewJob::new("run", json!(i)).tenant(busy).priority(5))
+                .await
+                .unwrap();
+        }
+        q.enqueue(NewJob::new("run", json!("a")).tenant(other))
+            .await
+            .unwrap();
+        q.enqueue(NewJob::new("system", json!("s"))).await.unwrap();
+        let mut claimed = Vec::new();
+        while let Some(lease) = q.claim(&queue_names(), "w", 30_000).await.unwrap() {
+            claimed.push(lease);
+        }
+        let of = |t: TenantId| claimed.iter().filter(|l| l.job.tenant == Some(t)).count();
+        assert_eq!(of(busy), 2, "{backend}: two at a time for the busy tenant");
+        assert_eq!(of(other), 1, "{backend}");
+        assert_eq!(
+            claimed.iter().filter(|l| l.job.tenant.is_none()).count(),
+            1,
+            "{backend}: untenanted jobs are not limited"
+        );
+        // One of the busy tenant's jobs ends: the next one may start.
+        let done = claimed.iter().find(|l| l.job.tenant == Some(busy)).unwrap();
+        q.complete(done).await.unwrap();
+        let next = q
+            .claim(&queue_names(), "w", 30_000)
+            .await
+            .unwrap()
+            .expect("the next job");
+        assert_eq!(next.job.tenant, Some(busy), "{backend}");
+        assert!(
+            q.claim(&queue_names(), "w", 30_000)
+                .await
+                .unwrap()
+                .is_none(),
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn failures_back_off_then_dead_letter_and_can_be_retried_or_purged() {
     for (backend, q, clock, _t) in queues().await {
         let id = q
