@@ -33,6 +33,8 @@ test("offline navigation falls back to the offline page", async ({ page, context
     await navigator.serviceWorker.ready;
   });
   await page.reload(); // now controlled by the worker
+  // On a loaded machine control can come a moment after the reload: wait for it.
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
   await context.setOffline(true);
   await page.goto("/signup");
   await expect(page.getByRole("heading", { name: "You are offline" })).toBeVisible();
