@@ -80,6 +80,36 @@ async fn record_queue_gauges(state: &AppState) {
         }
         Err(e) => tracing::warn!(error = %e, "reading queue figures for /metrics failed"),
     }
+    match queue.tenant_load(TENANTS_IN_METRICS).await {
+        Ok(load) => record_tenant_gauges(load),
+        Err(e) => tracing::warn!(error = %e, "reading per-tenant load for /metrics failed"),
+    }
+}
+
+/// The busiest tenants shown per scrape: enough to see who loads the queues, few enough to
+/// keep the label set small.
+const TENANTS_IN_METRICS: i64 = 20;
+
+/// Per-tenant ready and running jobs of the busiest tenants. A tenant that dropped out of
+/// the list reads zero once (the recorder keeps a gauge's last value), then is forgotten.
+fn record_tenant_gauges(load: Vec<agente_jobs::TenantLoad>) {
+    static SHOWN: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+    let mut shown = SHOWN.lock().unwrap_or_else(|e| e.into_inner());
+    let now: Vec<(String, String)> = load
+        .iter()
+        .map(|l| (l.queue.clone(), l.tenant.to_string()))
+        .collect();
+    for (queue, tenant) in shown.iter().filter(|k| !now.contains(k)) {
+        let labels = [("queue", queue.clone()), ("tenant", tenant.clone())];
+        metrics::gauge!("agente_queue_tenant_ready_jobs", &labels).set(0.0);
+        metrics::gauge!("agente_queue_tenant_running_jobs", &labels).set(0.0);
+    }
+    for l in &load {
+        let labels = [("queue", l.queue.clone()), ("tenant", l.tenant.to_string())];
+        metrics::gauge!("agente_queue_tenant_ready_jobs", &labels).set(l.ready as f64);
+        metrics::gauge!("agente_queue_tenant_running_jobs", &labels).set(l.running as f64);
+    }
+    *shown = now;
 }
 
 /// The process-wide Prometheus recorder (installed once, shared by every app instance).

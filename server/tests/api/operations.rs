@@ -39,12 +39,23 @@ async fn health_readiness_metrics_and_headers() {
             app.db.db.clone(),
             std::sync::Arc::new(agente_core::SystemClock),
         );
+        let tenant = agente_core::TenantId::new();
         for _ in 0..3 {
-            jobs.enqueue(agente_jobs::NewJob::new("noop", serde_json::json!({})).queue(&queue))
-                .await
-                .unwrap();
+            jobs.enqueue(
+                agente_jobs::NewJob::new("noop", serde_json::json!({}))
+                    .queue(&queue)
+                    .tenant(tenant),
+            )
+            .await
+            .unwrap();
         }
         let metrics = app.get("/metrics", None).await.text().await.unwrap();
+        assert!(
+            metrics.contains(&format!(
+                "agente_queue_tenant_ready_jobs{{queue=\"{queue}\",tenant=\"{tenant}\"}} 3"
+            )),
+            "{b}: per-tenant load: {metrics}"
+        );
         assert!(metrics.contains("http_requests_total"), "{b}: {metrics}");
         assert!(
             metrics.contains(&format!("agente_queue_ready_jobs{{queue=\"{queue}\"}} 3")),

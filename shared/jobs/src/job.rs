@@ -166,6 +166,16 @@ pub struct QueueStats {
     pub oldest_ready_ms: i64,
 }
 
+/// One tenant's share of a queue's load.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TenantLoad {
+    pub queue: String,
+    pub tenant: TenantId,
+    /// Due and waiting for a worker.
+    pub ready: u64,
+    pub running: u64,
+}
+
 /// Exponential back-off with jitter between attempts of one job type.
 #[derive(Clone, Copy, Debug)]
 pub struct RetryPolicy {

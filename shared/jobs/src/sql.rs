@@ -10,7 +10,7 @@
 //! the attempts are used up), which is how a killed worker's jobs come back.
 
 use crate::QueueError;
-use crate::job::{DeadJob, Job, Lease, NewJob, QueueStats};
+use crate::job::{DeadJob, Job, Lease, NewJob, QueueStats, TenantLoad};
 use agente_core::{Clock, TenantId};
 use agente_store::sqlx::{self, AnyConnection};
 use agente_store::{AnyRow, Backend, Db, Row};
@@ -324,6 +324,43 @@ impl SqlQueue {
         let prune = sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at < $1")
             .bind(before_ms);
         execute_alone(&self.db, prune).await
+    }
+
+    /// The `limit` tenants with the most due and running jobs, per queue, busiest first: the
+    /// per-tenant load an operator or autoscaler looks at (bounded, so metrics stay small).
+    pub async fn tenant_load(&self, limit: i64) -> Result<Vec<TenantLoad>, QueueError> {
+        let now = self.clock.now_ms();
+        let mut tx = self.db.system_tx().await?;
+        let rows = sqlx::query(
+            "SELECT queue, tenant_key, \
+               SUM(CASE WHEN state = 'ready' AND run_at <= $1 THEN 1 ELSE 0 END) AS ready, \
+               SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END) AS running \
+             FROM jobs WHERE tenant_key <> '' AND state IN ('ready', 'running') \
+             GROUP BY queue, tenant_key \
+             HAVING SUM(CASE WHEN state = 'running' OR run_at <= $1 THEN 1 ELSE 0 END) > 0 \
+             ORDER BY SUM(CASE WHEN state = 'running' OR run_at <= $1 THEN 1 ELSE 0 END) DESC, tenant_key \
+             LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(store)?;
+        tx.commit().await.map_err(store)?;
+        rows.iter()
+            .map(|r| {
+                let count = |c: &str| -> Result<u64, QueueError> {
+                    Ok(r.try_get::<Option<i64>, _>(c).map_err(store)?.unwrap_or(0) as u64)
+                };
+                let tenant: String = r.try_get("tenant_key").map_err(store)?;
+                Ok(TenantLoad {
+                    queue: r.try_get("queue").map_err(store)?,
+                    tenant: agente_store::parse_id(&tenant).map_err(QueueError::Store)?,
+                    ready: count("ready")?,
+                    running: count("running")?,
+                })
+            })
+            .collect()
     }
 
     /// Per-queue figures (depth, age of the oldest due job, running, dead) of every queue
