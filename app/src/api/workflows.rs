@@ -218,6 +218,38 @@ pub async fn get_workflow(id: String) -> Result<WorkflowView, ServerFnError> {
     })
 }
 
+/// One firing of a schedule trigger, for the workflow page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FiringView {
+    pub enqueued_at: i64,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub state: String,
+    pub attempts: u32,
+    pub error: Option<String>,
+}
+
+#[server(prefix = "/sfn", endpoint = "schedule_history")]
+pub async fn schedule_history(id: String) -> Result<Vec<FiringView>, ServerFnError> {
+    let p = require_principal()?;
+    let firings = context()?
+        .workflows
+        .schedule_history(&p, &id, 20)
+        .await
+        .map_err(wf_error)?;
+    Ok(firings
+        .into_iter()
+        .map(|f| FiringView {
+            enqueued_at: f.enqueued_at,
+            started_at: f.started_at,
+            finished_at: f.finished_at,
+            state: f.state,
+            attempts: f.attempts,
+            error: f.error,
+        })
+        .collect())
+}
+
 /// Runs the workflow now; answers the execution id.
 #[server(prefix = "/sfn", endpoint = "run_workflow")]
 pub async fn run_workflow(id: String) -> Result<String, ServerFnError> {

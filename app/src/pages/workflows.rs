@@ -3,7 +3,7 @@
 
 use crate::api::{
     CanvasEdge, CanvasNode, DeleteWorkflow, DuplicateWorkflow, ImportWorkflows, ListenForTest,
-    RunWorkflow, SetActive, get_workflow, list_workflows,
+    RunWorkflow, SetActive, get_workflow, list_workflows, schedule_history,
 };
 use crate::components::{ActionError, format_ms};
 use leptos::prelude::*;
@@ -167,6 +167,40 @@ fn Canvas(nodes: Vec<CanvasNode>, edges: Vec<CanvasEdge>) -> impl IntoView {
     }
 }
 
+/// The latest firings of a workflow's schedule triggers.
+#[component]
+fn ScheduleHistory(id: String) -> impl IntoView {
+    let firings = Resource::new(move || id.clone(), schedule_history);
+    view! {
+        <section class="card" data-testid="schedule-history">
+            <h2>"Schedule"</h2>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match firings.await {
+                        Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="muted">"No firings yet (only an active workflow fires)."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <table class="table">
+                                <thead><tr><th>"Due"</th><th>"Started"</th><th>"Finished"</th><th>"State"</th><th>"Tries"</th><th>"Error"</th></tr></thead>
+                                <tbody>{list.into_iter().map(|f| view! {
+                                    <tr>
+                                        <td>{format_ms(f.enqueued_at)}</td>
+                                        <td>{f.started_at.map(format_ms).unwrap_or_default()}</td>
+                                        <td>{f.finished_at.map(format_ms).unwrap_or_default()}</td>
+                                        <td><span class=format!("status status-{}", f.state)>{f.state.clone()}</span></td>
+                                        <td>{f.attempts}</td>
+                                        <td>{f.error.unwrap_or_default()}</td>
+                                    </tr>
+                                }).collect_view()}</tbody>
+                            </table>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
 #[component]
 pub fn WorkflowDetailPage() -> impl IntoView {
     let params = use_params_map();
@@ -183,6 +217,8 @@ pub fn WorkflowDetailPage() -> impl IntoView {
                         let wid = w.id.clone();
                         let lid = w.id.clone();
                         let has_webhook = w.nodes.iter().any(|n| n.kind == "webhook" && !n.disabled);
+                        let has_schedule = w.nodes.iter().any(|n| matches!(n.kind.as_str(), "scheduleTrigger" | "cron"));
+                        let sid = w.id.clone();
                         view! {
                             <h1>{w.name.clone()}</h1>
                             <p class="muted">{if w.active { "Active" } else { "Inactive" }} " · " {w.nodes.len()} " nodes"</p>
@@ -206,6 +242,7 @@ pub fn WorkflowDetailPage() -> impl IntoView {
                                 <p class="alert alert-ok">"Finished: " <A href=format!("/executions/{exec}")>"see the execution"</A></p>
                             })}
                             <section class="card canvas-card"><Canvas nodes=w.nodes edges=w.edges /></section>
+                            {has_schedule.then(|| view! { <ScheduleHistory id=sid /> })}
                         }.into_any()
                     }
                 }

@@ -67,6 +67,10 @@ pub fn router() -> Router<AppState> {
         .route("/workflows/{id}/deactivate", post(workflows::deactivate))
         .route("/workflows/{id}/listen", post(workflows::listen))
         .route(
+            "/workflows/{id}/schedule-history",
+            get(workflows::schedule_history),
+        )
+        .route(
             "/workflows/{id}/run",
             post(workflows::run).layer(DefaultBodyLimit::max(MAX_WORKFLOW_BYTES)),
         )

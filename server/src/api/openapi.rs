@@ -15,7 +15,7 @@ use utoipa::{Modify, OpenApi};
         members::list_invitations, members::invite, members::revoke_invitation, members::accept_invitation,
         api_keys::list, api_keys::create, api_keys::revoke,
         workflows::list, workflows::create, workflows::import, workflows::get, workflows::update,
-        workflows::delete, workflows::activate, workflows::deactivate, workflows::run, workflows::listen,
+        workflows::delete, workflows::activate, workflows::deactivate, workflows::run, workflows::listen, workflows::schedule_history,
         workflows::list_executions, workflows::get_execution, workflows::retry_execution,
         workflows::stop_execution, workflows::delete_execution,
         workflows::list_credentials, workflows::create_credential, workflows::delete_credential,

@@ -104,6 +104,25 @@ pub async fn deactivate(
     Ok(Json(s.workflows.deactivate(&p, &id).await?.to_api()))
 }
 
+/// `?limit=` of a history.
+#[derive(Debug, Default, Deserialize)]
+pub struct HistoryQuery {
+    pub limit: Option<u32>,
+}
+
+/// The latest firings of the workflow's schedule triggers, newest first.
+#[utoipa::path(get, path = "/api/v1/workflows/{id}/schedule-history", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path), ("limit" = Option<u32>, Query)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
+pub async fn schedule_history(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let firings = s.workflows.schedule_history(&p, &id, limit).await?;
+    Ok(Json(json!({ "data": firings })))
+}
+
 /// Body of a manual run: optional input items.
 #[derive(Debug, Default, Deserialize)]
 pub struct RunInput {

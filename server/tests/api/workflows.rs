@@ -424,3 +424,37 @@ async fn a_wait_for_a_webhook_resumes_over_http() {
         assert_problem(res, StatusCode::NOT_FOUND, "not_found", b).await;
     }
 }
+
+#[tokio::test]
+async fn schedule_history_over_http_is_the_tenants_own() {
+    let app = spawn_app(BACKENDS[0]).await;
+    let b = app.backend;
+    let (owner, _, _) = app.signup("scheduler").await;
+    let (stranger, _, _) = app.signup("stranger").await;
+    let wf = json!({"name": "hourly", "nodes": [
+        {"name": "Every hour", "type": "n8n-nodes-base.scheduleTrigger", "typeVersion": 1.2,
+         "parameters": {"rule": {"interval": [{"field": "hours", "hoursInterval": 1}]}}}
+    ], "connections": {}});
+    let created: Value = app
+        .post("/api/v1/workflows", wf, Some(&owner))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap();
+    let res = app
+        .get(
+            &format!("/api/v1/workflows/{id}/schedule-history?limit=5"),
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "{b}");
+    assert_eq!(res.json::<Value>().await.unwrap()["data"], json!([]));
+    let res = app
+        .get(
+            &format!("/api/v1/workflows/{id}/schedule-history"),
+            Some(&stranger),
+        )
+        .await;
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found", b).await;
+}

@@ -57,6 +57,7 @@ pub struct ScheduleSpec {
 #[derive(Clone, Debug, Serialize)]
 pub struct Firing {
     pub job_id: String,
+    pub schedule_id: String,
     /// `ready` (waiting or backing off), `running`, `done` or `dead`.
     pub state: String,
     pub enqueued_at: i64,
@@ -197,31 +198,48 @@ impl Scheduler {
 
     /// The latest firings of a schedule, newest first.
     pub async fn history(&self, schedule_id: &str, limit: u32) -> Result<Vec<Firing>, QueueError> {
-        let mut tx = self.db.system_tx().await?;
-        let rows = sqlx::query(
-            "SELECT id, state, created_at, started_at, finished_at, attempt, last_error FROM jobs \
-             WHERE schedule_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
-        )
-        .bind(schedule_id)
-        .bind(i64::from(limit.min(1_000)))
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(store)?;
-        tx.commit().await.map_err(store)?;
-        rows.iter()
-            .map(|r| {
-                Ok(Firing {
-                    job_id: r.try_get("id").map_err(store)?,
-                    state: r.try_get("state").map_err(store)?,
-                    enqueued_at: r.try_get("created_at").map_err(store)?,
-                    started_at: r.try_get("started_at").map_err(store)?,
-                    finished_at: r.try_get("finished_at").map_err(store)?,
-                    attempts: r.try_get::<i64, _>("attempt").map_err(store)? as u32,
-                    error: r.try_get("last_error").map_err(store)?,
-                })
-            })
-            .collect()
+        firings(&self.db, "schedule_id = $1", schedule_id, limit).await
     }
+}
+
+/// The latest firings of every schedule `owner` registered (ids `<owner>/…`, the
+/// registrants' convention), removed schedules included, newest first.
+pub async fn owner_history(db: &Db, owner: &str, limit: u32) -> Result<Vec<Firing>, QueueError> {
+    let prefix = format!("{}/%", owner.replace(['%', '_', '\\'], ""));
+    firings(db, "schedule_id LIKE $1", &prefix, limit).await
+}
+
+async fn firings(
+    db: &Db,
+    filter: &str,
+    value: &str,
+    limit: u32,
+) -> Result<Vec<Firing>, QueueError> {
+    let mut tx = db.system_tx().await?;
+    let rows = sqlx::query(&format!(
+        "SELECT id, schedule_id, state, created_at, started_at, finished_at, attempt, last_error \
+         FROM jobs WHERE {filter} ORDER BY created_at DESC, id DESC LIMIT $2"
+    ))
+    .bind(value)
+    .bind(i64::from(limit.min(1_000)))
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(store)?;
+    tx.commit().await.map_err(store)?;
+    rows.iter()
+        .map(|r| {
+            Ok(Firing {
+                job_id: r.try_get("id").map_err(store)?,
+                schedule_id: r.try_get("schedule_id").map_err(store)?,
+                state: r.try_get("state").map_err(store)?,
+                enqueued_at: r.try_get("created_at").map_err(store)?,
+                started_at: r.try_get("started_at").map_err(store)?,
+                finished_at: r.try_get("finished_at").map_err(store)?,
+                attempts: r.try_get::<i64, _>("attempt").map_err(store)? as u32,
+                error: r.try_get("last_error").map_err(store)?,
+            })
+        })
+        .collect()
 }
 
 /// Moves one due schedule to its next firing and enqueues its job unless the firing was

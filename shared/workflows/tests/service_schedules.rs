@@ -72,6 +72,21 @@ async fn an_active_schedule_fires_a_job_that_runs_the_workflow() {
             "{backend}: {out:?}"
         );
 
+        // The firing shows in the workflow's schedule history, to its tenant only.
+        queue.complete(&lease).await.unwrap();
+        let history = svc.schedule_history(&a, &id, 10).await.unwrap();
+        assert_eq!(history.len(), 1, "{backend}");
+        assert_eq!(
+            (history[0].state.as_str(), history[0].attempts),
+            ("done", 1)
+        );
+        assert!(history[0].started_at.is_some() && history[0].finished_at.is_some());
+        let b = tenant(&db.db, "B").await;
+        assert!(
+            svc.schedule_history(&b, &id, 10).await.is_err(),
+            "{backend}"
+        );
+
         // Deactivated: no more firings, and a firing already queued runs nothing.
         svc.deactivate(&a, &id).await.unwrap();
         later.advance_secs(120);

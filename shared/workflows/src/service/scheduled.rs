@@ -7,9 +7,10 @@ use super::store::load;
 use super::{WorkflowService, WorkflowServiceError as E};
 use crate::Workflow;
 use crate::engine::{Item, RunRequest};
+use agente_auth::{Action, Resource, check_permission};
 use agente_auth::{AuthMethod, Principal};
 use agente_core::{Role, TenantId, UserId};
-use agente_jobs::scheduler::{register_in, remove_in};
+use agente_jobs::scheduler::{Firing, owner_history, register_in, remove_in};
 use agente_jobs::{Misfire, NewJob, ScheduleSpec};
 use agente_store::AnyConnection;
 use chrono::{DateTime, Datelike};
@@ -56,6 +57,25 @@ impl WorkflowService {
         id: &str,
     ) -> Result<(), E> {
         remove_in(conn, id)
+            .await
+            .map_err(|e| E::Internal(e.to_string()))
+    }
+
+    /// The latest firings of the workflow's schedule triggers (enqueued, started, finished,
+    /// state, attempts, error), newest first; earlier schedules of it included.
+    pub async fn schedule_history(
+        &self,
+        p: &Principal,
+        id: &str,
+        limit: u32,
+    ) -> Result<Vec<Firing>, E> {
+        check_permission(p, Resource::Workflows, Action::Read)?;
+        {
+            // Only a workflow of the caller's tenant: its id prefixes its schedules' ids.
+            let mut tx = self.db.tenant_read(p.tenant_id).await?;
+            load(&mut tx, p, id).await?;
+        }
+        owner_history(&self.db, id, limit)
             .await
             .map_err(|e| E::Internal(e.to_string()))
     }
