@@ -4,6 +4,7 @@
 mod api_keys;
 mod auth;
 mod extract;
+mod jobs;
 mod members;
 mod mfa;
 mod openapi;
@@ -74,6 +75,9 @@ pub fn router() -> Router<AppState> {
             "/workflows/{id}/run",
             post(workflows::run).layer(DefaultBodyLimit::max(MAX_WORKFLOW_BYTES)),
         )
+        .route("/jobs/dead", get(jobs::list_dead).delete(jobs::purge_dead))
+        .route("/jobs/dead/{id}", delete(jobs::delete_dead))
+        .route("/jobs/dead/{id}/retry", post(jobs::retry_dead))
         .route("/executions", get(workflows::list_executions))
         .route(
             "/executions/{id}",

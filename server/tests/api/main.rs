@@ -4,6 +4,7 @@ mod accounts;
 mod background;
 mod bad_input;
 mod helpers;
+mod jobs;
 mod operations;
 mod sessions;
 mod workflows;

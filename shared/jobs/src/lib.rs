@@ -19,7 +19,7 @@ mod worker;
 pub use cron::CronSchedule;
 pub use job::{DEFAULT_QUEUE, DeadJob, Job, Lease, NewJob, QueueStats, RetryPolicy, TenantLoad};
 pub use scheduler::{Firing, Misfire, ScheduleSpec, Scheduler};
-pub use sql::{SqlQueue, enqueue_in};
+pub use sql::{DeadJobs, Scope, SqlQueue, enqueue_in};
 pub use worker::{Handlers, JobError, Worker, WorkerOptions};
 
 /// Why a queue operation failed.

@@ -16,6 +16,32 @@ use agente_store::sqlx::{self, AnyConnection};
 use agente_store::{AnyRow, Backend, Db, Row};
 use std::sync::Arc;
 
+/// Whose jobs an operation may see and touch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Every tenant's and the system's (operators).
+    All,
+    /// One tenant's only.
+    Tenant(TenantId),
+}
+
+impl Scope {
+    /// Bound as `$n` in `($n = '*' OR tenant_key = $n)`.
+    fn key(self) -> String {
+        match self {
+            Scope::All => "*".into(),
+            Scope::Tenant(t) => t.to_string(),
+        }
+    }
+}
+
+/// Which dead jobs to purge.
+#[derive(Clone, Copy, Debug)]
+pub enum DeadJobs<'a> {
+    One(&'a str),
+    All { queue: Option<&'a str> },
+}
+
 /// The job queue kept in the SQL database.
 #[derive(Clone)]
 pub struct SqlQueue {
@@ -267,19 +293,22 @@ impl SqlQueue {
         execute_alone(&self.db, reaped).await
     }
 
-    /// Dead-lettered jobs, newest first; of one queue when given.
+    /// Dead-lettered jobs in `scope`, newest first; of one queue when given.
     pub async fn dead_jobs(
         &self,
+        scope: Scope,
         queue: Option<&str>,
         limit: u32,
     ) -> Result<Vec<DeadJob>, QueueError> {
         let mut tx = self.db.system_tx().await?;
         let rows = sqlx::query(
             "SELECT id, kind, queue, tenant_key, payload, attempt, last_error, finished_at FROM jobs \
-             WHERE state = 'dead' AND ($1 = '' OR queue = $1) ORDER BY finished_at DESC, id LIMIT $2",
+             WHERE state = 'dead' AND ($1 = '' OR queue = $1) AND ($3 = '*' OR tenant_key = $3) \
+             ORDER BY finished_at DESC, id LIMIT $2",
         )
         .bind(queue.unwrap_or_default())
         .bind(i64::from(limit.min(1_000)))
+        .bind(scope.key())
         .fetch_all(&mut *tx)
         .await
         .map_err(store)?;
@@ -300,22 +329,33 @@ impl SqlQueue {
             .collect()
     }
 
-    /// Puts a dead job back in its queue with fresh attempts. `false`: no such dead job.
-    pub async fn retry_dead(&self, id: &str) -> Result<bool, QueueError> {
+    /// Puts a dead job of `scope` back in its queue with fresh attempts. `false`: no such
+    /// dead job there.
+    pub async fn retry_dead(&self, scope: Scope, id: &str) -> Result<bool, QueueError> {
         let retry = sqlx::query(
             "UPDATE jobs SET state = 'ready', attempt = 0, run_at = $2, finished_at = NULL \
-             WHERE id = $1 AND state = 'dead'",
+             WHERE id = $1 AND state = 'dead' AND ($3 = '*' OR tenant_key = $3)",
         )
         .bind(id)
-        .bind(self.clock.now_ms());
+        .bind(self.clock.now_ms())
+        .bind(scope.key());
         Ok(execute_alone(&self.db, retry).await? == 1)
     }
 
-    /// Deletes dead jobs (of one queue when given). Answers how many.
-    pub async fn purge_dead(&self, queue: Option<&str>) -> Result<u64, QueueError> {
-        let purge =
-            sqlx::query("DELETE FROM jobs WHERE state = 'dead' AND ($1 = '' OR queue = $1)")
-                .bind(queue.unwrap_or_default());
+    /// Deletes the dead jobs of `scope`: one by id, or all (of one queue when given).
+    /// Answers how many.
+    pub async fn purge_dead(&self, scope: Scope, which: DeadJobs<'_>) -> Result<u64, QueueError> {
+        let (queue, id) = match which {
+            DeadJobs::One(id) => ("", id),
+            DeadJobs::All { queue } => (queue.unwrap_or_default(), ""),
+        };
+        let purge = sqlx::query(
+            "DELETE FROM jobs WHERE state = 'dead' AND ($1 = '' OR queue = $1) \
+             AND ($2 = '' OR id = $2) AND ($3 = '*' OR tenant_key = $3)",
+        )
+        .bind(queue)
+        .bind(id)
+        .bind(scope.key());
         execute_alone(&self.db, purge).await
     }
 

@@ -4,7 +4,7 @@
 mod common;
 
 use agente_core::{FixedClock, TenantId};
-use agente_jobs::{NewJob, QueueError, SqlQueue};
+use agente_jobs::{DeadJobs, NewJob, QueueError, Scope, SqlQueue};
 use agente_store::testing::TestDb;
 use serde_json::json;
 use std::sync::Arc;
@@ -218,8 +218,13 @@ async fn a_tenant_at_its_concurrency_limit_waits_while_others_run() {
 #[tokio::test]
 async fn failures_back_off_then_dead_letter_and_can_be_retried_or_purged() {
     for (backend, q, clock, _t) in queues().await {
+        let (owner, stranger) = (TenantId::new(), TenantId::new());
         let id = q
-            .enqueue(NewJob::new("flaky", json!({})).max_attempts(2))
+            .enqueue(
+                NewJob::new("flaky", json!({}))
+                    .max_attempts(2)
+                    .tenant(owner),
+            )
             .await
             .unwrap();
         let first = q.claim(&queue_names(), "w", 30_000).await.unwrap().unwrap();
@@ -238,22 +243,32 @@ async fn failures_back_off_then_dead_letter_and_can_be_retried_or_purged() {
         q.fail(&second, "HTTP 503 again", Some(10_000))
             .await
             .unwrap();
-        let dead = q.dead_jobs(None, 10).await.unwrap();
+        let dead = q.dead_jobs(Scope::All, None, 10).await.unwrap();
         assert_eq!(dead.len(), 1, "{backend}");
         assert_eq!((dead[0].id.as_str(), dead[0].attempts), (id.as_str(), 2));
         assert_eq!(dead[0].error.as_deref(), Some("HTTP 503 again"));
         assert_eq!(q.stats().await.unwrap()[0].dead, 1);
+        // A tenant sees and touches its own dead jobs only.
+        let mine = q.dead_jobs(Scope::Tenant(owner), None, 10).await.unwrap();
+        assert_eq!(mine.len(), 1, "{backend}");
+        let theirs = Scope::Tenant(stranger);
+        assert!(q.dead_jobs(theirs, None, 10).await.unwrap().is_empty());
+        assert!(!q.retry_dead(theirs, &id).await.unwrap(), "{backend}");
+        assert_eq!(q.purge_dead(theirs, DeadJobs::One(&id)).await.unwrap(), 0);
 
-        assert!(q.retry_dead(&id).await.unwrap());
+        assert!(q.retry_dead(Scope::Tenant(owner), &id).await.unwrap());
         let again = q.claim(&queue_names(), "w", 30_000).await.unwrap().unwrap();
         assert_eq!(
             again.job.attempt, 1,
             "{backend}: a retried dead job gets fresh attempts"
         );
         q.fail(&again, "bad input", None).await.unwrap();
-        assert_eq!(q.purge_dead(Some("default")).await.unwrap(), 1);
-        assert!(q.dead_jobs(None, 10).await.unwrap().is_empty());
-        assert!(!q.retry_dead(&id).await.unwrap());
+        let all = DeadJobs::All {
+            queue: Some("default"),
+        };
+        assert_eq!(q.purge_dead(Scope::All, all).await.unwrap(), 1);
+        assert!(q.dead_jobs(Scope::All, None, 10).await.unwrap().is_empty());
+        assert!(!q.retry_dead(Scope::All, &id).await.unwrap());
     }
 }
 
@@ -293,7 +308,7 @@ async fn an_expired_lease_is_reaped_and_the_old_holder_cannot_finish() {
         // Its second lease also expires: no attempts left, so it is dead, with the reason.
         clock.advance_secs(31);
         assert_eq!(q.reap().await.unwrap(), 1);
-        let dead = q.dead_jobs(None, 10).await.unwrap();
+        let dead = q.dead_jobs(Scope::All, None, 10).await.unwrap();
         assert!(
             dead[0].error.as_deref().unwrap().contains("lease"),
             "{backend}"

@@ -109,7 +109,10 @@ async fn poison_and_slow_jobs_end_in_the_dead_letters_with_their_error() {
         let worker = tokio::spawn(Worker::new(q.clone(), handlers, options("w")).run(stop.clone()));
         let mut dead = Vec::new();
         for _ in 0..500 {
-            dead = q.dead_jobs(None, 10).await.unwrap();
+            dead = q
+                .dead_jobs(agente_jobs::Scope::All, None, 10)
+                .await
+                .unwrap();
             if dead.len() == 3 {
                 break;
             }

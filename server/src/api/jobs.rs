@@ -1,0 +1,104 @@
+//! A tenant's dead-lettered jobs (runs that failed every attempt): list, retry, purge. The
+//! queue is shared by all tenants; every call here is scoped to the caller's.
+
+use super::{ApiError, ApiPath, ApiQuery, Caller, Problem};
+use crate::AppState;
+use agente_auth::{Action, Principal, Resource, check_permission};
+use agente_jobs::{DeadJobs, QueueError, Scope, SqlQueue};
+use agente_workflows::service::WorkflowServiceError;
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DeadQuery {
+    pub queue: Option<String>,
+    pub limit: Option<u32>,
+}
+
+fn queue(s: &AppState) -> SqlQueue {
+    SqlQueue::new(s.db.clone(), Arc::new(agente_core::SystemClock))
+}
+
+fn scope(p: &Principal) -> Scope {
+    Scope::Tenant(p.tenant_id)
+}
+
+fn queue_error(e: QueueError) -> ApiError {
+    match e {
+        QueueError::Store(e) => ApiError::Workflow(WorkflowServiceError::Store(e)),
+        other => ApiError::Workflow(WorkflowServiceError::Internal(other.to_string())),
+    }
+}
+
+/// The caller's dead jobs, newest first: kind, queue, payload, attempts, last error.
+#[utoipa::path(get, path = "/api/v1/jobs/dead", tag = "jobs", security(("bearer" = []), ("n8n_api_key" = [])), params(("queue" = Option<String>, Query), ("limit" = Option<u32>, Query)), responses((status = 200, body = Object), (status = 403, body = Problem)))]
+pub async fn list_dead(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    ApiQuery(q): ApiQuery<DeadQuery>,
+) -> Result<Json<Value>, ApiError> {
+    check_permission(&p, Resource::Executions, Action::Read)?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let dead = queue(&s)
+        .dead_jobs(scope(&p), q.queue.as_deref(), limit)
+        .await
+        .map_err(queue_error)?;
+    Ok(Json(json!({ "data": dead })))
+}
+
+/// Puts a dead job back in its queue with fresh attempts.
+#[utoipa::path(post, path = "/api/v1/jobs/dead/{id}/retry", tag = "jobs", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
+pub async fn retry_dead(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Value>, ApiError> {
+    check_permission(&p, Resource::Workflows, Action::Execute)?;
+    if !queue(&s)
+        .retry_dead(scope(&p), &id)
+        .await
+        .map_err(queue_error)?
+    {
+        return Err(ApiError::not_found("dead job not found"));
+    }
+    Ok(Json(json!({ "id": id, "retried": true })))
+}
+
+/// Deletes one dead job.
+#[utoipa::path(delete, path = "/api/v1/jobs/dead/{id}", tag = "jobs", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
+pub async fn delete_dead(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Value>, ApiError> {
+    check_permission(&p, Resource::Executions, Action::Delete)?;
+    let deleted = queue(&s)
+        .purge_dead(scope(&p), DeadJobs::One(&id))
+        .await
+        .map_err(queue_error)?;
+    if deleted == 0 {
+        return Err(ApiError::not_found("dead job not found"));
+    }
+    Ok(Json(json!({ "deleted": deleted })))
+}
+
+/// Deletes all of the caller's dead jobs (of one queue when given).
+#[utoipa::path(delete, path = "/api/v1/jobs/dead", tag = "jobs", security(("bearer" = []), ("n8n_api_key" = [])), params(("queue" = Option<String>, Query)), responses((status = 200, body = Object), (status = 403, body = Problem)))]
+pub async fn purge_dead(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    ApiQuery(q): ApiQuery<DeadQuery>,
+) -> Result<Json<Value>, ApiError> {
+    check_permission(&p, Resource::Executions, Action::Delete)?;
+    let which = DeadJobs::All {
+        queue: q.queue.as_deref(),
+    };
+    let deleted = queue(&s)
+        .purge_dead(scope(&p), which)
+        .await
+        .map_err(queue_error)?;
+    Ok(Json(json!({ "deleted": deleted })))
+}
