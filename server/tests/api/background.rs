@@ -16,13 +16,7 @@ use std::time::Duration;
 async fn a_worker_resumes_a_waiting_execution_when_its_time_comes() {
     for (backend, db) in TestDb::each().await.expect("test databases") {
         let clock = FixedClock::at_ms(SystemClock.now_ms());
-        let workflows = WorkflowService::new(
-            db.db.clone(),
-            Engine::default(),
-            SecretBox::from_bytes(&[3u8; 32]),
-            Arc::new(clock.clone()),
-            ServiceLimits::default(),
-        );
+        let workflows = service(&db, &clock);
         let p = editor_in_new_tenant(&db.db).await;
         let wf = json!({"name": "later", "nodes": [
             {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}},
@@ -38,14 +32,7 @@ async fn a_worker_resumes_a_waiting_execution_when_its_time_comes() {
         let waiting = workflows.run(&p, &id, vec![]).await.unwrap();
         assert_eq!(waiting.status, "waiting", "{backend}");
 
-        let roles = Roles {
-            workers: Some(WorkerOptions {
-                idle_poll: Duration::from_millis(20),
-                ..WorkerOptions::default()
-            }),
-            scheduler: false,
-        };
-        let running = background::start(&db.db, &workflows, roles, Arc::new(clock.clone()));
+        let running = start(&db, &workflows, &clock, false);
         tokio::time::sleep(Duration::from_millis(200)).await;
         let early = workflows
             .get_execution(&p, &waiting.id, false)
@@ -75,13 +62,7 @@ async fn a_worker_resumes_a_waiting_execution_when_its_time_comes() {
 async fn the_scheduler_fires_housekeeping_and_a_worker_prunes_old_executions() {
     for (backend, db) in TestDb::each().await.expect("test databases") {
         let clock = FixedClock::at_ms(SystemClock.now_ms());
-        let workflows = WorkflowService::new(
-            db.db.clone(),
-            Engine::default(),
-            SecretBox::from_bytes(&[3u8; 32]),
-            Arc::new(clock.clone()),
-            ServiceLimits::default(),
-        );
+        let workflows = service(&db, &clock);
         let p = editor_in_new_tenant(&db.db).await;
         let wf = json!({"name": "quick", "nodes": [
             {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}}
@@ -94,14 +75,7 @@ async fn the_scheduler_fires_housekeeping_and_a_worker_prunes_old_executions() {
         agente_server::housekeeping::register_with(&db.db, 1, 10_000, clock.now_ms())
             .await
             .unwrap();
-        let roles = Roles {
-            workers: Some(WorkerOptions {
-                idle_poll: Duration::from_millis(20),
-                ..WorkerOptions::default()
-            }),
-            scheduler: true,
-        };
-        let running = background::start(&db.db, &workflows, roles, Arc::new(clock.clone()));
+        let running = start(&db, &workflows, &clock, true);
         clock.advance_secs(2 * 3_600);
         let mut gone = false;
         for _ in 0..250 {
@@ -114,6 +88,33 @@ async fn the_scheduler_fires_housekeeping_and_a_worker_prunes_old_executions() {
         running.stop().await;
         assert!(gone, "{backend}: the two-hour-old execution was pruned");
     }
+}
+
+fn service(db: &TestDb, clock: &FixedClock) -> WorkflowService {
+    WorkflowService::new(
+        db.db.clone(),
+        Engine::default(),
+        SecretBox::from_bytes(&[3u8; 32]),
+        Arc::new(clock.clone()),
+        ServiceLimits::default(),
+    )
+}
+
+/// A fast-polling worker (and the scheduler when asked) on the test clock.
+fn start(
+    db: &TestDb,
+    workflows: &WorkflowService,
+    clock: &FixedClock,
+    scheduler: bool,
+) -> background::Background {
+    let roles = Roles {
+        workers: Some(WorkerOptions {
+            idle_poll: Duration::from_millis(20),
+            ..WorkerOptions::default()
+        }),
+        scheduler,
+    };
+    background::start(&db.db, workflows, roles, Arc::new(clock.clone()))
 }
 
 async fn editor_in_new_tenant(db: &agente_store::Db) -> Principal {
