@@ -9,7 +9,8 @@
 
 use crate::cron::CronSchedule;
 use crate::job::NewJob;
-use crate::{QueueError, lease, sql::enqueue_in};
+use crate::sql::{enqueue_in, fetch_alone};
+use crate::{QueueError, lease};
 use agente_core::{Clock, TenantId};
 use agente_store::sqlx::{self, AnyConnection};
 use agente_store::{Db, Row};
@@ -215,17 +216,16 @@ async fn firings(
     value: &str,
     limit: u32,
 ) -> Result<Vec<Firing>, QueueError> {
-    let mut tx = db.system_tx().await?;
-    let rows = sqlx::query(&format!(
+    let rows = fetch_alone(
+        db,
+        sqlx::query(&format!(
         "SELECT id, schedule_id, state, created_at, started_at, finished_at, attempt, last_error \
          FROM jobs WHERE {filter} ORDER BY created_at DESC, id DESC LIMIT $2"
     ))
-    .bind(value)
-    .bind(i64::from(limit.min(1_000)))
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(store)?;
-    tx.commit().await.map_err(store)?;
+        .bind(value)
+        .bind(i64::from(limit.min(1_000))),
+    )
+    .await?;
     rows.iter()
         .map(|r| {
             Ok(Firing {

@@ -300,19 +300,18 @@ impl SqlQueue {
         queue: Option<&str>,
         limit: u32,
     ) -> Result<Vec<DeadJob>, QueueError> {
-        let mut tx = self.db.system_tx().await?;
-        let rows = sqlx::query(
-            "SELECT id, kind, queue, tenant_key, payload, attempt, last_error, finished_at FROM jobs \
-             WHERE state = 'dead' AND ($1 = '' OR queue = $1) AND ($3 = '*' OR tenant_key = $3) \
-             ORDER BY finished_at DESC, id LIMIT $2",
+        let rows = fetch_alone(
+            &self.db,
+            sqlx::query(
+                "SELECT id, kind, queue, tenant_key, payload, attempt, last_error, finished_at FROM jobs \
+                 WHERE state = 'dead' AND ($1 = '' OR queue = $1) AND ($3 = '*' OR tenant_key = $3) \
+                 ORDER BY finished_at DESC, id LIMIT $2",
+            )
+            .bind(queue.unwrap_or_default())
+            .bind(i64::from(limit.min(1_000)))
+            .bind(scope.key()),
         )
-        .bind(queue.unwrap_or_default())
-        .bind(i64::from(limit.min(1_000)))
-        .bind(scope.key())
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(store)?;
-        tx.commit().await.map_err(store)?;
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(DeadJob {
@@ -370,34 +369,30 @@ impl SqlQueue {
     /// per-tenant load an operator or autoscaler looks at (bounded, so metrics stay small).
     pub async fn tenant_load(&self, limit: i64) -> Result<Vec<TenantLoad>, QueueError> {
         let now = self.clock.now_ms();
-        let mut tx = self.db.system_tx().await?;
-        let rows = sqlx::query(
-            "SELECT queue, tenant_key, \
-               SUM(CASE WHEN state = 'ready' AND run_at <= $1 THEN 1 ELSE 0 END) AS ready, \
-               SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END) AS running \
-             FROM jobs WHERE tenant_key <> '' AND state IN ('ready', 'running') \
-             GROUP BY queue, tenant_key \
-             HAVING SUM(CASE WHEN state = 'running' OR run_at <= $1 THEN 1 ELSE 0 END) > 0 \
-             ORDER BY SUM(CASE WHEN state = 'running' OR run_at <= $1 THEN 1 ELSE 0 END) DESC, tenant_key \
-             LIMIT $2",
+        let rows = fetch_alone(
+            &self.db,
+            sqlx::query(
+                "SELECT queue, tenant_key, \
+                   SUM(CASE WHEN state = 'ready' AND run_at <= $1 THEN 1 ELSE 0 END) AS ready, \
+                   SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END) AS running \
+                 FROM jobs WHERE tenant_key <> '' AND state IN ('ready', 'running') \
+                 GROUP BY queue, tenant_key \
+                 HAVING SUM(CASE WHEN state = 'running' OR run_at <= $1 THEN 1 ELSE 0 END) > 0 \
+                 ORDER BY SUM(CASE WHEN state = 'running' OR run_at <= $1 THEN 1 ELSE 0 END) DESC, tenant_key \
+                 LIMIT $2",
+            )
+            .bind(now)
+            .bind(limit),
         )
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(store)?;
-        tx.commit().await.map_err(store)?;
+        .await?;
         rows.iter()
             .map(|r| {
-                let count = |c: &str| -> Result<u64, QueueError> {
-                    Ok(r.try_get::<Option<i64>, _>(c).map_err(store)?.unwrap_or(0) as u64)
-                };
                 let tenant: String = r.try_get("tenant_key").map_err(store)?;
                 Ok(TenantLoad {
                     queue: r.try_get("queue").map_err(store)?,
                     tenant: agente_store::parse_id(&tenant).map_err(QueueError::Store)?,
-                    ready: count("ready")?,
-                    running: count("running")?,
+                    ready: count(r, "ready")?,
+                    running: count(r, "running")?,
                 })
             })
             .collect()
@@ -407,33 +402,29 @@ impl SqlQueue {
     /// that has jobs, finished ones included (so a drained queue reads zero, not nothing).
     pub async fn stats(&self) -> Result<Vec<QueueStats>, QueueError> {
         let now = self.clock.now_ms();
-        let mut tx = self.db.system_tx().await?;
-        let rows = sqlx::query(
-            "SELECT queue, \
-               SUM(CASE WHEN state = 'ready' AND run_at <= $1 THEN 1 ELSE 0 END) AS ready, \
-               SUM(CASE WHEN state = 'ready' AND run_at > $1 THEN 1 ELSE 0 END) AS scheduled, \
-               SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END) AS running, \
-               SUM(CASE WHEN state = 'dead' THEN 1 ELSE 0 END) AS dead, \
-               MIN(CASE WHEN state = 'ready' AND run_at <= $1 THEN run_at END) AS oldest \
-             FROM jobs GROUP BY queue ORDER BY queue",
+        let rows = fetch_alone(
+            &self.db,
+            sqlx::query(
+                "SELECT queue, \
+                   SUM(CASE WHEN state = 'ready' AND run_at <= $1 THEN 1 ELSE 0 END) AS ready, \
+                   SUM(CASE WHEN state = 'ready' AND run_at > $1 THEN 1 ELSE 0 END) AS scheduled, \
+                   SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END) AS running, \
+                   SUM(CASE WHEN state = 'dead' THEN 1 ELSE 0 END) AS dead, \
+                   MIN(CASE WHEN state = 'ready' AND run_at <= $1 THEN run_at END) AS oldest \
+                 FROM jobs GROUP BY queue ORDER BY queue",
+            )
+            .bind(now),
         )
-        .bind(now)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(store)?;
-        tx.commit().await.map_err(store)?;
+        .await?;
         rows.iter()
             .map(|r| {
-                let count = |c: &str| -> Result<u64, QueueError> {
-                    Ok(r.try_get::<Option<i64>, _>(c).map_err(store)?.unwrap_or(0) as u64)
-                };
                 let oldest: Option<i64> = r.try_get("oldest").map_err(store)?;
                 Ok(QueueStats {
                     queue: r.try_get("queue").map_err(store)?,
-                    ready: count("ready")?,
-                    scheduled: count("scheduled")?,
-                    running: count("running")?,
-                    dead: count("dead")?,
+                    ready: count(r, "ready")?,
+                    scheduled: count(r, "scheduled")?,
+                    running: count(r, "running")?,
+                    dead: count(r, "dead")?,
                     oldest_ready_ms: oldest.map_or(0, |t| (now - t).max(0)),
                 })
             })
@@ -559,6 +550,25 @@ pub(crate) async fn execute_alone<'q>(
         .rows_affected();
     tx.commit().await.map_err(store)?;
     Ok(n)
+}
+
+/// All rows of one read statement over the system tables, in a transaction of its own.
+pub(crate) async fn fetch_alone<'q>(
+    db: &Db,
+    statement: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+) -> Result<Vec<AnyRow>, QueueError> {
+    let mut tx = db.system_tx().await?;
+    let rows = statement.fetch_all(&mut *tx).await.map_err(store)?;
+    tx.commit().await.map_err(store)?;
+    Ok(rows)
+}
+
+/// A `SUM(…)` column as a count (NULL, for no rows, is 0).
+fn count(row: &AnyRow, column: &str) -> Result<u64, QueueError> {
+    Ok(row
+        .try_get::<Option<i64>, _>(column)
+        .map_err(store)?
+        .unwrap_or(0) as u64)
 }
 
 /// The first column of the statement's row, if there is a row.

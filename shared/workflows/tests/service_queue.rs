@@ -178,7 +178,7 @@ async fn the_reaper_restarts_runs_of_dead_processes_and_lost_jobs() {
             &id,
         )
         .await;
-        // Not yet stale by the clock the reaper reads? It is: heartbeat 0 is long ago.
+        // Its last heartbeat (0) is long before the stale limit.
         assert_eq!(s.svc.reap_executions(false).await.unwrap(), 1, "{backend}");
         let row = s.svc.get_execution(&a, &id, false).await.unwrap();
         assert_eq!(row.status, "new", "{backend}: queued again");
