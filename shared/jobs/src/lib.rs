@@ -1,8 +1,9 @@
 //! Background work: a job queue and the workers that drain it.
 //!
-//! The database is the source of truth (DESIGN.md §3). The embedded backend (`SqlQueue`)
-//! keeps jobs in the application database itself — SQLite by default, Postgres when
-//! configured — with at-least-once delivery: a claim is a lease renewed by heartbeats, an
+//! The database is the source of truth (DESIGN.md §3). `Queue` has two backends with one
+//! behaviour: the embedded one (`SqlQueue`) keeps jobs in the application database itself —
+//! SQLite by default, Postgres when configured — and `RedisQueue` keeps them in Redis for
+//! workers scaled out. Both give at-least-once delivery: a claim is a lease renewed by heartbeats, an
 //! expired lease is reaped back to the queue, failed attempts back off exponentially with
 //! jitter, and jobs out of attempts land in a dead-letter set that can be listed, retried
 //! and purged. The scheduler turns cron schedules into jobs, once per firing across any
@@ -12,12 +13,16 @@
 mod cron;
 mod job;
 pub mod lease;
+mod queue;
+mod redis_queue;
 pub mod scheduler;
 mod sql;
 mod worker;
 
 pub use cron::CronSchedule;
 pub use job::{DEFAULT_QUEUE, DeadJob, Job, Lease, NewJob, QueueStats, RetryPolicy, TenantLoad};
+pub use queue::{Queue, Staged};
+pub use redis_queue::RedisQueue;
 pub use scheduler::{Firing, Misfire, ScheduleSpec, Scheduler};
 pub use sql::{DeadJobs, Scope, SqlQueue, enqueue_in};
 pub use worker::{Handlers, JobError, Worker, WorkerOptions};
@@ -31,4 +36,6 @@ pub enum QueueError {
     Duplicate,
     #[error(transparent)]
     Store(#[from] agente_store::StoreError),
+    #[error("redis: {0}")]
+    Redis(#[from] ::redis::RedisError),
 }

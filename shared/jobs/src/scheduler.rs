@@ -10,7 +10,7 @@
 use crate::cron::CronSchedule;
 use crate::job::NewJob;
 use crate::sql::{enqueue_in, fetch_alone};
-use crate::{QueueError, lease};
+use crate::{Queue, QueueError, lease};
 use agente_core::{Clock, TenantId};
 use agente_store::sqlx::{self, AnyConnection};
 use agente_store::{Db, Row};
@@ -125,15 +125,18 @@ pub async fn remove_in(conn: &mut AnyConnection, owner: &str) -> Result<(), Queu
 #[derive(Clone)]
 pub struct Scheduler {
     db: Db,
+    queue: Queue,
     clock: Arc<dyn Clock>,
     /// Names this process in the lease.
     holder: String,
 }
 
 impl Scheduler {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, holder: impl Into<String>) -> Self {
+    /// Fires the schedules stored in `db` into `queue`.
+    pub fn new(db: Db, queue: Queue, clock: Arc<dyn Clock>, holder: impl Into<String>) -> Self {
         Self {
             db,
+            queue,
             clock,
             holder: holder.into(),
         }
@@ -158,7 +161,7 @@ impl Scheduler {
         .map_err(store)?;
         let mut fired = 0;
         for row in &due {
-            fired += u32::from(fire(&mut tx, row, now).await?);
+            fired += u32::from(fire(&mut tx, &self.queue, row, now).await?);
         }
         tx.commit().await.map_err(store)?;
         Ok(fired)
@@ -199,30 +202,29 @@ impl Scheduler {
 
     /// The latest firings of a schedule, newest first.
     pub async fn history(&self, schedule_id: &str, limit: u32) -> Result<Vec<Firing>, QueueError> {
-        firings(&self.db, "schedule_id = $1", schedule_id, limit).await
+        let owner = schedule_id.split('/').next().unwrap_or(schedule_id);
+        let mut firings = self.queue.schedule_history(owner, 1_000).await?;
+        firings.retain(|f| f.schedule_id == schedule_id);
+        firings.truncate(limit as usize);
+        Ok(firings)
     }
 }
 
 /// The latest firings of every schedule `owner` registered (ids `<owner>/…`, the
 /// registrants' convention), removed schedules included, newest first.
-pub async fn owner_history(db: &Db, owner: &str, limit: u32) -> Result<Vec<Firing>, QueueError> {
-    let prefix = format!("{}/%", owner.replace(['%', '_', '\\'], ""));
-    firings(db, "schedule_id LIKE $1", &prefix, limit).await
-}
-
-async fn firings(
+pub(crate) async fn owner_history(
     db: &Db,
-    filter: &str,
-    value: &str,
+    owner: &str,
     limit: u32,
 ) -> Result<Vec<Firing>, QueueError> {
+    let prefix = format!("{}/%", owner.replace(['%', '_', '\\'], ""));
     let rows = fetch_alone(
         db,
-        sqlx::query(&format!(
-        "SELECT id, schedule_id, state, created_at, started_at, finished_at, attempt, last_error \
-         FROM jobs WHERE {filter} ORDER BY created_at DESC, id DESC LIMIT $2"
-    ))
-        .bind(value)
+        sqlx::query(
+            "SELECT id, schedule_id, state, created_at, started_at, finished_at, attempt, last_error \
+             FROM jobs WHERE schedule_id LIKE $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+        )
+        .bind(prefix)
         .bind(i64::from(limit.min(1_000))),
     )
     .await?;
@@ -246,6 +248,7 @@ async fn firings(
 /// missed under the `skip` policy. Answers whether a job was enqueued.
 async fn fire(
     tx: &mut AnyConnection,
+    queue: &Queue,
     row: &agente_store::AnyRow,
     now: i64,
 ) -> Result<bool, QueueError> {
@@ -294,7 +297,12 @@ async fn fire(
         job = job.tenant(tenant);
     }
     job.schedule_id = Some(id);
-    enqueue_in(tx, now, &job).await?;
+    match queue {
+        Queue::Sql(_) => enqueue_in(tx, now, &job).await.map(drop)?,
+        // Before the commit: should the commit fail, the next tick fires this instant
+        // again and the idempotency key makes that the same job.
+        Queue::Redis(q) => q.enqueue(job).await.map(drop)?,
+    }
     Ok(true)
 }
 

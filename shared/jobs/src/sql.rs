@@ -27,7 +27,7 @@ pub enum Scope {
 
 impl Scope {
     /// Bound as `$n` in `($n = '*' OR tenant_key = $n)`.
-    fn key(self) -> String {
+    pub(crate) fn key(self) -> String {
         match self {
             Scope::All => "*".into(),
             Scope::Tenant(t) => t.to_string(),
@@ -50,6 +50,9 @@ pub struct SqlQueue {
     /// At most this many running jobs per tenant and queue (0: no limit).
     tenant_concurrency: i64,
 }
+
+/// The error recorded on a job whose lease ran out.
+pub(crate) const LEASE_EXPIRED: &str = "the worker stopped renewing its lease (it died or stalled)";
 
 const JOB_COLUMNS: &str =
     "id, kind, queue, tenant_key, payload, priority, attempt, max_attempts, timeout_ms";
@@ -285,11 +288,12 @@ impl SqlQueue {
             "UPDATE jobs SET \
                state = CASE WHEN attempt >= max_attempts THEN 'dead' ELSE 'ready' END, \
                finished_at = CASE WHEN attempt >= max_attempts THEN $1 ELSE NULL END, \
-               last_error = 'the worker stopped renewing its lease (it died or stalled)', \
+               last_error = $2, \
                run_at = $1, lease_token = NULL, lease_until = NULL \
              WHERE state = 'running' AND lease_until < $1",
         )
-        .bind(now);
+        .bind(now)
+        .bind(LEASE_EXPIRED);
         execute_alone(&self.db, reaped).await
     }
 
@@ -356,6 +360,15 @@ impl SqlQueue {
         .bind(id)
         .bind(scope.key());
         execute_alone(&self.db, purge).await
+    }
+
+    /// The latest firings of every schedule `owner` registered, newest first.
+    pub async fn owner_history(
+        &self,
+        owner: &str,
+        limit: u32,
+    ) -> Result<Vec<crate::scheduler::Firing>, QueueError> {
+        crate::scheduler::owner_history(&self.db, owner, limit).await
     }
 
     /// Forgets finished jobs older than `before_ms` (their idempotency keys with them).
@@ -521,7 +534,7 @@ fn tenant_of(key: &str) -> Option<TenantId> {
     key.parse().ok()
 }
 
-fn payload_of(text: &str) -> Result<serde_json::Value, QueueError> {
+pub(crate) fn payload_of(text: &str) -> Result<serde_json::Value, QueueError> {
     serde_json::from_str(text).map_err(|e| {
         QueueError::Store(agente_store::StoreError::Corrupt(format!(
             "job payload: {e}"
@@ -530,7 +543,7 @@ fn payload_of(text: &str) -> Result<serde_json::Value, QueueError> {
 }
 
 /// Error texts are kept short: they are for operators, not a log.
-fn truncate(error: &str) -> &str {
+pub(crate) fn truncate(error: &str) -> &str {
     match error.char_indices().nth(2_000) {
         Some((at, _)) => &error[..at],
         None => error,

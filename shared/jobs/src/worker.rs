@@ -7,7 +7,7 @@
 //! their lease expires.
 
 use crate::job::{Job, Lease, RetryPolicy};
-use crate::sql::SqlQueue;
+use crate::queue::Queue;
 use futures::future::BoxFuture;
 use std::collections::HashMap;
 use std::future::Future;
@@ -89,18 +89,20 @@ impl Default for WorkerOptions {
 
 /// A worker over one queue backend.
 pub struct Worker {
-    queue: SqlQueue,
+    queue: Queue,
     handlers: Arc<Handlers>,
     options: WorkerOptions,
 }
 
 /// Longest wait after database errors before trying again.
 const MAX_ERROR_BACKOFF: Duration = Duration::from_secs(5);
+/// Most jobs claimed in one call (free slots permitting): one round trip for a burst.
+const CLAIM_BATCH: usize = 32;
 
 impl Worker {
-    pub fn new(queue: SqlQueue, handlers: Handlers, options: WorkerOptions) -> Self {
+    pub fn new(queue: impl Into<Queue>, handlers: Handlers, options: WorkerOptions) -> Self {
         Self {
-            queue,
+            queue: queue.into(),
             handlers: Arc::new(handlers),
             options,
         }
@@ -116,10 +118,18 @@ impl Worker {
         let mut last_reap = tokio::time::Instant::now() - self.options.lease;
         loop {
             while running.try_join_next().is_some() {}
-            let permit = tokio::select! {
+            let first = tokio::select! {
                 () = shutdown.cancelled() => break,
                 p = permits.clone().acquire_owned() => p.expect("the semaphore is never closed"),
             };
+            // Every free slot claims in the same call.
+            let mut slots = vec![first];
+            while slots.len() < CLAIM_BATCH {
+                match permits.clone().try_acquire_owned() {
+                    Ok(p) => slots.push(p),
+                    Err(_) => break,
+                }
+            }
             if last_reap.elapsed() >= self.options.lease / 2 {
                 last_reap = tokio::time::Instant::now();
                 match self.queue.reap().await {
@@ -131,24 +141,32 @@ impl Worker {
             let lease_ms = self.options.lease.as_millis() as u64;
             let idle = match self
                 .queue
-                .claim(&self.options.queues, &self.options.id, lease_ms)
+                .claim(
+                    &self.options.queues,
+                    &self.options.id,
+                    lease_ms,
+                    slots.len(),
+                )
                 .await
             {
-                Ok(Some(lease)) => {
+                Ok(leases) if !leases.is_empty() => {
                     error_backoff = Duration::from_millis(100);
-                    let job = RunningJob {
-                        queue: self.queue.clone(),
-                        handlers: self.handlers.clone(),
-                        lease_time: self.options.lease,
-                        cut_off: cut_off.clone(),
-                    };
-                    running.spawn(async move {
-                        job.run(lease).await;
-                        drop(permit);
-                    });
+                    for lease in leases {
+                        let permit = slots.pop().expect("no more leases than slots");
+                        let job = RunningJob {
+                            queue: self.queue.clone(),
+                            handlers: self.handlers.clone(),
+                            lease_time: self.options.lease,
+                            cut_off: cut_off.clone(),
+                        };
+                        running.spawn(async move {
+                            job.run(lease).await;
+                            drop(permit);
+                        });
+                    }
                     continue;
                 }
-                Ok(None) => self.options.idle_poll,
+                Ok(_) => self.options.idle_poll,
                 Err(e) => {
                     // The database is away (restart, network): back off, keep the claims.
                     tracing::warn!(error = %e, wait_ms = error_backoff.as_millis() as u64, "claiming a job failed");
@@ -157,7 +175,7 @@ impl Worker {
                     wait
                 }
             };
-            drop(permit);
+            drop(slots);
             tokio::select! {
                 () = shutdown.cancelled() => break,
                 () = tokio::time::sleep(idle) => {}
@@ -176,7 +194,7 @@ impl Worker {
 
 /// What one running job needs.
 struct RunningJob {
-    queue: SqlQueue,
+    queue: Queue,
     handlers: Arc<Handlers>,
     lease_time: Duration,
     cut_off: CancellationToken,

@@ -1,21 +1,18 @@
-//! The embedded queue on SQLite and Postgres: delivery, priorities, delays, fairness across
+//! The queue on each backend (SQL on SQLite and Postgres, Redis): delivery, priorities, delays, fairness across
 //! tenants, idempotency, leases, retries and dead letters. Time is a fixed clock.
 
 mod common;
 
 use agente_core::{FixedClock, TenantId};
-use agente_jobs::{DeadJobs, NewJob, QueueError, Scope, SqlQueue};
+use agente_jobs::{DeadJobs, Lease, NewJob, Queue, QueueError, Scope};
 use agente_store::testing::TestDb;
 use serde_json::json;
-use std::sync::Arc;
 
 const T0: i64 = 1_800_000_000_000;
 
-async fn queues() -> Vec<(&'static str, SqlQueue, FixedClock, TestDb)> {
+async fn queues() -> Vec<(&'static str, Queue, FixedClock, TestDb)> {
     let mut out = Vec::new();
-    for (backend, t) in TestDb::each().await.unwrap() {
-        let clock = FixedClock::at_ms(T0);
-        let q = SqlQueue::new(t.db.clone(), Arc::new(clock.clone()));
+    for (backend, q, t, clock) in common::each_queue(|| FixedClock::at_ms(T0)).await {
         out.push((backend, q, clock, t));
     }
     out
@@ -25,6 +22,13 @@ fn queue_names() -> Vec<String> {
     vec!["default".to_string()]
 }
 
+/// The next due job, if any.
+async fn claim(q: &Queue, worker: &str, lease_ms: u64) -> Option<Lease> {
+    let mut leases = q.claim(&queue_names(), worker, lease_ms, 1).await.unwrap();
+    assert!(leases.len() <= 1);
+    leases.pop()
+}
+
 #[tokio::test]
 async fn a_job_is_claimed_once_and_completed() {
     for (backend, q, _clock, _t) in queues().await {
@@ -32,19 +36,12 @@ async fn a_job_is_claimed_once_and_completed() {
             .enqueue(NewJob::new("ping", json!({"n": 1})))
             .await
             .unwrap();
-        let lease = q
-            .claim(&queue_names(), "w1", 30_000)
-            .await
-            .unwrap()
-            .expect(backend);
+        let lease = claim(&q, "w1", 30_000).await.expect(backend);
         assert_eq!(lease.job.id, id);
         assert_eq!(lease.job.payload, json!({"n": 1}));
         assert_eq!(lease.job.attempt, 1);
         assert!(
-            q.claim(&queue_names(), "w2", 30_000)
-                .await
-                .unwrap()
-                .is_none(),
+            claim(&q, "w2", 30_000).await.is_none(),
             "{backend}: claimed twice"
         );
         assert!(q.complete(&lease).await.unwrap());
@@ -71,7 +68,7 @@ async fn an_idempotency_key_makes_a_second_enqueue_the_same_job() {
             .await
             .unwrap();
         assert_eq!(a, b, "{backend}");
-        let lease = q.claim(&queue_names(), "w", 30_000).await.unwrap().unwrap();
+        let lease = claim(&q, "w", 30_000).await.unwrap();
         q.complete(&lease).await.unwrap();
         // Even after it ran, the key still names the job (until pruned).
         let c = q
@@ -80,10 +77,7 @@ async fn an_idempotency_key_makes_a_second_enqueue_the_same_job() {
             .unwrap();
         assert_eq!(a, c, "{backend}");
         assert!(
-            q.claim(&queue_names(), "w", 30_000)
-                .await
-                .unwrap()
-                .is_none(),
+            claim(&q, "w", 30_000).await.is_none(),
             "{backend}: ran twice"
         );
     }
@@ -103,29 +97,26 @@ async fn higher_priority_first_and_delayed_jobs_wait_for_their_time() {
         q.enqueue(NewJob::new("high", json!(null)).priority(5))
             .await
             .unwrap();
-        let kinds = |l: Option<agente_jobs::Lease>| l.map(|l| l.job.kind);
+        let kinds = |l: Option<Lease>| l.map(|l| l.job.kind);
         assert_eq!(
-            kinds(q.claim(&queue_names(), "w", 30_000).await.unwrap()).as_deref(),
+            kinds(claim(&q, "w", 30_000).await).as_deref(),
             Some("high"),
             "{backend}"
         );
         assert_eq!(
-            kinds(q.claim(&queue_names(), "w", 30_000).await.unwrap()).as_deref(),
+            kinds(claim(&q, "w", 30_000).await).as_deref(),
             Some("low"),
             "{backend}"
         );
         assert!(
-            q.claim(&queue_names(), "w", 30_000)
-                .await
-                .unwrap()
-                .is_none(),
+            claim(&q, "w", 30_000).await.is_none(),
             "{backend}: delayed job ran early"
         );
         let stats = q.stats().await.unwrap();
         assert_eq!((stats[0].scheduled, stats[0].running), (1, 2), "{backend}");
         clock.advance_secs(60);
         assert_eq!(
-            kinds(q.claim(&queue_names(), "w", 30_000).await.unwrap()).as_deref(),
+            kinds(claim(&q, "w", 30_000).await).as_deref(),
             Some("later"),
             "{backend}"
         );
@@ -146,15 +137,7 @@ async fn one_tenants_backlog_does_not_starve_another_tenants_job() {
             .unwrap();
         let mut order = Vec::new();
         for _ in 0..4 {
-            order.push(
-                q.claim(&queue_names(), "w", 30_000)
-                    .await
-                    .unwrap()
-                    .unwrap()
-                    .job
-                    .tenant
-                    .unwrap(),
-            );
+            order.push(claim(&q, "w", 30_000).await.unwrap().job.tenant.unwrap());
         }
         let quiet_at = order
             .iter()
@@ -185,7 +168,7 @@ async fn a_tenant_at_its_concurrency_limit_waits_while_others_run() {
             .unwrap();
         q.enqueue(NewJob::new("system", json!("s"))).await.unwrap();
         let mut claimed = Vec::new();
-        while let Some(lease) = q.claim(&queue_names(), "w", 30_000).await.unwrap() {
+        while let Some(lease) = claim(&q, "w", 30_000).await {
             claimed.push(lease);
         }
         let of = |t: TenantId| claimed.iter().filter(|l| l.job.tenant == Some(t)).count();
@@ -199,19 +182,9 @@ async fn a_tenant_at_its_concurrency_limit_waits_while_others_run() {
         // One of the busy tenant's jobs ends: the next one may start.
         let done = claimed.iter().find(|l| l.job.tenant == Some(busy)).unwrap();
         q.complete(done).await.unwrap();
-        let next = q
-            .claim(&queue_names(), "w", 30_000)
-            .await
-            .unwrap()
-            .expect("the next job");
+        let next = claim(&q, "w", 30_000).await.expect("the next job");
         assert_eq!(next.job.tenant, Some(busy), "{backend}");
-        assert!(
-            q.claim(&queue_names(), "w", 30_000)
-                .await
-                .unwrap()
-                .is_none(),
-            "{backend}"
-        );
+        assert!(claim(&q, "w", 30_000).await.is_none(), "{backend}");
     }
 }
 
@@ -227,17 +200,14 @@ async fn failures_back_off_then_dead_letter_and_can_be_retried_or_purged() {
             )
             .await
             .unwrap();
-        let first = q.claim(&queue_names(), "w", 30_000).await.unwrap().unwrap();
+        let first = claim(&q, "w", 30_000).await.unwrap();
         assert!(q.fail(&first, "HTTP 503", Some(10_000)).await.unwrap());
         assert!(
-            q.claim(&queue_names(), "w", 30_000)
-                .await
-                .unwrap()
-                .is_none(),
+            claim(&q, "w", 30_000).await.is_none(),
             "{backend}: retried before its back-off"
         );
         clock.advance_secs(10);
-        let second = q.claim(&queue_names(), "w", 30_000).await.unwrap().unwrap();
+        let second = claim(&q, "w", 30_000).await.unwrap();
         assert_eq!(second.job.attempt, 2);
         // Out of attempts: a retry request still dead-letters it.
         q.fail(&second, "HTTP 503 again", Some(10_000))
@@ -257,7 +227,7 @@ async fn failures_back_off_then_dead_letter_and_can_be_retried_or_purged() {
         assert_eq!(q.purge_dead(theirs, DeadJobs::One(&id)).await.unwrap(), 0);
 
         assert!(q.retry_dead(Scope::Tenant(owner), &id).await.unwrap());
-        let again = q.claim(&queue_names(), "w", 30_000).await.unwrap().unwrap();
+        let again = claim(&q, "w", 30_000).await.unwrap();
         assert_eq!(
             again.job.attempt, 1,
             "{backend}: a retried dead job gets fresh attempts"
@@ -278,11 +248,7 @@ async fn an_expired_lease_is_reaped_and_the_old_holder_cannot_finish() {
         q.enqueue(NewJob::new("slow", json!({})).max_attempts(2))
             .await
             .unwrap();
-        let stale = q
-            .claim(&queue_names(), "dead-worker", 30_000)
-            .await
-            .unwrap()
-            .unwrap();
+        let stale = claim(&q, "dead-worker", 30_000).await.unwrap();
         assert_eq!(
             q.reap().await.unwrap(),
             0,
@@ -290,11 +256,7 @@ async fn an_expired_lease_is_reaped_and_the_old_holder_cannot_finish() {
         );
         clock.advance_secs(31);
         assert_eq!(q.reap().await.unwrap(), 1, "{backend}");
-        let fresh = q
-            .claim(&queue_names(), "w2", 30_000)
-            .await
-            .unwrap()
-            .unwrap();
+        let fresh = claim(&q, "w2", 30_000).await.unwrap();
         assert_eq!(fresh.job.attempt, 2);
         assert!(
             !q.heartbeat(&stale, 30_000).await.unwrap(),
@@ -320,9 +282,9 @@ async fn an_expired_lease_is_reaped_and_the_old_holder_cannot_finish() {
 async fn released_jobs_come_back_without_using_an_attempt() {
     for (backend, q, _clock, _t) in queues().await {
         q.enqueue(NewJob::new("x", json!({}))).await.unwrap();
-        let lease = q.claim(&queue_names(), "w", 30_000).await.unwrap().unwrap();
+        let lease = claim(&q, "w", 30_000).await.unwrap();
         assert!(q.release(&lease).await.unwrap());
-        let again = q.claim(&queue_names(), "w", 30_000).await.unwrap().unwrap();
+        let again = claim(&q, "w", 30_000).await.unwrap();
         assert_eq!(again.job.attempt, 1, "{backend}");
     }
 }

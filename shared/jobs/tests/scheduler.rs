@@ -1,9 +1,12 @@
-//! The scheduler on SQLite and Postgres: firings on time in the schedule's zone, once per
-//! firing with two schedulers, the misfire policies after downtime, removal, history.
+//! The scheduler over each queue backend (SQL on SQLite and Postgres, Redis): firings on
+//! time in the schedule's zone, once per firing with two schedulers, the misfire policies
+//! after downtime, removal, history.
+
+mod common;
 
 use agente_core::{FixedClock, TenantId};
 use agente_jobs::scheduler::{register_in, remove_in};
-use agente_jobs::{CronSchedule, Misfire, NewJob, ScheduleSpec, Scheduler, SqlQueue};
+use agente_jobs::{CronSchedule, Misfire, NewJob, ScheduleSpec, Scheduler};
 use agente_store::testing::TestDb;
 use serde_json::json;
 use std::sync::Arc;
@@ -35,11 +38,10 @@ fn queue_names() -> Vec<String> {
 
 #[tokio::test]
 async fn two_schedulers_fire_each_tick_once() {
-    for (backend, t) in TestDb::each().await.unwrap() {
-        let clock = FixedClock::at_ms(T0);
+    for (backend, q, t, clock) in common::each_queue(|| FixedClock::at_ms(T0)).await {
         register(&t, T0, "wf-1", &[every_minute("wf-1/0", Misfire::Skip)]).await;
-        let a = Scheduler::new(t.db.clone(), Arc::new(clock.clone()), "a");
-        let b = Scheduler::new(t.db.clone(), Arc::new(clock.clone()), "b");
+        let a = Scheduler::new(t.db.clone(), q.clone(), Arc::new(clock.clone()), "a");
+        let b = Scheduler::new(t.db.clone(), q.clone(), Arc::new(clock.clone()), "b");
         assert_eq!(
             a.tick().await.unwrap() + b.tick().await.unwrap(),
             0,
@@ -54,8 +56,12 @@ async fn two_schedulers_fire_each_tick_once() {
         assert_eq!(history.len(), 5, "{backend}");
         assert!(history.iter().all(|f| f.state == "ready"));
         // Only the lease holder fires: `b` never took it while `a` renewed it.
-        let q = SqlQueue::new(t.db.clone(), Arc::new(clock.clone()));
-        let lease = q.claim(&queue_names(), "w", 30_000).await.unwrap().unwrap();
+        let lease = q
+            .claim(&queue_names(), "w", 30_000, 1)
+            .await
+            .unwrap()
+            .pop()
+            .unwrap();
         assert_eq!(lease.job.payload["workflow"], "wf-1/0");
         assert_eq!(
             lease.job.payload["scheduledAt"],
@@ -77,8 +83,7 @@ async fn two_schedulers_fire_each_tick_once() {
 
 #[tokio::test]
 async fn after_downtime_skip_fires_nothing_and_run_once_fires_once() {
-    for (backend, t) in TestDb::each().await.unwrap() {
-        let clock = FixedClock::at_ms(T0);
+    for (backend, q, t, clock) in common::each_queue(|| FixedClock::at_ms(T0)).await {
         register(
             &t,
             T0,
@@ -93,7 +98,7 @@ async fn after_downtime_skip_fires_nothing_and_run_once_fires_once() {
             &[every_minute("catcher/0", Misfire::RunOnce)],
         )
         .await;
-        let s = Scheduler::new(t.db.clone(), Arc::new(clock.clone()), "s");
+        let s = Scheduler::new(t.db.clone(), q.clone(), Arc::new(clock.clone()), "s");
         clock.advance_secs(3_600); // an hour down: 60 firings missed
         assert_eq!(s.tick().await.unwrap(), 1, "{backend}");
         assert!(
@@ -113,11 +118,10 @@ async fn after_downtime_skip_fires_nothing_and_run_once_fires_once() {
 
 #[tokio::test]
 async fn a_removed_schedule_no_longer_fires_and_a_new_holder_takes_over_an_expired_lease() {
-    for (backend, t) in TestDb::each().await.unwrap() {
-        let clock = FixedClock::at_ms(T0);
+    for (backend, q, t, clock) in common::each_queue(|| FixedClock::at_ms(T0)).await {
         register(&t, T0, "wf", &[every_minute("wf/0", Misfire::Skip)]).await;
-        let first = Scheduler::new(t.db.clone(), Arc::new(clock.clone()), "first");
-        let second = Scheduler::new(t.db.clone(), Arc::new(clock.clone()), "second");
+        let first = Scheduler::new(t.db.clone(), q.clone(), Arc::new(clock.clone()), "first");
+        let second = Scheduler::new(t.db.clone(), q.clone(), Arc::new(clock.clone()), "second");
         clock.advance_secs(60);
         assert_eq!(first.tick().await.unwrap(), 1);
         // `first` dies holding the lease; `second` waits for it to run out (30 s).
@@ -157,15 +161,15 @@ async fn a_schedule_that_never_fires_is_refused() {
 
 #[tokio::test]
 async fn every_other_week_fires_in_the_first_week_and_then_every_second_one() {
-    for (backend, t) in TestDb::each().await.unwrap() {
-        let clock = FixedClock::at_ms(T0); // Monday 08:59:30 UTC
+    // Monday 08:59:30 UTC
+    for (backend, q, t, clock) in common::each_queue(|| FixedClock::at_ms(T0)).await {
         let spec = ScheduleSpec {
             cron: CronSchedule::parse("0 0 9 * * 1", "UTC").unwrap(), // Mondays 09:00
             every_weeks: 2,
             ..every_minute("fortnightly", Misfire::Skip)
         };
         register(&t, T0, "f", &[spec]).await;
-        let s = Scheduler::new(t.db.clone(), Arc::new(clock.clone()), "s");
+        let s = Scheduler::new(t.db.clone(), q.clone(), Arc::new(clock.clone()), "s");
         let mut fired = Vec::new();
         for week in 0..5 {
             clock.advance_secs(30); // 09:00:00 that Monday

@@ -1,12 +1,11 @@
-//! Workers against the embedded queue (SQLite and Postgres): every job runs once across
+//! Workers against each queue backend (SQL on SQLite and Postgres, Redis): every job runs once across
 //! several workers, a poison job dead-letters with its error, a slow one times out, and
 //! shutdown hands a still-running job back.
 
 mod common;
 
 use agente_core::SystemClock;
-use agente_jobs::{Handlers, JobError, NewJob, RetryPolicy, SqlQueue, Worker, WorkerOptions};
-use agente_store::testing::TestDb;
+use agente_jobs::{Handlers, JobError, NewJob, RetryPolicy, Worker, WorkerOptions};
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -41,8 +40,7 @@ async fn until(what: &str, mut done: impl FnMut() -> bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_workers_run_every_job_once() {
-    for (backend, t) in TestDb::each().await.unwrap() {
-        let q = SqlQueue::new(t.db.clone(), Arc::new(SystemClock));
+    for (backend, q, _t, _clock) in common::each_queue(|| SystemClock).await {
         for i in 0..100 {
             q.enqueue(NewJob::new("count", json!({ "i": i })))
                 .await
@@ -79,8 +77,7 @@ async fn two_workers_run_every_job_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn poison_and_slow_jobs_end_in_the_dead_letters_with_their_error() {
-    for (backend, t) in TestDb::each().await.unwrap() {
-        let q = SqlQueue::new(t.db.clone(), Arc::new(SystemClock));
+    for (backend, q, _t, _clock) in common::each_queue(|| SystemClock).await {
         q.enqueue(NewJob::new("poison", json!({})).max_attempts(3))
             .await
             .unwrap();
@@ -142,8 +139,7 @@ async fn poison_and_slow_jobs_end_in_the_dead_letters_with_their_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_hands_a_running_job_back() {
-    for (backend, t) in TestDb::each().await.unwrap() {
-        let q = SqlQueue::new(t.db.clone(), Arc::new(SystemClock));
+    for (backend, q, _t, _clock) in common::each_queue(|| SystemClock).await {
         q.enqueue(NewJob::new("long", json!({}))).await.unwrap();
         let started = Arc::new(Mutex::new(false));
         let flag = started.clone();
@@ -163,9 +159,10 @@ async fn shutdown_hands_a_running_job_back() {
             .expect("shutdown waits only its grace")
             .unwrap();
         let lease = q
-            .claim(&["default".to_string()], "next", 30_000)
+            .claim(&["default".to_string()], "next", 30_000, 1)
             .await
-            .unwrap();
+            .unwrap()
+            .pop();
         let lease = lease.unwrap_or_else(|| panic!("{backend}: the job was not handed back"));
         assert_eq!(
             lease.job.attempt, 1,

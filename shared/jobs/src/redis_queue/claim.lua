@@ -1,0 +1,47 @@
+-- ARGV: prefix, queue, worker, now, lease ms, token prefix, tenant cap (0: none), max jobs.
+-- Answers up to `max` claimed jobs, each {id, kind, tenant, payload, priority, attempt,
+-- max_attempts, timeout_ms, token}.
+local q, worker, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local lease_until = now + tonumber(ARGV[5])
+local cap, max = tonumber(ARGV[7]), tonumber(ARGV[8])
+local delayed = P .. 'delayed:' .. q
+local due = redis.call('ZRANGEBYSCORE', delayed, '-inf', now, 'WITHSCORES', 'LIMIT', 0, 1000)
+for i = 1, #due, 2 do
+  redis.call('ZREM', delayed, due[i])
+  make_ready(due[i], tonumber(due[i + 1]))
+end
+local claimed = {}
+local running = P .. 'running:' .. q
+local tenants = redis.call('ZRANGE', P .. 'tenants:' .. q, 0, 99)
+local i, steps = 1, 0
+while #claimed < max and i <= #tenants and steps < 10000 do
+  steps = steps + 1
+  local t = tenants[i]
+  local free = cap == 0 or t == '-' or tonumber(redis.call('HGET', running, t) or '0') < cap
+  local popped = {}
+  if free then popped = redis.call('ZPOPMIN', P .. 'ready:' .. q .. ':' .. t) end
+  if #popped == 0 then
+    if free then refresh_tenant(q, t) end
+    i = i + 1
+  else
+    local id = popped[1]
+    local job = job_key(id)
+    redis.call('ZREM', P .. 'age:' .. q, id)
+    local f = redis.call('HMGET', job, 'kind', 'tenant', 'payload', 'priority', 'max_attempts', 'timeout_ms')
+    if f[1] then
+      local token = ARGV[6] .. '.' .. #claimed
+      local attempt = redis.call('HINCRBY', job, 'attempt', 1)
+      redis.call('HSET', job, 'state', 'running', 'token', token, 'worker', worker,
+        'started_at', now, 'lease_until', lease_until)
+      redis.call('ZADD', P .. 'leases', lease_until, id)
+      redis.call('HINCRBY', running, t, 1)
+      redis.call('HSET', P .. 'served:' .. q, t, redis.call('INCR', P .. 'seq'))
+      claimed[#claimed + 1] = {id, f[1], f[2], f[3], f[4], tostring(attempt), f[5], f[6], token}
+    end
+    refresh_tenant(q, t)
+    -- Served: the next claim looks at every tenant again (round-robin).
+    tenants = redis.call('ZRANGE', P .. 'tenants:' .. q, 0, 99)
+    i = 1
+  end
+end
+return claimed
