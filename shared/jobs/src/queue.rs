@@ -80,6 +80,21 @@ impl Queue {
         }
     }
 
+    /// Whether a job enqueued under any of these idempotency keys still waits or runs (not
+    /// done, dead or lost): the executions' reaper asks before sending a job again.
+    pub async fn any_pending(&self, keys: &[String]) -> Result<bool, QueueError> {
+        for key in keys {
+            let pending = match self {
+                Queue::Sql(q) => q.is_pending(key).await?,
+                Queue::Redis(q) => q.is_pending(key).await?,
+            };
+            if pending {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Claims up to `max` due jobs from the first of `queues` that has any.
     pub async fn claim(
         &self,

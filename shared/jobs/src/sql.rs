@@ -362,6 +362,19 @@ impl SqlQueue {
         execute_alone(&self.db, purge).await
     }
 
+    /// Whether the job enqueued under idempotency key `key` waits or runs.
+    pub async fn is_pending(&self, key: &str) -> Result<bool, QueueError> {
+        let rows = fetch_alone(
+            &self.db,
+            sqlx::query(
+                "SELECT id FROM jobs WHERE idempotency_key = $1 AND state IN ('ready', 'running')",
+            )
+            .bind(key),
+        )
+        .await?;
+        Ok(!rows.is_empty())
+    }
+
     /// The latest firings of every schedule `owner` registered, newest first.
     pub async fn owner_history(
         &self,

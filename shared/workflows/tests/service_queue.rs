@@ -221,6 +221,26 @@ async fn the_reaper_restarts_runs_of_dead_processes_and_lost_jobs() {
 }
 
 #[tokio::test]
+async fn a_run_whose_job_waits_in_a_backlog_is_left_alone_however_long() {
+    for (backend, db) in TestDb::each().await.expect("test databases") {
+        let s = setup(db);
+        let a = tenant(&s.db.db, "A").await;
+        hook(&s.svc, &a, "backlog").await;
+        s.svc.handle_webhook(call("backlog", 5)).await.unwrap();
+        // Far longer than the reaper's three restarts would take: the job is still queued,
+        // so the run is neither re-sent nor failed.
+        for _ in 0..5 {
+            s.clock.advance_secs(PENDING_STALE_MS / 1000 + 1);
+            assert_eq!(s.svc.reap_executions(false).await.unwrap(), 0, "{backend}");
+        }
+        let lease = s.claim().await.expect("its one job");
+        assert!(s.claim().await.is_none(), "{backend}: no second job");
+        let done = s.svc.run_queued(&lease.job.payload).await.unwrap().unwrap();
+        assert_eq!(done.status, "success", "{backend}");
+    }
+}
+
+#[tokio::test]
 async fn the_reaper_fails_what_it_cannot_restart_and_gives_up_after_three_attempts() {
     let s = setup(TestDb::sqlite().await.unwrap());
     let a = tenant(&s.db.db, "A").await;

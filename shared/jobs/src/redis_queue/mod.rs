@@ -146,6 +146,22 @@ impl RedisQueue {
         Ok(Vec::new())
     }
 
+    /// Whether the job enqueued under idempotency key `key` waits or runs.
+    pub async fn is_pending(&self, key: &str) -> Result<bool, QueueError> {
+        let mut conn = self.conn.clone();
+        let id: Option<String> = redis::cmd("GET")
+            .arg(format!("{}idem:{key}", self.prefix))
+            .query_async(&mut conn)
+            .await?;
+        let Some(id) = id else { return Ok(false) };
+        let state: Option<String> = redis::cmd("HGET")
+            .arg(format!("{}job:{id}", self.prefix))
+            .arg("state")
+            .query_async(&mut conn)
+            .await?;
+        Ok(matches!(state.as_deref(), Some("ready" | "running")))
+    }
+
     pub async fn heartbeat(&self, lease: &Lease, lease_ms: u64) -> Result<bool, QueueError> {
         let until = self.clock.now_ms() + lease_ms as i64;
         self.settle(lease, "beat", until, "").await

@@ -34,6 +34,11 @@ pub const PENDING_STALE_MS: i64 = 5 * 60_000;
 /// How often the reaper restarts one execution before failing it.
 const MAX_ATTEMPTS: i64 = 3;
 
+/// The idempotency key of the job the reaper sends for an execution's `attempt`-th restart.
+fn reap_key(id: &str, attempt: i64) -> String {
+    format!("reap:{id}:{attempt}")
+}
+
 /// What a queued or waiting execution starts or goes on from, with the workflow as it was
 /// when triggered (later edits do not change a run under way, as in n8n).
 #[derive(Deserialize)]
@@ -288,10 +293,20 @@ impl WorkflowService {
         };
         let stalled = self
             .db
-            .stalled_executions(running_before, now - PENDING_STALE_MS, 500)
+            .stalled_executions(running_before, now - self.pending_stale_ms, 500)
             .await?;
         let mut acted = 0;
         for (id, tenant, status) in stalled {
+            if status != "running" {
+                match self.still_queued(tenant, &id, &status).await {
+                    Ok(false) => {}
+                    Ok(true) => continue,
+                    Err(e) => {
+                        tracing::warn!(error = %e, execution = %id, "could not check a pending execution's job");
+                        continue;
+                    }
+                }
+            }
             match self.reap_one(tenant, &id, &status, running_before).await {
                 Ok(true) => acted += 1,
                 Ok(false) => {}
@@ -301,6 +316,50 @@ impl WorkflowService {
             }
         }
         Ok(acted)
+    }
+
+    /// Whether a queued or overdue waiting execution's job still waits in the queue (a
+    /// backlog, not a loss): then it is left alone for another stale period, and its
+    /// restarts are not counted.
+    async fn still_queued(&self, tenant: TenantId, id: &str, status: &str) -> Result<bool, E> {
+        let row = {
+            let mut tx = self.db.tenant_read(tenant).await?;
+            query("SELECT resume_state, attempts FROM executions WHERE id = $1 AND tenant_id = $2")
+                .bind(id)
+                .bind(tenant.to_string())
+                .fetch_optional(&mut *tx)
+                .await?
+        };
+        let Some(row) = row else { return Ok(false) };
+        let attempts: i64 = row.try_get::<i32, _>("attempts").map(i64::from)?;
+        let state: Option<Vec<u8>> = row.try_get("resume_state")?;
+        // The keys its job may have: the first one's, or the reaper's last one's.
+        let mut keys = vec![reap_key(id, attempts)];
+        match state.as_deref().map(PendingRun::decode) {
+            Some(Ok(PendingRun::Queued { .. })) => keys.push(format!("execute:{id}")),
+            Some(Ok(PendingRun::Waiting { suspended, .. })) => {
+                keys.push(format!("resume:{id}:{}", suspended.step()))
+            }
+            _ => return Ok(false),
+        }
+        if !self
+            .jobs
+            .any_pending(&keys)
+            .await
+            .map_err(|e| E::Internal(e.to_string()))?
+        {
+            return Ok(false);
+        }
+        let mut tx = self.db.tenant_tx(tenant).await?;
+        query("UPDATE executions SET heartbeat_at = $1 WHERE id = $2 AND tenant_id = $3 AND status = $4")
+            .bind(self.clock.now_ms())
+            .bind(id)
+            .bind(tenant.to_string())
+            .bind(status)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn reap_one(
@@ -377,29 +436,25 @@ impl WorkflowService {
         .execute(&mut *tx)
         .await?;
         let job = match (next, wait_till) {
-            ("new", _) => Some(job_for(
-                EXECUTE_JOB,
-                tenant,
-                id,
-                format!("reap:{id}:{}", attempts + 1),
-            )),
-            (_, Some(till)) => Some(
-                job_for(
-                    RESUME_JOB,
-                    tenant,
-                    id,
-                    format!("reap:{id}:{}", attempts + 1),
-                )
-                .run_at(till),
-            ),
+            ("new", _) => Some(job_for(EXECUTE_JOB, tenant, id, reap_key(id, attempts + 1))),
+            (_, Some(till)) => {
+                Some(job_for(RESUME_JOB, tenant, id, reap_key(id, attempts + 1)).run_at(till))
+            }
             _ => None,
         };
-        if let Some(job) = job {
-            agente_jobs::enqueue_in(&mut tx, now, &job)
-                .await
-                .map_err(|e| E::Internal(e.to_string()))?;
-        }
+        let staged = match job {
+            Some(job) => Some(
+                self.jobs
+                    .stage(&mut tx, job)
+                    .await
+                    .map_err(|e| E::Internal(e.to_string()))?,
+            ),
+            None => None,
+        };
         tx.commit().await?;
+        if let Some(staged) = staged {
+            self.jobs.publish(staged).await;
+        }
         tracing::info!(execution = %id, from = status, to = next, attempt = attempts + 1, "enqueued a stalled execution again");
         Ok(true)
     }
