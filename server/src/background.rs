@@ -5,7 +5,7 @@
 
 use crate::housekeeping::HOUSEKEEPING_JOB;
 use agente_core::Clock;
-use agente_jobs::{Handlers, RetryPolicy, Scheduler, SqlQueue, Worker, WorkerOptions};
+use agente_jobs::{Handlers, Queue, RetryPolicy, Scheduler, Worker, WorkerOptions};
 use agente_store::Db;
 use agente_workflows::service::{
     EXECUTE_JOB, RESUME_JOB, SCHEDULE_JOB, WorkflowService, WorkflowServiceError,
@@ -44,14 +44,16 @@ pub fn start(
     let shutdown = CancellationToken::new();
     let mut tasks = Vec::new();
     if let Some(options) = roles.workers {
-        let queue = SqlQueue::new(db.clone(), clock.clone())
+        let queue = workflows
+            .jobs()
+            .clone()
             .with_tenant_concurrency(options.tenant_concurrency);
         let worker = Worker::new(queue.clone(), handlers(workflows.clone(), queue), options);
         tasks.push(tokio::spawn(worker.run(shutdown.clone())));
         tasks.push(tokio::spawn(reap(workflows.clone(), shutdown.clone())));
     }
     if roles.scheduler {
-        let scheduler = Scheduler::new(db.clone(), clock, process_name());
+        let scheduler = Scheduler::new(db.clone(), workflows.jobs().clone(), clock, process_name());
         tasks.push(tokio::spawn(scheduler.run(shutdown.clone())));
     }
     Background { shutdown, tasks }
@@ -87,7 +89,7 @@ async fn reap(workflows: WorkflowService, shutdown: CancellationToken) {
 }
 
 /// What each job type does.
-fn handlers(workflows: WorkflowService, jobs: SqlQueue) -> Handlers {
+fn handlers(workflows: WorkflowService, jobs: Queue) -> Handlers {
     let scheduled = workflows.clone();
     let queued = workflows.clone();
     let upkeep = workflows.clone();

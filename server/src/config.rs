@@ -40,6 +40,12 @@ pub struct Config {
     /// A running execution whose process has not beaten for this long is taken as dead
     /// and queued again (`AGENTE_EXECUTION_STALE_SECS`, default 60).
     pub execution_stale_secs: i64,
+    /// A queued execution not picked up for this long has its job sent again (lost in a
+    /// Redis restart, say): `AGENTE_PENDING_STALE_SECS`, default 300.
+    pub pending_stale_secs: i64,
+    /// Prefix of this deployment's queue keys in Redis (`AGENTE_REDIS_NAMESPACE`, default
+    /// `agente`), so deployments can share one Redis.
+    pub redis_namespace: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -115,6 +121,8 @@ impl Config {
             prune_max_count: number("EXECUTIONS_DATA_PRUNE_MAX_COUNT", 10_000)?,
             http_allow_private: env("AGENTE_HTTP_ALLOW_PRIVATE").is_some_and(|v| v == "true"),
             execution_stale_secs: number("AGENTE_EXECUTION_STALE_SECS", 60)?,
+            pending_stale_secs: number("AGENTE_PENDING_STALE_SECS", 300)?,
+            redis_namespace: env("AGENTE_REDIS_NAMESPACE").unwrap_or_else(|| "agente".into()),
         })
     }
 

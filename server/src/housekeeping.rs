@@ -5,8 +5,9 @@
 
 use crate::config::Config;
 use agente_jobs::scheduler::register_in;
-use agente_jobs::{CronSchedule, Misfire, NewJob, ScheduleSpec, SqlQueue};
+use agente_jobs::{CronSchedule, Misfire, NewJob, Queue, QueueError, ScheduleSpec};
 use agente_store::Db;
+use agente_store::StoreError;
 use agente_workflows::service::WorkflowService;
 use serde_json::{Value, json};
 
@@ -48,18 +49,25 @@ pub async fn register_with(
         // One round makes up for any missed while nothing ran.
         misfire: Misfire::RunOnce,
     };
-    let mut tx = db.system_tx().await?;
-    register_in(&mut tx, now_ms, "system", None, &[spec]).await?;
-    tx.commit().await?;
-    Ok(())
+    // Schedulers starting together register it at the same moment: the loser of that race
+    // tries again and replaces the winner's (identical) registration.
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let mut tx = db.system_tx().await?;
+        match register_in(&mut tx, now_ms, "system", None, std::slice::from_ref(&spec)).await {
+            Ok(()) => {
+                tx.commit().await?;
+                return Ok(());
+            }
+            Err(QueueError::Store(StoreError::Conflict(_))) if tries < 5 => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// One round of upkeep; the payload carries the retention.
-pub async fn run(
-    workflows: &WorkflowService,
-    jobs: &SqlQueue,
-    payload: &Value,
-) -> Result<(), String> {
+pub async fn run(workflows: &WorkflowService, jobs: &Queue, payload: &Value) -> Result<(), String> {
     let number = |k: &str, default: i64| payload.get(k).and_then(Value::as_i64).unwrap_or(default);
     let (max_age_hours, keep) = (number("maxAgeHours", 336), number("keep", 10_000));
     let pruned = workflows

@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde_json::json;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 pub fn router() -> Router<AppState> {
@@ -65,7 +65,7 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 /// database at each scrape: the signals an external autoscaler (KEDA, HPA) scales workers
 /// on. The figures are the deployment's, whichever process is scraped.
 async fn record_queue_gauges(state: &AppState) {
-    let queue = agente_jobs::SqlQueue::new(state.db.clone(), Arc::new(agente_core::SystemClock));
+    let queue = state.workflows.jobs();
     match queue.stats().await {
         Ok(stats) => {
             for q in stats {

@@ -39,11 +39,33 @@ pub fn init_tracing() {
     };
 }
 
+/// Opens (and migrates) the database, trying again for about half a minute: processes
+/// started while the database restarts, or while its connections are cut, wait for it
+/// instead of exiting.
+async fn open_database(config: &Config) -> anyhow::Result<Db> {
+    let mut wait = std::time::Duration::from_millis(250);
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match Db::open(&config.database_url, &DbOptions::default()).await {
+            Ok(db) => return Ok(db),
+            Err(e) if tries < 8 => {
+                tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "the database is not reachable yet");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(8));
+            }
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!("cannot open the database {}", config.database_label())
+                });
+            }
+        }
+    }
+}
+
 /// Connects to the databases and assembles the services.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
-    let db = Db::open(&config.database_url, &DbOptions::default())
-        .await
-        .with_context(|| format!("cannot open the database {}", config.database_label()))?;
+    let db = open_database(&config).await?;
     let redis = match &config.redis_url {
         Some(url) => {
             let client =
@@ -61,6 +83,14 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         None => RateLimiter::memory(),
     };
     let clock = Arc::new(SystemClock);
+    // Redis carries the jobs when configured; the database stays their truth.
+    let jobs: agente_jobs::Queue = match &redis {
+        Some(conn) => {
+            agente_jobs::RedisQueue::new(conn.clone(), clock.clone(), &config.redis_namespace)
+                .into()
+        }
+        None => agente_jobs::SqlQueue::new(db.clone(), clock.clone()).into(),
+    };
     let secrets = SecretBox::from_base64(&config.master_key).context("AGENTE_MASTER_KEY")?;
     let auth = AuthService::new(
         db.clone(),
@@ -81,8 +111,10 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         ServiceLimits::default(),
     )
     .with_public_url(config.public_url.as_deref().unwrap_or_default())
+    .with_queue(jobs)
     .with_queued_background_runs()
-    .with_running_stale_after_ms(config.execution_stale_secs * 1000);
+    .with_running_stale_after_ms(config.execution_stale_secs * 1000)
+    .with_pending_stale_after_ms(config.pending_stale_secs * 1000);
     let leptos = LeptosOptions::builder()
         .output_name(config.output_name.clone())
         .site_root(config.site_root.clone())

@@ -4,13 +4,12 @@
 use super::{ApiError, ApiPath, ApiQuery, Caller, Problem};
 use crate::AppState;
 use agente_auth::{Action, Principal, Resource, check_permission};
-use agente_jobs::{DeadJobs, QueueError, Scope, SqlQueue};
+use agente_jobs::{DeadJobs, Queue, QueueError, Scope};
 use agente_workflows::service::WorkflowServiceError;
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct DeadQuery {
@@ -18,8 +17,8 @@ pub struct DeadQuery {
     pub limit: Option<u32>,
 }
 
-fn queue(s: &AppState) -> SqlQueue {
-    SqlQueue::new(s.db.clone(), Arc::new(agente_core::SystemClock))
+fn queue(s: &AppState) -> &Queue {
+    s.workflows.jobs()
 }
 
 fn scope(p: &Principal) -> Scope {

@@ -11,13 +11,17 @@ pub struct TestApp {
     pub backend: &'static str,
     /// The JWT signing secret, for forging tokens in tests.
     pub jwt_secret: Vec<u8>,
+    /// Held so the test database lives as long as the app.
+    #[allow(dead_code)]
     pub db: TestDb,
+    /// The app's job queue (SQL on SQLite; Redis with Postgres).
+    pub jobs: agente_jobs::Queue,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Backend {
     Sqlite,
-    /// Postgres with Redis for rate limits, as in production.
+    /// Postgres with Redis for the job queue and rate limits, as in production.
     PostgresRedis,
 }
 
@@ -56,6 +60,9 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         prune_max_count: 10_000,
         http_allow_private: false,
         execution_stale_secs: 60,
+        pending_stale_secs: 300,
+        // Apps running at once keep their jobs apart in the one Redis.
+        redis_namespace: format!("test-{}", uuid::Uuid::new_v4().simple()),
     };
     adjust(&mut config);
     let jwt_secret = config.jwt_secret.clone();
@@ -76,6 +83,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         roles,
         std::sync::Arc::new(agente_core::SystemClock),
     ));
+    let jobs = state.workflows.jobs().clone();
     let app = agente_server::startup::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -101,6 +109,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         backend: name,
         jwt_secret,
         db,
+        jobs,
     }
 }
 

@@ -33,12 +33,10 @@ async fn health_readiness_metrics_and_headers() {
         };
         assert_eq!(ready["redis"], redis, "{b}");
 
-        // Queue figures come from the database at each scrape (autoscaling signals).
+        // Queue figures come from the queue (database or Redis) at each scrape (autoscaling
+        // signals).
         let queue = format!("scrape-{b}");
-        let jobs = agente_jobs::SqlQueue::new(
-            app.db.db.clone(),
-            std::sync::Arc::new(agente_core::SystemClock),
-        );
+        let jobs = &app.jobs;
         let tenant = agente_core::TenantId::new();
         for _ in 0..3 {
             jobs.enqueue(

@@ -33,7 +33,13 @@ async fn an_active_schedule_fires_a_job_that_runs_the_workflow() {
             .clone();
         // A minute and a bit from now the first firing is due.
         let later = FixedClock::at_ms(SystemClock.now_ms() + 61_000);
-        let scheduler = Scheduler::new(db.db.clone(), Arc::new(later.clone()), "s");
+        let queue = SqlQueue::new(db.db.clone(), Arc::new(later.clone()));
+        let scheduler = Scheduler::new(
+            db.db.clone(),
+            queue.clone().into(),
+            Arc::new(later.clone()),
+            "s",
+        );
         assert_eq!(
             scheduler.tick().await.unwrap(),
             0,
@@ -42,7 +48,6 @@ async fn an_active_schedule_fires_a_job_that_runs_the_workflow() {
 
         svc.activate(&a, &id).await.unwrap();
         assert_eq!(scheduler.tick().await.unwrap(), 1, "{backend}");
-        let queue = SqlQueue::new(db.db.clone(), Arc::new(later.clone()));
         let lease = queue
             .claim(&["default".into()], "w", 30_000)
             .await

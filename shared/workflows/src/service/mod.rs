@@ -106,6 +106,10 @@ pub struct WorkflowService {
     pub(crate) queue_background_runs: bool,
     /// See `with_running_stale_after_ms`.
     pub(crate) running_stale_ms: i64,
+    /// See `with_pending_stale_after_ms`.
+    pub(crate) pending_stale_ms: i64,
+    /// Where jobs go: the SQL queue in the service's own database unless `with_queue`.
+    pub(crate) jobs: agente_jobs::Queue,
 }
 
 impl WorkflowService {
@@ -116,18 +120,28 @@ impl WorkflowService {
         clock: Arc<dyn Clock>,
         limits: ServiceLimits,
     ) -> Self {
+        let jobs = agente_jobs::SqlQueue::new(db.clone(), clock.clone()).into();
         Self {
             db,
             engine,
             secrets,
             clock,
             limits,
+            jobs,
             running: running::Running::default(),
             webhook_cache: Arc::default(),
             public_url: String::new(),
             queue_background_runs: false,
             running_stale_ms: pending::RUNNING_STALE_MS,
+            pending_stale_ms: pending::PENDING_STALE_MS,
         }
+    }
+
+    /// Sends the service's jobs (queued runs, resumptions, restarts) to `queue` — Redis when
+    /// the deployment has it.
+    pub fn with_queue(mut self, queue: agente_jobs::Queue) -> Self {
+        self.jobs = queue;
+        self
     }
 
     /// Sends runs nobody waits for through the job queue: recorded `new` with a
@@ -146,6 +160,14 @@ impl WorkflowService {
         self
     }
 
+    /// How long a queued execution, or a waiting one past its time, may go without being
+    /// picked up before the reaper enqueues its job again (default `PENDING_STALE_MS`): the
+    /// job was lost (Redis lost its contents, or a process died between commit and send).
+    pub fn with_pending_stale_after_ms(mut self, ms: i64) -> Self {
+        self.pending_stale_ms = ms.max(1_000);
+        self
+    }
+
     /// How often `heartbeat_at` of a running execution is beaten.
     pub(crate) fn heartbeat_every(&self) -> std::time::Duration {
         std::time::Duration::from_millis((self.running_stale_ms / 6) as u64)
@@ -160,6 +182,11 @@ impl WorkflowService {
     pub fn with_public_url(mut self, url: &str) -> Self {
         self.public_url = url.trim_end_matches('/').to_string();
         self
+    }
+
+    /// The job queue the service enqueues to (workers drain the same one).
+    pub fn jobs(&self) -> &agente_jobs::Queue {
+        &self.jobs
     }
 
     pub fn engine(&self) -> &Engine {

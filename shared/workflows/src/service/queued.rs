@@ -68,10 +68,13 @@ impl WorkflowService {
         .execute(&mut *tx)
         .await?;
         let job = job_for(EXECUTE_JOB, p.tenant_id, id, format!("execute:{id}"));
-        agente_jobs::enqueue_in(&mut tx, now, &job)
+        let staged = self
+            .jobs
+            .stage(&mut tx, job)
             .await
             .map_err(|e| E::Internal(e.to_string()))?;
         tx.commit().await?;
+        self.jobs.publish(staged).await;
         Ok(())
     }
 

@@ -10,7 +10,7 @@ use crate::engine::{Item, RunRequest};
 use agente_auth::{Action, Resource, check_permission};
 use agente_auth::{AuthMethod, Principal};
 use agente_core::{Role, TenantId, UserId};
-use agente_jobs::scheduler::{Firing, owner_history, register_in, remove_in};
+use agente_jobs::scheduler::{Firing, register_in, remove_in};
 use agente_jobs::{Misfire, NewJob, ScheduleSpec};
 use agente_store::AnyConnection;
 use chrono::{DateTime, Datelike};
@@ -75,7 +75,8 @@ impl WorkflowService {
             let mut tx = self.db.tenant_read(p.tenant_id).await?;
             load(&mut tx, p, id).await?;
         }
-        owner_history(&self.db, id, limit)
+        self.jobs
+            .schedule_history(id, limit)
             .await
             .map_err(|e| E::Internal(e.to_string()))
     }

@@ -44,15 +44,22 @@ impl WorkflowService {
         .bind(state)
         .execute(&mut *tx)
         .await?;
+        let mut staged = None;
         if let Some(till) = suspended.wait_till_ms {
             // One job per wait: a run that waits twice gets two.
             let key = format!("resume:{}:{}", record.id, suspended.step());
             let job = job_for(RESUME_JOB, p.tenant_id, &record.id, key).run_at(till);
-            agente_jobs::enqueue_in(&mut tx, self.clock.now_ms(), &job)
-                .await
-                .map_err(|e| E::Internal(e.to_string()))?;
+            staged = Some(
+                self.jobs
+                    .stage(&mut tx, job)
+                    .await
+                    .map_err(|e| E::Internal(e.to_string()))?,
+            );
         }
         tx.commit().await?;
+        if let Some(staged) = staged {
+            self.jobs.publish(staged).await;
+        }
         Ok(())
     }
 
