@@ -137,6 +137,9 @@ pub struct Job {
 pub struct Lease {
     pub job: Job,
     pub(crate) token: String,
+    /// A schedule's firing: its outcome stays for the schedule's history (Redis; the SQL
+    /// queue keeps every finished job until pruned).
+    pub(crate) history: bool,
 }
 
 /// A job in the dead-letter set, for operators.

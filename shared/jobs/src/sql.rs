@@ -190,7 +190,11 @@ impl SqlQueue {
             .map_err(store)?;
         let job = job_of(&row)?;
         tx.commit().await.map_err(store)?;
-        Ok(Some(Lease { job, token }))
+        Ok(Some(Lease {
+            job,
+            token,
+            history: false,
+        }))
     }
 
     /// Extends the lease. `false`: the lease was lost (reaped after a stall) and the job is

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -159,10 +159,7 @@ impl Worker {
                             lease_time: self.options.lease,
                             cut_off: cut_off.clone(),
                         };
-                        running.spawn(async move {
-                            job.run(lease).await;
-                            drop(permit);
-                        });
+                        running.spawn(job.run(lease, permit));
                     }
                     continue;
                 }
@@ -209,9 +206,12 @@ enum Ending {
 }
 
 impl RunningJob {
-    async fn run(self, lease: Lease) {
+    /// Runs the job while holding `slot`, which is given back as soon as the handler is
+    /// done: recording the outcome then overlaps with claiming the next job.
+    async fn run(self, lease: Lease, slot: OwnedSemaphorePermit) {
         let job = lease.job.clone();
         let Some((handler, retry)) = self.handlers.by_kind.get(&job.kind).cloned() else {
+            drop(slot);
             let error = format!("no handler for job type `{}`", job.kind);
             self.record(self.queue.fail(&lease, &error, None).await, &job);
             return;
@@ -221,8 +221,8 @@ impl RunningJob {
             tokio::pin!(work);
             let deadline = tokio::time::sleep(Duration::from_millis(job.timeout_ms));
             tokio::pin!(deadline);
-            let mut beat = tokio::time::interval(self.lease_time / 3);
-            beat.tick().await;
+            let every = self.lease_time / 3;
+            let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
             loop {
                 tokio::select! {
                     result = &mut work => break Ending::Finished(result),
@@ -239,6 +239,7 @@ impl RunningJob {
                 }
             }
         };
+        drop(slot);
         let outcome = match ending {
             Ending::Finished(Ok(())) => self.queue.complete(&lease).await,
             Ending::Finished(Err(JobError::Retry(e))) => {

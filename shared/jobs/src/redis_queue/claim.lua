@@ -1,6 +1,6 @@
 -- ARGV: prefix, queue, worker, now, lease ms, token prefix, tenant cap (0: none), max jobs.
 -- Answers up to `max` claimed jobs, each {id, kind, tenant, payload, priority, attempt,
--- max_attempts, timeout_ms, token}.
+-- max_attempts, timeout_ms, token, schedule id}.
 local q, worker, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
 local lease_until = now + tonumber(ARGV[5])
 local cap, max = tonumber(ARGV[7]), tonumber(ARGV[8])
@@ -12,6 +12,7 @@ for i = 1, #due, 2 do
 end
 local claimed = {}
 local running = P .. 'running:' .. q
+local served = redis.call('INCR', P .. 'seq')
 local tenants = redis.call('ZRANGE', P .. 'tenants:' .. q, 0, 99)
 local i, steps = 1, 0
 while #claimed < max and i <= #tenants and steps < 10000 do
@@ -26,22 +27,27 @@ while #claimed < max and i <= #tenants and steps < 10000 do
   else
     local id = popped[1]
     local job = job_key(id)
-    redis.call('ZREM', P .. 'age:' .. q, id)
-    local f = redis.call('HMGET', job, 'kind', 'tenant', 'payload', 'priority', 'max_attempts', 'timeout_ms')
+    local f = redis.call('HMGET', job, 'kind', 'tenant', 'payload', 'priority', 'max_attempts',
+      'timeout_ms', 'attempt', 'schedule_id')
     if f[1] then
       local token = ARGV[6] .. '.' .. #claimed
-      local attempt = redis.call('HINCRBY', job, 'attempt', 1)
+      local attempt = tonumber(f[7]) + 1
       redis.call('HSET', job, 'state', 'running', 'token', token, 'worker', worker,
-        'started_at', now, 'lease_until', lease_until)
+        'started_at', now, 'lease_until', lease_until, 'attempt', attempt)
       redis.call('ZADD', P .. 'leases', lease_until, id)
       redis.call('HINCRBY', running, t, 1)
-      redis.call('HSET', P .. 'served:' .. q, t, redis.call('INCR', P .. 'seq'))
-      claimed[#claimed + 1] = {id, f[1], f[2], f[3], f[4], tostring(attempt), f[5], f[6], token}
+      claimed[#claimed + 1] = {id, f[1], f[2], f[3], f[4], tostring(attempt), f[5], f[6], token,
+        f[8]}
     end
-    refresh_tenant(q, t)
-    -- Served: the next claim looks at every tenant again (round-robin).
-    tenants = redis.call('ZRANGE', P .. 'tenants:' .. q, 0, 99)
-    i = 1
+    if #tenants > 1 or #claimed == 1 then redis.call('HSET', P .. 'served:' .. q, t, served) end
+    if #tenants > 1 then
+      -- Served: the next claim looks at every tenant again (round-robin).
+      refresh_tenant(q, t)
+      tenants = redis.call('ZRANGE', P .. 'tenants:' .. q, 0, 99)
+      i = 1
+    end
   end
 end
+-- A lone tenant was served from without re-ranking: rank it once now.
+if #tenants == 1 then refresh_tenant(q, tenants[1]) end
 return claimed

@@ -5,7 +5,6 @@
 --                          + when they were last served, so the lowest score is the tenant
 --                          with the highest priority served least recently
 --   served:<queue>         hash: tenant -> seq of its last claim
---   age:<queue>            zset: due jobs by the instant they became due
 --   delayed:<queue>        zset: jobs not due yet (delayed, backing off), by run_at
 --   running:<queue>        hash: tenant -> jobs running
 --   leases                 zset: running jobs by lease expiry
@@ -31,25 +30,32 @@ local function refresh_tenant(q, t)
   redis.call('ZADD', P .. 'tenants:' .. q, band * SHIFT + served, t)
 end
 
+-- Puts job `id` (queue `q`, tenant part `t`, `priority`) among the due jobs since `since`.
+-- The caller has set its state to ready.
+local function add_ready(id, q, t, priority, since)
+  local band = 32767 - priority
+  redis.call('ZADD', P .. 'ready:' .. q .. ':' .. t, band * SHIFT + redis.call('INCR', P .. 'seq'), id)
+  -- The tenant's rank changes only if it had no due job or this one outranks them.
+  local rank = redis.call('ZSCORE', P .. 'tenants:' .. q, t)
+  if not rank or math.floor(tonumber(rank) / SHIFT) > band then refresh_tenant(q, t) end
+end
+
 -- Makes job `id` due since `since` among its queue's and tenant's ready jobs.
 local function make_ready(id, since)
   local job = job_key(id)
   local f = redis.call('HMGET', job, 'queue', 'tenant', 'priority')
   if not f[1] then return end
-  local q, t = f[1], tenant_part(f[2])
-  local seq = redis.call('INCR', P .. 'seq')
-  redis.call('ZADD', P .. 'ready:' .. q .. ':' .. t, (32767 - tonumber(f[3])) * SHIFT + seq, id)
-  redis.call('ZADD', P .. 'age:' .. q, since, id)
   redis.call('HSET', job, 'state', 'ready', 'run_at', since)
-  refresh_tenant(q, t)
+  add_ready(id, f[1], tenant_part(f[2]), tonumber(f[3]), since)
 end
 
--- Takes a running job off the leases and its tenant's running count.
-local function unlease(id, q, t)
+-- Takes a running job off the leases and its tenant's running count; `keep`: the job
+-- stays (not deleted), so its lease fields go.
+local function unlease(id, q, t, keep)
   redis.call('ZREM', P .. 'leases', id)
   local running = P .. 'running:' .. q
   if redis.call('HINCRBY', running, t, -1) <= 0 then redis.call('HDEL', running, t) end
-  redis.call('HDEL', job_key(id), 'token', 'lease_until')
+  if keep then redis.call('HDEL', job_key(id), 'token', 'lease_until') end
 end
 
 local function bury(id, q, t, now, err)

@@ -22,6 +22,6 @@ end
 if run_at > now then
   redis.call('ZADD', P .. 'delayed:' .. q, run_at, id)
 else
-  make_ready(id, run_at)
+  add_ready(id, q, tenant_part(ARGV[5]), tonumber(ARGV[7]), run_at)
 end
 return id

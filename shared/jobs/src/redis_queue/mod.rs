@@ -20,18 +20,21 @@ use crate::scheduler::Firing;
 use crate::sql::{DeadJobs, Scope};
 use agente_core::{Clock, TenantId};
 use redis::aio::ConnectionManager;
+use settler::{Outcome, Settler};
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, OnceLock};
+
+mod settler;
 
 /// How long an idempotency key answers its job (as the SQL queue keeps finished jobs a day).
 const IDEMPOTENCY_TTL_S: u64 = 24 * 3_600;
 /// How long a schedule's finished firings stay for its history.
 const HISTORY_TTL_S: u64 = 7 * 24 * 3_600;
 
-struct Scripts {
+pub(super) struct Scripts {
     enqueue: redis::Script,
     claim: redis::Script,
-    settle: redis::Script,
+    pub(super) settle: redis::Script,
     reap: redis::Script,
     dead: redis::Script,
     stats: redis::Script,
@@ -43,7 +46,7 @@ macro_rules! script {
     };
 }
 
-static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
+pub(super) static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
     enqueue: script!("enqueue.lua"),
     claim: script!("claim.lua"),
     settle: script!("settle.lua"),
@@ -61,10 +64,23 @@ pub struct RedisQueue {
     /// braces, so Redis Cluster keeps all of one deployment's keys in one slot.
     prefix: String,
     tenant_concurrency: u32,
+    /// Started on first use (it needs the runtime), shared by clones.
+    settler: Arc<OnceLock<Settler>>,
 }
 
 /// A claimed job as the claim script answers it.
-type ClaimedRow = (String, String, String, String, i64, u32, u32, u64, String);
+type ClaimedRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    u32,
+    u32,
+    u64,
+    String,
+    String,
+);
 
 impl RedisQueue {
     /// A queue under the key prefix `{<namespace>}:jobs:`.
@@ -74,6 +90,7 @@ impl RedisQueue {
             clock,
             prefix: format!("{{{namespace}}}:jobs:"),
             tenant_concurrency: 0,
+            settler: Arc::default(),
         }
     }
 
@@ -194,23 +211,30 @@ impl RedisQueue {
     async fn settle(
         &self,
         lease: &Lease,
-        op: &str,
+        op: &'static str,
         at: i64,
         error: &str,
     ) -> Result<bool, QueueError> {
-        let settled: i64 = SCRIPTS
-            .settle
-            .arg(&self.prefix)
-            .arg(&lease.job.id)
-            .arg(&lease.token)
-            .arg(op)
-            .arg(self.clock.now_ms())
-            .arg(at)
-            .arg(error)
-            .arg(HISTORY_TTL_S)
-            .invoke_async(&mut self.conn.clone())
-            .await?;
-        Ok(settled == 1)
+        let settler = self.settler.get_or_init(|| {
+            Settler::start(
+                self.conn.clone(),
+                self.prefix.clone(),
+                self.clock.clone(),
+                HISTORY_TTL_S,
+            )
+        });
+        settler
+            .settle(Outcome {
+                id: lease.job.id.clone(),
+                token: lease.token.clone(),
+                op,
+                queue: lease.job.queue.clone(),
+                tenant: lease.job.tenant.map(|t| t.to_string()).unwrap_or_default(),
+                history: lease.history,
+                at,
+                error: error.to_string(),
+            })
+            .await
     }
 
     pub async fn reap(&self) -> Result<u64, QueueError> {
@@ -446,7 +470,8 @@ impl RedisQueue {
 }
 
 fn lease_of(queue: &str, row: ClaimedRow) -> Result<Lease, QueueError> {
-    let (id, kind, tenant, payload, priority, attempt, max_attempts, timeout_ms, token) = row;
+    let (id, kind, tenant, payload, priority, attempt, max_attempts, timeout_ms, token, schedule) =
+        row;
     Ok(Lease {
         job: Job {
             id,
@@ -460,5 +485,6 @@ fn lease_of(queue: &str, row: ClaimedRow) -> Result<Lease, QueueError> {
             timeout_ms,
         },
         token,
+        history: !schedule.is_empty(),
     })
 }

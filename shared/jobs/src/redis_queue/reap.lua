@@ -6,7 +6,7 @@ for _, id in ipairs(expired) do
   local f = redis.call('HMGET', job_key(id), 'queue', 'tenant', 'attempt', 'max_attempts')
   if f[1] then
     local q, t = f[1], tenant_part(f[2])
-    unlease(id, q, t)
+    unlease(id, q, t, true)
     if tonumber(f[3]) >= tonumber(f[4]) then
       bury(id, q, t, now, ARGV[3])
     else
