@@ -46,4 +46,14 @@ if [ "${1:-}" = "--test" ]; then
     say "installing browser-test packages (Playwright without browsers)"
     (cd end2end && npm ci --no-audit --no-fund >/dev/null)
   fi
+  # The SMTP sink the e-mail sender's tests deliver to.
+  if ! python3 -c "import aiosmtpd" 2>/dev/null; then
+    say "installing aiosmtpd (PyPI) for the e-mail tests"
+    python3 -m pip install -q --disable-pip-version-check aiosmtpd==1.4.6 2>/dev/null ||
+      python3 -m pip install -q --disable-pip-version-check --break-system-packages aiosmtpd==1.4.6
+  fi
+  command -v openssl >/dev/null || {
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get install -y -qq openssl >/dev/null
+  }
 fi

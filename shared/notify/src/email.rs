@@ -1,0 +1,261 @@
+//! E-mail over SMTP with `lettre`: plain, STARTTLS or implicit TLS (SMTPS), optional
+//! authentication, text with an optional HTML alternative.
+
+use crate::NotifyError;
+use lettre::message::{Mailbox, MultiPart, SinglePart, header::ContentType};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Most recipients of one e-mail (to, cc and bcc together).
+pub const MAX_RECIPIENTS: usize = 50;
+/// Largest body (text and HTML together), bytes.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// How the connection to the SMTP server is secured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Security {
+    /// Plain SMTP (a relay on the same host or network).
+    None,
+    /// Plain, then `STARTTLS`, which must succeed (port 587, usually).
+    #[default]
+    StartTls,
+    /// TLS from the first byte (SMTPS, port 465).
+    Tls,
+}
+
+/// Where and how to send.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    #[serde(default)]
+    pub security: Security,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    /// The sender, `Name <address>` or an address.
+    pub from: String,
+    /// Accept a certificate that does not verify (a self-signed relay). Off by default.
+    #[serde(default)]
+    pub accept_invalid_certs: bool,
+    /// Per SMTP command; default 30 s.
+    #[serde(default)]
+    pub timeout_secs: Option<u64>,
+}
+
+/// The password stays out of logs.
+impl std::fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("from", &self.from)
+            .field("accept_invalid_certs", &self.accept_invalid_certs)
+            .finish()
+    }
+}
+
+/// One e-mail.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Email {
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub cc: Vec<String>,
+    #[serde(default)]
+    pub bcc: Vec<String>,
+    #[serde(default)]
+    pub reply_to: Option<String>,
+    pub subject: String,
+    pub text: String,
+    /// Sent beside the text as an alternative when given.
+    #[serde(default)]
+    pub html: Option<String>,
+}
+
+/// Sends `email` through the server `config` names. Answers the Message-ID.
+pub async fn send(config: &SmtpConfig, email: &Email) -> Result<String, NotifyError> {
+    let message = build(config, email)?;
+    let id = message
+        .headers()
+        .get_raw("Message-ID")
+        .unwrap_or_default()
+        .to_string();
+    transport(config)?
+        .send(message)
+        .await
+        .map_err(smtp_failure)?;
+    Ok(id)
+}
+
+fn build(config: &SmtpConfig, email: &Email) -> Result<Message, NotifyError> {
+    let bad = |m: String| NotifyError::Permanent(m);
+    let mailbox = |field: &str, value: &str| {
+        value
+            .trim()
+            .parse::<Mailbox>()
+            .map_err(|e| bad(format!("{field}: `{value}` is not an e-mail address ({e})")))
+    };
+    let recipients = email.to.len() + email.cc.len() + email.bcc.len();
+    if email.to.is_empty() && email.cc.is_empty() && email.bcc.is_empty() {
+        return Err(bad("the e-mail has no recipient".into()));
+    }
+    if recipients > MAX_RECIPIENTS {
+        return Err(bad(format!(
+            "{recipients} recipients; at most {MAX_RECIPIENTS}"
+        )));
+    }
+    if email.text.len() + email.html.as_deref().map_or(0, str::len) > MAX_BODY {
+        return Err(bad(format!("the body is over {MAX_BODY} bytes")));
+    }
+    let mut builder = Message::builder()
+        .message_id(None)
+        .from(mailbox("from", &config.from)?)
+        .subject(email.subject.replace(['\r', '\n'], " "));
+    for to in &email.to {
+        builder = builder.to(mailbox("to", to)?);
+    }
+    for cc in &email.cc {
+        builder = builder.cc(mailbox("cc", cc)?);
+    }
+    for bcc in &email.bcc {
+        builder = builder.bcc(mailbox("bcc", bcc)?);
+    }
+    if let Some(reply_to) = &email.reply_to {
+        builder = builder.reply_to(mailbox("replyTo", reply_to)?);
+    }
+    let text = SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .body(email.text.clone());
+    let built = match &email.html {
+        Some(html) => builder.multipart(
+            MultiPart::alternative().singlepart(text).singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_HTML)
+                    .body(html.clone()),
+            ),
+        ),
+        None => builder.singlepart(text),
+    };
+    built.map_err(|e| bad(format!("the e-mail cannot be built: {e}")))
+}
+
+fn transport(config: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, NotifyError> {
+    let tls = || {
+        TlsParameters::builder(config.host.clone())
+            .dangerous_accept_invalid_certs(config.accept_invalid_certs)
+            .dangerous_accept_invalid_hostnames(config.accept_invalid_certs)
+            .build_rustls()
+            .map_err(|e| NotifyError::Permanent(format!("TLS settings: {e}")))
+    };
+    let tls = match config.security {
+        Security::None => Tls::None,
+        Security::StartTls => Tls::Required(tls()?),
+        Security::Tls => Tls::Wrapper(tls()?),
+    };
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
+        .port(config.port)
+        .tls(tls)
+        .timeout(Some(Duration::from_secs(
+            config.timeout_secs.unwrap_or(30).clamp(1, 300),
+        )));
+    if let Some(user) = &config.username {
+        builder = builder.credentials(Credentials::new(
+            user.clone(),
+            config.password.clone().unwrap_or_default(),
+        ));
+    }
+    Ok(builder.build())
+}
+
+/// 5xx answers and refused TLS are for a person to fix; the rest may pass.
+fn smtp_failure(e: lettre::transport::smtp::Error) -> NotifyError {
+    let message = format!("the SMTP server refused the e-mail: {e}");
+    // A certificate that does not verify reaches us as a connection error from rustls;
+    // another attempt meets the same certificate.
+    let certificate = e.to_string().contains("certificate");
+    if e.is_permanent() {
+        NotifyError::Permanent(message)
+    } else if e.is_tls() || certificate {
+        NotifyError::Permanent(format!("TLS with the SMTP server failed: {e}"))
+    } else {
+        NotifyError::retry(format!("sending the e-mail failed: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> SmtpConfig {
+        SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: 25,
+            security: Security::None,
+            username: Some("u".into()),
+            password: Some("hunter2".into()),
+            from: "Agente <alerts@example.test>".into(),
+            accept_invalid_certs: false,
+            timeout_secs: None,
+        }
+    }
+
+    #[test]
+    fn bad_input_is_a_permanent_error_naming_the_field() {
+        let err = |e: Email| build(&config(), &e).unwrap_err().to_string();
+        let base = Email {
+            to: vec!["ops@example.test".into()],
+            subject: "s".into(),
+            text: "t".into(),
+            ..Email::default()
+        };
+        assert!(
+            err(Email {
+                to: vec!["not an address".into()],
+                ..base.clone()
+            })
+            .contains("to: `not an address`")
+        );
+        assert!(
+            err(Email {
+                to: vec![],
+                ..base.clone()
+            })
+            .contains("no recipient")
+        );
+        assert!(
+            err(Email {
+                to: vec!["a@example.test".into(); MAX_RECIPIENTS + 1],
+                ..base.clone()
+            })
+            .contains("recipients")
+        );
+        assert!(build(&config(), &base).is_ok());
+    }
+
+    #[test]
+    fn a_subject_cannot_inject_headers() {
+        let email = Email {
+            to: vec!["ops@example.test".into()],
+            subject: "Hi\r\nBcc: victim@example.test".into(),
+            text: "t".into(),
+            ..Email::default()
+        };
+        let raw = String::from_utf8(build(&config(), &email).unwrap().formatted()).unwrap();
+        assert!(!raw.contains("\r\nBcc:"), "{raw}");
+    }
+
+    #[test]
+    fn the_password_is_not_in_debug_output() {
+        assert!(!format!("{:?}", config()).contains("hunter2"));
+    }
+}

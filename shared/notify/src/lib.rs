@@ -1,0 +1,91 @@
+//! Notification senders: e-mail over SMTP (`email`), Slack incoming webhooks (`slack`) and
+//! generic webhooks signed with HMAC-SHA256 (`webhook`).
+//!
+//! A sender makes one attempt. Its error says whether another attempt can help
+//! ([`NotifyError::Retry`], with the wait the receiver asked for) or not
+//! ([`NotifyError::Permanent`]: a bad address, a revoked webhook); retrying is the job
+//! queue's business. Senders that call URLs take the caller's HTTP client, so the caller's
+//! network policy (no private addresses, timeouts) applies to user-given URLs.
+
+pub mod email;
+pub mod slack;
+pub mod webhook;
+
+use std::time::Duration;
+
+/// Why a notification was not delivered.
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    /// A passing failure (network, timeout, 5xx, rate limit): worth another attempt, after
+    /// `after` when the receiver said how long.
+    #[error("{message}")]
+    Retry {
+        message: String,
+        after: Option<Duration>,
+    },
+    /// Will fail again as it is (bad address or settings, a webhook that was removed).
+    #[error("{0}")]
+    Permanent(String),
+}
+
+impl NotifyError {
+    pub(crate) fn retry(message: impl Into<String>) -> Self {
+        NotifyError::Retry {
+            message: message.into(),
+            after: None,
+        }
+    }
+
+    /// Whether another attempt can succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, NotifyError::Retry { .. })
+    }
+}
+
+/// Most bytes of a receiver's answer quoted in an error.
+const QUOTED: usize = 200;
+
+/// An HTTP answer's body, shortened for an error message.
+pub(crate) fn quote(body: &str) -> String {
+    let body = body.trim();
+    match body.char_indices().nth(QUOTED) {
+        Some((at, _)) => format!("{}…", &body[..at]),
+        None => body.to_string(),
+    }
+}
+
+/// Maps an HTTP answer that is not a success: 408, 425, 429 and 5xx pass (with
+/// `Retry-After` in seconds when given), other 4xx stay.
+pub(crate) fn http_failure(
+    what: &str,
+    status: reqwest::StatusCode,
+    retry_after: Option<&str>,
+    body: &str,
+) -> NotifyError {
+    let message = format!("{what} answered {status}: {}", quote(body));
+    let passing = status.is_server_error() || [408, 425, 429].contains(&status.as_u16());
+    if passing {
+        NotifyError::Retry {
+            message,
+            after: retry_after
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .map(|s| Duration::from_secs(s.min(3_600))),
+        }
+    } else {
+        NotifyError::Permanent(message)
+    }
+}
+
+/// A request that got no answer (connection refused, timeout, TLS): worth another attempt.
+/// The URL is left out of the message: webhook URLs carry their secret.
+pub(crate) fn no_answer(what: &str, e: reqwest::Error) -> NotifyError {
+    let e = e.without_url();
+    let why = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "failed"
+    };
+    NotifyError::retry(format!("{what} {why}: {e}"))
+}
