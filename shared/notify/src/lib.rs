@@ -56,13 +56,15 @@ pub(crate) fn quote(body: &str) -> String {
 
 /// Maps an HTTP answer that is not a success: 408, 425, 429 and 5xx pass (with
 /// `Retry-After` in seconds when given), other 4xx stay.
-pub(crate) fn http_failure(
-    what: &str,
-    status: reqwest::StatusCode,
-    retry_after: Option<&str>,
-    body: &str,
-) -> NotifyError {
-    let message = format!("{what} answered {status}: {}", quote(body));
+pub(crate) async fn http_failure(what: &str, answer: reqwest::Response) -> NotifyError {
+    let status = answer.status();
+    let retry_after = answer
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body = answer.text().await.unwrap_or_default();
+    let message = format!("{what} answered {status}: {}", quote(&body));
     let passing = status.is_server_error() || [408, 425, 429].contains(&status.as_u16());
     if passing {
         NotifyError::Retry {

@@ -47,15 +47,8 @@ pub async fn send(
         .send()
         .await
         .map_err(|e| no_answer("Slack", e))?;
-    let status = answer.status();
-    let retry_after = answer
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let body = answer.text().await.unwrap_or_default();
-    if status.is_success() {
+    if answer.status().is_success() {
         return Ok(());
     }
-    Err(http_failure("Slack", status, retry_after.as_deref(), &body))
+    Err(http_failure("Slack", answer).await)
 }

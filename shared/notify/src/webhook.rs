@@ -64,18 +64,7 @@ pub async fn send(
     if status.is_success() {
         return Ok(status.as_u16());
     }
-    let retry_after = answer
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let body = answer.text().await.unwrap_or_default();
-    Err(http_failure(
-        "the webhook",
-        status,
-        retry_after.as_deref(),
-        &body,
-    ))
+    Err(http_failure("the webhook", answer).await)
 }
 
 /// The header value for `body` signed at `timestamp` (Unix seconds).
