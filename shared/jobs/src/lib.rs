@@ -24,7 +24,7 @@ pub use job::{DEFAULT_QUEUE, DeadJob, Job, Lease, NewJob, QueueStats, RetryPolic
 pub use queue::{Queue, Staged};
 pub use redis_queue::RedisQueue;
 pub use scheduler::{Firing, Misfire, ScheduleSpec, Scheduler};
-pub use sql::{DeadJobs, Scope, SqlQueue, enqueue_in};
+pub use sql::{DeadJobs, Scope, SqlQueue};
 pub use worker::{Handlers, JobError, Worker, WorkerOptions};
 
 /// Why a queue operation failed.

@@ -37,11 +37,6 @@ impl Queue {
         }
     }
 
-    /// `true` for Redis: what the database records must not depend on the queue's contents.
-    pub fn is_redis(&self) -> bool {
-        matches!(self, Queue::Redis(_))
-    }
-
     /// Enqueues a job; with an idempotency key already used, answers the existing job's id.
     pub async fn enqueue(&self, job: NewJob) -> Result<String, QueueError> {
         match self {

@@ -475,7 +475,7 @@ fn below_limit(column: &str) -> String {
 /// Enqueues inside the caller's transaction, so the job exists exactly when the caller's
 /// own rows do (an execution recorded `queued` and its job). Answers the job id; with an
 /// idempotency key already used, the existing job's id.
-pub async fn enqueue_in(
+pub(crate) async fn enqueue_in(
     conn: &mut AnyConnection,
     now_ms: i64,
     job: &NewJob,
