@@ -23,6 +23,9 @@ pub enum Security {
     /// Plain, then `STARTTLS`, which must succeed (port 587, usually).
     #[default]
     StartTls,
+    /// `STARTTLS` when the server offers it, else plain (what n8n's SMTP credential does
+    /// with SSL/TLS off): weaker, for compatibility.
+    Opportunistic,
     /// TLS from the first byte (SMTPS, port 465).
     Tls,
 }
@@ -44,6 +47,10 @@ pub struct SmtpConfig {
     /// Accept a certificate that does not verify (a self-signed relay). Off by default.
     #[serde(default)]
     pub accept_invalid_certs: bool,
+    /// The name the certificate must carry when `host` is an address the caller resolved
+    /// and checked itself (so DNS cannot point elsewhere between check and connect).
+    #[serde(default)]
+    pub tls_name: Option<String>,
     /// Per SMTP command; default 30 s.
     #[serde(default)]
     pub timeout_secs: Option<u64>,
@@ -151,15 +158,21 @@ fn build(config: &SmtpConfig, email: &Email) -> Result<Message, NotifyError> {
 
 fn transport(config: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, NotifyError> {
     let tls = || {
-        TlsParameters::builder(config.host.clone())
-            .dangerous_accept_invalid_certs(config.accept_invalid_certs)
-            .dangerous_accept_invalid_hostnames(config.accept_invalid_certs)
-            .build_rustls()
-            .map_err(|e| NotifyError::Permanent(format!("TLS settings: {e}")))
+        TlsParameters::builder(
+            config
+                .tls_name
+                .clone()
+                .unwrap_or_else(|| config.host.clone()),
+        )
+        .dangerous_accept_invalid_certs(config.accept_invalid_certs)
+        .dangerous_accept_invalid_hostnames(config.accept_invalid_certs)
+        .build_rustls()
+        .map_err(|e| NotifyError::Permanent(format!("TLS settings: {e}")))
     };
     let tls = match config.security {
         Security::None => Tls::None,
         Security::StartTls => Tls::Required(tls()?),
+        Security::Opportunistic => Tls::Opportunistic(tls()?),
         Security::Tls => Tls::Wrapper(tls()?),
     };
     let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
@@ -205,6 +218,7 @@ mod tests {
             password: Some("hunter2".into()),
             from: "Agente <alerts@example.test>".into(),
             accept_invalid_certs: false,
+            tls_name: None,
             timeout_secs: None,
         }
     }

@@ -9,6 +9,8 @@
 
 pub mod email;
 pub mod slack;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod webhook;
 
 use std::time::Duration;

@@ -238,6 +238,12 @@ pub const NODE_TYPES: &[NodeType] = &[
         "Calls any HTTP API",
     ),
     t(
+        "n8n-nodes-base.emailSend",
+        "Send Email",
+        Integration,
+        "Sends an e-mail over SMTP",
+    ),
+    t(
         "n8n-nodes-base.respondToWebhook",
         "Respond to Webhook",
         Integration,

@@ -5,6 +5,7 @@ mod code;
 mod conditions;
 mod data;
 mod dates;
+mod email;
 mod flow;
 mod html;
 mod http;
@@ -59,6 +60,7 @@ const SUPPORTED: &[&str] = &[
     "n8n-nodes-base.html",
     "n8n-nodes-base.htmlExtract",
     "n8n-nodes-base.xml",
+    "n8n-nodes-base.emailSend",
 ];
 
 pub fn supports(node: &Node) -> bool {
@@ -110,6 +112,7 @@ pub async fn execute(ctx: &mut NodeContext<'_>) -> Result<Outputs, NodeError> {
         "html" => html::run(ctx).map(|items| vec![items]),
         "htmlExtract" => html::extract(ctx).map(|items| vec![items]),
         "xml" => xml::run(ctx).map(|items| vec![items]),
+        "emailSend" => email::run(ctx).await.map(|items| vec![items]),
         "splitInBatches" => flow::split_in_batches(ctx),
         "executeWorkflow" => flow::execute_workflow(ctx).await.map(|items| vec![items]),
         _ => Err(NodeError::Failed(format!(
