@@ -244,6 +244,12 @@ pub const NODE_TYPES: &[NodeType] = &[
         "Sends an e-mail over SMTP",
     ),
     t(
+        "n8n-nodes-base.slack",
+        "Slack",
+        Integration,
+        "Posts messages to Slack channels and users",
+    ),
+    t(
         "n8n-nodes-base.respondToWebhook",
         "Respond to Webhook",
         Integration,

@@ -134,17 +134,7 @@ pub async fn execute_workflow(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeEr
 fn source(ctx: &NodeContext<'_>, item: usize) -> Result<SubWorkflowSource, NodeError> {
     match ctx.string("source", item, "database")?.as_str() {
         "database" => {
-            // A plain id, or a resource locator `{"__rl": true, "value": "…", "mode": …}`.
-            let id = match ctx.param("workflowId", item)? {
-                Some(Value::String(id)) => id,
-                Some(Value::Number(n)) => n.to_string(),
-                Some(Value::Object(rl)) => match rl.get("value") {
-                    Some(Value::String(id)) => id.clone(),
-                    Some(Value::Number(n)) => n.to_string(),
-                    _ => String::new(),
-                },
-                _ => String::new(),
-            };
+            let id = super::locator(ctx, "workflowId", item)?;
             if id.is_empty() {
                 return Err(NodeError::parameter("workflowId", "no workflow chosen"));
             }

@@ -13,6 +13,7 @@ mod markdown;
 mod merge;
 mod respond;
 mod set;
+mod slack;
 mod switch;
 mod transform;
 mod wait;
@@ -61,7 +62,24 @@ const SUPPORTED: &[&str] = &[
     "n8n-nodes-base.htmlExtract",
     "n8n-nodes-base.xml",
     "n8n-nodes-base.emailSend",
+    "n8n-nodes-base.slack",
 ];
+
+/// A parameter that is a plain id or a resource locator (`{"__rl": true, "value": …,
+/// "mode": …}`): its value as text, empty when unset.
+fn locator(ctx: &NodeContext<'_>, path: &str, item: usize) -> Result<String, NodeError> {
+    use serde_json::Value;
+    let value = match ctx.param(path, item)? {
+        Some(Value::Object(rl)) => rl.get("value").cloned().unwrap_or(Value::Null),
+        Some(other) => other,
+        None => Value::Null,
+    };
+    Ok(match value {
+        Value::String(s) => s,
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    })
+}
 
 pub fn supports(node: &Node) -> bool {
     SUPPORTED.contains(&node.kind.as_str())
@@ -113,6 +131,7 @@ pub async fn execute(ctx: &mut NodeContext<'_>) -> Result<Outputs, NodeError> {
         "htmlExtract" => html::extract(ctx).map(|items| vec![items]),
         "xml" => xml::run(ctx).map(|items| vec![items]),
         "emailSend" => email::run(ctx).await.map(|items| vec![items]),
+        "slack" => slack::run(ctx).await.map(|items| vec![items]),
         "splitInBatches" => flow::split_in_batches(ctx),
         "executeWorkflow" => flow::execute_workflow(ctx).await.map(|items| vec![items]),
         _ => Err(NodeError::Failed(format!(
