@@ -56,25 +56,25 @@ pub(crate) fn quote(body: &str) -> String {
     }
 }
 
-/// Maps an HTTP answer that is not a success: 408, 425, 429 and 5xx pass (with
-/// `Retry-After` in seconds when given), other 4xx stay.
-pub(crate) async fn http_failure(what: &str, answer: reqwest::Response) -> NotifyError {
-    let status = answer.status();
-    let retry_after = answer
-        .headers()
+/// The wait an HTTP answer's `Retry-After` asks for (in seconds; at most an hour).
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .map(|s| Duration::from_secs(s.min(3_600)))
+}
+
+/// Maps an HTTP answer that is not a success: 408, 425, 429 and 5xx pass (with
+/// `Retry-After` when given), other 4xx stay.
+pub(crate) async fn http_failure(what: &str, answer: reqwest::Response) -> NotifyError {
+    let status = answer.status();
+    let after = retry_after(answer.headers());
     let body = answer.text().await.unwrap_or_default();
     let message = format!("{what} answered {status}: {}", quote(&body));
     let passing = status.is_server_error() || [408, 425, 429].contains(&status.as_u16());
     if passing {
-        NotifyError::Retry {
-            message,
-            after: retry_after
-                .and_then(|s| s.trim().parse::<u64>().ok())
-                .map(|s| Duration::from_secs(s.min(3_600))),
-        }
+        NotifyError::Retry { message, after }
     } else {
         NotifyError::Permanent(message)
     }

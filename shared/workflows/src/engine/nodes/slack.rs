@@ -69,16 +69,12 @@ pub async fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
                 NodeError::Failed(format!("Slack could not be reached: {}", e.without_url()))
             })?;
         let status = answer.status();
-        let retry_after = answer
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let retry_after = agente_notify::retry_after(answer.headers());
         let reply: Value = answer.json().await.unwrap_or(Value::Null);
         if status.as_u16() == 429 {
+            let wait = retry_after.map_or("a few".to_string(), |d| d.as_secs().to_string());
             return Err(NodeError::Failed(format!(
-                "Slack is rate limiting; retry after {} s",
-                retry_after.as_deref().unwrap_or("a few")
+                "Slack is rate limiting; retry after {wait} s"
             )));
         }
         if !status.is_success() || reply.get("ok") != Some(&Value::Bool(true)) {
