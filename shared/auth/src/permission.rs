@@ -14,6 +14,8 @@ pub enum Resource {
     Credentials,
     Templates,
     Billing,
+    /// Notification rules, templates, settings and the delivery log.
+    Notifications,
 }
 
 /// What is being done to it.
@@ -40,6 +42,8 @@ fn minimum_role(resource: Resource, action: Action) -> Role {
         | (Templates, _)
         | (Credentials, Read | Write | Execute) => Role::Editor,
         (Credentials, Delete) => Role::Admin,
+        (Notifications, Read) => Role::Editor,
+        (Notifications, _) => Role::Admin,
         (Members, _) | (ApiKeys, _) | (Billing, Read) => Role::Admin,
         (Billing, _) | (Tenant, _) => Role::Owner,
     }

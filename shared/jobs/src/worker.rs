@@ -23,6 +23,10 @@ pub enum JobError {
     /// Worth another attempt (after the job type's back-off).
     #[error("{0}")]
     Retry(String),
+    /// Worth another attempt, not before `after` (a receiver's `Retry-After`), nor before
+    /// the job type's back-off.
+    #[error("{message}")]
+    RetryAfter { message: String, after: Duration },
     /// Will fail again: straight to the dead letters.
     #[error("{0}")]
     Fatal(String),
@@ -246,6 +250,10 @@ impl RunningJob {
                 self.queue
                     .fail(&lease, &e, Some(retry.delay_ms(job.attempt)))
                     .await
+            }
+            Ending::Finished(Err(JobError::RetryAfter { message, after })) => {
+                let wait = retry.delay_ms(job.attempt).max(after.as_millis() as u64);
+                self.queue.fail(&lease, &message, Some(wait)).await
             }
             Ending::Finished(Err(JobError::Fatal(e))) => self.queue.fail(&lease, &e, None).await,
             Ending::TimedOut => {

@@ -56,6 +56,82 @@ pub struct SmtpConfig {
     pub timeout_secs: Option<u64>,
 }
 
+impl SmtpConfig {
+    /// From the server's `SMTP_URL`: `smtp://[user[:password]@]host[:port]` (STARTTLS
+    /// required, port 587 by default) or `smtps://…` (TLS, 465); `?tls=none` or
+    /// `?tls=opportunistic` for a relay without TLS. User and password are URL-decoded.
+    pub fn from_url(url: &str, from: &str) -> Result<Self, String> {
+        let parsed = reqwest::Url::parse(url.trim())
+            .map_err(|_| "SMTP_URL is not a URL (smtp://user:pass@host:587)".to_string())?;
+        let (mut security, default_port) = match parsed.scheme() {
+            "smtp" => (Security::StartTls, 587),
+            "smtps" => (Security::Tls, 465),
+            other => {
+                return Err(format!(
+                    "SMTP_URL must be smtp:// or smtps://, not {other}://"
+                ));
+            }
+        };
+        for (key, value) in parsed.query_pairs() {
+            match (key.as_ref(), value.as_ref()) {
+                ("tls", "none") => security = Security::None,
+                ("tls", "opportunistic") => security = Security::Opportunistic,
+                ("tls", "starttls") => security = Security::StartTls,
+                ("tls", "implicit") => security = Security::Tls,
+                (k, v) => return Err(format!("SMTP_URL: unknown option {k}={v}")),
+            }
+        }
+        let host = parsed
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or("SMTP_URL names no host")?
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        let decode = |s: &str| {
+            percent_decode(s).ok_or_else(|| {
+                "SMTP_URL: the user or password is not valid percent-encoding".to_string()
+            })
+        };
+        let username = Some(decode(parsed.username())?).filter(|u| !u.is_empty());
+        let password = parsed.password().map(decode).transpose()?;
+        if from.trim().parse::<Mailbox>().is_err() {
+            return Err(format!(
+                "the sender address `{from}` is not an e-mail address"
+            ));
+        }
+        Ok(SmtpConfig {
+            host,
+            port: parsed.port().unwrap_or(default_port),
+            security,
+            username,
+            password,
+            from: from.trim().to_string(),
+            accept_invalid_certs: false,
+            tls_name: None,
+            timeout_secs: Some(20),
+        })
+    }
+}
+
+/// `%XX` sequences to bytes, as UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// The password stays out of logs.
 impl std::fmt::Debug for SmtpConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -87,7 +163,23 @@ pub struct Email {
     /// Sent beside the text as an alternative when given.
     #[serde(default)]
     pub html: Option<String>,
+    /// Files sent with the message.
+    #[serde(default, skip)]
+    pub attachments: Vec<Attachment>,
 }
+
+/// A file attached to an e-mail.
+#[derive(Clone, Debug, Default)]
+pub struct Attachment {
+    pub file_name: String,
+    /// `application/pdf`, …; unknown or invalid: `application/octet-stream`.
+    pub content_type: String,
+    pub content: Vec<u8>,
+}
+
+/// Most bytes of all attachments of one e-mail (most mail servers refuse messages over
+/// 25 MB; base64 adds a third).
+pub const MAX_ATTACHMENTS: usize = 15 * 1024 * 1024;
 
 /// Sends `email` through the server `config` names. Answers the Message-ID.
 pub async fn send(config: &SmtpConfig, email: &Email) -> Result<String, NotifyError> {
@@ -140,20 +232,44 @@ fn build(config: &SmtpConfig, email: &Email) -> Result<Message, NotifyError> {
     if let Some(reply_to) = &email.reply_to {
         builder = builder.reply_to(mailbox("replyTo", reply_to)?);
     }
+    let attached: usize = email.attachments.iter().map(|a| a.content.len()).sum();
+    if attached > MAX_ATTACHMENTS {
+        return Err(bad(format!(
+            "the attachments are {attached} bytes; at most {MAX_ATTACHMENTS}"
+        )));
+    }
     let text = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
         .body(email.text.clone());
-    let built = match &email.html {
-        Some(html) => builder.multipart(
-            MultiPart::alternative().singlepart(text).singlepart(
-                SinglePart::builder()
-                    .header(ContentType::TEXT_HTML)
-                    .body(html.clone()),
-            ),
-        ),
-        None => builder.singlepart(text),
+    let built = match (&email.html, email.attachments.is_empty()) {
+        (Some(html), true) => builder.multipart(alternative(text, html)),
+        (None, true) => builder.singlepart(text),
+        (html, false) => {
+            let mut mixed = match html {
+                Some(html) => MultiPart::mixed().multipart(alternative(text, html)),
+                None => MultiPart::mixed().singlepart(text),
+            };
+            for file in &email.attachments {
+                let kind = ContentType::parse(&file.content_type).unwrap_or_else(|_| {
+                    ContentType::parse("application/octet-stream").expect("a valid type")
+                });
+                let name = file.file_name.replace(['\r', '\n', '"'], "_");
+                mixed = mixed.singlepart(
+                    lettre::message::Attachment::new(name).body(file.content.clone(), kind),
+                );
+            }
+            builder.multipart(mixed)
+        }
     };
     built.map_err(|e| bad(format!("the e-mail cannot be built: {e}")))
+}
+
+fn alternative(text: SinglePart, html: &str) -> MultiPart {
+    MultiPart::alternative().singlepart(text).singlepart(
+        SinglePart::builder()
+            .header(ContentType::TEXT_HTML)
+            .body(html.to_string()),
+    )
 }
 
 fn transport(config: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, NotifyError> {
@@ -266,6 +382,28 @@ mod tests {
         };
         let raw = String::from_utf8(build(&config(), &email).unwrap().formatted()).unwrap();
         assert!(!raw.contains("\r\nBcc:"), "{raw}");
+    }
+
+    #[test]
+    fn smtp_url_gives_host_port_security_and_decoded_login() {
+        let c =
+            SmtpConfig::from_url("smtp://mailer:p%40ss%3Aw@mail.example.com", "a@b.co").unwrap();
+        assert_eq!(
+            (c.host.as_str(), c.port, c.security),
+            ("mail.example.com", 587, Security::StartTls)
+        );
+        assert_eq!(
+            (c.username.as_deref(), c.password.as_deref()),
+            (Some("mailer"), Some("p@ss:w"))
+        );
+        let c = SmtpConfig::from_url("smtps://mail.example.com", "a@b.co").unwrap();
+        assert_eq!((c.port, c.security, c.username), (465, Security::Tls, None));
+        let c = SmtpConfig::from_url("smtp://127.0.0.1:2525?tls=none", "Agente <a@b.co>").unwrap();
+        assert_eq!((c.port, c.security), (2525, Security::None));
+        for bad in ["http://x", "smtp://", "smtp://h?tls=maybe", "not a url"] {
+            assert!(SmtpConfig::from_url(bad, "a@b.co").is_err(), "{bad}");
+        }
+        assert!(SmtpConfig::from_url("smtp://h", "nobody").is_err());
     }
 
     #[test]

@@ -1,5 +1,8 @@
-//! Notification senders: e-mail over SMTP (`email`), Slack incoming webhooks (`slack`) and
-//! generic webhooks signed with HMAC-SHA256 (`webhook`).
+//! Notifications. Senders: e-mail over SMTP (`email`), Slack incoming webhooks (`slack`),
+//! generic webhooks signed with HMAC-SHA256 (`webhook`) and Web Push to installed PWAs
+//! (`push`); where calls to user-given addresses may go (`network`). The notifier
+//! (`service`): a tenant's rules (which events, which channel), templates, and the delivery
+//! log, driven by two queue jobs (`notify.event` fans an event out, `notify.deliver` sends).
 //!
 //! A sender makes one attempt. Its error says whether another attempt can help
 //! ([`NotifyError::Retry`], with the wait the receiver asked for) or not
@@ -8,10 +11,19 @@
 //! network policy (no private addresses, timeouts) applies to user-given URLs.
 
 pub mod email;
+mod event;
+pub mod network;
+pub mod push;
+pub mod service;
 pub mod slack;
+mod template;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod webhook;
+
+pub use event::{DELIVER_JOB, EVENT_JOB, Event, EventKind};
+pub use service::{DELIVER_ATTEMPTS, DELIVER_RETRY, Notifier, NotifierError, NotifierOptions};
+pub use template::{Template, TemplateError};
 
 use std::time::Duration;
 
@@ -28,6 +40,9 @@ pub enum NotifyError {
     /// Will fail again as it is (bad address or settings, a webhook that was removed).
     #[error("{0}")]
     Permanent(String),
+    /// The receiver is gone for good (a push subscription that ended): forget it.
+    #[error("{0}")]
+    Gone(String),
 }
 
 impl NotifyError {

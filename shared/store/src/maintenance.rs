@@ -36,6 +36,26 @@ impl Db {
         }
     }
 
+    /// Deletes notification delivery log rows written before `before_ms`.
+    pub async fn prune_deliveries(&self, before_ms: i64) -> Result<u64, StoreError> {
+        match self.backend() {
+            Backend::Postgres => {
+                let row = sqlx::query("SELECT agente_prune_deliveries($1) AS n")
+                    .bind(before_ms)
+                    .fetch_one(self.pool())
+                    .await?;
+                Ok(row.try_get::<i64, _>("n")? as u64)
+            }
+            Backend::Sqlite => Ok(sqlx::query(
+                "DELETE FROM notification_deliveries WHERE created_at < $1",
+            )
+            .bind(before_ms)
+            .execute(self.pool())
+            .await?
+            .rows_affected()),
+        }
+    }
+
     /// Forgets test-webhook registrations that expired before `now_ms`, freeing their paths.
     pub async fn purge_test_webhooks(&self, now_ms: i64) -> Result<u64, StoreError> {
         match self.backend() {

@@ -22,7 +22,7 @@ async fn run(node: Value, credential: Value, items: Vec<Value>, allow_private: b
     }))
     .unwrap();
     let request = RunRequest {
-        items: items.into_iter().map(Item::from_value).collect(),
+        items: items.into_iter().map(Item::from_returned).collect(),
         credentials: HashMap::from([("smtp-1".to_string(), credential)]),
         ..RunRequest::default()
     };
@@ -132,4 +132,59 @@ async fn an_smtp_server_on_a_private_network_is_refused_by_default() {
         "refused before connecting"
     );
     assert!(sink.delivered().is_empty());
+}
+
+#[tokio::test]
+async fn binary_properties_named_in_attachments_are_attached() {
+    let sink = SmtpSink::start(SinkTls::None).await;
+    let node = json!({
+        "type": "n8n-nodes-base.emailSend", "typeVersion": 2.1,
+        "parameters": {
+            "fromEmail": "bot@example.test", "toEmail": "ann@example.test",
+            "subject": "Your invoice", "emailFormat": "text", "text": "Attached.",
+            "options": {"attachments": "invoice, logo", "appendAttribution": false}
+        }
+    });
+    let item = json!({
+        "json": {"n": 1},
+        "binary": {
+            "invoice": {"data": "JVBERi0xLjQKJSDigJwK", "mimeType": "application/pdf", "fileName": "INV-7.pdf"},
+            "logo": {"data": "iVBORw0KGgo=", "mimeType": "image/png"}
+        }
+    });
+    let exec = run(
+        node.clone(),
+        credential(&sink, false),
+        vec![item.clone()],
+        true,
+    )
+    .await;
+    assert_eq!(exec.status, ExecutionStatus::Success, "{:?}", exec.error);
+    let mail = sink.delivered().remove(0);
+    assert!(mail.contains("multipart/mixed"), "{mail}");
+    assert!(
+        mail.contains("filename=\"INV-7.pdf\"") && mail.contains("application/pdf"),
+        "{mail}"
+    );
+    assert!(
+        mail.contains("JVBERi0xLjQKJSDigJwK"),
+        "the PDF's bytes, base64"
+    );
+    assert!(
+        mail.contains("filename=\"logo\"") && mail.contains("image/png"),
+        "{mail}"
+    );
+    assert!(mail.contains("Attached."));
+
+    // A property the item does not have is a clear error.
+    let mut missing = node;
+    missing["parameters"]["options"]["attachments"] = json!("contract");
+    let exec = run(missing, credential(&sink, false), vec![item], true).await;
+    assert_eq!(exec.status, ExecutionStatus::Error);
+    assert!(
+        exec.error
+            .unwrap()
+            .message
+            .contains("no binary property `contract`")
+    );
 }

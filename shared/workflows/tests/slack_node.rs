@@ -188,3 +188,49 @@ async fn a_slack_api_on_a_private_network_is_refused_by_default() {
     );
     assert!(posted.lock().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn an_oauth2_credential_posts_with_its_user_token() {
+    let (base, posted) = slack_api().await;
+    let wf: Workflow = serde_json::from_value(json!({
+        "name": "slack",
+        "nodes": [
+            {"name": "Go", "type": "n8n-nodes-base.manualTrigger"},
+            {"name": "Slack", "type": "n8n-nodes-base.slack", "typeVersion": 2.2,
+             "parameters": {"authentication": "oAuth2", "select": "channel",
+                 "channelId": {"__rl": true, "value": "C0999", "mode": "id"},
+                 "text": "via OAuth", "otherOptions": {"includeLinkToWorkflow": false}},
+             "credentials": {"slackOAuth2Api": {"id": "slack-o", "name": "Slack app"}}}
+        ],
+        "connections": {"Go": {"main": [[{"node": "Slack", "type": "main", "index": 0}]]}}
+    }))
+    .unwrap();
+    let token_data = |user: Option<&str>| {
+        let mut data = json!({"access_token": "xoxb-bot-token"});
+        if let Some(user) = user {
+            data["authed_user"] = json!({"access_token": user});
+        }
+        HashMap::from([(
+            "slack-o".to_string(),
+            json!({"clientId": "c", "clientSecret": "s", "oauthTokenData": data, "baseUrl": base}),
+        )])
+    };
+    let engine = Engine::new(
+        Default::default(),
+        NetworkPolicy {
+            allow_private: true,
+        },
+    );
+    let run = |credentials| RunRequest {
+        items: vec![Item::from_value(json!({}))],
+        credentials,
+        ..RunRequest::default()
+    };
+    let exec = engine.run(&wf, run(token_data(Some(TOKEN)))).await;
+    assert_eq!(exec.status, ExecutionStatus::Success, "{:?}", exec.error);
+    assert_eq!(posted.lock().unwrap()[0]["text"], "via OAuth");
+    // The bot token alone is used when there is no user token; the fake knows only TOKEN.
+    let exec = engine.run(&wf, run(token_data(None))).await;
+    assert_eq!(exec.status, ExecutionStatus::Error);
+    assert!(exec.error.unwrap().message.contains("invalid_auth"));
+}

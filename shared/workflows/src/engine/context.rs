@@ -54,7 +54,7 @@ pub struct NodeContext<'a> {
     pub run_index: usize,
     pub(crate) sandbox: &'a Sandbox,
     pub(crate) credentials: &'a std::collections::HashMap<String, Value>,
-    pub(crate) http: &'a super::network::HttpClients,
+    pub(crate) http: &'a agente_notify::network::HttpClients,
     pub(crate) network: super::NetworkPolicy,
     pub(crate) host: Option<&'a dyn Host>,
     pub(crate) execution_id: &'a str,

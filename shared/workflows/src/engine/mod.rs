@@ -3,15 +3,14 @@
 mod context;
 mod host;
 mod item;
-mod network;
 pub mod nodes;
 mod pool;
 mod run;
 
+pub use agente_notify::network::NetworkPolicy;
 pub use context::{NodeContext, NodeError, Suspend, WebhookResponse, node_credential};
 pub use host::{BoxFuture, Host, MAX_SUB_WORKFLOW_DEPTH, SubWorkflowCall, SubWorkflowSource};
 pub use item::{Item, get_path, set_path};
-pub use network::NetworkPolicy;
 pub use run::{
     Engine, Execution, ExecutionError, ExecutionStatus, NodeRun, Resume, RunRequest, Suspended,
 };

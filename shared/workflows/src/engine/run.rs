@@ -8,12 +8,12 @@
 //! whose other branch produced nothing).
 
 use super::context::{NodeContext, NodeError, WebhookResponse};
-use super::network::HttpClients;
 use super::pool::SandboxPool;
 use super::{Host, Item, NetworkPolicy, nodes};
 use crate::expr::{Limits, RunFacts, Sandbox, Source};
 use crate::graph::Graph;
 use crate::{Node, OnError, Workflow, catalogue};
+use agente_notify::network::HttpClients;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};

@@ -2,7 +2,8 @@
 //! `smtp` credential (n8n's fields: host, port, secure, disableStartTls, user, password),
 //! through the same sender as notifications (`agente_notify::email`). The SMTP server must
 //! be one workflows may reach (the network policy, as for HTTP Request): its name is
-//! resolved and checked here, and the checked address is the one connected to.
+//! resolved and checked here, and the checked address is the one connected to. Binary
+//! properties named in `attachments` are attached (file name and type as the item says).
 
 use crate::engine::{Item, NodeContext, NodeError};
 use agente_notify::email::{self, Email, Security, SmtpConfig};
@@ -38,12 +39,7 @@ pub async fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
                 ctx.string("attachments", i, "")?,
             )
         };
-        if !attachments.trim().is_empty() {
-            return Err(NodeError::parameter(
-                "attachments",
-                "sending binary attachments is not supported yet",
-            ));
-        }
+        let attachments = files(ctx, i, &attachments)?;
         let format = if version >= 2.0 {
             ctx.string(
                 "emailFormat",
@@ -76,6 +72,7 @@ pub async fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
             // The HTML alone is sent as HTML with an empty text part beside it.
             text: text.clone().unwrap_or_default(),
             html,
+            attachments,
         };
         let from = ctx.string("fromEmail", i, "")?;
         let config = SmtpConfig {
@@ -127,25 +124,11 @@ async fn server(ctx: &NodeContext<'_>) -> Result<SmtpConfig, NodeError> {
         (false, true) => Security::None,
         (false, false) => Security::Opportunistic,
     };
-    let mut addresses: Vec<_> = tokio::net::lookup_host((host.as_str(), port))
+    let address = ctx
+        .network
+        .resolve(&host, port)
         .await
-        .map_err(|e| NodeError::Failed(format!("the SMTP host `{host}` cannot be resolved: {e}")))?
-        .collect();
-    // One address is connected to: IPv4 first, which every mail server answers on.
-    addresses.sort_by_key(|a| !a.is_ipv4());
-    let address = match addresses.first() {
-        Some(a) if addresses.iter().all(|a| ctx.network.allows(a.ip())) => a.ip(),
-        Some(_) => {
-            return Err(NodeError::Failed(format!(
-                "the SMTP host `{host}` is on a local or private network, which workflows may not reach"
-            )));
-        }
-        None => {
-            return Err(NodeError::Failed(format!(
-                "the SMTP host `{host}` has no address"
-            )));
-        }
-    };
+        .map_err(|e| NodeError::Failed(format!("the SMTP host {e}")))?;
     let text = |k: &str| {
         field(k)
             .as_str()
@@ -163,6 +146,43 @@ async fn server(ctx: &NodeContext<'_>) -> Result<SmtpConfig, NodeError> {
         tls_name: Some(host),
         timeout_secs: None,
     })
+}
+
+/// The item's binary properties named in `names` (comma-separated, as n8n's option), as
+/// attachments; a name the item lacks is an error naming it.
+fn files(
+    ctx: &NodeContext<'_>,
+    i: usize,
+    names: &str,
+) -> Result<Vec<email::Attachment>, NodeError> {
+    use base64::Engine;
+    let mut out = Vec::new();
+    for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let file = ctx.input()[i]
+            .binary
+            .as_ref()
+            .and_then(|b| b.get(name))
+            .ok_or_else(|| {
+                NodeError::parameter(
+                    "attachments",
+                    format!("item {i} has no binary property `{name}` to attach"),
+                )
+            })?;
+        let content = base64::engine::general_purpose::STANDARD
+            .decode(file["data"].as_str().unwrap_or_default())
+            .map_err(|_| {
+                NodeError::Failed(format!("the binary property `{name}` is not base64"))
+            })?;
+        out.push(email::Attachment {
+            file_name: file["fileName"].as_str().unwrap_or(name).to_string(),
+            content_type: file["mimeType"]
+                .as_str()
+                .unwrap_or("application/octet-stream")
+                .to_string(),
+            content,
+        });
+    }
+    Ok(out)
 }
 
 /// n8n's address lists: comma-separated.

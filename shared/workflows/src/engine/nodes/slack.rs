@@ -1,5 +1,6 @@
 //! Slack (`n8n-nodes-base.slack`, v2.x): posts a message with Slack's Web API
-//! (`chat.postMessage`) using the `slackApi` credential's access token, as n8n's node does —
+//! (`chat.postMessage`) with the `slackApi` access token or the `slackOAuth2Api` token, as
+//! n8n's node does —
 //! to a channel or a user (resource locators), as text or Block Kit blocks, optionally in a
 //! thread. Slack answers failures with HTTP 200 and `{"ok": false, "error": …}`; the node
 //! fails with that reason. Other resources and operations answer a clear error.
@@ -15,16 +16,36 @@ const SLACK_API: &str = "https://slack.com/api";
 const ATTRIBUTION: &str = "\n_Automated with Agente_";
 
 pub async fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
-    if ctx.string("authentication", 0, "accessToken")? != "accessToken" {
-        return Err(NodeError::parameter(
-            "authentication",
-            "only an access token (`slackApi` credential) is supported; OAuth2 is not yet",
-        ));
-    }
-    let credential = ctx.credential("slackApi")?;
-    let token = credential
-        .get("accessToken")
-        .and_then(Value::as_str)
+    // n8n's two ways in: a `slackApi` access token, or the `slackOAuth2Api` credential's
+    // token data (the user token n8n's node sends, else the bot token). Connecting OAuth2
+    // happens where the credential was made; the token is used as stored.
+    let (credential, token) = match ctx.string("authentication", 0, "accessToken")?.as_str() {
+        "accessToken" => {
+            let credential = ctx.credential("slackApi")?;
+            let token = credential.get("accessToken").and_then(Value::as_str);
+            (credential, token)
+        }
+        "oAuth2" => {
+            let credential = ctx.credential("slackOAuth2Api")?;
+            let data = credential.get("oauthTokenData");
+            let token = data
+                .and_then(|d| d.pointer("/authed_user/access_token"))
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+                .or_else(|| {
+                    data.and_then(|d| d.get("access_token"))
+                        .and_then(Value::as_str)
+                });
+            (credential, token)
+        }
+        other => {
+            return Err(NodeError::parameter(
+                "authentication",
+                format!("`{other}` is not a Slack authentication; use accessToken or oAuth2"),
+            ));
+        }
+    };
+    let token = token
         .filter(|t| !t.is_empty())
         .ok_or_else(|| NodeError::Failed("the Slack credential has no access token".into()))?
         .to_string();

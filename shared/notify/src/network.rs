@@ -1,5 +1,6 @@
-//! Where the HTTP Request node may connect. By default only to public addresses: a tenant's
-//! workflow must not reach the server's loopback, private networks, link-local cloud
+//! Where calls to user-given addresses may go (the HTTP Request, Slack and Send Email nodes,
+//! notification webhooks, Web Push endpoints, a tenant's SMTP server). By default only to
+//! public addresses: a tenant must not reach the server's loopback, private networks, link-local cloud
 //! metadata services and the like (SSRF). Names are checked after DNS resolution (so a
 //! public name pointing at 10.0.0.1 is refused too), literal addresses and every redirect
 //! hop before connecting.
@@ -38,16 +39,34 @@ impl NetworkPolicy {
         }
     }
 
+    /// The one address of `host` to connect to (IPv4 first, which every mail server
+    /// answers on), when all its addresses are allowed. Connecting to the address checked,
+    /// not the name, leaves DNS no second answer to give.
+    pub async fn resolve(&self, host: &str, port: u16) -> Result<IpAddr, String> {
+        let mut addresses: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
+            .await
+            .map_err(|e| format!("`{host}` cannot be resolved: {e}"))?
+            .collect();
+        addresses.sort_by_key(|a| !a.is_ipv4());
+        match addresses.first() {
+            Some(a) if addresses.iter().all(|a| self.allows(a.ip())) => Ok(a.ip()),
+            Some(_) => Err(format!(
+                "`{host}` is on a local or private network, which may not be reached"
+            )),
+            None => Err(format!("`{host}` has no address")),
+        }
+    }
+
     /// The HTTP clients for this policy: filtered DNS, and checked redirects (at most 20)
     /// or none followed.
-    pub(crate) fn clients(self) -> HttpClients {
+    pub fn clients(self) -> HttpClients {
         HttpClients {
             follow: self.client(true),
             direct: self.client(false),
         }
     }
 
-    fn client(self, follow: bool) -> reqwest::Client {
+    pub fn client(self, follow: bool) -> reqwest::Client {
         let redirects = reqwest::redirect::Policy::custom(move |attempt| {
             if !follow {
                 attempt.stop()
@@ -56,7 +75,7 @@ impl NetworkPolicy {
             } else if self.allows_url(attempt.url()) {
                 attempt.follow()
             } else {
-                attempt.error("redirected to an address workflows may not reach")
+                attempt.error("redirected to a local or private address, which may not be reached")
             }
         });
         reqwest::Client::builder()
@@ -69,7 +88,7 @@ impl NetworkPolicy {
 
 /// One connection pool per redirect behaviour, shared by every HTTP Request node run.
 #[derive(Clone, Debug)]
-pub(crate) struct HttpClients {
+pub struct HttpClients {
     pub follow: reqwest::Client,
     pub direct: reqwest::Client,
 }
@@ -90,7 +109,7 @@ impl Resolve for FilteredResolver {
                 .collect();
             if allowed.is_empty() && !found.is_empty() {
                 return Err(format!(
-                    "`{host}` resolves to an address workflows may not reach (private or local network)"
+                    "`{host}` resolves to a local or private address, which may not be reached"
                 )
                 .into());
             }

@@ -1,0 +1,144 @@
+//! The notifier: a tenant's rules (which events, over which channel, to whom), its message
+//! templates, its own SMTP server, members' push subscriptions, and the delivery log.
+//!
+//! Flow: a producer enqueues an event's job ([`crate::Event::job`]); `notify.event`
+//! ([`Notifier::fan_out`]) finds the rules that want it, renders the message, writes one
+//! delivery row per rule (throttled per rule and group) and, in the same transaction, one
+//! `notify.deliver` job per row; `notify.deliver` ([`Notifier::deliver`]) sends it and
+//! records the outcome. Passing failures retry through the queue (after the receiver's
+//! `Retry-After` when it gave one); the row says what happened at every step.
+
+mod deliver;
+mod deliveries;
+mod push_subscriptions;
+mod rules;
+mod settings;
+
+pub use deliveries::{DELIVER_ATTEMPTS, DELIVER_RETRY, DeliveryInfo, DeliveryQuery};
+pub use push_subscriptions::PushSubscriptionInfo;
+pub use rules::{NewRule, RuleInfo, RulePatch};
+pub use settings::{SmtpSettings, TemplateInfo};
+
+use crate::email::SmtpConfig;
+use crate::network::NetworkPolicy;
+use crate::push::Vapid;
+use agente_auth::AuthError;
+use agente_core::{Clock, SecretBox};
+use agente_jobs::{Queue, QueueError};
+use agente_store::{Db, StoreError};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Why a notifier operation was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum NotifierError {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error("{0}")]
+    BadInput(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+}
+
+impl From<agente_store::sqlx::Error> for NotifierError {
+    fn from(err: agente_store::sqlx::Error) -> Self {
+        NotifierError::Store(err.into())
+    }
+}
+
+/// How this deployment sends.
+#[derive(Clone, Debug, Default)]
+pub struct NotifierOptions {
+    /// Absolute links in messages (`AGENTE_PUBLIC_URL`); without it links are paths.
+    pub public_url: Option<String>,
+    /// The server's SMTP relay (`SMTP_URL`), for tenants without their own. An operator's
+    /// setting: the network policy does not apply to it.
+    pub smtp: Option<SmtpConfig>,
+    /// The key Web Push is signed with; none: push is off.
+    pub vapid: Option<Vapid>,
+    /// Where tenant-given addresses (webhooks, Slack, push endpoints, SMTP hosts) may be.
+    pub network: NetworkPolicy,
+}
+
+/// Sends a tenant's notifications. Cheap to clone.
+#[derive(Clone)]
+pub struct Notifier {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    jobs: Queue,
+    secrets: SecretBox,
+    clock: Arc<dyn Clock>,
+    /// Policy-filtered, no redirects (a webhook answering 3xx is not followed to a
+    /// private address), 15 s per request.
+    http: reqwest::Client,
+    options: NotifierOptions,
+}
+
+impl Notifier {
+    pub fn new(
+        db: Db,
+        jobs: Queue,
+        secrets: SecretBox,
+        clock: Arc<dyn Clock>,
+        options: NotifierOptions,
+    ) -> Self {
+        let http = options.network.client(false);
+        Self {
+            inner: Arc::new(Inner {
+                db,
+                jobs,
+                secrets,
+                clock,
+                http,
+                options,
+            }),
+        }
+    }
+
+    /// The public key browsers subscribe to push with; `None` when push is off.
+    pub fn vapid_public_key(&self) -> Option<String> {
+        self.inner.options.vapid.as_ref().map(Vapid::public_key)
+    }
+
+    /// Tells the notifier about `event` (enqueues its fan-out; told twice, it runs once).
+    pub async fn emit(
+        &self,
+        tenant: agente_core::TenantId,
+        event: &crate::Event,
+    ) -> Result<(), NotifierError> {
+        match self.inner.jobs.enqueue(event.job(tenant)).await {
+            Ok(_) | Err(QueueError::Duplicate) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Deletes delivery log rows older than `max_age`.
+    pub async fn prune_deliveries(&self, max_age: Duration) -> Result<u64, NotifierError> {
+        let before = self.inner.clock.now_ms() - max_age.as_millis() as i64;
+        Ok(self.inner.db.prune_deliveries(before).await?)
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+
+    /// An app path as a link: absolute when the public URL is known.
+    fn link(&self, path: &str) -> String {
+        match &self.inner.options.public_url {
+            Some(base) => format!("{}{path}", base.trim_end_matches('/')),
+            None => path.to_string(),
+        }
+    }
+}
+
+/// A new row id.
+fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
