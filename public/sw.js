@@ -66,3 +66,43 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(cacheFirst(request));
   }
 });
+
+// Web Push: the server sends {title, body, url, tag}, encrypted for this browser.
+self.addEventListener("push", (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch (err) {
+    message = { body: event.data ? event.data.text() : "" };
+  }
+  const title = message.title || "Agente";
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: message.body || "",
+      tag: message.tag || undefined,
+      icon: "/icons/icon-192.png",
+      badge: "/icons/icon-192.png",
+      data: { url: message.url || "/" },
+    }),
+  );
+});
+
+// A tap on the notification opens (or focuses) the page it points to, on this origin only.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  let target = new URL("/", self.location.origin);
+  try {
+    const wanted = new URL((event.notification.data && event.notification.data.url) || "/", self.location.origin);
+    if (wanted.origin === self.location.origin) target = wanted;
+  } catch (err) {
+    // keep the home page
+  }
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      for (const client of windows) {
+        if (client.url === target.href && "focus" in client) return client.focus();
+      }
+      return self.clients.openWindow(target.href);
+    }),
+  );
+});

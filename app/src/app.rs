@@ -1,7 +1,7 @@
 use crate::pages::{
     AcceptInvitePage, ApiKeysPage, AppShell, ComingSoon, DashboardPage, ExecutionDetailPage,
-    ExecutionsPage, LoginPage, MembersPage, NotFound, SecurityPage, SettingsLayout, SignupPage,
-    WorkflowDetailPage, WorkflowsPage,
+    ExecutionsPage, LoginPage, MembersPage, NotFound, NotificationsPage, SecurityPage,
+    SettingsLayout, SignupPage, WorkflowDetailPage, WorkflowsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
@@ -23,6 +23,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/icons/icon-192.png" type="image/png" />
                 <link rel="apple-touch-icon" href="/icons/icon-192.png" />
                 <script src="/pwa.js" defer></script>
+                <script src="/push.js" defer></script>
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/members") view=MembersPage />
                         <Route path=path!("/api-keys") view=ApiKeysPage />
                         <Route path=path!("/security") view=SecurityPage />
+                        <Route path=path!("/notifications") view=NotificationsPage />
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

@@ -12,6 +12,7 @@ use leptos_axum::ResponseOptions;
 pub struct ServerContext {
     pub auth: AuthService,
     pub workflows: agente_workflows::service::WorkflowService,
+    pub notifier: agente_notify::Notifier,
     /// Mark cookies `Secure` (the app is served over HTTPS).
     pub secure_cookies: bool,
 }

@@ -5,7 +5,8 @@
 
 use crate::housekeeping::HOUSEKEEPING_JOB;
 use agente_core::Clock;
-use agente_jobs::{Handlers, Queue, RetryPolicy, Scheduler, Worker, WorkerOptions};
+use agente_jobs::{Handlers, JobError, Queue, RetryPolicy, Scheduler, Worker, WorkerOptions};
+use agente_notify::{DELIVER_JOB, DELIVER_RETRY, EVENT_JOB, Event, Notifier, NotifierError};
 use agente_store::Db;
 use agente_workflows::service::{
     EXECUTE_JOB, RESUME_JOB, SCHEDULE_JOB, WorkflowService, WorkflowServiceError,
@@ -38,6 +39,7 @@ pub fn process_name() -> String {
 pub fn start(
     db: &Db,
     workflows: &WorkflowService,
+    notifier: &Notifier,
     roles: Roles,
     clock: Arc<dyn Clock>,
 ) -> Background {
@@ -48,7 +50,11 @@ pub fn start(
             .jobs()
             .clone()
             .with_tenant_concurrency(options.tenant_concurrency);
-        let worker = Worker::new(queue.clone(), handlers(workflows.clone(), queue), options);
+        let worker = Worker::new(
+            queue.clone(),
+            handlers(workflows.clone(), notifier.clone(), queue),
+            options,
+        );
         tasks.push(tokio::spawn(worker.run(shutdown.clone())));
         tasks.push(tokio::spawn(reap(workflows.clone(), shutdown.clone())));
     }
@@ -89,17 +95,44 @@ async fn reap(workflows: WorkflowService, shutdown: CancellationToken) {
 }
 
 /// What each job type does.
-fn handlers(workflows: WorkflowService, jobs: Queue) -> Handlers {
+fn handlers(workflows: WorkflowService, notifier: Notifier, jobs: Queue) -> Handlers {
     let scheduled = workflows.clone();
     let queued = workflows.clone();
-    let upkeep = workflows.clone();
+    let upkeep = (workflows.clone(), notifier.clone());
+    let fan_out = notifier.clone();
     Handlers::new()
         .on(HOUSEKEEPING_JOB, RetryPolicy::default(), move |job| {
-            let (workflows, jobs) = (upkeep.clone(), jobs.clone());
+            let (workflows, notifier, jobs) = (upkeep.0.clone(), upkeep.1.clone(), jobs.clone());
             async move {
-                crate::housekeeping::run(&workflows, &jobs, &job.payload)
+                crate::housekeeping::run(&workflows, &notifier, &jobs, &job.payload)
                     .await
-                    .map_err(agente_jobs::JobError::Retry)
+                    .map_err(JobError::Retry)
+            }
+        })
+        .on(EVENT_JOB, RetryPolicy::default(), move |job| {
+            let notifier = fan_out.clone();
+            async move {
+                let tenant = job
+                    .tenant
+                    .ok_or_else(|| JobError::Fatal("the event names no tenant".into()))?;
+                let event: Event = serde_json::from_value(job.payload)
+                    .map_err(|e| JobError::Fatal(format!("not an event: {e}")))?;
+                match notifier.fan_out(tenant, &event).await {
+                    Ok(_) => Ok(()),
+                    Err(e @ NotifierError::BadInput(_)) => Err(JobError::Fatal(e.to_string())),
+                    Err(e) => Err(JobError::Retry(e.to_string())),
+                }
+            }
+        })
+        .on(DELIVER_JOB, DELIVER_RETRY, move |job| {
+            let notifier = notifier.clone();
+            async move {
+                let tenant = job
+                    .tenant
+                    .ok_or_else(|| JobError::Fatal("the delivery names no tenant".into()))?;
+                notifier
+                    .deliver(tenant, &job.payload, job.attempt, job.max_attempts)
+                    .await
             }
         })
         .on(EXECUTE_JOB, RetryPolicy::default(), move |job| {
@@ -118,12 +151,10 @@ fn handlers(workflows: WorkflowService, jobs: Queue) -> Handlers {
 
 /// A job that ran a workflow succeeded even when the execution failed (that is recorded
 /// with the execution); bad payloads are not retried, anything else is.
-fn outcome<T>(result: Result<T, WorkflowServiceError>) -> Result<(), agente_jobs::JobError> {
+fn outcome<T>(result: Result<T, WorkflowServiceError>) -> Result<(), JobError> {
     match result {
         Ok(_) => Ok(()),
-        Err(e @ WorkflowServiceError::BadInput(_)) => {
-            Err(agente_jobs::JobError::Fatal(e.to_string()))
-        }
-        Err(e) => Err(agente_jobs::JobError::Retry(e.to_string())),
+        Err(e @ WorkflowServiceError::BadInput(_)) => Err(JobError::Fatal(e.to_string())),
+        Err(e) => Err(JobError::Retry(e.to_string())),
     }
 }

@@ -46,6 +46,13 @@ pub struct Config {
     /// Prefix of this deployment's queue keys in Redis (`AGENTE_REDIS_NAMESPACE`, default
     /// `agente`), so deployments can share one Redis.
     pub redis_namespace: String,
+    /// The server's SMTP relay for notifications (`SMTP_URL`; sender `AGENTE_SMTP_FROM`).
+    pub smtp: Option<agente_notify::email::SmtpConfig>,
+    /// Web Push key (`AGENTE_VAPID_PRIVATE_KEY`, base64url; generated in the data directory
+    /// when unset) and contact (`AGENTE_VAPID_CONTACT`).
+    pub vapid: agente_notify::push::Vapid,
+    /// Delivery log rows older than this many days are deleted (`AGENTE_NOTIFICATION_LOG_DAYS`).
+    pub notification_log_days: i64,
 }
 
 impl std::fmt::Debug for Config {
@@ -105,6 +112,30 @@ impl Config {
                 agente_core::SecretBox::generate_key,
             )?,
         };
+        let smtp = match env("SMTP_URL") {
+            Some(url) => {
+                let from =
+                    env("AGENTE_SMTP_FROM").unwrap_or_else(|| "Agente <agente@localhost>".into());
+                Some(
+                    agente_notify::email::SmtpConfig::from_url(&url, &from)
+                        .map_err(anyhow::Error::msg)?,
+                )
+            }
+            None => None,
+        };
+        let vapid_key = match env("AGENTE_VAPID_PRIVATE_KEY") {
+            Some(key) => key,
+            None => crate::secrets::load_or_create(
+                &args.data_dir,
+                "vapid.key",
+                agente_notify::push::Vapid::generate_key,
+            )?,
+        };
+        let contact =
+            env("AGENTE_VAPID_CONTACT").unwrap_or_else(|| "mailto:agente@localhost".into());
+        let vapid = agente_notify::push::Vapid::from_base64(&vapid_key, &contact)
+            .map_err(anyhow::Error::msg)
+            .context("AGENTE_VAPID_PRIVATE_KEY / AGENTE_VAPID_CONTACT")?;
         Ok(Self {
             addr: args.addr,
             data_dir: args.data_dir.clone(),
@@ -123,6 +154,9 @@ impl Config {
             execution_stale_secs: number("AGENTE_EXECUTION_STALE_SECS", 60)?,
             pending_stale_secs: number("AGENTE_PENDING_STALE_SECS", 300)?,
             redis_namespace: env("AGENTE_REDIS_NAMESPACE").unwrap_or_else(|| "agente".into()),
+            smtp,
+            vapid,
+            notification_log_days: number("AGENTE_NOTIFICATION_LOG_DAYS", 30)?,
         })
     }
 

@@ -1,11 +1,12 @@
 //! Periodic upkeep as a scheduled job: execution pruning (n8n's defaults, 336 h and 10,000
-//! per tenant), expired test-webhook registrations, and finished jobs (a day after they
-//! ended, their idempotency keys with them). The scheduler fires `system.housekeeping` every
+//! per tenant), expired test-webhook registrations, finished jobs (a day after they
+//! ended, their idempotency keys with them), and the notification delivery log (30 days). The scheduler fires `system.housekeeping` every
 //! 15 minutes — once across all replicas, under its lease — and any worker runs it.
 
 use crate::config::Config;
 use agente_jobs::scheduler::register_in;
 use agente_jobs::{CronSchedule, Misfire, NewJob, Queue, QueueError, ScheduleSpec};
+use agente_notify::Notifier;
 use agente_store::Db;
 use agente_store::StoreError;
 use agente_workflows::service::WorkflowService;
@@ -25,17 +26,19 @@ pub async fn register(db: &Db, config: &Config, now_ms: i64) -> anyhow::Result<(
         db,
         config.prune_max_age_hours,
         config.prune_max_count,
+        config.notification_log_days,
         now_ms,
     )
     .await
 }
 
 /// The same with the retention given: executions finished `max_age_hours` ago go, and all
-/// but the newest `keep` per tenant.
+/// but the newest `keep` per tenant; delivery log rows after `log_days`.
 pub async fn register_with(
     db: &Db,
     max_age_hours: i64,
     keep: i64,
+    log_days: i64,
     now_ms: i64,
 ) -> anyhow::Result<()> {
     let spec = ScheduleSpec {
@@ -44,7 +47,7 @@ pub async fn register_with(
         every_weeks: 1,
         job: NewJob::new(
             HOUSEKEEPING_JOB,
-            json!({ "maxAgeHours": max_age_hours, "keep": keep }),
+            json!({ "maxAgeHours": max_age_hours, "keep": keep, "notificationLogDays": log_days }),
         ),
         // One round makes up for any missed while nothing ran.
         misfire: Misfire::RunOnce,
@@ -67,7 +70,12 @@ pub async fn register_with(
 }
 
 /// One round of upkeep; the payload carries the retention.
-pub async fn run(workflows: &WorkflowService, jobs: &Queue, payload: &Value) -> Result<(), String> {
+pub async fn run(
+    workflows: &WorkflowService,
+    notifier: &Notifier,
+    jobs: &Queue,
+    payload: &Value,
+) -> Result<(), String> {
     let number = |k: &str, default: i64| payload.get(k).and_then(Value::as_i64).unwrap_or(default);
     let (max_age_hours, keep) = (number("maxAgeHours", 336), number("keep", 10_000));
     let pruned = workflows
@@ -81,6 +89,11 @@ pub async fn run(workflows: &WorkflowService, jobs: &Queue, payload: &Value) -> 
         .purge_test_webhooks()
         .await
         .map_err(|e| format!("purging test webhooks failed: {e}"))?;
+    let log_days = number("notificationLogDays", 30).max(1) as u64;
+    notifier
+        .prune_deliveries(std::time::Duration::from_secs(log_days * 86_400))
+        .await
+        .map_err(|e| format!("pruning the notification log failed: {e}"))?;
     jobs.prune_done(jobs.now_ms() - KEEP_DONE_JOBS_MS)
         .await
         .map_err(|e| format!("pruning finished jobs failed: {e}"))?;

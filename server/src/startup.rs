@@ -103,6 +103,18 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let network = NetworkPolicy {
         allow_private: config.http_allow_private,
     };
+    let notifier = agente_notify::Notifier::new(
+        db.clone(),
+        jobs.clone(),
+        secrets.clone(),
+        clock.clone(),
+        agente_notify::NotifierOptions {
+            public_url: config.public_url.clone(),
+            smtp: config.smtp.clone(),
+            vapid: Some(config.vapid.clone()),
+            network,
+        },
+    );
     let workflows = WorkflowService::new(
         db.clone(),
         Engine::new(Limits::default(), network),
@@ -128,6 +140,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         redis,
         auth,
         workflows,
+        notifier,
         leptos,
         metrics: ops::metrics_handle(),
         refreshes: RefreshCoalescer::default(),
@@ -139,6 +152,7 @@ fn server_context(state: &AppState) -> ServerContext {
     ServerContext {
         auth: state.auth.clone(),
         workflows: state.workflows.clone(),
+        notifier: state.notifier.clone(),
         secure_cookies: state.config.secure(),
     }
 }
@@ -206,6 +220,7 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
     let background = crate::background::start(
         &state.db,
         &state.workflows,
+        &state.notifier,
         roles,
         Arc::new(agente_core::SystemClock),
     );
@@ -238,6 +253,7 @@ pub async fn run_background(config: Config, roles: Roles) -> anyhow::Result<()> 
     let background = crate::background::start(
         &state.db,
         &state.workflows,
+        &state.notifier,
         roles,
         Arc::new(agente_core::SystemClock),
     );

@@ -15,6 +15,7 @@ pub struct AppState {
     pub redis: Option<redis::aio::ConnectionManager>,
     pub auth: AuthService,
     pub workflows: agente_workflows::service::WorkflowService,
+    pub notifier: agente_notify::Notifier,
     pub leptos: LeptosOptions,
     pub metrics: PrometheusHandle,
     pub(crate) refreshes: RefreshCoalescer,

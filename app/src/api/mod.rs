@@ -3,7 +3,9 @@
 //! permission check.
 
 mod accounts;
+mod notifications;
 mod workflows;
 
 pub use accounts::*;
+pub use notifications::*;
 pub use workflows::*;

@@ -2,12 +2,14 @@
 
 mod auth;
 mod executions;
+mod notifications;
 mod settings;
 mod shell;
 mod workflows;
 
 pub use auth::{AcceptInvitePage, LoginPage, SignupPage};
 pub use executions::{ExecutionDetailPage, ExecutionsPage};
+pub use notifications::NotificationsPage;
 pub use settings::{ApiKeysPage, MembersPage, SecurityPage, SettingsLayout};
 pub use shell::{AppShell, ComingSoon, DashboardPage, NotFound};
 pub use workflows::{WorkflowDetailPage, WorkflowsPage};

@@ -1,4 +1,4 @@
-//! Settings → Members, API keys, Security.
+//! Settings → Members, API keys, Security (Notifications: `notifications.rs`).
 
 use crate::api::{
     ChangeRole, CreateApiKey, InviteMember, MfaConfirm, MfaDisable, MfaEnrol, RemoveMember,
@@ -16,6 +16,7 @@ pub fn SettingsLayout() -> impl IntoView {
             <A href="/settings/members" attr:class="tab">"Members"</A>
             <A href="/settings/api-keys" attr:class="tab">"API keys"</A>
             <A href="/settings/security" attr:class="tab">"Security"</A>
+            <A href="/settings/notifications" attr:class="tab">"Notifications"</A>
         </nav>
         <Outlet />
     }

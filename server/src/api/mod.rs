@@ -7,6 +7,7 @@ mod extract;
 mod jobs;
 mod members;
 mod mfa;
+mod notifications;
 mod openapi;
 mod problem;
 mod workflows;
@@ -17,7 +18,7 @@ pub use problem::{ApiError, Problem};
 use crate::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
 
 /// Largest JSON body the API reads, except workflow documents and run input.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -90,6 +91,53 @@ pub fn router() -> Router<AppState> {
             get(workflows::list_credentials).post(workflows::create_credential),
         )
         .route("/credentials/{id}", delete(workflows::delete_credential))
+        .route("/notifications/events", get(notifications::events))
+        .route(
+            "/notifications/rules",
+            get(notifications::list_rules).post(notifications::create_rule),
+        )
+        .route(
+            "/notifications/rules/{id}",
+            patch(notifications::update_rule).delete(notifications::delete_rule),
+        )
+        .route(
+            "/notifications/rules/{id}/test",
+            post(notifications::test_rule),
+        )
+        .route(
+            "/notifications/deliveries",
+            get(notifications::list_deliveries),
+        )
+        .route(
+            "/notifications/deliveries/{id}/retry",
+            post(notifications::retry_delivery),
+        )
+        .route(
+            "/notifications/templates",
+            get(notifications::list_templates),
+        )
+        .route(
+            "/notifications/templates/{event}",
+            put(notifications::set_template).delete(notifications::reset_template),
+        )
+        .route(
+            "/notifications/templates/{event}/preview",
+            post(notifications::preview_template),
+        )
+        .route(
+            "/notifications/smtp",
+            get(notifications::smtp)
+                .put(notifications::set_smtp)
+                .delete(notifications::clear_smtp),
+        )
+        .route(
+            "/notifications/push-subscriptions",
+            get(notifications::list_push).post(notifications::subscribe_push),
+        )
+        .route(
+            "/notifications/push-subscriptions/{id}",
+            delete(notifications::unsubscribe_push),
+        )
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

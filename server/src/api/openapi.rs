@@ -1,13 +1,13 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations.
 
-use super::{api_keys, auth, jobs, members, mfa, workflows};
+use super::{api_keys, auth, jobs, members, mfa, notifications, workflows};
 use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Agente API", description = "Accounts, members, API keys, workflows (n8n's public-API shape), executions and credentials of an Agente tenant."),
+    info(title = "Agente API", description = "Accounts, members, API keys, workflows (n8n's public-API shape), executions, credentials and notifications of an Agente tenant."),
     paths(
         auth::signup, auth::login, auth::refresh, auth::logout, auth::me,
         mfa::enrol, mfa::confirm, mfa::disable,
@@ -20,6 +20,13 @@ use utoipa::{Modify, OpenApi};
         workflows::list_executions, workflows::get_execution, workflows::retry_execution,
         workflows::stop_execution, workflows::delete_execution,
         workflows::list_credentials, workflows::create_credential, workflows::delete_credential,
+        notifications::events, notifications::list_rules, notifications::create_rule,
+        notifications::update_rule, notifications::delete_rule, notifications::test_rule,
+        notifications::list_deliveries, notifications::retry_delivery,
+        notifications::list_templates, notifications::set_template, notifications::reset_template,
+        notifications::preview_template, notifications::smtp, notifications::set_smtp,
+        notifications::clear_smtp, notifications::list_push, notifications::subscribe_push,
+        notifications::unsubscribe_push,
     ),
     modifiers(&Security),
 )]

@@ -1,6 +1,7 @@
 //! The one place errors become HTTP: RFC 9457 `application/problem+json` bodies.
 
 use agente_auth::AuthError;
+use agente_notify::NotifierError;
 use agente_workflows::service::WorkflowServiceError;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
@@ -32,6 +33,8 @@ pub enum ApiError {
     Auth(#[from] AuthError),
     #[error(transparent)]
     Workflow(#[from] WorkflowServiceError),
+    #[error(transparent)]
+    Notifier(#[from] NotifierError),
     #[error("{detail}")]
     Request {
         status: StatusCode,
@@ -67,6 +70,21 @@ impl ApiError {
                 detail,
             } => (*status, code, detail.clone()),
             ApiError::Auth(err) => auth_parts(err),
+            ApiError::Notifier(err) => match err {
+                NotifierError::Auth(auth) => auth_parts(auth),
+                NotifierError::BadInput(_) => (S::BAD_REQUEST, "bad_input", detail),
+                NotifierError::NotFound(_) => (S::NOT_FOUND, "not_found", detail),
+                NotifierError::Store(e) if e.is_transient() => (
+                    S::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the database is busy; try again".into(),
+                ),
+                NotifierError::Store(_) | NotifierError::Queue(_) => (
+                    S::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "an internal error occurred".into(),
+                ),
+            },
             ApiError::Workflow(err) => match err {
                 WorkflowServiceError::Auth(auth) => auth_parts(auth),
                 WorkflowServiceError::Invalid(_) => {

@@ -72,7 +72,7 @@ async fn the_scheduler_fires_housekeeping_and_a_worker_prunes_old_executions() {
             .clone();
         let old = workflows.run(&p, &id, vec![]).await.unwrap();
         // Kept for one hour.
-        agente_server::housekeeping::register_with(&db.db, 1, 10_000, clock.now_ms())
+        agente_server::housekeeping::register_with(&db.db, 1, 10_000, 30, clock.now_ms())
             .await
             .unwrap();
         let running = start(&db, &workflows, &clock, true);
@@ -114,7 +114,14 @@ fn start(
         }),
         scheduler,
     };
-    background::start(&db.db, workflows, roles, Arc::new(clock.clone()))
+    let notifier = agente_notify::Notifier::new(
+        db.db.clone(),
+        workflows.jobs().clone(),
+        SecretBox::from_bytes(&[3u8; 32]),
+        Arc::new(clock.clone()),
+        Default::default(),
+    );
+    background::start(&db.db, workflows, &notifier, roles, Arc::new(clock.clone()))
 }
 
 async fn editor_in_new_tenant(db: &agente_store::Db) -> Principal {

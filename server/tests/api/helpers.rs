@@ -63,6 +63,13 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         pending_stale_secs: 300,
         // Apps running at once keep their jobs apart in the one Redis.
         redis_namespace: format!("test-{}", uuid::Uuid::new_v4().simple()),
+        smtp: None,
+        vapid: agente_notify::push::Vapid::from_base64(
+            &agente_notify::push::Vapid::generate_key(),
+            "mailto:test@example.com",
+        )
+        .unwrap(),
+        notification_log_days: 30,
     };
     adjust(&mut config);
     let jwt_secret = config.jwt_secret.clone();
@@ -80,6 +87,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     std::mem::forget(agente_server::background::start(
         &state.db,
         &state.workflows,
+        &state.notifier,
         roles,
         std::sync::Arc::new(agente_core::SystemClock),
     ));

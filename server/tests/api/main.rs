@@ -5,6 +5,7 @@ mod background;
 mod bad_input;
 mod helpers;
 mod jobs;
+mod notifications;
 mod operations;
 mod sessions;
 mod workflows;

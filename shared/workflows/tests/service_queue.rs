@@ -287,6 +287,12 @@ async fn the_reaper_fails_what_it_cannot_restart_and_gives_up_after_three_attemp
     }
     let row = s.svc.get_execution(&a, &id, false).await.unwrap();
     assert_eq!(row.status, "error", "three restarts, then failed");
+    // A production run the reaper fails is announced (the manual one above is not).
+    let news = s.claim().await.expect("the failure is announced");
+    assert_eq!(news.job.kind, agente_notify::EVENT_JOB);
+    assert_eq!(news.job.payload["id"], format!("execution.failed:{id}"));
+    assert_eq!(news.job.payload["data"]["workflow"]["name"], "queued");
+    assert!(s.claim().await.is_none(), "announced once");
 }
 
 #[tokio::test]
@@ -352,7 +358,11 @@ async fn workflows_starting_themselves_without_waiting_stop_at_the_depth_limit()
         }
         assert!(runs < 20, "the chain did not stop");
     }
-    assert!(s.claim().await.is_none(), "nothing left queued");
+    // Left queued: only the notifier's news of the failed run.
+    let news = s.claim().await.expect("the failure is announced");
+    assert_eq!(news.job.kind, agente_notify::EVENT_JOB);
+    assert_eq!(news.job.payload["kind"], "execution.failed");
+    assert!(s.claim().await.is_none(), "nothing else left queued");
     assert_eq!(
         runs,
         agente_workflows::engine::MAX_SUB_WORKFLOW_DEPTH as usize + 1

@@ -251,6 +251,10 @@ impl WorkflowService {
         if status == "error" && mode != "manual" && mode != "error" {
             self.start_error_workflow(p, workflow_id, workflow, &record);
         }
+        if status == "error" && mode != "manual" {
+            self.announce_failure(p, workflow_id, workflow, &record)
+                .await;
+        }
         let setting = if status == "success" {
             "saveDataSuccessExecution"
         } else {
@@ -434,6 +438,32 @@ impl WorkflowService {
     /// Forgets `/webhook-test/` registrations nobody called in time.
     pub async fn purge_test_webhooks(&self) -> Result<u64, E> {
         Ok(self.db.purge_test_webhooks(self.clock.now_ms()).await?)
+    }
+
+    /// Tells the notifier a production execution failed (its `execution.failed` rules). A
+    /// lost notification must not fail the execution: a queue error is logged.
+    async fn announce_failure(
+        &self,
+        p: &Principal,
+        workflow_id: &str,
+        workflow: &Workflow,
+        failed: &ExecutionRecord,
+    ) {
+        let error = failed.execution.as_ref().and_then(|e| e.error.as_ref());
+        let event = agente_notify::Event::execution_failed(
+            &failed.id,
+            workflow_id,
+            workflow.name(),
+            &failed.mode,
+            error.map(|e| e.message.as_str()).unwrap_or("unknown error"),
+            error.and_then(|e| e.node.as_deref()),
+            self.clock.now_ms(),
+        );
+        match self.jobs.enqueue(event.job(p.tenant_id)).await {
+            Ok(_) | Err(agente_jobs::QueueError::Duplicate) => {}
+            Err(e) => tracing::warn!(error = %e, execution = %failed.id,
+                "the notifier was not told about a failed execution"),
+        }
     }
 
     /// Runs the workflow named in `settings.errorWorkflow` with n8n's Error Trigger item.

@@ -372,8 +372,9 @@ impl WorkflowService {
         let now = self.clock.now_ms();
         let mut tx = self.db.tenant_tx(tenant).await?;
         let row = query(
-            "SELECT resume_state, attempts, wait_till, COALESCE(heartbeat_at, started_at) AS beat FROM executions \
-             WHERE id = $1 AND tenant_id = $2 AND status = $3",
+            "SELECT resume_state, attempts, wait_till, COALESCE(heartbeat_at, started_at) AS beat, workflow_id, mode, \
+             (SELECT w.name FROM workflows w WHERE w.id = e.workflow_id AND w.tenant_id = e.tenant_id) AS workflow_name \
+             FROM executions e WHERE id = $1 AND tenant_id = $2 AND status = $3",
         )
         .bind(id)
         .bind(tenant.to_string())
@@ -421,7 +422,34 @@ impl WorkflowService {
             .bind(status)
             .execute(&mut *tx)
             .await?;
+            // Told in the same transaction: a failure the reaper records is announced once.
+            let mode: String = row.try_get("mode")?;
+            let announced = if mode == "manual" {
+                None
+            } else {
+                let workflow_id: String = row.try_get("workflow_id")?;
+                let name: Option<String> = row.try_get("workflow_name")?;
+                let event = agente_notify::Event::execution_failed(
+                    id,
+                    &workflow_id,
+                    name.as_deref().unwrap_or(&workflow_id),
+                    &mode,
+                    message,
+                    None,
+                    now,
+                );
+                match self.jobs.stage(&mut tx, event.job(tenant)).await {
+                    Ok(staged) => Some(staged),
+                    Err(agente_jobs::QueueError::Duplicate) => None,
+                    Err(e) => {
+                        return Err(E::Internal(format!("announcing a failed execution: {e}")));
+                    }
+                }
+            };
             tx.commit().await?;
+            if let Some(staged) = announced {
+                self.jobs.publish(staged).await;
+            }
             return Ok(true);
         };
         query(

@@ -1,0 +1,231 @@
+//! Notification rules, the delivery log and this member's push devices, for the UI.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::ssr::{context, require_principal};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleRow {
+    pub id: String,
+    pub name: String,
+    pub events: Vec<String>,
+    pub channel: String,
+    pub target: String,
+    pub throttle_secs: i64,
+    pub enabled: bool,
+}
+
+/// A rule just made; a webhook rule's signing secret is shown this once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CreatedRule {
+    pub name: String,
+    pub signing_secret: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryRow {
+    pub id: String,
+    pub event: String,
+    pub channel: String,
+    pub target: String,
+    pub subject: String,
+    pub status: String,
+    pub attempts: i64,
+    pub suppressed: i64,
+    pub error: Option<String>,
+    pub created_at: i64,
+    pub can_retry: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PushDevice {
+    pub id: String,
+    pub label: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// What the Notifications page shows at once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NotificationsView {
+    pub rules: Vec<RuleRow>,
+    pub deliveries: Vec<DeliveryRow>,
+    pub devices: Vec<PushDevice>,
+    /// The key browsers subscribe with; none when push is off on this server.
+    pub vapid_public_key: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+fn notify_error(err: agente_notify::NotifierError) -> ServerFnError {
+    use agente_notify::NotifierError as E;
+    match err {
+        E::Store(_) | E::Queue(_) => {
+            tracing::error!(error = %err, "server function failed");
+            ServerFnError::new("something went wrong on our side; please try again")
+        }
+        other => ServerFnError::new(other.to_string()),
+    }
+}
+
+#[server(prefix = "/sfn", endpoint = "notifications")]
+pub async fn get_notifications() -> Result<NotificationsView, ServerFnError> {
+    let p = require_principal()?;
+    let notifier = context()?.notifier;
+    let rules = notifier.list_rules(&p).await.map_err(notify_error)?;
+    let query = agente_notify::service::DeliveryQuery {
+        limit: Some(50),
+        ..Default::default()
+    };
+    let deliveries = notifier
+        .list_deliveries(&p, &query)
+        .await
+        .map_err(notify_error)?;
+    let devices = notifier
+        .list_push_subscriptions(&p)
+        .await
+        .map_err(notify_error)?;
+    Ok(NotificationsView {
+        rules: rules
+            .into_iter()
+            .map(|r| RuleRow {
+                id: r.id,
+                name: r.name,
+                events: r.events,
+                channel: r.channel,
+                target: r.target_label,
+                throttle_secs: r.throttle_secs,
+                enabled: r.enabled,
+            })
+            .collect(),
+        deliveries: deliveries
+            .into_iter()
+            .map(|d| DeliveryRow {
+                can_retry: d.status == "failed" && d.rule_id.is_some(),
+                id: d.id,
+                event: d.event,
+                channel: d.channel,
+                target: d.target_label,
+                subject: d.subject,
+                status: d.status,
+                attempts: d.attempts,
+                suppressed: d.suppressed,
+                error: d.last_error,
+                created_at: d.created_at,
+            })
+            .collect(),
+        devices: devices
+            .into_iter()
+            .map(|d| PushDevice {
+                id: d.id,
+                label: d.label,
+                created_at: d.created_at,
+                last_used_at: d.last_used_at,
+            })
+            .collect(),
+        vapid_public_key: notifier.vapid_public_key(),
+    })
+}
+
+/// Creates a rule from the page's form: `events` is a comma-separated list of event kinds
+/// (the form offers common sets); one target field is read per channel (addresses for
+/// e-mail, a URL for Slack and webhooks; push needs none).
+#[server(prefix = "/sfn", endpoint = "create_notification_rule")]
+pub async fn create_notification_rule(
+    name: String,
+    events: String,
+    channel: String,
+    target: Option<String>,
+    throttle_minutes: Option<i64>,
+) -> Result<CreatedRule, ServerFnError> {
+    let p = require_principal()?;
+    let events: Vec<String> = events
+        .split(',')
+        .map(|e| e.trim().to_string())
+        .filter(|e| !e.is_empty())
+        .collect();
+    let target = target.unwrap_or_default();
+    let target = match channel.as_str() {
+        "email" => serde_json::json!({ "to": target }),
+        "push" => serde_json::json!({}),
+        _ => serde_json::json!({ "url": target.trim() }),
+    };
+    let rule = agente_notify::service::NewRule {
+        name,
+        events,
+        channel,
+        target,
+        workflow_id: None,
+        throttle_seconds: throttle_minutes.map(|m| m.saturating_mul(60)),
+        enabled: true,
+    };
+    let created = context()?
+        .notifier
+        .create_rule(&p, rule)
+        .await
+        .map_err(notify_error)?;
+    Ok(CreatedRule {
+        name: created.name,
+        signing_secret: created.signing_secret,
+    })
+}
+
+#[server(prefix = "/sfn", endpoint = "set_notification_rule_enabled")]
+pub async fn set_notification_rule_enabled(id: String, enabled: bool) -> Result<(), ServerFnError> {
+    let p = require_principal()?;
+    let patch = agente_notify::service::RulePatch {
+        enabled: Some(enabled),
+        ..Default::default()
+    };
+    context()?
+        .notifier
+        .update_rule(&p, &id, patch)
+        .await
+        .map_err(notify_error)?;
+    Ok(())
+}
+
+#[server(prefix = "/sfn", endpoint = "delete_notification_rule")]
+pub async fn delete_notification_rule(id: String) -> Result<(), ServerFnError> {
+    let p = require_principal()?;
+    context()?
+        .notifier
+        .delete_rule(&p, &id)
+        .await
+        .map_err(notify_error)?;
+    Ok(())
+}
+
+#[server(prefix = "/sfn", endpoint = "test_notification_rule")]
+pub async fn test_notification_rule(id: String) -> Result<(), ServerFnError> {
+    let p = require_principal()?;
+    context()?
+        .notifier
+        .test_rule(&p, &id)
+        .await
+        .map_err(notify_error)?;
+    Ok(())
+}
+
+#[server(prefix = "/sfn", endpoint = "retry_notification")]
+pub async fn retry_notification(id: String) -> Result<(), ServerFnError> {
+    let p = require_principal()?;
+    context()?
+        .notifier
+        .retry_delivery(&p, &id)
+        .await
+        .map_err(notify_error)?;
+    Ok(())
+}
+
+#[server(prefix = "/sfn", endpoint = "remove_push_device")]
+pub async fn remove_push_device(id: String) -> Result<(), ServerFnError> {
+    let p = require_principal()?;
+    context()?
+        .notifier
+        .unsubscribe_push(&p, &id)
+        .await
+        .map_err(notify_error)?;
+    Ok(())
+}

@@ -1,0 +1,195 @@
+//! Settings → Notifications: rules (which events go where), the delivery log, and push on
+//! this device. Turning push on is browser work (permission, `pushManager.subscribe`) done
+//! by `/push.js`, which the button below triggers.
+
+use crate::api::{
+    CreateNotificationRule, DeleteNotificationRule, RemovePushDevice, RetryNotification,
+    SetNotificationRuleEnabled, TestNotificationRule, get_notifications,
+};
+use crate::components::{ActionError, format_ms};
+use leptos::prelude::*;
+
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    let create = ServerAction::<CreateNotificationRule>::new();
+    let toggle = ServerAction::<SetNotificationRuleEnabled>::new();
+    let delete = ServerAction::<DeleteNotificationRule>::new();
+    let test = ServerAction::<TestNotificationRule>::new();
+    let retry = ServerAction::<RetryNotification>::new();
+    let remove_device = ServerAction::<RemovePushDevice>::new();
+    let (refreshed, refresh) = signal(0u32);
+    let data = Resource::new(
+        move || {
+            (
+                create.version().get(),
+                toggle.version().get(),
+                delete.version().get(),
+                test.version().get(),
+                retry.version().get(),
+                remove_device.version().get(),
+                refreshed.get(),
+            )
+        },
+        |_| get_notifications(),
+    );
+    view! {
+        <section class="card">
+            <h2>"New rule"</h2>
+            <p class="muted">
+                "Tell people when something needs them. E-mail goes through your SMTP server "
+                "(or this server's); webhooks are signed (" <code>"X-Agente-Signature"</code> ")."
+            </p>
+            <ActionForm action=create attr:class="form" attr:data-testid="new-rule">
+                <label>"Name" <input name="name" maxlength="128" required placeholder="On-call e-mail" /></label>
+                <label>"When"
+                    <select name="events">
+                        <option value="execution.failed">"A production execution failed"</option>
+                        <option value="quota.warning,quota.exceeded">"A plan limit is 80% used or reached"</option>
+                        <option value="payment.failed">"A payment failed"</option>
+                        <option value="execution.failed,quota.warning,quota.exceeded,payment.failed">"Any of these"</option>
+                    </select>
+                </label>
+                <label>"Send by"
+                    <select name="channel">
+                        <option value="email">"E-mail"</option>
+                        <option value="slack">"Slack (incoming webhook)"</option>
+                        <option value="webhook">"Webhook"</option>
+                        <option value="push">"Push to members' devices"</option>
+                    </select>
+                </label>
+                <label>"To (addresses, comma separated; or the webhook URL; empty for push)"
+                    <input name="target" maxlength="2048" />
+                </label>
+                <label>"At most one message per workflow every (minutes)"
+                    <input type="number" name="throttle_minutes" min="0" max="10080" value="10" />
+                </label>
+                <button type="submit" class="btn btn-primary">"Add rule"</button>
+            </ActionForm>
+            <ActionError value=create.value() />
+            {move || create.value().get().and_then(|r| r.ok()).map(|rule| view! {
+                <div class="alert alert-ok" data-testid="rule-created">
+                    <p>{format!("Rule “{}” added.", rule.name)}</p>
+                    {rule.signing_secret.map(|secret| view! {
+                        <p>"Its signing secret (shown once; verify " <code>"X-Agente-Signature"</code> " with it):"</p>
+                        <code class="secret">{secret}</code>
+                    })}
+                </div>
+            })}
+        </section>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
+                    Ok(view) => view! {
+                        <section class="card">
+                            <h2>"Rules"</h2>
+                            <ActionError value=test.value() />
+                            <ActionError value=toggle.value() />
+                            {if view.rules.is_empty() {
+                                view! { <p class="muted">"No rules yet: nobody is told when something fails."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <table class="table" data-testid="rules">
+                                        <thead><tr><th>"Name"</th><th>"Events"</th><th>"Channel"</th><th>"To"</th><th></th></tr></thead>
+                                        <tbody>
+                                            {view.rules.into_iter().map(|r| {
+                                                let (id_test, id_toggle, id_delete) = (r.id.clone(), r.id.clone(), r.id.clone());
+                                                let enabled = r.enabled;
+                                                view! {
+                                                    <tr class:revoked=!enabled>
+                                                        <td>{r.name}</td>
+                                                        <td>{r.events.join(", ")}</td>
+                                                        <td>{r.channel}</td>
+                                                        <td class="wrap">{r.target}</td>
+                                                        <td class="actions">
+                                                            <button class="btn btn-ghost" on:click=move |_| {
+                                                                test.dispatch(TestNotificationRule { id: id_test.clone() });
+                                                            }>"Send test"</button>
+                                                            <button class="btn btn-ghost" on:click=move |_| {
+                                                                toggle.dispatch(SetNotificationRuleEnabled { id: id_toggle.clone(), enabled: !enabled });
+                                                            }>{if enabled { "Pause" } else { "Resume" }}</button>
+                                                            <button class="btn btn-ghost btn-danger" on:click=move |_| {
+                                                                delete.dispatch(DeleteNotificationRule { id: id_delete.clone() });
+                                                            }>"Delete"</button>
+                                                        </td>
+                                                    </tr>
+                                                }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                }.into_any()
+                            }}
+                        </section>
+                        <section class="card">
+                            <h2>"Push on this device"</h2>
+                            {match view.vapid_public_key {
+                                None => view! { <p class="muted">"Push is not set up on this server."</p> }.into_any(),
+                                Some(key) => view! {
+                                    <p class="muted">"Get notifications on this phone or computer, even when Agente is closed."</p>
+                                    <button class="btn" data-push-enable=key data-testid="push-enable">"Turn on push here"</button>
+                                    <p class="muted" data-push-status aria-live="polite"></p>
+                                }.into_any(),
+                            }}
+                            <ActionError value=remove_device.value() />
+                            <ul class="list" data-testid="push-devices">
+                                {view.devices.into_iter().map(|d| {
+                                    let id = d.id.clone();
+                                    view! {
+                                        <li>
+                                            {d.label} " · since " {format_ms(d.created_at)}
+                                            {d.last_used_at.map(|t| format!(" · last push {}", format_ms(t)))}
+                                            " "
+                                            <button class="btn btn-ghost btn-danger" on:click=move |_| {
+                                                remove_device.dispatch(RemovePushDevice { id: id.clone() });
+                                            }>"Remove"</button>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                        <section class="card">
+                            <h2>"Delivery log"</h2>
+                            <button class="btn btn-ghost" on:click=move |_| refresh.update(|n| *n += 1)>"Refresh"</button>
+                            <ActionError value=retry.value() />
+                            {if view.deliveries.is_empty() {
+                                view! { <p class="muted">"Nothing sent yet."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <table class="table" data-testid="deliveries">
+                                        <thead><tr><th>"When"</th><th>"Event"</th><th>"To"</th><th>"Subject"</th><th>"Status"</th><th></th></tr></thead>
+                                        <tbody>
+                                            {view.deliveries.into_iter().map(|d| {
+                                                let id = d.id.clone();
+                                                let status = match (d.status.as_str(), d.suppressed) {
+                                                    (s, 0) => s.to_string(),
+                                                    (s, n) => format!("{s} (+{n} held back)"),
+                                                };
+                                                view! {
+                                                    <tr>
+                                                        <td>{format_ms(d.created_at)}</td>
+                                                        <td>{d.event}</td>
+                                                        <td class="wrap">{format!("{} · {}", d.channel, d.target)}</td>
+                                                        <td class="wrap">{d.subject}</td>
+                                                        <td>
+                                                            <span class=format!("status status-{}", d.status)>{status}</span>
+                                                            {d.error.map(|e| view! { <div class="muted small">{e}</div> })}
+                                                        </td>
+                                                        <td>{d.can_retry.then(|| view! {
+                                                            <button class="btn btn-ghost" on:click=move |_| {
+                                                                retry.dispatch(RetryNotification { id: id.clone() });
+                                                            }>"Send again"</button>
+                                                        })}</td>
+                                                    </tr>
+                                                }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                }.into_any()
+                            }}
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
