@@ -90,6 +90,16 @@ impl Queue {
         Ok(false)
     }
 
+    /// How many claims one worker keeps on their way at once: two on Redis (a claim is a
+    /// round trip; the next batch is asked for while one travels), one on SQL (claims
+    /// there are row locks in one database, which overlapping ones would only contend for).
+    pub fn claims_in_flight(&self) -> usize {
+        match self {
+            Queue::Sql(_) => 1,
+            Queue::Redis(_) => 2,
+        }
+    }
+
     /// Claims up to `max` due jobs from the first of `queues` that has any.
     pub async fn claim(
         &self,

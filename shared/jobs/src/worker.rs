@@ -8,7 +8,9 @@
 
 use crate::job::{Job, Lease, RetryPolicy};
 use crate::queue::Queue;
+use futures::StreamExt;
 use futures::future::BoxFuture;
+use futures::stream::FuturesUnordered;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
@@ -98,6 +100,12 @@ pub struct Worker {
     options: WorkerOptions,
 }
 
+/// A claim's answer, with the slots it was made for.
+type Claimed = (
+    Vec<OwnedSemaphorePermit>,
+    Result<Vec<Lease>, crate::QueueError>,
+);
+
 /// Longest wait after database errors before trying again.
 const MAX_ERROR_BACKOFF: Duration = Duration::from_secs(5);
 /// Most jobs claimed in one call (free slots permitting): one round trip for a burst.
@@ -113,6 +121,10 @@ impl Worker {
     }
 
     /// Runs until `shutdown` is cancelled, then shuts down gracefully.
+    ///
+    /// Claims are pipelined: while one claim is on its way, slots freed by finishing jobs
+    /// go out in the next (up to [`Queue::claims_in_flight`] at once), so a worker is not
+    /// idle for a round trip between batches.
     pub async fn run(self, shutdown: CancellationToken) {
         let permits = Arc::new(Semaphore::new(self.options.concurrency.max(1)));
         let mut running = JoinSet::new();
@@ -120,66 +132,84 @@ impl Worker {
         let cut_off = CancellationToken::new();
         let mut error_backoff = Duration::from_millis(100);
         let mut last_reap = tokio::time::Instant::now() - self.options.lease;
+        let mut claims: FuturesUnordered<BoxFuture<'static, Claimed>> = FuturesUnordered::new();
+        let max_claims = self.queue.claims_in_flight();
+        // No new claim before this instant (the queues were empty, or claiming failed).
+        let mut pause_until: Option<tokio::time::Instant> = None;
         loop {
             while running.try_join_next().is_some() {}
-            let first = tokio::select! {
-                () = shutdown.cancelled() => break,
-                p = permits.clone().acquire_owned() => p.expect("the semaphore is never closed"),
-            };
-            // Every free slot claims in the same call.
-            let mut slots = vec![first];
-            while slots.len() < CLAIM_BATCH {
-                match permits.clone().try_acquire_owned() {
-                    Ok(p) => slots.push(p),
-                    Err(_) => break,
-                }
-            }
-            if last_reap.elapsed() >= self.options.lease / 2 {
-                last_reap = tokio::time::Instant::now();
-                match self.queue.reap().await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::warn!(jobs = n, "reclaimed jobs whose worker stopped"),
-                    Err(e) => tracing::warn!(error = %e, "reaping expired leases failed"),
-                }
-            }
-            let lease_ms = self.options.lease.as_millis() as u64;
-            let idle = match self
-                .queue
-                .claim(
-                    &self.options.queues,
-                    &self.options.id,
-                    lease_ms,
-                    slots.len(),
-                )
-                .await
-            {
-                Ok(leases) if !leases.is_empty() => {
-                    error_backoff = Duration::from_millis(100);
-                    for lease in leases {
-                        let permit = slots.pop().expect("no more leases than slots");
-                        let job = RunningJob {
-                            queue: self.queue.clone(),
-                            handlers: self.handlers.clone(),
-                            lease_time: self.options.lease,
-                            cut_off: cut_off.clone(),
-                        };
-                        running.spawn(job.run(lease, permit));
-                    }
-                    continue;
-                }
-                Ok(_) => self.options.idle_poll,
-                Err(e) => {
-                    // The database is away (restart, network): back off, keep the claims.
-                    tracing::warn!(error = %e, wait_ms = error_backoff.as_millis() as u64, "claiming a job failed");
-                    let wait = error_backoff;
-                    error_backoff = (error_backoff * 2).min(MAX_ERROR_BACKOFF);
-                    wait
-                }
-            };
-            drop(slots);
+            let may_claim = claims.len() < max_claims && pause_until.is_none();
             tokio::select! {
                 () = shutdown.cancelled() => break,
-                () = tokio::time::sleep(idle) => {}
+                Some((mut slots, answer)) = claims.next(), if !claims.is_empty() => {
+                    match answer {
+                        Ok(leases) if !leases.is_empty() => {
+                            error_backoff = Duration::from_millis(100);
+                            for lease in leases {
+                                let permit: OwnedSemaphorePermit = slots.pop().expect("no more leases than slots");
+                                let job = RunningJob {
+                                    queue: self.queue.clone(),
+                                    handlers: self.handlers.clone(),
+                                    lease_time: self.options.lease,
+                                    cut_off: cut_off.clone(),
+                                };
+                                running.spawn(job.run(lease, permit));
+                            }
+                        }
+                        Ok(_) => {
+                            pause_until = Some(tokio::time::Instant::now() + self.options.idle_poll);
+                        }
+                        Err(e) => {
+                            // The database is away (restart, network): back off, keep the claims.
+                            tracing::warn!(error = %e, wait_ms = error_backoff.as_millis() as u64, "claiming a job failed");
+                            pause_until = Some(tokio::time::Instant::now() + error_backoff);
+                            error_backoff = (error_backoff * 2).min(MAX_ERROR_BACKOFF);
+                        }
+                    }
+                    // Unused slots go back with `slots` here.
+                }
+                () = tokio::time::sleep_until(pause_until.unwrap_or_else(tokio::time::Instant::now)), if pause_until.is_some() => {
+                    pause_until = None;
+                }
+                first = permits.clone().acquire_owned(), if may_claim => {
+                    let first = first.expect("the semaphore is never closed");
+                    // Every free slot claims in the same call.
+                    let mut slots = vec![first];
+                    while slots.len() < CLAIM_BATCH {
+                        match permits.clone().try_acquire_owned() {
+                            Ok(p) => slots.push(p),
+                            Err(_) => break,
+                        }
+                    }
+                    if last_reap.elapsed() >= self.options.lease / 2 {
+                        last_reap = tokio::time::Instant::now();
+                        match self.queue.reap().await {
+                            Ok(0) => {}
+                            Ok(n) => tracing::warn!(jobs = n, "reclaimed jobs whose worker stopped"),
+                            Err(e) => tracing::warn!(error = %e, "reaping expired leases failed"),
+                        }
+                    }
+                    let (queue, queues, id) = (self.queue.clone(), self.options.queues.clone(), self.options.id.clone());
+                    let lease_ms = self.options.lease.as_millis() as u64;
+                    claims.push(Box::pin(async move {
+                        let answer = queue.claim(&queues, &id, lease_ms, slots.len()).await;
+                        (slots, answer)
+                    }));
+                }
+            }
+        }
+        // Claims on their way still get their jobs started: handing them back unrun
+        // would leave them to the lease's expiry.
+        while let Some((mut slots, answer)) = claims.next().await {
+            for lease in answer.unwrap_or_default() {
+                let permit = slots.pop().expect("no more leases than slots");
+                let job = RunningJob {
+                    queue: self.queue.clone(),
+                    handlers: self.handlers.clone(),
+                    lease_time: self.options.lease,
+                    cut_off: cut_off.clone(),
+                };
+                running.spawn(job.run(lease, permit));
             }
         }
         let grace = tokio::time::sleep(self.options.shutdown_grace);
@@ -212,7 +242,10 @@ enum Ending {
 impl RunningJob {
     /// Runs the job while holding `slot`, which is given back as soon as the handler is
     /// done: recording the outcome then overlaps with claiming the next job.
-    async fn run(self, lease: Lease, slot: OwnedSemaphorePermit) {
+    async fn run(self, mut lease: Lease, slot: OwnedSemaphorePermit) {
+        // The payload goes to the handler; what stays is for recording the outcome (which
+        // never needs it), so a large payload is not copied per job.
+        let payload = std::mem::take(&mut lease.job.payload);
         let job = lease.job.clone();
         let Some((handler, retry)) = self.handlers.by_kind.get(&job.kind).cloned() else {
             drop(slot);
@@ -221,7 +254,10 @@ impl RunningJob {
             return;
         };
         let ending = {
-            let work = handler(job.clone());
+            let work = handler(Job {
+                payload,
+                ..job.clone()
+            });
             tokio::pin!(work);
             let deadline = tokio::time::sleep(Duration::from_millis(job.timeout_ms));
             tokio::pin!(deadline);

@@ -18,28 +18,41 @@ local i, steps = 1, 0
 while #claimed < max and i <= #tenants and steps < 10000 do
   steps = steps + 1
   local t = tenants[i]
-  local free = cap == 0 or t == '-' or tonumber(redis.call('HGET', running, t) or '0') < cap
+  local room = max - #claimed
+  if cap > 0 and t ~= '-' then
+    room = math.min(room, cap - tonumber(redis.call('HGET', running, t) or '0'))
+  end
+  -- Several tenants: one job each in turn (fairness); a lone tenant: its batch at once.
+  if #tenants > 1 then room = math.min(room, 1) end
   local popped = {}
-  if free then popped = redis.call('ZPOPMIN', P .. 'ready:' .. q .. ':' .. t) end
+  if room > 0 then popped = redis.call('ZPOPMIN', P .. 'ready:' .. q .. ':' .. t, room) end
   if #popped == 0 then
-    if free then refresh_tenant(q, t) end
+    if room > 0 then refresh_tenant(q, t) end
     i = i + 1
   else
-    local id = popped[1]
-    local job = job_key(id)
-    local f = redis.call('HMGET', job, 'kind', 'tenant', 'payload', 'priority', 'max_attempts',
-      'timeout_ms', 'attempt', 'schedule_id')
-    if f[1] then
-      local token = ARGV[6] .. '.' .. #claimed
-      local attempt = tonumber(f[7]) + 1
-      redis.call('HSET', job, 'state', 'running', 'token', token, 'worker', worker,
-        'started_at', now, 'lease_until', lease_until, 'attempt', attempt)
-      redis.call('ZADD', P .. 'leases', lease_until, id)
-      redis.call('HINCRBY', running, t, 1)
-      claimed[#claimed + 1] = {id, f[1], f[2], f[3], f[4], tostring(attempt), f[5], f[6], token,
-        f[8]}
+    local leases, taken = {}, 0
+    for k = 1, #popped, 2 do
+      local id = popped[k]
+      local job = job_key(id)
+      local f = redis.call('HMGET', job, 'kind', 'tenant', 'payload', 'priority', 'max_attempts',
+        'timeout_ms', 'attempt', 'schedule_id')
+      if f[1] then
+        local token = ARGV[6] .. '.' .. #claimed
+        local attempt = tonumber(f[7]) + 1
+        redis.call('HSET', job, 'state', 'running', 'token', token, 'worker', worker,
+          'started_at', now, 'lease_until', lease_until, 'attempt', attempt)
+        leases[#leases + 1] = lease_until
+        leases[#leases + 1] = id
+        taken = taken + 1
+        claimed[#claimed + 1] = {id, f[1], f[2], f[3], f[4], tostring(attempt), f[5], f[6], token,
+          f[8]}
+      end
     end
-    if #tenants > 1 or #claimed == 1 then redis.call('HSET', P .. 'served:' .. q, t, served) end
+    if taken > 0 then
+      redis.call('ZADD', P .. 'leases', unpack(leases))
+      redis.call('HINCRBY', running, t, taken)
+    end
+    if #tenants > 1 or #claimed == taken then redis.call('HSET', P .. 'served:' .. q, t, served) end
     if #tenants > 1 then
       -- Served: the next claim looks at every tenant again (round-robin).
       refresh_tenant(q, t)
