@@ -74,3 +74,34 @@ test("the service worker shows a pushed message and opens its page", async ({ pa
     expect(shown).toEqual([{ title: "Workflow “Sync” failed", body: "HTTP 502", url: "/executions" }]);
   }).toPass({ timeout: 10_000 });
 });
+
+test("set the workspace's e-mail server and reword a message", async ({ page }) => {
+  await signUp(page, { email: uniqueEmail("smtp") });
+  await page.goto("/settings/notifications");
+  await hydrated(page);
+  const smtp = page.getByTestId("smtp-settings");
+  await expect(smtp).toContainText("No e-mail server yet");
+  await smtp.getByLabel("Host").fill("smtp.example.test");
+  await smtp.getByLabel("Port").fill("2525");
+  await smtp.getByLabel("Security").selectOption("tls");
+  await smtp.getByLabel("Username").fill("mailer");
+  await smtp.getByLabel("Password").fill("a secret password");
+  await smtp.getByLabel("From", { exact: true }).fill("Acme Alerts <alerts@acme.test>");
+  await smtp.getByRole("button", { name: "Save e-mail server" }).click();
+  await expect(smtp).toContainText("go through this server");
+  await expect(smtp.getByLabel(/stored; leave empty to keep it/)).toHaveValue("");
+  await expect(smtp.getByLabel("Security")).toHaveValue("tls");
+  await expect(smtp.getByLabel("Port")).toHaveValue("2525");
+
+  const templates = page.getByTestId("templates");
+  const failed = templates.locator("details").filter({ hasText: "A production execution failed" });
+  const open = () => failed.evaluate((d) => { d.open = true; });
+  await open();
+  await failed.getByLabel("Subject").fill("{{ workflow.name ");
+  await failed.getByRole("button", { name: "Save template" }).click();
+  await expect(templates.getByRole("alert")).toContainText("does not render");
+  await open();
+  await failed.getByLabel("Subject").fill("[{{ workspace }}] {{ workflow.name }} needs you");
+  await failed.getByRole("button", { name: "Save template" }).click();
+  await expect(templates).toContainText("A production execution failed (yours)");
+});

@@ -229,3 +229,130 @@ pub async fn remove_push_device(id: String) -> Result<(), ServerFnError> {
         .map_err(notify_error)?;
     Ok(())
 }
+
+/// The workspace's own SMTP server as shown (never its password).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SmtpView {
+    pub host: String,
+    pub port: u16,
+    pub security: String,
+    pub username: Option<String>,
+    pub has_password: bool,
+    pub from: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TemplateRow {
+    pub event: String,
+    pub label: String,
+    pub subject: String,
+    pub body: String,
+    pub custom: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NotificationSettingsView {
+    pub smtp: Option<SmtpView>,
+    /// The server has its own relay (`SMTP_URL`) for workspaces without one.
+    pub server_fallback: bool,
+    pub templates: Vec<TemplateRow>,
+}
+
+#[server(prefix = "/sfn", endpoint = "notification_settings")]
+pub async fn get_notification_settings() -> Result<NotificationSettingsView, ServerFnError> {
+    let p = require_principal()?;
+    let notifier = context()?.notifier;
+    let smtp = notifier.smtp_settings(&p).await.map_err(notify_error)?;
+    let templates = notifier.list_templates(&p).await.map_err(notify_error)?;
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
+    Ok(NotificationSettingsView {
+        smtp: smtp
+            .get("smtp")
+            .filter(|s| s.is_object())
+            .map(|s| SmtpView {
+                host: text(&s["host"]).unwrap_or_default(),
+                port: s["port"].as_u64().unwrap_or(587) as u16,
+                security: text(&s["security"]).unwrap_or_default(),
+                username: text(&s["username"]),
+                has_password: s["hasPassword"].as_bool().unwrap_or(false),
+                from: text(&s["from"]).unwrap_or_default(),
+            }),
+        server_fallback: smtp["serverFallback"].as_bool().unwrap_or(false),
+        templates: templates
+            .into_iter()
+            .map(|t| TemplateRow {
+                event: t.kind.as_str().to_string(),
+                label: t.kind.label().to_string(),
+                subject: t.template.subject,
+                body: t.template.body,
+                custom: t.custom,
+            })
+            .collect(),
+    })
+}
+
+/// Saves the workspace's SMTP server; an empty password keeps the stored one.
+#[server(prefix = "/sfn", endpoint = "save_smtp")]
+pub async fn save_smtp(
+    host: String,
+    port: u16,
+    security: String,
+    username: Option<String>,
+    password: Option<String>,
+    from: String,
+) -> Result<(), ServerFnError> {
+    let p = require_principal()?;
+    let settings: agente_notify::service::SmtpSettings =
+        serde_json::from_value(serde_json::json!({
+            "host": host, "port": port, "security": security,
+            "username": username.filter(|u| !u.trim().is_empty()),
+            "password": password.filter(|p| !p.is_empty()),
+            "from": from,
+        }))
+        .map_err(|e| ServerFnError::new(format!("the settings are not valid: {e}")))?;
+    context()?
+        .notifier
+        .set_smtp(&p, settings)
+        .await
+        .map_err(notify_error)?;
+    Ok(())
+}
+
+/// Forgets the workspace's SMTP server (the server's relay is used, if any).
+#[server(prefix = "/sfn", endpoint = "clear_smtp")]
+pub async fn clear_smtp() -> Result<(), ServerFnError> {
+    let p = require_principal()?;
+    context()?
+        .notifier
+        .clear_smtp(&p)
+        .await
+        .map_err(notify_error)?;
+    Ok(())
+}
+
+#[server(prefix = "/sfn", endpoint = "save_notification_template")]
+pub async fn save_notification_template(
+    event: String,
+    subject: String,
+    body: String,
+) -> Result<(), ServerFnError> {
+    let p = require_principal()?;
+    let template = agente_notify::Template { subject, body };
+    context()?
+        .notifier
+        .set_template(&p, &event, template)
+        .await
+        .map_err(notify_error)?;
+    Ok(())
+}
+
+#[server(prefix = "/sfn", endpoint = "reset_notification_template")]
+pub async fn reset_notification_template(event: String) -> Result<(), ServerFnError> {
+    let p = require_principal()?;
+    context()?
+        .notifier
+        .reset_template(&p, &event)
+        .await
+        .map_err(notify_error)?;
+    Ok(())
+}

@@ -2,6 +2,7 @@
 
 mod auth;
 mod executions;
+mod notification_settings;
 mod notifications;
 mod settings;
 mod shell;

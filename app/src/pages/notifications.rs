@@ -2,6 +2,7 @@
 //! this device. Turning push on is browser work (permission, `pushManager.subscribe`) done
 //! by `/push.js`, which the button below triggers.
 
+use super::notification_settings::NotificationSettings;
 use crate::api::{
     CreateNotificationRule, DeleteNotificationRule, RemovePushDevice, RetryNotification,
     SetNotificationRuleEnabled, TestNotificationRule, get_notifications,
@@ -191,5 +192,6 @@ pub fn NotificationsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <NotificationSettings />
     }
 }
