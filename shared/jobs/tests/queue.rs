@@ -299,3 +299,68 @@ async fn bad_jobs_are_refused() {
         assert!(matches!(err, QueueError::BadJob(m) if m.contains("queue")));
     }
 }
+
+/// Keys lost one by one (a flush racing live workers, an eviction) must not leave a job
+/// that says it waits or runs where no worker will look: the reaper would wait for it
+/// forever. Seen in the reliability test as one execution in a thousand never finishing.
+#[tokio::test]
+async fn a_redis_job_whose_keys_were_partly_lost_is_not_pending() {
+    let url =
+        std::env::var("AGENTE_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let client = redis::Client::open(url).unwrap();
+    let conn = redis::aio::ConnectionManager::new(client).await.unwrap();
+    let ns = format!("test-{}", uuid::Uuid::new_v4().simple());
+    let prefix = format!("{{{ns}}}:jobs:");
+    let clock = FixedClock::at_ms(T0);
+    let q: Queue =
+        agente_jobs::RedisQueue::new(conn.clone(), std::sync::Arc::new(clock), &ns).into();
+    let tenant = TenantId::new();
+    let del = |key: String| {
+        let mut conn = conn.clone();
+        async move {
+            redis::cmd("DEL")
+                .arg(key)
+                .query_async::<i64>(&mut conn)
+                .await
+                .unwrap()
+        }
+    };
+    let enqueue = |key: &'static str| {
+        let mut job = NewJob::new("k", json!({})).tenant(tenant);
+        job.idempotency_key = Some(key.into());
+        let q = q.clone();
+        async move { q.enqueue(job).await.unwrap() }
+    };
+    let pending = |key: &'static str| {
+        let q = q.clone();
+        async move { q.any_pending(&[key.to_string()]).await.unwrap() }
+    };
+
+    // Its tenant's rank lost: still pending, and the check puts the tenant back in line.
+    enqueue("a").await;
+    del(format!("{prefix}tenants:default")).await;
+    assert!(pending("a").await);
+    let lease = claim(&q, "w", 30_000)
+        .await
+        .expect("found again after the repair");
+    // Running, then its lease entry lost (its worker then killed): not pending.
+    assert!(pending("a").await);
+    del(format!("{prefix}leases")).await;
+    assert!(
+        !pending("a").await,
+        "a running job without a lease is nobody's"
+    );
+    drop(lease);
+
+    // Its tenant's due set lost while the job hash says ready: not pending.
+    enqueue("b").await;
+    del(format!("{prefix}ready:default:{tenant}")).await;
+    assert!(!pending("b").await);
+
+    // Delayed jobs are pending; unknown keys are not.
+    let mut later = NewJob::new("k", json!({})).tenant(tenant);
+    later.idempotency_key = Some("c".into());
+    q.enqueue(later.run_at(T0 + 60_000)).await.unwrap();
+    assert!(pending("c").await);
+    assert!(!pending("never-enqueued").await);
+}

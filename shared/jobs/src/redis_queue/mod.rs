@@ -38,6 +38,7 @@ pub(super) struct Scripts {
     reap: redis::Script,
     dead: redis::Script,
     stats: redis::Script,
+    pending: redis::Script,
 }
 
 macro_rules! script {
@@ -53,6 +54,7 @@ pub(super) static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
     reap: script!("reap.lua"),
     dead: script!("dead.lua"),
     stats: script!("stats.lua"),
+    pending: script!("pending.lua"),
 });
 
 /// The job queue kept in Redis.
@@ -163,20 +165,18 @@ impl RedisQueue {
         Ok(Vec::new())
     }
 
-    /// Whether the job enqueued under idempotency key `key` waits or runs.
+    /// Whether the job enqueued under idempotency key `key` waits or runs where a worker
+    /// will find it (`pending.lua`): a job whose keys were partly lost is not pending, so
+    /// the executions' reaper sends its work again.
     pub async fn is_pending(&self, key: &str) -> Result<bool, QueueError> {
         let mut conn = self.conn.clone();
-        let id: Option<String> = redis::cmd("GET")
-            .arg(format!("{}idem:{key}", self.prefix))
-            .query_async(&mut conn)
+        let found: i64 = SCRIPTS
+            .pending
+            .arg(&self.prefix)
+            .arg(key)
+            .invoke_async(&mut conn)
             .await?;
-        let Some(id) = id else { return Ok(false) };
-        let state: Option<String> = redis::cmd("HGET")
-            .arg(format!("{}job:{id}", self.prefix))
-            .arg("state")
-            .query_async(&mut conn)
-            .await?;
-        Ok(matches!(state.as_deref(), Some("ready" | "running")))
+        Ok(found == 1)
     }
 
     pub async fn heartbeat(&self, lease: &Lease, lease_ms: u64) -> Result<bool, QueueError> {
