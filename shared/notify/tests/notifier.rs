@@ -406,7 +406,7 @@ async fn throttling_holds_back_repeats_per_workflow_and_counts_them() {
         drain(&s).await;
         assert_eq!(deliveries(&s).await.len(), 3, "{backend}");
 
-        // A disabled rule hears nothing; a rule for another workflow neither.
+        // A disabled rule hears nothing.
         s.notifier
             .update_rule(
                 &s.admin,
@@ -424,6 +424,41 @@ async fn throttling_holds_back_repeats_per_workflow_and_counts_them() {
             .unwrap();
         drain(&s).await;
         assert_eq!(deliveries(&s).await.len(), 3, "{backend}");
+
+        // A rule for one workflow hears only that workflow's failures.
+        s.db.tenant_execute(
+            s.admin.tenant_id,
+            agente_store::sqlx::query(
+                "INSERT INTO workflows (id, tenant_id, name, definition, version, created_at, updated_at) \
+                 VALUES ('wf-c', $1, 'c', '{}', 1, 0, 0)",
+            )
+            .bind(s.admin.tenant_id.to_string()),
+        )
+        .await
+        .unwrap();
+        let mut only_c = rule("Only C", "slack", json!({ "url": format!("{base}/slack") }));
+        only_c.workflow_id = Some("wf-c".into());
+        s.notifier.create_rule(&s.admin, only_c).await.unwrap();
+        let mut unknown = rule(
+            "Unknown",
+            "slack",
+            json!({ "url": format!("{base}/slack") }),
+        );
+        unknown.workflow_id = Some("wf-nope".into());
+        assert!(matches!(
+            s.notifier.create_rule(&s.admin, unknown).await,
+            Err(NotifierError::NotFound(_))
+        ));
+        for (execution, workflow) in [("a11", "wf-a"), ("c1", "wf-c")] {
+            s.notifier
+                .emit(s.admin.tenant_id, &failed(execution, workflow))
+                .await
+                .unwrap();
+        }
+        drain(&s).await;
+        let log = deliveries(&s).await;
+        assert_eq!(log.len(), 4, "{backend}: only wf-c's failure went out");
+        assert!(log[0].body.contains("/executions/c1"), "{backend}");
     }
 }
 
