@@ -145,16 +145,7 @@ impl Worker {
                     match answer {
                         Ok(leases) if !leases.is_empty() => {
                             error_backoff = Duration::from_millis(100);
-                            for lease in leases {
-                                let permit: OwnedSemaphorePermit = slots.pop().expect("no more leases than slots");
-                                let job = RunningJob {
-                                    queue: self.queue.clone(),
-                                    handlers: self.handlers.clone(),
-                                    lease_time: self.options.lease,
-                                    cut_off: cut_off.clone(),
-                                };
-                                running.spawn(job.run(lease, permit));
-                            }
+                            self.start(leases, &mut slots, &mut running, &cut_off);
                         }
                         Ok(_) => {
                             pause_until = Some(tokio::time::Instant::now() + self.options.idle_poll);
@@ -201,16 +192,12 @@ impl Worker {
         // Claims on their way still get their jobs started: handing them back unrun
         // would leave them to the lease's expiry.
         while let Some((mut slots, answer)) = claims.next().await {
-            for lease in answer.unwrap_or_default() {
-                let permit = slots.pop().expect("no more leases than slots");
-                let job = RunningJob {
-                    queue: self.queue.clone(),
-                    handlers: self.handlers.clone(),
-                    lease_time: self.options.lease,
-                    cut_off: cut_off.clone(),
-                };
-                running.spawn(job.run(lease, permit));
-            }
+            self.start(
+                answer.unwrap_or_default(),
+                &mut slots,
+                &mut running,
+                &cut_off,
+            );
         }
         let grace = tokio::time::sleep(self.options.shutdown_grace);
         tokio::pin!(grace);
@@ -219,6 +206,28 @@ impl Worker {
                 next = running.join_next() => if next.is_none() { break },
                 () = &mut grace, if !cut_off.is_cancelled() => cut_off.cancel(),
             }
+        }
+    }
+}
+
+impl Worker {
+    /// Runs each claimed job in one of the slots it was claimed for.
+    fn start(
+        &self,
+        leases: Vec<Lease>,
+        slots: &mut Vec<OwnedSemaphorePermit>,
+        running: &mut JoinSet<()>,
+        cut_off: &CancellationToken,
+    ) {
+        for lease in leases {
+            let permit = slots.pop().expect("no more leases than slots");
+            let job = RunningJob {
+                queue: self.queue.clone(),
+                handlers: self.handlers.clone(),
+                lease_time: self.options.lease,
+                cut_off: cut_off.clone(),
+            };
+            running.spawn(job.run(lease, permit));
         }
     }
 }

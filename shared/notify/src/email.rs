@@ -89,9 +89,10 @@ impl SmtpConfig {
             .trim_end_matches(']')
             .to_string();
         let decode = |s: &str| {
-            percent_decode(s).ok_or_else(|| {
-                "SMTP_URL: the user or password is not valid percent-encoding".to_string()
-            })
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8()
+                .map(|d| d.into_owned())
+                .map_err(|_| "SMTP_URL: the user or password is not UTF-8 once decoded".to_string())
         };
         let username = Some(decode(parsed.username())?).filter(|u| !u.is_empty());
         let password = parsed.password().map(decode).transpose()?;
@@ -112,24 +113,6 @@ impl SmtpConfig {
             timeout_secs: Some(20),
         })
     }
-}
-
-/// `%XX` sequences to bytes, as UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// The password stays out of logs.

@@ -174,17 +174,8 @@ fn failed(execution: &str, workflow: &str) -> Event {
         "webhook",
         "HTTP 502 from the shop",
         Some("Fetch"),
-        SystemClock.now(),
+        agente_core::Clock::now_ms(&SystemClock),
     )
-}
-
-trait Now {
-    fn now(&self) -> i64;
-}
-impl Now for SystemClock {
-    fn now(&self) -> i64 {
-        agente_core::Clock::now_ms(self)
-    }
 }
 
 async fn deliveries(s: &Setup) -> Vec<DeliveryInfo> {

@@ -7,7 +7,6 @@ use agente_core::TenantId;
 use agente_store::sqlx::query;
 use agente_store::{AnyRow, Row};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 /// Most devices per member.
 const MAX_DEVICES: i64 = 20;
@@ -39,11 +38,9 @@ impl PushSubscriptionInfo {
     }
 }
 
+/// The endpoint is a capability: rows find it by digest, as bearer secrets are.
 fn endpoint_hash(endpoint: &str) -> String {
-    Sha256::digest(endpoint.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    agente_core::token::digest(endpoint)
 }
 
 fn sealing_context(tenant: TenantId, endpoint_hash: &str) -> String {

@@ -6,8 +6,6 @@ use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::TenantId;
 use agente_store::sqlx::query;
 use agente_store::{AnyConnection, AnyRow, Row};
-use base64::Engine;
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -427,14 +425,7 @@ impl Notifier {
                             "a webhook secret must be 16 to 256 characters (or left out, and one is made)".into(),
                         ));
                     }
-                    None => {
-                        let mut bytes = [0u8; 32];
-                        rand::rngs::OsRng.fill_bytes(&mut bytes);
-                        format!(
-                            "whsec_{}",
-                            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-                        )
-                    }
+                    None => agente_core::token::generate("whsec"),
                 };
                 Ok(Target::Webhook { url, secret })
             }
