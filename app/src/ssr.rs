@@ -13,6 +13,7 @@ pub struct ServerContext {
     pub auth: AuthService,
     pub workflows: agente_workflows::service::WorkflowService,
     pub notifier: agente_notify::Notifier,
+    pub billing: agente_billing::Billing,
     /// Mark cookies `Secure` (the app is served over HTTPS).
     pub secure_cookies: bool,
 }

@@ -25,6 +25,25 @@ enum Command {
     Scheduler(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate(ServeArgs),
+    /// Grant or revoke operator rights (editing plans, the revenue report) to an account.
+    /// The first account of an installation is an operator already.
+    Operator(OperatorCommand),
+}
+
+#[derive(Debug, clap::Args)]
+struct OperatorCommand {
+    #[command(flatten)]
+    common: ServeArgs,
+    #[arg(value_enum)]
+    action: OperatorAction,
+    /// The account's e-mail address.
+    email: String,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum OperatorAction {
+    Grant,
+    Revoke,
 }
 
 #[derive(Debug, clap::Args)]
@@ -93,6 +112,10 @@ pub async fn run() -> ExitCode {
             }
             Err(e) => Err(e),
         },
+        Command::Operator(args) => match Config::load(&args.common) {
+            Ok(config) => operator(config, args.action, &args.email).await,
+            Err(e) => Err(e),
+        },
         Command::Migrate(args) => match Config::load(&args) {
             Ok(config) => agente_store::Db::migrate(&config.database_url)
                 .await
@@ -108,6 +131,17 @@ pub async fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn operator(config: Config, action: OperatorAction, email: &str) -> anyhow::Result<()> {
+    let state = crate::startup::build_state(config).await?;
+    let grant = matches!(action, OperatorAction::Grant);
+    state.auth.set_operator(email, grant).await?;
+    println!(
+        "{email} {} an operator",
+        if grant { "is now" } else { "is no longer" }
+    );
+    Ok(())
 }
 
 /// A job whose worker has not beaten for `AGENTE_JOB_LEASE_SECS` (default 30) goes to

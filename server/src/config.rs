@@ -53,6 +53,8 @@ pub struct Config {
     pub vapid: agente_notify::push::Vapid,
     /// Delivery log rows older than this many days are deleted (`AGENTE_NOTIFICATION_LOG_DAYS`).
     pub notification_log_days: i64,
+    /// The plan of a tenant that never chose one (`AGENTE_DEFAULT_PLAN`, default `free`).
+    pub default_plan: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -157,6 +159,7 @@ impl Config {
             smtp,
             vapid,
             notification_log_days: number("AGENTE_NOTIFICATION_LOG_DAYS", 30)?,
+            default_plan: env("AGENTE_DEFAULT_PLAN").unwrap_or_else(|| "free".into()),
         })
     }
 

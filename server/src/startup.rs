@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::{AppState, api, assets, authn, http_layers, ops, webhook};
 use agente_app::{App, shell, ssr::ServerContext};
 use agente_auth::{AuthService, AuthSettings, JwtKeys, RateLimiter};
+use agente_billing::{Billing, BillingOptions};
 use agente_core::{Clock, SecretBox, SystemClock};
 use agente_store::{Db, DbOptions};
 use agente_workflows::engine::{Engine, NetworkPolicy};
@@ -115,6 +116,21 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             network,
         },
     );
+    let billing = Billing::new(
+        db.clone(),
+        clock.clone(),
+        Some(notifier.clone()),
+        BillingOptions {
+            default_plan: config.default_plan.clone(),
+            ..BillingOptions::default()
+        },
+    );
+    billing
+        .ensure_built_in_plans()
+        .await
+        .context("cannot write the built-in plans")?;
+    let gate: Arc<dyn agente_core::UsageGate> = Arc::new(billing.clone());
+    auth.set_usage_gate(gate.clone());
     let workflows = WorkflowService::new(
         db.clone(),
         Engine::new(Limits::default(), network),
@@ -125,6 +141,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     .with_public_url(config.public_url.as_deref().unwrap_or_default())
     .with_queue(jobs)
     .with_queued_background_runs()
+    .with_usage_gate(gate)
     .with_running_stale_after_ms(config.execution_stale_secs * 1000)
     .with_pending_stale_after_ms(config.pending_stale_secs * 1000);
     let leptos = LeptosOptions::builder()
@@ -141,6 +158,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         auth,
         workflows,
         notifier,
+        billing,
         leptos,
         metrics: ops::metrics_handle(),
         refreshes: RefreshCoalescer::default(),
@@ -153,6 +171,7 @@ fn server_context(state: &AppState) -> ServerContext {
         auth: state.auth.clone(),
         workflows: state.workflows.clone(),
         notifier: state.notifier.clone(),
+        billing: state.billing.clone(),
         secure_cookies: state.config.secure(),
     }
 }

@@ -16,6 +16,7 @@ pub struct AppState {
     pub auth: AuthService,
     pub workflows: agente_workflows::service::WorkflowService,
     pub notifier: agente_notify::Notifier,
+    pub billing: agente_billing::Billing,
     pub leptos: LeptosOptions,
     pub metrics: PrometheusHandle,
     pub(crate) refreshes: RefreshCoalescer,

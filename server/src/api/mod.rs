@@ -3,6 +3,7 @@
 
 mod api_keys;
 mod auth;
+mod billing;
 mod extract;
 mod jobs;
 mod members;
@@ -76,6 +77,12 @@ pub fn router() -> Router<AppState> {
             "/workflows/{id}/run",
             post(workflows::run).layer(DefaultBodyLimit::max(MAX_WORKFLOW_BYTES)),
         )
+        .route("/billing", get(billing::overview))
+        .route("/billing/plans", get(billing::plans))
+        .route("/billing/plans/{id}", put(billing::save_plan))
+        .route("/billing/subscription", post(billing::change_plan))
+        .route("/billing/subscription/cancel", post(billing::cancel))
+        .route("/billing/subscription/resume", post(billing::resume))
         .route("/jobs/dead", get(jobs::list_dead).delete(jobs::purge_dead))
         .route("/jobs/dead/{id}", delete(jobs::delete_dead))
         .route("/jobs/dead/{id}/retry", post(jobs::retry_dead))

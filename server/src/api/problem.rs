@@ -1,6 +1,8 @@
 //! The one place errors become HTTP: RFC 9457 `application/problem+json` bodies.
 
 use agente_auth::AuthError;
+use agente_billing::BillingError;
+use agente_core::Refusal;
 use agente_notify::NotifierError;
 use agente_workflows::service::WorkflowServiceError;
 use axum::Json;
@@ -35,6 +37,8 @@ pub enum ApiError {
     Workflow(#[from] WorkflowServiceError),
     #[error(transparent)]
     Notifier(#[from] NotifierError),
+    #[error(transparent)]
+    Billing(#[from] BillingError),
     #[error("{detail}")]
     Request {
         status: StatusCode,
@@ -85,6 +89,23 @@ impl ApiError {
                     "an internal error occurred".into(),
                 ),
             },
+            ApiError::Billing(err) => match err {
+                BillingError::Auth(auth) => auth_parts(auth),
+                BillingError::Refused(r) => refusal_parts(r),
+                BillingError::BadInput(_) => (S::BAD_REQUEST, "bad_input", detail),
+                BillingError::NotFound(_) => (S::NOT_FOUND, "not_found", detail),
+                BillingError::Conflict(_) => (S::CONFLICT, "conflict", detail),
+                BillingError::Store(e) if e.is_transient() => (
+                    S::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the database is busy; try again".into(),
+                ),
+                BillingError::Store(_) | BillingError::Corrupt(_) => (
+                    S::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "an internal error occurred".into(),
+                ),
+            },
             ApiError::Workflow(err) => match err {
                 WorkflowServiceError::Auth(auth) => auth_parts(auth),
                 WorkflowServiceError::Invalid(_) => {
@@ -93,6 +114,7 @@ impl ApiError {
                 WorkflowServiceError::BadInput(_) => (S::BAD_REQUEST, "bad_input", detail),
                 WorkflowServiceError::NotFound(_) => (S::NOT_FOUND, "not_found", detail),
                 WorkflowServiceError::Conflict(_) => (S::CONFLICT, "conflict", detail),
+                WorkflowServiceError::Refused(r) => refusal_parts(r),
                 WorkflowServiceError::Store(e) if e.is_transient() => (
                     S::SERVICE_UNAVAILABLE,
                     "unavailable",
@@ -144,6 +166,15 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Billing's no: 402 Payment Required, with what to do in the detail.
+fn refusal_parts(r: &Refusal) -> (StatusCode, &'static str, String) {
+    let code = match r {
+        Refusal::QuotaExhausted { .. } => "quota_exceeded",
+        Refusal::LimitReached { .. } => "plan_limit",
+    };
+    (StatusCode::PAYMENT_REQUIRED, code, r.to_string())
+}
+
 /// Status, code and message of an auth failure.
 fn auth_parts(err: &AuthError) -> (StatusCode, &'static str, String) {
     let status =
@@ -161,6 +192,7 @@ fn auth_parts(err: &AuthError) -> (StatusCode, &'static str, String) {
         AuthError::Forbidden(_) => ("forbidden", detail),
         AuthError::NotFound(_) => ("not_found", detail),
         AuthError::Conflict(_) => ("conflict", detail),
+        AuthError::PlanLimit(_) => ("plan_limit", detail),
         AuthError::Store(e) if e.is_transient() => {
             ("unavailable", "the database is busy; try again".into())
         }

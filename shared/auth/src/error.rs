@@ -27,6 +27,9 @@ pub enum AuthError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// The tenant's plan allows no more (members).
+    #[error(transparent)]
+    PlanLimit(agente_core::Refusal),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("rate limiter unavailable: {0}")]
@@ -49,6 +52,7 @@ impl AuthError {
             AuthError::Forbidden(_) => 403,
             AuthError::NotFound(_) => 404,
             AuthError::Conflict(_) => 409,
+            AuthError::PlanLimit(_) => 402,
             AuthError::Store(e) if e.is_transient() => 503,
             AuthError::Store(_) => 500,
             AuthError::Limiter(_) => 503,

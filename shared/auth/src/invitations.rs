@@ -70,6 +70,10 @@ impl AuthService {
             .bind(email.as_str())
             .execute(&mut *tx)
             .await?;
+        // Open invitations count as seats: inviting past the plan's limit is refused now,
+        // not when the invitee accepts.
+        let seats = self.count_seats(&mut tx, tenant, Some(now)).await?;
+        self.check_members(tenant, seats).await?;
         let token = token::generate("agi");
         let info = InvitationInfo {
             id: UserId::new().to_string(),
@@ -186,6 +190,9 @@ impl AuthService {
         if accepted == 0 {
             return Err(AuthError::InvalidToken);
         }
+        // The plan may have shrunk since the invitation.
+        let members = self.count_seats(&mut tx, tenant, None).await?;
+        self.check_members(tenant, members).await?;
         self.insert_user(&mut tx, tenant, user, &email, &hash, role)
             .await?;
         let session = self

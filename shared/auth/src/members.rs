@@ -5,8 +5,9 @@
 
 use crate::service::RowExt;
 use crate::{Action, AuthError, AuthService, Principal, Resource, check_permission};
-use agente_core::{Role, UserId};
+use agente_core::{GateError, Limit, Role, TenantId, UserId};
 use agente_store::sqlx::query;
+use agente_store::{AnyConnection, Row};
 use serde::Serialize;
 
 /// A member as listed on Settings → Members.
@@ -134,4 +135,50 @@ async fn ensure_another_owner(
         ));
     }
     Ok(())
+}
+
+impl AuthService {
+    /// Members of `tenant`, plus its open invitations when `invitations_at` gives the time
+    /// they must not have expired by.
+    pub(crate) async fn count_seats(
+        &self,
+        conn: &mut AnyConnection,
+        tenant: TenantId,
+        invitations_at: Option<i64>,
+    ) -> Result<u64, AuthError> {
+        let members = query("SELECT COUNT(*) AS n FROM users WHERE tenant_id = $1")
+            .bind(tenant.to_string())
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get::<i64, _>("n")?;
+        let open = match invitations_at {
+            Some(now) => query(
+                "SELECT COUNT(*) AS n FROM invitations WHERE tenant_id = $1 \
+                 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
+            )
+            .bind(tenant.to_string())
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get::<i64, _>("n")?,
+            None => 0,
+        };
+        Ok((members + open).max(0) as u64)
+    }
+
+    /// Refuses one more member when the plan's limit is reached (see `set_usage_gate`).
+    pub(crate) async fn check_members(
+        &self,
+        tenant: TenantId,
+        current: u64,
+    ) -> Result<(), AuthError> {
+        let Some(gate) = self.inner.usage_gate.get() else {
+            return Ok(());
+        };
+        match gate.check_limit(tenant, Limit::Members, current).await {
+            Ok(()) => Ok(()),
+            Err(GateError::Refused(r)) => Err(AuthError::PlanLimit(r)),
+            Err(GateError::Unavailable(msg)) => Err(AuthError::Limiter(msg)),
+        }
+    }
 }

@@ -45,6 +45,8 @@ pub(crate) struct Inner {
     pub limiter: RateLimiter,
     pub clock: Arc<dyn Clock>,
     pub settings: AuthSettings,
+    /// Billing, asked before a member is added.
+    pub usage_gate: std::sync::OnceLock<Arc<dyn agente_core::UsageGate>>,
 }
 
 /// The caller as shown by `GET /api/v1/me`.
@@ -57,6 +59,8 @@ pub struct Me {
     pub user_id: Option<UserId>,
     pub email: Option<String>,
     pub mfa_enabled: bool,
+    /// Runs the platform (edits plans, reads the revenue report).
+    pub operator: bool,
 }
 
 impl AuthService {
@@ -76,8 +80,14 @@ impl AuthService {
                 limiter,
                 clock,
                 settings,
+                usage_gate: std::sync::OnceLock::new(),
             }),
         }
+    }
+
+    /// Lets billing refuse members past the plan's limit. Set once, at start.
+    pub fn set_usage_gate(&self, gate: Arc<dyn agente_core::UsageGate>) {
+        let _ = self.inner.usage_gate.set(gate);
     }
 
     pub fn settings(&self) -> &AuthSettings {
@@ -121,6 +131,7 @@ impl AuthService {
             user_id: principal.user_id,
             email,
             mfa_enabled,
+            operator: self.is_operator(principal).await?,
         })
     }
 }

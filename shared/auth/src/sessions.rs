@@ -82,6 +82,10 @@ impl AuthService {
             .await?;
         self.insert_user(&mut tx, tenant, user, &email, &hash, Role::Owner)
             .await?;
+        let backend = self.inner.db.backend();
+        if crate::operators::grant_if_first(&mut tx, backend, user, now).await? {
+            tracing::info!(user_id = %user, "the installation's first account is its operator");
+        }
         let session = self
             .start_session(&mut tx, tenant, user, Role::Owner, None)
             .await?;

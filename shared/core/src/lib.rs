@@ -8,9 +8,11 @@ pub mod ids;
 pub mod role;
 pub mod secret_box;
 pub mod token;
+pub mod usage;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use email::Email;
 pub use ids::{TenantId, UserId};
 pub use role::Role;
 pub use secret_box::SecretBox;
+pub use usage::{GateError, GateFuture, Limit, Meter, Refusal, Usage, UsageGate};

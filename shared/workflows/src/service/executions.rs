@@ -161,6 +161,11 @@ impl WorkflowService {
         mut request: RunRequest,
         claimed: bool,
     ) -> Result<ExecutionRecord, E> {
+        // A claimed run (queued, or waiting and resumed) was admitted when it began.
+        if !claimed {
+            self.admit_run(p.tenant_id, &request.execution_id, &request.mode)
+                .await?;
+        }
         if request.credentials.is_empty() && Self::uses_credentials(workflow) {
             let mut tx = self.db.tenant_read(p.tenant_id).await?;
             request.credentials = self.credentials_for(&mut tx, p.tenant_id, workflow).await?;

@@ -13,6 +13,7 @@ mod running;
 mod scheduled;
 mod store;
 mod sub_workflows;
+mod usage;
 mod waiting;
 mod webhook_access;
 mod webhook_cache;
@@ -46,6 +47,9 @@ pub enum WorkflowServiceError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// Billing said no: a quota is used up or a plan limit reached.
+    #[error(transparent)]
+    Refused(#[from] agente_core::Refusal),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A bug (a panicked task); details are logged, not shown.
@@ -110,6 +114,8 @@ pub struct WorkflowService {
     pub(crate) pending_stale_ms: i64,
     /// Where jobs go: the SQL queue in the service's own database unless `with_queue`.
     pub(crate) jobs: agente_jobs::Queue,
+    /// Billing, asked before production runs and activations (`usage.rs`).
+    pub(crate) usage_gate: Option<Arc<dyn agente_core::UsageGate>>,
 }
 
 impl WorkflowService {
@@ -128,6 +134,7 @@ impl WorkflowService {
             clock,
             limits,
             jobs,
+            usage_gate: None,
             running: running::Running::default(),
             webhook_cache: Arc::default(),
             public_url: String::new(),

@@ -22,6 +22,8 @@ impl WorkflowService {
         workflow: Workflow,
         request: RunRequest,
     ) -> Result<(), E> {
+        self.admit_run(p.tenant_id, &request.execution_id, &request.mode)
+            .await?;
         if self.queue_background_runs {
             return self
                 .enqueue_execution(p, &workflow_id, &workflow, &request)

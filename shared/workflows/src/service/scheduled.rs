@@ -134,9 +134,18 @@ impl WorkflowService {
             durable_waits: true,
             ..RunRequest::default()
         };
-        self.execute_and_record(&principal, workflow_id, &stored.workflow, request)
+        match self
+            .execute_and_record(&principal, workflow_id, &stored.workflow, request)
             .await
-            .map(Some)
+        {
+            Ok(record) => Ok(Some(record)),
+            // Over quota: this firing is skipped (billing told the tenant), not retried.
+            Err(E::Refused(refusal)) => {
+                tracing::info!(tenant = %tenant, workflow = %workflow_id, %refusal, "scheduled run skipped");
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 

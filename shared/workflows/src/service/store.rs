@@ -236,6 +236,9 @@ impl WorkflowService {
         if !errors.is_empty() {
             return Err(E::Invalid(errors));
         }
+        if !current.active {
+            self.check_activation(&mut tx, p.tenant_id).await?;
+        }
         self.register_webhooks(&mut tx, p, id, &current.workflow)
             .await?;
         // A schedule that cannot fire is refused here rather than silently never running.

@@ -1,0 +1,137 @@
+//! The billing service: plans, accounts, the usage gate, the tenant's overview and plan
+//! changes.
+
+mod accounts;
+mod gate;
+mod overview;
+mod plans;
+mod subscription;
+
+pub use overview::{BillingOverview, LimitUsage, MeterUsage};
+
+use crate::account::Period;
+use crate::plan::Plan;
+use agente_auth::AuthError;
+use agente_core::{Clock, Refusal, TenantId};
+use agente_notify::Notifier;
+use agente_store::{Db, StoreError};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Why a billing operation was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BillingError {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error("{0}")]
+    BadInput(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Stored data that does not parse (a plan edited by hand in the database).
+    #[error("stored billing data is damaged: {0}")]
+    Corrupt(String),
+}
+
+impl From<agente_store::sqlx::Error> for BillingError {
+    fn from(err: agente_store::sqlx::Error) -> Self {
+        BillingError::Store(err.into())
+    }
+}
+
+/// How this deployment bills.
+#[derive(Clone, Debug)]
+pub struct BillingOptions {
+    /// The plan of a tenant that never chose one (`AGENTE_DEFAULT_PLAN`, default `free`).
+    pub default_plan: String,
+    /// How long a past-due subscription keeps its plan.
+    pub grace: Duration,
+    /// How long a process trusts what it read of a tenant's plan and use; another process's
+    /// plan change is seen within it. Hard limits are always checked in the database.
+    pub cache_ttl: Duration,
+}
+
+impl Default for BillingOptions {
+    fn default() -> Self {
+        Self {
+            default_plan: crate::plan::FREE.into(),
+            grace: Duration::from_secs(7 * 86_400),
+            cache_ttl: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Plans, accounts and metering. Cheap to clone.
+#[derive(Clone)]
+pub struct Billing {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    clock: Arc<dyn Clock>,
+    notifier: Option<Notifier>,
+    options: BillingOptions,
+    cache: Mutex<HashMap<TenantId, Arc<Standing>>>,
+}
+
+/// What a process knows of a tenant for a short while: its plan and period, and
+/// its use of each metered allowance in that period as last counted plus what this process
+/// recorded since.
+struct Standing {
+    read_at: Instant,
+    plan: Plan,
+    period: Period,
+    used: HashMap<agente_core::Meter, std::sync::atomic::AtomicU64>,
+}
+
+impl Billing {
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        notifier: Option<Notifier>,
+        options: BillingOptions,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                db,
+                clock,
+                notifier,
+                options,
+                cache: Mutex::default(),
+            }),
+        }
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+
+    fn grace_ms(&self) -> i64 {
+        self.inner.options.grace.as_millis() as i64
+    }
+
+    /// Forgets what this process knew of `tenant` (after a change to its plan).
+    fn forget(&self, tenant: TenantId) {
+        self.inner
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&tenant);
+    }
+
+    /// Forgets every tenant (after an operator changed a plan).
+    fn forget_all(&self) {
+        self.inner
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+}

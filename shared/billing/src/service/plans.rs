@@ -1,0 +1,87 @@
+//! Plans in the database: the built-in ones written once, the operator's edits kept.
+
+use super::{Billing, BillingError as E};
+use crate::plan::{Plan, built_in};
+use agente_auth::{Principal, require_operator};
+use agente_store::sqlx::query;
+use agente_store::{AnyConnection, Row};
+
+impl Billing {
+    /// Writes the built-in plans that are missing (an operator's edits stay). Called on
+    /// start.
+    pub async fn ensure_built_in_plans(&self) -> Result<(), E> {
+        let mut tx = self.inner.db.system_tx().await?;
+        for plan in built_in() {
+            query(
+                "INSERT INTO plans (id, position, spec, updated_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&plan.id)
+            .bind(plan.position)
+            .bind(spec(&plan))
+            .bind(self.now_ms())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every plan, cheapest first; archived ones only when `all`.
+    pub async fn plans(&self, all: bool) -> Result<Vec<Plan>, E> {
+        let mut tx = self.inner.db.system_tx().await?;
+        let rows = query("SELECT spec FROM plans ORDER BY position, id")
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let mut plans = Vec::with_capacity(rows.len());
+        for row in rows {
+            let plan = parse(&row.try_get::<String, _>("spec")?)?;
+            if all || plan.available {
+                plans.push(plan);
+            }
+        }
+        Ok(plans)
+    }
+
+    /// Creates or replaces a plan: operators only. Tenants on it get the new limits within
+    /// the cache's lifetime.
+    pub async fn save_plan(&self, p: &Principal, plan: Plan) -> Result<Plan, E> {
+        require_operator(&self.inner.db, p).await?;
+        plan.validate().map_err(E::BadInput)?;
+        let mut tx = self.inner.db.system_tx().await?;
+        query(
+            "INSERT INTO plans (id, position, spec, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET position = excluded.position, spec = excluded.spec, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(&plan.id)
+        .bind(plan.position)
+        .bind(spec(&plan))
+        .bind(self.now_ms())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.forget_all();
+        tracing::info!(plan = %plan.id, "plan saved");
+        Ok(plan)
+    }
+}
+
+/// The plan `id` as stored, if any.
+pub(super) async fn load_plan(conn: &mut AnyConnection, id: &str) -> Result<Option<Plan>, E> {
+    let row = query("SELECT spec FROM plans WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| parse(&r.try_get::<String, _>("spec")?))
+        .transpose()
+}
+
+fn spec(plan: &Plan) -> String {
+    serde_json::to_string(plan).expect("a plan serialises")
+}
+
+fn parse(spec: &str) -> Result<Plan, E> {
+    serde_json::from_str(spec).map_err(|e| E::Corrupt(format!("plan: {e}")))
+}

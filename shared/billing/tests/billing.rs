@@ -1,0 +1,323 @@
+//! Billing over real databases (SQLite and Postgres): plans as data, the usage gate's hard
+//! and soft limits (exact under concurrency), idempotent metering, quota warnings through
+//! the notifier's queue, and plan changes.
+
+use agente_auth::{AuthMethod, Principal};
+use agente_billing::{Billing, BillingError, BillingOptions, Plan};
+use agente_core::{
+    FixedClock, GateError, Limit, Meter, Refusal, Role, SecretBox, TenantId, Usage, UsageGate,
+    UserId,
+};
+use agente_jobs::{DEFAULT_QUEUE, Queue, SqlQueue};
+use agente_notify::{Event, Notifier, NotifierOptions};
+use agente_store::Db;
+use agente_store::sqlx::query;
+use agente_store::testing::TestDb;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// 2026-11-29T12:00:00Z
+const NOW: i64 = 1_795_953_600_000;
+const DAY: i64 = 86_400_000;
+
+struct Setup {
+    db: Db,
+    queue: Queue,
+    clock: FixedClock,
+    billing: Billing,
+    operator: Principal,
+}
+
+async fn member(db: &Db, tenant: TenantId, role: Role) -> Principal {
+    let user = UserId::new();
+    let mut tx = db.tenant_tx(tenant).await.unwrap();
+    query("INSERT INTO tenants (id, name, created_at) VALUES ($1, 'T', 0) ON CONFLICT (id) DO NOTHING")
+        .bind(tenant.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    query("INSERT INTO users (id, tenant_id, email, password_hash, role, created_at) VALUES ($1, $2, $3, 'x', $4, 0)")
+        .bind(user.to_string())
+        .bind(tenant.to_string())
+        .bind(format!("{user}@example.com"))
+        .bind(role.as_str())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    Principal {
+        tenant_id: tenant,
+        user_id: Some(user),
+        role,
+        method: AuthMethod::AccessToken,
+    }
+}
+
+async fn setup(test: &TestDb) -> Setup {
+    let db = test.db.clone();
+    let clock = FixedClock::at_ms(NOW);
+    let queue: Queue = SqlQueue::new(db.clone(), Arc::new(clock.clone())).into();
+    let notifier = Notifier::new(
+        db.clone(),
+        queue.clone(),
+        SecretBox::from_bytes(&[7u8; 32]),
+        Arc::new(clock.clone()),
+        NotifierOptions::default(),
+    );
+    let billing = Billing::new(
+        db.clone(),
+        Arc::new(clock.clone()),
+        Some(notifier),
+        BillingOptions {
+            cache_ttl: Duration::ZERO,
+            ..BillingOptions::default()
+        },
+    );
+    billing.ensure_built_in_plans().await.unwrap();
+    let operator = member(&db, TenantId::new(), Role::Owner).await;
+    let mut tx = db.system_tx().await.unwrap();
+    query("INSERT INTO operators (user_id, granted_at) VALUES ($1, 0)")
+        .bind(operator.user_id.unwrap().to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    Setup {
+        db,
+        queue,
+        clock,
+        billing,
+        operator,
+    }
+}
+
+impl Setup {
+    async fn plan(&self, id: &str) -> Plan {
+        let plans = self.billing.plans(true).await.unwrap();
+        plans.into_iter().find(|p| p.id == id).unwrap()
+    }
+
+    /// Sets the free plan's included executions.
+    async fn free_executions(&self, n: u64) {
+        let mut free = self.plan("free").await;
+        free.included_executions = Some(n);
+        self.billing.save_plan(&self.operator, free).await.unwrap();
+    }
+
+    /// The quota events enqueued so far, as `(kind, percent)`.
+    async fn quota_events(&self) -> Vec<(String, i64)> {
+        let leases = self
+            .queue
+            .claim(&[DEFAULT_QUEUE.to_string()], "test", 30_000, 100)
+            .await
+            .unwrap();
+        let mut seen = Vec::new();
+        for lease in leases {
+            let event: Event = serde_json::from_value(lease.job.payload.clone()).unwrap();
+            seen.push((
+                event.kind.as_str().to_string(),
+                event.data["percent"].as_i64().unwrap(),
+            ));
+        }
+        seen
+    }
+}
+
+fn run(id: &str) -> Usage<'_> {
+    Usage {
+        meter: Meter::Executions,
+        quantity: 1,
+        id,
+    }
+}
+
+#[tokio::test]
+async fn the_first_execution_past_a_hard_limit_is_refused_once_counted_once() {
+    for (backend, test) in TestDb::each().await.unwrap() {
+        let s = setup(&test).await;
+        s.free_executions(5).await;
+        let owner = member(&s.db, TenantId::new(), Role::Owner).await;
+        let t = owner.tenant_id;
+        for i in 0..5 {
+            s.billing.admit(t, run(&format!("e{i}"))).await.unwrap();
+        }
+        // Telling the same execution again neither counts nor refuses.
+        s.billing.admit(t, run("e4")).await.unwrap();
+        let refused = s.billing.admit(t, run("e5")).await.unwrap_err();
+        match refused {
+            GateError::Refused(Refusal::QuotaExhausted {
+                meter, included, ..
+            }) => {
+                assert_eq!((meter, included), (Meter::Executions, 5), "{backend}");
+            }
+            other => panic!("{backend}: {other:?}"),
+        }
+        let overview = s.billing.overview(&owner).await.unwrap();
+        let executions = &overview.meters[0];
+        assert_eq!(
+            (executions.used, executions.included, executions.hard),
+            (5, Some(5), true),
+            "{backend}"
+        );
+        // 4 of 5 is 80 %, 5 of 5 is 100 %; the refusal repeats the 100 % event, which the
+        // queue's idempotency key absorbs.
+        let events = s.quota_events().await;
+        assert_eq!(
+            events,
+            vec![("quota.warning".into(), 80), ("quota.exceeded".into(), 100)],
+            "{backend}"
+        );
+        // Another tenant is untouched; a new period starts from zero.
+        let other = member(&s.db, TenantId::new(), Role::Owner).await;
+        s.billing.admit(other.tenant_id, run("e5")).await.unwrap();
+        s.clock.advance_secs(2 * 86_400);
+        s.billing.admit(t, run("december")).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn concurrent_admissions_stop_exactly_at_the_limit() {
+    for (backend, test) in TestDb::each().await.unwrap() {
+        let s = setup(&test).await;
+        s.free_executions(10).await;
+        let t = member(&s.db, TenantId::new(), Role::Owner).await.tenant_id;
+        let tasks: Vec<_> = (0..25)
+            .map(|i| {
+                let billing = s.billing.clone();
+                tokio::spawn(async move {
+                    let id = format!("run-{i}");
+                    billing.admit(t, run(&id)).await
+                })
+            })
+            .collect();
+        let mut admitted = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(()) => admitted += 1,
+                Err(GateError::Refused(_)) => {}
+                Err(e) => panic!("{backend}: {e}"),
+            }
+        }
+        assert_eq!(admitted, 10, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn soft_limits_charge_overage_and_unlimited_meters_only_count() {
+    for (backend, test) in TestDb::each().await.unwrap() {
+        let s = setup(&test).await;
+        let mut pro = s.plan("pro").await;
+        pro.included_executions = Some(10);
+        s.billing.save_plan(&s.operator, pro).await.unwrap();
+        let owner = member(&s.db, TenantId::new(), Role::Owner).await;
+        s.billing.change_plan(&owner, "pro").await.unwrap();
+        for i in 0..12 {
+            s.billing
+                .admit(owner.tenant_id, run(&format!("r{i}")))
+                .await
+                .unwrap();
+        }
+        let tokens = Usage {
+            meter: Meter::AiTokens,
+            quantity: 1_500,
+            id: "call-1",
+        };
+        s.billing.record(owner.tenant_id, tokens).await.unwrap();
+        s.billing.record(owner.tenant_id, tokens).await.unwrap();
+        let o = s.billing.overview(&owner).await.unwrap();
+        assert_eq!(o.plan.id, "pro", "{backend}");
+        assert_eq!(
+            (o.meters[0].used, o.meters[0].hard),
+            (12, false),
+            "{backend}"
+        );
+        // 2 past 10 included: one started thousand at $2.00.
+        assert_eq!(o.meters[0].overage_cost, 200, "{backend}");
+        assert_eq!(o.meters[1].used, 1_500, "{backend}");
+        let events = s.quota_events().await;
+        assert_eq!(
+            events,
+            vec![("quota.warning".into(), 80), ("quota.exceeded".into(), 100)],
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn plan_changes_follow_limits_and_cancellation_ends_at_the_period_end() {
+    for (backend, test) in TestDb::each().await.unwrap() {
+        let s = setup(&test).await;
+        let owner = member(&s.db, TenantId::new(), Role::Owner).await;
+        let t = owner.tenant_id;
+        for _ in 0..2 {
+            member(&s.db, t, Role::Editor).await;
+        }
+        // Three members do not fit Free's two.
+        assert!(matches!(
+            s.billing.check_limit(t, Limit::Members, 3).await,
+            Err(GateError::Refused(Refusal::LimitReached { max: 2, .. }))
+        ));
+        s.billing.change_plan(&owner, "business").await.unwrap();
+        s.billing.check_limit(t, Limit::Members, 3).await.unwrap();
+        match s.billing.change_plan(&owner, "free").await {
+            Err(BillingError::Conflict(msg)) => assert!(msg.contains("remove 1"), "{msg}"),
+            other => panic!("{backend}: {other:?}"),
+        }
+        // Only owners change plans; admins read.
+        let admin = member(&s.db, t, Role::Admin).await;
+        assert!(matches!(
+            s.billing.change_plan(&admin, "pro").await,
+            Err(BillingError::Auth(_))
+        ));
+        assert_eq!(
+            s.billing.overview(&admin).await.unwrap().plan.id,
+            "business"
+        );
+        s.billing.cancel_at_period_end(&owner).await.unwrap();
+        let o = s.billing.overview(&owner).await.unwrap();
+        assert!(o.cancel_at_period_end, "{backend}");
+        s.billing.resume(&owner).await.unwrap();
+        s.billing.cancel_at_period_end(&owner).await.unwrap();
+        // 2026-12-01: the period is over, the plan has ended.
+        s.clock.advance_secs(2 * 86_400);
+        let o = s.billing.overview(&owner).await.unwrap();
+        assert_eq!(
+            (o.plan.id.as_str(), o.subscribed_plan.as_str()),
+            ("free", "business"),
+            "{backend}"
+        );
+        assert!(o.period.start >= NOW + DAY, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn only_operators_edit_plans_and_bad_plans_are_refused() {
+    for (backend, test) in TestDb::each().await.unwrap() {
+        let s = setup(&test).await;
+        let owner = member(&s.db, TenantId::new(), Role::Owner).await;
+        let mut pro = s.plan("pro").await;
+        assert!(matches!(
+            s.billing.save_plan(&owner, pro.clone()).await,
+            Err(BillingError::Auth(_))
+        ));
+        pro.monthly_price = -5;
+        assert!(matches!(
+            s.billing.save_plan(&s.operator, pro.clone()).await,
+            Err(BillingError::BadInput(_))
+        ));
+        // An archived plan keeps its place for the operator and leaves the offer.
+        pro.monthly_price = 2_900;
+        pro.available = false;
+        s.billing.save_plan(&s.operator, pro).await.unwrap();
+        let offered: Vec<_> = s.billing.plans(false).await.unwrap();
+        assert!(offered.iter().all(|p| p.id != "pro"), "{backend}");
+        assert_eq!(s.plan("pro").await.monthly_price, 2_900, "{backend}");
+        assert!(matches!(
+            s.billing.change_plan(&owner, "pro").await,
+            Err(BillingError::NotFound(_))
+        ));
+        // Written once: a restart keeps the operator's edit.
+        s.billing.ensure_built_in_plans().await.unwrap();
+        assert_eq!(s.plan("pro").await.monthly_price, 2_900, "{backend}");
+    }
+}

@@ -1,0 +1,73 @@
+//! Asking billing before acting: a production run is admitted (and counted once, by its
+//! execution id) before it starts; an activation past the plan's active-workflow limit is
+//! refused. Without a gate (a service used alone) everything is allowed.
+
+use super::{WorkflowService, WorkflowServiceError as E};
+use agente_core::{GateError, Limit, Meter, TenantId, Usage, UsageGate};
+use agente_store::sqlx::query;
+use agente_store::{AnyConnection, Row};
+use std::sync::Arc;
+
+/// Modes that count as executions: production runs. Manual test runs and sub-workflow
+/// runs (`integrated`) do not, as in n8n Cloud.
+pub(crate) fn metered(mode: &str) -> bool {
+    matches!(mode, "webhook" | "trigger" | "error" | "retry")
+}
+
+impl WorkflowService {
+    /// Lets billing decide on runs and activations (see `UsageGate`).
+    pub fn with_usage_gate(mut self, gate: Arc<dyn UsageGate>) -> Self {
+        self.usage_gate = Some(gate);
+        self
+    }
+
+    /// Admits execution `execution_id` of `mode` for `tenant`: counted once however often
+    /// asked (a queued run is asked when queued and not again when claimed).
+    pub(crate) async fn admit_run(
+        &self,
+        tenant: TenantId,
+        execution_id: &str,
+        mode: &str,
+    ) -> Result<(), E> {
+        let Some(gate) = &self.usage_gate else {
+            return Ok(());
+        };
+        if !metered(mode) {
+            return Ok(());
+        }
+        let usage = Usage {
+            meter: Meter::Executions,
+            quantity: 1,
+            id: execution_id,
+        };
+        gate.admit(tenant, usage).await.map_err(refused)
+    }
+
+    /// Refuses activating one more workflow when the plan's limit is reached.
+    pub(crate) async fn check_activation(
+        &self,
+        conn: &mut AnyConnection,
+        tenant: TenantId,
+    ) -> Result<(), E> {
+        let Some(gate) = &self.usage_gate else {
+            return Ok(());
+        };
+        let row = query(
+            "SELECT COUNT(*) AS n FROM workflows WHERE tenant_id = $1 AND active_at IS NOT NULL",
+        )
+        .bind(tenant.to_string())
+        .fetch_one(conn)
+        .await?;
+        let active = row.try_get::<i64, _>("n")?.max(0) as u64;
+        gate.check_limit(tenant, Limit::ActiveWorkflows, active)
+            .await
+            .map_err(refused)
+    }
+}
+
+fn refused(e: GateError) -> E {
+    match e {
+        GateError::Refused(r) => E::Refused(r),
+        GateError::Unavailable(msg) => E::Internal(msg),
+    }
+}
