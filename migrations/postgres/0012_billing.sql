@@ -3,6 +3,8 @@
 CREATE TABLE plans (
     id          TEXT PRIMARY KEY,
     position    INTEGER NOT NULL,
+    -- Copied from `spec` so that housekeeping prunes by plan in plain SQL.
+    retention_days  INTEGER NOT NULL,
     spec        TEXT NOT NULL,
     updated_at  BIGINT NOT NULL
 );
@@ -74,3 +76,29 @@ END
 $$;
 REVOKE ALL ON FUNCTION agente_grant_first_operator(TEXT, BIGINT) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION agente_grant_first_operator(TEXT, BIGINT) TO agente_app;
+
+-- Housekeeping across tenants: finished executions older than the retention of the plan
+-- each tenant is on (its account's plan while the subscription is in good standing or past
+-- due, else Free; tenants without an account are on `p_default_plan`).
+CREATE FUNCTION agente_prune_executions_by_plan(p_now BIGINT, p_default_plan TEXT)
+RETURNS BIGINT
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+    WITH kept AS (
+        SELECT t.id AS tenant_id, p.retention_days
+        FROM tenants t
+        LEFT JOIN billing_accounts a ON a.tenant_id = t.id
+        JOIN plans p ON p.id = CASE
+            WHEN a.tenant_id IS NULL THEN p_default_plan
+            WHEN a.status IN ('active', 'trialing', 'past_due') THEN a.plan_id
+            ELSE 'free' END
+    ), gone AS (
+        DELETE FROM executions e USING kept k
+        WHERE e.tenant_id = k.tenant_id AND e.finished_at IS NOT NULL
+          AND e.started_at < p_now - k.retention_days * 86400000::BIGINT
+        RETURNING 1
+    )
+    SELECT count(*) FROM gone
+$$;
+REVOKE ALL ON FUNCTION agente_prune_executions_by_plan(BIGINT, TEXT) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION agente_prune_executions_by_plan(BIGINT, TEXT) TO agente_app;

@@ -7,6 +7,8 @@
 CREATE TABLE plans (
     id          TEXT PRIMARY KEY,
     position    INTEGER NOT NULL,
+    -- Copied from `spec` so that housekeeping prunes by plan in plain SQL.
+    retention_days  INTEGER NOT NULL,
     spec        TEXT NOT NULL,
     updated_at  BIGINT NOT NULL
 );

@@ -4,6 +4,7 @@
 //! worker and scheduler processes can be scaled apart over one database.
 
 use crate::housekeeping::HOUSEKEEPING_JOB;
+use agente_billing::Billing;
 use agente_core::Clock;
 use agente_jobs::{Handlers, JobError, Queue, RetryPolicy, Scheduler, Worker, WorkerOptions};
 use agente_notify::{DELIVER_JOB, DELIVER_RETRY, EVENT_JOB, Event, Notifier, NotifierError};
@@ -40,6 +41,7 @@ pub fn start(
     db: &Db,
     workflows: &WorkflowService,
     notifier: &Notifier,
+    billing: &Billing,
     roles: Roles,
     clock: Arc<dyn Clock>,
 ) -> Background {
@@ -52,7 +54,7 @@ pub fn start(
             .with_tenant_concurrency(options.tenant_concurrency);
         let worker = Worker::new(
             queue.clone(),
-            handlers(workflows.clone(), notifier.clone(), queue),
+            handlers(workflows.clone(), notifier.clone(), billing.clone(), queue),
             options,
         );
         tasks.push(tokio::spawn(worker.run(shutdown.clone())));
@@ -95,16 +97,26 @@ async fn reap(workflows: WorkflowService, shutdown: CancellationToken) {
 }
 
 /// What each job type does.
-fn handlers(workflows: WorkflowService, notifier: Notifier, jobs: Queue) -> Handlers {
+fn handlers(
+    workflows: WorkflowService,
+    notifier: Notifier,
+    billing: Billing,
+    jobs: Queue,
+) -> Handlers {
     let scheduled = workflows.clone();
     let queued = workflows.clone();
-    let upkeep = (workflows.clone(), notifier.clone());
+    let upkeep = (workflows.clone(), notifier.clone(), billing);
     let fan_out = notifier.clone();
     Handlers::new()
         .on(HOUSEKEEPING_JOB, RetryPolicy::default(), move |job| {
-            let (workflows, notifier, jobs) = (upkeep.0.clone(), upkeep.1.clone(), jobs.clone());
+            let (workflows, notifier, billing, jobs) = (
+                upkeep.0.clone(),
+                upkeep.1.clone(),
+                upkeep.2.clone(),
+                jobs.clone(),
+            );
             async move {
-                crate::housekeeping::run(&workflows, &notifier, &jobs, &job.payload)
+                crate::housekeeping::run(&workflows, &notifier, &billing, &jobs, &job.payload)
                     .await
                     .map_err(JobError::Retry)
             }

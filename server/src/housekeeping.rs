@@ -1,9 +1,10 @@
 //! Periodic upkeep as a scheduled job: execution pruning (n8n's defaults, 336 h and 10,000
-//! per tenant), expired test-webhook registrations, finished jobs (a day after they
+//! per tenant, and each plan's shorter retention), expired test-webhook registrations, finished jobs (a day after they
 //! ended, their idempotency keys with them), and the notification delivery log (30 days). The scheduler fires `system.housekeeping` every
 //! 15 minutes — once across all replicas, under its lease — and any worker runs it.
 
 use crate::config::Config;
+use agente_billing::Billing;
 use agente_jobs::scheduler::register_in;
 use agente_jobs::{CronSchedule, Misfire, NewJob, Queue, QueueError, ScheduleSpec};
 use agente_notify::Notifier;
@@ -73,6 +74,7 @@ pub async fn register_with(
 pub async fn run(
     workflows: &WorkflowService,
     notifier: &Notifier,
+    billing: &Billing,
     jobs: &Queue,
     payload: &Value,
 ) -> Result<(), String> {
@@ -82,6 +84,12 @@ pub async fn run(
         .prune_executions(max_age_hours * 3_600_000, keep)
         .await
         .map_err(|e| format!("pruning executions failed: {e}"))?;
+    // Each plan keeps execution data for its own number of days (within the above).
+    let pruned = pruned
+        + billing
+            .prune_executions_by_plan()
+            .await
+            .map_err(|e| format!("pruning executions by plan failed: {e}"))?;
     if pruned > 0 {
         tracing::info!(deleted = pruned, "pruned old executions");
     }

@@ -240,6 +240,7 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
         &state.db,
         &state.workflows,
         &state.notifier,
+        &state.billing,
         roles,
         Arc::new(agente_core::SystemClock),
     );
@@ -273,6 +274,7 @@ pub async fn run_background(config: Config, roles: Roles) -> anyhow::Result<()> 
         &state.db,
         &state.workflows,
         &state.notifier,
+        &state.billing,
         roles,
         Arc::new(agente_core::SystemClock),
     );

@@ -3,9 +3,11 @@
 //! permission check.
 
 mod accounts;
+mod billing;
 mod notifications;
 mod workflows;
 
 pub use accounts::*;
+pub use billing::*;
 pub use notifications::*;
 pub use workflows::*;

@@ -1,6 +1,7 @@
 //! One module per area of the app.
 
 mod auth;
+mod billing;
 mod executions;
 mod notification_settings;
 mod notifications;
@@ -9,6 +10,7 @@ mod shell;
 mod workflows;
 
 pub use auth::{AcceptInvitePage, LoginPage, SignupPage};
+pub use billing::BillingPage;
 pub use executions::{ExecutionDetailPage, ExecutionsPage};
 pub use notifications::NotificationsPage;
 pub use settings::{ApiKeysPage, MembersPage, SecurityPage, SettingsLayout};

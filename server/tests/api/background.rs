@@ -121,7 +121,20 @@ fn start(
         Arc::new(clock.clone()),
         Default::default(),
     );
-    background::start(&db.db, workflows, &notifier, roles, Arc::new(clock.clone()))
+    let billing = agente_billing::Billing::new(
+        db.db.clone(),
+        Arc::new(clock.clone()),
+        None,
+        Default::default(),
+    );
+    background::start(
+        &db.db,
+        workflows,
+        &notifier,
+        &billing,
+        roles,
+        Arc::new(clock.clone()),
+    )
 }
 
 async fn editor_in_new_tenant(db: &agente_store::Db) -> Principal {

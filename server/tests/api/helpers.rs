@@ -70,6 +70,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         )
         .unwrap(),
         notification_log_days: 30,
+        default_plan: "free".into(),
     };
     adjust(&mut config);
     let jwt_secret = config.jwt_secret.clone();
@@ -88,6 +89,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         &state.db,
         &state.workflows,
         &state.notifier,
+        &state.billing,
         roles,
         std::sync::Arc::new(agente_core::SystemClock),
     ));

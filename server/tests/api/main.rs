@@ -3,6 +3,7 @@
 mod accounts;
 mod background;
 mod bad_input;
+mod billing;
 mod helpers;
 mod jobs;
 mod notifications;

@@ -21,7 +21,7 @@ pub async fn require_operator(db: &Db, p: &Principal) -> Result<(), AuthError> {
 
 async fn is_operator(db: &Db, user: UserId) -> Result<bool, AuthError> {
     // `operators` has no row-level security: any connection may read it.
-    let mut tx = db.system_tx().await?;
+    let mut tx = db.system_read().await?;
     let row = query("SELECT 1 AS one FROM operators WHERE user_id = $1")
         .bind(user.to_string())
         .fetch_optional(&mut *tx)
@@ -61,14 +61,6 @@ pub(crate) async fn grant_if_first(
 }
 
 impl AuthService {
-    /// Whether the caller is an operator (for showing operator pages).
-    pub async fn is_operator(&self, p: &Principal) -> Result<bool, AuthError> {
-        match p.user_id {
-            Some(user) => is_operator(&self.inner.db, user).await,
-            None => Ok(false),
-        }
-    }
-
     /// Grants (or revokes) operator rights to the account with `email`: the CLI's
     /// `agente operator grant|revoke`.
     pub async fn set_operator(&self, email: &str, operator: bool) -> Result<(), AuthError> {

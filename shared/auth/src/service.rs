@@ -107,10 +107,12 @@ impl AuthService {
             .await?
             .ok_or(AuthError::NotFound("tenant"))?
             .text("name")?;
-        let (email, mfa_enabled) = match principal.user_id {
+        let (email, mfa_enabled, operator) = match principal.user_id {
             Some(user) => {
                 let row = query(
-                    "SELECT email, totp_enabled_at FROM users WHERE id = $1 AND tenant_id = $2",
+                    "SELECT email, totp_enabled_at, \
+                       (SELECT COUNT(*) FROM operators o WHERE o.user_id = users.id) AS operator \
+                     FROM users WHERE id = $1 AND tenant_id = $2",
                 )
                 .bind(user.to_string())
                 .bind(principal.tenant_id.to_string())
@@ -120,9 +122,10 @@ impl AuthService {
                 (
                     Some(row.text("email")?),
                     row.opt_int("totp_enabled_at")?.is_some(),
+                    row.opt_int("operator")?.unwrap_or(0) > 0,
                 )
             }
-            None => (None, false),
+            None => (None, false, false),
         };
         Ok(Me {
             tenant_id: principal.tenant_id,
@@ -131,7 +134,7 @@ impl AuthService {
             user_id: principal.user_id,
             email,
             mfa_enabled,
-            operator: self.is_operator(principal).await?,
+            operator,
         })
     }
 }

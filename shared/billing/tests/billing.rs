@@ -321,3 +321,69 @@ async fn only_operators_edit_plans_and_bad_plans_are_refused() {
         assert_eq!(s.plan("pro").await.monthly_price, 2_900, "{backend}");
     }
 }
+
+/// Inserts a finished execution of a new workflow of `tenant`, started `days_ago`.
+async fn old_execution(db: &Db, tenant: TenantId, days_ago: i64) {
+    let (workflow, execution) = (UserId::new().to_string(), UserId::new().to_string());
+    let started = NOW - days_ago * DAY;
+    let mut tx = db.tenant_tx(tenant).await.unwrap();
+    query("INSERT INTO workflows (id, tenant_id, name, definition, version, created_at, updated_at) VALUES ($1, $2, 'w', '{}', 1, 0, 0)")
+        .bind(&workflow)
+        .bind(tenant.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    query("INSERT INTO executions (id, tenant_id, workflow_id, status, mode, started_at, finished_at) VALUES ($1, $2, $3, 'success', 'webhook', $4, $4)")
+        .bind(&execution)
+        .bind(tenant.to_string())
+        .bind(&workflow)
+        .bind(started)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn executions_of(db: &Db, tenant: TenantId) -> i64 {
+    let mut tx = db.tenant_read(tenant).await.unwrap();
+    let row = query("SELECT COUNT(*) AS n FROM executions WHERE tenant_id = $1")
+        .bind(tenant.to_string())
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    agente_store::Row::try_get::<i64, _>(&row, "n").unwrap()
+}
+
+#[tokio::test]
+async fn execution_data_is_kept_as_long_as_the_plan_says() {
+    for (backend, test) in TestDb::each().await.unwrap() {
+        let s = setup(&test).await;
+        // Free keeps 7 days, Business 90; a lapsed Business subscription is on Free.
+        let free = member(&s.db, TenantId::new(), Role::Owner).await;
+        let business = member(&s.db, TenantId::new(), Role::Owner).await;
+        s.billing.change_plan(&business, "business").await.unwrap();
+        let lapsed = member(&s.db, TenantId::new(), Role::Owner).await;
+        s.billing.change_plan(&lapsed, "business").await.unwrap();
+        s.db.tenant_execute(
+            lapsed.tenant_id,
+            query("UPDATE billing_accounts SET status = 'canceled' WHERE tenant_id = $1")
+                .bind(lapsed.tenant_id.to_string()),
+        )
+        .await
+        .unwrap();
+        for p in [&free, &business, &lapsed] {
+            for days in [2, 8, 100] {
+                old_execution(&s.db, p.tenant_id, days).await;
+            }
+        }
+        let pruned = s.billing.prune_executions_by_plan().await.unwrap();
+        assert_eq!(pruned, 2 + 1 + 2, "{backend}");
+        assert_eq!(executions_of(&s.db, free.tenant_id).await, 1, "{backend}");
+        assert_eq!(
+            executions_of(&s.db, business.tenant_id).await,
+            2,
+            "{backend}"
+        );
+        assert_eq!(executions_of(&s.db, lapsed.tenant_id).await, 1, "{backend}");
+    }
+}

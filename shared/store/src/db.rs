@@ -136,6 +136,12 @@ impl Db {
         self.begin(false).await
     }
 
+    /// A read-only transaction bound to no tenant, for tables no tenant owns (plans,
+    /// operators): on SQLite it does not take the write lock.
+    pub async fn system_read(&self) -> Result<Transaction<'static, sqlx::Any>, StoreError> {
+        self.begin(true).await
+    }
+
     /// A read-only transaction bound to one tenant. On SQLite it does not take the write
     /// lock, so reads run beside a writer; on Postgres the server refuses writes in it.
     pub async fn tenant_read(&self, tenant: TenantId) -> Result<TenantTx, StoreError> {

@@ -36,6 +36,40 @@ impl Db {
         }
     }
 
+    /// Deletes finished executions older than the retention of each tenant's plan (see
+    /// `agente_prune_executions_by_plan` in migrations/postgres/0012_billing.sql). Answers
+    /// how many went.
+    pub async fn prune_executions_by_plan(
+        &self,
+        now_ms: i64,
+        default_plan: &str,
+    ) -> Result<u64, StoreError> {
+        match self.backend() {
+            Backend::Postgres => {
+                let row = sqlx::query("SELECT agente_prune_executions_by_plan($1, $2) AS n")
+                    .bind(now_ms)
+                    .bind(default_plan)
+                    .fetch_one(self.pool())
+                    .await?;
+                Ok(row.try_get::<i64, _>("n")? as u64)
+            }
+            Backend::Sqlite => {
+                let done = sqlx::query(
+                    "DELETE FROM executions WHERE finished_at IS NOT NULL AND started_at < $1 - 86400000 * ( \
+                       SELECT p.retention_days FROM plans p WHERE p.id = COALESCE( \
+                         (SELECT CASE WHEN a.status IN ('active', 'trialing', 'past_due') \
+                                 THEN a.plan_id ELSE 'free' END \
+                          FROM billing_accounts a WHERE a.tenant_id = executions.tenant_id), $2))",
+                )
+                .bind(now_ms)
+                .bind(default_plan)
+                .execute(self.pool())
+                .await?;
+                Ok(done.rows_affected())
+            }
+        }
+    }
+
     /// Deletes notification delivery log rows written before `before_ms`.
     pub async fn prune_deliveries(&self, before_ms: i64) -> Result<u64, StoreError> {
         match self.backend() {

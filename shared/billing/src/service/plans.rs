@@ -13,11 +13,12 @@ impl Billing {
         let mut tx = self.inner.db.system_tx().await?;
         for plan in built_in() {
             query(
-                "INSERT INTO plans (id, position, spec, updated_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO plans (id, position, retention_days, spec, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
             )
             .bind(&plan.id)
             .bind(plan.position)
+            .bind(plan.retention_days as i32)
             .bind(spec(&plan))
             .bind(self.now_ms())
             .execute(&mut *tx)
@@ -29,7 +30,7 @@ impl Billing {
 
     /// Every plan, cheapest first; archived ones only when `all`.
     pub async fn plans(&self, all: bool) -> Result<Vec<Plan>, E> {
-        let mut tx = self.inner.db.system_tx().await?;
+        let mut tx = self.inner.db.system_read().await?;
         let rows = query("SELECT spec FROM plans ORDER BY position, id")
             .fetch_all(&mut *tx)
             .await?;
@@ -51,12 +52,15 @@ impl Billing {
         plan.validate().map_err(E::BadInput)?;
         let mut tx = self.inner.db.system_tx().await?;
         query(
-            "INSERT INTO plans (id, position, spec, updated_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (id) DO UPDATE SET position = excluded.position, spec = excluded.spec, \
+            "INSERT INTO plans (id, position, retention_days, spec, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (id) DO UPDATE SET position = excluded.position, \
+             retention_days = excluded.retention_days, spec = excluded.spec, \
              updated_at = excluded.updated_at",
         )
         .bind(&plan.id)
         .bind(plan.position)
+        .bind(plan.retention_days as i32)
         .bind(spec(&plan))
         .bind(self.now_ms())
         .execute(&mut *tx)
@@ -65,6 +69,17 @@ impl Billing {
         self.forget_all();
         tracing::info!(plan = %plan.id, "plan saved");
         Ok(plan)
+    }
+}
+
+impl Billing {
+    /// Deletes finished executions older than the retention of each tenant's plan.
+    pub async fn prune_executions_by_plan(&self) -> Result<u64, E> {
+        Ok(self
+            .inner
+            .db
+            .prune_executions_by_plan(self.now_ms(), &self.inner.options.default_plan)
+            .await?)
     }
 }
 

@@ -1,0 +1,136 @@
+//! Billing: the plan in force, use against its limits this period, the plans on offer with
+//! upgrade and downgrade, and cancelling at the period's end.
+
+use crate::api::{CancelSubscription, ChangePlan, UsageBar, get_billing, money, thousands};
+use crate::components::{ActionError, format_ms};
+use leptos::prelude::*;
+
+#[component]
+pub fn BillingPage() -> impl IntoView {
+    let change = ServerAction::<ChangePlan>::new();
+    let cancel = ServerAction::<CancelSubscription>::new();
+    let data = Resource::new(
+        move || (change.version().get(), cancel.version().get()),
+        |_| get_billing(),
+    );
+    view! {
+        <h1>"Billing"</h1>
+        <ActionError value=change.value() />
+        <ActionError value=cancel.value() />
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
+                    Ok(b) => {
+                        let current = b.plan.id.clone();
+                        let current_price = b.plan.monthly_price;
+                        let can_change = b.can_change;
+                        let on_paid_plan = current_price > 0;
+                        view! {
+                            <section class="card" data-testid="current-plan">
+                                <h2>{format!("{} plan", b.plan.name)}</h2>
+                                <p>
+                                    {money(b.plan.monthly_price, &b.plan.currency)} " / month · "
+                                    <span class=format!("status status-{}", b.status.replace(' ', "_"))>{b.status.clone()}</span>
+                                    {(b.provider == "local").then(|| view! { <span class="muted">" · no payment on this installation"</span> })}
+                                </p>
+                                <p class="muted">
+                                    "This period: " {format_ms(b.period_start)} " – " {format_ms(b.period_end)}
+                                </p>
+                                {b.lapsed_from.clone().map(|plan| view! {
+                                    <p class="alert alert-error">{format!("Your {plan} subscription is not active: Free limits apply.")}</p>
+                                })}
+                                {b.cancel_at_period_end.then(|| view! {
+                                    <p class="alert" data-testid="cancel-notice">
+                                        {format!("Ends on {}; then the Free plan applies.", format_ms(b.period_end))}
+                                    </p>
+                                })}
+                                {(can_change && on_paid_plan).then(|| {
+                                    let cancelling = b.cancel_at_period_end;
+                                    view! {
+                                        <button class="btn btn-ghost" on:click=move |_| {
+                                            cancel.dispatch(CancelSubscription { cancel: !cancelling });
+                                        }>{if cancelling { "Keep my plan" } else { "Cancel at period end" }}</button>
+                                    }
+                                })}
+                            </section>
+                            <section class="card">
+                                <h2>"Usage this period"</h2>
+                                <div class="meters" data-testid="usage">
+                                    {b.usage.into_iter().map(|u| view! { <Meter bar=u /> }).collect_view()}
+                                </div>
+                            </section>
+                            <section>
+                                <h2>"Plans"</h2>
+                                <div class="plans" data-testid="plans">
+                                    {b.plans.into_iter().map(|p| {
+                                        let is_current = p.id == current;
+                                        let verb = if p.monthly_price > current_price { "Upgrade" } else { "Downgrade" };
+                                        let id = p.id.clone();
+                                        view! {
+                                            <article class="card plan" class:plan-current=is_current data-plan=p.id.clone()>
+                                                <h3>{p.name.clone()}</h3>
+                                                <p class="price">{money(p.monthly_price, &p.currency)} <span class="muted">" / month"</span></p>
+                                                <ul>{p.features.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul>
+                                                {if is_current {
+                                                    view! { <p class="muted">"Your plan"</p> }.into_any()
+                                                } else if can_change {
+                                                    view! {
+                                                        <button class="btn btn-primary" on:click=move |_| {
+                                                            change.dispatch(ChangePlan { plan: id.clone() });
+                                                        }>{format!("{verb} to {}", p.name)}</button>
+                                                    }.into_any()
+                                                } else {
+                                                    view! { <p class="muted">"The owner can change plans."</p> }.into_any()
+                                                }}
+                                            </article>
+                                        }
+                                    }).collect_view()}
+                                </div>
+                            </section>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// One allowance as a bar: how much of the limit is used, red past 100 %, amber past 80 %.
+#[component]
+fn Meter(bar: UsageBar) -> impl IntoView {
+    let (text, percent) = match bar.limit {
+        None => (format!("{} · unlimited", thousands(bar.used)), 0),
+        Some(0) => (format!("{} of 0", thousands(bar.used)), 100),
+        Some(limit) => (
+            format!("{} of {}", thousands(bar.used), thousands(limit)),
+            (bar.used.saturating_mul(100) / limit).min(100),
+        ),
+    };
+    let level = match percent {
+        100.. => "full",
+        80..=99 => "high",
+        _ => "ok",
+    };
+    let note = match (bar.limit, bar.hard) {
+        (Some(limit), true) if bar.used >= limit => {
+            Some("Limit reached: upgrade to continue.".to_string())
+        }
+        (Some(limit), false) if bar.used > limit => Some(format!(
+            "Past the included amount: {} so far.",
+            money(bar.overage_cost, &bar.currency)
+        )),
+        _ => None,
+    };
+    let (name, heading, aria) = (bar.label.clone(), bar.label.clone(), bar.label);
+    view! {
+        <div class="meter" data-meter=name>
+            <div class="meter-head"><span>{heading}</span><span>{text}</span></div>
+            <div class=format!("meter-track meter-{level}") role="progressbar"
+                aria-label=aria aria-valuemin="0" aria-valuemax="100" aria-valuenow=percent.to_string()>
+                <div class="meter-fill" style=format!("width: {percent}%")></div>
+            </div>
+            {note.map(|n| view! { <p class="muted small">{n}</p> })}
+        </div>
+    }
+}

@@ -1,0 +1,237 @@
+//! Billing over HTTP: the first account is the operator and edits a plan; a tenant past its
+//! plan's hard limit gets 402 problems (webhook runs, activations, invitations) until the
+//! owner upgrades; other tenants cannot edit plans.
+
+use crate::helpers::{BACKENDS, assert_problem, email, spawn_app};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn webhook_workflow(path: &str, respond_at_once: bool) -> Value {
+    let mut parameters = json!({"path": path, "httpMethod": "POST"});
+    if !respond_at_once {
+        parameters["responseMode"] = "lastNode".into();
+    }
+    json!({
+        "name": format!("Orders {path}"),
+        "nodes": [
+            {"name": "Hook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "parameters": parameters},
+            {"name": "Set", "type": "n8n-nodes-base.set", "typeVersion": 3.4,
+             "parameters": {"assignments": {"assignments": [{"name": "ok", "value": true, "type": "boolean"}]}}}
+        ],
+        "connections": {"Hook": {"main": [[{"node": "Set", "type": "main", "index": 0}]]}}
+    })
+}
+
+async fn put(
+    app: &crate::helpers::TestApp,
+    path: &str,
+    body: Value,
+    token: &str,
+) -> reqwest::Response {
+    app.client
+        .put(app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_tenant_past_its_hard_limits_gets_402_until_it_upgrades() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await;
+        let b = app.backend;
+        let (operator, _, _) = app.signup("platform").await;
+        let me: Value = app
+            .get("/api/v1/me", Some(&operator))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            me["operator"], true,
+            "{b}: the first account runs the platform"
+        );
+
+        let plans: Value = app
+            .get("/api/v1/billing/plans", Some(&operator))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let ids: Vec<_> = plans["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["free", "pro", "business", "enterprise"], "{b}");
+        let mut free = plans["data"][0].clone();
+        free["includedExecutions"] = 2.into();
+        free["maxActiveWorkflows"] = 2.into();
+        free["maxMembers"] = 1.into();
+        let res = put(&app, "/api/v1/billing/plans/free", free.clone(), &operator).await;
+        assert_eq!(res.status(), StatusCode::OK, "{b}");
+
+        let (owner, _, _) = app.signup("shop").await;
+        let me: Value = app
+            .get("/api/v1/me", Some(&owner))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["operator"], false, "{b}");
+        let res = put(&app, "/api/v1/billing/plans/free", free.clone(), &owner).await;
+        assert_problem(res, StatusCode::FORBIDDEN, "forbidden", b).await;
+        let res = app
+            .get("/api/v1/billing/plans?all=true", Some(&owner))
+            .await;
+        assert_problem(res, StatusCode::FORBIDDEN, "forbidden", b).await;
+        free["monthlyPrice"] = 100.into();
+        let res = put(&app, "/api/v1/billing/plans/free", free, &operator).await;
+        assert_problem(res, StatusCode::BAD_REQUEST, "bad_input", b).await;
+
+        // Two workflows: one answers when done, one at once (queued for a worker).
+        let mut paths = Vec::new();
+        let mut ids = Vec::new();
+        for respond_at_once in [false, true] {
+            let path = format!("billing-{}", uuid::Uuid::new_v4().simple());
+            let created: Value = app
+                .post(
+                    "/api/v1/workflows",
+                    webhook_workflow(&path, respond_at_once),
+                    Some(&owner),
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            let id = created["id"].as_str().unwrap().to_string();
+            let res = app
+                .post(
+                    &format!("/api/v1/workflows/{id}/activate"),
+                    json!({}),
+                    Some(&owner),
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::OK, "{b}");
+            paths.push(path);
+            ids.push(id);
+        }
+        let third: Value = app
+            .post(
+                "/api/v1/workflows",
+                webhook_workflow("billing-third", false),
+                Some(&owner),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let res = app
+            .post(
+                &format!(
+                    "/api/v1/workflows/{}/activate",
+                    third["id"].as_str().unwrap()
+                ),
+                json!({}),
+                Some(&owner),
+            )
+            .await;
+        let body = assert_problem(res, StatusCode::PAYMENT_REQUIRED, "plan_limit", b).await;
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("at most 2 active workflows"),
+            "{b}: {body}"
+        );
+
+        let call = |path: &str| {
+            app.client
+                .post(app.url(&format!("/webhook/{path}")))
+                .json(&json!({"n": 1}))
+                .send()
+        };
+        assert_eq!(
+            call(&paths[0]).await.unwrap().status(),
+            StatusCode::OK,
+            "{b}"
+        );
+        assert_eq!(
+            call(&paths[1]).await.unwrap().status(),
+            StatusCode::OK,
+            "{b}"
+        );
+        // The third production run of the period, on either path, is refused before it runs.
+        for path in &paths {
+            let res = call(path).await.unwrap();
+            let body = assert_problem(res, StatusCode::PAYMENT_REQUIRED, "quota_exceeded", b).await;
+            assert!(
+                body["detail"].as_str().unwrap().contains("2 executions"),
+                "{b}: {body}"
+            );
+        }
+        // Manual runs are tests, not production: not counted, not refused.
+        let res = app
+            .post(
+                &format!("/api/v1/workflows/{}/run", ids[0]),
+                json!({}),
+                Some(&owner),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{b}");
+
+        let overview: Value = app
+            .get("/api/v1/billing", Some(&owner))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(overview["plan"]["id"], "free", "{b}");
+        assert_eq!(overview["meters"][0]["used"], 2, "{b}: {overview}");
+        assert_eq!(overview["limits"][0]["current"], 2, "{b}: {overview}");
+
+        let res = app
+            .post(
+                "/api/v1/invitations",
+                json!({"email": email("teammate"), "role": "editor"}),
+                Some(&owner),
+            )
+            .await;
+        assert_problem(res, StatusCode::PAYMENT_REQUIRED, "plan_limit", b).await;
+
+        let res = app
+            .post(
+                "/api/v1/billing/subscription",
+                json!({"plan": "nope"}),
+                Some(&owner),
+            )
+            .await;
+        assert_problem(res, StatusCode::NOT_FOUND, "not_found", b).await;
+        let res = app
+            .post(
+                "/api/v1/billing/subscription",
+                json!({"plan": "pro"}),
+                Some(&owner),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{b}");
+        let overview: Value = res.json().await.unwrap();
+        assert_eq!(overview["plan"]["id"], "pro", "{b}");
+        assert_eq!(
+            call(&paths[0]).await.unwrap().status(),
+            StatusCode::OK,
+            "{b}: upgraded"
+        );
+        let res = app
+            .post(
+                "/api/v1/invitations",
+                json!({"email": email("teammate"), "role": "editor"}),
+                Some(&owner),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{b}");
+    }
+}
