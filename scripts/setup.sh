@@ -52,6 +52,13 @@ if [ "${1:-}" = "--test" ]; then
     python3 -m pip install -q --disable-pip-version-check aiosmtpd==1.4.6 2>/dev/null ||
       python3 -m pip install -q --disable-pip-version-check --break-system-packages aiosmtpd==1.4.6
   fi
+  # localstripe: a local server speaking (an old version of) Stripe's API, for billing tests.
+  LOCALSTRIPE_VENV=${AGENTE_TOOLS_DIR:-$HOME/.cache/agente/tools}/localstripe-venv
+  if ! "$LOCALSTRIPE_VENV/bin/python" -c "import localstripe" 2>/dev/null; then
+    say "installing localstripe (PyPI) for the billing tests"
+    python3 -m venv "$LOCALSTRIPE_VENV"
+    "$LOCALSTRIPE_VENV/bin/pip" install -q --disable-pip-version-check localstripe==1.15.10
+  fi
   command -v openssl >/dev/null || {
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get install -y -qq openssl >/dev/null

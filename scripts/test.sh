@@ -20,6 +20,20 @@ redis_hostport=$(echo "$AGENTE_TEST_REDIS_URL" | sed -E 's|redis://([^/:]+):?([0
 read -r redis_host redis_port <<<"$redis_hostport"
 port_open "$redis_host" "${redis_port:-6379}" || { echo "Redis is not reachable at $redis_host:${redis_port:-6379}" >&2; exit 1; }
 
+# localstripe on a free local port (upstream binds every interface; this binds loopback),
+# its state in a temporary directory; stopped when the tests end.
+localstripe_dir=$(mktemp -d)
+localstripe_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+(cd "$localstripe_dir" && exec "${AGENTE_TOOLS_DIR:-$HOME/.cache/agente/tools}/localstripe-venv/bin/python" -c \
+  "from aiohttp import web; from localstripe.server import app; web.run_app(app, host='127.0.0.1', port=$localstripe_port, print=None)" \
+  >"$localstripe_dir/log" 2>&1) &
+localstripe_pid=$!
+stop_localstripe() { kill "$localstripe_pid" 2>/dev/null || true; rm -rf "$localstripe_dir"; }
+trap stop_localstripe EXIT
+for _ in $(seq 1 100); do port_open 127.0.0.1 "$localstripe_port" && break; sleep 0.1; done
+port_open 127.0.0.1 "$localstripe_port" || { cat "$localstripe_dir/log" >&2; exit 1; }
+export AGENTE_TEST_LOCALSTRIPE_URL="http://127.0.0.1:$localstripe_port"
+
 # Tests create one Postgres database each and leave it; drop them before and after a run.
 drop_test_databases() {
   command -v psql >/dev/null || return 0
@@ -49,7 +63,7 @@ data_dir=$(mktemp -d)
 port=${AGENTE_E2E_PORT:-3100}
 "${CARGO_TARGET_DIR:-target}/release/agente" serve --addr "127.0.0.1:$port" --data-dir "$data_dir" >"$data_dir/server.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data_dir"' EXIT
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data_dir"; stop_localstripe' EXIT
 for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
   kill -0 $server 2>/dev/null || { cat "$data_dir/server.log"; exit 1; }

@@ -55,6 +55,9 @@ pub struct Config {
     pub notification_log_days: i64,
     /// The plan of a tenant that never chose one (`AGENTE_DEFAULT_PLAN`, default `free`).
     pub default_plan: String,
+    /// Stripe (`STRIPE_SECRET_KEY`, `STRIPE_WEBHOOK_SECRET`, `STRIPE_API_BASE`); none: the
+    /// local provider, which charges nothing.
+    pub stripe: Option<agente_billing::StripeConfig>,
 }
 
 impl std::fmt::Debug for Config {
@@ -160,6 +163,11 @@ impl Config {
             vapid,
             notification_log_days: number("AGENTE_NOTIFICATION_LOG_DAYS", 30)?,
             default_plan: env("AGENTE_DEFAULT_PLAN").unwrap_or_else(|| "free".into()),
+            stripe: env("STRIPE_SECRET_KEY").map(|secret_key| agente_billing::StripeConfig {
+                secret_key,
+                webhook_secret: env("STRIPE_WEBHOOK_SECRET"),
+                api_base: env("STRIPE_API_BASE"),
+            }),
         })
     }
 

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::{AppState, api, assets, authn, http_layers, ops, webhook};
 use agente_app::{App, shell, ssr::ServerContext};
 use agente_auth::{AuthService, AuthSettings, JwtKeys, RateLimiter};
-use agente_billing::{Billing, BillingOptions};
+use agente_billing::{Billing, BillingOptions, Stripe};
 use agente_core::{Clock, SecretBox, SystemClock};
 use agente_store::{Db, DbOptions};
 use agente_workflows::engine::{Engine, NetworkPolicy};
@@ -122,6 +122,11 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         Some(notifier.clone()),
         BillingOptions {
             default_plan: config.default_plan.clone(),
+            stripe: match &config.stripe {
+                Some(c) => Some(Stripe::new(c.clone()).context("the Stripe settings")?),
+                None => None,
+            },
+            public_url: config.public_url.clone(),
             ..BillingOptions::default()
         },
     );

@@ -44,6 +44,21 @@ pub struct BillingView {
     pub plans: Vec<PlanCard>,
     /// Owners change the plan; admins only look.
     pub can_change: bool,
+    /// Plan changes go through Stripe (Checkout, the Customer Portal).
+    pub takes_payments: bool,
+    /// The tenant pays through a Stripe subscription (plan changes apply to it directly).
+    pub subscribed: bool,
+    pub invoices: Vec<InvoiceRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceRow {
+    pub number: String,
+    pub created: i64,
+    pub total: String,
+    pub status: String,
+    pub pdf: Option<String>,
+    pub page: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -150,7 +165,33 @@ pub async fn get_billing() -> Result<BillingView, ServerFnError> {
             currency: o.plan.currency.clone(),
         }
     }));
+    let invoices = billing
+        .invoices(&p)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "invoices could not be listed");
+            Vec::new()
+        })
+        .into_iter()
+        .map(|i| InvoiceRow {
+            number: i.number.clone().unwrap_or_else(|| i.id.clone()),
+            created: i.created,
+            total: money(i.total, &i.currency),
+            status: i.status,
+            pdf: i.invoice_pdf,
+            page: i.hosted_invoice_url,
+        })
+        .collect();
     Ok(BillingView {
+        takes_payments: billing.takes_payments(),
+        subscribed: o.provider == agente_billing::ProviderKind::Stripe
+            && matches!(
+                o.status,
+                agente_billing::Status::Active
+                    | agente_billing::Status::Trialing
+                    | agente_billing::Status::PastDue
+            ),
+        invoices,
         plan: card(&o.plan),
         lapsed_from: (o.subscribed_plan != o.plan.id).then(|| o.subscribed_plan.clone()),
         status: o.status.as_str().replace('_', " "),
@@ -172,6 +213,31 @@ pub async fn change_plan(plan: String) -> Result<(), ServerFnError> {
         .change_plan(&p, &plan)
         .await
         .map_err(billing_error)
+}
+
+/// A Stripe Checkout page for `plan`; the browser goes there.
+#[server(prefix = "/sfn", endpoint = "billing_checkout")]
+pub async fn start_checkout(plan: String) -> Result<String, ServerFnError> {
+    let p = require_principal()?;
+    let ctx = context()?;
+    let email = ctx
+        .auth
+        .me(&p)
+        .await
+        .map_err(crate::ssr::user_error)?
+        .email
+        .unwrap_or_default();
+    ctx.billing
+        .checkout(&p, &plan, &email)
+        .await
+        .map_err(billing_error)
+}
+
+/// A Stripe Customer Portal page (payment methods, invoices); the browser goes there.
+#[server(prefix = "/sfn", endpoint = "billing_portal")]
+pub async fn open_portal() -> Result<String, ServerFnError> {
+    let p = require_principal()?;
+    context()?.billing.portal(&p).await.map_err(billing_error)
 }
 
 #[server(prefix = "/sfn", endpoint = "billing_cancel")]

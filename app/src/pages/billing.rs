@@ -1,7 +1,10 @@
 //! Billing: the plan in force, use against its limits this period, the plans on offer with
 //! upgrade and downgrade, and cancelling at the period's end.
 
-use crate::api::{CancelSubscription, ChangePlan, UsageBar, get_billing, money, thousands};
+use crate::api::{
+    CancelSubscription, ChangePlan, OpenPortal, StartCheckout, UsageBar, get_billing, money,
+    thousands,
+};
 use crate::components::{ActionError, format_ms};
 use leptos::prelude::*;
 
@@ -9,6 +12,15 @@ use leptos::prelude::*;
 pub fn BillingPage() -> impl IntoView {
     let change = ServerAction::<ChangePlan>::new();
     let cancel = ServerAction::<CancelSubscription>::new();
+    let checkout = ServerAction::<StartCheckout>::new();
+    let portal = ServerAction::<OpenPortal>::new();
+    // Stripe's pages are elsewhere: the browser goes to the URL the server got for it.
+    Effect::new(move |_| {
+        let url = checkout.value().get().or_else(|| portal.value().get());
+        if let Some(Ok(url)) = url {
+            let _ = window().location().set_href(&url);
+        }
+    });
     let data = Resource::new(
         move || (change.version().get(), cancel.version().get()),
         |_| get_billing(),
@@ -17,6 +29,8 @@ pub fn BillingPage() -> impl IntoView {
         <h1>"Billing"</h1>
         <ActionError value=change.value() />
         <ActionError value=cancel.value() />
+        <ActionError value=checkout.value() />
+        <ActionError value=portal.value() />
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -26,6 +40,8 @@ pub fn BillingPage() -> impl IntoView {
                         let current_price = b.plan.monthly_price;
                         let can_change = b.can_change;
                         let on_paid_plan = current_price > 0;
+                        let via_checkout = b.takes_payments && !b.subscribed;
+                        let invoices = b.invoices.clone();
                         view! {
                             <section class="card" data-testid="current-plan">
                                 <h2>{format!("{} plan", b.plan.name)}</h2>
@@ -44,6 +60,11 @@ pub fn BillingPage() -> impl IntoView {
                                     <p class="alert" data-testid="cancel-notice">
                                         {format!("Ends on {}; then the Free plan applies.", format_ms(b.period_end))}
                                     </p>
+                                })}
+                                {(can_change && b.subscribed).then(|| view! {
+                                    <button class="btn" on:click=move |_| { portal.dispatch(OpenPortal {}); }>
+                                        "Manage payment method"
+                                    </button>
                                 })}
                                 {(can_change && on_paid_plan).then(|| {
                                     let cancelling = b.cancel_at_period_end;
@@ -67,6 +88,7 @@ pub fn BillingPage() -> impl IntoView {
                                         let is_current = p.id == current;
                                         let verb = if p.monthly_price > current_price { "Upgrade" } else { "Downgrade" };
                                         let id = p.id.clone();
+                                        let paid = p.monthly_price > 0;
                                         view! {
                                             <article class="card plan" class:plan-current=is_current data-plan=p.id.clone()>
                                                 <h3>{p.name.clone()}</h3>
@@ -77,7 +99,11 @@ pub fn BillingPage() -> impl IntoView {
                                                 } else if can_change {
                                                     view! {
                                                         <button class="btn btn-primary" on:click=move |_| {
-                                                            change.dispatch(ChangePlan { plan: id.clone() });
+                                                            if via_checkout && paid {
+                                                                checkout.dispatch(StartCheckout { plan: id.clone() });
+                                                            } else {
+                                                                change.dispatch(ChangePlan { plan: id.clone() });
+                                                            }
                                                         }>{format!("{verb} to {}", p.name)}</button>
                                                     }.into_any()
                                                 } else {
@@ -88,6 +114,29 @@ pub fn BillingPage() -> impl IntoView {
                                     }).collect_view()}
                                 </div>
                             </section>
+                            {(!invoices.is_empty()).then(|| view! {
+                                <section class="card">
+                                    <h2>"Invoices"</h2>
+                                    <table class="table" data-testid="invoices">
+                                        <thead><tr><th>"Date"</th><th>"Number"</th><th>"Total"</th><th>"Status"</th><th></th></tr></thead>
+                                        <tbody>
+                                            {invoices.into_iter().map(|i| view! {
+                                                <tr>
+                                                    <td>{format_ms(i.created)}</td>
+                                                    <td>{i.number}</td>
+                                                    <td>{i.total}</td>
+                                                    <td>{i.status}</td>
+                                                    <td class="actions">
+                                                        {i.pdf.map(|u| view! { <a href=u rel="noopener" target="_blank">"PDF"</a> })}
+                                                        " "
+                                                        {i.page.map(|u| view! { <a href=u rel="noopener" target="_blank">"View"</a> })}
+                                                    </td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </section>
+                            })}
                         }.into_any()
                     }
                 }

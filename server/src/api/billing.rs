@@ -3,9 +3,11 @@
 
 use super::{ApiError, ApiJson, ApiPath, ApiQuery, Caller, Problem};
 use crate::AppState;
-use agente_billing::{BillingOverview, Plan};
+use agente_billing::{BillingOverview, Plan, WebhookOutcome};
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -98,4 +100,58 @@ pub async fn resume(
 ) -> Result<Json<BillingOverview>, ApiError> {
     s.billing.resume(&p).await?;
     Ok(Json(s.billing.overview(&p).await?))
+}
+
+/// A Stripe Checkout page for subscribing to a plan (owners; when payments are set up).
+#[utoipa::path(post, path = "/api/v1/billing/checkout", tag = "billing", security(("bearer" = [])),
+    request_body = ChangePlan,
+    responses((status = 200, body = Object, description = "{\"url\": …}"), (status = 409, body = Problem), (status = 502, body = Problem)))]
+pub async fn checkout(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(input): ApiJson<ChangePlan>,
+) -> Result<Json<Value>, ApiError> {
+    let me = s.auth.me(&p).await?;
+    let email = me.email.unwrap_or_default();
+    let url = s.billing.checkout(&p, &input.plan, &email).await?;
+    Ok(Json(json!({ "url": url })))
+}
+
+/// A Stripe Customer Portal page for payment methods (owners).
+#[utoipa::path(post, path = "/api/v1/billing/portal", tag = "billing", security(("bearer" = [])),
+    responses((status = 200, body = Object, description = "{\"url\": …}"), (status = 409, body = Problem)))]
+pub async fn portal(State(s): State<AppState>, Caller(p): Caller) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({ "url": s.billing.portal(&p).await? })))
+}
+
+/// The tenant's invoices, newest first, with their PDF and hosted links.
+#[utoipa::path(get, path = "/api/v1/billing/invoices", tag = "billing", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 403, body = Problem)))]
+pub async fn invoices(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({ "data": s.billing.invoices(&p).await? })))
+}
+
+/// Stripe's webhook: verified by `Stripe-Signature`, each event acted on once.
+#[utoipa::path(post, path = "/api/v1/billing/stripe/webhook", tag = "billing",
+    request_body(content = Object, description = "a Stripe event, signed"),
+    responses((status = 200, body = Object), (status = 400, body = Problem)))]
+pub async fn stripe_webhook(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let signature = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let outcome = s.billing.stripe_webhook(signature, &body).await?;
+    let status = match outcome {
+        WebhookOutcome::Processed => "processed",
+        WebhookOutcome::Duplicate => "duplicate",
+        WebhookOutcome::Ignored => "ignored",
+    };
+    Ok(Json(json!({ "received": true, "status": status })))
 }

@@ -28,7 +28,8 @@ use utoipa::{Modify, OpenApi};
         notifications::clear_smtp, notifications::list_push, notifications::subscribe_push,
         notifications::unsubscribe_push,
         billing::overview, billing::plans, billing::save_plan, billing::change_plan,
-        billing::cancel, billing::resume,
+        billing::cancel, billing::resume, billing::checkout, billing::portal, billing::invoices,
+        billing::stripe_webhook,
     ),
     modifiers(&Security),
 )]

@@ -95,6 +95,8 @@ impl ApiError {
                 BillingError::BadInput(_) => (S::BAD_REQUEST, "bad_input", detail),
                 BillingError::NotFound(_) => (S::NOT_FOUND, "not_found", detail),
                 BillingError::Conflict(_) => (S::CONFLICT, "conflict", detail),
+                BillingError::BadSignature(_) => (S::BAD_REQUEST, "bad_signature", detail),
+                BillingError::Provider(_) => (S::BAD_GATEWAY, "payment_provider", detail),
                 BillingError::Store(e) if e.is_transient() => (
                     S::SERVICE_UNAVAILABLE,
                     "unavailable",

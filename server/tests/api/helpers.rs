@@ -71,6 +71,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         .unwrap(),
         notification_log_days: 30,
         default_plan: "free".into(),
+        stripe: None,
     };
     adjust(&mut config);
     let jwt_secret = config.jwt_secret.clone();

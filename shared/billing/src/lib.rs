@@ -9,7 +9,13 @@
 pub mod account;
 pub mod plan;
 pub mod service;
+pub mod stripe;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use account::{Account, Period, ProviderKind, Status};
 pub use plan::{Allowance, Plan};
-pub use service::{Billing, BillingError, BillingOptions, BillingOverview, LimitUsage, MeterUsage};
+pub use service::{
+    Billing, BillingError, BillingOptions, BillingOverview, LimitUsage, MeterUsage, WebhookOutcome,
+};
+pub use stripe::{Stripe, StripeConfig};

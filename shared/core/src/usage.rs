@@ -107,6 +107,12 @@ pub trait UsageGate: Send + Sync {
     /// it refuses. Told again with the same id, it answers yes without counting again.
     fn admit<'a>(&'a self, tenant: TenantId, usage: Usage<'a>) -> GateFuture<'a>;
 
+    /// Like `admit`, for a use the caller's own write records (an execution: a trigger on
+    /// its row inserts the usage event in the same transaction). Only a hard limit costs a
+    /// write here, as its check and count must be one step across processes.
+    fn admit_recorded_by_caller<'a>(&'a self, tenant: TenantId, usage: Usage<'a>)
+    -> GateFuture<'a>;
+
     /// Records `usage` that already happened (tokens an AI call spent, a sale); never
     /// refuses on quota. Idempotent on the id as `admit` is.
     fn record<'a>(&'a self, tenant: TenantId, usage: Usage<'a>) -> GateFuture<'a>;

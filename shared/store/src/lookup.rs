@@ -14,6 +14,8 @@ pub enum TenantLookup {
     ApiKey,
     Invitation,
     WaitingExecution,
+    /// A Stripe customer id (webhooks name customers, not tenants).
+    StripeCustomer,
 }
 
 impl Db {
@@ -54,6 +56,12 @@ impl Db {
             }
             (Backend::Postgres, TenantLookup::WaitingExecution) => {
                 "SELECT agente_tenant_of_waiting_execution($1) AS tenant_id"
+            }
+            (Backend::Postgres, TenantLookup::StripeCustomer) => {
+                "SELECT agente_tenant_of_customer($1) AS tenant_id"
+            }
+            (Backend::Sqlite, TenantLookup::StripeCustomer) => {
+                "SELECT tenant_id FROM billing_accounts WHERE customer_id = $1 LIMIT 1"
             }
             (Backend::Sqlite, TenantLookup::WaitingExecution) => {
                 "SELECT tenant_id FROM executions WHERE id = $1 AND status = 'waiting'"

@@ -1,9 +1,9 @@
 //! The usage gate: record each use once, refuse what passes a hard limit, warn at 80 % and
 //! 100 % of what the plan includes.
 //!
-//! Unlimited and overage-priced allowances cost one write per use (through the group commit
-//! on Postgres) and no read: the process's count, refreshed with its plan, decides the
-//! warnings. A hard allowance is checked in the database, serialised per tenant and meter,
+//! Unlimited and overage-priced allowances cost no read and at most one write per use
+//! (through the group commit on Postgres); none for executions, whose row's trigger records
+//! them: the process's count, refreshed with its plan, decides the warnings. A hard allowance is checked in the database, serialised per tenant and meter,
 //! so that across all processes the first use past it is the one refused.
 
 use super::accounts::used;
@@ -24,11 +24,31 @@ const MAX_ID: usize = 200;
 
 impl UsageGate for Billing {
     fn admit<'a>(&'a self, tenant: TenantId, usage: Usage<'a>) -> GateFuture<'a> {
-        Box::pin(async move { self.meter(tenant, usage, true).await.map_err(gate_error) })
+        Box::pin(async move {
+            self.meter(tenant, usage, Mode::Admit)
+                .await
+                .map_err(gate_error)
+        })
+    }
+
+    fn admit_recorded_by_caller<'a>(
+        &'a self,
+        tenant: TenantId,
+        usage: Usage<'a>,
+    ) -> GateFuture<'a> {
+        Box::pin(async move {
+            self.meter(tenant, usage, Mode::AdmitOnly)
+                .await
+                .map_err(gate_error)
+        })
     }
 
     fn record<'a>(&'a self, tenant: TenantId, usage: Usage<'a>) -> GateFuture<'a> {
-        Box::pin(async move { self.meter(tenant, usage, false).await.map_err(gate_error) })
+        Box::pin(async move {
+            self.meter(tenant, usage, Mode::Record)
+                .await
+                .map_err(gate_error)
+        })
     }
 
     fn check_limit(&self, tenant: TenantId, limit: Limit, current: u64) -> GateFuture<'_> {
@@ -53,17 +73,46 @@ fn gate_error(e: E) -> GateError {
     }
 }
 
+/// What a call to the gate asks for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Check against hard limits and record.
+    Admit,
+    /// Check against hard limits; the caller's write records (except under a hard limit,
+    /// where the check records).
+    AdmitOnly,
+    /// Record without checking.
+    Record,
+}
+
 impl Billing {
-    async fn meter(&self, tenant: TenantId, usage: Usage<'_>, enforce: bool) -> Result<(), E> {
+    async fn meter(&self, tenant: TenantId, usage: Usage<'_>, mode: Mode) -> Result<(), E> {
         if usage.id.is_empty() || usage.id.len() > MAX_ID {
             return Err(E::BadInput(format!("a use's id is 1–{MAX_ID} bytes")));
         }
         let s = self.standing(tenant).await?;
         let allowance = s.plan.allowance(usage.meter);
-        if let (Allowance::Hard(included), true) = (allowance, enforce) {
+        if let (Allowance::Hard(included), Mode::Admit | Mode::AdmitOnly) = (allowance, mode) {
             return self.admit_hard(tenant, &s, usage, included).await;
         }
         if usage.quantity == 0 {
+            return Ok(());
+        }
+        if mode == Mode::AdmitOnly {
+            // Counted when the caller's write lands; warn on this process's count now.
+            if let (Some(included), Some(count)) = (allowance.included(), s.used.get(&usage.meter))
+            {
+                let before = count.fetch_add(usage.quantity, Ordering::Relaxed);
+                self.warn(
+                    tenant,
+                    &s,
+                    usage.meter,
+                    before,
+                    before + usage.quantity,
+                    included,
+                )
+                .await;
+            }
             return Ok(());
         }
         let inserted = self

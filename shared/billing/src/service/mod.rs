@@ -5,9 +5,12 @@ mod accounts;
 mod gate;
 mod overview;
 mod plans;
+mod stripe_flow;
+mod stripe_webhook;
 mod subscription;
 
 pub use overview::{BillingOverview, LimitUsage, MeterUsage};
+pub use stripe_webhook::{SIGNATURE_TOLERANCE_SECS, WebhookOutcome};
 
 use crate::account::Period;
 use crate::plan::Plan;
@@ -34,6 +37,12 @@ pub enum BillingError {
     Conflict(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The payment provider refused or failed; the message says which, never the key.
+    #[error("{0}")]
+    Provider(String),
+    /// A webhook whose signature does not verify.
+    #[error("the webhook signature is not valid: {0}")]
+    BadSignature(String),
     /// Stored data that does not parse (a plan edited by hand in the database).
     #[error("stored billing data is damaged: {0}")]
     Corrupt(String),
@@ -46,7 +55,7 @@ impl From<agente_store::sqlx::Error> for BillingError {
 }
 
 /// How this deployment bills.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BillingOptions {
     /// The plan of a tenant that never chose one (`AGENTE_DEFAULT_PLAN`, default `free`).
     pub default_plan: String,
@@ -55,6 +64,10 @@ pub struct BillingOptions {
     /// How long a process trusts what it read of a tenant's plan and use; another process's
     /// plan change is seen within it. Hard limits are always checked in the database.
     pub cache_ttl: Duration,
+    /// Stripe, when this installation takes payments; without it the local provider.
+    pub stripe: Option<crate::stripe::Stripe>,
+    /// Where customers come back to from Stripe's pages (`AGENTE_PUBLIC_URL`).
+    pub public_url: Option<String>,
 }
 
 impl Default for BillingOptions {
@@ -63,6 +76,8 @@ impl Default for BillingOptions {
             default_plan: crate::plan::FREE.into(),
             grace: Duration::from_secs(7 * 86_400),
             cache_ttl: Duration::from_secs(5),
+            stripe: None,
+            public_url: None,
         }
     }
 }
@@ -78,6 +93,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     notifier: Option<Notifier>,
     options: BillingOptions,
+    stripe: Option<crate::stripe::Stripe>,
     cache: Mutex<HashMap<TenantId, Arc<Standing>>>,
 }
 
@@ -103,6 +119,7 @@ impl Billing {
                 db,
                 clock,
                 notifier,
+                stripe: options.stripe.clone(),
                 options,
                 cache: Mutex::default(),
             }),

@@ -1,5 +1,6 @@
-//! Changing a tenant's plan with the local provider (no payment): the change applies at
-//! once; cancelling keeps the plan to the end of the period.
+//! Changing a tenant's plan. With the local provider (no payment) the change applies at
+//! once; with Stripe a subscription's plan changes there (prorated) and the account follows
+//! Stripe's answer. Cancelling keeps the plan to the end of the period.
 
 use super::accounts::{load_account, store_account};
 use super::overview::count;
@@ -23,11 +24,6 @@ impl Billing {
         let mut account = load_account(&mut tx, tenant)
             .await?
             .unwrap_or_else(|| Account::default_for(&self.inner.options.default_plan));
-        if account.provider == ProviderKind::Stripe {
-            return Err(E::Conflict(
-                "this tenant pays through Stripe; change the plan with a checkout".into(),
-            ));
-        }
         for limit in [Limit::ActiveWorkflows, Limit::Members] {
             let current = count(&mut tx, tenant, limit).await?;
             if let Some(max) = plan.limit(limit)
@@ -40,6 +36,21 @@ impl Billing {
                     current - max
                 )));
             }
+        }
+        if self.takes_payments() {
+            drop(tx);
+            return match (account.provider, plan.monthly_price) {
+                // Free is what a subscription becomes when it ends.
+                (ProviderKind::Stripe, 0) => self.stripe_set_cancel(tenant, &account, true).await,
+                (ProviderKind::Stripe, _) => self.stripe_change_plan(tenant, &account, &plan).await,
+                (ProviderKind::Local, 0) => Err(E::Conflict(format!(
+                    "this tenant is on the {} plan already",
+                    plan.name
+                ))),
+                (ProviderKind::Local, _) => Err(E::Conflict(
+                    "subscribe through checkout (POST /api/v1/billing/checkout)".into(),
+                )),
+            };
         }
         account = Account {
             plan_id: plan.id.clone(),
@@ -75,9 +86,8 @@ impl Billing {
             return Err(E::Conflict("there is no subscription to change".into()));
         };
         if account.provider == ProviderKind::Stripe {
-            return Err(E::Conflict(
-                "this tenant pays through Stripe; manage the subscription in the portal".into(),
-            ));
+            drop(tx);
+            return self.stripe_set_cancel(tenant, &account, cancel).await;
         }
         if account.effective_plan(now, self.grace_ms()) == crate::plan::FREE {
             return Err(E::Conflict("the free plan has nothing to cancel".into()));

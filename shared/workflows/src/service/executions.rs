@@ -266,6 +266,7 @@ impl WorkflowService {
             "saveDataErrorExecution"
         };
         if workflow.setting(setting).and_then(Value::as_str) == Some("none") {
+            self.record_unsaved_run(p.tenant_id, &id, &mode).await;
             if recorded_running {
                 self.db
                     .tenant_execute(

@@ -9,7 +9,8 @@ use agente_store::{AnyConnection, Row};
 use std::sync::Arc;
 
 /// Modes that count as executions: production runs. Manual test runs and sub-workflow
-/// runs (`integrated`) do not, as in n8n Cloud.
+/// runs (`integrated`) do not, as in n8n Cloud. The `executions_usage` trigger
+/// (migrations/*/0013_metering_and_stripe.sql) lists the same modes.
 pub(crate) fn metered(mode: &str) -> bool {
     matches!(mode, "webhook" | "trigger" | "error" | "retry")
 }
@@ -40,7 +41,35 @@ impl WorkflowService {
             quantity: 1,
             id: execution_id,
         };
-        gate.admit(tenant, usage).await.map_err(refused)
+        // The execution's row records the use (a trigger in the same write): no write here
+        // unless the plan's limit is hard.
+        gate.admit_recorded_by_caller(tenant, usage)
+            .await
+            .map_err(refused)
+    }
+
+    /// Records a production run that leaves no row (`saveData…Execution: none`), so no
+    /// trigger counted it.
+    pub(crate) async fn record_unsaved_run(
+        &self,
+        tenant: TenantId,
+        execution_id: &str,
+        mode: &str,
+    ) {
+        let Some(gate) = &self.usage_gate else {
+            return;
+        };
+        if !metered(mode) {
+            return;
+        }
+        let usage = Usage {
+            meter: Meter::Executions,
+            quantity: 1,
+            id: execution_id,
+        };
+        if let Err(e) = gate.record(tenant, usage).await {
+            tracing::warn!(error = %e, execution = %execution_id, "an unsaved run could not be metered");
+        }
     }
 
     /// Refuses activating one more workflow when the plan's limit is reached.
