@@ -235,3 +235,121 @@ async fn a_tenant_past_its_hard_limits_gets_402_until_it_upgrades() {
         assert_eq!(res.status(), StatusCode::CREATED, "{b}");
     }
 }
+
+/// Stripe's webhook over HTTP: public (Stripe has no token), refused with a problem when the
+/// signature is wrong, acted on once when right; Checkout answers a URL to go to.
+#[tokio::test]
+async fn stripe_checkout_and_webhook_over_http() {
+    use agente_billing::testing::FakeStripe;
+    for backend in BACKENDS {
+        let fake = FakeStripe::start().await;
+        let app = crate::helpers::spawn_app_with(backend, |c| {
+            c.public_url = Some("https://agente.example".into());
+            c.stripe = Some(agente_billing::StripeConfig {
+                secret_key: "sk_test_http".into(),
+                webhook_secret: Some("whsec_http".into()),
+                api_base: Some(fake.url.clone()),
+            });
+        })
+        .await;
+        let b = app.backend;
+        let (operator, _, _) = app.signup("stripe-platform").await;
+        let plans: Value = app
+            .get("/api/v1/billing/plans", Some(&operator))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let mut pro = plans["data"][1].clone();
+        pro["stripePrice"] = "price_pro".into();
+        assert_eq!(
+            put(&app, "/api/v1/billing/plans/pro", pro, &operator)
+                .await
+                .status(),
+            StatusCode::OK,
+            "{b}"
+        );
+
+        let (owner, _, _) = app.signup("stripe-shop").await;
+        let res = app
+            .post(
+                "/api/v1/billing/subscription",
+                json!({"plan": "pro"}),
+                Some(&owner),
+            )
+            .await;
+        assert_problem(res, StatusCode::CONFLICT, "conflict", b).await;
+        let res = app
+            .post(
+                "/api/v1/billing/checkout",
+                json!({"plan": "pro"}),
+                Some(&owner),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{b}");
+        let url = res.json::<Value>().await.unwrap()["url"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let session = url.rsplit('/').next().unwrap().to_string();
+
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let body = fake.complete_checkout(&session, now).to_string();
+        let deliver = |signature: String| {
+            app.client
+                .post(app.url("/api/v1/billing/stripe/webhook"))
+                .header("stripe-signature", signature)
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+        };
+        let wrong = agente_notify::webhook::signature(b"whsec_other", now, body.as_bytes());
+        assert_problem(
+            deliver(wrong).await.unwrap(),
+            StatusCode::BAD_REQUEST,
+            "bad_signature",
+            b,
+        )
+        .await;
+        let right = agente_notify::webhook::signature(b"whsec_http", now, body.as_bytes());
+        let first: Value = deliver(right.clone()).await.unwrap().json().await.unwrap();
+        assert_eq!(first["status"], "processed", "{b}");
+        let again: Value = deliver(right).await.unwrap().json().await.unwrap();
+        assert_eq!(again["status"], "duplicate", "{b}");
+
+        let overview: Value = app
+            .get("/api/v1/billing", Some(&owner))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            (overview["plan"]["id"].as_str(), overview["status"].as_str()),
+            (Some("pro"), Some("trialing")),
+            "{b}"
+        );
+        let invoices: Value = app
+            .get("/api/v1/billing/invoices", Some(&owner))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(invoices["data"].as_array().unwrap().len(), 1, "{b}");
+        let portal: Value = app
+            .post("/api/v1/billing/portal", json!({}), Some(&owner))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            portal["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://billing.stripe.test/"),
+            "{b}"
+        );
+    }
+}
