@@ -1,7 +1,9 @@
 //! Periodic upkeep as a scheduled job: execution pruning (n8n's defaults, 336 h and 10,000
-//! per tenant, and each plan's shorter retention), expired test-webhook registrations, finished jobs (a day after they
-//! ended, their idempotency keys with them), and the notification delivery log (30 days). The scheduler fires `system.housekeeping` every
-//! 15 minutes — once across all replicas, under its lease — and any worker runs it.
+//! per tenant, and each plan's shorter retention), metered use reported to Stripe, expired
+//! test-webhook registrations, finished jobs (a day after they ended, their idempotency keys
+//! with them), and the notification delivery log (30 days). The scheduler fires
+//! `system.housekeeping` every 15 minutes — once across all replicas, under its lease — and
+//! any worker runs it.
 
 use crate::config::Config;
 use agente_billing::Billing;
@@ -102,6 +104,20 @@ pub async fn run(
         .prune_deliveries(std::time::Duration::from_secs(log_days * 86_400))
         .await
         .map_err(|e| format!("pruning the notification log failed: {e}"))?;
+    // Metered use goes to Stripe; a failure is logged and the next round sends it.
+    if billing.takes_payments() {
+        match billing.report_usage().await {
+            Ok(r) if r.sent > 0 => {
+                tracing::info!(
+                    meter_events = r.sent,
+                    usage_events = r.events,
+                    "usage reported to Stripe"
+                )
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "reporting usage to Stripe failed"),
+        }
+    }
     jobs.prune_done(jobs.now_ms() - KEEP_DONE_JOBS_MS)
         .await
         .map_err(|e| format!("pruning finished jobs failed: {e}"))?;

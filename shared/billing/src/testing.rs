@@ -21,6 +21,8 @@ pub struct FakeState {
     pub invoices: Vec<Value>,
     /// Meter events by identifier (Stripe refuses a repeated identifier).
     pub meter_events: Vec<Value>,
+    /// The next this many meter events fail with a 500, as an outage would.
+    pub fail_meter_events: u32,
     /// Answers by idempotency key: a repeated key gets the first answer.
     replies: HashMap<String, Value>,
     /// Writes seen, as (path, form).
@@ -303,6 +305,16 @@ async fn create_meter_event(
     headers: HeaderMap,
     body: String,
 ) -> Response {
+    {
+        let mut s = st.lock().unwrap();
+        if s.fail_meter_events > 0 {
+            s.fail_meter_events -= 1;
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "An unknown error occurred",
+            );
+        }
+    }
     write(&st, &headers, "/v1/billing/meter_events", &body, |s, f| {
         let identifier = field(f, "identifier").map(str::to_string);
         if let Some(id) = &identifier

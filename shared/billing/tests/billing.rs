@@ -2,7 +2,9 @@
 //! and soft limits (exact under concurrency), idempotent metering, quota warnings through
 //! the notifier's queue, and plan changes.
 
-use agente_auth::{AuthMethod, Principal};
+mod common;
+
+use agente_auth::Principal;
 use agente_billing::{Billing, BillingError, BillingOptions, Plan};
 use agente_core::{
     FixedClock, GateError, Limit, Meter, Refusal, Role, SecretBox, TenantId, Usage, UsageGate,
@@ -13,6 +15,7 @@ use agente_notify::{Event, Notifier, NotifierOptions};
 use agente_store::Db;
 use agente_store::sqlx::query;
 use agente_store::testing::TestDb;
+use common::member;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,31 +29,6 @@ struct Setup {
     clock: FixedClock,
     billing: Billing,
     operator: Principal,
-}
-
-async fn member(db: &Db, tenant: TenantId, role: Role) -> Principal {
-    let user = UserId::new();
-    let mut tx = db.tenant_tx(tenant).await.unwrap();
-    query("INSERT INTO tenants (id, name, created_at) VALUES ($1, 'T', 0) ON CONFLICT (id) DO NOTHING")
-        .bind(tenant.to_string())
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    query("INSERT INTO users (id, tenant_id, email, password_hash, role, created_at) VALUES ($1, $2, $3, 'x', $4, 0)")
-        .bind(user.to_string())
-        .bind(tenant.to_string())
-        .bind(format!("{user}@example.com"))
-        .bind(role.as_str())
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    Principal {
-        tenant_id: tenant,
-        user_id: Some(user),
-        role,
-        method: AuthMethod::AccessToken,
-    }
 }
 
 async fn setup(test: &TestDb) -> Setup {
@@ -74,14 +52,7 @@ async fn setup(test: &TestDb) -> Setup {
         },
     );
     billing.ensure_built_in_plans().await.unwrap();
-    let operator = member(&db, TenantId::new(), Role::Owner).await;
-    let mut tx = db.system_tx().await.unwrap();
-    query("INSERT INTO operators (user_id, granted_at) VALUES ($1, 0)")
-        .bind(operator.user_id.unwrap().to_string())
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    let operator = common::operator(&db).await;
     Setup {
         db,
         queue,
@@ -136,7 +107,7 @@ async fn the_first_execution_past_a_hard_limit_is_refused_once_counted_once() {
     for (backend, test) in TestDb::each().await.unwrap() {
         let s = setup(&test).await;
         s.free_executions(5).await;
-        let owner = member(&s.db, TenantId::new(), Role::Owner).await;
+        let owner = common::owner(&s.db).await;
         let t = owner.tenant_id;
         for i in 0..5 {
             s.billing.admit(t, run(&format!("e{i}"))).await.unwrap();
@@ -168,7 +139,7 @@ async fn the_first_execution_past_a_hard_limit_is_refused_once_counted_once() {
             "{backend}"
         );
         // Another tenant is untouched; a new period starts from zero.
-        let other = member(&s.db, TenantId::new(), Role::Owner).await;
+        let other = common::owner(&s.db).await;
         s.billing.admit(other.tenant_id, run("e5")).await.unwrap();
         s.clock.advance_secs(2 * 86_400);
         s.billing.admit(t, run("december")).await.unwrap();
@@ -180,7 +151,7 @@ async fn concurrent_admissions_stop_exactly_at_the_limit() {
     for (backend, test) in TestDb::each().await.unwrap() {
         let s = setup(&test).await;
         s.free_executions(10).await;
-        let t = member(&s.db, TenantId::new(), Role::Owner).await.tenant_id;
+        let t = common::owner(&s.db).await.tenant_id;
         let tasks: Vec<_> = (0..25)
             .map(|i| {
                 let billing = s.billing.clone();
@@ -209,7 +180,7 @@ async fn soft_limits_charge_overage_and_unlimited_meters_only_count() {
         let mut pro = s.plan("pro").await;
         pro.included_executions = Some(10);
         s.billing.save_plan(&s.operator, pro).await.unwrap();
-        let owner = member(&s.db, TenantId::new(), Role::Owner).await;
+        let owner = common::owner(&s.db).await;
         s.billing.change_plan(&owner, "pro").await.unwrap();
         for i in 0..12 {
             s.billing
@@ -247,7 +218,7 @@ async fn soft_limits_charge_overage_and_unlimited_meters_only_count() {
 async fn plan_changes_follow_limits_and_cancellation_ends_at_the_period_end() {
     for (backend, test) in TestDb::each().await.unwrap() {
         let s = setup(&test).await;
-        let owner = member(&s.db, TenantId::new(), Role::Owner).await;
+        let owner = common::owner(&s.db).await;
         let t = owner.tenant_id;
         for _ in 0..2 {
             member(&s.db, t, Role::Editor).await;
@@ -294,7 +265,7 @@ async fn plan_changes_follow_limits_and_cancellation_ends_at_the_period_end() {
 async fn only_operators_edit_plans_and_bad_plans_are_refused() {
     for (backend, test) in TestDb::each().await.unwrap() {
         let s = setup(&test).await;
-        let owner = member(&s.db, TenantId::new(), Role::Owner).await;
+        let owner = common::owner(&s.db).await;
         let mut pro = s.plan("pro").await;
         assert!(matches!(
             s.billing.save_plan(&owner, pro.clone()).await,
@@ -359,10 +330,10 @@ async fn execution_data_is_kept_as_long_as_the_plan_says() {
     for (backend, test) in TestDb::each().await.unwrap() {
         let s = setup(&test).await;
         // Free keeps 7 days, Business 90; a lapsed Business subscription is on Free.
-        let free = member(&s.db, TenantId::new(), Role::Owner).await;
-        let business = member(&s.db, TenantId::new(), Role::Owner).await;
+        let free = common::owner(&s.db).await;
+        let business = common::owner(&s.db).await;
         s.billing.change_plan(&business, "business").await.unwrap();
-        let lapsed = member(&s.db, TenantId::new(), Role::Owner).await;
+        let lapsed = common::owner(&s.db).await;
         s.billing.change_plan(&lapsed, "business").await.unwrap();
         s.db.tenant_execute(
             lapsed.tenant_id,

@@ -4,14 +4,14 @@
 //! proration, a downgrade to Free as a cancellation at the period's end, the Customer
 //! Portal and invoices with their links.
 
-use agente_auth::{AuthMethod, Principal};
+mod common;
+
 use agente_billing::testing::FakeStripe;
 use agente_billing::{
     Billing, BillingError, BillingOptions, ProviderKind, Status, Stripe, StripeConfig,
     WebhookOutcome,
 };
-use agente_core::{FixedClock, Role, TenantId, UserId};
-use agente_store::Db;
+use agente_core::{FixedClock, TenantId};
 use agente_store::sqlx::query;
 use agente_store::testing::TestDb;
 use std::sync::Arc;
@@ -19,39 +19,6 @@ use std::time::Duration;
 
 const NOW: i64 = 1_795_953_600_000;
 const SECRET: &str = "whsec_fake";
-
-async fn member(db: &Db, operator: bool) -> Principal {
-    let (tenant, user) = (TenantId::new(), UserId::new());
-    let mut tx = db.tenant_tx(tenant).await.unwrap();
-    query("INSERT INTO tenants (id, name, created_at) VALUES ($1, 'Shop', 0)")
-        .bind(tenant.to_string())
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    query("INSERT INTO users (id, tenant_id, email, password_hash, role, created_at) VALUES ($1, $2, $3, 'x', 'owner', 0)")
-        .bind(user.to_string())
-        .bind(tenant.to_string())
-        .bind(format!("{user}@example.com"))
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    if operator {
-        let mut tx = db.system_tx().await.unwrap();
-        query("INSERT INTO operators (user_id, granted_at) VALUES ($1, 0)")
-            .bind(user.to_string())
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-    }
-    Principal {
-        tenant_id: tenant,
-        user_id: Some(user),
-        role: Role::Owner,
-        method: AuthMethod::AccessToken,
-    }
-}
 
 #[tokio::test]
 async fn checkout_webhook_upgrade_downgrade_portal_and_invoices() {
@@ -77,7 +44,7 @@ async fn checkout_webhook_upgrade_downgrade_portal_and_invoices() {
             },
         );
         billing.ensure_built_in_plans().await.unwrap();
-        let operator = member(&test.db, true).await;
+        let operator = common::operator(&test.db).await;
         for (id, price) in [("pro", "price_pro"), ("business", "price_business")] {
             let mut plan = billing
                 .plans(true)
@@ -89,7 +56,7 @@ async fn checkout_webhook_upgrade_downgrade_portal_and_invoices() {
             plan.stripe_price = Some(price.into());
             billing.save_plan(&operator, plan).await.unwrap();
         }
-        let shop = member(&test.db, false).await;
+        let shop = common::owner(&test.db).await;
 
         // Enterprise has no Stripe price: refused before anything is sent.
         assert!(matches!(
@@ -213,10 +180,146 @@ async fn checkout_webhook_upgrade_downgrade_portal_and_invoices() {
         assert!(invoices[0].hosted_invoice_url.is_some(), "{backend}");
 
         // Another tenant's portal needs its own customer.
-        let other = member(&test.db, false).await;
+        let other = common::owner(&test.db).await;
         assert!(matches!(
             billing.portal(&other).await,
             Err(BillingError::Conflict(_))
         ));
+    }
+}
+
+#[tokio::test]
+async fn usage_reaches_stripe_once_even_when_a_report_dies_and_is_retried() {
+    use agente_core::{Meter, Usage, UsageGate};
+    for (backend, test) in TestDb::each().await.unwrap() {
+        let fake = FakeStripe::start().await;
+        let clock = FixedClock::at_ms(NOW);
+        let billing = Billing::new(
+            test.db.clone(),
+            Arc::new(clock.clone()),
+            None,
+            BillingOptions {
+                cache_ttl: Duration::ZERO,
+                stripe: Some(
+                    Stripe::new(StripeConfig {
+                        secret_key: "sk_test_fake".into(),
+                        webhook_secret: Some(SECRET.into()),
+                        api_base: Some(fake.url.clone()),
+                    })
+                    .unwrap(),
+                ),
+                public_url: Some("https://agente.example".into()),
+                ..BillingOptions::default()
+            },
+        );
+        billing.ensure_built_in_plans().await.unwrap();
+        let operator = common::operator(&test.db).await;
+        let mut pro = billing
+            .plans(true)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.id == "pro")
+            .unwrap();
+        pro.stripe_price = Some("price_pro".into());
+        billing.save_plan(&operator, pro).await.unwrap();
+        let shop = common::owner(&test.db).await;
+        let url = billing
+            .checkout(&shop, "pro", "a@shop.example")
+            .await
+            .unwrap();
+        let event = fake
+            .complete_checkout(url.rsplit('/').next().unwrap(), NOW / 1000)
+            .to_string();
+        let signature =
+            agente_notify::webhook::signature(SECRET.as_bytes(), NOW / 1000, event.as_bytes());
+        billing
+            .stripe_webhook(&signature, event.as_bytes())
+            .await
+            .unwrap();
+        // A tenant without Stripe: its use stays home.
+        let local = common::owner(&test.db).await;
+
+        let record = |tenant: TenantId, n: usize, prefix: &str| {
+            let billing = billing.clone();
+            let ids: Vec<String> = (0..n).map(|i| format!("{prefix}-{i}")).collect();
+            async move {
+                for id in ids {
+                    let usage = Usage {
+                        meter: Meter::Executions,
+                        quantity: 1,
+                        id: &id,
+                    };
+                    billing.record(tenant, usage).await.unwrap();
+                }
+            }
+        };
+        record(shop.tenant_id, 5, "noon").await;
+        record(local.tenant_id, 4, "local").await;
+        clock.advance_secs(3600);
+        record(shop.tenant_id, 2, "one").await;
+        // The current hour is not sent until it has ended.
+        let report = billing.report_usage().await.unwrap();
+        assert_eq!((report.sent, report.events), (1, 5), "{backend}");
+        clock.advance_secs(3600);
+        let report = billing.report_usage().await.unwrap();
+        assert_eq!((report.sent, report.events), (1, 2), "{backend}");
+        assert_eq!(
+            billing.report_usage().await.unwrap().sent,
+            0,
+            "{backend}: all sent"
+        );
+        {
+            let s = fake.state.lock().unwrap();
+            let values: Vec<_> = s
+                .meter_events
+                .iter()
+                .map(|e| e["payload"]["value"].as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(values, ["5", "2"], "{backend}");
+            assert_eq!(
+                s.meter_events[0]["event_name"], "agente_executions",
+                "{backend}"
+            );
+            assert_eq!(
+                s.meter_events[0]["timestamp"],
+                NOW / 1000,
+                "{backend}: the hour it was used"
+            );
+        }
+
+        // Stripe fails: nothing is marked, the next run sends it.
+        record(shop.tenant_id, 3, "two").await;
+        clock.advance_secs(3600);
+        fake.state.lock().unwrap().fail_meter_events = 1;
+        assert!(billing.report_usage().await.is_err(), "{backend}");
+        assert_eq!(billing.report_usage().await.unwrap().events, 3, "{backend}");
+        // A run that died after sending, before marking: the same events are sent again
+        // under the same identifier, and Stripe keeps one.
+        test.db
+            .tenant_execute(
+                shop.tenant_id,
+                query("UPDATE usage_events SET reported_at = NULL WHERE tenant_id = $1 AND source_id LIKE 'two-%'")
+                    .bind(shop.tenant_id.to_string()),
+            )
+            .await
+            .unwrap();
+        assert_eq!(billing.report_usage().await.unwrap().events, 3, "{backend}");
+        let s = fake.state.lock().unwrap();
+        let values: Vec<_> = s
+            .meter_events
+            .iter()
+            .map(|e| e["payload"]["value"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(values, ["5", "2", "3"], "{backend}: nothing counted twice");
+        assert!(
+            s.meter_events
+                .iter()
+                .all(|e| e["payload"]["stripe_customer_id"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("cus_")),
+            "{backend}"
+        );
     }
 }

@@ -6,9 +6,10 @@
 //! signed, stale and repeated. Checkout is one of the endpoints localstripe lacks: the call
 //! fails with Stripe's message, after the customer was made.
 
-use agente_auth::{AuthMethod, Principal};
+mod common;
+
 use agente_billing::{Billing, BillingError, BillingOptions, Stripe, StripeConfig, WebhookOutcome};
-use agente_core::{Role, SystemClock, TenantId, UserId};
+use agente_core::{SystemClock, TenantId};
 use agente_store::Db;
 use agente_store::sqlx::query;
 use agente_store::testing::TestDb;
@@ -24,30 +25,6 @@ const WEBHOOK_SECRET: &str = "whsec_agente_tests";
 fn localstripe() -> String {
     std::env::var("AGENTE_TEST_LOCALSTRIPE_URL")
         .expect("AGENTE_TEST_LOCALSTRIPE_URL: scripts/test.sh starts localstripe and sets it")
-}
-
-async fn owner(db: &Db) -> Principal {
-    let (tenant, user) = (TenantId::new(), UserId::new());
-    let mut tx = db.tenant_tx(tenant).await.unwrap();
-    query("INSERT INTO tenants (id, name, created_at) VALUES ($1, 'Shop', 0)")
-        .bind(tenant.to_string())
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    query("INSERT INTO users (id, tenant_id, email, password_hash, role, created_at) VALUES ($1, $2, $3, 'x', 'owner', 0)")
-        .bind(user.to_string())
-        .bind(tenant.to_string())
-        .bind(format!("{user}@example.com"))
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    Principal {
-        tenant_id: tenant,
-        user_id: Some(user),
-        role: Role::Owner,
-        method: AuthMethod::AccessToken,
-    }
 }
 
 /// A form POST to localstripe; answers its JSON.
@@ -185,14 +162,7 @@ async fn a_subscription_made_in_stripe_drives_the_account_through_signed_webhook
             ],
         )
         .await;
-        let operator = owner(&test.db).await;
-        let mut tx = test.db.system_tx().await.unwrap();
-        query("INSERT INTO operators (user_id, granted_at) VALUES ($1, 0)")
-            .bind(operator.user_id.unwrap().to_string())
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        let operator = common::operator(&test.db).await;
         let mut pro = billing
             .plans(true)
             .await
@@ -204,7 +174,7 @@ async fn a_subscription_made_in_stripe_drives_the_account_through_signed_webhook
         billing.save_plan(&operator, pro).await.unwrap();
 
         // Checkout: the customer is made (once), then localstripe has no Checkout.
-        let shop = owner(&test.db).await;
+        let shop = common::owner(&test.db).await;
         let t = shop.tenant_id;
         match billing.checkout(&shop, "pro", "owner@shop.example").await {
             Err(BillingError::Provider(message)) => {

@@ -42,6 +42,10 @@ impl Vapid {
         let bytes = URL_SAFE_NO_PAD
             .decode(private_key.trim().trim_end_matches('='))
             .map_err(|_| "the VAPID private key is not base64url".to_string())?;
+        // The curve crate panics on a scalar of the wrong length: check it first.
+        if bytes.len() != 32 {
+            return Err("the VAPID private key is not a P-256 private key (32 bytes)".into());
+        }
         let key = ES256KeyPair::from_bytes(&bytes)
             .map_err(|_| "the VAPID private key is not a P-256 private key".to_string())?;
         if !(contact.starts_with("mailto:") || contact.starts_with("https://")) {
@@ -169,4 +173,22 @@ pub async fn send(
         )));
     }
     Err(crate::http_failure("the push service", answer).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_of_the_wrong_length_is_an_error_not_a_panic() {
+        for key in ["", "AAAA", &URL_SAFE_NO_PAD.encode([7u8; 31])] {
+            assert!(
+                Vapid::from_base64(key, "mailto:ops@example.com").is_err(),
+                "{key}"
+            );
+        }
+        let key = Vapid::generate_key();
+        assert!(Vapid::from_base64(&key, "mailto:ops@example.com").is_ok());
+        assert!(Vapid::from_base64(&key, "ops@example.com").is_err());
+    }
 }

@@ -100,19 +100,7 @@ impl Billing {
         }
         if mode == Mode::AdmitOnly {
             // Counted when the caller's write lands; warn on this process's count now.
-            if let (Some(included), Some(count)) = (allowance.included(), s.used.get(&usage.meter))
-            {
-                let before = count.fetch_add(usage.quantity, Ordering::Relaxed);
-                self.warn(
-                    tenant,
-                    &s,
-                    usage.meter,
-                    before,
-                    before + usage.quantity,
-                    included,
-                )
-                .await;
-            }
+            self.count(tenant, &s, usage, allowance).await;
             return Ok(());
         }
         let inserted = self
@@ -129,21 +117,20 @@ impl Billing {
             )
             .await?
             == 1;
-        if let (true, Some(included), Some(count)) =
-            (inserted, allowance.included(), s.used.get(&usage.meter))
-        {
-            let before = count.fetch_add(usage.quantity, Ordering::Relaxed);
-            self.warn(
-                tenant,
-                &s,
-                usage.meter,
-                before,
-                before + usage.quantity,
-                included,
-            )
-            .await;
+        if inserted {
+            self.count(tenant, &s, usage, allowance).await;
         }
         Ok(())
+    }
+
+    /// Adds `usage` to this process's count of a limited allowance and warns on crossing.
+    async fn count(&self, tenant: TenantId, s: &Standing, usage: Usage<'_>, allowance: Allowance) {
+        if let (Some(included), Some(count)) = (allowance.included(), s.used.get(&usage.meter)) {
+            let before = count.fetch_add(usage.quantity, Ordering::Relaxed);
+            let after = before + usage.quantity;
+            self.warn(tenant, s, usage.meter, before, after, included)
+                .await;
+        }
     }
 
     async fn admit_hard(

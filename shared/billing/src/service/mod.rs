@@ -8,9 +8,11 @@ mod plans;
 mod stripe_flow;
 mod stripe_webhook;
 mod subscription;
+mod usage_report;
 
 pub use overview::{BillingOverview, LimitUsage, MeterUsage};
 pub use stripe_webhook::{SIGNATURE_TOLERANCE_SECS, WebhookOutcome};
+pub use usage_report::UsageReport;
 
 use crate::account::Period;
 use crate::plan::Plan;

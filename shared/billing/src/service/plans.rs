@@ -12,17 +12,7 @@ impl Billing {
     pub async fn ensure_built_in_plans(&self) -> Result<(), E> {
         let mut tx = self.inner.db.system_tx().await?;
         for plan in built_in() {
-            query(
-                "INSERT INTO plans (id, position, retention_days, spec, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(&plan.id)
-            .bind(plan.position)
-            .bind(plan.retention_days as i32)
-            .bind(spec(&plan))
-            .bind(self.now_ms())
-            .execute(&mut *tx)
-            .await?;
+            write_plan(&mut tx, &plan, false, self.now_ms()).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -51,20 +41,7 @@ impl Billing {
         require_operator(&self.inner.db, p).await?;
         plan.validate().map_err(E::BadInput)?;
         let mut tx = self.inner.db.system_tx().await?;
-        query(
-            "INSERT INTO plans (id, position, retention_days, spec, updated_at) \
-             VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (id) DO UPDATE SET position = excluded.position, \
-             retention_days = excluded.retention_days, spec = excluded.spec, \
-             updated_at = excluded.updated_at",
-        )
-        .bind(&plan.id)
-        .bind(plan.position)
-        .bind(plan.retention_days as i32)
-        .bind(spec(&plan))
-        .bind(self.now_ms())
-        .execute(&mut *tx)
-        .await?;
+        write_plan(&mut tx, &plan, true, self.now_ms()).await?;
         tx.commit().await?;
         self.forget_all();
         tracing::info!(plan = %plan.id, "plan saved");
@@ -81,6 +58,34 @@ impl Billing {
             .prune_executions_by_plan(self.now_ms(), &self.inner.options.default_plan)
             .await?)
     }
+}
+
+/// Writes `plan`; an existing one with its id is kept unless `replace`.
+async fn write_plan(
+    conn: &mut AnyConnection,
+    plan: &Plan,
+    replace: bool,
+    now_ms: i64,
+) -> Result<(), E> {
+    let sql = if replace {
+        "INSERT INTO plans (id, position, retention_days, spec, updated_at) \
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (id) DO UPDATE SET position = excluded.position, \
+         retention_days = excluded.retention_days, spec = excluded.spec, \
+         updated_at = excluded.updated_at"
+    } else {
+        "INSERT INTO plans (id, position, retention_days, spec, updated_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING"
+    };
+    query(sql)
+        .bind(&plan.id)
+        .bind(plan.position)
+        .bind(plan.retention_days as i32)
+        .bind(spec(plan))
+        .bind(now_ms)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// The plan `id` as stored, if any.

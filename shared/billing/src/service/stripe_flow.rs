@@ -185,15 +185,8 @@ impl Billing {
             .items(vec![change])
             .proration_behavior(UpdateSubscriptionProrationBehavior::CreateProrations)
             .cancel_at_period_end(false);
-        let key = format!(
-            "agente-change-{subscription}-{price}-{}",
-            self.now_ms() / 60_000
-        );
-        let updated = stripe
-            .send(request, Some(&key))
+        self.update_subscription(tenant, request, &format!("change-{subscription}-{price}"))
             .await
-            .map_err(stripe_error)?;
-        self.apply_subscription(tenant, &updated).await
     }
 
     /// Sets or clears cancelling a Stripe subscription at its period's end.
@@ -203,17 +196,26 @@ impl Billing {
         account: &Account,
         cancel: bool,
     ) -> Result<(), E> {
-        let stripe = self.stripe()?;
         let subscription = account
             .subscription_id
             .clone()
             .ok_or_else(|| E::Conflict("there is no subscription to change".into()))?;
         let request = UpdateSubscription::new(subscription.as_str()).cancel_at_period_end(cancel);
-        let key = format!(
-            "agente-cancel-{subscription}-{cancel}-{}",
-            self.now_ms() / 60_000
-        );
-        let updated = stripe
+        self.update_subscription(tenant, request, &format!("cancel-{subscription}-{cancel}"))
+            .await
+    }
+
+    /// Sends a subscription update (the same one within a minute is sent once) and makes
+    /// the account follow Stripe's answer.
+    async fn update_subscription(
+        &self,
+        tenant: TenantId,
+        request: UpdateSubscription,
+        what: &str,
+    ) -> Result<(), E> {
+        let key = format!("agente-{what}-{}", self.now_ms() / 60_000);
+        let updated = self
+            .stripe()?
             .send(request, Some(&key))
             .await
             .map_err(stripe_error)?;

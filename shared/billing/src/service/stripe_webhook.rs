@@ -7,6 +7,7 @@
 
 use super::stripe_flow::stripe_error;
 use super::{Billing, BillingError as E};
+use crate::stripe::objects::id_of;
 use agente_core::TenantId;
 use agente_notify::Event;
 use agente_store::TenantLookup;
@@ -182,14 +183,5 @@ impl Billing {
             .await?;
         tx.commit().await?;
         Ok(())
-    }
-}
-
-/// An id that may be expanded into its object.
-fn id_of(v: &Value, key: &str) -> Option<String> {
-    match v.get(key)? {
-        Value::String(id) => Some(id.clone()),
-        Value::Object(o) => o.get("id").and_then(Value::as_str).map(str::to_string),
-        _ => None,
     }
 }

@@ -42,7 +42,7 @@ fn text(v: &Value, key: &str) -> Option<String> {
 }
 
 /// An id that may be expanded into its object.
-fn id_of(v: &Value, key: &str) -> Option<String> {
+pub(crate) fn id_of(v: &Value, key: &str) -> Option<String> {
     match v.get(key)? {
         Value::String(id) => Some(id.clone()),
         Value::Object(o) => o.get("id").and_then(Value::as_str).map(str::to_string),

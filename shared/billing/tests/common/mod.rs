@@ -1,0 +1,50 @@
+//! What the billing tests share: members of tenants, and operators.
+
+use agente_auth::{AuthMethod, Principal};
+use agente_core::{Role, TenantId, UserId};
+use agente_store::Db;
+use agente_store::sqlx::query;
+
+/// A new member of `tenant` (made when missing) with `role`, as its session would be.
+pub async fn member(db: &Db, tenant: TenantId, role: Role) -> Principal {
+    let user = UserId::new();
+    let mut tx = db.tenant_tx(tenant).await.unwrap();
+    query("INSERT INTO tenants (id, name, created_at) VALUES ($1, 'Shop', 0) ON CONFLICT (id) DO NOTHING")
+        .bind(tenant.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    query("INSERT INTO users (id, tenant_id, email, password_hash, role, created_at) VALUES ($1, $2, $3, 'x', $4, 0)")
+        .bind(user.to_string())
+        .bind(tenant.to_string())
+        .bind(format!("{user}@example.com"))
+        .bind(role.as_str())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    Principal {
+        tenant_id: tenant,
+        user_id: Some(user),
+        role,
+        method: AuthMethod::AccessToken,
+    }
+}
+
+/// The owner of a new tenant.
+pub async fn owner(db: &Db) -> Principal {
+    member(db, TenantId::new(), Role::Owner).await
+}
+
+/// An owner of a new tenant who is also an operator of the platform.
+pub async fn operator(db: &Db) -> Principal {
+    let p = owner(db).await;
+    let mut tx = db.system_tx().await.unwrap();
+    query("INSERT INTO operators (user_id, granted_at) VALUES ($1, 0)")
+        .bind(p.user_id.unwrap().to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    p
+}
