@@ -28,6 +28,9 @@ test("see the plan and its use, upgrade, cancel at period end and keep the plan"
   await current.getByRole("button", { name: "Keep my plan" }).click();
   await expect(page.getByTestId("cancel-notice")).toHaveCount(0);
 
+  // The revenue report is the operator's (the installation's first account), not a tenant's.
+  await expect(page.getByTestId("revenue")).toHaveCount(0);
+
   // The page survives a reload (server-rendered) with the new plan.
   await page.reload();
   await hydrated(page);

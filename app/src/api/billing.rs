@@ -205,6 +205,33 @@ pub async fn get_billing() -> Result<BillingView, ServerFnError> {
     })
 }
 
+/// This month's figures across tenants, for operators.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RevenueView {
+    pub mrr: String,
+    pub subscriptions: Vec<(String, u64)>,
+    pub churned: u64,
+    pub churn_percent: f64,
+    pub usage_revenue: String,
+}
+
+/// The operator's revenue report; `None` for everyone else.
+#[server(prefix = "/sfn", endpoint = "billing_revenue")]
+pub async fn get_revenue() -> Result<Option<RevenueView>, ServerFnError> {
+    let p = require_principal()?;
+    match context()?.billing.revenue(&p).await {
+        Ok(r) => Ok(Some(RevenueView {
+            mrr: money(r.mrr, "usd"),
+            subscriptions: r.subscriptions.into_iter().collect(),
+            churned: r.churned,
+            churn_percent: r.churn_percent,
+            usage_revenue: money(r.usage_revenue, "usd"),
+        })),
+        Err(agente_billing::BillingError::Auth(_)) => Ok(None),
+        Err(e) => Err(billing_error(e)),
+    }
+}
+
 #[server(prefix = "/sfn", endpoint = "billing_change_plan")]
 pub async fn change_plan(plan: String) -> Result<(), ServerFnError> {
     let p = require_principal()?;

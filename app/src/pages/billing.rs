@@ -2,8 +2,8 @@
 //! upgrade and downgrade, and cancelling at the period's end.
 
 use crate::api::{
-    CancelSubscription, ChangePlan, OpenPortal, StartCheckout, UsageBar, get_billing, money,
-    thousands,
+    CancelSubscription, ChangePlan, OpenPortal, StartCheckout, UsageBar, get_billing, get_revenue,
+    money, thousands,
 };
 use crate::components::{ActionError, format_ms};
 use leptos::prelude::*;
@@ -25,6 +25,7 @@ pub fn BillingPage() -> impl IntoView {
         move || (change.version().get(), cancel.version().get()),
         |_| get_billing(),
     );
+    let revenue = Resource::new(move || change.version().get(), |_| get_revenue());
     view! {
         <h1>"Billing"</h1>
         <ActionError value=change.value() />
@@ -140,6 +141,20 @@ pub fn BillingPage() -> impl IntoView {
                         }.into_any()
                     }
                 }
+            })}
+        </Transition>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                revenue.await.ok().flatten().map(|r| view! {
+                    <section class="card" data-testid="revenue">
+                        <h2>"Revenue this month (all tenants)"</h2>
+                        <p>"MRR " <strong>{r.mrr}</strong> " · usage " {r.usage_revenue}
+                           " · churn " {format!("{} ({:.1} %)", r.churned, r.churn_percent)}</p>
+                        <ul>
+                            {r.subscriptions.into_iter().map(|(plan, n)| view! { <li>{format!("{plan}: {n}")}</li> }).collect_view()}
+                        </ul>
+                    </section>
+                })
             })}
         </Transition>
     }

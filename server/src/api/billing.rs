@@ -3,7 +3,7 @@
 
 use super::{ApiError, ApiJson, ApiPath, ApiQuery, Caller, Problem};
 use crate::AppState;
-use agente_billing::{BillingOverview, Plan, WebhookOutcome};
+use agente_billing::{BillingOverview, Plan, RevenueReport, WebhookOutcome};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -154,4 +154,15 @@ pub async fn stripe_webhook(
         WebhookOutcome::Ignored => "ignored",
     };
     Ok(Json(json!({ "received": true, "status": status })))
+}
+
+/// This month's revenue across tenants: MRR, subscriptions by plan, churn, usage revenue
+/// (operators only).
+#[utoipa::path(get, path = "/api/v1/billing/revenue", tag = "billing", security(("bearer" = [])),
+    responses((status = 200, body = RevenueReport), (status = 403, body = Problem)))]
+pub async fn revenue(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+) -> Result<Json<RevenueReport>, ApiError> {
+    Ok(Json(s.billing.revenue(&p).await?))
 }

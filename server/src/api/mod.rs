@@ -86,6 +86,7 @@ pub fn router() -> Router<AppState> {
         .route("/billing/checkout", post(billing::checkout))
         .route("/billing/portal", post(billing::portal))
         .route("/billing/invoices", get(billing::invoices))
+        .route("/billing/revenue", get(billing::revenue))
         .route("/billing/stripe/webhook", post(billing::stripe_webhook))
         .route("/jobs/dead", get(jobs::list_dead).delete(jobs::purge_dead))
         .route("/jobs/dead/{id}", delete(jobs::delete_dead))

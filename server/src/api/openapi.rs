@@ -29,7 +29,7 @@ use utoipa::{Modify, OpenApi};
         notifications::unsubscribe_push,
         billing::overview, billing::plans, billing::save_plan, billing::change_plan,
         billing::cancel, billing::resume, billing::checkout, billing::portal, billing::invoices,
-        billing::stripe_webhook,
+        billing::stripe_webhook, billing::revenue,
     ),
     modifiers(&Security),
 )]

@@ -233,6 +233,24 @@ async fn a_tenant_past_its_hard_limits_gets_402_until_it_upgrades() {
             )
             .await;
         assert_eq!(res.status(), StatusCode::CREATED, "{b}");
+
+        // The operator's revenue report counts the new subscription; tenants cannot read it.
+        let report: Value = app
+            .get("/api/v1/billing/revenue", Some(&operator))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                report["mrr"].as_i64(),
+                report["subscriptions"]["pro"].as_i64()
+            ),
+            (Some(2_400), Some(1)),
+            "{b}: {report}"
+        );
+        let res = app.get("/api/v1/billing/revenue", Some(&owner)).await;
+        assert_problem(res, StatusCode::FORBIDDEN, "forbidden", b).await;
     }
 }
 

@@ -81,6 +81,8 @@ pub struct Account {
     pub cancel_at_period_end: bool,
     pub trial_end: Option<i64>,
     pub past_due_since: Option<i64>,
+    /// When the subscription ended (churn).
+    pub canceled_at: Option<i64>,
 }
 
 impl Account {
@@ -97,6 +99,7 @@ impl Account {
             cancel_at_period_end: false,
             trial_end: None,
             past_due_since: None,
+            canceled_at: None,
         }
     }
 

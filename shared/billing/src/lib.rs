@@ -16,6 +16,7 @@ pub mod testing;
 pub use account::{Account, Period, ProviderKind, Status};
 pub use plan::{Allowance, Plan};
 pub use service::{
-    Billing, BillingError, BillingOptions, BillingOverview, LimitUsage, MeterUsage, WebhookOutcome,
+    Billing, BillingError, BillingOptions, BillingOverview, LimitUsage, MeterUsage, RevenueReport,
+    WebhookOutcome,
 };
 pub use stripe::{Stripe, StripeConfig};

@@ -358,3 +358,60 @@ async fn execution_data_is_kept_as_long_as_the_plan_says() {
         assert_eq!(executions_of(&s.db, lapsed.tenant_id).await, 1, "{backend}");
     }
 }
+
+#[tokio::test]
+async fn the_revenue_report_sums_subscriptions_churn_and_overage() {
+    for (backend, test) in TestDb::each().await.unwrap() {
+        let s = setup(&test).await;
+        let set = |tenant: TenantId, status: &'static str, canceled_at: Option<i64>| {
+            let db = s.db.clone();
+            async move {
+                db.tenant_execute(
+                    tenant,
+                    query("UPDATE billing_accounts SET status = $1, canceled_at = $2 WHERE tenant_id = $3")
+                        .bind(status)
+                        .bind(canceled_at)
+                        .bind(tenant.to_string()),
+                )
+                .await
+                .unwrap();
+            }
+        };
+        let active = common::owner(&s.db).await;
+        s.billing.change_plan(&active, "pro").await.unwrap();
+        let late = common::owner(&s.db).await;
+        s.billing.change_plan(&late, "business").await.unwrap();
+        set(late.tenant_id, "past_due", None).await;
+        let trial = common::owner(&s.db).await;
+        s.billing.change_plan(&trial, "pro").await.unwrap();
+        set(trial.tenant_id, "trialing", None).await;
+        let gone = common::owner(&s.db).await;
+        s.billing.change_plan(&gone, "pro").await.unwrap();
+        set(gone.tenant_id, "canceled", Some(NOW - DAY)).await;
+        let gone_long_ago = common::owner(&s.db).await;
+        s.billing.change_plan(&gone_long_ago, "pro").await.unwrap();
+        set(gone_long_ago.tenant_id, "canceled", Some(NOW - 60 * DAY)).await;
+        // 12,000 executions on Pro (10,000 included): two started thousands at $2.00.
+        let heavy = Usage {
+            meter: Meter::Executions,
+            quantity: 12_000,
+            id: "bulk",
+        };
+        s.billing.record(active.tenant_id, heavy).await.unwrap();
+        // Free has no overage: its use earns nothing.
+        let free = common::owner(&s.db).await;
+        s.billing.record(free.tenant_id, heavy).await.unwrap();
+
+        assert!(matches!(
+            s.billing.revenue(&active).await,
+            Err(BillingError::Auth(_))
+        ));
+        let r = s.billing.revenue(&s.operator).await.unwrap();
+        assert_eq!(r.mrr, 2_400 + 9_900, "{backend}: trials pay nothing yet");
+        assert_eq!(r.subscriptions.get("pro"), Some(&2), "{backend}");
+        assert_eq!(r.subscriptions.get("business"), Some(&1), "{backend}");
+        assert_eq!(r.churned, 1, "{backend}: only this month's ending");
+        assert_eq!(r.churn_percent, 25.0, "{backend}");
+        assert_eq!(r.usage_revenue, 400, "{backend}");
+    }
+}

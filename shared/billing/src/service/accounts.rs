@@ -13,7 +13,7 @@ use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
 const COLUMNS: &str = "plan_id, status, provider, customer_id, subscription_id, period_start, \
-     period_end, cancel_at_period_end, trial_end, past_due_since";
+     period_end, cancel_at_period_end, trial_end, past_due_since, canceled_at";
 
 pub(super) async fn load_account(
     conn: &mut AnyConnection,
@@ -43,6 +43,7 @@ pub(super) async fn load_account(
         cancel_at_period_end: row.try_get::<i32, _>("cancel_at_period_end")? != 0,
         trial_end: row.try_get("trial_end")?,
         past_due_since: row.try_get("past_due_since")?,
+        canceled_at: row.try_get("canceled_at")?,
     }))
 }
 
@@ -55,14 +56,15 @@ pub(super) async fn store_account(
     query(
         "INSERT INTO billing_accounts (tenant_id, plan_id, status, provider, customer_id, \
            subscription_id, period_start, period_end, cancel_at_period_end, trial_end, \
-           past_due_since, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+           past_due_since, canceled_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
          ON CONFLICT (tenant_id) DO UPDATE SET plan_id = excluded.plan_id, \
            status = excluded.status, provider = excluded.provider, \
            customer_id = excluded.customer_id, subscription_id = excluded.subscription_id, \
            period_start = excluded.period_start, period_end = excluded.period_end, \
            cancel_at_period_end = excluded.cancel_at_period_end, \
            trial_end = excluded.trial_end, past_due_since = excluded.past_due_since, \
+           canceled_at = excluded.canceled_at, \
            updated_at = excluded.updated_at",
     )
     .bind(tenant.to_string())
@@ -76,6 +78,7 @@ pub(super) async fn store_account(
     .bind(i32::from(a.cancel_at_period_end))
     .bind(a.trial_end)
     .bind(a.past_due_since)
+    .bind(a.canceled_at)
     .bind(now_ms)
     .execute(conn)
     .await?;

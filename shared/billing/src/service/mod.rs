@@ -5,12 +5,14 @@ mod accounts;
 mod gate;
 mod overview;
 mod plans;
+mod revenue;
 mod stripe_flow;
 mod stripe_webhook;
 mod subscription;
 mod usage_report;
 
 pub use overview::{BillingOverview, LimitUsage, MeterUsage};
+pub use revenue::RevenueReport;
 pub use stripe_webhook::{SIGNATURE_TOLERANCE_SECS, WebhookOutcome};
 pub use usage_report::UsageReport;
 

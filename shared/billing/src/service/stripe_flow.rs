@@ -292,6 +292,9 @@ impl Billing {
             (Status::PastDue, _, _) => Some(now),
             _ => None,
         };
+        if ended && account.status != s.status {
+            account.canceled_at = Some(now);
+        }
         account.status = s.status;
         account.provider = ProviderKind::Stripe;
         account.customer_id = Some(s.customer);
