@@ -163,6 +163,11 @@ async fn checkout_webhook_upgrade_downgrade_portal_and_invoices() {
         );
 
         let portal = billing.portal(&shop).await.unwrap();
+        assert_eq!(
+            billing.portal(&shop).await.unwrap(),
+            portal,
+            "{backend}: one per minute"
+        );
         assert!(
             portal.starts_with("https://billing.stripe.test/p/session/"),
             "{backend}"

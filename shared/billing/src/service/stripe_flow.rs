@@ -126,7 +126,11 @@ impl Billing {
         let request = CreateBillingPortalSession::new()
             .customer(customer)
             .return_url(self.link("/billing")?);
-        let session = stripe.send(request, None).await.map_err(stripe_error)?;
+        let key = format!("agente-portal-{}-{}", p.tenant_id, self.now_ms() / 60_000);
+        let session = stripe
+            .send(request, Some(&key))
+            .await
+            .map_err(stripe_error)?;
         text(&session, "url")
     }
 
