@@ -20,42 +20,38 @@ use std::time::Duration;
 const NOW: i64 = 1_795_953_600_000;
 const SECRET: &str = "whsec_fake";
 
+/// Billing on `db` taking payments through a fresh stand-in, on a clock at `NOW`.
+async fn with_fake_stripe(db: &agente_store::Db) -> (FakeStripe, FixedClock, Billing) {
+    let fake = FakeStripe::start().await;
+    let clock = FixedClock::at_ms(NOW);
+    let stripe = Stripe::new(StripeConfig {
+        secret_key: "sk_test_fake".into(),
+        webhook_secret: Some(SECRET.into()),
+        api_base: Some(fake.url.clone()),
+    })
+    .unwrap();
+    let billing = Billing::new(
+        db.clone(),
+        Arc::new(clock.clone()),
+        None,
+        BillingOptions {
+            cache_ttl: Duration::ZERO,
+            stripe: Some(stripe),
+            public_url: Some("https://agente.example".into()),
+            ..BillingOptions::default()
+        },
+    );
+    billing.ensure_built_in_plans().await.unwrap();
+    (fake, clock, billing)
+}
+
 #[tokio::test]
 async fn checkout_webhook_upgrade_downgrade_portal_and_invoices() {
     for (backend, test) in TestDb::each().await.unwrap() {
-        let fake = FakeStripe::start().await;
-        let clock = FixedClock::at_ms(NOW);
-        let billing = Billing::new(
-            test.db.clone(),
-            Arc::new(clock.clone()),
-            None,
-            BillingOptions {
-                cache_ttl: Duration::ZERO,
-                stripe: Some(
-                    Stripe::new(StripeConfig {
-                        secret_key: "sk_test_fake".into(),
-                        webhook_secret: Some(SECRET.into()),
-                        api_base: Some(fake.url.clone()),
-                    })
-                    .unwrap(),
-                ),
-                public_url: Some("https://agente.example".into()),
-                ..BillingOptions::default()
-            },
-        );
-        billing.ensure_built_in_plans().await.unwrap();
+        let (fake, _clock, billing) = with_fake_stripe(&test.db).await;
         let operator = common::operator(&test.db).await;
-        for (id, price) in [("pro", "price_pro"), ("business", "price_business")] {
-            let mut plan = billing
-                .plans(true)
-                .await
-                .unwrap()
-                .into_iter()
-                .find(|p| p.id == id)
-                .unwrap();
-            plan.stripe_price = Some(price.into());
-            billing.save_plan(&operator, plan).await.unwrap();
-        }
+        common::price_plan(&billing, &operator, "pro", "price_pro").await;
+        common::price_plan(&billing, &operator, "business", "price_business").await;
         let shop = common::owner(&test.db).await;
 
         // Enterprise has no Stripe price: refused before anything is sent.
@@ -197,37 +193,9 @@ async fn checkout_webhook_upgrade_downgrade_portal_and_invoices() {
 async fn usage_reaches_stripe_once_even_when_a_report_dies_and_is_retried() {
     use agente_core::{Meter, Usage, UsageGate};
     for (backend, test) in TestDb::each().await.unwrap() {
-        let fake = FakeStripe::start().await;
-        let clock = FixedClock::at_ms(NOW);
-        let billing = Billing::new(
-            test.db.clone(),
-            Arc::new(clock.clone()),
-            None,
-            BillingOptions {
-                cache_ttl: Duration::ZERO,
-                stripe: Some(
-                    Stripe::new(StripeConfig {
-                        secret_key: "sk_test_fake".into(),
-                        webhook_secret: Some(SECRET.into()),
-                        api_base: Some(fake.url.clone()),
-                    })
-                    .unwrap(),
-                ),
-                public_url: Some("https://agente.example".into()),
-                ..BillingOptions::default()
-            },
-        );
-        billing.ensure_built_in_plans().await.unwrap();
+        let (fake, clock, billing) = with_fake_stripe(&test.db).await;
         let operator = common::operator(&test.db).await;
-        let mut pro = billing
-            .plans(true)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|p| p.id == "pro")
-            .unwrap();
-        pro.stripe_price = Some("price_pro".into());
-        billing.save_plan(&operator, pro).await.unwrap();
+        common::price_plan(&billing, &operator, "pro", "price_pro").await;
         let shop = common::owner(&test.db).await;
         let url = billing
             .checkout(&shop, "pro", "a@shop.example")

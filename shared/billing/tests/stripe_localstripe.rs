@@ -163,15 +163,7 @@ async fn a_subscription_made_in_stripe_drives_the_account_through_signed_webhook
         )
         .await;
         let operator = common::operator(&test.db).await;
-        let mut pro = billing
-            .plans(true)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|p| p.id == "pro")
-            .unwrap();
-        pro.stripe_price = Some(price_id.clone());
-        billing.save_plan(&operator, pro).await.unwrap();
+        common::price_plan(&billing, &operator, "pro", &price_id).await;
 
         // Checkout: the customer is made (once), then localstripe has no Checkout.
         let shop = common::owner(&test.db).await;

@@ -315,9 +315,7 @@ impl Billing {
 }
 
 fn text(v: &Value, key: &str) -> Result<String, E> {
-    v.get(key)
-        .and_then(Value::as_str)
-        .map(str::to_string)
+    crate::stripe::objects::text(v, key)
         .ok_or_else(|| E::Provider(format!("Stripe's answer has no `{key}`")))
 }
 

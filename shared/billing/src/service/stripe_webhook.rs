@@ -107,8 +107,8 @@ impl Billing {
         Ok(Some(tenant))
     }
 
-    /// The tenant whose Stripe customer `object.customer` is (or whose id the object's
-    /// metadata names, for a customer Checkout made before we stored it).
+    /// The tenant whose Stripe customer `object.customer` is (we store the customer before
+    /// any Checkout, so a customer we do not know is not ours).
     async fn tenant_of_customer(&self, object: &Value) -> Result<Option<TenantId>, E> {
         if let Some(customer) = id_of(object, "customer")
             && let Some(tenant) = self

@@ -37,7 +37,7 @@ pub struct InvoiceView {
     pub invoice_pdf: Option<String>,
 }
 
-fn text(v: &Value, key: &str) -> Option<String> {
+pub(crate) fn text(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_string)
 }
 

@@ -1,4 +1,6 @@
 //! What the billing tests share: members of tenants, and operators.
+// Each test binary includes this module and uses only some of it.
+#![allow(dead_code)]
 
 use agente_auth::{AuthMethod, Principal};
 use agente_core::{Role, TenantId, UserId};
@@ -47,4 +49,22 @@ pub async fn operator(db: &Db) -> Principal {
         .unwrap();
     tx.commit().await.unwrap();
     p
+}
+
+/// Links plan `id` to Stripe price `price`, as an operator does.
+pub async fn price_plan(
+    billing: &agente_billing::Billing,
+    operator: &Principal,
+    id: &str,
+    price: &str,
+) {
+    let mut plan = billing
+        .plans(true)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.id == id)
+        .unwrap();
+    plan.stripe_price = Some(price.into());
+    billing.save_plan(operator, plan).await.unwrap();
 }
