@@ -102,7 +102,7 @@ pub async fn get_notifications() -> Result<NotificationsView, ServerFnError> {
         deliveries: deliveries
             .into_iter()
             .map(|d| DeliveryRow {
-                can_retry: d.status == "failed" && d.rule_id.is_some(),
+                can_retry: d.status == "failed" && (d.rule_id.is_some() || d.audience.is_some()),
                 id: d.id,
                 event: d.event,
                 channel: d.channel,

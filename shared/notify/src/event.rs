@@ -53,6 +53,12 @@ impl EventKind {
             .find(|k| k.as_str() == s)
     }
 
+    /// Whether the workspace's owners hear of it by e-mail when no rule wants it: money and
+    /// hard stops are never silent.
+    pub fn reaches_owners(self) -> bool {
+        matches!(self, EventKind::PaymentFailed | EventKind::QuotaExceeded)
+    }
+
     /// What it means, for people choosing rules.
     pub fn label(self) -> &'static str {
         match self {

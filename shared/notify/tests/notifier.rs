@@ -178,6 +178,21 @@ fn failed(execution: &str, workflow: &str) -> Event {
     )
 }
 
+/// The server's SMTP relay: the sink.
+fn relay(sink: &SmtpSink) -> SmtpConfig {
+    SmtpConfig {
+        host: "127.0.0.1".into(),
+        port: sink.port,
+        security: Security::None,
+        username: None,
+        password: None,
+        from: "Agente <alerts@agente.example>".into(),
+        accept_invalid_certs: false,
+        tls_name: None,
+        timeout_secs: Some(10),
+    }
+}
+
 async fn deliveries(s: &Setup) -> Vec<DeliveryInfo> {
     s.notifier
         .list_deliveries(&s.admin, &DeliveryQuery::default())
@@ -191,18 +206,7 @@ async fn an_event_reaches_every_channel_rendered_and_signed() {
     let (base, seen) = receivers().await;
     let push = PushService::start().await;
     for (backend, test) in TestDb::each().await.unwrap() {
-        let server_smtp = SmtpConfig {
-            host: "127.0.0.1".into(),
-            port: sink.port,
-            security: Security::None,
-            username: None,
-            password: None,
-            from: "Agente <alerts@agente.example>".into(),
-            accept_invalid_certs: false,
-            tls_name: None,
-            timeout_secs: Some(10),
-        };
-        let s = setup(&test, true, Some(server_smtp)).await;
+        let s = setup(&test, true, Some(relay(&sink))).await;
         let n = &s.notifier;
         n.create_rule(
             &s.admin,
@@ -805,5 +809,107 @@ async fn a_tenants_template_words_its_messages() {
                 .await,
             Err(NotifierError::NotFound(_))
         ));
+    }
+}
+
+#[tokio::test]
+async fn a_failed_payment_reaches_the_owners_when_no_rule_wants_it() {
+    let sink = SmtpSink::start(SinkTls::None).await;
+    for (backend, test) in TestDb::each().await.unwrap() {
+        let s = setup(&test, true, Some(relay(&sink))).await;
+        let n = &s.notifier;
+        let owner: String = {
+            let mut tx = s.db.tenant_read(s.admin.tenant_id).await.unwrap();
+            let row = agente_store::sqlx::query("SELECT email FROM users WHERE tenant_id = $1")
+                .bind(s.admin.tenant_id.to_string())
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+            agente_store::Row::try_get(&row, "email").unwrap()
+        };
+        let now = agente_core::Clock::now_ms(&SystemClock);
+        let before = sink.delivered().len();
+
+        // No rule: the owners hear of a failed payment, once however often it is told.
+        let payment = Event::payment_failed(
+            &format!("in_{backend}"),
+            "24.00 USD",
+            Some(&format!("https://invoice.example/in_{backend}")),
+            now,
+        );
+        n.emit(s.admin.tenant_id, &payment).await.unwrap();
+        assert!(drain(&s).await.is_empty(), "{backend}");
+        assert_eq!(n.fan_out(s.admin.tenant_id, &payment).await.unwrap(), 0);
+        let log = deliveries(&s).await;
+        assert_eq!(log.len(), 1, "{backend}: one notice");
+        assert_eq!(log[0].audience.as_deref(), Some("owners"));
+        assert_eq!(log[0].rule_id, None);
+        assert_eq!(log[0].channel, "email");
+        assert_eq!(log[0].status, "sent", "{backend}: {:?}", log[0].last_error);
+        assert!(
+            log[0].target_label.contains(&owner),
+            "{}",
+            log[0].target_label
+        );
+        let mails = sink.delivered();
+        assert_eq!(mails.len(), before + 1, "{backend}");
+        let mail = mails
+            .iter()
+            .find(|m| m.contains(&format!("in_{backend}")))
+            .expect("the notice");
+        assert!(mail.contains(&owner), "addressed to the owner: {mail}");
+        assert!(mail.contains("24.00 USD"), "{mail}");
+
+        // A warning is a rule's business: no rule, no message.
+        let warning = Event::quota(
+            EventKind::QuotaWarning,
+            "executions",
+            80,
+            100,
+            "2026-11",
+            now,
+        );
+        assert_eq!(n.fan_out(s.admin.tenant_id, &warning).await.unwrap(), 0);
+
+        // With a rule for it, the rule gets it and the owners get no second copy.
+        let mut wanted = rule(
+            "Billing hook",
+            "email",
+            json!({ "to": ["billing@acme.test"] }),
+        );
+        wanted.events = vec!["payment.failed".into()];
+        n.create_rule(&s.admin, wanted).await.unwrap();
+        let again = Event::payment_failed(&format!("in_{backend}_2"), "24.00 USD", None, now);
+        assert_eq!(n.fan_out(s.admin.tenant_id, &again).await.unwrap(), 1);
+        assert!(drain(&s).await.is_empty());
+        let newest = &deliveries(&s).await[0];
+        assert_eq!(newest.audience, None);
+        assert_eq!(newest.target_label, "billing@acme.test");
+        assert_eq!(sink.delivered().len(), before + 2);
+    }
+}
+
+#[tokio::test]
+async fn without_an_smtp_server_no_owners_notice_is_written() {
+    for (backend, test) in TestDb::each().await.unwrap() {
+        let s = setup(&test, true, None).await;
+        let now = agente_core::Clock::now_ms(&SystemClock);
+        let exceeded = Event::quota(
+            EventKind::QuotaExceeded,
+            "executions",
+            100,
+            100,
+            "2026-11",
+            now,
+        );
+        assert_eq!(
+            s.notifier
+                .fan_out(s.admin.tenant_id, &exceeded)
+                .await
+                .unwrap(),
+            0,
+            "{backend}"
+        );
+        assert!(deliveries(&s).await.is_empty(), "{backend}");
     }
 }

@@ -1,5 +1,7 @@
 //! `notify.deliver`: sends one delivery over its rule's channel and records the outcome.
 
+use super::deliveries::OWNERS;
+use super::owner_notice::owner_addresses;
 use super::rules::Target;
 use super::{Notifier, NotifierError as E};
 use crate::email::Email;
@@ -24,6 +26,8 @@ struct Pending {
     body: String,
     data: Value,
     rule: Option<(String, String)>,
+    /// Set for a notice to the owners (no rule).
+    audience: Option<String>,
 }
 
 impl Notifier {
@@ -45,14 +49,18 @@ impl Notifier {
         let Some(pending) = pending else {
             return Ok(());
         };
-        let outcome = match &pending.rule {
-            None => Err(NotifyError::Permanent(
+        let target = match (&pending.rule, pending.audience.as_deref()) {
+            (Some((rule, sealed)), _) => self
+                .open_target(tenant, rule, sealed)
+                .map_err(|e| NotifyError::Permanent(e.to_string())),
+            (None, Some(OWNERS)) => self.owners_target(tenant).await,
+            (None, _) => Err(NotifyError::Permanent(
                 "its rule was deleted before it was sent".into(),
             )),
-            Some((rule, sealed)) => match self.open_target(tenant, rule, sealed) {
-                Ok(target) => self.send(tenant, id, &target, &pending).await,
-                Err(e) => Err(NotifyError::Permanent(e.to_string())),
-            },
+        };
+        let outcome = match target {
+            Ok(target) => self.send(tenant, id, &target, &pending).await,
+            Err(e) => Err(e),
         };
         let now = self.now_ms();
         let (status, error) = match &outcome {
@@ -91,7 +99,7 @@ impl Notifier {
     async fn pending(&self, tenant: TenantId, id: &str) -> Result<Option<Pending>, E> {
         let mut tx = self.inner.db.tenant_read(tenant).await?;
         let row = query(
-            "SELECT d.status, d.event, d.subject, d.body, d.data, d.rule_id, r.target \
+            "SELECT d.status, d.event, d.subject, d.body, d.data, d.rule_id, d.audience, r.target \
              FROM notification_deliveries d \
              LEFT JOIN notification_rules r ON r.id = d.rule_id AND r.tenant_id = d.tenant_id \
              WHERE d.id = $1 AND d.tenant_id = $2",
@@ -112,7 +120,27 @@ impl Notifier {
             body: row.try_get("body")?,
             data: serde_json::from_str(&row.try_get::<String, _>("data")?).unwrap_or(Value::Null),
             rule: rule.zip(target),
+            audience: row.try_get("audience")?,
         }))
+    }
+
+    /// The owners as they are when the notice is sent.
+    async fn owners_target(&self, tenant: TenantId) -> Result<Target, NotifyError> {
+        let owners = async {
+            let mut tx = self.inner.db.tenant_read(tenant).await?;
+            owner_addresses(&mut tx, tenant).await
+        }
+        .await
+        .map_err(|e| NotifyError::Retry {
+            message: e.to_string(),
+            after: None,
+        })?;
+        if owners.is_empty() {
+            return Err(NotifyError::Permanent(
+                "the workspace has no owner to tell".into(),
+            ));
+        }
+        Ok(Target::Email { to: owners })
     }
 
     async fn send(

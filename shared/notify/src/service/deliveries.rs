@@ -36,6 +36,8 @@ pub struct DeliveryQuery {
 pub struct DeliveryInfo {
     pub id: String,
     pub rule_id: Option<String>,
+    /// `owners` for a notice to the workspace's owners (no rule).
+    pub audience: Option<String>,
     pub event: String,
     pub channel: String,
     pub target_label: String,
@@ -52,7 +54,7 @@ pub struct DeliveryInfo {
 impl DeliveryInfo {
     pub fn to_api(&self) -> Value {
         json!({
-            "id": self.id, "ruleId": self.rule_id, "event": self.event, "channel": self.channel,
+            "id": self.id, "ruleId": self.rule_id, "audience": self.audience, "event": self.event, "channel": self.channel,
             "target": self.target_label, "subject": self.subject, "body": self.body,
             "status": self.status, "attempts": self.attempts, "suppressed": self.suppressed,
             "lastError": self.last_error, "createdAt": self.created_at, "sentAt": self.sent_at,
@@ -63,6 +65,7 @@ impl DeliveryInfo {
         Ok(Self {
             id: row.try_get("id")?,
             rule_id: row.try_get("rule_id")?,
+            audience: row.try_get("audience")?,
             event: row.try_get("event")?,
             channel: row.try_get("channel")?,
             target_label: row.try_get("target_label")?,
@@ -78,8 +81,23 @@ impl DeliveryInfo {
     }
 }
 
-const COLUMNS: &str = "id, rule_id, event, channel, target_label, subject, body, status, \
+const COLUMNS: &str = "id, rule_id, audience, event, channel, target_label, subject, body, status, \
      CAST(attempts AS BIGINT) AS attempts, suppressed, last_error, created_at, sent_at";
+
+/// The `audience` of a delivery that goes to the workspace's owners.
+pub(super) const OWNERS: &str = "owners";
+
+/// Whom a delivery goes to.
+pub(super) enum Recipient<'a> {
+    /// A rule's target (channel and label as the rule shows them).
+    Rule {
+        id: &'a str,
+        channel: &'a str,
+        label: &'a str,
+    },
+    /// The workspace's owners by e-mail (no rule wanted an event they must hear of).
+    Owners { label: &'a str },
+}
 
 /// A rule as the fan-out needs it.
 struct Listener {
@@ -119,11 +137,21 @@ impl Notifier {
                 });
             }
         }
-        if listeners.is_empty() {
+        if listeners.is_empty() && !event.kind.reaches_owners() {
             return Ok(0);
         }
         let message = self.render(&mut tx, tenant, event).await?;
         let mut staged = Vec::new();
+        if listeners.is_empty()
+            && let Some(id) = self.notice_owners(&mut tx, tenant, event, &message).await?
+        {
+            staged.push(
+                self.inner
+                    .jobs
+                    .stage(&mut tx, deliver_job(tenant, &id, None))
+                    .await?,
+            );
+        }
         for rule in &listeners {
             if rule.throttle_secs > 0 {
                 let since = event.occurred_at - rule.throttle_secs * 1_000;
@@ -147,16 +175,13 @@ impl Notifier {
                     continue;
                 }
             }
+            let to = Recipient::Rule {
+                id: &rule.id,
+                channel: &rule.channel,
+                label: &rule.target_label,
+            };
             if let Some(id) = self
-                .insert_delivery(
-                    &mut tx,
-                    tenant,
-                    &rule.id,
-                    &rule.channel,
-                    &rule.target_label,
-                    event,
-                    &message,
-                )
+                .insert_delivery(&mut tx, tenant, &to, event, &message)
                 .await?
             {
                 staged.push(
@@ -196,16 +221,15 @@ impl Notifier {
             data: json!({ "rule": name }),
         };
         let message = self.render(&mut tx, p.tenant_id, &event).await?;
+        let (channel, label): (String, String) =
+            (row.try_get("channel")?, row.try_get("target_label")?);
+        let to = Recipient::Rule {
+            id,
+            channel: &channel,
+            label: &label,
+        };
         let delivery = self
-            .insert_delivery(
-                &mut tx,
-                p.tenant_id,
-                id,
-                &row.try_get::<String, _>("channel")?,
-                &row.try_get::<String, _>("target_label")?,
-                &event,
-                &message,
-            )
+            .insert_delivery(&mut tx, p.tenant_id, &to, &event, &message)
             .await?
             .expect("a new event id inserts");
         let staged = self
@@ -253,7 +277,7 @@ impl Notifier {
         let mut tx = self.inner.db.tenant_tx(p.tenant_id).await?;
         let done = query(
             "UPDATE notification_deliveries SET status = 'pending', last_error = NULL \
-             WHERE id = $1 AND tenant_id = $2 AND status = 'failed' AND rule_id IS NOT NULL",
+             WHERE id = $1 AND tenant_id = $2 AND status = 'failed' AND (rule_id IS NOT NULL OR audience IS NOT NULL)",
         )
         .bind(id)
         .bind(p.tenant_id.to_string())
@@ -261,9 +285,9 @@ impl Notifier {
         .await?;
         if done.rows_affected() == 0 {
             let exists = load(&mut tx, p.tenant_id, id).await?;
-            return Err(E::BadInput(match exists.rule_id {
-                None => "its rule was deleted".into(),
-                Some(_) => format!(
+            return Err(E::BadInput(match (&exists.rule_id, &exists.audience) {
+                (None, None) => "its rule was deleted".into(),
+                _ => format!(
                     "only a failed delivery can be sent again; this one is {}",
                     exists.status
                 ),
@@ -316,17 +340,19 @@ impl Notifier {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn insert_delivery(
+    /// Writes the delivery of `event` to `to`; `None` when it was written before.
+    pub(super) async fn insert_delivery(
         &self,
         conn: &mut AnyConnection,
         tenant: TenantId,
-        rule: &str,
-        channel: &str,
-        target_label: &str,
+        to: &Recipient<'_>,
         event: &Event,
         message: &Template,
     ) -> Result<Option<String>, E> {
+        let (rule, audience, channel, target_label) = match *to {
+            Recipient::Rule { id, channel, label } => (Some(id), None, channel, label),
+            Recipient::Owners { label } => (None, Some(OWNERS), "email", label),
+        };
         let id = new_id();
         let data = json!({
             "id": event.id, "type": event.kind.as_str(), "occurredAt": event.occurred_at,
@@ -334,9 +360,9 @@ impl Notifier {
         });
         let done = query(
             "INSERT INTO notification_deliveries (id, tenant_id, rule_id, event_id, event, channel, target_label, \
-             group_key, subject, body, data, status, attempts, suppressed, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', 0, 0, $12) \
-             ON CONFLICT (rule_id, event_id) DO NOTHING",
+             group_key, subject, body, data, status, attempts, suppressed, created_at, audience) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', 0, 0, $12, $13) \
+             ON CONFLICT DO NOTHING",
         )
         .bind(&id)
         .bind(tenant.to_string())
@@ -350,6 +376,7 @@ impl Notifier {
         .bind(&message.body)
         .bind(data.to_string())
         .bind(self.now_ms())
+        .bind(audience)
         .execute(conn)
         .await?;
         Ok((done.rows_affected() == 1).then_some(id))

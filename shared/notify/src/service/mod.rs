@@ -6,10 +6,13 @@
 //! delivery row per rule (throttled per rule and group) and, in the same transaction, one
 //! `notify.deliver` job per row; `notify.deliver` ([`Notifier::deliver`]) sends it and
 //! records the outcome. Passing failures retry through the queue (after the receiver's
-//! `Retry-After` when it gave one); the row says what happened at every step.
+//! `Retry-After` when it gave one); the row says what happened at every step. Events the
+//! owners must hear of (`EventKind::reaches_owners`) that no rule wants go to the owners by
+//! e-mail (`owner_notice`).
 
 mod deliver;
 mod deliveries;
+mod owner_notice;
 mod push_subscriptions;
 mod rules;
 mod settings;

@@ -146,7 +146,7 @@ impl Notifier {
         Ok(())
     }
 
-    async fn tenant_smtp(
+    pub(super) async fn tenant_smtp(
         &self,
         conn: &mut AnyConnection,
         tenant: TenantId,
