@@ -69,4 +69,11 @@ for _ in $(seq 1 100); do
   kill -0 $server 2>/dev/null || { cat "$data_dir/server.log"; exit 1; }
   sleep 0.1
 done
-(cd end2end && AGENTE_E2E_URL="http://127.0.0.1:$port" npx playwright test) || { tail -50 "$data_dir/server.log"; exit 1; }
+# The installation's first account is its operator: sign one up before any test does.
+operator_email="operator-$(date +%s)@example.test"
+operator_password="operator password $RANDOM$RANDOM"
+curl -fsS -o /dev/null -H 'content-type: application/json' \
+  -d "{\"email\":\"$operator_email\",\"password\":\"$operator_password\",\"tenant_name\":\"Operators\"}" \
+  "http://127.0.0.1:$port/api/v1/auth/signup"
+(cd end2end && AGENTE_E2E_URL="http://127.0.0.1:$port" AGENTE_E2E_OPERATOR_EMAIL="$operator_email" \
+  AGENTE_E2E_OPERATOR_PASSWORD="$operator_password" npx playwright test) || { tail -50 "$data_dir/server.log"; exit 1; }

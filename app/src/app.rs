@@ -1,7 +1,7 @@
 use crate::pages::{
     AcceptInvitePage, ApiKeysPage, AppShell, BillingPage, ComingSoon, DashboardPage,
     ExecutionDetailPage, ExecutionsPage, LoginPage, MembersPage, NotFound, NotificationsPage,
-    SecurityPage, SettingsLayout, SignupPage, WorkflowDetailPage, WorkflowsPage,
+    PlansPage, SecurityPage, SettingsLayout, SignupPage, WorkflowDetailPage, WorkflowsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/executions/:id") view=ExecutionDetailPage />
                     <Route path=path!("/templates") view=|| view! { <ComingSoon title="Templates" /> } />
                     <Route path=path!("/billing") view=BillingPage />
+                    <Route path=path!("/billing/plans") view=PlansPage />
                     <ParentRoute path=path!("/settings") view=SettingsLayout>
                         <Route path=path!("") view=|| view! { <Redirect path="/settings/members" /> } />
                         <Route path=path!("/members") view=MembersPage />

@@ -62,7 +62,7 @@ pub struct InvoiceRow {
 }
 
 #[cfg(feature = "ssr")]
-fn billing_error(err: agente_billing::BillingError) -> ServerFnError {
+pub(super) fn billing_error(err: agente_billing::BillingError) -> ServerFnError {
     use agente_billing::BillingError as E;
     match err {
         E::Store(_) | E::Corrupt(_) => {

@@ -5,9 +5,11 @@
 mod accounts;
 mod billing;
 mod notifications;
+mod plans;
 mod workflows;
 
 pub use accounts::*;
 pub use billing::*;
 pub use notifications::*;
+pub use plans::*;
 pub use workflows::*;

@@ -153,6 +153,7 @@ pub fn BillingPage() -> impl IntoView {
                         <ul>
                             {r.subscriptions.into_iter().map(|(plan, n)| view! { <li>{format!("{plan}: {n}")}</li> }).collect_view()}
                         </ul>
+                        <a class="btn" href="/billing/plans">"Edit plans"</a>
                     </section>
                 })
             })}

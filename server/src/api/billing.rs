@@ -36,10 +36,12 @@ pub async fn plans(
     Caller(p): Caller,
     ApiQuery(q): ApiQuery<PlansQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    if q.all {
-        agente_auth::require_operator(&s.db, &p).await?;
-    }
-    Ok(Json(json!({ "data": s.billing.plans(q.all).await? })))
+    let plans = if q.all {
+        s.billing.all_plans(&p).await?
+    } else {
+        s.billing.plans(false).await?
+    };
+    Ok(Json(json!({ "data": plans })))
 }
 
 /// Create or replace a plan (operators only). The path's id must match the body's.

@@ -35,6 +35,12 @@ impl Billing {
         Ok(plans)
     }
 
+    /// Every plan, archived ones too: operators only (they edit them).
+    pub async fn all_plans(&self, p: &Principal) -> Result<Vec<Plan>, E> {
+        require_operator(&self.inner.db, p).await?;
+        self.plans(true).await
+    }
+
     /// Creates or replaces a plan: operators only. Tenants on it get the new limits within
     /// the cache's lifetime.
     pub async fn save_plan(&self, p: &Principal, plan: Plan) -> Result<Plan, E> {
