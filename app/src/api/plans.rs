@@ -72,12 +72,14 @@ pub fn parse_count(field: &str, text: &str) -> Result<Option<u64>, String> {
         .map_err(|_| format!("{field}: `{text}` is not a whole number (blank: unlimited)"))
 }
 
+#[cfg(any(feature = "ssr", test))]
 fn parse_required<T: std::str::FromStr>(field: &str, text: &str) -> Result<T, String> {
     text.trim()
         .parse()
         .map_err(|_| format!("{field}: `{text}` is not a whole number"))
 }
 
+#[cfg(any(feature = "ssr", test))]
 fn count_text(n: Option<u64>) -> String {
     n.map(|n| n.to_string()).unwrap_or_default()
 }

@@ -1,0 +1,129 @@
+//! The chat-model port: one request and answer shape for every provider, and the trait each
+//! adapter implements. Providers differ on the wire (`openai.rs`, `anthropic.rs`), not here.
+
+use crate::AiError;
+use futures::future::BoxFuture;
+use futures::stream::BoxStream;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Who said a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    User,
+    Assistant,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub role: Role,
+    pub content: String,
+}
+
+impl Message {
+    pub fn user(content: impl Into<String>) -> Self {
+        Self {
+            role: Role::User,
+            content: content.into(),
+        }
+    }
+
+    pub fn assistant(content: impl Into<String>) -> Self {
+        Self {
+            role: Role::Assistant,
+            content: content.into(),
+        }
+    }
+}
+
+/// An answer constrained to a JSON Schema: OpenAI's structured output
+/// (`response_format`/`text.format` with `json_schema`), Anthropic's forced tool call.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputSchema {
+    /// `^[a-zA-Z0-9_-]{1,64}$` (both providers' rule for names).
+    pub name: &'static str,
+    pub description: &'static str,
+    pub schema: Value,
+}
+
+/// What to ask a model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChatRequest {
+    /// Instructions (OpenAI: a system message or `instructions`; Anthropic: `system`).
+    pub system: String,
+    pub messages: Vec<Message>,
+    /// Most tokens the answer may have.
+    pub max_tokens: u32,
+    pub temperature: Option<f64>,
+    /// Ask for JSON of this shape instead of free text.
+    pub schema: Option<OutputSchema>,
+    /// A model other than the provider's configured one.
+    pub model: Option<String>,
+}
+
+impl ChatRequest {
+    pub fn new(system: impl Into<String>, user: impl Into<String>) -> Self {
+        Self {
+            system: system.into(),
+            messages: vec![Message::user(user)],
+            max_tokens: 1_024,
+            temperature: None,
+            schema: None,
+            model: None,
+        }
+    }
+}
+
+/// Tokens a call spent, as the provider counted them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenUsage {
+    pub input: u64,
+    pub output: u64,
+}
+
+impl TokenUsage {
+    pub fn total(self) -> u64 {
+        self.input + self.output
+    }
+}
+
+/// A model's whole answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChatResponse {
+    /// The answer's text; with a schema, the JSON text of the structured answer.
+    pub text: String,
+    pub usage: TokenUsage,
+    /// The model that answered, as the provider named it.
+    pub model: String,
+    /// Why it stopped (`stop`, `length`, `end_turn`, `max_tokens`, `tool_use`, …).
+    pub stop_reason: Option<String>,
+}
+
+/// A piece of a streamed answer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StreamEvent {
+    /// More text (with a schema: more of the JSON text).
+    Delta(String),
+    /// The end: the whole answer with its token counts.
+    Done(ChatResponse),
+}
+
+/// A chat model behind some provider's API.
+pub trait ChatModel: Send + Sync {
+    /// A short name for logs, settings and usage records: `openai`, `anthropic`, ….
+    fn provider(&self) -> &str;
+
+    /// The whole answer (retried on 429/5xx/timeouts as the provider allows).
+    fn complete<'a>(
+        &'a self,
+        request: &'a ChatRequest,
+    ) -> BoxFuture<'a, Result<ChatResponse, AiError>>;
+
+    /// The answer as it is written. Retries happen only before the first event; the last
+    /// event is `Done` unless an error ends the stream.
+    fn stream<'a>(
+        &'a self,
+        request: &'a ChatRequest,
+    ) -> BoxFuture<'a, Result<BoxStream<'a, Result<StreamEvent, AiError>>, AiError>>;
+}

@@ -1,0 +1,25 @@
+//! The AI service. Chat models from three kinds of provider sit behind one port
+//! ([`ChatModel`]): OpenAI (Chat Completions or Responses; also any OpenAI-compatible server
+//! by base URL), Anthropic (Messages), and an offline provider that needs no network.
+//! Requests are retried on 429/5xx/timeouts honouring `Retry-After` (`http.rs`), streamed as
+//! server-sent events (`sse.rs`, `streaming.rs`), and keys are never logged.
+
+mod anthropic;
+pub mod chat;
+mod config;
+mod error;
+mod http;
+mod openai;
+pub mod sse;
+mod streaming;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use anthropic::Anthropic;
+pub use chat::{
+    ChatModel, ChatRequest, ChatResponse, Message, OutputSchema, Role, StreamEvent, TokenUsage,
+};
+pub use config::{ApiKey, ProviderConfig};
+pub use error::AiError;
+pub use http::RetryPolicy;
+pub use openai::{OpenAi, OpenAiApi};
