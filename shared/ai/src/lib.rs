@@ -8,12 +8,16 @@ mod anthropic;
 pub mod chat;
 mod config;
 mod error;
+pub mod evaluation;
+pub mod generate;
 mod http;
+pub mod offline;
 mod openai;
 pub mod sse;
 mod streaming;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod workflow_check;
 
 pub use anthropic::Anthropic;
 pub use chat::{
