@@ -14,6 +14,7 @@ pub struct ServerContext {
     pub workflows: agente_workflows::service::WorkflowService,
     pub notifier: agente_notify::Notifier,
     pub billing: agente_billing::Billing,
+    pub ai: agente_ai::AiService,
     /// Mark cookies `Secure` (the app is served over HTTPS).
     pub secure_cookies: bool,
 }

@@ -58,6 +58,8 @@ pub struct Config {
     /// Stripe (`STRIPE_SECRET_KEY`, `STRIPE_WEBHOOK_SECRET`, `STRIPE_API_BASE`); none: the
     /// local provider, which charges nothing.
     pub stripe: Option<agente_billing::StripeConfig>,
+    /// AI providers (`OPENAI_*`, `ANTHROPIC_*`, `AGENTE_AI_*`); none: the offline provider.
+    pub ai: crate::ai_config::AiSettings,
 }
 
 impl std::fmt::Debug for Config {
@@ -168,6 +170,7 @@ impl Config {
                 webhook_secret: env("STRIPE_WEBHOOK_SECRET"),
                 api_base: env("STRIPE_API_BASE"),
             }),
+            ai: crate::ai_config::AiSettings::from_env(env)?,
         })
     }
 

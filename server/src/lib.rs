@@ -1,6 +1,7 @@
 //! The Agente server: HTTP (SSR pages, server functions, REST API) and the command line.
 //! It translates HTTP into calls on the domain crates and back; no business rules here.
 
+pub mod ai_config;
 pub mod api;
 mod assets;
 mod authn;

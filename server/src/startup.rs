@@ -136,6 +136,13 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         .context("cannot write the built-in plans")?;
     let gate: Arc<dyn agente_core::UsageGate> = Arc::new(billing.clone());
     auth.set_usage_gate(gate.clone());
+    let ai = agente_ai::AiService::new(
+        &config.ai.providers,
+        config.ai.generation_order.as_deref(),
+        Some(gate.clone()),
+    )
+    .context("the AI settings")?;
+    tracing::info!(providers = ?ai.generation_providers(), "workflow generation");
     let workflows = WorkflowService::new(
         db.clone(),
         Engine::new(Limits::default(), network),
@@ -164,6 +171,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         workflows,
         notifier,
         billing,
+        ai,
         leptos,
         metrics: ops::metrics_handle(),
         refreshes: RefreshCoalescer::default(),
@@ -177,6 +185,7 @@ fn server_context(state: &AppState) -> ServerContext {
         workflows: state.workflows.clone(),
         notifier: state.notifier.clone(),
         billing: state.billing.clone(),
+        ai: state.ai.clone(),
         secure_cookies: state.config.secure(),
     }
 }

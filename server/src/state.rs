@@ -17,6 +17,7 @@ pub struct AppState {
     pub workflows: agente_workflows::service::WorkflowService,
     pub notifier: agente_notify::Notifier,
     pub billing: agente_billing::Billing,
+    pub ai: agente_ai::AiService,
     pub leptos: LeptosOptions,
     pub metrics: PrometheusHandle,
     pub(crate) refreshes: RefreshCoalescer,

@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`. Handlers translate HTTP to `AuthService` calls; the auth
 //! service applies `check_permission`. Every error is `application/problem+json`.
 
+mod ai;
 mod api_keys;
 mod auth;
 mod billing;
@@ -77,6 +78,7 @@ pub fn router() -> Router<AppState> {
             "/workflows/{id}/run",
             post(workflows::run).layer(DefaultBodyLimit::max(MAX_WORKFLOW_BYTES)),
         )
+        .route("/ai/workflows/generate", post(ai::generate_workflow))
         .route("/billing", get(billing::overview))
         .route("/billing/plans", get(billing::plans))
         .route("/billing/plans/{id}", put(billing::save_plan))

@@ -1,13 +1,13 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations.
 
-use super::{api_keys, auth, billing, jobs, members, mfa, notifications, workflows};
+use super::{ai, api_keys, auth, billing, jobs, members, mfa, notifications, workflows};
 use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Agente API", description = "Accounts, members, API keys, workflows (n8n's public-API shape), executions, credentials, notifications and billing of an Agente tenant."),
+    info(title = "Agente API", description = "Accounts, members, API keys, workflows (n8n's public-API shape), executions, credentials, notifications, billing and AI workflow generation of an Agente tenant."),
     paths(
         auth::signup, auth::login, auth::refresh, auth::logout, auth::me,
         mfa::enrol, mfa::confirm, mfa::disable,
@@ -30,6 +30,7 @@ use utoipa::{Modify, OpenApi};
         billing::overview, billing::plans, billing::save_plan, billing::change_plan,
         billing::cancel, billing::resume, billing::checkout, billing::portal, billing::invoices,
         billing::stripe_webhook, billing::revenue,
+        ai::generate_workflow,
     ),
     modifiers(&Security),
 )]

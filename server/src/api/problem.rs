@@ -1,5 +1,6 @@
 //! The one place errors become HTTP: RFC 9457 `application/problem+json` bodies.
 
+use agente_ai::AiError;
 use agente_auth::AuthError;
 use agente_billing::BillingError;
 use agente_core::Refusal;
@@ -39,6 +40,8 @@ pub enum ApiError {
     Notifier(#[from] NotifierError),
     #[error(transparent)]
     Billing(#[from] BillingError),
+    #[error(transparent)]
+    Ai(#[from] AiError),
     #[error("{detail}")]
     Request {
         status: StatusCode,
@@ -107,6 +110,21 @@ impl ApiError {
                     "internal",
                     "an internal error occurred".into(),
                 ),
+            },
+            ApiError::Ai(err) => match err {
+                AiError::Auth(auth) => auth_parts(auth),
+                AiError::Refused(r) => refusal_parts(r),
+                AiError::BadInput(_) => (S::BAD_REQUEST, "bad_input", detail),
+                AiError::NotConfigured(_) => (S::SERVICE_UNAVAILABLE, "ai_not_configured", detail),
+                AiError::Unavailable(_) => (
+                    S::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "usage could not be checked; try again".into(),
+                ),
+                AiError::Provider { .. }
+                | AiError::Unreachable { .. }
+                | AiError::Timeout { .. }
+                | AiError::BadAnswer { .. } => (S::BAD_GATEWAY, "ai_provider", detail),
             },
             ApiError::Workflow(err) => match err {
                 WorkflowServiceError::Auth(auth) => auth_parts(auth),

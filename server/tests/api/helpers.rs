@@ -72,6 +72,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         notification_log_days: 30,
         default_plan: "free".into(),
         stripe: None,
+        ai: agente_server::ai_config::AiSettings::default(),
     };
     adjust(&mut config);
     let jwt_secret = config.jwt_secret.clone();

@@ -5,6 +5,8 @@ use agente_core::Refusal;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AiError {
+    #[error(transparent)]
+    Auth(#[from] agente_auth::AuthError),
     /// The provider answered with an error (after the retries it allowed).
     #[error("{provider} answered {status}: {message}")]
     Provider {
@@ -44,7 +46,10 @@ impl AiError {
                 true
             }
             AiError::NotConfigured(_) => true,
-            AiError::BadInput(_) | AiError::Refused(_) | AiError::Unavailable(_) => false,
+            AiError::Auth(_)
+            | AiError::BadInput(_)
+            | AiError::Refused(_)
+            | AiError::Unavailable(_) => false,
         }
     }
 }

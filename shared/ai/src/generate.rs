@@ -30,6 +30,8 @@ pub struct Generated {
     pub repairs: usize,
     /// Providers that were tried first and why they were passed over.
     pub passed_over: Vec<String>,
+    /// Anything else the user should know (e.g. the plan's AI tokens are used up).
+    pub notices: Vec<String>,
 }
 
 /// Node types a generated workflow may use: the catalogue's, where the engine runs them.
@@ -120,13 +122,15 @@ pub async fn generate(
                     usage,
                     repairs,
                     passed_over,
+                    notices: Vec::new(),
                 });
             }
-            Err(e) if e.falls_back() => {
+            // Even a refusal of the request (a 400: a model that does not exist, a key
+            // without access) should not leave the user without a workflow.
+            Err(e) => {
                 tracing::info!(provider = model.provider(), error = %e, "workflow generation passes to the next provider");
                 passed_over.push(format!("{}: {e}", model.provider()));
             }
-            Err(e) => return Err(e),
         }
     }
     let planned = offline::plan(description);
@@ -140,6 +144,7 @@ pub async fn generate(
         usage,
         repairs: 0,
         passed_over,
+        notices: Vec::new(),
     })
 }
 

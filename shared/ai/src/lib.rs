@@ -13,6 +13,7 @@ pub mod generate;
 mod http;
 pub mod offline;
 mod openai;
+mod service;
 pub mod sse;
 mod streaming;
 #[cfg(feature = "testing")]
@@ -27,3 +28,4 @@ pub use config::{ApiKey, ProviderConfig};
 pub use error::AiError;
 pub use http::RetryPolicy;
 pub use openai::{OpenAi, OpenAiApi};
+pub use service::{AiService, ProviderSpec};

@@ -1,0 +1,162 @@
+//! The AI service as the app uses it: the configured providers in order, each caller's
+//! permission checked, AI tokens admitted and metered through billing's `UsageGate`.
+//!
+//! Metering: before a model is asked, billing admits one token under the call's id (so a
+//! tenant whose plan's AI tokens are used up is refused *before* anything is spent); after
+//! the call, the rest of the tokens the providers counted are recorded under the call's own
+//! id. Both are idempotent on their ids; a call that spent nothing still counts its one
+//! admitted token.
+
+use crate::chat::ChatModel;
+use crate::config::ProviderConfig;
+use crate::generate::{Generated, generate};
+use crate::{AiError, Anthropic, OpenAi, OpenAiApi};
+use agente_auth::{Action, Principal, Resource, check_permission};
+use agente_core::{GateError, Meter, TenantId, Usage, UsageGate};
+use std::sync::Arc;
+
+/// A provider to set up: its wire format and settings.
+#[derive(Clone, Debug)]
+pub enum ProviderSpec {
+    OpenAi {
+        api: OpenAiApi,
+        config: ProviderConfig,
+    },
+    Anthropic(ProviderConfig),
+}
+
+impl ProviderSpec {
+    pub fn name(&self) -> &str {
+        match self {
+            ProviderSpec::OpenAi { config, .. } | ProviderSpec::Anthropic(config) => &config.name,
+        }
+    }
+
+    fn model(&self) -> Arc<dyn ChatModel> {
+        match self {
+            ProviderSpec::OpenAi { api, config } => Arc::new(OpenAi::new(config.clone(), *api)),
+            ProviderSpec::Anthropic(config) => Arc::new(Anthropic::new(config.clone())),
+        }
+    }
+}
+
+/// The AI service. Cheap to clone.
+#[derive(Clone)]
+pub struct AiService {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// Asked in this order to generate workflows; the offline planner comes after them.
+    generation: Vec<Arc<dyn ChatModel>>,
+    gate: Option<Arc<dyn UsageGate>>,
+}
+
+impl AiService {
+    /// `generation_order` names the providers to ask, first to last (default: as listed);
+    /// a name that is not set up is an error, found at start.
+    pub fn new(
+        providers: &[ProviderSpec],
+        generation_order: Option<&[String]>,
+        gate: Option<Arc<dyn UsageGate>>,
+    ) -> Result<Self, AiError> {
+        let generation = match generation_order {
+            None => providers.iter().map(ProviderSpec::model).collect(),
+            Some(order) => order
+                .iter()
+                .filter(|name| name.as_str() != "offline")
+                .map(|name| {
+                    providers.iter().find(|p| p.name() == name).map(ProviderSpec::model).ok_or_else(|| {
+                        AiError::NotConfigured(format!("the AI provider `{name}` is not set up (set its API key or base URL)"))
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(Self {
+            inner: Arc::new(Inner { generation, gate }),
+        })
+    }
+
+    /// The providers asked to generate workflows, in order (`offline` always last).
+    pub fn generation_providers(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .inner
+            .generation
+            .iter()
+            .map(|m| m.provider().to_string())
+            .collect();
+        names.push("offline".into());
+        names
+    }
+
+    /// A workflow for `description`, always valid (see [`generate`]). Members who may edit
+    /// workflows only. When the plan's AI tokens are used up the offline planner writes it
+    /// and the answer says so.
+    pub async fn generate_workflow(
+        &self,
+        p: &Principal,
+        description: &str,
+    ) -> Result<Generated, AiError> {
+        check_permission(p, Resource::Workflows, Action::Write)?;
+        let call = format!("ai:{}", uuid::Uuid::now_v7());
+        let mut notices = Vec::new();
+        let models: &[Arc<dyn ChatModel>] = if self.inner.generation.is_empty() {
+            &[]
+        } else {
+            match self.admit(p.tenant_id, &call).await {
+                Ok(()) => &self.inner.generation,
+                Err(AiError::Refused(refusal)) => {
+                    notices.push(format!(
+                        "{refusal} — this workflow was written by the offline planner"
+                    ));
+                    &[]
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let mut generated = generate(models, description).await?;
+        self.record(p.tenant_id, &call, generated.usage.total())
+            .await;
+        generated.notices.extend(notices);
+        Ok(generated)
+    }
+
+    async fn admit(&self, tenant: TenantId, call: &str) -> Result<(), AiError> {
+        let Some(gate) = &self.inner.gate else {
+            return Ok(());
+        };
+        let id = format!("{call}:admission");
+        gate.admit(
+            tenant,
+            Usage {
+                meter: Meter::AiTokens,
+                quantity: 1,
+                id: &id,
+            },
+        )
+        .await
+        .map_err(AiError::from)
+    }
+
+    /// Records what a call spent beyond its admitted token. Tokens were spent whatever
+    /// happens here: a failure to record is logged, and the caller still gets its answer.
+    async fn record(&self, tenant: TenantId, call: &str, tokens: u64) {
+        let Some(gate) = &self.inner.gate else { return };
+        if tokens <= 1 {
+            return;
+        }
+        let usage = Usage {
+            meter: Meter::AiTokens,
+            quantity: tokens - 1,
+            id: call,
+        };
+        if let Err(e) = gate.record(tenant, usage).await {
+            match e {
+                GateError::Refused(_) => {}
+                GateError::Unavailable(m) => {
+                    tracing::error!(%tenant, call, tokens, error = %m, "AI tokens could not be recorded")
+                }
+            }
+        }
+    }
+}
