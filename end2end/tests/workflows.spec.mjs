@@ -74,3 +74,28 @@ test("listen for a test call, call the test webhook, see what ran", async ({ pag
   await hydrated(page);
   await expect(page.getByTestId("executions")).toContainText("manual");
 });
+
+test("describe a workflow, preview it on the canvas and import it", async ({ page }) => {
+  await signUp(page, { email: uniqueEmail("assistant") });
+  await page.goto("/workflows");
+  await hydrated(page);
+  const assistant = page.getByTestId("assistant");
+  await assistant.getByLabel("What should it do?").fill(
+    "Every Monday at 9, fetch https://api.shop.test/orders, keep only orders where total is greater than 100 and post them to #sales",
+  );
+  await assistant.getByRole("button", { name: "Generate" }).click();
+  const preview = page.getByTestId("generated");
+  await expect(preview).toContainText("Written by the offline planner");
+  await expect(preview.getByRole("heading")).toHaveText(/^Every Monday at 9/);
+  const canvas = preview.getByTestId("canvas");
+  for (const kind of ["scheduleTrigger", "httpRequest", "filter", "slack"]) {
+    await expect(canvas.locator(".node-kind", { hasText: kind })).toHaveCount(1);
+  }
+  await expect(canvas.locator("path.edge")).toHaveCount(3);
+
+  await preview.getByRole("button", { name: "Import this workflow" }).click();
+  await expect(page.getByTestId("workflows")).toContainText("Every Monday at 9");
+  await page.getByRole("link", { name: /^Every Monday at 9/ }).click();
+  await hydrated(page);
+  await expect(page.getByTestId("canvas").locator(".node")).toHaveCount(4);
+});

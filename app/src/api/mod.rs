@@ -3,12 +3,14 @@
 //! permission check.
 
 mod accounts;
+mod ai;
 mod billing;
 mod notifications;
 mod plans;
 mod workflows;
 
 pub use accounts::*;
+pub use ai::*;
 pub use billing::*;
 pub use notifications::*;
 pub use plans::*;

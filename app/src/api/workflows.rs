@@ -176,11 +176,9 @@ pub async fn delete_workflow(id: String) -> Result<(), ServerFnError> {
     Ok(())
 }
 
-#[server(prefix = "/sfn", endpoint = "workflow")]
-pub async fn get_workflow(id: String) -> Result<WorkflowView, ServerFnError> {
-    let p = require_principal()?;
-    let stored = context()?.workflows.get(&p, &id).await.map_err(wf_error)?;
-    let wf = &stored.workflow;
+/// A workflow's nodes and connections as the canvas draws them (sticky notes left out).
+#[cfg(feature = "ssr")]
+pub(crate) fn canvas_of(wf: &agente_workflows::Workflow) -> (Vec<CanvasNode>, Vec<CanvasEdge>) {
     let nodes = wf
         .nodes()
         .iter()
@@ -209,6 +207,15 @@ pub async fn get_workflow(id: String) -> Result<WorkflowView, ServerFnError> {
             }
         }
     }
+    (nodes, edges)
+}
+
+#[server(prefix = "/sfn", endpoint = "workflow")]
+pub async fn get_workflow(id: String) -> Result<WorkflowView, ServerFnError> {
+    let p = require_principal()?;
+    let stored = context()?.workflows.get(&p, &id).await.map_err(wf_error)?;
+    let wf = &stored.workflow;
+    let (nodes, edges) = canvas_of(wf);
     Ok(WorkflowView {
         id: stored.id.clone(),
         name: wf.name().to_string(),

@@ -1,5 +1,6 @@
 //! One module per area of the app.
 
+mod assistant;
 mod auth;
 mod billing;
 mod executions;

@@ -1,6 +1,7 @@
-//! Workflows: the list (search, activate, import, export, duplicate, delete) and a
-//! read-only canvas of one workflow.
+//! Workflows: the assistant (describe → preview → import), the list (search, activate,
+//! import, export, duplicate, delete) and a read-only canvas of one workflow.
 
+use super::assistant::Assistant;
 use crate::api::{
     CanvasEdge, CanvasNode, DeleteWorkflow, DuplicateWorkflow, ImportWorkflows, ListenForTest,
     RunWorkflow, SetActive, get_workflow, list_workflows, schedule_history,
@@ -39,6 +40,7 @@ pub fn WorkflowsPage() -> impl IntoView {
                 on:input=move |ev| set_search.set(event_target_value(&ev))
             />
         </section>
+        <Assistant import />
         <ActionError value=toggle.value() />
         <ActionError value=delete.value() />
         <section class="card">
@@ -104,7 +106,7 @@ const NODE_H: f64 = 56.0;
 
 /// The read-only canvas: nodes at their n8n positions, connections as curves.
 #[component]
-fn Canvas(nodes: Vec<CanvasNode>, edges: Vec<CanvasEdge>) -> impl IntoView {
+pub(super) fn Canvas(nodes: Vec<CanvasNode>, edges: Vec<CanvasEdge>) -> impl IntoView {
     let min_x = nodes
         .iter()
         .map(|n| n.x)
