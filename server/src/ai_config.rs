@@ -1,7 +1,7 @@
 //! The AI providers from the environment: `OPENAI_API_KEY` / `OPENAI_BASE_URL` (any
 //! OpenAI-compatible server; `AGENTE_OPENAI_MODEL`, `AGENTE_OPENAI_API=chat|responses`),
 //! `ANTHROPIC_API_KEY` / `ANTHROPIC_BASE_URL` (`AGENTE_ANTHROPIC_MODEL`), and the order to
-//! ask them in for workflow generation (`AGENTE_AI_GENERATION=anthropic,openai`). None set:
+//! ask them in per task (`AGENTE_AI_GENERATION=anthropic,openai`, `AGENTE_AI_ANALYSIS`). None set:
 //! the offline provider alone, no network.
 
 use agente_ai::{ApiKey, OpenAiApi, ProviderConfig, ProviderSpec};
@@ -13,6 +13,8 @@ pub struct AiSettings {
     pub providers: Vec<ProviderSpec>,
     /// Provider names for workflow generation, first to last; none: as listed.
     pub generation_order: Option<Vec<String>>,
+    /// … for explaining failures (`AGENTE_AI_ANALYSIS`).
+    pub analysis_order: Option<Vec<String>>,
 }
 
 impl AiSettings {
@@ -51,16 +53,19 @@ impl AiSettings {
             config.timeout = timeout;
             providers.push(ProviderSpec::Anthropic(config));
         }
-        let generation_order = env("AGENTE_AI_GENERATION").map(|order| {
-            order
-                .split(',')
-                .map(|p| p.trim().to_lowercase())
-                .filter(|p| !p.is_empty())
-                .collect()
-        });
+        let order = |name: &str| -> Option<Vec<String>> {
+            env(name).map(|order| {
+                order
+                    .split(',')
+                    .map(|p| p.trim().to_lowercase())
+                    .filter(|p| !p.is_empty())
+                    .collect()
+            })
+        };
         Ok(Self {
             providers,
-            generation_order,
+            generation_order: order("AGENTE_AI_GENERATION"),
+            analysis_order: order("AGENTE_AI_ANALYSIS"),
         })
     }
 }

@@ -139,6 +139,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let ai = agente_ai::AiService::new(
         &config.ai.providers,
         config.ai.generation_order.as_deref(),
+        config.ai.analysis_order.as_deref(),
         Some(gate.clone()),
     )
     .context("the AI settings")?;

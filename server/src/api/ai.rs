@@ -1,7 +1,7 @@
 //! `/ai`: generating a workflow from a description (previewed, then imported by the caller
-//! through `POST /workflows`).
+//! through `POST /workflows`), and explaining a failed execution.
 
-use super::{ApiError, ApiJson, Caller, Problem};
+use super::{ApiError, ApiJson, ApiPath, Caller, Problem};
 use crate::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -35,5 +35,46 @@ pub async fn generate_workflow(
         "usage": { "inputTokens": generated.usage.input, "outputTokens": generated.usage.output },
         "passedOver": generated.passed_over,
         "notices": generated.notices,
+    })))
+}
+
+/// Why an execution failed and how to fix it: cause, steps and, where a change to the
+/// failed node would fix it, a patch (`parameters` to merge, node `settings` to set).
+/// Credentials and secret parameters are never sent to a model.
+#[utoipa::path(post, path = "/api/v1/ai/executions/{id}/explain", tag = "ai", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Object), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn explain_execution(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Value>, ApiError> {
+    let execution = s.workflows.get_execution(&p, &id, true).await?;
+    if execution.status != "error" {
+        return Err(ApiError::bad_request(
+            "bad_input",
+            format!(
+                "only a failed execution can be explained; this one is {}",
+                execution.status
+            ),
+        ));
+    }
+    let workflow = s.workflows.get(&p, &execution.workflow_id).await?;
+    let explanation =
+        s.ai.explain_failure(
+            &p,
+            &workflow.workflow,
+            execution.data.as_ref(),
+            execution.error.as_deref(),
+        )
+        .await?;
+    Ok(Json(json!({
+        "executionId": id,
+        "workflowId": execution.workflow_id,
+        "cause": explanation.cause,
+        "steps": explanation.steps,
+        "patch": explanation.patch,
+        "provider": explanation.provider,
     })))
 }

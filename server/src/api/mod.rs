@@ -79,6 +79,7 @@ pub fn router() -> Router<AppState> {
             post(workflows::run).layer(DefaultBodyLimit::max(MAX_WORKFLOW_BYTES)),
         )
         .route("/ai/workflows/generate", post(ai::generate_workflow))
+        .route("/ai/executions/{id}/explain", post(ai::explain_execution))
         .route("/billing", get(billing::overview))
         .route("/billing/plans", get(billing::plans))
         .route("/billing/plans/{id}", put(billing::save_plan))

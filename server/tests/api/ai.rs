@@ -147,3 +147,101 @@ async fn a_configured_model_writes_it_and_its_tokens_are_billed() {
         "every token counted once: {billing}"
     );
 }
+
+#[tokio::test]
+async fn a_failed_execution_is_explained_without_its_secrets() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await;
+        let b = app.backend;
+        let (owner, _, _) = app.signup("explain").await;
+        // The server's own network is off limits to workflows: this call fails.
+        let wf = json!({"name": "Fetch", "nodes": [
+            {"name": "Go", "type": "n8n-nodes-base.manualTrigger"},
+            {"name": "Prepare", "type": "n8n-nodes-base.set", "typeVersion": 3.4, "parameters": {"assignments": {"assignments": [{"name": "order", "value": "A-1", "type": "string"}]}}},
+            {"name": "Call", "type": "n8n-nodes-base.httpRequest", "typeVersion": 4.2, "parameters": {
+                "url": "http://127.0.0.1:9/orders",
+                "sendHeaders": true,
+                "headerParameters": {"parameters": [{"name": "Authorization", "value": "Bearer sk-very-secret"}]}}}
+        ], "connections": {
+            "Go": {"main": [[{"node": "Prepare", "type": "main", "index": 0}]]},
+            "Prepare": {"main": [[{"node": "Call", "type": "main", "index": 0}]]}}});
+        let created: Value = app
+            .post("/api/v1/workflows", wf, Some(&owner))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let run: Value = app
+            .post(
+                &format!("/api/v1/workflows/{}/run", created["id"].as_str().unwrap()),
+                json!({}),
+                Some(&owner),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(run["status"], "error", "{b}: {run}");
+        let res = app
+            .post(
+                &format!(
+                    "/api/v1/ai/executions/{}/explain",
+                    run["id"].as_str().unwrap()
+                ),
+                json!({}),
+                Some(&owner),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{b}");
+        let text = res.text().await.unwrap();
+        assert!(!text.contains("sk-very-secret"), "{b}: {text}");
+        let explained: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(explained["provider"], "offline");
+        assert!(
+            explained["cause"]
+                .as_str()
+                .unwrap()
+                .contains("could not be reached"),
+            "{b}: {explained}"
+        );
+        assert!(!explained["steps"].as_array().unwrap().is_empty());
+
+        // Only failures are explained; unknown ids are 404.
+        let ok = json!({"name": "Fine", "nodes": [{"name": "Go", "type": "n8n-nodes-base.manualTrigger"}], "connections": {}});
+        let created: Value = app
+            .post("/api/v1/workflows", ok, Some(&owner))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let run: Value = app
+            .post(
+                &format!("/api/v1/workflows/{}/run", created["id"].as_str().unwrap()),
+                json!({}),
+                Some(&owner),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let res = app
+            .post(
+                &format!(
+                    "/api/v1/ai/executions/{}/explain",
+                    run["id"].as_str().unwrap()
+                ),
+                json!({}),
+                Some(&owner),
+            )
+            .await;
+        assert_problem(res, StatusCode::BAD_REQUEST, "bad_input", b).await;
+        let res = app
+            .post(
+                "/api/v1/ai/executions/nope/explain",
+                json!({}),
+                Some(&owner),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{b}");
+    }
+}

@@ -9,6 +9,7 @@ pub mod chat;
 mod config;
 mod error;
 pub mod evaluation;
+pub mod explain;
 pub mod generate;
 mod http;
 pub mod offline;

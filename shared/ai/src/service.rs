@@ -9,6 +9,7 @@
 
 use crate::chat::ChatModel;
 use crate::config::ProviderConfig;
+use crate::explain::{Explanation, explain, failure_context};
 use crate::generate::{Generated, generate};
 use crate::{AiError, Anthropic, OpenAi, OpenAiApi};
 use agente_auth::{Action, Principal, Resource, check_permission};
@@ -40,6 +41,32 @@ impl ProviderSpec {
     }
 }
 
+/// The providers named in `order` (all, as listed, when none), `offline` left out: it is
+/// always last.
+fn models_in_order(
+    providers: &[ProviderSpec],
+    order: Option<&[String]>,
+) -> Result<Vec<Arc<dyn ChatModel>>, AiError> {
+    match order {
+        None => Ok(providers.iter().map(ProviderSpec::model).collect()),
+        Some(order) => order
+            .iter()
+            .filter(|name| name.as_str() != "offline")
+            .map(|name| {
+                providers
+                    .iter()
+                    .find(|p| p.name() == name)
+                    .map(ProviderSpec::model)
+                    .ok_or_else(|| {
+                        AiError::NotConfigured(format!(
+                            "the AI provider `{name}` is not set up (set its API key or base URL)"
+                        ))
+                    })
+            })
+            .collect(),
+    }
+}
+
 /// The AI service. Cheap to clone.
 #[derive(Clone)]
 pub struct AiService {
@@ -49,31 +76,26 @@ pub struct AiService {
 struct Inner {
     /// Asked in this order to generate workflows; the offline planner comes after them.
     generation: Vec<Arc<dyn ChatModel>>,
+    /// Asked in this order to explain failures; the offline rules come after them.
+    analysis: Vec<Arc<dyn ChatModel>>,
     gate: Option<Arc<dyn UsageGate>>,
 }
 
 impl AiService {
-    /// `generation_order` names the providers to ask, first to last (default: as listed);
-    /// a name that is not set up is an error, found at start.
+    /// `generation` and `analysis` name the providers to ask for each task, first to last
+    /// (default: as listed); a name that is not set up is an error, found at start.
     pub fn new(
         providers: &[ProviderSpec],
-        generation_order: Option<&[String]>,
+        generation: Option<&[String]>,
+        analysis: Option<&[String]>,
         gate: Option<Arc<dyn UsageGate>>,
     ) -> Result<Self, AiError> {
-        let generation = match generation_order {
-            None => providers.iter().map(ProviderSpec::model).collect(),
-            Some(order) => order
-                .iter()
-                .filter(|name| name.as_str() != "offline")
-                .map(|name| {
-                    providers.iter().find(|p| p.name() == name).map(ProviderSpec::model).ok_or_else(|| {
-                        AiError::NotConfigured(format!("the AI provider `{name}` is not set up (set its API key or base URL)"))
-                    })
-                })
-                .collect::<Result<_, _>>()?,
-        };
         Ok(Self {
-            inner: Arc::new(Inner { generation, gate }),
+            inner: Arc::new(Inner {
+                generation: models_in_order(providers, generation)?,
+                analysis: models_in_order(providers, analysis)?,
+                gate,
+            }),
         })
     }
 
@@ -119,6 +141,34 @@ impl AiService {
             .await;
         generated.notices.extend(notices);
         Ok(generated)
+    }
+
+    /// Why an execution failed and how to fix it, from its stored `data` and error and the
+    /// workflow it ran. Members who may read executions; tokens metered as for generation.
+    pub async fn explain_failure(
+        &self,
+        p: &Principal,
+        workflow: &agente_workflows::Workflow,
+        data: Option<&serde_json::Value>,
+        error: Option<&str>,
+    ) -> Result<Explanation, AiError> {
+        check_permission(p, Resource::Executions, Action::Read)?;
+        let context = failure_context(workflow, data, error).ok_or_else(|| {
+            AiError::BadInput("this execution did not fail in a node of its workflow".into())
+        })?;
+        let call = format!("ai:{}", uuid::Uuid::now_v7());
+        let models: &[Arc<dyn ChatModel>] = if self.inner.analysis.is_empty() {
+            &[]
+        } else {
+            match self.admit(p.tenant_id, &call).await {
+                Ok(()) => &self.inner.analysis,
+                Err(AiError::Refused(_)) => &[],
+                Err(e) => return Err(e),
+            }
+        };
+        let (explanation, usage) = explain(models, &context).await;
+        self.record(p.tenant_id, &call, usage.total()).await;
+        Ok(explanation)
     }
 
     async fn admit(&self, tenant: TenantId, call: &str) -> Result<(), AiError> {

@@ -225,7 +225,7 @@ async fn tokens_are_admitted_then_metered_and_a_spent_plan_gets_the_offline_plan
         config: config(&fake, "openai"),
     };
     let gate = Arc::new(Gate::default());
-    let ai = AiService::new(std::slice::from_ref(&spec), None, Some(gate.clone())).unwrap();
+    let ai = AiService::new(std::slice::from_ref(&spec), None, None, Some(gate.clone())).unwrap();
     assert_eq!(ai.generation_providers(), ["openai", "offline"]);
 
     fake.script([Reply::Answer(VALID.into())]);
@@ -256,7 +256,7 @@ async fn tokens_are_admitted_then_metered_and_a_spent_plan_gets_the_offline_plan
         limit: Some(0),
         ..Gate::default()
     });
-    let ai = AiService::new(&[spec], None, Some(spent.clone())).unwrap();
+    let ai = AiService::new(&[spec], None, None, Some(spent.clone())).unwrap();
     let before = fake.seen().len();
     let generated = ai
         .generate_workflow(
@@ -275,7 +275,7 @@ async fn tokens_are_admitted_then_metered_and_a_spent_plan_gets_the_offline_plan
     assert_eq!(spent.used(), 0);
 
     // A provider order naming one that is not set up is refused at start.
-    let err = AiService::new(&[], Some(&["anthropic".to_string()]), None)
+    let err = AiService::new(&[], Some(&["anthropic".to_string()]), None, None)
         .err()
         .unwrap();
     assert!(err.to_string().contains("`anthropic` is not set up"));
