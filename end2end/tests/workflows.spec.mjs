@@ -99,3 +99,44 @@ test("describe a workflow, preview it on the canvas and import it", async ({ pag
   await hydrated(page);
   await expect(page.getByTestId("canvas").locator(".node")).toHaveCount(4);
 });
+
+test("explain a failed execution and apply the proposed fix", async ({ page }) => {
+  const failing = {
+    name: "Flaky sync",
+    nodes: [
+      { name: "Start", type: "n8n-nodes-base.manualTrigger", typeVersion: 1, position: [0, 0], parameters: {} },
+      { name: "Sync", type: "n8n-nodes-base.code", typeVersion: 2, position: [240, 0],
+        parameters: { jsCode: "throw new Error('the request timed out after 10000 ms');" } },
+    ],
+    connections: { Start: { main: [[{ node: "Sync", type: "main", index: 0 }]] } },
+  };
+  await signUp(page, { email: uniqueEmail("explain") });
+  await page.goto("/workflows");
+  await hydrated(page);
+  await page.getByLabel("Workflow JSON (one workflow or an array)").fill(JSON.stringify(failing));
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  await page.getByRole("link", { name: "Flaky sync" }).click();
+  await hydrated(page);
+  const workflowUrl = page.url();
+  await page.getByRole("button", { name: "Run now" }).click();
+  await page.getByRole("link", { name: "see the execution" }).click();
+  await hydrated(page);
+  await expect(page.getByTestId("execution-error")).toContainText("timed out");
+
+  await page.getByRole("button", { name: "Explain this error" }).click();
+  const explanation = page.getByTestId("explanation");
+  await expect(explanation).toContainText("took too long to answer");
+  await expect(explanation).toContainText("Explained by offline rules.");
+  await expect(explanation.locator("pre.json")).toContainText('"retryOnFail": true');
+  await explanation.getByRole("button", { name: "Apply this fix" }).click();
+  await expect(page.getByTestId("fix-applied")).toBeVisible();
+
+  // The workflow now retries the node.
+  const id = workflowUrl.split("/").pop();
+  const stored = await page.request.get(`/api/v1/workflows/${id}`);
+  expect(stored.ok()).toBeTruthy();
+  const body = await stored.json();
+  const sync = body.nodes.find((n) => n.name === "Sync");
+  expect(sync.retryOnFail).toBe(true);
+  expect(sync.maxTries).toBe(3);
+});

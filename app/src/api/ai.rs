@@ -51,3 +51,93 @@ pub async fn generate_workflow(description: String) -> Result<GeneratedWorkflow,
         tokens: generated.usage.total(),
     })
 }
+
+/// Why an execution failed, for the execution page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExplanationView {
+    pub workflow_id: String,
+    pub node: String,
+    pub cause: String,
+    pub steps: Vec<String>,
+    /// The proposed change as JSON (`{"parameters": …, "settings": …}`), if any.
+    pub patch: Option<String>,
+    pub provider: String,
+}
+
+#[cfg(feature = "ssr")]
+fn ai_error(e: agente_ai::AiError) -> ServerFnError {
+    match e {
+        agente_ai::AiError::Unavailable(_) => {
+            tracing::error!(error = %e, "server function failed");
+            ServerFnError::new("something went wrong on our side; please try again")
+        }
+        other => ServerFnError::new(other.to_string()),
+    }
+}
+
+#[server(prefix = "/sfn", endpoint = "ai_explain_execution")]
+pub async fn explain_execution(id: String) -> Result<ExplanationView, ServerFnError> {
+    let p = require_principal()?;
+    let ctx = context()?;
+    let wf_error =
+        |e: agente_workflows::service::WorkflowServiceError| ServerFnError::new(e.to_string());
+    let execution = ctx
+        .workflows
+        .get_execution(&p, &id, true)
+        .await
+        .map_err(wf_error)?;
+    let stored = ctx
+        .workflows
+        .get(&p, &execution.workflow_id)
+        .await
+        .map_err(wf_error)?;
+    let explanation = ctx
+        .ai
+        .explain_failure(
+            &p,
+            &stored.workflow,
+            execution.data.as_ref(),
+            execution.error.as_deref(),
+        )
+        .await
+        .map_err(ai_error)?;
+    Ok(ExplanationView {
+        workflow_id: execution.workflow_id,
+        node: explanation.node,
+        cause: explanation.cause,
+        steps: explanation.steps,
+        patch: explanation
+            .patch
+            .map(|p| serde_json::to_string_pretty(&p).unwrap_or_default()),
+        provider: explanation.provider,
+    })
+}
+
+/// Applies a proposed fix to the workflow's node (editors and up).
+#[server(prefix = "/sfn", endpoint = "ai_apply_fix")]
+pub async fn apply_fix(
+    workflow_id: String,
+    node: String,
+    patch: String,
+) -> Result<(), ServerFnError> {
+    let p = require_principal()?;
+    let ctx = context()?;
+    let patch: agente_ai::explain::Patch = serde_json::from_str(&patch)
+        .map_err(|e| ServerFnError::new(format!("the fix is not valid: {e}")))?;
+    let wf_error =
+        |e: agente_workflows::service::WorkflowServiceError| ServerFnError::new(e.to_string());
+    let stored = ctx
+        .workflows
+        .get(&p, &workflow_id)
+        .await
+        .map_err(wf_error)?;
+    let mut workflow = stored.workflow.to_value();
+    patch
+        .apply(&mut workflow, &node)
+        .map_err(ServerFnError::new)?;
+    ctx.workflows
+        .update(&p, &workflow_id, &workflow.to_string())
+        .await
+        .map_err(wf_error)?;
+    Ok(())
+}

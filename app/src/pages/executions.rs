@@ -1,6 +1,6 @@
-//! Executions: the list and one execution's node-by-node data.
+//! Executions: the list, one execution's node-by-node data, and explaining a failure.
 
-use crate::api::{StopExecution, get_execution, list_executions};
+use crate::api::{ApplyFix, ExplainExecution, StopExecution, get_execution, list_executions};
 use crate::components::{ActionError, format_ms};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -74,6 +74,7 @@ pub fn ExecutionDetailPage() -> impl IntoView {
                         }})}
                         <ActionError value=stop.value() />
                         {x.row.error.clone().map(|e| view! { <p class="alert alert-error" data-testid="execution-error">{e}</p> })}
+                        {(x.row.status == "error").then(|| view! { <Explain id=x.row.id.clone() /> })}
                         <div data-testid="node-runs">
                             {x.nodes.into_iter().map(|n| { let failed = n.error.is_some(); view! {
                                 <details class="card node-run" open=failed>
@@ -95,5 +96,45 @@ pub fn ExecutionDetailPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// "Explain": why the execution failed, steps to fix it, and a fix to apply when there is one.
+#[component]
+fn Explain(id: String) -> impl IntoView {
+    let explain = ServerAction::<ExplainExecution>::new();
+    let apply = ServerAction::<ApplyFix>::new();
+    view! {
+        <section class="card" data-testid="explain">
+            <button class="btn" disabled=move || explain.pending().get() on:click=move |_| {
+                explain.dispatch(ExplainExecution { id: id.clone() });
+            }>{move || if explain.pending().get() { "Thinking…" } else { "Explain this error" }}</button>
+            <ActionError value=explain.value() />
+            {move || explain.value().get().and_then(Result::ok).map(|e| {
+                let by = if e.provider == "offline" { "offline rules".to_string() } else { e.provider.clone() };
+                let fix = e.patch.clone().map(|patch| {
+                    let (workflow_id, node, body) = (e.workflow_id.clone(), e.node.clone(), patch.clone());
+                    view! {
+                        <p class="muted small">{format!("Proposed change to “{}”:", e.node)}</p>
+                        <pre class="json">{patch}</pre>
+                        <button class="btn btn-primary" on:click=move |_| {
+                            apply.dispatch(ApplyFix { workflow_id: workflow_id.clone(), node: node.clone(), patch: body.clone() });
+                        }>"Apply this fix"</button>
+                        <ActionError value=apply.value() />
+                        {move || apply.value().get().and_then(Result::ok).map(|()| view! {
+                            <p class="alert alert-ok" data-testid="fix-applied">"Applied: the workflow is updated."</p>
+                        })}
+                    }
+                });
+                view! {
+                    <div data-testid="explanation">
+                        <p><strong>{e.cause}</strong></p>
+                        <ol>{e.steps.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ol>
+                        {fix}
+                        <p class="muted small">{format!("Explained by {by}.")}</p>
+                    </div>
+                }
+            })}
+        </section>
     }
 }

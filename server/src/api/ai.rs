@@ -72,6 +72,7 @@ pub async fn explain_execution(
     Ok(Json(json!({
         "executionId": id,
         "workflowId": execution.workflow_id,
+        "node": explanation.node,
         "cause": explanation.cause,
         "steps": explanation.steps,
         "patch": explanation.patch,

@@ -8,13 +8,13 @@ mod rules;
 pub use context::{FailureContext, failure_context, redact};
 
 use crate::chat::{ChatModel, ChatRequest, OutputSchema, TokenUsage};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// Changes to the failed node: parameters merged into its own, node settings
 /// (`retryOnFail`, `maxTries`, `waitBetweenTries`, `onError`) set.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Patch {
     pub parameters: Value,
     pub settings: Value,
@@ -22,6 +22,8 @@ pub struct Patch {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Explanation {
+    /// The failed node (what a patch applies to).
+    pub node: String,
     pub cause: String,
     pub steps: Vec<String>,
     pub patch: Option<Patch>,
@@ -103,6 +105,7 @@ fn read(answer: &str, provider: &str) -> Option<Explanation> {
         })
     });
     Some(Explanation {
+        node: String::new(),
         cause,
         steps,
         patch,
@@ -127,7 +130,13 @@ pub async fn explain(
                 usage.input += answer.usage.input;
                 usage.output += answer.usage.output;
                 if let Some(explanation) = read(&answer.text, model.provider()) {
-                    return (explanation, usage);
+                    return (
+                        Explanation {
+                            node: context.node.clone(),
+                            ..explanation
+                        },
+                        usage,
+                    );
                 }
                 tracing::info!(
                     provider = model.provider(),
@@ -139,7 +148,50 @@ pub async fn explain(
             }
         }
     }
-    (rules::explain(context), usage)
+    (
+        Explanation {
+            node: context.node.clone(),
+            ..rules::explain(context)
+        },
+        usage,
+    )
+}
+
+impl Patch {
+    /// Applies the patch to node `node` of `workflow` (n8n JSON): parameters merged into the
+    /// node's (objects deeply, anything else replaced), known settings set.
+    pub fn apply(&self, workflow: &mut Value, node: &str) -> Result<(), String> {
+        let target = workflow
+            .get_mut("nodes")
+            .and_then(Value::as_array_mut)
+            .and_then(|nodes| {
+                nodes
+                    .iter_mut()
+                    .find(|n| n.get("name").and_then(Value::as_str) == Some(node))
+            })
+            .and_then(Value::as_object_mut)
+            .ok_or_else(|| format!("the workflow has no node `{node}` any more"))?;
+        let parameters = target.entry("parameters").or_insert_with(|| json!({}));
+        merge(parameters, &self.parameters);
+        for (key, value) in self.settings.as_object().into_iter().flatten() {
+            if !SETTINGS.contains(&key.as_str()) {
+                return Err(format!("`{key}` is not a node setting a fix may change"));
+            }
+            target.insert(key.clone(), value.clone());
+        }
+        Ok(())
+    }
+}
+
+fn merge(into: &mut Value, from: &Value) {
+    match (into, from) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                merge(a.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+        (slot, v) => *slot = v.clone(),
+    }
 }
 
 #[cfg(test)]
@@ -200,6 +252,27 @@ mod tests {
         assert!(e.cause.contains("mail server"), "{}", e.cause);
         let e = rules::explain(&context("n8n-nodes-base.noOp", "something odd"));
         assert!(e.cause.contains("something odd") && !e.steps.is_empty());
+    }
+
+    #[test]
+    fn a_patch_merges_parameters_and_sets_settings() {
+        let mut wf = json!({ "nodes": [{ "name": "Call", "parameters": { "url": "u", "options": { "redirect": true } } }] });
+        let patch = Patch {
+            parameters: json!({ "options": { "timeout": 30000 } }),
+            settings: json!({ "retryOnFail": true }),
+        };
+        patch.apply(&mut wf, "Call").unwrap();
+        assert_eq!(
+            wf["nodes"][0]["parameters"],
+            json!({ "url": "u", "options": { "redirect": true, "timeout": 30000 } })
+        );
+        assert_eq!(wf["nodes"][0]["retryOnFail"], true);
+        assert!(patch.apply(&mut wf, "Gone").is_err());
+        let bad = Patch {
+            parameters: json!({}),
+            settings: json!({ "type": "n8n-nodes-base.code" }),
+        };
+        assert!(bad.apply(&mut wf, "Call").is_err(), "only known settings");
     }
 
     #[test]

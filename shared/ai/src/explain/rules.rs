@@ -30,6 +30,7 @@ fn retries(wait_ms: u64) -> Patch {
 
 fn explanation(cause: impl Into<String>, steps: &[&str], patch: Option<Patch>) -> Explanation {
     Explanation {
+        node: String::new(),
         cause: cause.into(),
         steps: steps.iter().map(|s| s.to_string()).collect(),
         patch,
