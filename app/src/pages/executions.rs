@@ -74,7 +74,7 @@ pub fn ExecutionDetailPage() -> impl IntoView {
                         }})}
                         <ActionError value=stop.value() />
                         {x.row.error.clone().map(|e| view! { <p class="alert alert-error" data-testid="execution-error">{e}</p> })}
-                        {(x.row.status == "error").then(|| view! { <Explain id=x.row.id.clone() /> })}
+                        {(x.row.status == "error").then(|| view! { <Explain id=x.row.id.clone() /> }.into_any())}
                         <div data-testid="node-runs">
                             {x.nodes.into_iter().map(|n| { let failed = n.error.is_some(); view! {
                                 <details class="card node-run" open=failed>
@@ -104,6 +104,7 @@ pub fn ExecutionDetailPage() -> impl IntoView {
 fn Explain(id: String) -> impl IntoView {
     let explain = ServerAction::<ExplainExecution>::new();
     let apply = ServerAction::<ApplyFix>::new();
+    // Type-erased: the page's view type is otherwise too deep for the compiler.
     view! {
         <section class="card" data-testid="explain">
             <button class="btn" disabled=move || explain.pending().get() on:click=move |_| {
@@ -137,4 +138,5 @@ fn Explain(id: String) -> impl IntoView {
             })}
         </section>
     }
+    .into_any()
 }

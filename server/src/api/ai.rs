@@ -79,3 +79,42 @@ pub async fn explain_execution(
         "provider": explanation.provider,
     })))
 }
+
+/// Executions looked at for advice.
+const ADVICE_EXECUTIONS: u32 = 50;
+
+/// Advice to make a workflow faster or more reliable, from its last 50 executions: slow
+/// steps, steps that fail often, large batches, unnoticed failures (the offline rules), plus
+/// a model's advice on the same figures when one is configured.
+#[utoipa::path(post, path = "/api/v1/ai/workflows/{id}/optimise", tag = "ai", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Object), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn optimise_workflow(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Value>, ApiError> {
+    let workflow = s.workflows.get(&p, &id).await?;
+    let query = agente_workflows::service::ExecutionQuery {
+        workflow_id: Some(id.clone()),
+        limit: Some(ADVICE_EXECUTIONS),
+        include_data: Some(true),
+        ..Default::default()
+    };
+    let executions = s.workflows.list_executions(&p, &query).await?.data;
+    let advice =
+        s.ai.optimise_workflow(
+            &p,
+            &workflow.workflow,
+            executions
+                .iter()
+                .map(|e| (e.status.as_str(), e.data.as_ref())),
+        )
+        .await?;
+    Ok(Json(json!({
+        "workflowId": id,
+        "stats": advice.stats,
+        "suggestions": advice.suggestions,
+        "modelProvider": advice.model_provider,
+    })))
+}

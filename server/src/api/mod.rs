@@ -80,6 +80,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/ai/workflows/generate", post(ai::generate_workflow))
         .route("/ai/executions/{id}/explain", post(ai::explain_execution))
+        .route("/ai/workflows/{id}/optimise", post(ai::optimise_workflow))
         .route("/billing", get(billing::overview))
         .route("/billing/plans", get(billing::plans))
         .route("/billing/plans/{id}", put(billing::save_plan))

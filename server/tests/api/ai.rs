@@ -245,3 +245,78 @@ async fn a_failed_execution_is_explained_without_its_secrets() {
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{b}");
     }
 }
+
+#[tokio::test]
+async fn advice_comes_from_how_the_workflow_ran() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (owner, _, _) = app.signup("optimise").await;
+    let wf = json!({"name": "Sometimes fails", "nodes": [
+        {"name": "Go", "type": "n8n-nodes-base.manualTrigger"},
+        {"name": "Check", "type": "n8n-nodes-base.code", "typeVersion": 2, "parameters": {
+            "jsCode": "if ($input.first().json.fail) { throw new Error('bad input'); } return $input.all();"}}
+    ], "connections": {"Go": {"main": [[{"node": "Check", "type": "main", "index": 0}]]}}});
+    let created: Value = app
+        .post("/api/v1/workflows", wf, Some(&owner))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap();
+    let advice: Value = app
+        .post(
+            &format!("/api/v1/ai/workflows/{id}/optimise"),
+            json!({}),
+            Some(&owner),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(advice["suggestions"][0]["title"], "Not enough runs yet");
+    for fail in [true, false, true, false] {
+        let run: Value = app
+            .post(
+                &format!("/api/v1/workflows/{id}/run"),
+                json!({"items": [{"fail": fail}]}),
+                Some(&owner),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(run["status"], if fail { "error" } else { "success" });
+    }
+    let advice: Value = app
+        .post(
+            &format!("/api/v1/ai/workflows/{id}/optimise"),
+            json!({}),
+            Some(&owner),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(advice["stats"]["executions"], 4, "{advice}");
+    let titles: Vec<&str> = advice["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"“Check” failed in 2 of 4 runs"),
+        "{titles:?}"
+    );
+    assert!(
+        titles.iter().any(|t| t.contains("no error workflow")),
+        "{titles:?}"
+    );
+    let res = app
+        .post(
+            "/api/v1/ai/workflows/nope/optimise",
+            json!({}),
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}

@@ -14,6 +14,7 @@ pub mod generate;
 mod http;
 pub mod offline;
 mod openai;
+pub mod optimise;
 mod service;
 pub mod sse;
 mod streaming;

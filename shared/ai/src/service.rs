@@ -11,6 +11,7 @@ use crate::chat::ChatModel;
 use crate::config::ProviderConfig;
 use crate::explain::{Explanation, explain, failure_context};
 use crate::generate::{Generated, generate};
+use crate::optimise::{Advice, advise, stats};
 use crate::{AiError, Anthropic, OpenAi, OpenAiApi};
 use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::{GateError, Meter, TenantId, Usage, UsageGate};
@@ -169,6 +170,32 @@ impl AiService {
         let (explanation, usage) = explain(models, &context).await;
         self.record(p.tenant_id, &call, usage.total()).await;
         Ok(explanation)
+    }
+
+    /// Advice from a workflow's recent executions (given as status and stored data): the
+    /// offline rules', then a model's when one is configured. Tokens metered as above.
+    pub async fn optimise_workflow<'a>(
+        &self,
+        p: &Principal,
+        workflow: &agente_workflows::Workflow,
+        executions: impl IntoIterator<Item = (&'a str, Option<&'a serde_json::Value>)>,
+    ) -> Result<Advice, AiError> {
+        check_permission(p, Resource::Workflows, Action::Read)?;
+        let figures = stats(workflow, executions);
+        let call = format!("ai:{}", uuid::Uuid::now_v7());
+        let models: &[Arc<dyn ChatModel>] =
+            if self.inner.analysis.is_empty() || figures.executions == 0 {
+                &[]
+            } else {
+                match self.admit(p.tenant_id, &call).await {
+                    Ok(()) => &self.inner.analysis,
+                    Err(AiError::Refused(_)) => &[],
+                    Err(e) => return Err(e),
+                }
+            };
+        let (advice, usage) = advise(models, figures).await;
+        self.record(p.tenant_id, &call, usage.total()).await;
+        Ok(advice)
     }
 
     async fn admit(&self, tenant: TenantId, call: &str) -> Result<(), AiError> {
