@@ -103,11 +103,7 @@ pub fn stats<'a>(
         workflow: workflow.name().to_string(),
         executions: executions_seen,
         failed,
-        avg_ms: if executions_seen > 0 {
-            total_ms / executions_seen
-        } else {
-            0
-        },
+        avg_ms: total_ms.checked_div(executions_seen).unwrap_or(0),
         has_error_workflow: workflow
             .setting("errorWorkflow")
             .and_then(Value::as_str)
@@ -115,7 +111,7 @@ pub fn stats<'a>(
         nodes: nodes
             .into_iter()
             .map(|(mut n, time)| {
-                n.avg_ms = if n.runs > 0 { time / n.runs } else { 0 };
+                n.avg_ms = time.checked_div(n.runs).unwrap_or(0);
                 n
             })
             .collect(),
