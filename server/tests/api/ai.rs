@@ -2,7 +2,7 @@
 //! a workflow), a configured model through its wire format with tokens metered on the
 //! tenant's billing, clear problems for bad input and for members who may not edit.
 
-use crate::helpers::{BACKENDS, Backend, assert_problem, spawn_app, spawn_app_with};
+use crate::helpers::{BACKENDS, Backend, TestApp, assert_problem, spawn_app, spawn_app_with};
 use agente_ai::testing::{FakeLlm, Reply};
 use agente_ai::{OpenAiApi, ProviderConfig, ProviderSpec};
 use reqwest::StatusCode;
@@ -148,6 +148,26 @@ async fn a_configured_model_writes_it_and_its_tokens_are_billed() {
     );
 }
 
+/// Stores `workflow` and runs it by hand; answers the execution.
+async fn create_and_run(app: &TestApp, token: &str, workflow: Value) -> Value {
+    let created: Value = app
+        .post("/api/v1/workflows", workflow, Some(token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap();
+    app.post(
+        &format!("/api/v1/workflows/{id}/run"),
+        json!({}),
+        Some(token),
+    )
+    .await
+    .json()
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn a_failed_execution_is_explained_without_its_secrets() {
     for backend in BACKENDS {
@@ -165,22 +185,7 @@ async fn a_failed_execution_is_explained_without_its_secrets() {
         ], "connections": {
             "Go": {"main": [[{"node": "Prepare", "type": "main", "index": 0}]]},
             "Prepare": {"main": [[{"node": "Call", "type": "main", "index": 0}]]}}});
-        let created: Value = app
-            .post("/api/v1/workflows", wf, Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
-        let run: Value = app
-            .post(
-                &format!("/api/v1/workflows/{}/run", created["id"].as_str().unwrap()),
-                json!({}),
-                Some(&owner),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
+        let run = create_and_run(&app, &owner, wf).await;
         assert_eq!(run["status"], "error", "{b}: {run}");
         let res = app
             .post(
@@ -208,22 +213,7 @@ async fn a_failed_execution_is_explained_without_its_secrets() {
 
         // Only failures are explained; unknown ids are 404.
         let ok = json!({"name": "Fine", "nodes": [{"name": "Go", "type": "n8n-nodes-base.manualTrigger"}], "connections": {}});
-        let created: Value = app
-            .post("/api/v1/workflows", ok, Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
-        let run: Value = app
-            .post(
-                &format!("/api/v1/workflows/{}/run", created["id"].as_str().unwrap()),
-                json!({}),
-                Some(&owner),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
+        let run = create_and_run(&app, &owner, ok).await;
         let res = app
             .post(
                 &format!(

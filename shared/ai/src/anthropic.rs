@@ -150,10 +150,8 @@ fn read_message(v: &Value) -> Result<ChatResponse, String> {
 /// `error` ends it.
 #[derive(Default)]
 struct MessageEvents {
-    text: String,
-    usage: TokenUsage,
-    model: String,
-    stop_reason: Option<String>,
+    /// The answer so far.
+    so_far: ChatResponse,
 }
 
 impl StreamParser for MessageEvents {
@@ -168,23 +166,23 @@ impl StreamParser for MessageEvents {
         match kind.as_str() {
             "message_start" => {
                 let message = v.get("message").unwrap_or(&Value::Null);
-                self.model = text_at(message, "/model").unwrap_or_default();
-                self.usage = usage(message.get("usage").unwrap_or(&Value::Null));
+                self.so_far.model = text_at(message, "/model").unwrap_or_default();
+                self.so_far.usage = usage(message.get("usage").unwrap_or(&Value::Null));
                 Ok(Step::Nothing)
             }
             "content_block_delta" => {
                 let delta = text_at(&v, "/delta/text")
                     .or_else(|| text_at(&v, "/delta/partial_json"))
                     .unwrap_or_default();
-                self.text.push_str(&delta);
+                self.so_far.text.push_str(&delta);
                 Ok(Step::Text(delta))
             }
             "message_delta" => {
                 if let Some(reason) = text_at(&v, "/delta/stop_reason") {
-                    self.stop_reason = Some(reason);
+                    self.so_far.stop_reason = Some(reason);
                 }
                 if let Some(out) = v.pointer("/usage/output_tokens").and_then(Value::as_u64) {
-                    self.usage.output = out;
+                    self.so_far.usage.output = out;
                 }
                 Ok(Step::Nothing)
             }
@@ -195,11 +193,6 @@ impl StreamParser for MessageEvents {
     }
 
     fn finish(&mut self) -> ChatResponse {
-        ChatResponse {
-            text: std::mem::take(&mut self.text),
-            usage: self.usage,
-            model: std::mem::take(&mut self.model),
-            stop_reason: self.stop_reason.take(),
-        }
+        std::mem::take(&mut self.so_far)
     }
 }

@@ -89,7 +89,7 @@ impl TokenUsage {
 }
 
 /// A model's whole answer.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChatResponse {
     /// The answer's text; with a schema, the JSON text of the structured answer.
     pub text: String,

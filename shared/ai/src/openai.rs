@@ -245,10 +245,8 @@ fn read_response(v: &Value) -> Result<ChatResponse, String> {
 /// (`stream_options.include_usage`), then `[DONE]`.
 #[derive(Default)]
 struct ChatChunks {
-    text: String,
-    usage: TokenUsage,
-    model: String,
-    stop_reason: Option<String>,
+    /// The answer so far.
+    so_far: ChatResponse,
 }
 
 impl StreamParser for ChatChunks {
@@ -262,29 +260,24 @@ impl StreamParser for ChatChunks {
             return Err(message);
         }
         if let Some(model) = text_at(&chunk, "/model") {
-            self.model = model;
+            self.so_far.model = model;
         }
         if chunk.get("usage").is_some_and(Value::is_object) {
-            self.usage = TokenUsage {
+            self.so_far.usage = TokenUsage {
                 input: count(&chunk, "/usage/prompt_tokens"),
                 output: count(&chunk, "/usage/completion_tokens"),
             };
         }
         if let Some(reason) = text_at(&chunk, "/choices/0/finish_reason") {
-            self.stop_reason = Some(reason);
+            self.so_far.stop_reason = Some(reason);
         }
         let delta = text_at(&chunk, "/choices/0/delta/content").unwrap_or_default();
-        self.text.push_str(&delta);
+        self.so_far.text.push_str(&delta);
         Ok(Step::Text(delta))
     }
 
     fn finish(&mut self) -> ChatResponse {
-        ChatResponse {
-            text: std::mem::take(&mut self.text),
-            usage: self.usage,
-            model: std::mem::take(&mut self.model),
-            stop_reason: self.stop_reason.take(),
-        }
+        std::mem::take(&mut self.so_far)
     }
 }
 
@@ -322,11 +315,6 @@ impl StreamParser for ResponseEvents {
     }
 
     fn finish(&mut self) -> ChatResponse {
-        self.whole.take().unwrap_or(ChatResponse {
-            text: String::new(),
-            usage: TokenUsage::default(),
-            model: String::new(),
-            stop_reason: None,
-        })
+        self.whole.take().unwrap_or_default()
     }
 }

@@ -122,21 +122,13 @@ impl AiService {
     ) -> Result<Generated, AiError> {
         check_permission(p, Resource::Workflows, Action::Write)?;
         let call = format!("ai:{}", uuid::Uuid::now_v7());
-        let mut notices = Vec::new();
-        let models: &[Arc<dyn ChatModel>] = if self.inner.generation.is_empty() {
-            &[]
-        } else {
-            match self.admit(p.tenant_id, &call).await {
-                Ok(()) => &self.inner.generation,
-                Err(AiError::Refused(refusal)) => {
-                    notices.push(format!(
-                        "{refusal} — this workflow was written by the offline planner"
-                    ));
-                    &[]
-                }
-                Err(e) => return Err(e),
-            }
-        };
+        let (models, refusal) = self
+            .admitted(&self.inner.generation, p.tenant_id, &call)
+            .await?;
+        let notices: Vec<String> = refusal
+            .map(|r| format!("{r} — this workflow was written by the offline planner"))
+            .into_iter()
+            .collect();
         let mut generated = generate(models, description).await?;
         self.record(p.tenant_id, &call, generated.usage.total())
             .await;
@@ -158,15 +150,9 @@ impl AiService {
             AiError::BadInput("this execution did not fail in a node of its workflow".into())
         })?;
         let call = format!("ai:{}", uuid::Uuid::now_v7());
-        let models: &[Arc<dyn ChatModel>] = if self.inner.analysis.is_empty() {
-            &[]
-        } else {
-            match self.admit(p.tenant_id, &call).await {
-                Ok(()) => &self.inner.analysis,
-                Err(AiError::Refused(_)) => &[],
-                Err(e) => return Err(e),
-            }
-        };
+        let (models, _) = self
+            .admitted(&self.inner.analysis, p.tenant_id, &call)
+            .await?;
         let (explanation, usage) = explain(models, &context).await;
         self.record(p.tenant_id, &call, usage.total()).await;
         Ok(explanation)
@@ -183,19 +169,34 @@ impl AiService {
         check_permission(p, Resource::Workflows, Action::Read)?;
         let figures = stats(workflow, executions);
         let call = format!("ai:{}", uuid::Uuid::now_v7());
-        let models: &[Arc<dyn ChatModel>] =
-            if self.inner.analysis.is_empty() || figures.executions == 0 {
-                &[]
-            } else {
-                match self.admit(p.tenant_id, &call).await {
-                    Ok(()) => &self.inner.analysis,
-                    Err(AiError::Refused(_)) => &[],
-                    Err(e) => return Err(e),
-                }
-            };
+        // Without figures there is nothing to ask a model about.
+        let wanted: &[Arc<dyn ChatModel>] = if figures.executions == 0 {
+            &[]
+        } else {
+            &self.inner.analysis
+        };
+        let (models, _) = self.admitted(wanted, p.tenant_id, &call).await?;
         let (advice, usage) = advise(models, figures).await;
         self.record(p.tenant_id, &call, usage.total()).await;
         Ok(advice)
+    }
+
+    /// The models a call may use: `wanted`, once billing admits the call; none (and the
+    /// refusal) when the plan's AI tokens are used up, so the offline provider answers.
+    async fn admitted<'m>(
+        &self,
+        wanted: &'m [Arc<dyn ChatModel>],
+        tenant: TenantId,
+        call: &str,
+    ) -> Result<(&'m [Arc<dyn ChatModel>], Option<agente_core::Refusal>), AiError> {
+        if wanted.is_empty() {
+            return Ok((&[], None));
+        }
+        match self.admit(tenant, call).await {
+            Ok(()) => Ok((wanted, None)),
+            Err(AiError::Refused(refusal)) => Ok((&[], Some(refusal))),
+            Err(e) => Err(e),
+        }
     }
 
     async fn admit(&self, tenant: TenantId, call: &str) -> Result<(), AiError> {
