@@ -3,10 +3,14 @@
 
 use super::{ApiError, ApiJson, ApiPath, Caller, Problem};
 use crate::AppState;
+use agente_ai::generate::Progress;
 use axum::Json;
 use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::StreamExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use std::convert::Infallible;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -28,14 +32,68 @@ pub async fn generate_workflow(
     ApiJson(input): ApiJson<GenerateWorkflow>,
 ) -> Result<Json<Value>, ApiError> {
     let generated = s.ai.generate_workflow(&p, &input.description).await?;
-    Ok(Json(json!({
+    Ok(Json(generated_json(&generated)))
+}
+
+fn generated_json(generated: &agente_ai::generate::Generated) -> Value {
+    json!({
         "workflow": generated.workflow,
         "provider": generated.provider,
         "repairs": generated.repairs,
         "usage": { "inputTokens": generated.usage.input, "outputTokens": generated.usage.output },
         "passedOver": generated.passed_over,
         "notices": generated.notices,
-    })))
+    })
+}
+
+/// [`generate_workflow`] as server-sent events while it happens: `attempt`
+/// (`{"provider", "repair"}`), `delta` (`{"text"}`: the model's answer as it is written),
+/// then `result` (the same body as the plain call) or `error` (a problem document).
+/// Permission and input are checked before the stream starts (plain problems then).
+#[utoipa::path(post, path = "/api/v1/ai/workflows/generate/stream", tag = "ai", security(("bearer" = [])),
+    request_body = GenerateWorkflow,
+    responses((status = 200, description = "text/event-stream"), (status = 400, body = Problem),
+        (status = 403, body = Problem)))]
+pub async fn generate_workflow_stream(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(input): ApiJson<GenerateWorkflow>,
+) -> Result<Sse<impl futures::Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    s.ai.check_generation(&p, &input.description)?;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
+    tokio::spawn(async move {
+        let events = tx.clone();
+        let progress = move |step: Progress<'_>| {
+            let event = match step {
+                Progress::Attempt { provider, repair } => Event::default()
+                    .event("attempt")
+                    .data(json!({ "provider": provider, "repair": repair }).to_string()),
+                Progress::Delta(text) => Event::default()
+                    .event("delta")
+                    .data(json!({ "text": text }).to_string()),
+            };
+            // A closed stream (the client left) only stops the telling, not the work.
+            let _ = events.send(event);
+        };
+        let last = match s
+            .ai
+            .generate_workflow_with(&p, &input.description, Some(&progress))
+            .await
+        {
+            Ok(generated) => Event::default()
+                .event("result")
+                .data(generated_json(&generated).to_string()),
+            Err(e) => {
+                let problem = ApiError::from(e).problem();
+                Event::default()
+                    .event("error")
+                    .data(serde_json::to_string(&problem).unwrap_or_default())
+            }
+        };
+        let _ = tx.send(last);
+    });
+    let stream = futures::stream::poll_fn(move |cx| rx.poll_recv(cx)).map(Ok);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
 /// Why an execution failed and how to fix it: cause, steps and, where a change to the

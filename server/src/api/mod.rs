@@ -79,6 +79,10 @@ pub fn router() -> Router<AppState> {
             post(workflows::run).layer(DefaultBodyLimit::max(MAX_WORKFLOW_BYTES)),
         )
         .route("/ai/workflows/generate", post(ai::generate_workflow))
+        .route(
+            "/ai/workflows/generate/stream",
+            post(ai::generate_workflow_stream),
+        )
         .route("/ai/executions/{id}/explain", post(ai::explain_execution))
         .route("/ai/workflows/{id}/optimise", post(ai::optimise_workflow))
         .route("/billing", get(billing::overview))

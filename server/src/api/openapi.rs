@@ -30,7 +30,7 @@ use utoipa::{Modify, OpenApi};
         billing::overview, billing::plans, billing::save_plan, billing::change_plan,
         billing::cancel, billing::resume, billing::checkout, billing::portal, billing::invoices,
         billing::stripe_webhook, billing::revenue,
-        ai::generate_workflow, ai::explain_execution, ai::optimise_workflow,
+        ai::generate_workflow, ai::generate_workflow_stream, ai::explain_execution, ai::optimise_workflow,
     ),
     modifiers(&Security),
 )]

@@ -150,26 +150,35 @@ impl ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The problem document for this error (logged when it is the server's fault). Also
+    /// sent as the `error` event of a stream that already answered 200.
+    pub fn problem(&self) -> Problem {
         let (status, code, detail) = self.parts();
         if status.is_server_error() {
             tracing::error!(error = ?self, "request failed");
         }
-        let issues = match &self {
+        let issues = match self {
             ApiError::Workflow(WorkflowServiceError::Invalid(issues)) => {
                 serde_json::to_value(issues).ok()
             }
             _ => None,
         };
-        let body = Problem {
+        Problem {
             kind: format!("urn:agente:problem:{code}"),
             title: status.canonical_reason().unwrap_or("Error").to_string(),
             status: status.as_u16(),
             detail,
             code,
             issues,
-        };
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = self.problem();
+        let status = StatusCode::from_u16(body.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
         headers.insert(

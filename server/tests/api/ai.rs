@@ -310,3 +310,92 @@ async fn advice_comes_from_how_the_workflow_ran() {
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
+
+/// Server-sent events of a body: (event, data) pairs.
+fn events(body: &str) -> Vec<(String, Value)> {
+    body.split("\n\n")
+        .filter_map(|block| {
+            let mut event = None;
+            let mut data = String::new();
+            for line in block.lines() {
+                if let Some(e) = line.strip_prefix("event: ") {
+                    event = Some(e.to_string());
+                } else if let Some(d) = line.strip_prefix("data: ") {
+                    data.push_str(d);
+                }
+            }
+            Some((event?, serde_json::from_str(&data).ok()?))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn generation_streams_the_models_answer_then_the_workflow() {
+    let fake = FakeLlm::start().await;
+    let base = format!("{}/v1", fake.base);
+    let app = spawn_app_with(Backend::Sqlite, |c| {
+        c.ai.providers = vec![ProviderSpec::OpenAi {
+            api: OpenAiApi::ChatCompletions,
+            config: ProviderConfig::new("openai", &base, None, "local-model"),
+        }];
+    })
+    .await;
+    let (owner, _, _) = app.signup("ai-stream").await;
+    fake.script([
+        Reply::Answer("{\"nodes\": [".into()),
+        Reply::Answer(VALID.into()),
+    ]);
+    let res = app
+        .post(
+            "/api/v1/ai/workflows/generate/stream",
+            json!({ "description": "Post webhook calls to Slack" }),
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let all = events(&res.text().await.unwrap());
+    let attempts: Vec<&Value> = all
+        .iter()
+        .filter(|(e, _)| e == "attempt")
+        .map(|(_, d)| d)
+        .collect();
+    assert_eq!(
+        attempts,
+        [
+            &json!({"provider": "openai", "repair": 0}),
+            &json!({"provider": "openai", "repair": 1})
+        ]
+    );
+    let written: String = all
+        .iter()
+        .filter(|(e, _)| e == "delta")
+        .map(|(_, d)| d["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        written,
+        format!("{{\"nodes\": [{VALID}"),
+        "both answers, as written"
+    );
+    assert!(fake.seen().iter().all(|s| s.body["stream"] == true));
+    let (last, result) = all.last().unwrap();
+    assert_eq!(last, "result");
+    assert_eq!(result["provider"], "openai");
+    assert_eq!(result["repairs"], 1);
+    assert_eq!(result["workflow"]["name"], "Hook to Slack");
+
+    // Refusals come before the stream, as plain problems.
+    let res = app
+        .post(
+            "/api/v1/ai/workflows/generate/stream",
+            json!({ "description": "" }),
+            Some(&owner),
+        )
+        .await;
+    assert_problem(res, StatusCode::BAD_REQUEST, "bad_input", "sqlite").await;
+}

@@ -4,11 +4,14 @@
 //! of times. A provider that fails or never gets it right hands over to the next; the
 //! offline planner is the last, so a description always becomes a valid workflow.
 
-use crate::chat::{ChatModel, ChatRequest, Message, OutputSchema, TokenUsage};
+use crate::chat::{
+    ChatModel, ChatRequest, ChatResponse, Message, OutputSchema, StreamEvent, TokenUsage,
+};
 use crate::workflow_check::check;
 use crate::{AiError, offline};
 use agente_workflows::catalogue::NODE_TYPES;
 use agente_workflows::engine::nodes::supports;
+use futures::StreamExt;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -97,11 +100,20 @@ fn instructions() -> String {
     text
 }
 
-/// Asks `models` in turn, then the offline planner.
-pub async fn generate(
-    models: &[Arc<dyn ChatModel>],
-    description: &str,
-) -> Result<Generated, AiError> {
+/// What a generation is doing, for a caller that shows it as it happens.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Progress<'a> {
+    /// A provider is asked (`repair` 0: the first answer; then corrections).
+    Attempt { provider: &'a str, repair: usize },
+    /// More of its answer.
+    Delta(&'a str),
+}
+
+/// Where progress goes; answers are streamed from the provider when there is one.
+pub type ProgressSink<'a> = &'a (dyn Fn(Progress<'_>) + Send + Sync);
+
+/// Refuses a description that cannot be worked with.
+pub fn check_description(description: &str) -> Result<&str, AiError> {
     let description = description.trim();
     if description.is_empty() {
         return Err(AiError::BadInput("describe the workflow you want".into()));
@@ -111,10 +123,28 @@ pub async fn generate(
             "a description has at most {MAX_DESCRIPTION} characters"
         )));
     }
+    Ok(description)
+}
+
+/// Asks `models` in turn, then the offline planner.
+pub async fn generate(
+    models: &[Arc<dyn ChatModel>],
+    description: &str,
+) -> Result<Generated, AiError> {
+    generate_with(models, description, None).await
+}
+
+/// [`generate`], telling `progress` what happens and streaming the models' answers to it.
+pub async fn generate_with(
+    models: &[Arc<dyn ChatModel>],
+    description: &str,
+    progress: Option<ProgressSink<'_>>,
+) -> Result<Generated, AiError> {
+    let description = check_description(description)?;
     let mut usage = TokenUsage::default();
     let mut passed_over = Vec::new();
     for model in models {
-        match with_repairs(model.as_ref(), description, &mut usage).await {
+        match with_repairs(model.as_ref(), description, &mut usage, progress).await {
             Ok((workflow, repairs)) => {
                 return Ok(Generated {
                     workflow,
@@ -133,6 +163,12 @@ pub async fn generate(
             }
         }
     }
+    if let Some(progress) = progress {
+        progress(Progress::Attempt {
+            provider: "offline",
+            repair: 0,
+        });
+    }
     let planned = offline::plan(description);
     let workflow = check(&planned.to_string()).map_err(|errors| AiError::BadAnswer {
         provider: "offline".into(),
@@ -148,11 +184,39 @@ pub async fn generate(
     })
 }
 
+/// One answer: whole, or streamed to `progress` as it is written.
+async fn ask(
+    model: &dyn ChatModel,
+    request: &ChatRequest,
+    repair: usize,
+    progress: Option<ProgressSink<'_>>,
+) -> Result<ChatResponse, AiError> {
+    let Some(progress) = progress else {
+        return model.complete(request).await;
+    };
+    progress(Progress::Attempt {
+        provider: model.provider(),
+        repair,
+    });
+    let mut stream = model.stream(request).await?;
+    while let Some(event) = stream.next().await {
+        match event? {
+            StreamEvent::Delta(text) => progress(Progress::Delta(&text)),
+            StreamEvent::Done(answer) => return Ok(answer),
+        }
+    }
+    Err(AiError::BadAnswer {
+        provider: model.provider().into(),
+        message: "the stream ended without an answer".into(),
+    })
+}
+
 /// One model: its answer, and corrections while it is not a valid workflow.
 async fn with_repairs(
     model: &dyn ChatModel,
     description: &str,
     usage: &mut TokenUsage,
+    progress: Option<ProgressSink<'_>>,
 ) -> Result<(Value, usize), AiError> {
     let mut request = ChatRequest::new(instructions(), description);
     request.schema = Some(schema());
@@ -160,7 +224,7 @@ async fn with_repairs(
     request.temperature = Some(0.2);
     let mut last = Vec::new();
     for repair in 0..=MAX_REPAIRS {
-        let answer = model.complete(&request).await?;
+        let answer = ask(model, &request, repair, progress).await?;
         usage.input += answer.usage.input;
         usage.output += answer.usage.output;
         match check(&answer.text) {

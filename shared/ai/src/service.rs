@@ -10,7 +10,7 @@
 use crate::chat::ChatModel;
 use crate::config::ProviderConfig;
 use crate::explain::{Explanation, explain, failure_context};
-use crate::generate::{Generated, generate};
+use crate::generate::{Generated, ProgressSink, check_description, generate_with};
 use crate::optimise::{Advice, advise, stats};
 use crate::{AiError, Anthropic, OpenAi, OpenAiApi};
 use agente_auth::{Action, Principal, Resource, check_permission};
@@ -112,7 +112,7 @@ impl AiService {
         names
     }
 
-    /// A workflow for `description`, always valid (see [`generate`]). Members who may edit
+    /// A workflow for `description`, always valid (see [`crate::generate::generate`]). Members who may edit
     /// workflows only. When the plan's AI tokens are used up the offline planner writes it
     /// and the answer says so.
     pub async fn generate_workflow(
@@ -120,7 +120,24 @@ impl AiService {
         p: &Principal,
         description: &str,
     ) -> Result<Generated, AiError> {
+        self.generate_workflow_with(p, description, None).await
+    }
+
+    /// May `p` generate from `description`? (Checked again by the generation itself; a
+    /// stream checks first, before it answers 200.)
+    pub fn check_generation(&self, p: &Principal, description: &str) -> Result<(), AiError> {
         check_permission(p, Resource::Workflows, Action::Write)?;
+        check_description(description).map(|_| ())
+    }
+
+    /// [`Self::generate_workflow`], telling `progress` what happens as it happens.
+    pub async fn generate_workflow_with(
+        &self,
+        p: &Principal,
+        description: &str,
+        progress: Option<ProgressSink<'_>>,
+    ) -> Result<Generated, AiError> {
+        self.check_generation(p, description)?;
         let call = format!("ai:{}", uuid::Uuid::now_v7());
         let (models, refusal) = self
             .admitted(&self.inner.generation, p.tenant_id, &call)
@@ -129,7 +146,7 @@ impl AiService {
             .map(|r| format!("{r} — this workflow was written by the offline planner"))
             .into_iter()
             .collect();
-        let mut generated = generate(models, description).await?;
+        let mut generated = generate_with(models, description, progress).await?;
         self.record(p.tenant_id, &call, generated.usage.total())
             .await;
         generated.notices.extend(notices);
