@@ -23,19 +23,12 @@ pub struct GeneratedWorkflow {
 
 #[server(prefix = "/sfn", endpoint = "ai_generate_workflow")]
 pub async fn generate_workflow(description: String) -> Result<GeneratedWorkflow, ServerFnError> {
-    use agente_ai::AiError;
     let p = require_principal()?;
     let generated = context()?
         .ai
         .generate_workflow(&p, &description)
         .await
-        .map_err(|e| match e {
-            AiError::Unavailable(_) => {
-                tracing::error!(error = %e, "server function failed");
-                ServerFnError::new("something went wrong on our side; please try again")
-            }
-            other => ServerFnError::new(other.to_string()),
-        })?;
+        .map_err(ai_error)?;
     let json = serde_json::to_string_pretty(&generated.workflow)
         .map_err(|e| ServerFnError::new(e.to_string()))?;
     let workflow = agente_workflows::Workflow::from_json(&json)
@@ -64,10 +57,13 @@ pub struct ExplanationView {
     pub provider: String,
 }
 
+/// An AI error as a message; our own failures are logged and not shown.
 #[cfg(feature = "ssr")]
 fn ai_error(e: agente_ai::AiError) -> ServerFnError {
+    use agente_ai::AiError;
     match e {
-        agente_ai::AiError::Unavailable(_) => {
+        AiError::Workflow(e) => super::workflows::wf_error(e),
+        AiError::Unavailable(_) => {
             tracing::error!(error = %e, "server function failed");
             ServerFnError::new("something went wrong on our side; please try again")
         }
@@ -79,30 +75,14 @@ fn ai_error(e: agente_ai::AiError) -> ServerFnError {
 pub async fn explain_execution(id: String) -> Result<ExplanationView, ServerFnError> {
     let p = require_principal()?;
     let ctx = context()?;
-    let wf_error =
-        |e: agente_workflows::service::WorkflowServiceError| ServerFnError::new(e.to_string());
-    let execution = ctx
-        .workflows
-        .get_execution(&p, &id, true)
-        .await
-        .map_err(wf_error)?;
-    let stored = ctx
-        .workflows
-        .get(&p, &execution.workflow_id)
-        .await
-        .map_err(wf_error)?;
-    let explanation = ctx
+    let explained = ctx
         .ai
-        .explain_failure(
-            &p,
-            &stored.workflow,
-            execution.data.as_ref(),
-            execution.error.as_deref(),
-        )
+        .explain_execution(&p, &ctx.workflows, &id)
         .await
         .map_err(ai_error)?;
+    let explanation = explained.explanation;
     Ok(ExplanationView {
-        workflow_id: execution.workflow_id,
+        workflow_id: explained.workflow_id,
         node: explanation.node,
         cause: explanation.cause,
         steps: explanation.steps,
@@ -124,8 +104,7 @@ pub async fn apply_fix(
     let ctx = context()?;
     let patch: agente_ai::explain::Patch = serde_json::from_str(&patch)
         .map_err(|e| ServerFnError::new(format!("the fix is not valid: {e}")))?;
-    let wf_error =
-        |e: agente_workflows::service::WorkflowServiceError| ServerFnError::new(e.to_string());
+    let wf_error = super::workflows::wf_error;
     let stored = ctx
         .workflows
         .get(&p, &workflow_id)

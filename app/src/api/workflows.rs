@@ -76,7 +76,7 @@ pub struct ExecutionView {
 }
 
 #[cfg(feature = "ssr")]
-fn wf_error(err: agente_workflows::service::WorkflowServiceError) -> ServerFnError {
+pub(super) fn wf_error(err: agente_workflows::service::WorkflowServiceError) -> ServerFnError {
     use agente_workflows::service::WorkflowServiceError as E;
     match err {
         E::Store(_) | E::Internal(_) => {

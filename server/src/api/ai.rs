@@ -108,28 +108,11 @@ pub async fn explain_execution(
     Caller(p): Caller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let execution = s.workflows.get_execution(&p, &id, true).await?;
-    if execution.status != "error" {
-        return Err(ApiError::bad_request(
-            "bad_input",
-            format!(
-                "only a failed execution can be explained; this one is {}",
-                execution.status
-            ),
-        ));
-    }
-    let workflow = s.workflows.get(&p, &execution.workflow_id).await?;
-    let explanation =
-        s.ai.explain_failure(
-            &p,
-            &workflow.workflow,
-            execution.data.as_ref(),
-            execution.error.as_deref(),
-        )
-        .await?;
+    let explained = s.ai.explain_execution(&p, &s.workflows, &id).await?;
+    let explanation = explained.explanation;
     Ok(Json(json!({
         "executionId": id,
-        "workflowId": execution.workflow_id,
+        "workflowId": explained.workflow_id,
         "node": explanation.node,
         "cause": explanation.cause,
         "steps": explanation.steps,
@@ -137,9 +120,6 @@ pub async fn explain_execution(
         "provider": explanation.provider,
     })))
 }
-
-/// Executions looked at for advice.
-const ADVICE_EXECUTIONS: u32 = 50;
 
 /// Advice to make a workflow faster or more reliable, from its last 50 executions: slow
 /// steps, steps that fail often, large batches, unnoticed failures (the offline rules), plus
@@ -152,23 +132,7 @@ pub async fn optimise_workflow(
     Caller(p): Caller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let workflow = s.workflows.get(&p, &id).await?;
-    let query = agente_workflows::service::ExecutionQuery {
-        workflow_id: Some(id.clone()),
-        limit: Some(ADVICE_EXECUTIONS),
-        include_data: Some(true),
-        ..Default::default()
-    };
-    let executions = s.workflows.list_executions(&p, &query).await?.data;
-    let advice =
-        s.ai.optimise_workflow(
-            &p,
-            &workflow.workflow,
-            executions
-                .iter()
-                .map(|e| (e.status.as_str(), e.data.as_ref())),
-        )
-        .await?;
+    let advice = s.ai.optimise_workflow(&p, &s.workflows, &id).await?;
     Ok(Json(json!({
         "workflowId": id,
         "stats": advice.stats,

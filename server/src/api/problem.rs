@@ -40,8 +40,9 @@ pub enum ApiError {
     Notifier(#[from] NotifierError),
     #[error(transparent)]
     Billing(#[from] BillingError),
+    /// Never `AiError::Workflow` (that becomes `ApiError::Workflow`: one mapping).
     #[error(transparent)]
-    Ai(#[from] AiError),
+    Ai(AiError),
     #[error("{detail}")]
     Request {
         status: StatusCode,
@@ -113,6 +114,11 @@ impl ApiError {
             },
             ApiError::Ai(err) => match err {
                 AiError::Auth(auth) => auth_parts(auth),
+                AiError::Workflow(_) => (
+                    S::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "an internal error occurred".into(),
+                ),
                 AiError::Refused(r) => refusal_parts(r),
                 AiError::BadInput(_) => (S::BAD_REQUEST, "bad_input", detail),
                 AiError::NotConfigured(_) => (S::SERVICE_UNAVAILABLE, "ai_not_configured", detail),
@@ -146,6 +152,15 @@ impl ApiError {
                     "an internal error occurred".into(),
                 ),
             },
+        }
+    }
+}
+
+impl From<AiError> for ApiError {
+    fn from(err: AiError) -> Self {
+        match err {
+            AiError::Workflow(e) => ApiError::Workflow(e),
+            other => ApiError::Ai(other),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Anthropic's Messages API (`POST /v1/messages`, `anthropic-version: 2023-06-01`).
 //! Structured output is a forced tool call: the tool's input is the answer.
 
-use crate::chat::{ChatModel, ChatRequest, ChatResponse, Role, StreamEvent, TokenUsage};
+use crate::chat::{ChatModel, ChatRequest, ChatResponse, Role, StreamEvent, TokenUsage, text_at};
 use crate::http::send;
 use crate::sse::SseEvent;
 use crate::streaming::{Step, StreamParser, drive};
@@ -105,10 +105,6 @@ impl ChatModel for Anthropic {
             Ok(drive(&self.config.name, response, MessageEvents::default()))
         })
     }
-}
-
-fn text_at(v: &Value, path: &str) -> Option<String> {
-    v.pointer(path).and_then(Value::as_str).map(str::to_string)
 }
 
 fn usage(v: &Value) -> TokenUsage {

@@ -127,3 +127,19 @@ pub trait ChatModel: Send + Sync {
         request: &'a ChatRequest,
     ) -> BoxFuture<'a, Result<BoxStream<'a, Result<StreamEvent, AiError>>, AiError>>;
 }
+
+/// The text at a JSON Pointer of a provider's answer, if it is text.
+pub(crate) fn text_at(v: &Value, path: &str) -> Option<String> {
+    v.pointer(path).and_then(Value::as_str).map(str::to_string)
+}
+
+/// The JSON object a model's answer holds: from its first `{` to its last `}` (fences and
+/// chatter around it tolerated); a cut-off answer runs to its end, so the parser says where.
+pub(crate) fn json_part(answer: &str) -> Option<&str> {
+    let start = answer.find('{')?;
+    let end = answer
+        .rfind('}')
+        .filter(|end| *end > start)
+        .map_or(answer.len(), |end| end + 1);
+    Some(&answer[start..end])
+}

@@ -7,6 +7,9 @@ use agente_core::Refusal;
 pub enum AiError {
     #[error(transparent)]
     Auth(#[from] agente_auth::AuthError),
+    /// Reading the workflow or executions asked about failed (not found, forbidden, …).
+    #[error(transparent)]
+    Workflow(#[from] agente_workflows::service::WorkflowServiceError),
     /// The provider answered with an error (after the retries it allowed).
     #[error("{provider} answered {status}: {message}")]
     Provider {
@@ -47,6 +50,7 @@ impl AiError {
             }
             AiError::NotConfigured(_) => true,
             AiError::Auth(_)
+            | AiError::Workflow(_)
             | AiError::BadInput(_)
             | AiError::Refused(_)
             | AiError::Unavailable(_) => false,

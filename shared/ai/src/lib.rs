@@ -30,4 +30,4 @@ pub use config::{ApiKey, ProviderConfig};
 pub use error::AiError;
 pub use http::RetryPolicy;
 pub use openai::{OpenAi, OpenAiApi};
-pub use service::{AiService, ProviderSpec};
+pub use service::{ADVICE_EXECUTIONS, AiService, ExplainedExecution, ProviderSpec};

@@ -2,7 +2,7 @@
 //! spoken by llama.cpp, Ollama, vLLM and other compatible servers) or Responses
 //! (`POST /responses`). Structured output is `json_schema` in both.
 
-use crate::chat::{ChatModel, ChatRequest, ChatResponse, Role, StreamEvent, TokenUsage};
+use crate::chat::{ChatModel, ChatRequest, ChatResponse, Role, StreamEvent, TokenUsage, text_at};
 use crate::http::{RetryPolicy, send};
 use crate::sse::SseEvent;
 use crate::streaming::{Step, StreamParser, drive};
@@ -169,10 +169,6 @@ impl ChatModel for OpenAi {
 
 fn count(v: &Value, path: &str) -> u64 {
     v.pointer(path).and_then(Value::as_u64).unwrap_or(0)
-}
-
-fn text_at(v: &Value, path: &str) -> Option<String> {
-    v.pointer(path).and_then(Value::as_str).map(str::to_string)
 }
 
 /// A Chat Completions answer: the first choice's content (a refusal is an error).

@@ -15,6 +15,7 @@ use crate::optimise::{Advice, advise, stats};
 use crate::{AiError, Anthropic, OpenAi, OpenAiApi};
 use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::{GateError, Meter, TenantId, Usage, UsageGate};
+use agente_workflows::service::{ExecutionQuery, WorkflowService};
 use std::sync::Arc;
 
 /// A provider to set up: its wire format and settings.
@@ -66,6 +67,16 @@ fn models_in_order(
             })
             .collect(),
     }
+}
+
+/// Executions looked at for optimisation advice.
+pub const ADVICE_EXECUTIONS: u32 = 50;
+
+/// An explained execution: the workflow it ran (what a fix applies to) and the explanation.
+#[derive(Clone, Debug)]
+pub struct ExplainedExecution {
+    pub workflow_id: String,
+    pub explanation: Explanation,
 }
 
 /// The AI service. Cheap to clone.
@@ -153,9 +164,63 @@ impl AiService {
         Ok(generated)
     }
 
-    /// Why an execution failed and how to fix it, from its stored `data` and error and the
-    /// workflow it ran. Members who may read executions; tokens metered as for generation.
-    pub async fn explain_failure(
+    /// Why execution `id` failed and how to fix it (only a failed execution is explained).
+    /// Members who may read executions; tokens metered as for generation.
+    pub async fn explain_execution(
+        &self,
+        p: &Principal,
+        workflows: &WorkflowService,
+        id: &str,
+    ) -> Result<ExplainedExecution, AiError> {
+        let execution = workflows.get_execution(p, id, true).await?;
+        if execution.status != "error" {
+            return Err(AiError::BadInput(format!(
+                "only a failed execution can be explained; this one is {}",
+                execution.status
+            )));
+        }
+        let stored = workflows.get(p, &execution.workflow_id).await?;
+        let explanation = self
+            .explain_failure(
+                p,
+                &stored.workflow,
+                execution.data.as_ref(),
+                execution.error.as_deref(),
+            )
+            .await?;
+        Ok(ExplainedExecution {
+            workflow_id: execution.workflow_id,
+            explanation,
+        })
+    }
+
+    /// Advice on workflow `id` from its last [`ADVICE_EXECUTIONS`] executions.
+    pub async fn optimise_workflow(
+        &self,
+        p: &Principal,
+        workflows: &WorkflowService,
+        id: &str,
+    ) -> Result<Advice, AiError> {
+        let stored = workflows.get(p, id).await?;
+        let query = ExecutionQuery {
+            workflow_id: Some(id.to_string()),
+            limit: Some(ADVICE_EXECUTIONS),
+            include_data: Some(true),
+            ..Default::default()
+        };
+        let executions = workflows.list_executions(p, &query).await?.data;
+        self.advise_on(
+            p,
+            &stored.workflow,
+            executions
+                .iter()
+                .map(|e| (e.status.as_str(), e.data.as_ref())),
+        )
+        .await
+    }
+
+    /// The explanation of a failure, from its stored `data` and error and the workflow it ran.
+    async fn explain_failure(
         &self,
         p: &Principal,
         workflow: &agente_workflows::Workflow,
@@ -177,7 +242,7 @@ impl AiService {
 
     /// Advice from a workflow's recent executions (given as status and stored data): the
     /// offline rules', then a model's when one is configured. Tokens metered as above.
-    pub async fn optimise_workflow<'a>(
+    async fn advise_on<'a>(
         &self,
         p: &Principal,
         workflow: &agente_workflows::Workflow,

@@ -3,6 +3,7 @@
 //! the engine's validator with only the node types the engine runs. What fails is described
 //! in lines a model can act on.
 
+use crate::chat::json_part;
 use agente_workflows::engine::nodes::supports;
 use agente_workflows::{Severity, Workflow, validate};
 use serde_json::{Map, Value, json};
@@ -41,17 +42,6 @@ pub fn check(answer: &str) -> Result<Value, Vec<String>> {
     } else {
         Err(errors)
     }
-}
-
-/// The outermost `{…}` of the answer (from the first `{`).
-fn json_part(answer: &str) -> Option<&str> {
-    let start = answer.find('{')?;
-    // A cut-off answer has no closing brace: read it all and let the parser say where.
-    let end = answer
-        .rfind('}')
-        .filter(|end| *end > start)
-        .map_or(answer.len(), |end| end + 1);
-    Some(&answer[start..end])
 }
 
 /// What n8n fills in on import: node ids, positions, a version, the webhook id; a new

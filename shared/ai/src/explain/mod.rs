@@ -7,7 +7,7 @@ mod rules;
 
 pub use context::{FailureContext, failure_context, redact};
 
-use crate::chat::{ChatModel, ChatRequest, OutputSchema, TokenUsage};
+use crate::chat::{ChatModel, ChatRequest, OutputSchema, TokenUsage, json_part};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -67,8 +67,7 @@ credentials; never put secrets in a patch.";
 
 /// Reads a model's answer; `None` if it is not a usable explanation.
 fn read(answer: &str, provider: &str) -> Option<Explanation> {
-    let v: Value =
-        serde_json::from_str(answer.get(answer.find('{')?..=answer.rfind('}')?)?).ok()?;
+    let v: Value = serde_json::from_str(json_part(answer)?).ok()?;
     let cause = v.get("cause")?.as_str()?.trim().to_string();
     let steps: Vec<String> = v
         .get("steps")?

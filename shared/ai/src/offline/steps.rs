@@ -14,6 +14,7 @@ pub struct Step {
 
 /// A kind of step: how it is asked for, and how it is built from the clause.
 pub struct StepKind {
+    pub kind: &'static str,
     /// Words and phrasings that ask for it (BM25 matches clauses against them).
     pub phrases: &'static str,
     pub build: fn(&str) -> Step,
@@ -61,6 +62,7 @@ fn message_text(clause: &str) -> String {
 /// Every step kind, most specific first (earlier wins a tie).
 pub const STEPS: &[StepKind] = &[
     StepKind {
+        kind: "n8n-nodes-base.slack",
         phrases: "slack post message channel notify team chat ping slack channel alert on slack",
         build: |c| {
             let channel = params::channel(c).unwrap_or_else(|| "#general".into());
@@ -77,6 +79,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.emailSend",
         phrases: "email e-mail mail send an email inbox smtp mail it to address recipient",
         build: |c| {
             let to = params::email(c).unwrap_or_else(|| "team@example.com".into());
@@ -93,6 +96,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.respondToWebhook",
         phrases: "respond reply answer return response caller back",
         build: |_| {
             step(
@@ -104,6 +108,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.httpRequest",
         phrases: "fetch get download call request http api url endpoint load retrieve pull data from rest post to api upload",
         build: |c| {
             let url = params::url(c).unwrap_or_else(|| "https://api.example.com/data".into());
@@ -133,14 +138,17 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.if",
         phrases: "if whether when condition check greater less than over above below equals otherwise else in case",
         build: |c| step("n8n-nodes-base.if", 2.0, "If", conditions(c)),
     },
     StepKind {
+        kind: "n8n-nodes-base.filter",
         phrases: "filter only keep where drop remove items that discard exclude matching",
         build: |c| step("n8n-nodes-base.filter", 2.0, "Filter", conditions(c)),
     },
     StepKind {
+        kind: "n8n-nodes-base.switch",
         phrases: "route switch depending on branch by type category per status different paths",
         build: |c| {
             let field = params::field(c).unwrap_or_else(|| "type".into());
@@ -156,6 +164,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.wait",
         phrases: "wait pause delay sleep hold for minutes hours later",
         build: |c| {
             let amount = params::number(c).unwrap_or(5);
@@ -174,6 +183,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.sort",
         phrases: "sort order by ascending descending newest oldest rank",
         build: |c| {
             let field = params::field(c).unwrap_or_else(|| "date".into());
@@ -195,6 +205,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.limit",
         phrases: "limit first top at most only the first keep n items maximum",
         build: |c| {
             step(
@@ -206,6 +217,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.removeDuplicates",
         phrases: "duplicates dedupe deduplicate unique distinct remove repeated",
         build: |_| {
             step(
@@ -217,6 +229,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.summarize",
         phrases: "sum total count average calculate summarize group by per statistics tally",
         build: |c| {
             let lower = c.to_lowercase();
@@ -237,6 +250,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.aggregate",
         phrases: "aggregate combine all items into one single item list collect together bundle",
         build: |_| {
             step(
@@ -248,6 +262,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.splitOut",
         phrases: "split out separate items each element of the list array explode one item per",
         build: |c| {
             step(
@@ -259,6 +274,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.splitInBatches",
         phrases: "batches batch loop over chunks of at a time",
         build: |c| {
             step(
@@ -270,6 +286,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.merge",
         phrases: "merge join combine both inputs two sources together",
         build: |_| {
             step(
@@ -281,6 +298,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.renameKeys",
         phrases: "rename field key column to",
         build: |c| {
             let words: Vec<&str> = c.split_whitespace().collect();
@@ -298,6 +316,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.set",
         phrases: "set add field assign value map transform format fields keep only fields edit prepare shape build object",
         build: |c| {
             let name = params::field(c).unwrap_or_else(|| "status".into());
@@ -315,6 +334,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.dateTime",
         phrases: "date time timestamp format the date timezone current date now add days",
         build: |c| {
             let lower = c.to_lowercase();
@@ -328,6 +348,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.crypto",
         phrases: "hash sha256 md5 sha1 hmac encrypt checksum digest sign",
         build: |c| {
             let lower = c.to_lowercase();
@@ -347,6 +368,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.html",
         phrases: "html scrape extract from the page web page css selector parse html title",
         build: |_| {
             step(
@@ -359,6 +381,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.markdown",
         phrases: "markdown md convert to html render",
         build: |c| {
             let mode = if c.to_lowercase().contains("to markdown") {
@@ -380,6 +403,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.xml",
         phrases: "xml convert parse xml feed rss soap",
         build: |_| {
             step(
@@ -391,6 +415,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.executeWorkflow",
         phrases: "run another workflow sub-workflow subworkflow call workflow execute workflow start the workflow",
         build: |_| {
             step(
@@ -403,6 +428,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.stopAndError",
         phrases: "stop with error fail the workflow throw raise abort",
         build: |c| {
             step(
@@ -414,6 +440,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.code",
         phrases: "code javascript js script custom logic compute function program",
         build: |c| {
             let note = c.replace("*/", "* /");
@@ -426,6 +453,7 @@ pub const STEPS: &[StepKind] = &[
         },
     },
     StepKind {
+        kind: "n8n-nodes-base.noOp",
         phrases: "do nothing no operation ignore skip",
         build: |_| {
             step(
@@ -437,3 +465,15 @@ pub const STEPS: &[StepKind] = &[
         },
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_step_kind_builds_its_own_type() {
+        for spec in STEPS {
+            assert_eq!((spec.build)("something").kind, spec.kind);
+        }
+    }
+}

@@ -7,7 +7,7 @@ mod stats;
 
 pub use stats::{NodeStats, WorkflowStats, stats};
 
-use crate::chat::{ChatModel, ChatRequest, OutputSchema, TokenUsage};
+use crate::chat::{ChatModel, ChatRequest, OutputSchema, TokenUsage, json_part};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -49,8 +49,7 @@ fn schema() -> OutputSchema {
 }
 
 fn read(answer: &str) -> Option<Vec<Suggestion>> {
-    let v: Value =
-        serde_json::from_str(answer.get(answer.find('{')?..=answer.rfind('}')?)?).ok()?;
+    let v: Value = serde_json::from_str(json_part(answer)?).ok()?;
     let list: Vec<Suggestion> = v
         .get("suggestions")?
         .as_array()?
