@@ -1,7 +1,9 @@
 //! Anthropic's Messages API (`POST /v1/messages`, `anthropic-version: 2023-06-01`).
 //! Structured output is a forced tool call: the tool's input is the answer.
 
-use crate::chat::{ChatModel, ChatRequest, ChatResponse, Role, StreamEvent, TokenUsage, text_at};
+use crate::chat::{
+    ChatModel, ChatRequest, ChatResponse, Message, Role, StreamEvent, TokenUsage, ToolCall, text_at,
+};
 use crate::http::send;
 use crate::sse::SseEvent;
 use crate::streaming::{Step, StreamParser, drive};
@@ -25,27 +27,29 @@ impl Anthropic {
     }
 
     fn body(&self, r: &ChatRequest, stream: bool) -> Value {
-        let messages: Vec<Value> = r
-            .messages
-            .iter()
-            .map(|m| {
-                let role = match m.role {
-                    Role::User => "user",
-                    Role::Assistant => "assistant",
-                };
-                json!({ "role": role, "content": m.content })
-            })
-            .collect();
         let mut body = json!({
             "model": r.model.as_deref().unwrap_or(&self.config.model),
             "max_tokens": r.max_tokens,
             "system": r.system,
-            "messages": messages,
+            "messages": messages(&r.messages),
         });
+        if r.json && r.schema.is_none() {
+            // Messages has no JSON mode: the instructions say it.
+            body["system"] = json!(format!(
+                "{}\n\nAnswer with one JSON object and nothing else.",
+                r.system
+            ));
+        }
         if let Some(s) = &r.schema {
             body["tools"] =
                 json!([{ "name": s.name, "description": s.description, "input_schema": s.schema }]);
             body["tool_choice"] = json!({ "type": "tool", "name": s.name });
+        } else if !r.tools.is_empty() {
+            body["tools"] = r
+                .tools
+                .iter()
+                .map(|t| json!({ "name": t.name, "description": t.description, "input_schema": t.parameters }))
+                .collect();
         }
         if let Some(t) = r.temperature {
             body["temperature"] = json!(t);
@@ -92,7 +96,7 @@ impl ChatModel for Anthropic {
                 .json()
                 .await
                 .map_err(|e| bad(format!("not JSON: {}", e.without_url())))?;
-            read_message(&answer).map_err(bad)
+            read_message(&answer, request.schema.as_ref().map(|s| s.name)).map_err(bad)
         })
     }
 
@@ -115,10 +119,54 @@ fn usage(v: &Value) -> TokenUsage {
     }
 }
 
-/// A message: its text blocks, or a tool call's input (the structured answer) as JSON text.
-fn read_message(v: &Value) -> Result<ChatResponse, String> {
+/// Messages in Anthropic's shape: an assistant's tool calls are `tool_use` blocks, tool
+/// results `tool_result` blocks of one user message (consecutive results go together).
+fn messages(messages: &[Message]) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    for m in messages {
+        match m.role {
+            Role::Tool => {
+                let block = json!({
+                    "type": "tool_result", "tool_use_id": m.tool_call_id, "content": m.content,
+                });
+                let last_is_results = out.last().is_some_and(|v| {
+                    v["role"] == "user"
+                        && v["content"]
+                            .as_array()
+                            .is_some_and(|c| c.iter().all(|b| b["type"] == "tool_result"))
+                });
+                match out.last_mut().and_then(|v| v["content"].as_array_mut()) {
+                    Some(blocks) if last_is_results => blocks.push(block),
+                    _ => out.push(json!({ "role": "user", "content": [block] })),
+                }
+            }
+            Role::Assistant if !m.tool_calls.is_empty() => {
+                let mut blocks = Vec::new();
+                if !m.content.is_empty() {
+                    blocks.push(json!({ "type": "text", "text": m.content }));
+                }
+                blocks.extend(m.tool_calls.iter().map(|c| {
+                    let input = match &c.arguments {
+                        Value::Object(_) => c.arguments.clone(),
+                        _ => json!({}),
+                    };
+                    json!({ "type": "tool_use", "id": c.id, "name": c.name, "input": input })
+                }));
+                out.push(json!({ "role": "assistant", "content": blocks }));
+            }
+            Role::Assistant => out.push(json!({ "role": "assistant", "content": m.content })),
+            Role::User => out.push(json!({ "role": "user", "content": m.content })),
+        }
+    }
+    out
+}
+
+/// A message: its text blocks and tool calls; the forced schema tool's input (the structured
+/// answer) as JSON text.
+fn read_message(v: &Value, schema_tool: Option<&str>) -> Result<ChatResponse, String> {
     let mut text = String::new();
     let mut tool_input = None;
+    let mut tool_calls = Vec::new();
     for block in v
         .get("content")
         .and_then(Value::as_array)
@@ -126,7 +174,12 @@ fn read_message(v: &Value) -> Result<ChatResponse, String> {
     {
         match block.get("type").and_then(Value::as_str) {
             Some("text") => text.push_str(block.get("text").and_then(Value::as_str).unwrap_or("")),
-            Some("tool_use") => tool_input = block.get("input").cloned(),
+            Some("tool_use") if schema_tool.is_some() => tool_input = block.get("input").cloned(),
+            Some("tool_use") => tool_calls.push(ToolCall {
+                id: text_at(block, "/id").unwrap_or_default(),
+                name: text_at(block, "/name").unwrap_or_default(),
+                arguments: block.get("input").cloned().unwrap_or_else(|| json!({})),
+            }),
             _ => {}
         }
     }
@@ -138,6 +191,7 @@ fn read_message(v: &Value) -> Result<ChatResponse, String> {
         usage: usage(v.get("usage").unwrap_or(&Value::Null)),
         model: text_at(v, "/model").unwrap_or_default(),
         stop_reason: text_at(v, "/stop_reason"),
+        tool_calls,
     })
 }
 

@@ -4,38 +4,9 @@
 use crate::AiError;
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Who said a message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    User,
-    Assistant,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Message {
-    pub role: Role,
-    pub content: String,
-}
-
-impl Message {
-    pub fn user(content: impl Into<String>) -> Self {
-        Self {
-            role: Role::User,
-            content: content.into(),
-        }
-    }
-
-    pub fn assistant(content: impl Into<String>) -> Self {
-        Self {
-            role: Role::Assistant,
-            content: content.into(),
-        }
-    }
-}
+pub use agente_core::llm::{Message, Role, TokenUsage, ToolCall, ToolSpec};
 
 /// An answer constrained to a JSON Schema: OpenAI's structured output
 /// (`response_format`/`text.format` with `json_schema`), Anthropic's forced tool call.
@@ -60,6 +31,11 @@ pub struct ChatRequest {
     pub schema: Option<OutputSchema>,
     /// A model other than the provider's configured one.
     pub model: Option<String>,
+    /// Tools the model may call (a schema, when set, takes precedence on Anthropic).
+    pub tools: Vec<ToolSpec>,
+    /// Ask for a JSON object (without a schema): OpenAI's `json_object` format; told in the
+    /// instructions elsewhere.
+    pub json: bool,
 }
 
 impl ChatRequest {
@@ -71,20 +47,9 @@ impl ChatRequest {
             temperature: None,
             schema: None,
             model: None,
+            tools: Vec::new(),
+            json: false,
         }
-    }
-}
-
-/// Tokens a call spent, as the provider counted them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenUsage {
-    pub input: u64,
-    pub output: u64,
-}
-
-impl TokenUsage {
-    pub fn total(self) -> u64 {
-        self.input + self.output
     }
 }
 
@@ -98,6 +63,8 @@ pub struct ChatResponse {
     pub model: String,
     /// Why it stopped (`stop`, `length`, `end_turn`, `max_tokens`, `tool_use`, …).
     pub stop_reason: Option<String>,
+    /// Tools the model asked to be run (never with a schema's answer).
+    pub tool_calls: Vec<ToolCall>,
 }
 
 /// A piece of a streamed answer.

@@ -25,6 +25,7 @@ pub mod workflow_check;
 pub use anthropic::Anthropic;
 pub use chat::{
     ChatModel, ChatRequest, ChatResponse, Message, OutputSchema, Role, StreamEvent, TokenUsage,
+    ToolCall, ToolSpec,
 };
 pub use config::{ApiKey, ProviderConfig};
 pub use error::AiError;

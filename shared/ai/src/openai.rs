@@ -2,7 +2,9 @@
 //! spoken by llama.cpp, Ollama, vLLM and other compatible servers) or Responses
 //! (`POST /responses`). Structured output is `json_schema` in both.
 
-use crate::chat::{ChatModel, ChatRequest, ChatResponse, Role, StreamEvent, TokenUsage, text_at};
+use crate::chat::{
+    ChatModel, ChatRequest, ChatResponse, Message, Role, StreamEvent, TokenUsage, ToolCall, text_at,
+};
 use crate::http::{RetryPolicy, send};
 use crate::sse::SseEvent;
 use crate::streaming::{Step, StreamParser, drive};
@@ -44,11 +46,7 @@ impl OpenAi {
         let mut body = match self.api {
             OpenAiApi::ChatCompletions => {
                 let mut messages = vec![json!({ "role": "system", "content": r.system })];
-                messages.extend(
-                    r.messages
-                        .iter()
-                        .map(|m| json!({ "role": role(m.role), "content": m.content })),
-                );
+                messages.extend(r.messages.iter().map(chat_message));
                 // OpenAI's own API wants `max_completion_tokens` (reasoning models refuse
                 // `max_tokens`); compatible servers know `max_tokens`.
                 let limit = if self.config.base_url.contains("api.openai.com") {
@@ -62,6 +60,17 @@ impl OpenAi {
                         "type": "json_schema",
                         "json_schema": { "name": s.name, "description": s.description, "schema": s.schema, "strict": false },
                     });
+                } else if r.json {
+                    body["response_format"] = json!({ "type": "json_object" });
+                }
+                if !r.tools.is_empty() {
+                    body["tools"] = r
+                        .tools
+                        .iter()
+                        .map(|t| json!({ "type": "function", "function": {
+                            "name": t.name, "description": t.description, "parameters": t.parameters,
+                        }}))
+                        .collect();
                 }
                 if stream {
                     body["stream"] = json!(true);
@@ -70,11 +79,7 @@ impl OpenAi {
                 body
             }
             OpenAiApi::Responses => {
-                let input: Vec<Value> = r
-                    .messages
-                    .iter()
-                    .map(|m| json!({ "role": role(m.role), "content": m.content }))
-                    .collect();
+                let input: Vec<Value> = r.messages.iter().flat_map(response_items).collect();
                 let mut body = json!({
                     "model": model, "instructions": r.system, "input": input,
                     "max_output_tokens": r.max_tokens, "store": false,
@@ -84,6 +89,20 @@ impl OpenAi {
                         "type": "json_schema", "name": s.name, "description": s.description,
                         "schema": s.schema, "strict": false,
                     }});
+                } else if r.json {
+                    body["text"] = json!({ "format": { "type": "json_object" } });
+                }
+                if !r.tools.is_empty() {
+                    body["tools"] = r
+                        .tools
+                        .iter()
+                        .map(|t| {
+                            json!({
+                                "type": "function", "name": t.name, "description": t.description,
+                                "parameters": t.parameters,
+                            })
+                        })
+                        .collect();
                 }
                 if stream {
                     body["stream"] = json!(true);
@@ -120,6 +139,65 @@ fn role(role: Role) -> &'static str {
     match role {
         Role::User => "user",
         Role::Assistant => "assistant",
+        Role::Tool => "tool",
+    }
+}
+
+/// Arguments as the wire carries them: JSON text.
+fn arguments_text(arguments: &Value) -> String {
+    match arguments {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Arguments as a model wrote them: JSON when they parse, else the text.
+pub(crate) fn arguments_value(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+}
+
+/// A message in Chat Completions' shape (an assistant's tool calls, a tool's result).
+fn chat_message(m: &Message) -> Value {
+    match m.role {
+        Role::Tool => {
+            json!({ "role": "tool", "tool_call_id": m.tool_call_id, "content": m.content })
+        }
+        Role::Assistant if !m.tool_calls.is_empty() => {
+            let calls: Vec<Value> = m
+                .tool_calls
+                .iter()
+                .map(|c| {
+                    json!({ "id": c.id, "type": "function", "function": {
+                        "name": c.name, "arguments": arguments_text(&c.arguments),
+                    }})
+                })
+                .collect();
+            let content = (!m.content.is_empty()).then_some(m.content.as_str());
+            json!({ "role": "assistant", "content": content, "tool_calls": calls })
+        }
+        _ => json!({ "role": role(m.role), "content": m.content }),
+    }
+}
+
+/// A message as Responses input items: tool calls and their results are items of their own.
+fn response_items(m: &Message) -> Vec<Value> {
+    match m.role {
+        Role::Tool => vec![json!({
+            "type": "function_call_output", "call_id": m.tool_call_id, "output": m.content,
+        })],
+        _ => {
+            let mut items = Vec::new();
+            if !m.content.is_empty() || m.tool_calls.is_empty() {
+                items.push(json!({ "role": role(m.role), "content": m.content }));
+            }
+            items.extend(m.tool_calls.iter().map(|c| {
+                json!({
+                    "type": "function_call", "call_id": c.id, "name": c.name,
+                    "arguments": arguments_text(&c.arguments),
+                })
+            }));
+            items
+        }
     }
 }
 
@@ -176,10 +254,25 @@ fn read_chat_completion(v: &Value) -> Result<ChatResponse, String> {
     if let Some(refusal) = text_at(v, "/choices/0/message/refusal") {
         return Err(format!("the model refused: {refusal}"));
     }
-    let text =
-        text_at(v, "/choices/0/message/content").ok_or("the answer has no message content")?;
+    let tool_calls: Vec<ToolCall> = v
+        .pointer("/choices/0/message/tool_calls")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|c| ToolCall {
+            id: text_at(c, "/id").unwrap_or_default(),
+            name: text_at(c, "/function/name").unwrap_or_default(),
+            arguments: arguments_value(&text_at(c, "/function/arguments").unwrap_or_default()),
+        })
+        .collect();
+    let text = match text_at(v, "/choices/0/message/content") {
+        Some(text) => text,
+        None if !tool_calls.is_empty() => String::new(),
+        None => return Err("the answer has no message content".into()),
+    };
     Ok(ChatResponse {
         text,
+        tool_calls,
         usage: TokenUsage {
             input: count(v, "/usage/prompt_tokens"),
             output: count(v, "/usage/completion_tokens"),
@@ -195,12 +288,20 @@ fn read_response(v: &Value) -> Result<ChatResponse, String> {
         return Err(message);
     }
     let mut text = String::new();
+    let mut tool_calls = Vec::new();
     for item in v
         .get("output")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
     {
+        if item.get("type").and_then(Value::as_str) == Some("function_call") {
+            tool_calls.push(ToolCall {
+                id: text_at(item, "/call_id").unwrap_or_default(),
+                name: text_at(item, "/name").unwrap_or_default(),
+                arguments: arguments_value(&text_at(item, "/arguments").unwrap_or_default()),
+            });
+        }
         for part in item
             .get("content")
             .and_then(Value::as_array)
@@ -234,6 +335,7 @@ fn read_response(v: &Value) -> Result<ChatResponse, String> {
         },
         model: text_at(v, "/model").unwrap_or_default(),
         stop_reason,
+        tool_calls,
     })
 }
 

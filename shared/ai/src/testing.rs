@@ -27,6 +27,9 @@ pub enum Reply {
     Silence(Duration),
     /// A 200 whose body is this, as is (not the format's JSON).
     Raw(String),
+    /// The model asks for these tools (name, arguments), with ids `call_1`, `call_2`, …
+    /// (not streamed).
+    ToolCalls(Vec<(String, Value)>),
 }
 
 /// What a request carried.
@@ -105,6 +108,10 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
             .header("content-type", "application/json")
             .body(Body::from(text))
             .unwrap(),
+        Some(Reply::ToolCalls(calls)) => {
+            let input = tokens(&String::from_utf8_lossy(&bytes));
+            tool_calls(&calls, &path, input)
+        }
         Some(Reply::Answer(text)) => {
             let input = tokens(&String::from_utf8_lossy(&bytes));
             let stream = body.get("stream").and_then(Value::as_bool).unwrap_or(false);
@@ -126,6 +133,53 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
             }
         }
     }
+}
+
+/// A non-streamed answer that asks for tools, in the request's format.
+fn tool_calls(calls: &[(String, Value)], path: &str, input: u64) -> Response {
+    let id = |i: usize| format!("call_{}", i + 1);
+    let output = tokens(&format!("{calls:?}"));
+    if path.ends_with("/messages") {
+        let blocks: Vec<Value> = calls
+            .iter()
+            .enumerate()
+            .map(|(i, (name, args))| json!({ "type": "tool_use", "id": id(i), "name": name, "input": args }))
+            .collect();
+        return json_response(json!({
+            "id": "msg_1", "type": "message", "role": "assistant", "model": "fake",
+            "content": blocks, "stop_reason": "tool_use", "stop_sequence": null,
+            "usage": { "input_tokens": input, "output_tokens": output },
+        }));
+    }
+    if path.ends_with("/responses") {
+        let items: Vec<Value> = calls
+            .iter()
+            .enumerate()
+            .map(|(i, (name, args))| {
+                json!({ "type": "function_call", "id": format!("fc_{i}"), "call_id": id(i),
+                "name": name, "arguments": args.to_string(), "status": "completed" })
+            })
+            .collect();
+        return json_response(json!({
+            "id": "resp_1", "object": "response", "status": "completed", "model": "fake",
+            "output": items,
+            "usage": { "input_tokens": input, "output_tokens": output, "total_tokens": input + output },
+        }));
+    }
+    let calls: Vec<Value> = calls
+        .iter()
+        .enumerate()
+        .map(|(i, (name, args))| {
+            json!({ "id": id(i), "type": "function",
+            "function": { "name": name, "arguments": args.to_string() } })
+        })
+        .collect();
+    json_response(json!({
+        "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": "fake",
+        "choices": [{ "index": 0, "message": { "role": "assistant", "content": null, "tool_calls": calls },
+            "finish_reason": "tool_calls" }],
+        "usage": { "prompt_tokens": input, "completion_tokens": output, "total_tokens": input + output },
+    }))
 }
 
 fn error(status: u16, retry_after: Option<&str>, message: &str, anthropic: bool) -> Response {

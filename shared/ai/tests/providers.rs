@@ -319,3 +319,101 @@ async fn silence_is_a_timeout_and_malformed_answers_are_errors() {
         assert!(matches!(err, AiError::BadAnswer { .. }), "{who}: {err:?}");
     }
 }
+
+#[tokio::test]
+async fn each_format_calls_tools_and_reads_their_results_back() {
+    use agente_ai::{Message, ToolSpec};
+    for (fake, model) in models().await {
+        let who = model.provider().to_string();
+        fake.script([
+            Reply::ToolCalls(vec![
+                ("lookup".into(), json!({ "city": "Oslo" })),
+                ("lookup".into(), json!({ "city": "Lima" })),
+            ]),
+            Reply::Answer("Oslo 3°, Lima 19°".into()),
+        ]);
+        let mut request = ChatRequest::new("Use the tools.", "Weather in Oslo and Lima?");
+        request.tools = vec![ToolSpec {
+            name: "lookup".into(),
+            description: "The weather in a city".into(),
+            parameters: json!({ "type": "object", "properties": { "city": { "type": "string" } } }),
+        }];
+        let asked = model.complete(&request).await.unwrap();
+        let names: Vec<_> = asked
+            .tool_calls
+            .iter()
+            .map(|c| c.arguments["city"].clone())
+            .collect();
+        assert_eq!(names, [json!("Oslo"), json!("Lima")], "{who}");
+        assert_eq!(asked.tool_calls[0].id, "call_1", "{who}");
+        assert!(asked.usage.total() > 0, "{who}");
+
+        request
+            .messages
+            .push(Message::tool_calls("", asked.tool_calls.clone()));
+        request.messages.push(Message::tool_result("call_1", "3°"));
+        request.messages.push(Message::tool_result("call_2", "19°"));
+        let answer = model.complete(&request).await.unwrap();
+        assert_eq!(answer.text, "Oslo 3°, Lima 19°", "{who}");
+        assert!(answer.tool_calls.is_empty(), "{who}");
+
+        let seen = fake.seen();
+        let (first, second) = (&seen[0].body, &seen[1].body);
+        match who.as_str() {
+            "openai" => {
+                assert_eq!(first["tools"][0]["function"]["name"], "lookup");
+                let m = second["messages"].as_array().unwrap();
+                assert_eq!(
+                    m[2]["tool_calls"][1]["function"]["arguments"],
+                    r#"{"city":"Lima"}"#
+                );
+                assert_eq!(m[2]["content"], json!(null));
+                assert_eq!(
+                    m[3],
+                    json!({ "role": "tool", "tool_call_id": "call_1", "content": "3°" })
+                );
+                assert_eq!(m[4]["tool_call_id"], "call_2");
+            }
+            "openai-responses" => {
+                assert_eq!(first["tools"][0]["name"], "lookup");
+                assert_eq!(first["tools"][0]["type"], "function");
+                let input = second["input"].as_array().unwrap();
+                assert_eq!(input[1]["type"], "function_call");
+                assert_eq!(input[2]["call_id"], "call_2");
+                assert_eq!(
+                    input[3],
+                    json!({ "type": "function_call_output", "call_id": "call_1", "output": "3°" })
+                );
+            }
+            _ => {
+                assert_eq!(first["tools"][0]["input_schema"]["type"], "object");
+                assert!(first.get("tool_choice").is_none());
+                let m = second["messages"].as_array().unwrap();
+                assert_eq!(m.len(), 3, "the two results are one user message: {m:?}");
+                assert_eq!(m[1]["content"][0]["type"], "tool_use");
+                assert_eq!(m[1]["content"][1]["input"], json!({ "city": "Lima" }));
+                assert_eq!(m[2]["role"], "user");
+                assert_eq!(m[2]["content"][1]["tool_use_id"], "call_2");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_json_answer_is_asked_for_in_each_format() {
+    for (fake, model) in models().await {
+        let who = model.provider().to_string();
+        fake.script([Reply::Answer(r#"{"ok":true}"#.into())]);
+        let mut request = ChatRequest::new("Be brief.", "Status?");
+        request.json = true;
+        model.complete(&request).await.unwrap();
+        let body = &fake.seen()[0].body;
+        match who.as_str() {
+            "openai" => assert_eq!(body["response_format"], json!({ "type": "json_object" })),
+            "openai-responses" => {
+                assert_eq!(body["text"]["format"], json!({ "type": "json_object" }))
+            }
+            _ => assert!(body["system"].as_str().unwrap().contains("JSON object")),
+        }
+    }
+}

@@ -5,6 +5,7 @@
 pub mod clock;
 pub mod email;
 pub mod ids;
+pub mod llm;
 pub mod role;
 pub mod secret_box;
 pub mod token;
