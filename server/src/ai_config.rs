@@ -15,6 +15,9 @@ pub struct AiSettings {
     pub generation_order: Option<Vec<String>>,
     /// … for explaining failures (`AGENTE_AI_ANALYSIS`).
     pub analysis_order: Option<Vec<String>>,
+    /// Longest silence of a provider (`AGENTE_AI_TIMEOUT_SECS`, 60); also for AI nodes.
+    /// `None`: the default.
+    pub timeout: Option<Duration>,
 }
 
 impl AiSettings {
@@ -66,6 +69,7 @@ impl AiSettings {
             providers,
             generation_order: order("AGENTE_AI_GENERATION"),
             analysis_order: order("AGENTE_AI_ANALYSIS"),
+            timeout: Some(timeout),
         })
     }
 }

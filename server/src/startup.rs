@@ -24,6 +24,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
 /// Logs to stderr; `RUST_LOG` filters, `AGENTE_LOG_FORMAT=json` for machines.
@@ -142,7 +143,11 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         config.ai.analysis_order.as_deref(),
         Some(gate.clone()),
     )
-    .context("the AI settings")?;
+    .context("the AI settings")?
+    .with_node_network(
+        network,
+        config.ai.timeout.unwrap_or(Duration::from_secs(60)),
+    );
     tracing::info!(providers = ?ai.generation_providers(), "workflow generation");
     let workflows = WorkflowService::new(
         db.clone(),
@@ -155,6 +160,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     .with_queue(jobs)
     .with_queued_background_runs()
     .with_usage_gate(gate)
+    .with_language_models(Arc::new(ai.clone()))
     .with_running_stale_after_ms(config.execution_stale_secs * 1000)
     .with_pending_stale_after_ms(config.pending_stale_secs * 1000);
     let leptos = LeptosOptions::builder()

@@ -399,3 +399,89 @@ async fn generation_streams_the_models_answer_then_the_workflow() {
         .await;
     assert_problem(res, StatusCode::BAD_REQUEST, "bad_input", "sqlite").await;
 }
+
+#[tokio::test]
+async fn an_agent_node_uses_the_tenants_credential_and_its_tokens_are_billed() {
+    let fake = FakeLlm::start().await;
+    for backend in BACKENDS {
+        // The fake listens on loopback, which workflows may reach only when allowed.
+        let app = spawn_app_with(backend, |c| c.http_allow_private = true).await;
+        let (owner, _, _) = app.signup(&format!("ai-agent-{backend:?}")).await;
+        let credential: Value = app
+            .post(
+                "/api/v1/credentials",
+                json!({ "name": "Our OpenAI", "type": "openAiApi",
+                    "data": { "apiKey": "sk-tenant-secret", "url": format!("{}/v1", fake.base) } }),
+                Some(&owner),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let workflow = json!({
+            "name": "Price with VAT",
+            "nodes": [
+                {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "position": [0, 0], "parameters": {}},
+                {"name": "Question", "type": "n8n-nodes-base.set", "typeVersion": 3.4, "position": [200, 0], "parameters": {
+                    "mode": "manual", "assignments": {"assignments": [{"id": "1", "name": "chatInput", "type": "string", "value": "What is 80 with VAT?"}]}}},
+                {"name": "AI Agent", "type": "@n8n/n8n-nodes-langchain.agent", "typeVersion": 1.7, "position": [400, 0],
+                    "parameters": {"promptType": "auto", "options": {}}},
+                {"name": "Chat Model", "type": "@n8n/n8n-nodes-langchain.lmChatOpenAi", "typeVersion": 1.2, "position": [400, 200],
+                    "parameters": {"model": "gpt-4.1-mini", "options": {}},
+                    "credentials": {"openAiApi": {"id": credential["id"], "name": "Our OpenAI"}}},
+                {"name": "VAT", "type": "@n8n/n8n-nodes-langchain.toolCode", "typeVersion": 1.1, "position": [600, 200],
+                    "parameters": {"name": "add_vat", "description": "Adds 25% VAT", "jsCode": "return String(Number(query) * 1.25);"}}
+            ],
+            "connections": {
+                "Start": {"main": [[{"node": "Question", "type": "main", "index": 0}]]},
+                "Question": {"main": [[{"node": "AI Agent", "type": "main", "index": 0}]]},
+                "Chat Model": {"ai_languageModel": [[{"node": "AI Agent", "type": "ai_languageModel", "index": 0}]]},
+                "VAT": {"ai_tool": [[{"node": "AI Agent", "type": "ai_tool", "index": 0}]]}
+            }
+        });
+        fake.script([
+            Reply::ToolCalls(vec![("add_vat".into(), json!({ "input": "80" }))]),
+            Reply::Answer("80 with VAT is 100.".into()),
+        ]);
+        let before = fake.seen().len();
+        let execution = create_and_run(&app, &owner, workflow).await;
+        assert_eq!(execution["status"], "success", "{execution}");
+        let seen = fake.seen()[before..].to_vec();
+        assert_eq!(seen.len(), 2);
+        assert_eq!(seen[0].headers["authorization"], "Bearer sk-tenant-secret");
+        assert_eq!(seen[1].body["messages"][3]["content"], "100");
+        let answer = execution["data"]["resultData"]["runData"]["AI Agent"][0]["data"]["main"][0]
+            [0]["json"]["output"]
+            .clone();
+        assert_eq!(answer, "80 with VAT is 100.", "{execution}");
+        assert!(!execution.to_string().contains("sk-tenant-secret"));
+
+        let billing: Value = app
+            .get("/api/v1/billing", Some(&owner))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let used = billing["meters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["meter"] == "ai_tokens")
+            .unwrap()["used"]
+            .as_u64()
+            .unwrap();
+        // The node logs what each call spent, as the provider counted it.
+        let spent: u64 = execution["data"]["resultData"]["runData"]["AI Agent"][0]["logs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|l| {
+                let l = l.as_str()?;
+                let (input, rest) = l.split_once(": ")?.1.split_once(" input + ")?;
+                Some(input.parse::<u64>().ok()? + rest.split_once(' ')?.0.parse::<u64>().ok()?)
+            })
+            .sum();
+        assert!(spent > 2, "{execution}");
+        assert_eq!(used, spent, "every token counted once: {billing}");
+    }
+}

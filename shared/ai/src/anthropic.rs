@@ -26,6 +26,11 @@ impl Anthropic {
         Self { config, http }
     }
 
+    /// With a client of the caller's (one pool for many short-lived providers).
+    pub fn with_client(config: ProviderConfig, http: reqwest::Client) -> Self {
+        Self { config, http }
+    }
+
     fn body(&self, r: &ChatRequest, stream: bool) -> Value {
         let mut body = json!({
             "model": r.model.as_deref().unwrap_or(&self.config.model),

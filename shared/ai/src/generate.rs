@@ -9,7 +9,7 @@ use crate::chat::{
 };
 use crate::workflow_check::check;
 use crate::{AiError, offline};
-use agente_workflows::catalogue::NODE_TYPES;
+use agente_workflows::catalogue::{Group, NODE_TYPES};
 use agente_workflows::engine::nodes::supports;
 use futures::StreamExt;
 use serde_json::{Value, json};
@@ -38,6 +38,8 @@ pub struct Generated {
 }
 
 /// Node types a generated workflow may use: the catalogue's, where the engine runs them.
+/// Agents, chains and their sub-nodes are left out: they connect by `ai_*` connections,
+/// which the instructions do not teach.
 fn allowed_types() -> Vec<(&'static str, &'static str)> {
     let mut seen = std::collections::HashSet::new();
     NODE_TYPES
@@ -47,7 +49,7 @@ fn allowed_types() -> Vec<(&'static str, &'static str)> {
                 kind: t.name.to_string(),
                 ..Default::default()
             };
-            supports(&node) && seen.insert(t.name)
+            t.group != Group::Ai && supports(&node) && seen.insert(t.name)
         })
         .map(|t| (t.name, t.description))
         .collect()

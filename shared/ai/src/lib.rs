@@ -12,6 +12,7 @@ pub mod evaluation;
 pub mod explain;
 pub mod generate;
 mod http;
+mod node_models;
 pub mod offline;
 mod openai;
 pub mod optimise;

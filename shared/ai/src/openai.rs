@@ -33,6 +33,11 @@ impl OpenAi {
         Self { config, api, http }
     }
 
+    /// With a client of the caller's (one pool for many short-lived providers).
+    pub fn with_client(config: ProviderConfig, api: OpenAiApi, http: reqwest::Client) -> Self {
+        Self { config, api, http }
+    }
+
     fn url(&self) -> String {
         let base = self.config.base_url.trim_end_matches('/');
         match self.api {

@@ -15,6 +15,7 @@ use crate::optimise::{Advice, advise, stats};
 use crate::{AiError, Anthropic, OpenAi, OpenAiApi};
 use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::{GateError, Meter, TenantId, Usage, UsageGate};
+use agente_notify::network::NetworkPolicy;
 use agente_workflows::service::{ExecutionQuery, WorkflowService};
 use std::sync::Arc;
 
@@ -69,6 +70,9 @@ fn models_in_order(
     }
 }
 
+/// How long an AI node's call may wait for (more of) an answer, unless set.
+const NODE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Executions looked at for optimisation advice.
 pub const ADVICE_EXECUTIONS: u32 = 50;
 
@@ -82,15 +86,21 @@ pub struct ExplainedExecution {
 /// The AI service. Cheap to clone.
 #[derive(Clone)]
 pub struct AiService {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
+#[derive(Clone)]
+pub(crate) struct Inner {
     /// Asked in this order to generate workflows; the offline planner comes after them.
     generation: Vec<Arc<dyn ChatModel>>,
     /// Asked in this order to explain failures; the offline rules come after them.
     analysis: Vec<Arc<dyn ChatModel>>,
     gate: Option<Arc<dyn UsageGate>>,
+    /// AI nodes' calls: their shared client (see `node_models.rs`) and its timeout.
+    pub(crate) node_http: reqwest::Client,
+    pub(crate) node_timeout: std::time::Duration,
+    /// Literal addresses bypass the client's DNS filter: checked against this first.
+    pub(crate) node_network: NetworkPolicy,
 }
 
 impl AiService {
@@ -107,8 +117,23 @@ impl AiService {
                 generation: models_in_order(providers, generation)?,
                 analysis: models_in_order(providers, analysis)?,
                 gate,
+                node_http: crate::node_models::node_client(NetworkPolicy::default(), NODE_TIMEOUT),
+                node_timeout: NODE_TIMEOUT,
+                node_network: NetworkPolicy::default(),
             }),
         })
+    }
+
+    /// Where AI nodes' calls may go (default: public addresses only) and how long they
+    /// may stay silent.
+    pub fn with_node_network(self, policy: NetworkPolicy, timeout: std::time::Duration) -> Self {
+        let mut inner = (*self.inner).clone();
+        inner.node_http = crate::node_models::node_client(policy, timeout);
+        inner.node_timeout = timeout;
+        inner.node_network = policy;
+        Self {
+            inner: Arc::new(inner),
+        }
     }
 
     /// The providers asked to generate workflows, in order (`offline` always last).
@@ -281,7 +306,7 @@ impl AiService {
         }
     }
 
-    async fn admit(&self, tenant: TenantId, call: &str) -> Result<(), AiError> {
+    pub(crate) async fn admit(&self, tenant: TenantId, call: &str) -> Result<(), AiError> {
         let Some(gate) = &self.inner.gate else {
             return Ok(());
         };
@@ -300,7 +325,7 @@ impl AiService {
 
     /// Records what a call spent beyond its admitted token. Tokens were spent whatever
     /// happens here: a failure to record is logged, and the caller still gets its answer.
-    async fn record(&self, tenant: TenantId, call: &str, tokens: u64) {
+    pub(crate) async fn record(&self, tenant: TenantId, call: &str, tokens: u64) {
         let Some(gate) = &self.inner.gate else { return };
         if tokens <= 1 {
             return;

@@ -2,6 +2,7 @@
 //! (Messages) wire formats, streaming included, answering from a script: the answers,
 //! errors (429 with `retry-after`, 500, 529), silences and malformed bodies a test needs.
 
+use agente_core::{GateError, GateFuture, Limit, Meter, Refusal, TenantId, Usage, UsageGate};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -347,4 +348,55 @@ fn messages(text: &str, tool: Option<String>, model: &str, input: u64, stream: b
         json!({ "type": "message_stop" }).to_string(),
     ));
     sse(events)
+}
+
+/// A usage gate for AI tokens that records what it is told, refusing once `limit` tokens are counted.
+#[derive(Default)]
+pub struct TokenGate {
+    /// Refuses admissions past this many tokens.
+    pub limit: Option<u64>,
+    /// (usage id, quantity, admitted rather than recorded)
+    pub told: Mutex<Vec<(String, u64, bool)>>,
+}
+
+impl TokenGate {
+    pub fn used(&self) -> u64 {
+        self.told.lock().unwrap().iter().map(|t| t.1).sum()
+    }
+}
+
+impl UsageGate for TokenGate {
+    fn admit<'a>(&'a self, _: TenantId, usage: Usage<'a>) -> GateFuture<'a> {
+        Box::pin(async move {
+            assert_eq!(usage.meter, Meter::AiTokens);
+            if self.limit.is_some_and(|l| self.used() + usage.quantity > l) {
+                return Err(GateError::Refused(Refusal::QuotaExhausted {
+                    plan: "Free".into(),
+                    meter: Meter::AiTokens,
+                    included: 10,
+                    resets: "2026-12-01T00:00:00Z".into(),
+                }));
+            }
+            self.told
+                .lock()
+                .unwrap()
+                .push((usage.id.to_string(), usage.quantity, true));
+            Ok(())
+        })
+    }
+    fn admit_recorded_by_caller<'a>(&'a self, t: TenantId, usage: Usage<'a>) -> GateFuture<'a> {
+        self.admit(t, usage)
+    }
+    fn record<'a>(&'a self, _: TenantId, usage: Usage<'a>) -> GateFuture<'a> {
+        Box::pin(async move {
+            self.told
+                .lock()
+                .unwrap()
+                .push((usage.id.to_string(), usage.quantity, false));
+            Ok(())
+        })
+    }
+    fn check_limit(&self, _: TenantId, _: Limit, _: u64) -> GateFuture<'_> {
+        Box::pin(async { Ok(()) })
+    }
 }

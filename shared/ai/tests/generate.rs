@@ -4,17 +4,15 @@
 //! and metered through the usage gate, and the plan's refusal falls back to offline.
 
 use agente_ai::generate::generate;
-use agente_ai::testing::{FakeLlm, Reply};
+use agente_ai::testing::{FakeLlm, Reply, TokenGate};
 use agente_ai::{
     AiError, AiService, Anthropic, ApiKey, ChatModel, OpenAi, OpenAiApi, ProviderConfig,
     ProviderSpec, RetryPolicy,
 };
 use agente_auth::{AuthMethod, Principal};
-use agente_core::{
-    GateError, GateFuture, Limit, Meter, Refusal, Role, TenantId, Usage, UsageGate, UserId,
-};
+use agente_core::{Role, TenantId, UserId};
 use serde_json::json;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 const VALID: &str = r#"{"name":"Order alerts","nodes":[
@@ -159,55 +157,6 @@ async fn a_failing_provider_hands_over_and_offline_is_last() {
     );
 }
 
-/// A gate that records what it is told, refusing once `limit` tokens are counted.
-#[derive(Default)]
-struct Gate {
-    limit: Option<u64>,
-    told: Mutex<Vec<(String, u64, bool)>>,
-}
-
-impl Gate {
-    fn used(&self) -> u64 {
-        self.told.lock().unwrap().iter().map(|t| t.1).sum()
-    }
-}
-
-impl UsageGate for Gate {
-    fn admit<'a>(&'a self, _: TenantId, usage: Usage<'a>) -> GateFuture<'a> {
-        Box::pin(async move {
-            assert_eq!(usage.meter, Meter::AiTokens);
-            if self.limit.is_some_and(|l| self.used() + usage.quantity > l) {
-                return Err(GateError::Refused(Refusal::QuotaExhausted {
-                    plan: "Free".into(),
-                    meter: Meter::AiTokens,
-                    included: 10,
-                    resets: "2026-12-01T00:00:00Z".into(),
-                }));
-            }
-            self.told
-                .lock()
-                .unwrap()
-                .push((usage.id.to_string(), usage.quantity, true));
-            Ok(())
-        })
-    }
-    fn admit_recorded_by_caller<'a>(&'a self, t: TenantId, usage: Usage<'a>) -> GateFuture<'a> {
-        self.admit(t, usage)
-    }
-    fn record<'a>(&'a self, _: TenantId, usage: Usage<'a>) -> GateFuture<'a> {
-        Box::pin(async move {
-            self.told
-                .lock()
-                .unwrap()
-                .push((usage.id.to_string(), usage.quantity, false));
-            Ok(())
-        })
-    }
-    fn check_limit(&self, _: TenantId, _: Limit, _: u64) -> GateFuture<'_> {
-        Box::pin(async { Ok(()) })
-    }
-}
-
 fn member(role: Role) -> Principal {
     Principal {
         tenant_id: TenantId::new(),
@@ -224,7 +173,7 @@ async fn tokens_are_admitted_then_metered_and_a_spent_plan_gets_the_offline_plan
         api: OpenAiApi::ChatCompletions,
         config: config(&fake, "openai"),
     };
-    let gate = Arc::new(Gate::default());
+    let gate = Arc::new(TokenGate::default());
     let ai = AiService::new(std::slice::from_ref(&spec), None, None, Some(gate.clone())).unwrap();
     assert_eq!(ai.generation_providers(), ["openai", "offline"]);
 
@@ -252,9 +201,9 @@ async fn tokens_are_admitted_then_metered_and_a_spent_plan_gets_the_offline_plan
     assert!(matches!(err, AiError::Auth(_)), "{err:?}");
 
     // Out of tokens: no provider is asked, the offline planner answers and says why.
-    let spent = Arc::new(Gate {
+    let spent = Arc::new(TokenGate {
         limit: Some(0),
-        ..Gate::default()
+        ..TokenGate::default()
     });
     let ai = AiService::new(&[spec], None, None, Some(spent.clone())).unwrap();
     let before = fake.seen().len();

@@ -67,6 +67,13 @@ impl NetworkPolicy {
     }
 
     pub fn client(self, follow: bool) -> reqwest::Client {
+        self.client_builder(follow)
+            .build()
+            .expect("the HTTP client builds with rustls")
+    }
+
+    /// `client`'s settings, for a caller that adds its own (timeouts).
+    pub fn client_builder(self, follow: bool) -> reqwest::ClientBuilder {
         let redirects = reqwest::redirect::Policy::custom(move |attempt| {
             if !follow {
                 attempt.stop()
@@ -81,8 +88,6 @@ impl NetworkPolicy {
         reqwest::Client::builder()
             .redirect(redirects)
             .dns_resolver(Arc::new(FilteredResolver(self)))
-            .build()
-            .expect("the HTTP client builds with rustls")
     }
 }
 

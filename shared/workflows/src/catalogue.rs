@@ -8,6 +8,9 @@ pub enum Group {
     Flow,
     Data,
     Integration,
+    /// LangChain-style AI nodes: agents and chains, and the sub-nodes (chat models, tools)
+    /// attached to them by `ai_*` connections rather than `main`.
+    Ai,
     Annotation,
 }
 
@@ -248,6 +251,54 @@ pub const NODE_TYPES: &[NodeType] = &[
         "Slack",
         Integration,
         "Posts messages to Slack channels and users",
+    ),
+    t(
+        "n8n-nodes-base.openAi",
+        "OpenAI",
+        Integration,
+        "Asks an OpenAI model (or a compatible server): message a model, chat or text completion",
+    ),
+    t(
+        "@n8n/n8n-nodes-langchain.agent",
+        "AI Agent",
+        Ai,
+        "Answers a prompt with a chat model that may call tools",
+    ),
+    t(
+        "@n8n/n8n-nodes-langchain.chainLlm",
+        "Basic LLM Chain",
+        Ai,
+        "Answers a prompt with a chat model",
+    ),
+    t(
+        "@n8n/n8n-nodes-langchain.lmChatOpenAi",
+        "OpenAI Chat Model",
+        Ai,
+        "An OpenAI chat model for an agent or chain",
+    ),
+    t(
+        "@n8n/n8n-nodes-langchain.lmChatAnthropic",
+        "Anthropic Chat Model",
+        Ai,
+        "A Claude model for an agent or chain",
+    ),
+    t(
+        "@n8n/n8n-nodes-langchain.lmChatOllama",
+        "Ollama Chat Model",
+        Ai,
+        "A local Ollama model for an agent or chain",
+    ),
+    t(
+        "@n8n/n8n-nodes-langchain.toolCode",
+        "Code Tool",
+        Ai,
+        "JavaScript an agent may call",
+    ),
+    t(
+        "@n8n/n8n-nodes-langchain.toolWorkflow",
+        "Call n8n Workflow Tool",
+        Ai,
+        "A workflow an agent may call",
     ),
     t(
         "n8n-nodes-base.respondToWebhook",

@@ -49,6 +49,8 @@ pub struct Suspend {
 /// One node run's view of the world.
 pub struct NodeContext<'a> {
     pub node: &'a Node,
+    /// The whole workflow: root AI nodes find their sub-nodes by its connections.
+    pub(crate) workflow: &'a crate::Workflow,
     /// Items per input index.
     pub inputs: Vec<Vec<Item>>,
     pub run_index: usize,
@@ -79,20 +81,23 @@ impl NodeContext<'_> {
 
     /// The parameter at a dotted path, unevaluated.
     pub fn raw(&self, path: &str) -> Option<&Value> {
-        let mut parts = path.split('.');
-        let mut current = self.node.parameters().get(parts.next()?)?;
-        for part in parts {
-            current = match current {
-                Value::Array(items) => items.get(part.parse::<usize>().ok()?)?,
-                other => other.as_object()?.get(part)?,
-            };
-        }
-        Some(current)
+        raw_parameter(self.node, path)
     }
 
     /// The parameter at a dotted path with every expression in it evaluated for `item`.
     pub fn param(&self, path: &str, item: usize) -> Result<Option<Value>, NodeError> {
-        self.raw(path)
+        self.param_of(self.node, path, item)
+    }
+
+    /// A parameter of another node (an AI sub-node), evaluated for this node's `item`, as
+    /// n8n evaluates a sub-node's parameters in its root node's context.
+    pub fn param_of(
+        &self,
+        node: &Node,
+        path: &str,
+        item: usize,
+    ) -> Result<Option<Value>, NodeError> {
+        raw_parameter(node, path)
             .map(|v| self.resolve(v, item, path))
             .transpose()
     }
@@ -189,6 +194,19 @@ impl NodeContext<'_> {
     pub fn credential(&self, kind: &str) -> Result<&Value, NodeError> {
         node_credential(self.node, kind, self.credentials).map_err(NodeError::Failed)
     }
+}
+
+/// A node's parameter at a dotted path (`options.maxTokens`, `messages.values.0`), unevaluated.
+pub(crate) fn raw_parameter<'n>(node: &'n Node, path: &str) -> Option<&'n Value> {
+    let mut parts = path.split('.');
+    let mut current = node.parameters().get(parts.next()?)?;
+    for part in parts {
+        current = match current {
+            Value::Array(items) => items.get(part.parse::<usize>().ok()?)?,
+            other => other.as_object()?.get(part)?,
+        };
+    }
+    Some(current)
 }
 
 /// The data of the credential of type `kind` that `node` references (by id, else by name),

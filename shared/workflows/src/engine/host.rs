@@ -1,8 +1,10 @@
-//! What the engine asks of whoever runs it: other workflows (Execute Workflow node). The
-//! service implements it with the tenant's stored workflows; tests can implement it in memory.
+//! What the engine asks of whoever runs it: other workflows (Execute Workflow node) and
+//! language models (AI nodes). The service implements it with the tenant's stored workflows
+//! and the AI service; tests can implement it in memory.
 
 use super::Item;
 use crate::Workflow;
+use agente_core::llm::{ModelCall, ModelError, ModelFuture};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -35,6 +37,17 @@ pub struct SubWorkflowCall {
 pub trait Host: Send + Sync {
     /// Runs a sub-workflow; answers the items of its last node (nothing when not waiting).
     fn run_sub_workflow(&self, call: SubWorkflowCall) -> BoxFuture<'_, Result<Vec<Item>, String>>;
+
+    /// Asks a language model, metered for the run's tenant. Without the AI service there is
+    /// none.
+    fn chat(&self, call: ModelCall) -> ModelFuture<'_> {
+        let _ = call;
+        Box::pin(async {
+            Err(ModelError::Failed(
+                "no language models are set up for workflows on this server".into(),
+            ))
+        })
+    }
 }
 
 impl std::fmt::Debug for dyn Host {

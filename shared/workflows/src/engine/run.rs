@@ -371,6 +371,7 @@ impl Engine {
             );
             let mut ctx = NodeContext {
                 node,
+                workflow,
                 inputs,
                 run_index,
                 sandbox,

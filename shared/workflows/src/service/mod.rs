@@ -116,6 +116,8 @@ pub struct WorkflowService {
     pub(crate) jobs: agente_jobs::Queue,
     /// Billing, asked before production runs and activations (`usage.rs`).
     pub(crate) usage_gate: Option<Arc<dyn agente_core::UsageGate>>,
+    /// What AI nodes call (the AI service); they fail with a clear error without.
+    pub(crate) language_models: Option<Arc<dyn agente_core::llm::LanguageModels>>,
 }
 
 impl WorkflowService {
@@ -135,6 +137,7 @@ impl WorkflowService {
             limits,
             jobs,
             usage_gate: None,
+            language_models: None,
             running: running::Running::default(),
             webhook_cache: Arc::default(),
             public_url: String::new(),
@@ -188,6 +191,15 @@ impl WorkflowService {
     /// Sets the deployment's public URL (see `public_url`).
     pub fn with_public_url(mut self, url: &str) -> Self {
         self.public_url = url.trim_end_matches('/').to_string();
+        self
+    }
+
+    /// Lets AI nodes call language models (the AI service, metered per tenant).
+    pub fn with_language_models(
+        mut self,
+        models: Arc<dyn agente_core::llm::LanguageModels>,
+    ) -> Self {
+        self.language_models = Some(models);
         self
     }
 

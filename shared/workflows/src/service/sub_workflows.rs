@@ -1,11 +1,13 @@
 //! The service as the engine's host: Execute Workflow runs a workflow of the same tenant,
-//! recorded as its own execution (mode `integrated`), as n8n does.
+//! recorded as its own execution (mode `integrated`), as n8n does; AI nodes ask the language
+//! models the service was given, metered for the tenant.
 
 use super::store::load;
 use super::{WorkflowService, WorkflowServiceError as E};
 use crate::engine::{BoxFuture, Host, Item, RunRequest, SubWorkflowCall, SubWorkflowSource};
 use agente_auth::Principal;
 use agente_core::UserId;
+use agente_core::llm::{ModelCall, ModelError, ModelFuture};
 
 pub(crate) struct SubWorkflows {
     pub service: WorkflowService,
@@ -13,6 +15,17 @@ pub(crate) struct SubWorkflows {
 }
 
 impl Host for SubWorkflows {
+    fn chat(&self, call: ModelCall) -> ModelFuture<'_> {
+        match &self.service.language_models {
+            Some(models) => models.chat(self.principal.tenant_id, call),
+            None => Box::pin(async {
+                Err(ModelError::Failed(
+                    "no language models are set up for workflows on this server".into(),
+                ))
+            }),
+        }
+    }
+
     fn run_sub_workflow(&self, call: SubWorkflowCall) -> BoxFuture<'_, Result<Vec<Item>, String>> {
         Box::pin(async move {
             let (workflow_id, workflow) = match call.source {

@@ -1,9 +1,9 @@
 //! Flow across runs and workflows: Loop Over Items (Split in Batches) and Execute Workflow.
 
-use crate::Workflow;
 use crate::engine::{
     Item, MAX_SUB_WORKFLOW_DEPTH, NodeContext, NodeError, SubWorkflowCall, SubWorkflowSource,
 };
+use crate::{Node, Workflow};
 use serde_json::{Value, json};
 
 /// Loop Over Items. The node keeps a queue in its per-execution state: the first run takes
@@ -110,7 +110,7 @@ pub async fn execute_workflow(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeEr
     let mut out = Vec::new();
     for (index, items) in batches {
         let call = SubWorkflowCall {
-            source: source(ctx, index.unwrap_or(0))?,
+            source: source(ctx, ctx.node, index.unwrap_or(0))?,
             items,
             wait,
             parent_execution_id: ctx.execution_id.to_string(),
@@ -131,17 +131,32 @@ pub async fn execute_workflow(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeEr
     Ok(if wait { out } else { ctx.input().to_vec() })
 }
 
-fn source(ctx: &NodeContext<'_>, item: usize) -> Result<SubWorkflowSource, NodeError> {
-    match ctx.string("source", item, "database")?.as_str() {
+/// Which workflow `node` (Execute Workflow, or a workflow tool) runs for `item`.
+pub(crate) fn source(
+    ctx: &NodeContext<'_>,
+    node: &Node,
+    item: usize,
+) -> Result<SubWorkflowSource, NodeError> {
+    let text = |path: &str| super::locator_of(ctx, node, path, item);
+    let source = text("source")?;
+    match if source.is_empty() {
+        "database"
+    } else {
+        source.as_str()
+    } {
         "database" => {
-            let id = super::locator(ctx, "workflowId", item)?;
+            let id = text("workflowId")?;
             if id.is_empty() {
                 return Err(NodeError::parameter("workflowId", "no workflow chosen"));
             }
             Ok(SubWorkflowSource::Stored(id))
         }
         "parameter" => {
-            let text = ctx.string("workflowJson", item, "")?;
+            let text = match ctx.param_of(node, "workflowJson", item)? {
+                Some(Value::String(s)) => s,
+                None | Some(Value::Null) => String::new(),
+                Some(other) => other.to_string(),
+            };
             let workflow = Workflow::from_json(&text)
                 .map_err(|e| NodeError::parameter("workflowJson", e.to_string()))?;
             Ok(SubWorkflowSource::Inline(Box::new(workflow)))

@@ -1,6 +1,7 @@
 //! The node types the engine runs, by n8n type name. One `match` dispatches them; each
 //! module implements a family of nodes from n8n's documented behaviour.
 
+mod ai;
 mod code;
 mod conditions;
 mod data;
@@ -65,11 +66,28 @@ const SUPPORTED: &[&str] = &[
     "n8n-nodes-base.slack",
 ];
 
+/// Whether the engine runs this node type (AI nodes included).
+fn supported(kind: &str) -> bool {
+    SUPPORTED.contains(&kind) || ai::SUPPORTED.contains(&kind)
+}
+
+pub use ai::is_sub_node;
+
 /// A parameter that is a plain id or a resource locator (`{"__rl": true, "value": …,
 /// "mode": …}`): its value as text, empty when unset.
 fn locator(ctx: &NodeContext<'_>, path: &str, item: usize) -> Result<String, NodeError> {
+    locator_of(ctx, ctx.node, path, item)
+}
+
+/// `locator` for a parameter of another node (an AI sub-node).
+pub(crate) fn locator_of(
+    ctx: &NodeContext<'_>,
+    node: &Node,
+    path: &str,
+    item: usize,
+) -> Result<String, NodeError> {
     use serde_json::Value;
-    let value = match ctx.param(path, item)? {
+    let value = match ctx.param_of(node, path, item)? {
         Some(Value::Object(rl)) => rl.get("value").cloned().unwrap_or(Value::Null),
         Some(other) => other,
         None => Value::Null,
@@ -82,7 +100,7 @@ fn locator(ctx: &NodeContext<'_>, path: &str, item: usize) -> Result<String, Nod
 }
 
 pub fn supports(node: &Node) -> bool {
-    SUPPORTED.contains(&node.kind.as_str())
+    supported(&node.kind)
 }
 
 /// How many regular outputs a node has (the error output, when used, comes after them).
@@ -98,6 +116,18 @@ pub fn output_count(node: &Node) -> usize {
 /// Runs the node's own logic once over its inputs.
 pub async fn execute(ctx: &mut NodeContext<'_>) -> Result<Outputs, NodeError> {
     let kind = ctx.node.kind.as_str();
+    if let Some(langchain) = kind.strip_prefix(ai::LANGCHAIN) {
+        return match langchain {
+            "agent" => ai::run_agent(ctx).await.map(|items| vec![items]),
+            "chainLlm" => ai::run_chain(ctx).await.map(|items| vec![items]),
+            _ if ai::is_sub_node(kind) && supported(kind) => Err(NodeError::Failed(format!(
+                "`{kind}` is a sub-node: it runs as part of the AI Agent or chain it is connected to"
+            ))),
+            _ => Err(NodeError::Failed(format!(
+                "node type `{kind}` is not supported by this engine"
+            ))),
+        };
+    }
     match kind.strip_prefix("n8n-nodes-base.").unwrap_or(kind) {
         "manualTrigger"
         | "webhook"
@@ -132,6 +162,7 @@ pub async fn execute(ctx: &mut NodeContext<'_>) -> Result<Outputs, NodeError> {
         "xml" => xml::run(ctx).map(|items| vec![items]),
         "emailSend" => email::run(ctx).await.map(|items| vec![items]),
         "slack" => slack::run(ctx).await.map(|items| vec![items]),
+        "openAi" => ai::run_openai(ctx).await.map(|items| vec![items]),
         "splitInBatches" => flow::split_in_batches(ctx),
         "executeWorkflow" => flow::execute_workflow(ctx).await.map(|items| vec![items]),
         _ => Err(NodeError::Failed(format!(

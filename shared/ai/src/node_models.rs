@@ -1,0 +1,94 @@
+//! The AI service as the engine's language models: an AI node's call, with the node's own
+//! credential (the tenant's key and URL), metered like every AI task — one token admitted
+//! before the call (a plan whose AI tokens are used up is refused before anything is
+//! spent), the rest recorded after. Calls reach only addresses the network policy allows,
+//! checked after DNS resolution by the client they share.
+
+use crate::chat::{ChatModel, ChatRequest};
+use crate::config::{ApiKey, ProviderConfig};
+use crate::{AiError, AiService, Anthropic, OpenAi, OpenAiApi};
+use agente_core::TenantId;
+use agente_core::llm::{LanguageModels, ModelApi, ModelCall, ModelError, ModelFuture, ModelReply};
+use agente_notify::network::NetworkPolicy;
+use std::time::Duration;
+
+const OPENAI_URL: &str = "https://api.openai.com/v1";
+const ANTHROPIC_URL: &str = "https://api.anthropic.com";
+
+/// The client AI nodes' calls share: the network policy's filtered DNS, no redirects, and
+/// the provider timeouts.
+pub(crate) fn node_client(policy: NetworkPolicy, timeout: Duration) -> reqwest::Client {
+    policy
+        .client_builder(false)
+        .connect_timeout(Duration::from_secs(10).min(timeout))
+        .read_timeout(timeout)
+        .build()
+        .expect("the HTTP client builds with rustls")
+}
+
+impl AiService {
+    fn node_model(&self, call: &ModelCall) -> Box<dyn ChatModel> {
+        let (name, default_url) = match call.api {
+            ModelApi::OpenAi => ("openai", OPENAI_URL),
+            ModelApi::Anthropic => ("anthropic", ANTHROPIC_URL),
+        };
+        let key = (!call.api_key.is_empty()).then(|| ApiKey::new(call.api_key.clone()));
+        let base = call.base_url.as_deref().unwrap_or(default_url);
+        let mut config = ProviderConfig::new(name, base, key, &call.model);
+        config.timeout = self.inner.node_timeout;
+        let http = self.inner.node_http.clone();
+        match call.api {
+            ModelApi::OpenAi => Box::new(OpenAi::with_client(
+                config,
+                OpenAiApi::ChatCompletions,
+                http,
+            )),
+            ModelApi::Anthropic => Box::new(Anthropic::with_client(config, http)),
+        }
+    }
+
+    async fn node_chat(&self, tenant: TenantId, call: ModelCall) -> Result<ModelReply, ModelError> {
+        if let Some(base) = &call.base_url {
+            let allowed =
+                reqwest::Url::parse(base).is_ok_and(|url| self.inner.node_network.allows_url(&url));
+            if !allowed {
+                return Err(ModelError::Failed(format!(
+                    "`{base}` is on a local or private network, which workflows may not reach"
+                )));
+            }
+        }
+        let id = format!("ai:node:{}", call.usage_id);
+        self.admit(tenant, &id).await.map_err(|e| match e {
+            AiError::Refused(refusal) => ModelError::Refused(refusal),
+            other => ModelError::Failed(other.to_string()),
+        })?;
+        let model = self.node_model(&call);
+        let request = ChatRequest {
+            system: call.system,
+            messages: call.messages,
+            max_tokens: call.max_tokens,
+            temperature: call.temperature,
+            schema: None,
+            model: Some(call.model),
+            tools: call.tools,
+            json: call.json,
+        };
+        let answer = model.complete(&request).await;
+        let spent = answer.as_ref().map(|a| a.usage.total()).unwrap_or(0);
+        self.record(tenant, &id, spent).await;
+        let answer = answer.map_err(|e| ModelError::Failed(e.to_string()))?;
+        Ok(ModelReply {
+            text: answer.text,
+            tool_calls: answer.tool_calls,
+            usage: answer.usage,
+            model: answer.model,
+            stop_reason: answer.stop_reason,
+        })
+    }
+}
+
+impl LanguageModels for AiService {
+    fn chat(&self, tenant: TenantId, call: ModelCall) -> ModelFuture<'_> {
+        Box::pin(self.node_chat(tenant, call))
+    }
+}
