@@ -140,3 +140,40 @@ test("explain a failed execution and apply the proposed fix", async ({ page }) =
   expect(sync.retryOnFail).toBe(true);
   expect(sync.maxTries).toBe(3);
 });
+
+test("an AI agent with its model and tool on the canvas, and a clear error without a credential", async ({ page }) => {
+  const agent = {
+    name: "Support agent",
+    nodes: [
+      { name: "Start", type: "n8n-nodes-base.manualTrigger", typeVersion: 1, position: [0, 0], parameters: {} },
+      { name: "AI Agent", type: "@n8n/n8n-nodes-langchain.agent", typeVersion: 1.7, position: [240, 0],
+        parameters: { promptType: "define", text: "Where is my order?", options: {} } },
+      { name: "Chat Model", type: "@n8n/n8n-nodes-langchain.lmChatOpenAi", typeVersion: 1.2, position: [160, 200],
+        parameters: { model: "gpt-4.1-mini", options: {} }, credentials: { openAiApi: { id: "missing", name: "Nobody's key" } } },
+      { name: "Orders", type: "@n8n/n8n-nodes-langchain.toolCode", typeVersion: 1.1, position: [360, 200],
+        parameters: { name: "orders", description: "Looks up an order", jsCode: "return 'shipped';" } },
+    ],
+    connections: {
+      Start: { main: [[{ node: "AI Agent", type: "main", index: 0 }]] },
+      "Chat Model": { ai_languageModel: [[{ node: "AI Agent", type: "ai_languageModel", index: 0 }]] },
+      Orders: { ai_tool: [[{ node: "AI Agent", type: "ai_tool", index: 0 }]] },
+    },
+  };
+  await signUp(page, { email: uniqueEmail("agent") });
+  await page.goto("/workflows");
+  await hydrated(page);
+  await page.getByLabel("Workflow JSON (one workflow or an array)").fill(JSON.stringify(agent));
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  await page.getByRole("link", { name: "Support agent" }).click();
+  await hydrated(page);
+  const canvas = page.getByTestId("canvas");
+  await expect(canvas.locator("g.node")).toHaveCount(4);
+  await expect(canvas.locator("path.edge")).toHaveCount(3);
+  await expect(canvas.locator('path.edge-ai[data-kind="ai_languageModel"]')).toHaveCount(1);
+  await expect(canvas.locator('path.edge-ai[data-kind="ai_tool"]')).toHaveCount(1);
+
+  await page.getByRole("button", { name: "Run now" }).click();
+  await page.getByRole("link", { name: "see the execution" }).click();
+  await hydrated(page);
+  await expect(page.getByTestId("execution-error")).toContainText("credential of this node does not exist");
+});

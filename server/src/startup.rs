@@ -147,7 +147,8 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     .with_node_network(
         network,
         config.ai.timeout.unwrap_or(Duration::from_secs(60)),
-    );
+    )
+    .with_store(db.clone(), secrets.clone());
     tracing::info!(providers = ?ai.generation_providers(), "workflow generation");
     let workflows = WorkflowService::new(
         db.clone(),

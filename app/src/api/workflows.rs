@@ -33,6 +33,8 @@ pub struct CanvasEdge {
     pub from: String,
     pub output: usize,
     pub to: String,
+    /// `main`, or how an AI sub-node is attached (`ai_languageModel`, `ai_tool`, …).
+    pub kind: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -197,13 +199,16 @@ pub(crate) fn canvas_of(wf: &agente_workflows::Workflow) -> (Vec<CanvasNode>, Ve
         .collect();
     let mut edges = Vec::new();
     for (from, by_type) in wf.connections().into_iter().flatten() {
-        for (output, targets) in by_type.get("main").into_iter().flatten().enumerate() {
-            for t in targets.iter().flatten() {
-                edges.push(CanvasEdge {
-                    from: from.clone(),
-                    output,
-                    to: t.node.clone(),
-                });
+        for (kind, outputs) in by_type {
+            for (output, targets) in outputs.iter().enumerate() {
+                for t in targets.iter().flatten() {
+                    edges.push(CanvasEdge {
+                        from: from.clone(),
+                        output,
+                        to: t.node.clone(),
+                        kind: kind.clone(),
+                    });
+                }
             }
         }
     }

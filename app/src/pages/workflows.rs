@@ -139,22 +139,28 @@ pub(super) fn Canvas(nodes: Vec<CanvasNode>, edges: Vec<CanvasEdge>) -> impl Int
         .filter_map(|e| {
             let (fx, fy) = find(&e.from)?;
             let (tx, ty) = find(&e.to)?;
+            if e.kind != "main" {
+                // An AI sub-node hangs below its root node, as n8n draws it: from its top
+                // to the root's bottom, dashed.
+                let (x1, y1) = (fx + NODE_W / 2.0, fy);
+                let (x2, y2) = (tx + NODE_W / 2.0, ty + NODE_H);
+                let dy = ((y1 - y2).abs() / 2.0).max(30.0);
+                let d = format!("M{x1},{y1} C{x1},{} {x2},{} {x2},{y2}", y1 - dy, y2 + dy);
+                return Some(("edge edge-ai", d, e.kind.clone()));
+            }
             let (x1, y1) = (
                 fx + NODE_W,
                 fy + NODE_H / 2.0 + e.output as f64 * 12.0 - 6.0 * (e.output.min(1) as f64),
             );
             let (x2, y2) = (tx, ty + NODE_H / 2.0);
             let dx = ((x2 - x1).abs() / 2.0).max(40.0);
-            Some(format!(
-                "M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}",
-                x1 + dx,
-                x2 - dx
-            ))
+            let d = format!("M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}", x1 + dx, x2 - dx);
+            Some(("edge", d, e.kind.clone()))
         })
         .collect();
     view! {
         <svg class="canvas" data-testid="canvas" viewBox=format!("{min_x} {min_y} {} {}", max_x - min_x, max_y - min_y) role="img" aria-label="Workflow canvas">
-            {paths.into_iter().map(|d| view! { <path class="edge" d=d /> }).collect_view()}
+            {paths.into_iter().map(|(class, d, kind)| view! { <path class=class d=d data-kind=kind /> }).collect_view()}
             {nodes.into_iter().map(|n| {
                 let class = if n.disabled { "node disabled" } else { "node" };
                 view! {

@@ -1,7 +1,8 @@
 //! `/ai`: generating a workflow from a description (previewed, then imported by the caller
-//! through `POST /workflows`), and explaining a failed execution.
+//! through `POST /workflows`), explaining a failed execution, advice on a workflow, the
+//! tenant's AI settings and its ledger of model calls.
 
-use super::{ApiError, ApiJson, ApiPath, Caller, Problem};
+use super::{ApiError, ApiJson, ApiPath, ApiQuery, Caller, Problem};
 use crate::AppState;
 use agente_ai::generate::Progress;
 use axum::Json;
@@ -40,7 +41,10 @@ fn generated_json(generated: &agente_ai::generate::Generated) -> Value {
         "workflow": generated.workflow,
         "provider": generated.provider,
         "repairs": generated.repairs,
-        "usage": { "inputTokens": generated.usage.input, "outputTokens": generated.usage.output },
+        "usage": {
+            "inputTokens": generated.usage.usage().input,
+            "outputTokens": generated.usage.usage().output,
+        },
         "passedOver": generated.passed_over,
         "notices": generated.notices,
     })
@@ -139,4 +143,51 @@ pub async fn optimise_workflow(
         "suggestions": advice.suggestions,
         "modelProvider": advice.model_provider,
     })))
+}
+
+/// The tenant's AI settings: for generation and for analysis (explanations, advice), the
+/// deployment's providers (`{"use": "server"}`), the offline provider alone
+/// (`{"use": "offline"}`), or the tenant's own key (`{"use": "own", "credentialId", "model"}`:
+/// an `openAiApi` or `anthropicApi` credential).
+#[utoipa::path(get, path = "/api/v1/ai/settings", tag = "ai", security(("bearer" = [])),
+    responses((status = 200, body = agente_ai::TenantAiSettings), (status = 403, body = Problem)))]
+pub async fn settings(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+) -> Result<Json<agente_ai::TenantAiSettings>, ApiError> {
+    Ok(Json(s.ai.settings(&p).await?))
+}
+
+/// Changes the tenant's AI settings (admins). An own key is checked: the credential must
+/// exist, be of a provider's type and hold a key.
+#[utoipa::path(put, path = "/api/v1/ai/settings", tag = "ai", security(("bearer" = [])),
+    request_body = agente_ai::TenantAiSettings,
+    responses((status = 200, body = agente_ai::TenantAiSettings), (status = 400, body = Problem),
+        (status = 403, body = Problem)))]
+pub async fn save_settings(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(input): ApiJson<agente_ai::TenantAiSettings>,
+) -> Result<Json<agente_ai::TenantAiSettings>, ApiError> {
+    Ok(Json(s.ai.set_settings(&p, input).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CallsQuery {
+    /// Most calls answered (1–500, default 100).
+    limit: Option<u32>,
+}
+
+/// The tenant's latest model answers — generation, analysis and AI nodes — with tokens and
+/// cost (US dollars × 1,000,000 at list prices; none for a model without one), newest first.
+#[utoipa::path(get, path = "/api/v1/ai/calls", tag = "ai", security(("bearer" = [])),
+    params(CallsQuery),
+    responses((status = 200, body = agente_ai::AiCallsReport), (status = 403, body = Problem)))]
+pub async fn calls(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    ApiQuery(query): ApiQuery<CallsQuery>,
+) -> Result<Json<agente_ai::AiCallsReport>, ApiError> {
+    Ok(Json(s.ai.calls(&p, query.limit.unwrap_or(100)).await?))
 }

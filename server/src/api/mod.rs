@@ -85,6 +85,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/ai/executions/{id}/explain", post(ai::explain_execution))
         .route("/ai/workflows/{id}/optimise", post(ai::optimise_workflow))
+        .route("/ai/settings", get(ai::settings).put(ai::save_settings))
+        .route("/ai/calls", get(ai::calls))
         .route("/billing", get(billing::overview))
         .route("/billing/plans", get(billing::plans))
         .route("/billing/plans/{id}", put(billing::save_plan))

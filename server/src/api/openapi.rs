@@ -31,6 +31,7 @@ use utoipa::{Modify, OpenApi};
         billing::cancel, billing::resume, billing::checkout, billing::portal, billing::invoices,
         billing::stripe_webhook, billing::revenue,
         ai::generate_workflow, ai::generate_workflow_stream, ai::explain_execution, ai::optimise_workflow,
+        ai::settings, ai::save_settings, ai::calls,
     ),
     modifiers(&Security),
 )]

@@ -483,5 +483,183 @@ async fn an_agent_node_uses_the_tenants_credential_and_its_tokens_are_billed() {
             .sum();
         assert!(spent > 2, "{execution}");
         assert_eq!(used, spent, "every token counted once: {billing}");
+        let report: Value = app
+            .get("/api/v1/ai/calls", Some(&owner))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let calls = report["calls"].as_array().unwrap();
+        assert_eq!(calls.len(), 2, "{report}");
+        assert!(
+            calls.iter().all(|c| c["task"] == "node"
+                && c["ownKey"] == true
+                && c["model"] == "gpt-4.1-mini")
+        );
+        assert_eq!(
+            report["inputTokens"].as_u64().unwrap() + report["outputTokens"].as_u64().unwrap(),
+            spent
+        );
+    }
+}
+
+async fn json_of(res: reqwest::Response) -> Value {
+    res.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_tenant_chooses_its_own_key_or_offline_and_sees_each_calls_cost() {
+    let fake = FakeLlm::start().await;
+    let server_base = format!("{}/v1", fake.base);
+    for backend in BACKENDS {
+        // The deployment has a provider of its own; the tenant's choice decides.
+        let app = spawn_app_with(backend, |c| {
+            c.http_allow_private = true;
+            c.ai.providers = vec![ProviderSpec::OpenAi {
+                api: OpenAiApi::ChatCompletions,
+                config: ProviderConfig::new("openai", &server_base, None, "server-model"),
+            }];
+        })
+        .await;
+        let b = app.backend;
+        let (owner, _, _) = app.signup(&format!("ai-settings-{backend:?}")).await;
+        let settings = json_of(app.get("/api/v1/ai/settings", Some(&owner)).await).await;
+        assert_eq!(
+            settings,
+            json!({ "generation": { "use": "server" }, "analysis": { "use": "server" } }),
+            "{b}"
+        );
+
+        // Only a provider's credential with a key will do.
+        let header = json_of(app.post("/api/v1/credentials",
+            json!({ "name": "Header", "type": "httpHeaderAuth", "data": { "name": "X", "value": "y" } }), Some(&owner)).await).await;
+        let own = json_of(app.post("/api/v1/credentials",
+            json!({ "name": "Our OpenAI", "type": "openAiApi", "data": { "apiKey": "sk-own-secret", "url": format!("{}/v1", fake.base) } }), Some(&owner)).await).await;
+        let choose = |credential: &Value| {
+            json!({ "generation": { "use": "own", "credentialId": credential["id"], "model": "gpt-4.1-mini" },
+                    "analysis": { "use": "offline" } })
+        };
+        let res = app
+            .put(
+                "/api/v1/ai/settings",
+                choose(&json!({ "id": "nope" })),
+                &owner,
+            )
+            .await;
+        assert_problem(res, StatusCode::BAD_REQUEST, "bad_input", b).await;
+        let res = app
+            .put("/api/v1/ai/settings", choose(&header), &owner)
+            .await;
+        assert_problem(res, StatusCode::BAD_REQUEST, "bad_input", b).await;
+        let res = app
+            .put(
+                "/api/v1/ai/settings",
+                json!({ "generation": { "use": "elsewhere" } }),
+                &owner,
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        let res = app.put("/api/v1/ai/settings", choose(&own), &owner).await;
+        assert_eq!(res.status(), StatusCode::OK, "{b}");
+        let saved = json_of(app.get("/api/v1/ai/settings", Some(&owner)).await).await;
+        assert_eq!(saved["generation"]["credentialId"], own["id"], "{b}");
+        assert!(!saved.to_string().contains("sk-own-secret"), "{b}");
+
+        // An editor may read the settings, not change them.
+        let editor = json_of(
+            app.post(
+                "/api/v1/api-keys",
+                json!({ "name": "ed", "role": "editor" }),
+                Some(&owner),
+            )
+            .await,
+        )
+        .await;
+        let editor = editor["key"].as_str().unwrap();
+        assert_eq!(
+            app.get("/api/v1/ai/settings", Some(editor)).await.status(),
+            StatusCode::OK,
+            "{b}"
+        );
+        assert_eq!(
+            app.put("/api/v1/ai/settings", choose(&own), editor)
+                .await
+                .status(),
+            StatusCode::FORBIDDEN,
+            "{b}"
+        );
+
+        // Generation goes to the tenant's key and model.
+        let before = fake.seen().len();
+        fake.script([Reply::Answer(VALID.into())]);
+        let generated = json_of(
+            app.post(
+                "/api/v1/ai/workflows/generate",
+                json!({ "description": "Post webhook calls to Slack" }),
+                Some(&owner),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(generated["provider"], "openai", "{b}: {generated}");
+        let seen = &fake.seen()[before];
+        assert_eq!(seen.headers["authorization"], "Bearer sk-own-secret", "{b}");
+        assert_eq!(seen.body["model"], "gpt-4.1-mini", "{b}");
+
+        // Analysis is offline: a failed run is explained without asking anyone.
+        let failing = json!({ "name": "Fails", "nodes": [
+            {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "position": [0, 0], "parameters": {}},
+            {"name": "Boom", "type": "n8n-nodes-base.stopAndError", "typeVersion": 1, "position": [200, 0], "parameters": {"errorMessage": "boom"}}],
+            "connections": {"Start": {"main": [[{"node": "Boom", "type": "main", "index": 0}]]}} });
+        let execution = create_and_run(&app, &owner, failing).await;
+        let seen_before = fake.seen().len();
+        let explained = json_of(
+            app.post(
+                &format!(
+                    "/api/v1/ai/executions/{}/explain",
+                    execution["id"].as_str().unwrap()
+                ),
+                json!({}),
+                Some(&owner),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(explained["provider"], "offline", "{b}: {explained}");
+        assert_eq!(fake.seen().len(), seen_before, "{b}: nothing sent");
+
+        // The ledger: one generation answer on the tenant's key, priced at the model's rate.
+        let report = json_of(app.get("/api/v1/ai/calls", Some(&owner)).await).await;
+        let calls = report["calls"].as_array().unwrap();
+        assert_eq!(calls.len(), 1, "{b}: {report}");
+        let call = &calls[0];
+        assert_eq!(
+            (
+                call["task"].as_str(),
+                call["provider"].as_str(),
+                call["ownKey"].as_bool()
+            ),
+            (Some("generation"), Some("openai"), Some(true)),
+            "{b}"
+        );
+        let (input, output) = (
+            call["inputTokens"].as_u64().unwrap(),
+            call["outputTokens"].as_u64().unwrap(),
+        );
+        assert_eq!(
+            input + output,
+            generated["usage"]["inputTokens"].as_u64().unwrap()
+                + generated["usage"]["outputTokens"].as_u64().unwrap()
+        );
+        let expected = (input as f64 * 0.40 + output as f64 * 1.60).round() as u64;
+        assert_eq!(call["costMicros"].as_u64(), Some(expected), "{b}: {call}");
+        assert_eq!(report["costMicros"].as_u64(), Some(expected), "{b}");
+
+        // Another tenant sees none of it.
+        let (other, _, _) = app.signup(&format!("ai-other-{backend:?}")).await;
+        let theirs = json_of(app.get("/api/v1/ai/calls", Some(&other)).await).await;
+        assert_eq!(theirs["calls"], json!([]), "{b}");
+        let res = app.get("/api/v1/ai/calls?limit=abc", Some(&owner)).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{b}");
     }
 }

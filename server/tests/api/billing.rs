@@ -22,21 +22,6 @@ fn webhook_workflow(path: &str, respond_at_once: bool) -> Value {
     })
 }
 
-async fn put(
-    app: &crate::helpers::TestApp,
-    path: &str,
-    body: Value,
-    token: &str,
-) -> reqwest::Response {
-    app.client
-        .put(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_tenant_past_its_hard_limits_gets_402_until_it_upgrades() {
     for backend in BACKENDS {
@@ -71,7 +56,9 @@ async fn a_tenant_past_its_hard_limits_gets_402_until_it_upgrades() {
         free["includedExecutions"] = 2.into();
         free["maxActiveWorkflows"] = 2.into();
         free["maxMembers"] = 1.into();
-        let res = put(&app, "/api/v1/billing/plans/free", free.clone(), &operator).await;
+        let res = app
+            .put("/api/v1/billing/plans/free", free.clone(), &operator)
+            .await;
         assert_eq!(res.status(), StatusCode::OK, "{b}");
 
         let (owner, _, _) = app.signup("shop").await;
@@ -82,14 +69,16 @@ async fn a_tenant_past_its_hard_limits_gets_402_until_it_upgrades() {
             .await
             .unwrap();
         assert_eq!(me["operator"], false, "{b}");
-        let res = put(&app, "/api/v1/billing/plans/free", free.clone(), &owner).await;
+        let res = app
+            .put("/api/v1/billing/plans/free", free.clone(), &owner)
+            .await;
         assert_problem(res, StatusCode::FORBIDDEN, "forbidden", b).await;
         let res = app
             .get("/api/v1/billing/plans?all=true", Some(&owner))
             .await;
         assert_problem(res, StatusCode::FORBIDDEN, "forbidden", b).await;
         free["monthlyPrice"] = 100.into();
-        let res = put(&app, "/api/v1/billing/plans/free", free, &operator).await;
+        let res = app.put("/api/v1/billing/plans/free", free, &operator).await;
         assert_problem(res, StatusCode::BAD_REQUEST, "bad_input", b).await;
 
         // Two workflows: one answers when done, one at once (queued for a worker).
@@ -281,7 +270,7 @@ async fn stripe_checkout_and_webhook_over_http() {
         let mut pro = plans["data"][1].clone();
         pro["stripePrice"] = "price_pro".into();
         assert_eq!(
-            put(&app, "/api/v1/billing/plans/pro", pro, &operator)
+            app.put("/api/v1/billing/plans/pro", pro, &operator)
                 .await
                 .status(),
             StatusCode::OK,

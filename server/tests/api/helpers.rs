@@ -143,6 +143,16 @@ impl TestApp {
         req.send().await.unwrap()
     }
 
+    pub async fn put(&self, path: &str, body: Value, token: &str) -> Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
         let mut req = self.client.get(self.url(path));
         if let Some(t) = token {

@@ -67,6 +67,44 @@ pub struct ChatResponse {
     pub tool_calls: Vec<ToolCall>,
 }
 
+/// One model answer's spend.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spent {
+    pub provider: String,
+    /// As the provider named it (what prices it).
+    pub model: String,
+    pub usage: TokenUsage,
+}
+
+/// What a task's model answers spent, answer by answer (a task may ask several models, and
+/// one model several times).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Spend(pub Vec<Spent>);
+
+impl Spend {
+    pub fn add(&mut self, provider: &str, answer: &ChatResponse) {
+        self.0.push(Spent {
+            provider: provider.to_string(),
+            model: answer.model.clone(),
+            usage: answer.usage,
+        });
+    }
+
+    /// Tokens across every answer.
+    pub fn usage(&self) -> TokenUsage {
+        self.0
+            .iter()
+            .fold(TokenUsage::default(), |sum, s| TokenUsage {
+                input: sum.input + s.usage.input,
+                output: sum.output + s.usage.output,
+            })
+    }
+
+    pub fn total(&self) -> u64 {
+        self.usage().total()
+    }
+}
+
 /// A piece of a streamed answer.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StreamEvent {

@@ -66,3 +66,15 @@ impl From<agente_core::GateError> for AiError {
         }
     }
 }
+
+impl From<agente_store::StoreError> for AiError {
+    fn from(e: agente_store::StoreError) -> Self {
+        AiError::Workflow(e.into())
+    }
+}
+
+impl From<agente_store::sqlx::Error> for AiError {
+    fn from(e: agente_store::sqlx::Error) -> Self {
+        AiError::Workflow(e.into())
+    }
+}

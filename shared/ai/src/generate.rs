@@ -5,7 +5,7 @@
 //! offline planner is the last, so a description always becomes a valid workflow.
 
 use crate::chat::{
-    ChatModel, ChatRequest, ChatResponse, Message, OutputSchema, StreamEvent, TokenUsage,
+    ChatModel, ChatRequest, ChatResponse, Message, OutputSchema, Spend, StreamEvent,
 };
 use crate::workflow_check::check;
 use crate::{AiError, offline};
@@ -27,8 +27,8 @@ pub struct Generated {
     pub workflow: Value,
     /// Who wrote it: a provider's name, or `offline`.
     pub provider: String,
-    /// Tokens spent across every provider tried.
-    pub usage: TokenUsage,
+    /// What every provider tried spent.
+    pub usage: Spend,
     /// Corrections the accepted answer needed.
     pub repairs: usize,
     /// Providers that were tried first and why they were passed over.
@@ -143,7 +143,7 @@ pub async fn generate_with(
     progress: Option<ProgressSink<'_>>,
 ) -> Result<Generated, AiError> {
     let description = check_description(description)?;
-    let mut usage = TokenUsage::default();
+    let mut usage = Spend::default();
     let mut passed_over = Vec::new();
     for model in models {
         match with_repairs(model.as_ref(), description, &mut usage, progress).await {
@@ -217,7 +217,7 @@ async fn ask(
 async fn with_repairs(
     model: &dyn ChatModel,
     description: &str,
-    usage: &mut TokenUsage,
+    usage: &mut Spend,
     progress: Option<ProgressSink<'_>>,
 ) -> Result<(Value, usize), AiError> {
     let mut request = ChatRequest::new(instructions(), description);
@@ -227,8 +227,7 @@ async fn with_repairs(
     let mut last = Vec::new();
     for repair in 0..=MAX_REPAIRS {
         let answer = ask(model, &request, repair, progress).await?;
-        usage.input += answer.usage.input;
-        usage.output += answer.usage.output;
+        usage.add(model.provider(), &answer);
         match check(&answer.text) {
             Ok(workflow) => return Ok((workflow, repair)),
             Err(errors) => {

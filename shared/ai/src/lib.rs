@@ -16,20 +16,23 @@ mod node_models;
 pub mod offline;
 mod openai;
 pub mod optimise;
+pub mod pricing;
 mod service;
 pub mod sse;
 mod streaming;
+mod tenant;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod workflow_check;
 
 pub use anthropic::Anthropic;
 pub use chat::{
-    ChatModel, ChatRequest, ChatResponse, Message, OutputSchema, Role, StreamEvent, TokenUsage,
-    ToolCall, ToolSpec,
+    ChatModel, ChatRequest, ChatResponse, Message, OutputSchema, Role, Spend, Spent, StreamEvent,
+    TokenUsage, ToolCall, ToolSpec,
 };
 pub use config::{ApiKey, ProviderConfig};
 pub use error::AiError;
 pub use http::RetryPolicy;
 pub use openai::{OpenAi, OpenAiApi};
 pub use service::{ADVICE_EXECUTIONS, AiService, ExplainedExecution, ProviderSpec};
+pub use tenant::{AiCall, AiCallsReport, MAX_CALLS_LISTED, ProviderChoice, TenantAiSettings};

@@ -4,16 +4,17 @@
 //! spent), the rest recorded after. Calls reach only addresses the network policy allows,
 //! checked after DNS resolution by the client they share.
 
-use crate::chat::{ChatModel, ChatRequest};
+use crate::chat::{ChatModel, ChatRequest, Spend};
 use crate::config::{ApiKey, ProviderConfig};
+use crate::tenant::Task;
 use crate::{AiError, AiService, Anthropic, OpenAi, OpenAiApi};
 use agente_core::TenantId;
 use agente_core::llm::{LanguageModels, ModelApi, ModelCall, ModelError, ModelFuture, ModelReply};
 use agente_notify::network::NetworkPolicy;
 use std::time::Duration;
 
-const OPENAI_URL: &str = "https://api.openai.com/v1";
-const ANTHROPIC_URL: &str = "https://api.anthropic.com";
+pub(crate) const OPENAI_URL: &str = "https://api.openai.com/v1";
+pub(crate) const ANTHROPIC_URL: &str = "https://api.anthropic.com";
 
 /// The client AI nodes' calls share: the network policy's filtered DNS, no redirects, and
 /// the provider timeouts.
@@ -77,6 +78,9 @@ impl AiService {
         let spent = answer.as_ref().map(|a| a.usage.total()).unwrap_or(0);
         self.record(tenant, &id, spent).await;
         let answer = answer.map_err(|e| ModelError::Failed(e.to_string()))?;
+        let mut spend = Spend::default();
+        spend.add(model.provider(), &answer);
+        self.log_spend(tenant, &id, Task::Node, &spend, true).await;
         Ok(ModelReply {
             text: answer.text,
             tool_calls: answer.tool_calls,

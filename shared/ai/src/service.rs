@@ -12,6 +12,7 @@ use crate::config::ProviderConfig;
 use crate::explain::{Explanation, explain, failure_context};
 use crate::generate::{Generated, ProgressSink, check_description, generate_with};
 use crate::optimise::{Advice, advise, stats};
+use crate::tenant::Task;
 use crate::{AiError, Anthropic, OpenAi, OpenAiApi};
 use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::{GateError, Meter, TenantId, Usage, UsageGate};
@@ -92,15 +93,17 @@ pub struct AiService {
 #[derive(Clone)]
 pub(crate) struct Inner {
     /// Asked in this order to generate workflows; the offline planner comes after them.
-    generation: Vec<Arc<dyn ChatModel>>,
+    pub(crate) generation: Vec<Arc<dyn ChatModel>>,
     /// Asked in this order to explain failures; the offline rules come after them.
-    analysis: Vec<Arc<dyn ChatModel>>,
+    pub(crate) analysis: Vec<Arc<dyn ChatModel>>,
     gate: Option<Arc<dyn UsageGate>>,
     /// AI nodes' calls: their shared client (see `node_models.rs`) and its timeout.
     pub(crate) node_http: reqwest::Client,
     pub(crate) node_timeout: std::time::Duration,
     /// Literal addresses bypass the client's DNS filter: checked against this first.
     pub(crate) node_network: NetworkPolicy,
+    /// Tenants' settings and ledgers (`tenant.rs`); none: the deployment's providers for all.
+    pub(crate) store: Option<crate::tenant::Store>,
 }
 
 impl AiService {
@@ -120,6 +123,7 @@ impl AiService {
                 node_http: crate::node_models::node_client(NetworkPolicy::default(), NODE_TIMEOUT),
                 node_timeout: NODE_TIMEOUT,
                 node_network: NetworkPolicy::default(),
+                store: None,
             }),
         })
     }
@@ -175,9 +179,8 @@ impl AiService {
     ) -> Result<Generated, AiError> {
         self.check_generation(p, description)?;
         let call = format!("ai:{}", uuid::Uuid::now_v7());
-        let (models, refusal) = self
-            .admitted(&self.inner.generation, p.tenant_id, &call)
-            .await?;
+        let (wanted, own_key) = self.models_for(p.tenant_id, Task::Generation).await?;
+        let (models, refusal) = self.admitted(&wanted, p.tenant_id, &call).await?;
         let notices: Vec<String> = refusal
             .map(|r| format!("{r} — this workflow was written by the offline planner"))
             .into_iter()
@@ -185,6 +188,14 @@ impl AiService {
         let mut generated = generate_with(models, description, progress).await?;
         self.record(p.tenant_id, &call, generated.usage.total())
             .await;
+        self.log_spend(
+            p.tenant_id,
+            &call,
+            Task::Generation,
+            &generated.usage,
+            own_key,
+        )
+        .await;
         generated.notices.extend(notices);
         Ok(generated)
     }
@@ -257,11 +268,12 @@ impl AiService {
             AiError::BadInput("this execution did not fail in a node of its workflow".into())
         })?;
         let call = format!("ai:{}", uuid::Uuid::now_v7());
-        let (models, _) = self
-            .admitted(&self.inner.analysis, p.tenant_id, &call)
-            .await?;
+        let (wanted, own_key) = self.models_for(p.tenant_id, Task::Analysis).await?;
+        let (models, _) = self.admitted(&wanted, p.tenant_id, &call).await?;
         let (explanation, usage) = explain(models, &context).await;
         self.record(p.tenant_id, &call, usage.total()).await;
+        self.log_spend(p.tenant_id, &call, Task::Analysis, &usage, own_key)
+            .await;
         Ok(explanation)
     }
 
@@ -277,14 +289,16 @@ impl AiService {
         let figures = stats(workflow, executions);
         let call = format!("ai:{}", uuid::Uuid::now_v7());
         // Without figures there is nothing to ask a model about.
-        let wanted: &[Arc<dyn ChatModel>] = if figures.executions == 0 {
-            &[]
+        let (wanted, own_key) = if figures.executions == 0 {
+            (Vec::new(), false)
         } else {
-            &self.inner.analysis
+            self.models_for(p.tenant_id, Task::Analysis).await?
         };
-        let (models, _) = self.admitted(wanted, p.tenant_id, &call).await?;
+        let (models, _) = self.admitted(&wanted, p.tenant_id, &call).await?;
         let (advice, usage) = advise(models, figures).await;
         self.record(p.tenant_id, &call, usage.total()).await;
+        self.log_spend(p.tenant_id, &call, Task::Analysis, &usage, own_key)
+            .await;
         Ok(advice)
     }
 

@@ -111,7 +111,8 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
             .unwrap(),
         Some(Reply::ToolCalls(calls)) => {
             let input = tokens(&String::from_utf8_lossy(&bytes));
-            tool_calls(&calls, &path, input)
+            let model = body.get("model").and_then(Value::as_str).unwrap_or("fake");
+            tool_calls(&calls, &path, model, input)
         }
         Some(Reply::Answer(text)) => {
             let input = tokens(&String::from_utf8_lossy(&bytes));
@@ -137,7 +138,7 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
 }
 
 /// A non-streamed answer that asks for tools, in the request's format.
-fn tool_calls(calls: &[(String, Value)], path: &str, input: u64) -> Response {
+fn tool_calls(calls: &[(String, Value)], path: &str, model: &str, input: u64) -> Response {
     let id = |i: usize| format!("call_{}", i + 1);
     let output = tokens(&format!("{calls:?}"));
     if path.ends_with("/messages") {
@@ -147,7 +148,7 @@ fn tool_calls(calls: &[(String, Value)], path: &str, input: u64) -> Response {
             .map(|(i, (name, args))| json!({ "type": "tool_use", "id": id(i), "name": name, "input": args }))
             .collect();
         return json_response(json!({
-            "id": "msg_1", "type": "message", "role": "assistant", "model": "fake",
+            "id": "msg_1", "type": "message", "role": "assistant", "model": model,
             "content": blocks, "stop_reason": "tool_use", "stop_sequence": null,
             "usage": { "input_tokens": input, "output_tokens": output },
         }));
@@ -162,7 +163,7 @@ fn tool_calls(calls: &[(String, Value)], path: &str, input: u64) -> Response {
             })
             .collect();
         return json_response(json!({
-            "id": "resp_1", "object": "response", "status": "completed", "model": "fake",
+            "id": "resp_1", "object": "response", "status": "completed", "model": model,
             "output": items,
             "usage": { "input_tokens": input, "output_tokens": output, "total_tokens": input + output },
         }));
@@ -176,7 +177,7 @@ fn tool_calls(calls: &[(String, Value)], path: &str, input: u64) -> Response {
         })
         .collect();
     json_response(json!({
-        "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": "fake",
+        "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": model,
         "choices": [{ "index": 0, "message": { "role": "assistant", "content": null, "tool_calls": calls },
             "finish_reason": "tool_calls" }],
         "usage": { "prompt_tokens": input, "completion_tokens": output, "total_tokens": input + output },

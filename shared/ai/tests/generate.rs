@@ -94,7 +94,17 @@ async fn broken_answers_are_repaired_with_the_validators_words() {
         feedback.contains("unsupported_node_type") && feedback.contains("Slack"),
         "{feedback}"
     );
-    assert!(generated.usage.input > 0 && generated.usage.output > 0);
+    let tokens = generated.usage.usage();
+    assert!(tokens.input > 0 && tokens.output > 0);
+    // Every answer is accounted for, with the model that gave it.
+    assert_eq!(generated.usage.0.len(), 3);
+    assert!(
+        generated
+            .usage
+            .0
+            .iter()
+            .all(|s| s.provider == "openai" && s.model == "test-model")
+    );
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ mod rules;
 
 pub use context::{FailureContext, failure_context, redact};
 
-use crate::chat::{ChatModel, ChatRequest, OutputSchema, TokenUsage, json_part};
+use crate::chat::{ChatModel, ChatRequest, OutputSchema, Spend, json_part};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -117,8 +117,8 @@ fn read(answer: &str, provider: &str) -> Option<Explanation> {
 pub async fn explain(
     models: &[Arc<dyn ChatModel>],
     context: &FailureContext,
-) -> (Explanation, TokenUsage) {
-    let mut usage = TokenUsage::default();
+) -> (Explanation, Spend) {
+    let mut usage = Spend::default();
     let shown = serde_json::to_string_pretty(context).unwrap_or_default();
     for model in models {
         let mut request = ChatRequest::new(INSTRUCTIONS, shown.clone());
@@ -126,8 +126,7 @@ pub async fn explain(
         request.temperature = Some(0.1);
         match model.complete(&request).await {
             Ok(answer) => {
-                usage.input += answer.usage.input;
-                usage.output += answer.usage.output;
+                usage.add(model.provider(), &answer);
                 if let Some(explanation) = read(&answer.text, model.provider()) {
                     return (
                         Explanation {

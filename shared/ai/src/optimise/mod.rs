@@ -7,7 +7,7 @@ mod stats;
 
 pub use stats::{NodeStats, WorkflowStats, stats};
 
-use crate::chat::{ChatModel, ChatRequest, OutputSchema, TokenUsage, json_part};
+use crate::chat::{ChatModel, ChatRequest, OutputSchema, Spend, json_part};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -75,9 +75,9 @@ fn read(answer: &str) -> Option<Vec<Suggestion>> {
 }
 
 /// The advice on `stats`, and the tokens a model spent on it.
-pub async fn advise(models: &[Arc<dyn ChatModel>], stats: WorkflowStats) -> (Advice, TokenUsage) {
+pub async fn advise(models: &[Arc<dyn ChatModel>], stats: WorkflowStats) -> (Advice, Spend) {
     let mut suggestions = rules::advise(&stats);
-    let mut usage = TokenUsage::default();
+    let mut usage = Spend::default();
     let mut model_provider = None;
     if stats.executions > 0 {
         let shown = serde_json::to_string_pretty(&stats).unwrap_or_default();
@@ -86,8 +86,7 @@ pub async fn advise(models: &[Arc<dyn ChatModel>], stats: WorkflowStats) -> (Adv
             request.schema = Some(schema());
             match model.complete(&request).await {
                 Ok(answer) => {
-                    usage.input += answer.usage.input;
-                    usage.output += answer.usage.output;
+                    usage.add(model.provider(), &answer);
                     if let Some(more) = read(&answer.text) {
                         suggestions.extend(more);
                         model_provider = Some(model.provider().to_string());

@@ -56,6 +56,29 @@ fn context(tenant: TenantId, id: &str) -> String {
 
 const MAX_DATA_BYTES: usize = 64 * 1024;
 
+/// A tenant's credential `id`, opened for a use on the server (the AI service calling a
+/// provider with the tenant's own key): its type and data. No API returns it.
+pub async fn open_credential(
+    conn: &mut AnyConnection,
+    secrets: &agente_core::SecretBox,
+    tenant: TenantId,
+    id: &str,
+) -> Result<(String, Value), E> {
+    let row = query("SELECT type, data FROM credentials WHERE id = $1 AND tenant_id = $2")
+        .bind(id)
+        .bind(tenant.to_string())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(E::NotFound("credential"))?;
+    let sealed: String = row.try_get("data")?;
+    let plain = secrets
+        .open(&sealed, &context(tenant, id))
+        .map_err(|e| agente_store::StoreError::Corrupt(format!("credential {id}: {e}")))?;
+    let data = serde_json::from_slice(&plain)
+        .map_err(|e| agente_store::StoreError::Corrupt(e.to_string()))?;
+    Ok((row.try_get("type")?, data))
+}
+
 impl WorkflowService {
     pub async fn create_credential(
         &self,

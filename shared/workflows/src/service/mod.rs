@@ -20,7 +20,7 @@ mod webhook_cache;
 mod webhook_node;
 mod webhooks;
 
-pub use credentials::{CredentialInfo, NewCredential};
+pub use credentials::{CredentialInfo, NewCredential, open_credential};
 pub use executions::{ExecutionQuery, ExecutionRecord};
 pub use pending::{EXECUTE_JOB, PENDING_STALE_MS, RESUME_JOB, RUNNING_STALE_MS};
 pub use scheduled::SCHEDULE_JOB;
