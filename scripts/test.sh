@@ -61,9 +61,14 @@ cargo leptos build --release --precompress
 say "browser tests"
 data_dir=$(mktemp -d)
 port=${AGENTE_E2E_PORT:-3100}
-"${CARGO_TARGET_DIR:-target}/release/agente" serve --addr "127.0.0.1:$port" --data-dir "$data_dir" >"$data_dir/server.log" 2>&1 &
+# A model server stand-in (end2end/fake_llm.py) so the assistant streams a real answer.
+llm_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 end2end/fake_llm.py "$llm_port" >"$data_dir/llm.log" 2>&1 &
+llm=$!
+OPENAI_BASE_URL="http://127.0.0.1:$llm_port/v1" AGENTE_OPENAI_MODEL=e2e-model \
+  "${CARGO_TARGET_DIR:-target}/release/agente" serve --addr "127.0.0.1:$port" --data-dir "$data_dir" >"$data_dir/server.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data_dir"; stop_localstripe' EXIT
+trap 'kill $server $llm 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data_dir"; stop_localstripe' EXIT
 for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
   kill -0 $server 2>/dev/null || { cat "$data_dir/server.log"; exit 1; }

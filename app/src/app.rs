@@ -1,7 +1,8 @@
 use crate::pages::{
-    AcceptInvitePage, ApiKeysPage, AppShell, BillingPage, ComingSoon, DashboardPage,
-    ExecutionDetailPage, ExecutionsPage, LoginPage, MembersPage, NotFound, NotificationsPage,
-    PlansPage, SecurityPage, SettingsLayout, SignupPage, WorkflowDetailPage, WorkflowsPage,
+    AcceptInvitePage, AiSettingsPage, ApiKeysPage, AppShell, BillingPage, ComingSoon,
+    DashboardPage, ExecutionDetailPage, ExecutionsPage, LoginPage, MembersPage, NotFound,
+    NotificationsPage, PlansPage, SecurityPage, SettingsLayout, SignupPage, WorkflowDetailPage,
+    WorkflowsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/api-keys") view=ApiKeysPage />
                         <Route path=path!("/security") view=SecurityPage />
                         <Route path=path!("/notifications") view=NotificationsPage />
+                        <Route path=path!("/ai") view=AiSettingsPage />
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

@@ -4,7 +4,10 @@
 pub mod api;
 mod app;
 mod components;
+#[cfg(feature = "hydrate")]
+mod generation_stream;
 mod pages;
+mod sse_events;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 

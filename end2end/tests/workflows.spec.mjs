@@ -177,3 +177,59 @@ test("an AI agent with its model and tool on the canvas, and a clear error witho
   await hydrated(page);
   await expect(page.getByTestId("execution-error")).toContainText("credential of this node does not exist");
 });
+
+test("choose the workspace's own key for writing workflows and offline for explanations", async ({ page }) => {
+  await signUp(page, { email: uniqueEmail("ai-settings") });
+  const created = await page.request.post("/api/v1/credentials", {
+    data: { name: "Team OpenAI", type: "openAiApi", data: { apiKey: "sk-team-key" } },
+  });
+  expect(created.ok()).toBeTruthy();
+  await page.goto("/settings/ai");
+  await hydrated(page);
+  await expect(page.getByTestId("ai-calls")).toContainText("No model calls yet.");
+  const generation = page.getByTestId("ai-generation");
+  await generation.locator('select[name="generation_use"]').selectOption("own");
+  await generation.locator('select[name="generation_credential"]').selectOption({ label: "Team OpenAI (OpenAI)" });
+  await generation.locator('input[name="generation_model"]').fill("gpt-4.1-mini");
+  await page.getByTestId("ai-analysis").locator('select[name="analysis_use"]').selectOption("offline");
+  await page.getByRole("button", { name: "Save AI settings" }).click();
+  await expect(page.getByTestId("ai-saved")).toBeVisible();
+
+  await page.reload();
+  await hydrated(page);
+  await expect(generation.locator('select[name="generation_use"]')).toHaveValue("own");
+  await expect(generation.locator('input[name="generation_model"]')).toHaveValue("gpt-4.1-mini");
+  await expect(page.getByTestId("ai-analysis").locator('select[name="analysis_use"]')).toHaveValue("offline");
+  const stored = await (await page.request.get("/api/v1/ai/settings")).json();
+  expect(stored.generation.use).toBe("own");
+  expect(JSON.stringify(stored)).not.toContain("sk-team-key");
+
+  // An own key without a model is refused with a reason.
+  await generation.locator('input[name="generation_model"]').fill("");
+  await page.getByRole("button", { name: "Save AI settings" }).click();
+  await expect(page.getByTestId("ai-settings")).toContainText("needs a model name");
+});
+
+test("the assistant shows the model's answer as it is written", async ({ page }) => {
+  // The browser-test server's model (end2end/fake_llm.py) writes weather reports, slowly.
+  await signUp(page, { email: uniqueEmail("stream") });
+  await page.goto("/workflows");
+  await hydrated(page);
+  const assistant = page.getByTestId("assistant");
+  await assistant.getByLabel("What should it do?").fill("A weather report every morning in Slack");
+  const streamed = page.waitForRequest((r) => r.url().endsWith("/api/v1/ai/workflows/generate/stream"));
+  await assistant.getByRole("button", { name: "Generate" }).click();
+  await streamed;
+  await expect(assistant.getByTestId("writing")).toContainText("Asking openai");
+  await expect(assistant.getByTestId("model-answer")).toContainText('"nodes"');
+  const preview = page.getByTestId("generated");
+  await expect(preview).toContainText("Written by openai");
+  await expect(preview.getByRole("heading")).toHaveText("Weather report");
+  await expect(preview.getByTestId("canvas").locator("g.node")).toHaveCount(3);
+  await expect(assistant.getByTestId("writing")).toHaveCount(0);
+
+  // A spent plan or a refusing model still ends in a workflow: here the model refuses.
+  await assistant.getByLabel("What should it do?").fill("Post new orders to #sales");
+  await assistant.getByRole("button", { name: "Generate" }).click();
+  await expect(page.getByTestId("generated")).toContainText("Written by the offline planner");
+});

@@ -1,4 +1,5 @@
-//! The assistant: a workflow generated from a description, shown before it is imported.
+//! The assistant's generated workflow (read from the streamed REST answer in the browser),
+//! explanations of failed executions and their fixes.
 
 use super::{CanvasEdge, CanvasNode};
 use leptos::prelude::*;
@@ -21,28 +22,30 @@ pub struct GeneratedWorkflow {
     pub tokens: u64,
 }
 
-#[server(prefix = "/sfn", endpoint = "ai_generate_workflow")]
-pub async fn generate_workflow(description: String) -> Result<GeneratedWorkflow, ServerFnError> {
-    let p = require_principal()?;
-    let generated = context()?
-        .ai
-        .generate_workflow(&p, &description)
-        .await
-        .map_err(ai_error)?;
-    let json = serde_json::to_string_pretty(&generated.workflow)
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
-    let workflow = agente_workflows::Workflow::from_json(&json)
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
-    let (nodes, edges) = super::workflows::canvas_of(&workflow);
-    Ok(GeneratedWorkflow {
-        name: workflow.name().to_string(),
-        json,
-        nodes,
-        edges,
-        provider: generated.provider,
-        notices: generated.notices,
-        tokens: generated.usage.total(),
-    })
+#[cfg(feature = "hydrate")]
+impl GeneratedWorkflow {
+    /// From the body of `POST /api/v1/ai/workflows/generate` (the stream's `result`).
+    pub fn from_api(body: &serde_json::Value) -> Result<Self, String> {
+        let workflow: agente_workflows::Workflow = serde_json::from_value(body["workflow"].clone())
+            .map_err(|e| format!("the generated workflow could not be read: {e}"))?;
+        let json = serde_json::to_string_pretty(&body["workflow"]).unwrap_or_default();
+        let (nodes, edges) = super::workflows::canvas_of(&workflow);
+        let tokens = |k: &str| body["usage"][k].as_u64().unwrap_or(0);
+        Ok(Self {
+            name: workflow.name().to_string(),
+            json,
+            nodes,
+            edges,
+            provider: body["provider"].as_str().unwrap_or_default().to_string(),
+            notices: body["notices"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|n| n.as_str().map(str::to_string))
+                .collect(),
+            tokens: tokens("inputTokens") + tokens("outputTokens"),
+        })
+    }
 }
 
 /// Why an execution failed, for the execution page.
@@ -59,7 +62,7 @@ pub struct ExplanationView {
 
 /// An AI error as a message; our own failures are logged and not shown.
 #[cfg(feature = "ssr")]
-fn ai_error(e: agente_ai::AiError) -> ServerFnError {
+pub(super) fn ai_error(e: agente_ai::AiError) -> ServerFnError {
     use agente_ai::AiError;
     match e {
         AiError::Workflow(e) => super::workflows::wf_error(e),

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod ai;
+mod ai_settings;
 mod billing;
 mod notifications;
 mod plans;
@@ -11,6 +12,7 @@ mod workflows;
 
 pub use accounts::*;
 pub use ai::*;
+pub use ai_settings::*;
 pub use billing::*;
 pub use notifications::*;
 pub use plans::*;

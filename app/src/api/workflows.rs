@@ -179,7 +179,7 @@ pub async fn delete_workflow(id: String) -> Result<(), ServerFnError> {
 }
 
 /// A workflow's nodes and connections as the canvas draws them (sticky notes left out).
-#[cfg(feature = "ssr")]
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
 pub(crate) fn canvas_of(wf: &agente_workflows::Workflow) -> (Vec<CanvasNode>, Vec<CanvasEdge>) {
     let nodes = wf
         .nodes()

@@ -1,27 +1,53 @@
-//! The assistant panel on the Workflows page: describe a workflow, see it drawn, import it.
+//! The assistant panel on the Workflows page: describe a workflow, watch the model write it,
+//! see it drawn, import it.
 
 use super::workflows::Canvas;
-use crate::api::{GenerateWorkflow, ImportWorkflows};
-use crate::components::ActionError;
+use crate::api::{GeneratedWorkflow, ImportWorkflows};
 use leptos::prelude::*;
+
+/// What the panel shows while and after a generation runs.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Progress {
+    /// "Asking openai…", "The offline planner is writing it…"
+    status: String,
+    /// The model's answer so far.
+    text: String,
+    result: Option<GeneratedWorkflow>,
+    error: Option<String>,
+    busy: bool,
+}
 
 #[component]
 pub fn Assistant(import: ServerAction<ImportWorkflows>) -> impl IntoView {
-    let generate = ServerAction::<GenerateWorkflow>::new();
+    let progress = RwSignal::new(Progress::default());
+    let description = NodeRef::<leptos::html::Textarea>::new();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(text) = description.get().map(|t| t.value()) else {
+            return;
+        };
+        start(progress, text);
+    };
     view! {
         <section class="card" data-testid="assistant">
             <h2>"Describe a workflow"</h2>
-            <ActionForm action=generate attr:class="form">
+            <form class="form" on:submit=submit>
                 <label>"What should it do?"
-                    <textarea name="description" rows="3" required maxlength="2000"
+                    <textarea node_ref=description name="description" rows="3" required maxlength="2000"
                         placeholder="Every Monday at 9, fetch https://… and post the result to #sales"></textarea>
                 </label>
-                <button type="submit" class="btn btn-primary" disabled=move || generate.pending().get()>
-                    {move || if generate.pending().get() { "Writing…" } else { "Generate" }}
+                <button type="submit" class="btn btn-primary" disabled=move || progress.with(|p| p.busy)>
+                    {move || if progress.with(|p| p.busy) { "Writing…" } else { "Generate" }}
                 </button>
-            </ActionForm>
-            <ActionError value=generate.value() />
-            {move || generate.value().get().and_then(Result::ok).map(|g| {
+            </form>
+            {move || progress.with(|p| p.error.clone()).map(|e| view! { <p class="alert alert-error">{e}</p> })}
+            {move || progress.with(|p| p.busy).then(|| view! {
+                <div class="writing" data-testid="writing">
+                    <p class="muted small">{move || progress.with(|p| p.status.clone())}</p>
+                    <pre class="json live" data-testid="model-answer">{move || progress.with(|p| p.text.clone())}</pre>
+                </div>
+            })}
+            {move || progress.with(|p| p.result.clone()).map(|g| {
                 let json = g.json.clone();
                 let by = if g.provider == "offline" {
                     "Written by the offline planner".to_string()
@@ -43,3 +69,45 @@ pub fn Assistant(import: ServerAction<ImportWorkflows>) -> impl IntoView {
         </section>
     }
 }
+
+/// Runs the generation in the browser, streaming (hydrated builds).
+#[cfg(feature = "hydrate")]
+fn start(progress: RwSignal<Progress>, description: String) {
+    use crate::generation_stream::{Step, generate};
+    progress.set(Progress {
+        busy: true,
+        status: "Starting…".into(),
+        ..Progress::default()
+    });
+    leptos::task::spawn_local(async move {
+        let outcome = generate(&description, |step| match step {
+            Step::Attempt { provider, repair } => progress.update(|p| {
+                p.text.clear();
+                p.status = match (provider.as_str(), repair) {
+                    ("offline", _) => "The offline planner is writing it…".into(),
+                    (provider, 0) => format!("Asking {provider}…"),
+                    (provider, n) => format!("{provider} is correcting its answer ({n})…"),
+                };
+            }),
+            Step::Delta(text) => progress.update(|p| p.text.push_str(&text)),
+            Step::Result(body) => {
+                let result = GeneratedWorkflow::from_api(&body);
+                progress.update(|p| match result {
+                    Ok(g) => p.result = Some(g),
+                    Err(e) => p.error = Some(e),
+                });
+            }
+        })
+        .await;
+        progress.update(|p| {
+            p.busy = false;
+            if let Err(e) = outcome {
+                p.error = Some(e);
+            }
+        });
+    });
+}
+
+/// Before hydration nothing runs: the form needs the browser.
+#[cfg(not(feature = "hydrate"))]
+fn start(_: RwSignal<Progress>, _: String) {}

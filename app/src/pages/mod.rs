@@ -1,5 +1,6 @@
 //! One module per area of the app.
 
+mod ai_settings;
 mod assistant;
 mod auth;
 mod billing;
@@ -11,6 +12,7 @@ mod settings;
 mod shell;
 mod workflows;
 
+pub use ai_settings::AiSettingsPage;
 pub use auth::{AcceptInvitePage, LoginPage, SignupPage};
 pub use billing::BillingPage;
 pub use executions::{ExecutionDetailPage, ExecutionsPage};

@@ -17,6 +17,7 @@ pub fn SettingsLayout() -> impl IntoView {
             <A href="/settings/api-keys" attr:class="tab">"API keys"</A>
             <A href="/settings/security" attr:class="tab">"Security"</A>
             <A href="/settings/notifications" attr:class="tab">"Notifications"</A>
+            <A href="/settings/ai" attr:class="tab">"AI"</A>
         </nav>
         <Outlet />
     }

@@ -2,12 +2,15 @@
 //! its trigger (`triggers.rs`), cut into clauses ("…, then …", "… and post …"), and each
 //! clause becomes the step whose phrasings it matches best (BM25 over `steps.rs`), with
 //! parameters read from its words (`params.rs`). Conditions branch: "otherwise …" goes to
-//! the If's false output; "in batches" loops back. What comes out is n8n workflow JSON.
+//! the If's false output; "in batches" loops back. A request that names a known automation
+//! ("an uptime monitor") gets a starter template instead (`templates.rs`). What comes out is
+//! n8n workflow JSON.
 
 mod bm25;
 mod clauses;
 mod params;
 mod steps;
+mod templates;
 mod triggers;
 
 use bm25::Bm25;
@@ -180,6 +183,11 @@ pub fn plan(request: &str) -> Value {
         for (i, step) in steps_for(&clause).into_iter().enumerate() {
             wanted.push((step, otherwise && i == 0));
         }
+    }
+    // A request that names a known automation rather than its steps gets its template.
+    let kinds: Vec<&str> = wanted.iter().map(|(s, _)| s.kind).collect();
+    if let Some(template) = templates::matching(request, &trigger, &kinds) {
+        return template;
     }
     // Answering the caller needs a caller: a manual start becomes a webhook; a sub-workflow
     // answers its parent with its last node anyway, and a schedule has no one to answer.
