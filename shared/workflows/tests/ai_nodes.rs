@@ -3,12 +3,14 @@
 //! and the errors a user gets for a missing model, credential or prompt.
 #![cfg(feature = "server")]
 
+mod common;
+
 use agente_core::llm::{
     ModelApi, ModelCall, ModelError, ModelFuture, ModelReply, Role, TokenUsage, ToolCall,
 };
 use agente_workflows::engine::{
     BoxFuture, Engine, Execution, ExecutionStatus, Host, Item, NetworkPolicy, RunRequest,
-    SubWorkflowCall, SubWorkflowSource,
+    SubWorkflowCall,
 };
 use agente_workflows::{Workflow, validate::validate};
 use serde_json::{Value, json};
@@ -76,24 +78,11 @@ fn asks(calls: &[(&str, Value)]) -> Result<ModelReply, ModelError> {
 impl Host for Scripted {
     fn run_sub_workflow(&self, call: SubWorkflowCall) -> BoxFuture<'_, Result<Vec<Item>, String>> {
         Box::pin(async move {
-            let SubWorkflowSource::Inline(wf) = call.source else {
-                return Err("only inline workflows here".into());
-            };
-            let request = RunRequest {
-                items: call.items,
-                depth: call.depth,
+            let base = RunRequest {
                 host: self.me.upgrade().map(|me| me as Arc<dyn Host>),
                 ..RunRequest::default()
             };
-            let exec = self.engine.run(&wf, request).await;
-            match exec.error {
-                Some(e) => Err(e.message),
-                None => Ok(exec
-                    .output(exec.last_node.as_deref().unwrap_or_default())
-                    .into_iter()
-                    .map(Item::from_returned)
-                    .collect()),
-            }
+            common::run_inline(&self.engine, call, base).await
         })
     }
 

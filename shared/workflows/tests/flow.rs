@@ -1,10 +1,11 @@
 //! Loops, sub-workflows, cancellation and the network policy of the engine.
 #![cfg(feature = "server")]
 
+mod common;
+
 use agente_workflows::Workflow;
 use agente_workflows::engine::{
     BoxFuture, Engine, Execution, ExecutionStatus, Host, Item, RunRequest, SubWorkflowCall,
-    SubWorkflowSource,
 };
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
@@ -111,29 +112,11 @@ impl Host for InMemory {
                 .lock()
                 .unwrap()
                 .push((call.items.len(), call.depth));
-            let SubWorkflowSource::Inline(wf) = call.source else {
-                return Err("only inline workflows here".into());
+            let base = RunRequest {
+                host: self.me.upgrade().map(|me| me as Arc<dyn Host>),
+                ..request(vec![])
             };
-            let exec = self
-                .engine
-                .run(
-                    &wf,
-                    RunRequest {
-                        items: call.items,
-                        depth: call.depth,
-                        host: self.me.upgrade().map(|me| me as Arc<dyn Host>),
-                        ..request(vec![])
-                    },
-                )
-                .await;
-            match exec.error {
-                Some(e) => Err(e.message),
-                None => Ok(exec
-                    .output(exec.last_node.as_deref().unwrap_or_default())
-                    .into_iter()
-                    .map(Item::from_returned)
-                    .collect()),
-            }
+            common::run_inline(&self.engine, call, base).await
         })
     }
 }

@@ -4,7 +4,9 @@
 use agente_auth::{AuthMethod, Principal};
 use agente_core::{Role, SystemClock, TenantId};
 use agente_store::testing::TestDb;
-use agente_workflows::engine::{Engine, NetworkPolicy};
+use agente_workflows::engine::{
+    Engine, Item, NetworkPolicy, RunRequest, SubWorkflowCall, SubWorkflowSource,
+};
 use agente_workflows::service::{ServiceLimits, WorkflowService};
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,4 +64,30 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     panic!("the condition did not come true within 5 s");
+}
+
+/// How the test hosts run a sub-workflow: inline JSON only, with `engine`, on `base` (which
+/// carries the host for deeper calls); answers its last node's items.
+pub async fn run_inline(
+    engine: &Engine,
+    call: SubWorkflowCall,
+    base: RunRequest,
+) -> Result<Vec<Item>, String> {
+    let SubWorkflowSource::Inline(wf) = call.source else {
+        return Err("only inline workflows here".into());
+    };
+    let request = RunRequest {
+        items: call.items,
+        depth: call.depth,
+        ..base
+    };
+    let exec = engine.run(&wf, request).await;
+    match exec.error {
+        Some(e) => Err(e.message),
+        None => Ok(exec
+            .output(exec.last_node.as_deref().unwrap_or_default())
+            .into_iter()
+            .map(Item::from_returned)
+            .collect()),
+    }
 }

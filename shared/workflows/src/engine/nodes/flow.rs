@@ -1,7 +1,7 @@
 //! Flow across runs and workflows: Loop Over Items (Split in Batches) and Execute Workflow.
 
 use crate::engine::{
-    Item, MAX_SUB_WORKFLOW_DEPTH, NodeContext, NodeError, SubWorkflowCall, SubWorkflowSource,
+    Host, Item, MAX_SUB_WORKFLOW_DEPTH, NodeContext, NodeError, SubWorkflowCall, SubWorkflowSource,
 };
 use crate::{Node, Workflow};
 use serde_json::{Value, json};
@@ -88,14 +88,7 @@ fn items_of(value: &Value) -> Vec<Item> {
 /// (`mode: once`, the default) or once per item (`mode: each`), and outputs what the
 /// sub-workflow's last node returned — or the input unchanged when not waiting for it.
 pub async fn execute_workflow(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
-    let host = ctx
-        .host
-        .ok_or_else(|| NodeError::Failed("sub-workflows cannot run here".into()))?;
-    if ctx.depth >= MAX_SUB_WORKFLOW_DEPTH {
-        return Err(NodeError::Failed(format!(
-            "sub-workflows nest deeper than {MAX_SUB_WORKFLOW_DEPTH} levels"
-        )));
-    }
+    let host = sub_workflow_host(ctx)?;
     let wait = ctx.bool("options.waitForSubWorkflow", 0, true)?;
     let each = ctx.string("mode", 0, "once")? == "each";
     let batches: Vec<(Option<usize>, Vec<Item>)> = if each {
@@ -129,6 +122,19 @@ pub async fn execute_workflow(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeEr
         }
     }
     Ok(if wait { out } else { ctx.input().to_vec() })
+}
+
+/// Who runs a sub-workflow for this node, unless they would nest too deep.
+pub(crate) fn sub_workflow_host<'a>(ctx: &NodeContext<'a>) -> Result<&'a dyn Host, NodeError> {
+    let host = ctx
+        .host
+        .ok_or_else(|| NodeError::Failed("sub-workflows cannot run here".into()))?;
+    if ctx.depth >= MAX_SUB_WORKFLOW_DEPTH {
+        return Err(NodeError::Failed(format!(
+            "sub-workflows nest deeper than {MAX_SUB_WORKFLOW_DEPTH} levels"
+        )));
+    }
+    Ok(host)
 }
 
 /// Which workflow `node` (Execute Workflow, or a workflow tool) runs for `item`.

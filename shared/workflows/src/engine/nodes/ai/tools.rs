@@ -9,8 +9,8 @@
 
 use super::LANGCHAIN;
 use crate::Node;
-use crate::engine::host::{MAX_SUB_WORKFLOW_DEPTH, SubWorkflowCall};
-use crate::engine::nodes::flow::source;
+use crate::engine::host::SubWorkflowCall;
+use crate::engine::nodes::flow::{source, sub_workflow_host};
 use crate::engine::nodes::locator_of;
 use crate::engine::{Item, NodeContext, NodeError};
 use agente_core::llm::{ToolCall, ToolSpec};
@@ -206,14 +206,7 @@ async fn run_workflow(
     query: Value,
     item: usize,
 ) -> Result<String, NodeError> {
-    let host = ctx
-        .host
-        .ok_or_else(|| NodeError::Failed("sub-workflows cannot run here".into()))?;
-    if ctx.depth >= MAX_SUB_WORKFLOW_DEPTH {
-        return Err(NodeError::Failed(format!(
-            "sub-workflows nest deeper than {MAX_SUB_WORKFLOW_DEPTH} levels"
-        )));
-    }
+    let host = sub_workflow_host(ctx)?;
     let call = SubWorkflowCall {
         source: source(ctx, node, item)?,
         items: vec![Item::from_value(json!({ "query": query }))],
