@@ -49,6 +49,8 @@ pub struct BillingView {
     /// The tenant pays through a Stripe subscription (plan changes apply to it directly).
     pub subscribed: bool,
     pub invoices: Vec<InvoiceRow>,
+    /// "Upgrade to Business: …" when another plan suits the use better.
+    pub recommendation: Option<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -192,6 +194,13 @@ pub async fn get_billing() -> Result<BillingView, ServerFnError> {
                     | agente_billing::Status::PastDue
             ),
         invoices,
+        recommendation: o.recommendation.as_ref().map(|r| {
+            let verb = match r.direction {
+                agente_billing::recommend::Direction::Upgrade => "Upgrade",
+                agente_billing::recommend::Direction::Downgrade => "Switch",
+            };
+            (format!("{verb} to {}", r.plan_name), r.reason.clone())
+        }),
         plan: card(&o.plan),
         lapsed_from: (o.subscribed_plan != o.plan.id).then(|| o.subscribed_plan.clone()),
         status: o.status.as_str().replace('_', " "),

@@ -78,6 +78,9 @@ pub fn BillingPage() -> impl IntoView {
                             </section>
                             <section class="card">
                                 <h2>"Usage this period"</h2>
+                                {b.recommendation.clone().map(|(title, reason)| view! {
+                                    <p class="alert" data-testid="recommendation"><strong>{title}</strong> " — " {reason}</p>
+                                })}
                                 <div class="meters" data-testid="usage">
                                     {b.usage.into_iter().map(|u| view! { <Meter bar=u /> }).collect_view()}
                                 </div>

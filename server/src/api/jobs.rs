@@ -1,9 +1,11 @@
 //! A tenant's dead-lettered jobs (runs that failed every attempt): list, retry, purge. The
-//! queue is shared by all tenants; every call here is scoped to the caller's.
+//! queue is shared by all tenants; every call here is scoped to the caller's, except with
+//! `?all=true`, which an operator of the platform may ask for: every tenant's and the
+//! system's dead jobs (each names its tenant).
 
 use super::{ApiError, ApiPath, ApiQuery, Caller, Problem};
 use crate::AppState;
-use agente_auth::{Action, Principal, Resource, check_permission};
+use agente_auth::{Action, Principal, Resource, check_permission, require_operator};
 use agente_jobs::{DeadJobs, Queue, QueueError, Scope};
 use agente_workflows::service::WorkflowServiceError;
 use axum::Json;
@@ -15,14 +17,30 @@ use serde_json::{Value, json};
 pub struct DeadQuery {
     pub queue: Option<String>,
     pub limit: Option<u32>,
+    /// Every tenant's (operators only).
+    #[serde(default)]
+    pub all: bool,
+}
+
+/// `?all=true` on one dead job's routes.
+#[derive(Debug, Default, Deserialize)]
+pub struct ScopeQuery {
+    #[serde(default)]
+    pub all: bool,
 }
 
 fn queue(s: &AppState) -> &Queue {
     s.workflows.jobs()
 }
 
-fn scope(p: &Principal) -> Scope {
-    Scope::Tenant(p.tenant_id)
+/// The caller's tenant, or every tenant's when an operator asks for all.
+async fn scope(s: &AppState, p: &Principal, all: bool) -> Result<Scope, ApiError> {
+    if all {
+        require_operator(&s.db, p).await?;
+        Ok(Scope::All)
+    } else {
+        Ok(Scope::Tenant(p.tenant_id))
+    }
 }
 
 fn queue_error(e: QueueError) -> ApiError {
@@ -33,7 +51,7 @@ fn queue_error(e: QueueError) -> ApiError {
 }
 
 /// The caller's dead jobs, newest first: kind, queue, payload, attempts, last error.
-#[utoipa::path(get, path = "/api/v1/jobs/dead", tag = "jobs", security(("bearer" = []), ("n8n_api_key" = [])), params(("queue" = Option<String>, Query), ("limit" = Option<u32>, Query)), responses((status = 200, body = Object), (status = 403, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/jobs/dead", tag = "jobs", security(("bearer" = []), ("n8n_api_key" = [])), params(("queue" = Option<String>, Query), ("limit" = Option<u32>, Query), ("all" = Option<bool>, Query, description = "every tenant's (operators)")), responses((status = 200, body = Object), (status = 403, body = Problem)))]
 pub async fn list_dead(
     State(s): State<AppState>,
     Caller(p): Caller,
@@ -42,22 +60,23 @@ pub async fn list_dead(
     check_permission(&p, Resource::Executions, Action::Read)?;
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
     let dead = queue(&s)
-        .dead_jobs(scope(&p), q.queue.as_deref(), limit)
+        .dead_jobs(scope(&s, &p, q.all).await?, q.queue.as_deref(), limit)
         .await
         .map_err(queue_error)?;
     Ok(Json(json!({ "data": dead })))
 }
 
 /// Puts a dead job back in its queue with fresh attempts.
-#[utoipa::path(post, path = "/api/v1/jobs/dead/{id}/retry", tag = "jobs", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/jobs/dead/{id}/retry", tag = "jobs", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path), ("all" = Option<bool>, Query)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
 pub async fn retry_dead(
     State(s): State<AppState>,
     Caller(p): Caller,
     ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ScopeQuery>,
 ) -> Result<Json<Value>, ApiError> {
     check_permission(&p, Resource::Workflows, Action::Execute)?;
     if !queue(&s)
-        .retry_dead(scope(&p), &id)
+        .retry_dead(scope(&s, &p, q.all).await?, &id)
         .await
         .map_err(queue_error)?
     {
@@ -67,15 +86,16 @@ pub async fn retry_dead(
 }
 
 /// Deletes one dead job.
-#[utoipa::path(delete, path = "/api/v1/jobs/dead/{id}", tag = "jobs", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
+#[utoipa::path(delete, path = "/api/v1/jobs/dead/{id}", tag = "jobs", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path), ("all" = Option<bool>, Query)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
 pub async fn delete_dead(
     State(s): State<AppState>,
     Caller(p): Caller,
     ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ScopeQuery>,
 ) -> Result<Json<Value>, ApiError> {
     check_permission(&p, Resource::Executions, Action::Delete)?;
     let deleted = queue(&s)
-        .purge_dead(scope(&p), DeadJobs::One(&id))
+        .purge_dead(scope(&s, &p, q.all).await?, DeadJobs::One(&id))
         .await
         .map_err(queue_error)?;
     if deleted == 0 {
@@ -85,7 +105,7 @@ pub async fn delete_dead(
 }
 
 /// Deletes all of the caller's dead jobs (of one queue when given).
-#[utoipa::path(delete, path = "/api/v1/jobs/dead", tag = "jobs", security(("bearer" = []), ("n8n_api_key" = [])), params(("queue" = Option<String>, Query)), responses((status = 200, body = Object), (status = 403, body = Problem)))]
+#[utoipa::path(delete, path = "/api/v1/jobs/dead", tag = "jobs", security(("bearer" = []), ("n8n_api_key" = [])), params(("queue" = Option<String>, Query), ("all" = Option<bool>, Query)), responses((status = 200, body = Object), (status = 403, body = Problem)))]
 pub async fn purge_dead(
     State(s): State<AppState>,
     Caller(p): Caller,
@@ -96,7 +116,7 @@ pub async fn purge_dead(
         queue: q.queue.as_deref(),
     };
     let deleted = queue(&s)
-        .purge_dead(scope(&p), which)
+        .purge_dead(scope(&s, &p, q.all).await?, which)
         .await
         .map_err(queue_error)?;
     Ok(Json(json!({ "deleted": deleted })))

@@ -181,6 +181,14 @@ async fn a_tenant_past_its_hard_limits_gets_402_until_it_upgrades() {
         assert_eq!(overview["plan"]["id"], "free", "{b}");
         assert_eq!(overview["meters"][0]["used"], 2, "{b}: {overview}");
         assert_eq!(overview["limits"][0]["current"], 2, "{b}: {overview}");
+        // Two of two executions used this early: Free will refuse work; Pro would not.
+        let advice = &overview["recommendation"];
+        assert_eq!(advice["direction"], "upgrade", "{b}: {overview}");
+        assert_eq!(advice["planId"], "pro", "{b}: {overview}");
+        assert!(
+            advice["reason"].as_str().unwrap().contains("refuse"),
+            "{b}: {advice}"
+        );
 
         let res = app
             .post(

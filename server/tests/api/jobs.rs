@@ -1,4 +1,5 @@
-//! A tenant's dead-lettered jobs over HTTP: listed, retried and deleted, never another's.
+//! A tenant's dead-lettered jobs over HTTP: listed, retried and deleted, never another's;
+//! the platform's operator sees and clears every tenant's when asking for all.
 
 use crate::helpers::{BACKENDS, Backend, assert_problem, spawn_app};
 use agente_jobs::NewJob;
@@ -17,16 +18,7 @@ async fn dead_jobs_of(backend: Backend) {
     let b = app.backend;
     let (owner, _, _) = app.signup("deadletters").await;
     let (stranger, _, _) = app.signup("someone-else").await;
-    // The tenant, from the access token's claims.
-    let tenant: String = {
-        use base64::Engine;
-        let claims = owner.split('.').nth(1).unwrap();
-        let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(claims)
-            .unwrap();
-        let claims: Value = serde_json::from_slice(&claims).unwrap();
-        claims["tid"].as_str().unwrap().to_string()
-    };
+    let tenant = tenant_of(&owner);
     // A job nothing handles: the app's worker dead-letters it.
     let queue = &app.jobs;
     let poison = NewJob::new("nobody.handles.this", json!({"n": 1}))
@@ -54,14 +46,69 @@ async fn dead_jobs_of(backend: Backend) {
     );
     let id = job["id"].as_str().unwrap();
 
-    // Another tenant sees nothing and can touch nothing.
+    // The operator of the platform (the first account: the owner here) sees every tenant's
+    // dead jobs when asking for all; nobody else may ask.
+    let theirs = NewJob::new("nobody.handles.that", json!({"n": 2}))
+        .tenant(tenant_of(&stranger).parse().unwrap())
+        .max_attempts(1);
+    queue.enqueue(theirs).await.unwrap();
+    let mut all = Value::Null;
+    for _ in 0..250 {
+        all = app
+            .get("/api/v1/jobs/dead?all=true", Some(&owner))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if all["data"].as_array().is_some_and(|d| d.len() >= 2) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let tenants: Vec<&str> = all["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|j| j["tenant"].as_str())
+        .collect();
+    assert!(
+        tenants.contains(&tenant.as_str()) && tenants.contains(&tenant_of(&stranger).as_str()),
+        "{b}: {all}"
+    );
+    let res = app.get("/api/v1/jobs/dead?all=true", Some(&stranger)).await;
+    assert_problem(res, StatusCode::FORBIDDEN, "forbidden", b).await;
+    let mine: Value = app
+        .get("/api/v1/jobs/dead", Some(&owner))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["data"].as_array().unwrap().len(), 1, "{b}: {mine}");
+    let theirs_id = all["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["kind"] == "nobody.handles.that")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Another tenant sees nothing of this one's and can touch nothing.
     let theirs: Value = app
         .get("/api/v1/jobs/dead", Some(&stranger))
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(theirs["data"], json!([]));
+    assert!(
+        theirs["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|j| j["kind"] == "nobody.handles.that"),
+        "{b}: {theirs}"
+    );
     let res = app
         .post(
             &format!("/api/v1/jobs/dead/{id}/retry"),
@@ -94,4 +141,34 @@ async fn dead_jobs_of(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(after["data"], json!([]));
+
+    // The operator clears another tenant's dead job only when acting on all.
+    let path = format!("/api/v1/jobs/dead/{theirs_id}");
+    let res = app
+        .client
+        .delete(app.url(&path))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found", b).await;
+    let res = app
+        .client
+        .delete(app.url(&format!("{path}?all=true")))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{b}");
+}
+
+/// The tenant of an access token, from its claims.
+fn tenant_of(token: &str) -> String {
+    use base64::Engine;
+    let claims = token.split('.').nth(1).unwrap();
+    let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(claims)
+        .unwrap();
+    let claims: Value = serde_json::from_slice(&claims).unwrap();
+    claims["tid"].as_str().unwrap().to_string()
 }

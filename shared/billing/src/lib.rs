@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod plan;
+pub mod recommend;
 pub mod service;
 pub mod stripe;
 #[cfg(feature = "testing")]

@@ -25,6 +25,8 @@ pub struct BillingOverview {
     pub trial_end: Option<i64>,
     pub meters: Vec<MeterUsage>,
     pub limits: Vec<LimitUsage>,
+    /// A plan that serves the use projected to the period's end for less (or at all).
+    pub recommendation: Option<crate::recommend::Recommendation>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -77,7 +79,18 @@ impl Billing {
             });
         }
         tx.commit().await?;
+        let now = self.now_ms();
+        let elapsed = (now - period.start) as f64 / (period.end - period.start).max(1) as f64;
+        let metered: Vec<(Meter, u64)> = meters.iter().map(|m| (m.meter, m.used)).collect();
+        let counts: Vec<(Limit, u64)> = limits.iter().map(|l| (l.limit, l.current)).collect();
+        let usage = crate::recommend::Use {
+            metered: &metered,
+            elapsed,
+            counts: &counts,
+        };
+        let recommendation = crate::recommend::recommend(&plan, &self.plans(false).await?, &usage);
         Ok(BillingOverview {
+            recommendation,
             subscribed_plan: account.plan_id.clone(),
             status: account.status,
             provider: account.provider,
