@@ -68,7 +68,7 @@ async fn record_queue_gauges(state: &AppState) {
     let queue = state.workflows.jobs();
     match queue.stats().await {
         Ok(stats) => {
-            for q in stats {
+            for q in stats.iter().cloned() {
                 let labels = [("queue", q.queue)];
                 metrics::gauge!("agente_queue_ready_jobs", &labels).set(q.ready as f64);
                 metrics::gauge!("agente_queue_scheduled_jobs", &labels).set(q.scheduled as f64);
@@ -77,6 +77,9 @@ async fn record_queue_gauges(state: &AppState) {
                 metrics::gauge!("agente_queue_oldest_ready_seconds", &labels)
                     .set(q.oldest_ready_ms as f64 / 1000.0);
             }
+            // 1: add workers, 0: hold, -1: fewer would do (see `agente_jobs::scaling`).
+            metrics::gauge!("agente_scale_advice")
+                .set(agente_jobs::scaling::advise(&stats).scale.as_number() as f64);
         }
         Err(e) => tracing::warn!(error = %e, "reading queue figures for /metrics failed"),
     }

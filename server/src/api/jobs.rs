@@ -121,3 +121,17 @@ pub async fn purge_dead(
         .map_err(queue_error)?;
     Ok(Json(json!({ "deleted": deleted })))
 }
+
+/// The deployment's queues as an operator watches them: per queue depth, delayed, running,
+/// dead and the age of the oldest due job; the busiest tenants; and whether to add or remove
+/// workers (the same figures an autoscaler reads from `/metrics`). Operators only.
+#[utoipa::path(get, path = "/api/v1/ops/queues", tag = "jobs", security(("bearer" = [])), responses((status = 200, body = Object), (status = 403, body = Problem)))]
+pub async fn queues(State(s): State<AppState>, Caller(p): Caller) -> Result<Json<Value>, ApiError> {
+    require_operator(&s.db, &p).await?;
+    let stats = queue(&s).stats().await.map_err(queue_error)?;
+    let tenants = queue(&s).tenant_load(20).await.map_err(queue_error)?;
+    let advice = agente_jobs::scaling::advise(&stats);
+    Ok(Json(
+        json!({ "queues": stats, "tenants": tenants, "advice": advice }),
+    ))
+}

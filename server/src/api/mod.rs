@@ -101,6 +101,7 @@ pub fn router() -> Router<AppState> {
         .route("/jobs/dead", get(jobs::list_dead).delete(jobs::purge_dead))
         .route("/jobs/dead/{id}", delete(jobs::delete_dead))
         .route("/jobs/dead/{id}/retry", post(jobs::retry_dead))
+        .route("/ops/queues", get(jobs::queues))
         .route("/executions", get(workflows::list_executions))
         .route(
             "/executions/{id}",

@@ -16,7 +16,7 @@ use utoipa::{Modify, OpenApi};
         api_keys::list, api_keys::create, api_keys::revoke,
         workflows::list, workflows::create, workflows::import, workflows::get, workflows::update,
         workflows::delete, workflows::activate, workflows::deactivate, workflows::run, workflows::listen, workflows::schedule_history,
-        jobs::list_dead, jobs::retry_dead, jobs::delete_dead, jobs::purge_dead,
+        jobs::list_dead, jobs::retry_dead, jobs::delete_dead, jobs::purge_dead, jobs::queues,
         workflows::list_executions, workflows::get_execution, workflows::retry_execution,
         workflows::stop_execution, workflows::delete_execution,
         workflows::list_credentials, workflows::create_credential, workflows::delete_credential,

@@ -77,6 +77,26 @@ async fn dead_jobs_of(backend: Backend) {
     );
     let res = app.get("/api/v1/jobs/dead?all=true", Some(&stranger)).await;
     assert_problem(res, StatusCode::FORBIDDEN, "forbidden", b).await;
+    // The operator's view of the queues: figures and whether to scale.
+    let ops: Value = app
+        .get("/api/v1/ops/queues", Some(&owner))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let dead: u64 = ops["queues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["dead"].as_u64().unwrap())
+        .sum();
+    assert!(dead >= 2, "{b}: {ops}");
+    assert!(
+        ["up", "hold", "down"].contains(&ops["advice"]["scale"].as_str().unwrap()),
+        "{b}: {ops}"
+    );
+    let res = app.get("/api/v1/ops/queues", Some(&stranger)).await;
+    assert_problem(res, StatusCode::FORBIDDEN, "forbidden", b).await;
     let mine: Value = app
         .get("/api/v1/jobs/dead", Some(&owner))
         .await

@@ -59,6 +59,8 @@ async fn health_readiness_metrics_and_headers() {
             metrics.contains(&format!("agente_queue_ready_jobs{{queue=\"{queue}\"}} 3")),
             "{b}: {metrics}"
         );
+        // Three due jobs nobody has taken yet: workers are not short, nor idle.
+        assert!(metrics.contains("agente_scale_advice 0"), "{b}: {metrics}");
     }
 }
 

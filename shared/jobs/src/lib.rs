@@ -15,6 +15,7 @@ mod job;
 pub mod lease;
 mod queue;
 mod redis_queue;
+pub mod scaling;
 pub mod scheduler;
 mod sql;
 mod worker;
