@@ -88,6 +88,9 @@ fn card(p: &agente_billing::Plan) -> PlanCard {
         count(p.max_members, "members"),
         format!("Execution data kept {} days", p.retention_days),
     ];
+    if let Some(n) = p.max_concurrent_runs {
+        features.push(format!("{} runs at once", thousands(n)));
+    }
     if let Some(price) = p.overage_per_1000_executions {
         features.push(format!(
             "{} per 1,000 extra executions",

@@ -19,6 +19,7 @@ pub struct PlanForm {
     pub included_ai_tokens: String,
     pub max_active_workflows: String,
     pub max_members: String,
+    pub max_concurrent_runs: String,
     pub retention_days: String,
     pub overage_per_1000_executions: String,
     pub overage_per_1000_ai_tokens: String,
@@ -97,6 +98,7 @@ impl PlanForm {
             included_ai_tokens: count_text(p.included_ai_tokens),
             max_active_workflows: count_text(p.max_active_workflows),
             max_members: count_text(p.max_members),
+            max_concurrent_runs: count_text(p.max_concurrent_runs),
             retention_days: p.retention_days.to_string(),
             overage_per_1000_executions: p
                 .overage_per_1000_executions
@@ -126,6 +128,7 @@ impl PlanForm {
             included_ai_tokens: parse_count("Included AI tokens", &self.included_ai_tokens)?,
             max_active_workflows: parse_count("Active workflows", &self.max_active_workflows)?,
             max_members: parse_count("Members", &self.max_members)?,
+            max_concurrent_runs: parse_count("Concurrent runs", &self.max_concurrent_runs)?,
             retention_days: parse_required("Retention days", &self.retention_days)?,
             overage_per_1000_executions: parse_optional_cents(
                 "Price per 1,000 extra executions",

@@ -96,6 +96,7 @@ fn PlanFields(save: ServerAction<SavePlan>, plan: PlanForm, is_new: bool) -> imp
             {field("Included AI tokens", "included_ai_tokens", plan.included_ai_tokens, "unlimited")}
             {field("Active workflows", "max_active_workflows", plan.max_active_workflows, "unlimited")}
             {field("Members", "max_members", plan.max_members, "unlimited")}
+            {field("Concurrent runs", "max_concurrent_runs", plan.max_concurrent_runs, "server's limit")}
             {field("Retention days", "retention_days", plan.retention_days, "30")}
             {field("Price per 1,000 extra executions", "overage_per_1000_executions", plan.overage_per_1000_executions, "refused past the limit")}
             {field("Price per 1,000 extra AI tokens", "overage_per_1000_ai_tokens", plan.overage_per_1000_ai_tokens, "refused past the limit")}

@@ -153,6 +153,13 @@ async fn a_tenant_past_its_hard_limits_gets_402_until_it_upgrades() {
             StatusCode::OK,
             "{b}"
         );
+        // Queued runs tell the queue the tenant's cap on concurrent runs: Free's.
+        let tenant: agente_core::TenantId = crate::helpers::tenant_of(&owner).parse().unwrap();
+        assert_eq!(
+            app.jobs.tenant_concurrency(tenant).await.unwrap(),
+            Some(2),
+            "{b}"
+        );
         // The third production run of the period, on either path, is refused before it runs.
         for path in &paths {
             let res = call(path).await.unwrap();

@@ -206,3 +206,14 @@ pub async fn assert_problem(res: Response, status: StatusCode, code: &str, conte
     );
     body
 }
+
+/// The tenant of an access token, from its claims.
+pub fn tenant_of(token: &str) -> String {
+    use base64::Engine;
+    let claims = token.split('.').nth(1).unwrap();
+    let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(claims)
+        .unwrap();
+    let claims: Value = serde_json::from_slice(&claims).unwrap();
+    claims["tid"].as_str().unwrap().to_string()
+}

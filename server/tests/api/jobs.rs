@@ -1,7 +1,7 @@
 //! A tenant's dead-lettered jobs over HTTP: listed, retried and deleted, never another's;
 //! the platform's operator sees and clears every tenant's when asking for all.
 
-use crate::helpers::{BACKENDS, Backend, assert_problem, spawn_app};
+use crate::helpers::{BACKENDS, Backend, assert_problem, spawn_app, tenant_of};
 use agente_jobs::NewJob;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -180,15 +180,4 @@ async fn dead_jobs_of(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK, "{b}");
-}
-
-/// The tenant of an access token, from its claims.
-fn tenant_of(token: &str) -> String {
-    use base64::Engine;
-    let claims = token.split('.').nth(1).unwrap();
-    let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(claims)
-        .unwrap();
-    let claims: Value = serde_json::from_slice(&claims).unwrap();
-    claims["tid"].as_str().unwrap().to_string()
 }

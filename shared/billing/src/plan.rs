@@ -28,6 +28,10 @@ pub struct Plan {
     pub included_ai_tokens: Option<u64>,
     pub max_active_workflows: Option<u64>,
     pub max_members: Option<u64>,
+    /// Runs of one tenant the workers take at once (per queue); more wait their turn. None:
+    /// the deployment's cap.
+    #[serde(default)]
+    pub max_concurrent_runs: Option<u64>,
     /// How long execution data is kept.
     pub retention_days: u32,
     /// Price of each 1,000 executions past the included ones; none: refused instead.
@@ -132,6 +136,9 @@ impl Plan {
         if self.retention_days == 0 || self.retention_days > 3650 {
             return Err("execution data is kept 1–3650 days".into());
         }
+        if self.max_concurrent_runs == Some(0) {
+            return Err("concurrent runs are at least 1 (blank: the server's limit)".into());
+        }
         if self.trial_days > 365 {
             return Err("a trial lasts at most 365 days".into());
         }
@@ -159,6 +166,7 @@ pub fn built_in() -> Vec<Plan> {
         included_ai_tokens: None,
         max_active_workflows: None,
         max_members: None,
+        max_concurrent_runs: None,
         retention_days: 7,
         overage_per_1000_executions: None,
         overage_per_1000_ai_tokens: None,
@@ -172,6 +180,7 @@ pub fn built_in() -> Vec<Plan> {
             included_ai_tokens: Some(50_000),
             max_active_workflows: Some(5),
             max_members: Some(2),
+            max_concurrent_runs: Some(2),
             retention_days: 7,
             ..plan(FREE, "Free", 0, 0)
         },
@@ -180,6 +189,7 @@ pub fn built_in() -> Vec<Plan> {
             included_ai_tokens: Some(1_000_000),
             max_active_workflows: Some(50),
             max_members: Some(5),
+            max_concurrent_runs: Some(10),
             retention_days: 30,
             overage_per_1000_executions: Some(200),
             overage_per_1000_ai_tokens: Some(2),
@@ -191,6 +201,7 @@ pub fn built_in() -> Vec<Plan> {
             included_ai_tokens: Some(10_000_000),
             max_active_workflows: Some(500),
             max_members: Some(25),
+            max_concurrent_runs: Some(50),
             retention_days: 90,
             overage_per_1000_executions: Some(100),
             overage_per_1000_ai_tokens: Some(1),

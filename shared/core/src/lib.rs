@@ -16,4 +16,6 @@ pub use email::Email;
 pub use ids::{TenantId, UserId};
 pub use role::Role;
 pub use secret_box::SecretBox;
-pub use usage::{GateError, GateFuture, Limit, Meter, Refusal, Usage, UsageGate};
+pub use usage::{
+    ConcurrencyFuture, GateError, GateFuture, Limit, Meter, Refusal, Usage, UsageGate,
+};

@@ -101,6 +101,9 @@ pub enum GateError {
 
 pub type GateFuture<'a> = Pin<Box<dyn Future<Output = Result<(), GateError>> + Send + 'a>>;
 
+pub type ConcurrencyFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Option<u32>, GateError>> + Send + 'a>>;
+
 /// Billing, as the engine, the queue and the AI service see it.
 pub trait UsageGate: Send + Sync {
     /// Records `usage` unless it would pass a hard limit of the tenant's plan, in which case
@@ -119,6 +122,13 @@ pub trait UsageGate: Send + Sync {
 
     /// Refuses when the tenant already has `current` of `limit` and its plan allows no more.
     fn check_limit(&self, tenant: TenantId, limit: Limit, current: u64) -> GateFuture<'_>;
+
+    /// How many of the tenant's runs may run at once, by its plan; `None`: no cap of its
+    /// own (the queue's applies).
+    fn concurrency(&self, tenant: TenantId) -> ConcurrencyFuture<'_> {
+        let _ = tenant;
+        Box::pin(async { Ok(None) })
+    }
 }
 
 #[cfg(test)]

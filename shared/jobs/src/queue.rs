@@ -6,6 +6,7 @@ use crate::job::{DeadJob, Lease, NewJob, QueueStats, TenantLoad};
 use crate::redis_queue::RedisQueue;
 use crate::scheduler::Firing;
 use crate::sql::{DeadJobs, Scope, SqlQueue, enqueue_in};
+use agente_core::TenantId;
 use agente_store::sqlx::AnyConnection;
 
 /// The job queue on the backend the deployment configured.
@@ -167,6 +168,27 @@ impl Queue {
         match self {
             Queue::Sql(q) => q.reap().await,
             Queue::Redis(q) => q.reap().await,
+        }
+    }
+
+    /// Gives `tenant` its own cap on running jobs per queue (its plan's) in place of the
+    /// queue's; `None`: the queue's again. 0: no cap.
+    pub async fn set_tenant_concurrency(
+        &self,
+        tenant: TenantId,
+        limit: Option<u32>,
+    ) -> Result<(), QueueError> {
+        match self {
+            Queue::Sql(q) => q.set_tenant_concurrency(tenant, limit).await,
+            Queue::Redis(q) => q.set_tenant_concurrency(tenant, limit).await,
+        }
+    }
+
+    /// `tenant`'s own cap, if it has one.
+    pub async fn tenant_concurrency(&self, tenant: TenantId) -> Result<Option<u32>, QueueError> {
+        match self {
+            Queue::Sql(q) => q.tenant_concurrency(tenant).await,
+            Queue::Redis(q) => q.tenant_concurrency(tenant).await,
         }
     }
 

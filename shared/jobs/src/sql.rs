@@ -78,6 +78,45 @@ impl SqlQueue {
         self.clock.now_ms()
     }
 
+    /// Sets `tenant`'s own cap on its running jobs per queue (its plan's), in place of the
+    /// queue's; `None` gives it the queue's again. 0: no cap.
+    pub async fn set_tenant_concurrency(
+        &self,
+        tenant: TenantId,
+        limit: Option<u32>,
+    ) -> Result<(), QueueError> {
+        let key = tenant.to_string();
+        let statement = match limit {
+            Some(n) => sqlx::query(
+                "INSERT INTO job_tenant_caps (tenant_key, concurrency, updated_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (tenant_key) DO UPDATE SET concurrency = excluded.concurrency, updated_at = excluded.updated_at",
+            )
+            .bind(key)
+            .bind(i64::from(n))
+            .bind(self.clock.now_ms()),
+            None => sqlx::query("DELETE FROM job_tenant_caps WHERE tenant_key = $1").bind(key),
+        };
+        execute_alone(&self.db, statement).await.map(|_| ())
+    }
+
+    /// `tenant`'s own cap, if it has one.
+    pub async fn tenant_concurrency(&self, tenant: TenantId) -> Result<Option<u32>, QueueError> {
+        let rows = fetch_alone(
+            &self.db,
+            sqlx::query("SELECT concurrency FROM job_tenant_caps WHERE tenant_key = $1")
+                .bind(tenant.to_string()),
+        )
+        .await?;
+        match rows.first() {
+            Some(row) => Ok(Some(
+                row.try_get::<i64, _>("concurrency")
+                    .map_err(store)?
+                    .clamp(0, u32::MAX.into()) as u32,
+            )),
+            None => Ok(None),
+        }
+    }
+
     /// Enqueues a job; with an idempotency key already used, answers the existing job's id.
     pub async fn enqueue(&self, job: NewJob) -> Result<String, QueueError> {
         let mut tx = self.db.system_tx().await?;
@@ -111,7 +150,7 @@ impl SqlQueue {
         let mut tx = self.db.system_tx().await?;
         let priority: Option<i64> = sqlx::query(&format!(
             "SELECT MAX(priority) FROM jobs WHERE queue = $1 AND state = 'ready' AND run_at <= $2 {}",
-            below_limit("tenant_key")
+            below_limit("jobs.tenant_key")
         ))
         .bind(queue)
         .bind(now)
@@ -462,13 +501,18 @@ impl SqlQueue {
     }
 }
 
-/// A condition that passes over tenants at their concurrency limit (`$3`; none when 0) in
-/// queue `$1`, for the tenant column `column`. Jobs without a tenant are never limited.
+/// A condition that passes over tenants at their concurrency cap in queue `$1` — their own
+/// (`job_tenant_caps`) or else the queue's (`$3`); 0 is no cap — for the tenant column
+/// `column`. Jobs without a tenant are never limited.
 fn below_limit(column: &str) -> String {
+    // Without any cap (the usual embedded case) nothing is counted.
     format!(
-        "AND ($3 = 0 OR {column} = '' OR {column} NOT IN ( \
-         SELECT r.tenant_key FROM jobs r WHERE r.queue = $1 AND r.state = 'running' \
-         GROUP BY r.tenant_key HAVING COUNT(*) >= $3))"
+        "AND ({column} = '' OR ($3 = 0 AND NOT EXISTS (SELECT 1 FROM job_tenant_caps)) \
+         OR NOT EXISTS ( \
+         SELECT 1 FROM jobs r LEFT JOIN job_tenant_caps c ON c.tenant_key = r.tenant_key \
+         WHERE r.queue = $1 AND r.state = 'running' AND r.tenant_key = {column} \
+         GROUP BY r.tenant_key, c.concurrency \
+         HAVING COALESCE(c.concurrency, $3) > 0 AND COUNT(*) >= COALESCE(c.concurrency, $3)))"
     )
 }
 

@@ -189,6 +189,50 @@ async fn a_tenant_at_its_concurrency_limit_waits_while_others_run() {
 }
 
 #[tokio::test]
+async fn a_tenants_own_cap_replaces_the_queues() {
+    for (backend, q, _clock, _t) in queues().await {
+        let q = q.with_tenant_concurrency(3);
+        let (small, unlimited, plain) = (TenantId::new(), TenantId::new(), TenantId::new());
+        q.set_tenant_concurrency(small, Some(1)).await.unwrap();
+        q.set_tenant_concurrency(unlimited, Some(0)).await.unwrap();
+        assert_eq!(
+            q.tenant_concurrency(small).await.unwrap(),
+            Some(1),
+            "{backend}"
+        );
+        assert_eq!(
+            q.tenant_concurrency(plain).await.unwrap(),
+            None,
+            "{backend}"
+        );
+        for tenant in [small, unlimited, plain] {
+            for i in 0..5 {
+                q.enqueue(NewJob::new("run", json!(i)).tenant(tenant))
+                    .await
+                    .unwrap();
+            }
+        }
+        let mut claimed = Vec::new();
+        while let Some(lease) = claim(&q, "w", 30_000).await {
+            claimed.push(lease);
+        }
+        let of = |t: TenantId, claimed: &[Lease]| {
+            claimed.iter().filter(|l| l.job.tenant == Some(t)).count()
+        };
+        assert_eq!(of(small, &claimed), 1, "{backend}: its own cap");
+        assert_eq!(of(unlimited, &claimed), 5, "{backend}: no cap");
+        assert_eq!(of(plain, &claimed), 3, "{backend}: the queue's cap");
+        // Without its own cap the tenant has the queue's again: two more may run.
+        q.set_tenant_concurrency(small, None).await.unwrap();
+        let mut more = Vec::new();
+        while let Some(lease) = claim(&q, "w", 30_000).await {
+            more.push(lease);
+        }
+        assert_eq!((of(small, &more), more.len()), (2, 2), "{backend}");
+    }
+}
+
+#[tokio::test]
 async fn failures_back_off_then_dead_letter_and_can_be_retried_or_purged() {
     for (backend, q, clock, _t) in queues().await {
         let (owner, stranger) = (TenantId::new(), TenantId::new());

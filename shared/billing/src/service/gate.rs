@@ -10,7 +10,9 @@ use super::accounts::used;
 use super::{Billing, BillingError as E, Standing};
 use crate::account::iso;
 use crate::plan::Allowance;
-use agente_core::{GateError, GateFuture, Limit, Meter, Refusal, TenantId, Usage, UsageGate};
+use agente_core::{
+    ConcurrencyFuture, GateError, GateFuture, Limit, Meter, Refusal, TenantId, Usage, UsageGate,
+};
 use agente_notify::{Event, EventKind};
 use agente_store::sqlx::query;
 use agente_store::{Backend, Statement};
@@ -62,6 +64,15 @@ impl UsageGate for Billing {
                 })),
                 _ => Ok(()),
             }
+        })
+    }
+
+    fn concurrency(&self, tenant: TenantId) -> ConcurrencyFuture<'_> {
+        Box::pin(async move {
+            let s = self.standing(tenant).await.map_err(gate_error)?;
+            Ok(s.plan
+                .max_concurrent_runs
+                .map(|n| u32::try_from(n).unwrap_or(u32::MAX)))
         })
     }
 }

@@ -1,4 +1,5 @@
 -- ARGV: prefix, queue, worker, now, lease ms, token prefix, tenant cap (0: none), max jobs.
+-- A tenant's own cap (hash `caps`, from its plan) replaces the queue's.
 -- Answers up to `max` claimed jobs, each {id, kind, tenant, payload, priority, attempt,
 -- max_attempts, timeout_ms, token, schedule id}.
 local q, worker, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
@@ -14,13 +15,16 @@ local claimed = {}
 local running = P .. 'running:' .. q
 local served = redis.call('INCR', P .. 'seq')
 local tenants = redis.call('ZRANGE', P .. 'tenants:' .. q, 0, 99)
+local caps = redis.call('EXISTS', P .. 'caps') == 1
 local i, steps = 1, 0
 while #claimed < max and i <= #tenants and steps < 10000 do
   steps = steps + 1
   local t = tenants[i]
   local room = max - #claimed
-  if cap > 0 and t ~= '-' then
-    room = math.min(room, cap - tonumber(redis.call('HGET', running, t) or '0'))
+  local tcap = cap
+  if caps and t ~= '-' then tcap = tonumber(redis.call('HGET', P .. 'caps', t) or cap) end
+  if tcap > 0 and t ~= '-' then
+    room = math.min(room, tcap - tonumber(redis.call('HGET', running, t) or '0'))
   end
   -- Several tenants: one job each in turn (fairness); a lone tenant: its batch at once.
   if #tenants > 1 then room = math.min(room, 1) end

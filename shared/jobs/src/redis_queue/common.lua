@@ -11,6 +11,7 @@
 --   dead, dead:q:<queue>, dead:t:<tenant>  zsets: dead letters by failure time
 --   idem:<key>             string: the job an idempotency key enqueued (expires)
 --   history:<owner>        zset: a schedule owner's firings by enqueue time (expires)
+--   caps                   hash: tenant -> its own cap on running jobs per queue (0: none)
 --   queues                 set: queue names; seq: a counter
 -- The tenant part of a key is '-' for jobs without a tenant.
 local P = ARGV[1]

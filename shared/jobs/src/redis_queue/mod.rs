@@ -106,6 +106,39 @@ impl RedisQueue {
         self.clock.now_ms()
     }
 
+    /// As `SqlQueue::set_tenant_concurrency` (kept in the hash `caps`).
+    pub async fn set_tenant_concurrency(
+        &self,
+        tenant: TenantId,
+        limit: Option<u32>,
+    ) -> Result<(), QueueError> {
+        let key = format!("{}caps", self.prefix);
+        let command = match limit {
+            Some(n) => {
+                let mut c = redis::cmd("HSET");
+                c.arg(key).arg(tenant.to_string()).arg(n);
+                c
+            }
+            None => {
+                let mut c = redis::cmd("HDEL");
+                c.arg(key).arg(tenant.to_string());
+                c
+            }
+        };
+        let _: i64 = command.query_async(&mut self.conn.clone()).await?;
+        Ok(())
+    }
+
+    /// As `SqlQueue::tenant_concurrency`.
+    pub async fn tenant_concurrency(&self, tenant: TenantId) -> Result<Option<u32>, QueueError> {
+        let cap: Option<u32> = redis::cmd("HGET")
+            .arg(format!("{}caps", self.prefix))
+            .arg(tenant.to_string())
+            .query_async(&mut self.conn.clone())
+            .await?;
+        Ok(cap)
+    }
+
     pub async fn enqueue(&self, job: NewJob) -> Result<String, QueueError> {
         let payload = job.check()?;
         let now = self.clock.now_ms();

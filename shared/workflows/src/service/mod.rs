@@ -116,6 +116,9 @@ pub struct WorkflowService {
     pub(crate) jobs: agente_jobs::Queue,
     /// Billing, asked before production runs and activations (`usage.rs`).
     pub(crate) usage_gate: Option<Arc<dyn agente_core::UsageGate>>,
+    /// When each tenant's concurrency cap was last taken from its plan (`usage.rs`).
+    pub(crate) caps_checked:
+        Arc<std::sync::Mutex<std::collections::HashMap<agente_core::TenantId, i64>>>,
     /// What AI nodes call (the AI service); they fail with a clear error without.
     pub(crate) language_models: Option<Arc<dyn agente_core::llm::LanguageModels>>,
 }
@@ -138,6 +141,7 @@ impl WorkflowService {
             jobs,
             usage_gate: None,
             language_models: None,
+            caps_checked: Arc::default(),
             running: running::Running::default(),
             webhook_cache: Arc::default(),
             public_url: String::new(),

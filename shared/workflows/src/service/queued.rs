@@ -77,6 +77,7 @@ impl WorkflowService {
             .map_err(|e| E::Internal(e.to_string()))?;
         tx.commit().await?;
         self.jobs.publish(staged).await;
+        self.sync_concurrency(p.tenant_id).await;
         Ok(())
     }
 

@@ -1,6 +1,7 @@
 //! Asking billing before acting: a production run is admitted (and counted once, by its
 //! execution id) before it starts; an activation past the plan's active-workflow limit is
-//! refused. Without a gate (a service used alone) everything is allowed.
+//! refused; the queue learns each tenant's cap on concurrent runs from its plan. Without a
+//! gate (a service used alone) everything is allowed.
 
 use super::{WorkflowService, WorkflowServiceError as E};
 use agente_core::{GateError, Limit, Meter, TenantId, Usage, UsageGate};
@@ -15,7 +16,46 @@ pub(crate) fn metered(mode: &str) -> bool {
     matches!(mode, "webhook" | "trigger" | "error" | "retry")
 }
 
+/// How often a tenant's concurrency cap is taken from its plan again: a plan change reaches
+/// the queue within this, and a Redis that lost its keys has them back.
+const CAP_REFRESH_MS: i64 = 60_000;
+
 impl WorkflowService {
+    /// Gives the queue `tenant`'s cap on concurrent runs from its plan, at most once per
+    /// `CAP_REFRESH_MS` (called as its runs are queued). A failure is logged: the queue's
+    /// own cap still applies.
+    pub(crate) async fn sync_concurrency(&self, tenant: TenantId) {
+        let Some(gate) = &self.usage_gate else {
+            return;
+        };
+        let now = self.clock.now_ms();
+        {
+            let mut checked = self.caps_checked.lock().unwrap_or_else(|e| e.into_inner());
+            if checked
+                .get(&tenant)
+                .is_some_and(|at| now - at < CAP_REFRESH_MS)
+            {
+                return;
+            }
+            checked.insert(tenant, now);
+        }
+        let result = match gate.concurrency(tenant).await {
+            Ok(cap) => self
+                .jobs
+                .set_tenant_concurrency(tenant, cap)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(error) = result {
+            tracing::warn!(%tenant, %error, "the tenant's concurrency cap could not be set");
+            self.caps_checked
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&tenant);
+        }
+    }
+
     /// Lets billing decide on runs and activations (see `UsageGate`).
     pub fn with_usage_gate(mut self, gate: Arc<dyn UsageGate>) -> Self {
         self.usage_gate = Some(gate);
