@@ -153,6 +153,15 @@ impl TestApp {
             .unwrap()
     }
 
+    pub async fn delete(&self, path: &str, token: &str) -> Response {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
         let mut req = self.client.get(self.url(path));
         if let Some(t) = token {

@@ -138,21 +138,11 @@ async fn dead_jobs_of(backend: Backend) {
         .await;
     assert_problem(res, StatusCode::NOT_FOUND, "not_found", b).await;
     let res = app
-        .client
-        .delete(app.url(&format!("/api/v1/jobs/dead/{id}")))
-        .bearer_auth(&stranger)
-        .send()
-        .await
-        .unwrap();
+        .delete(&format!("/api/v1/jobs/dead/{id}"), &stranger)
+        .await;
     assert_problem(res, StatusCode::NOT_FOUND, "not_found", b).await;
 
-    let res = app
-        .client
-        .delete(app.url(&format!("/api/v1/jobs/dead/{id}")))
-        .bearer_auth(&owner)
-        .send()
-        .await
-        .unwrap();
+    let res = app.delete(&format!("/api/v1/jobs/dead/{id}"), &owner).await;
     assert_eq!(res.status(), StatusCode::OK, "{b}");
     let after: Value = app
         .get("/api/v1/jobs/dead", Some(&owner))
@@ -164,20 +154,8 @@ async fn dead_jobs_of(backend: Backend) {
 
     // The operator clears another tenant's dead job only when acting on all.
     let path = format!("/api/v1/jobs/dead/{theirs_id}");
-    let res = app
-        .client
-        .delete(app.url(&path))
-        .bearer_auth(&owner)
-        .send()
-        .await
-        .unwrap();
+    let res = app.delete(&path, &owner).await;
     assert_problem(res, StatusCode::NOT_FOUND, "not_found", b).await;
-    let res = app
-        .client
-        .delete(app.url(&format!("{path}?all=true")))
-        .bearer_auth(&owner)
-        .send()
-        .await
-        .unwrap();
+    let res = app.delete(&format!("{path}?all=true"), &owner).await;
     assert_eq!(res.status(), StatusCode::OK, "{b}");
 }
