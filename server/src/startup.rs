@@ -148,7 +148,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         network,
         config.ai.timeout.unwrap_or(Duration::from_secs(60)),
     )
-    .with_store(db.clone(), secrets.clone());
+    .with_store(db.clone(), secrets.clone(), clock.clone());
     tracing::info!(providers = ?ai.generation_providers(), "workflow generation");
     let workflows = WorkflowService::new(
         db.clone(),

@@ -95,15 +95,20 @@ const VALID: &str = r#"{"name":"Hook to Slack","nodes":[
   {"name":"Slack","type":"n8n-nodes-base.slack","typeVersion":2.2,"position":[220,0],"parameters":{"text":"hi"}}],
   "connections":{"Webhook":{"main":[[{"node":"Slack","type":"main","index":0}]]}}}"#;
 
+/// The deployment's OpenAI provider: a local compatible server at `base`, no key.
+fn openai_at(base: &str, model: &str) -> ProviderSpec {
+    ProviderSpec::OpenAi {
+        api: OpenAiApi::ChatCompletions,
+        config: ProviderConfig::new("openai", base, None, model),
+    }
+}
+
 #[tokio::test]
 async fn a_configured_model_writes_it_and_its_tokens_are_billed() {
     let fake = FakeLlm::start().await;
     let base = format!("{}/v1", fake.base);
     let app = spawn_app_with(Backend::Sqlite, |c| {
-        c.ai.providers = vec![ProviderSpec::OpenAi {
-            api: OpenAiApi::ChatCompletions,
-            config: ProviderConfig::new("openai", &base, None, "local-model"),
-        }];
+        c.ai.providers = vec![openai_at(&base, "local-model")];
     })
     .await;
     let (owner, _, _) = app.signup("ai-model").await;
@@ -155,13 +160,7 @@ async fn ai_tokens_used(app: &TestApp, token: &str) -> u64 {
 
 /// Stores `workflow` and runs it by hand; answers the execution.
 async fn create_and_run(app: &TestApp, token: &str, workflow: Value) -> Value {
-    let created: Value = app
-        .post("/api/v1/workflows", workflow, Some(token))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap();
+    let id = app.create_workflow(workflow, token).await;
     app.post(
         &format!("/api/v1/workflows/{id}/run"),
         json!({}),
@@ -250,13 +249,7 @@ async fn advice_comes_from_how_the_workflow_ran() {
         {"name": "Check", "type": "n8n-nodes-base.code", "typeVersion": 2, "parameters": {
             "jsCode": "if ($input.first().json.fail) { throw new Error('bad input'); } return $input.all();"}}
     ], "connections": {"Go": {"main": [[{"node": "Check", "type": "main", "index": 0}]]}}});
-    let created: Value = app
-        .post("/api/v1/workflows", wf, Some(&owner))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap();
+    let id = &app.create_workflow(wf, &owner).await;
     let advice: Value = app
         .post(
             &format!("/api/v1/ai/workflows/{id}/optimise"),
@@ -339,10 +332,7 @@ async fn generation_streams_the_models_answer_then_the_workflow() {
     let fake = FakeLlm::start().await;
     let base = format!("{}/v1", fake.base);
     let app = spawn_app_with(Backend::Sqlite, |c| {
-        c.ai.providers = vec![ProviderSpec::OpenAi {
-            api: OpenAiApi::ChatCompletions,
-            config: ProviderConfig::new("openai", &base, None, "local-model"),
-        }];
+        c.ai.providers = vec![openai_at(&base, "local-model")];
     })
     .await;
     let (owner, _, _) = app.signup("ai-stream").await;
@@ -507,10 +497,7 @@ async fn a_tenant_chooses_its_own_key_or_offline_and_sees_each_calls_cost() {
         // The deployment has a provider of its own; the tenant's choice decides.
         let app = spawn_app_with(backend, |c| {
             c.http_allow_private = true;
-            c.ai.providers = vec![ProviderSpec::OpenAi {
-                api: OpenAiApi::ChatCompletions,
-                config: ProviderConfig::new("openai", &server_base, None, "server-model"),
-            }];
+            c.ai.providers = vec![openai_at(&server_base, "server-model")];
         })
         .await;
         let b = app.backend;

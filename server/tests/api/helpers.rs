@@ -153,6 +153,20 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Stores `workflow` for the caller; answers its id.
+    pub async fn create_workflow(&self, workflow: Value, token: &str) -> String {
+        let created: Value = self
+            .post("/api/v1/workflows", workflow, Some(token))
+            .await
+            .json()
+            .await
+            .unwrap();
+        created["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{}: not created: {created}", self.backend))
+            .to_string()
+    }
+
     pub async fn delete(&self, path: &str, token: &str) -> Response {
         self.client
             .delete(self.url(path))

@@ -371,13 +371,7 @@ async fn a_wait_for_a_webhook_resumes_over_http() {
             {"name": "Approval", "type": "n8n-nodes-base.wait", "typeVersion": 1.1, "parameters": {
                 "resume": "webhook", "httpMethod": "POST", "responseMode": "lastNode"}}
         ], "connections": {"Start": {"main": [[{"node": "Approval", "type": "main", "index": 0}]]}}});
-        let created: Value = app
-            .post("/api/v1/workflows", wf, Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
-        let id = created["id"].as_str().unwrap();
+        let id = &app.create_workflow(wf, &owner).await;
         let run: Value = app
             .post(
                 &format!("/api/v1/workflows/{id}/run"),

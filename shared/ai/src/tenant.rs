@@ -11,7 +11,7 @@ use crate::config::{ApiKey, ProviderConfig};
 use crate::pricing::cost_micros;
 use crate::{AiError, AiService, Anthropic, OpenAi, OpenAiApi};
 use agente_auth::{Action, Principal, Resource, check_permission};
-use agente_core::{SecretBox, TenantId};
+use agente_core::{Clock, SecretBox, TenantId};
 use agente_store::sqlx::query;
 use agente_store::{Db, Row};
 use agente_workflows::service::{WorkflowServiceError, open_credential};
@@ -23,6 +23,7 @@ use std::sync::Arc;
 pub(crate) struct Store {
     pub db: Db,
     pub secrets: SecretBox,
+    pub clock: Arc<dyn Clock>,
 }
 
 /// Which providers answer one task for a tenant.
@@ -110,9 +111,9 @@ pub const MAX_CALLS_LISTED: u32 = 500;
 impl AiService {
     /// Keeps tenants' settings and ledgers in `db`; tenants' own keys are opened with
     /// `secrets`. Without a store every tenant uses the deployment's providers.
-    pub fn with_store(self, db: Db, secrets: SecretBox) -> Self {
+    pub fn with_store(self, db: Db, secrets: SecretBox, clock: Arc<dyn Clock>) -> Self {
         let mut inner = (*self.inner).clone();
-        inner.store = Some(Store { db, secrets });
+        inner.store = Some(Store { db, secrets, clock });
         Self {
             inner: Arc::new(inner),
         }
@@ -154,7 +155,7 @@ impl AiService {
         )
         .bind(p.tenant_id.to_string())
         .bind(serde_json::to_string(&settings).unwrap_or_default())
-        .bind(now_ms())
+        .bind(store.clock.now_ms())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -331,7 +332,7 @@ impl AiService {
         }
         let result: Result<(), AiError> = async {
             let mut tx = store.db.tenant_tx(tenant).await?;
-            let now = now_ms();
+            let now = store.clock.now_ms();
             for (i, spent) in spend.0.iter().enumerate() {
                 query(
                     "INSERT INTO ai_calls (tenant_id, id, call_id, task, provider, model, input_tokens, \
@@ -360,11 +361,4 @@ impl AiService {
             tracing::error!(%tenant, call_id, error = %e, "AI calls could not be written to the ledger");
         }
     }
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
