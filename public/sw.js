@@ -3,7 +3,14 @@
 //  - /pkg/* (hashed build output) and icons: cache first, they never change under one name
 //  - everything else (API, server functions, non-GET): straight to the network
 // Logging out clears cached pages so the next person on this device sees nothing private.
-const VERSION = "v1";
+// Webhook paths are a tenant's answers, not the app's: never served or kept from here (the
+// list matches WEBHOOK_PREFIXES in server/src/webhook.rs).
+const VERSION = "v2";
+const WEBHOOK_PREFIXES = ["/webhook", "/webhook-test", "/webhook-waiting"];
+
+function isWebhookPath(pathname) {
+  return WEBHOOK_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(prefix + "/"));
+}
 const STATIC_CACHE = `agente-static-${VERSION}`;
 const PAGES_CACHE = `agente-pages-${VERSION}`;
 const PRECACHE = ["/offline.html", "/offline.css", "/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon-512.png"];
@@ -55,6 +62,7 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (isWebhookPath(url.pathname)) return;
   if (request.method === "POST" && (url.pathname === "/sfn/logout" || url.pathname === "/api/v1/auth/logout")) {
     event.respondWith(logoutThenForget(request));
     return;

@@ -14,6 +14,7 @@ fn sandbox() -> &'static std::sync::Mutex<Sandbox> {
         let sandbox = Sandbox::new(Limits {
             memory_bytes: 16 * 1024 * 1024,
             time: Duration::from_millis(50),
+            ..Limits::default()
         })
         .expect("sandbox");
         let input = [json!({"json": {"name": "Ada", "n": 3, "list": [1, 2, 3]}})];

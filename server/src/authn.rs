@@ -8,12 +8,11 @@
 
 use crate::AppState;
 use agente_auth::{AuthError, ClientIp, Principal, Session, cookies};
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
@@ -25,14 +24,24 @@ pub struct RejectedCredentials(pub Arc<AuthError>);
 /// A browser loading a page fires several requests at once; when its access cookie has just
 /// expired they all carry the same refresh token. Rotating it once and handing the result to
 /// the others for a few seconds keeps reuse detection from revoking a legitimate session.
+///
+/// Only the same client gets the shared result: the key binds the token to the client's
+/// address and User-Agent, so someone replaying a stolen refresh token from elsewhere in
+/// that window is not handed the new session — their presentation counts as reuse and
+/// revokes the family.
 #[derive(Clone, Default)]
 pub struct RefreshCoalescer(Arc<Mutex<HashMap<String, (Instant, Session)>>>);
 
-const COALESCE_WINDOW: Duration = Duration::from_secs(20);
+const COALESCE_WINDOW: Duration = Duration::from_secs(10);
 
 impl RefreshCoalescer {
-    async fn refresh(&self, state: &AppState, token: &str) -> Result<Session, AuthError> {
-        let key = agente_core::token::digest(token);
+    async fn refresh(
+        &self,
+        state: &AppState,
+        token: &str,
+        client: &str,
+    ) -> Result<Session, AuthError> {
+        let key = agente_core::token::digest(&format!("{token}\n{client}"));
         let mut recent = self.0.lock().await;
         recent.retain(|_, (at, _)| at.elapsed() < COALESCE_WINDOW);
         if let Some((_, session)) = recent.get(&key) {
@@ -49,20 +58,27 @@ pub async fn authenticate(
     mut request: Request,
     next: Next,
 ) -> Response {
-    if let Some(ConnectInfo(addr)) = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .copied()
-    {
-        request.extensions_mut().insert(ClientIp(addr.ip()));
+    // Webhooks run as their workflow's tenant, never as the caller: a browser's session
+    // cookies are not read there (nor rotated into a tenant's answer).
+    if crate::webhook::is_webhook_path(request.uri().path()) {
+        return next.run(request).await;
     }
     let mut set_cookies: Option<[String; 2]> = None;
-    let (headers, method, path) = (
-        request.headers().clone(),
-        request.method().clone(),
-        request.uri().path().to_string(),
+    let client = format!(
+        "{}\n{}",
+        request
+            .extensions()
+            .get::<ClientIp>()
+            .map(|ip| ip.0.to_string())
+            .unwrap_or_default(),
+        request
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
     );
-    let outcome = resolve(&state, &headers, &method, &path, &mut set_cookies).await;
+    let (headers, path) = (request.headers().clone(), request.uri().path().to_string());
+    let outcome = resolve(&state, &headers, &path, &client, &mut set_cookies).await;
     match outcome {
         Some(Ok(principal)) => {
             tracing::Span::current()
@@ -88,15 +104,15 @@ pub async fn authenticate(
 async fn resolve(
     state: &AppState,
     headers: &HeaderMap,
-    method: &Method,
     path: &str,
+    client: &str,
     set_cookies: &mut Option<[String; 2]>,
 ) -> Option<Result<Principal, AuthError>> {
     if let Some(bearer) = bearer(headers) {
         return Some(if bearer.starts_with("agk_") {
             state.auth.authenticate_api_key(bearer).await
         } else {
-            state.auth.authenticate_access_token(bearer)
+            state.auth.authenticate_access_token(bearer).await
         });
     }
     if let Some(key) = headers.get("x-n8n-api-key") {
@@ -104,17 +120,18 @@ async fn resolve(
         return Some(state.auth.authenticate_api_key(key).await);
     }
     let cookie_header = headers.get(header::COOKIE)?.to_str().ok()?;
-    if is_cross_site_write(method, headers) || is_static_asset(path) {
+    // Cross-site writes never get here (`cross_site.rs` refuses them).
+    if is_static_asset(path) {
         return None;
     }
     if let Some(access) = cookies::read_cookie(cookie_header, cookies::ACCESS_COOKIE)
-        && let Ok(principal) = state.auth.authenticate_access_token(access)
+        && let Ok(principal) = state.auth.authenticate_access_token(access).await
     {
         return Some(Ok(principal));
     }
     let refresh = cookies::read_cookie(cookie_header, cookies::REFRESH_COOKIE)?;
     let secure = state.config.secure();
-    match state.refreshes.refresh(state, refresh).await {
+    match state.refreshes.refresh(state, refresh, client).await {
         Ok(session) => {
             *set_cookies = Some(cookies::session_cookies(&session, secure));
             Some(Ok(session.principal))
@@ -133,27 +150,6 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme
         .eq_ignore_ascii_case("bearer")
         .then_some(token.trim())
-}
-
-/// Cookies authenticate only same-site writes: a state-changing request whose `Origin` (or
-/// `Sec-Fetch-Site`) says it came from another site is treated as anonymous.
-fn is_cross_site_write(method: &Method, headers: &HeaderMap) -> bool {
-    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
-        return false;
-    }
-    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
-        return true;
-    }
-    let (Some(origin), Some(host)) = (headers.get(header::ORIGIN), headers.get(header::HOST))
-    else {
-        return false;
-    };
-    let origin = origin.to_str().unwrap_or_default();
-    let origin_host = origin
-        .split_once("://")
-        .map(|(_, rest)| rest)
-        .unwrap_or(origin);
-    origin_host != host.to_str().unwrap_or_default()
 }
 
 fn is_static_asset(path: &str) -> bool {

@@ -26,6 +26,20 @@ pub struct Config {
     pub jwt_secret: Vec<u8>,
     /// Public base URL; `https://…` turns on Secure cookies and HSTS.
     pub public_url: Option<String>,
+    /// Webhooks on an origin of their own (`AGENTE_WEBHOOK_URL`); the app host then
+    /// refuses webhook paths.
+    pub webhook_origin: Option<crate::webhook_origin::WebhookOrigin>,
+    /// Calls per minute a webhook accepts per caller address and per listening node
+    /// (`AGENTE_WEBHOOK_RATE_PER_IP`, `AGENTE_WEBHOOK_RATE_PER_WEBHOOK`; 0: no limit).
+    pub webhook_rates: crate::webhook_limits::WebhookRates,
+    /// Proxies whose `X-Forwarded-For` names the client (`AGENTE_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The bearer token `/metrics` asks for (`AGENTE_METRICS_TOKEN`); without one, metrics
+    /// are served only on `metrics_addr`.
+    pub metrics_token: Option<String>,
+    /// A listen address of its own for `/metrics` (`AGENTE_METRICS_ADDR`, e.g. a private
+    /// interface), served there without a token.
+    pub metrics_addr: Option<SocketAddr>,
     pub site_root: String,
     pub site_pkg_dir: String,
     pub output_name: String,
@@ -37,6 +51,15 @@ pub struct Config {
     /// Let the HTTP Request node reach loopback and private networks (off by default: a
     /// tenant's workflow must not probe the server's own network).
     pub http_allow_private: bool,
+    /// Non-public networks workflows and notifications may reach anyway
+    /// (`AGENTE_HTTP_ALLOW_NETWORKS`: `10.0.5.0/24,fd00::/64`).
+    pub http_allow_networks: Vec<ipnet::IpNet>,
+    /// An egress proxy for calls to user-given destinations (`AGENTE_OUTBOUND_PROXY`);
+    /// `HTTP(S)_PROXY` is ignored for them.
+    pub outbound_proxy: Option<String>,
+    /// CPU time one execution may use, all its nodes and code together
+    /// (`AGENTE_EXECUTION_CPU_SECS`, default 120).
+    pub execution_cpu_secs: u64,
     /// A running execution whose process has not beaten for this long is taken as dead
     /// and queued again (`AGENTE_EXECUTION_STALE_SECS`, default 60).
     pub execution_stale_secs: i64,
@@ -89,6 +112,17 @@ pub(crate) fn number(name: &str, default: i64) -> anyhow::Result<i64> {
             .ok()
             .filter(|n| *n > 0)
             .with_context(|| format!("{name} must be a positive whole number, not `{v}`")),
+    }
+}
+
+/// A count that may be 0 (`number` wants a positive one).
+fn count(name: &str, default: u32) -> anyhow::Result<u32> {
+    match env(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<u32>()
+            .with_context(|| format!("{name} must be a whole number, not `{v}`")),
     }
 }
 
@@ -151,6 +185,32 @@ impl Config {
             master_key,
             jwt_secret: jwt_secret.into_bytes(),
             public_url: env("AGENTE_PUBLIC_URL"),
+            webhook_origin: env("AGENTE_WEBHOOK_URL")
+                .map(|url| {
+                    crate::webhook_origin::WebhookOrigin::parse(
+                        &url,
+                        env("AGENTE_PUBLIC_URL").as_deref(),
+                    )
+                    .map_err(|e| anyhow::anyhow!("AGENTE_WEBHOOK_URL {e}"))
+                })
+                .transpose()?,
+            webhook_rates: crate::webhook_limits::WebhookRates {
+                per_ip: count("AGENTE_WEBHOOK_RATE_PER_IP", 1_200)?,
+                per_webhook: count("AGENTE_WEBHOOK_RATE_PER_WEBHOOK", 3_000)?,
+            },
+            trusted_proxies: match env("AGENTE_TRUSTED_PROXIES") {
+                Some(list) => agente_network::NetworkPolicy::parse_networks(&list)
+                    .map_err(anyhow::Error::msg)
+                    .context("AGENTE_TRUSTED_PROXIES")?,
+                None => Vec::new(),
+            },
+            metrics_token: env("AGENTE_METRICS_TOKEN"),
+            metrics_addr: env("AGENTE_METRICS_ADDR")
+                .map(|a| {
+                    a.parse::<SocketAddr>()
+                        .with_context(|| format!("AGENTE_METRICS_ADDR `{a}` is not host:port"))
+                })
+                .transpose()?,
             site_root: env("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             site_pkg_dir: env("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()),
             output_name: env("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "agente".into()),
@@ -158,6 +218,14 @@ impl Config {
             prune_max_age_hours: number("EXECUTIONS_DATA_MAX_AGE", 336)?,
             prune_max_count: number("EXECUTIONS_DATA_PRUNE_MAX_COUNT", 10_000)?,
             http_allow_private: env("AGENTE_HTTP_ALLOW_PRIVATE").is_some_and(|v| v == "true"),
+            http_allow_networks: match env("AGENTE_HTTP_ALLOW_NETWORKS") {
+                Some(list) => agente_network::NetworkPolicy::parse_networks(&list)
+                    .map_err(anyhow::Error::msg)
+                    .context("AGENTE_HTTP_ALLOW_NETWORKS")?,
+                None => Vec::new(),
+            },
+            outbound_proxy: env("AGENTE_OUTBOUND_PROXY"),
+            execution_cpu_secs: number("AGENTE_EXECUTION_CPU_SECS", 120)? as u64,
             execution_stale_secs: number("AGENTE_EXECUTION_STALE_SECS", 60)?,
             pending_stale_secs: number("AGENTE_PENDING_STALE_SECS", 300)?,
             redis_namespace: env("AGENTE_REDIS_NAMESPACE").unwrap_or_else(|| "agente".into()),

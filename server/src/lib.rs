@@ -7,7 +7,9 @@ mod assets;
 mod authn;
 pub mod background;
 pub mod cli;
+mod client_ip;
 pub mod config;
+mod cross_site;
 pub mod housekeeping;
 mod http_layers;
 mod ops;
@@ -15,5 +17,7 @@ mod secrets;
 pub mod startup;
 mod state;
 mod webhook;
+pub mod webhook_limits;
+pub mod webhook_origin;
 
 pub use state::AppState;

@@ -1,8 +1,15 @@
 //! Operations endpoints: liveness, readiness and Prometheus metrics.
+//!
+//! `/metrics` names tenants and the deployment's load, so it is not public: it asks for
+//! `AGENTE_METRICS_TOKEN` as a bearer token, or is served on a listen address of its own
+//! (`AGENTE_METRICS_ADDR`, e.g. a private interface) without one. `/readyz` tells states,
+//! never the text of a database error (which can name hosts and users).
 
 use crate::AppState;
+use crate::api::ApiError;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
+use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -16,7 +23,14 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(guarded_metrics))
+}
+
+/// What the separate metrics listener serves: metrics without a token.
+pub fn metrics_router() -> Router<AppState> {
+    Router::new()
         .route("/metrics", get(metrics))
+        .route("/healthz", get(healthz))
 }
 
 /// The process is up.
@@ -26,19 +40,23 @@ async fn healthz() -> impl IntoResponse {
 
 /// The process can serve: the database (and Redis, when configured) answer.
 async fn readyz(State(state): State<AppState>) -> Response {
-    let database = state.db.ping().await.map_err(|e| e.to_string());
+    let database = state.db.ping().await.map_err(|e| {
+        tracing::warn!(error = %e, "readiness: the database does not answer");
+    });
     let redis = match &state.redis {
         None => None,
         Some(conn) => {
             let mut conn = conn.clone();
             let pong: Result<String, _> = redis::cmd("PING").query_async(&mut conn).await;
-            Some(pong.map(|_| ()).map_err(|e| e.to_string()))
+            Some(pong.map(|_| ()).map_err(|e| {
+                tracing::warn!(error = %e, "readiness: Redis does not answer");
+            }))
         }
     };
     let ok = database.is_ok() && redis.as_ref().is_none_or(Result::is_ok);
-    let show = |r: &Result<(), String>| match r {
+    let show = |r: &Result<(), ()>| match r {
         Ok(()) => json!("ok"),
-        Err(e) => json!({ "error": e }),
+        Err(()) => json!("unavailable"),
     };
     let body = json!({
         "status": if ok { "ok" } else { "unavailable" },
@@ -51,6 +69,25 @@ async fn readyz(State(state): State<AppState>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     (status, Json(body)).into_response()
+}
+
+/// `/metrics` on the main listener: only with the operator's token.
+async fn guarded_metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(token) = state.config.metrics_token.as_deref() else {
+        return ApiError::not_found(
+            "metrics are served on AGENTE_METRICS_ADDR, or here with AGENTE_METRICS_TOKEN",
+        )
+        .into_response();
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !agente_core::token::constant_time_eq(given.trim(), token) {
+        return ApiError::Auth(agente_auth::AuthError::Unauthenticated).into_response();
+    }
+    metrics(State(state)).await.into_response()
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {

@@ -3,13 +3,16 @@
 use crate::authn::RefreshCoalescer;
 use crate::background::Roles;
 use crate::config::Config;
-use crate::{AppState, api, assets, authn, http_layers, ops, webhook};
+use crate::{
+    AppState, api, assets, authn, client_ip, cross_site, http_layers, ops, webhook, webhook_origin,
+};
 use agente_app::{App, shell, ssr::ServerContext};
 use agente_auth::{AuthService, AuthSettings, JwtKeys, RateLimiter};
 use agente_billing::{Billing, BillingOptions, Stripe};
 use agente_core::{Clock, SecretBox, SystemClock};
+use agente_network::{HttpSettings, NetworkPolicy, OutboundHttp};
 use agente_store::{Db, DbOptions};
-use agente_workflows::engine::{Engine, NetworkPolicy};
+use agente_workflows::engine::Engine;
 use agente_workflows::expr::Limits;
 use agente_workflows::service::{ServiceLimits, WorkflowService};
 use anyhow::Context;
@@ -25,6 +28,7 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
+use tower_http::limit::RequestBodyLimitLayer;
 use tracing_subscriber::EnvFilter;
 
 /// Logs to stderr; `RUST_LOG` filters, `AGENTE_LOG_FORMAT=json` for machines.
@@ -102,9 +106,16 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         clock.clone(),
         AuthSettings::default(),
     );
-    let network = NetworkPolicy {
-        allow_private: config.http_allow_private,
-    };
+    let network = NetworkPolicy::with_private(config.http_allow_private)
+        .allow_networks(config.http_allow_networks.iter().copied());
+    let outbound = OutboundHttp::new(
+        network.clone(),
+        &HttpSettings {
+            proxy: config.outbound_proxy.clone(),
+            ..HttpSettings::default()
+        },
+    )
+    .context("AGENTE_OUTBOUND_PROXY")?;
     let notifier = agente_notify::Notifier::new(
         db.clone(),
         jobs.clone(),
@@ -114,7 +125,8 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             public_url: config.public_url.clone(),
             smtp: config.smtp.clone(),
             vapid: Some(config.vapid.clone()),
-            network,
+            network: network.clone(),
+            proxy: config.outbound_proxy.clone(),
         },
     );
     let billing = Billing::new(
@@ -145,19 +157,34 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     )
     .context("the AI settings")?
     .with_node_network(
-        network,
+        network.clone(),
         config.ai.timeout.unwrap_or(Duration::from_secs(60)),
     )
     .with_store(db.clone(), secrets.clone(), clock.clone());
     tracing::info!(providers = ?ai.generation_providers(), "workflow generation");
     let workflows = WorkflowService::new(
         db.clone(),
-        Engine::new(Limits::default(), network),
+        Engine::new(
+            Limits {
+                execution_cpu: Duration::from_secs(config.execution_cpu_secs),
+                ..Limits::default()
+            },
+            network,
+        )
+        .with_http(outbound),
         secrets,
         clock,
         ServiceLimits::default(),
     )
-    .with_public_url(config.public_url.as_deref().unwrap_or_default())
+    // Where webhooks are reached: their own origin, else the app's.
+    .with_public_url(
+        config
+            .webhook_origin
+            .as_ref()
+            .map(|o| o.url.as_str())
+            .or(config.public_url.as_deref())
+            .unwrap_or_default(),
+    )
     .with_queue(jobs)
     .with_queued_background_runs()
     .with_usage_gate(gate)
@@ -171,6 +198,9 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         .site_addr(config.addr)
         .hash_files(config.hash_files)
         .build();
+    let webhook_limits = Arc::new(crate::webhook_limits::WebhookLimits::new(
+        config.webhook_rates,
+    ));
     Ok(AppState {
         config: Arc::new(config),
         db,
@@ -183,6 +213,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         leptos,
         metrics: ops::metrics_handle(),
         refreshes: RefreshCoalescer::default(),
+        webhook_limits,
     })
 }
 
@@ -213,7 +244,10 @@ pub fn router(state: AppState) -> Router {
             let options = state.leptos.clone();
             move || shell(options.clone())
         })
-        .route("/sfn/{*name}", post(server_fn_handler))
+        .route(
+            "/sfn/{*name}",
+            post(server_fn_handler).layer(RequestBodyLimitLayer::new(api::MAX_WORKFLOW_BYTES)),
+        )
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
@@ -227,6 +261,18 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             authn::authenticate,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cross_site::refuse,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            client_ip::record,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            webhook_origin::separate,
         ));
     http_layers::apply(app, &state.config).with_state(state)
 }
@@ -266,6 +312,21 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
         roles,
         Arc::new(agente_core::SystemClock),
     );
+    if let Some(metrics_addr) = state.config.metrics_addr {
+        let listener = tokio::net::TcpListener::bind(metrics_addr)
+            .await
+            .with_context(|| format!("cannot listen on {metrics_addr} (AGENTE_METRICS_ADDR)"))?;
+        println!(
+            "Metrics are served on http://{}/metrics",
+            listener.local_addr()?
+        );
+        let metrics = ops::metrics_router().with_state(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, metrics).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -21,6 +21,7 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     pub metrics: PrometheusHandle,
     pub(crate) refreshes: RefreshCoalescer,
+    pub(crate) webhook_limits: Arc<crate::webhook_limits::WebhookLimits>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -300,21 +300,21 @@ pub async fn mfa_enrol() -> Result<MfaEnrolmentView, ServerFnError> {
 }
 
 #[server(prefix = "/sfn", endpoint = "mfa_confirm")]
-pub async fn mfa_confirm(code: String) -> Result<(), ServerFnError> {
+pub async fn mfa_confirm(code: String, password: String) -> Result<(), ServerFnError> {
     let p = require_principal()?;
     context()?
         .auth
-        .mfa_confirm(&p, &code)
+        .mfa_confirm(&p, &code, &password)
         .await
         .map_err(user_error)
 }
 
 #[server(prefix = "/sfn", endpoint = "mfa_disable")]
-pub async fn mfa_disable(code: String) -> Result<(), ServerFnError> {
+pub async fn mfa_disable(code: String, password: String) -> Result<(), ServerFnError> {
     let p = require_principal()?;
     context()?
         .auth
-        .mfa_disable(&p, &code)
+        .mfa_disable(&p, &code, &password)
         .await
         .map_err(user_error)
 }

@@ -221,7 +221,8 @@ pub fn SecurityPage() -> impl IntoView {
                         view! {
                             <p data-testid="mfa-status">"Two-factor authentication is on."</p>
                             <ActionForm action=disable attr:class="form form-inline">
-                                <label>"Current code" <input name="code" inputmode="numeric" pattern="[0-9]{6}" required /></label>
+                                <label>"Password" <input name="password" type="password" autocomplete="current-password" required /></label>
+                                <label>"Current code" <input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required /></label>
                                 <button type="submit" class="btn btn-danger">"Turn off"</button>
                             </ActionForm>
                             <ActionError value=disable.value() />
@@ -239,7 +240,8 @@ pub fn SecurityPage() -> impl IntoView {
                                     <code class="secret" data-testid="mfa-secret">{e.secret}</code>
                                     <p class="muted small">{e.otpauth_url}</p>
                                     <ActionForm action=confirm attr:class="form form-inline">
-                                        <label>"Code" <input name="code" inputmode="numeric" pattern="[0-9]{6}" required /></label>
+                                        <label>"Password" <input name="password" type="password" autocomplete="current-password" required /></label>
+                                        <label>"Code" <input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required /></label>
                                         <button type="submit" class="btn btn-primary">"Turn on"</button>
                                     </ActionForm>
                                     <ActionError value=confirm.value() />

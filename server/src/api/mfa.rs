@@ -8,10 +8,18 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-/// A code from the authenticator app.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+/// A code from the authenticator app, and the member's password.
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CodeInput {
     pub code: String,
+    pub password: String,
+}
+
+/// The password stays out of logs.
+impl std::fmt::Debug for CodeInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CodeInput").finish_non_exhaustive()
+    }
 }
 
 /// Start enrolment: answers the secret (shown once).
@@ -24,7 +32,8 @@ pub async fn enrol(
     Ok(Json(state.auth.mfa_enrol(&p).await?))
 }
 
-/// Confirm enrolment with a first code; log-in then requires codes.
+/// Confirm enrolment with a first code and the password; log-in then requires codes. Failed
+/// attempts are limited like log-ins.
 #[utoipa::path(post, path = "/api/v1/me/mfa/confirm", tag = "mfa", security(("bearer" = [])), request_body = CodeInput,
     responses((status = 204), (status = 401, body = Problem)))]
 pub async fn confirm(
@@ -32,11 +41,14 @@ pub async fn confirm(
     Caller(p): Caller,
     ApiJson(input): ApiJson<CodeInput>,
 ) -> Result<StatusCode, ApiError> {
-    state.auth.mfa_confirm(&p, &input.code).await?;
+    state
+        .auth
+        .mfa_confirm(&p, &input.code, &input.password)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Turn MFA off with a current code.
+/// Turn MFA off with the password and a current code.
 #[utoipa::path(post, path = "/api/v1/me/mfa/disable", tag = "mfa", security(("bearer" = [])), request_body = CodeInput,
     responses((status = 204), (status = 401, body = Problem)))]
 pub async fn disable(
@@ -44,6 +56,9 @@ pub async fn disable(
     Caller(p): Caller,
     ApiJson(input): ApiJson<CodeInput>,
 ) -> Result<StatusCode, ApiError> {
-    state.auth.mfa_disable(&p, &input.code).await?;
+    state
+        .auth
+        .mfa_disable(&p, &input.code, &input.password)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

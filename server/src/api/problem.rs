@@ -49,6 +49,12 @@ pub enum ApiError {
         code: &'static str,
         detail: String,
     },
+    /// Too many requests from one caller or to one resource: 429 with `Retry-After`.
+    #[error("{detail}")]
+    RateLimited {
+        retry_after_secs: u64,
+        detail: String,
+    },
 }
 
 impl ApiError {
@@ -77,6 +83,9 @@ impl ApiError {
                 code,
                 detail,
             } => (*status, code, detail.clone()),
+            ApiError::RateLimited { detail, .. } => {
+                (S::TOO_MANY_REQUESTS, "rate_limited", detail.clone())
+            }
             ApiError::Auth(err) => auth_parts(err),
             ApiError::Notifier(err) => match err {
                 NotifierError::Auth(auth) => auth_parts(auth),
@@ -141,6 +150,7 @@ impl ApiError {
                 WorkflowServiceError::NotFound(_) => (S::NOT_FOUND, "not_found", detail),
                 WorkflowServiceError::Conflict(_) => (S::CONFLICT, "conflict", detail),
                 WorkflowServiceError::Refused(r) => refusal_parts(r),
+                WorkflowServiceError::Busy(_) => (S::TOO_MANY_REQUESTS, "too_many_runs", detail),
                 WorkflowServiceError::Store(e) if e.is_transient() => (
                     S::SERVICE_UNAVAILABLE,
                     "unavailable",
@@ -200,7 +210,11 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if let ApiError::Auth(AuthError::RateLimited { retry_after_secs }) = &self {
+        if let ApiError::Auth(AuthError::RateLimited { retry_after_secs })
+        | ApiError::RateLimited {
+            retry_after_secs, ..
+        } = &self
+        {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
         }
         if status == StatusCode::UNAUTHORIZED {

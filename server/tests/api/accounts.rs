@@ -258,15 +258,34 @@ async fn mfa_login_needs_the_code_and_rate_limit_answers_429() {
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_secs();
-        let code = mfa::code_at(enrol["secret"].as_str().unwrap(), now).unwrap();
+        let secret = enrol["secret"].as_str().unwrap();
+        // The previous step's code is still accepted (clock drift); each code only once.
+        let earlier = mfa::code_at(secret, now - 30).unwrap();
+        let code = mfa::code_at(secret, now).unwrap();
         let res = app
             .post(
                 "/api/v1/me/mfa/confirm",
-                json!({"code": code}),
+                json!({"code": earlier}),
+                Some(&owner),
+            )
+            .await;
+        assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", b).await;
+        let res = app
+            .post(
+                "/api/v1/me/mfa/confirm",
+                json!({"code": earlier, "password": "a long password"}),
                 Some(&owner),
             )
             .await;
         assert_eq!(res.status(), StatusCode::NO_CONTENT, "{b}");
+        let res = app
+            .post(
+                "/api/v1/auth/login",
+                json!({"email": email, "password": "a long password", "totp": earlier}),
+                None,
+            )
+            .await;
+        assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_mfa_code", b).await;
 
         let res = app
             .post(

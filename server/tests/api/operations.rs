@@ -1,11 +1,14 @@
-use crate::helpers::{BACKENDS, spawn_app};
+use crate::helpers::{BACKENDS, spawn_app, spawn_app_with};
 use reqwest::StatusCode;
 use serde_json::Value;
 
 #[tokio::test]
 async fn health_readiness_metrics_and_headers() {
     for backend in BACKENDS {
-        let app = spawn_app(backend).await;
+        let app = spawn_app_with(backend, |c| {
+            c.metrics_token = Some("scrape-token".into());
+        })
+        .await;
         let b = app.backend;
         let res = app.get("/healthz", None).await;
         assert_eq!(res.status(), StatusCode::OK);
@@ -47,7 +50,21 @@ async fn health_readiness_metrics_and_headers() {
             .await
             .unwrap();
         }
-        let metrics = app.get("/metrics", None).await.text().await.unwrap();
+        // Metrics name tenants: only with the operator's token.
+        assert_eq!(
+            app.get("/metrics", None).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            app.get("/metrics", Some("wrong-token")).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        let metrics = app
+            .get("/metrics", Some("scrape-token"))
+            .await
+            .text()
+            .await
+            .unwrap();
         assert!(
             metrics.contains(&format!(
                 "agente_queue_tenant_ready_jobs{{queue=\"{queue}\",tenant=\"{tenant}\"}} 3"

@@ -1,7 +1,7 @@
 //! Browser sessions: cookie refresh in the authentication layer, cross-site protection, and
 //! the headers that change when served over TLS.
 
-use crate::helpers::{BACKENDS, spawn_app, spawn_app_with};
+use crate::helpers::{BACKENDS, assert_problem, spawn_app, spawn_app_with};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -61,7 +61,7 @@ async fn parallel_requests_with_only_a_refresh_cookie_share_one_rotation() {
 }
 
 #[tokio::test]
-async fn cookies_do_not_authenticate_cross_site_writes() {
+async fn cross_site_writes_are_refused() {
     let app = spawn_app(BACKENDS[0]).await;
     let (access, _, _) = app.signup("csrf").await;
     let cookie = format!("agente_access={access}");
@@ -73,10 +73,15 @@ async fn cookies_do_not_authenticate_cross_site_writes() {
             .json(&json!({"name": "x", "role": "viewer"}))
             .send()
     };
-    assert_eq!(
-        post("https://evil.example").await.unwrap().status(),
-        StatusCode::UNAUTHORIZED
-    );
+    for origin in ["https://evil.example", "null"] {
+        assert_problem(
+            post(origin).await.unwrap(),
+            StatusCode::FORBIDDEN,
+            "cross_site_request",
+            origin,
+        )
+        .await;
+    }
     let same = app.base.clone();
     let res = app
         .client

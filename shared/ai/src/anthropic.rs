@@ -4,10 +4,11 @@
 use crate::chat::{
     ChatModel, ChatRequest, ChatResponse, Message, Role, StreamEvent, TokenUsage, ToolCall, text_at,
 };
-use crate::http::send;
+use crate::http::{json_answer, send};
 use crate::sse::SseEvent;
 use crate::streaming::{Step, StreamParser, drive};
 use crate::{AiError, ProviderConfig};
+use agente_network::OutboundHttp;
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 use serde_json::{Value, json};
@@ -17,7 +18,7 @@ const VERSION: &str = "2023-06-01";
 /// A Claude model.
 pub struct Anthropic {
     config: ProviderConfig,
-    http: reqwest::Client,
+    http: OutboundHttp,
 }
 
 impl Anthropic {
@@ -27,7 +28,7 @@ impl Anthropic {
     }
 
     /// With a client of the caller's (one pool for many short-lived providers).
-    pub fn with_client(config: ProviderConfig, http: reqwest::Client) -> Self {
+    pub fn with_client(config: ProviderConfig, http: OutboundHttp) -> Self {
         Self { config, http }
     }
 
@@ -70,13 +71,13 @@ impl Anthropic {
         send(&self.config.name, &self.config.retry, || {
             let request = self
                 .http
-                .post(&url)
+                .post(&url)?
                 .header("anthropic-version", VERSION)
                 .json(&body);
-            match &self.config.api_key {
+            Ok(match &self.config.api_key {
                 Some(key) => request.header("x-api-key", key.expose()),
                 None => request,
-            }
+            })
         })
         .await
     }
@@ -97,10 +98,7 @@ impl ChatModel for Anthropic {
                 provider: self.config.name.clone(),
                 message,
             };
-            let answer: Value = response
-                .json()
-                .await
-                .map_err(|e| bad(format!("not JSON: {}", e.without_url())))?;
+            let answer = json_answer(response).await.map_err(bad)?;
             read_message(&answer, request.schema.as_ref().map(|s| s.name)).map_err(bad)
         })
     }

@@ -1,6 +1,7 @@
 //! How to reach one provider: where, with which key and model, how patiently.
 
 use crate::http::RetryPolicy;
+use agente_network::{HttpSettings, NetworkPolicy, OutboundHttp};
 use std::fmt;
 use std::time::Duration;
 
@@ -52,14 +53,19 @@ impl ProviderConfig {
     }
 
     /// One client per provider: connections are reused; a read that waits longer than the
-    /// timeout fails (a stream may run long, but never stall).
-    pub(crate) fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10).min(self.timeout))
-            .read_timeout(self.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("a client with these settings builds")
+    /// timeout fails (a stream may run long, but never stall). The deployment's providers
+    /// are the operator's choice, so any address is allowed (a model server on the same
+    /// host); a tenant's own URL goes through the tenant policy's client instead.
+    pub(crate) fn client(&self) -> OutboundHttp {
+        OutboundHttp::new(
+            NetworkPolicy::allow_private(),
+            &HttpSettings {
+                proxy: None,
+                connect_timeout: Some(Duration::from_secs(10).min(self.timeout)),
+                read_timeout: Some(self.timeout),
+            },
+        )
+        .expect("a client with these settings builds")
     }
 }
 

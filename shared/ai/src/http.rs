@@ -4,6 +4,7 @@
 //! the policy allows is not waited for: the caller falls back to the next provider instead.
 
 use crate::AiError;
+use agente_network::OutboundError;
 use rand::Rng;
 use reqwest::header::HeaderMap;
 use reqwest::{RequestBuilder, Response, StatusCode};
@@ -32,21 +33,38 @@ impl Default for RetryPolicy {
 
 /// Most characters of a provider's error text kept in an error.
 const MESSAGE_CHARS: usize = 300;
+/// Most bytes of an error answer read.
+const ERROR_BODY_READ: usize = 16 * 1024;
+/// Largest answer read whole (a completion; streams are cut off in `sse.rs`).
+const MAX_ANSWER: usize = 8 * 1024 * 1024;
+
+/// A whole answer as JSON, read with a byte cap.
+pub(crate) async fn json_answer(response: Response) -> Result<serde_json::Value, String> {
+    let body = agente_network::read_capped(response, MAX_ANSWER)
+        .await
+        .map_err(|e| e.to_string())?;
+    serde_json::from_slice(&body).map_err(|e| format!("not JSON: {e}"))
+}
 
 /// Sends what `make` builds until it succeeds, fails for good, or the attempts are spent.
 pub(crate) async fn send(
     provider: &str,
     policy: &RetryPolicy,
-    make: impl Fn() -> RequestBuilder,
+    make: impl Fn() -> Result<RequestBuilder, OutboundError>,
 ) -> Result<Response, AiError> {
     let mut attempt = 1;
     loop {
-        let failure = match make().send().await {
+        // A refused destination is refused again: no retry, next provider.
+        let request = make().map_err(|e| AiError::Unreachable {
+            provider: provider.into(),
+            message: e.to_string(),
+        })?;
+        let failure = match request.send().await {
             Ok(response) if response.status().is_success() => return Ok(response),
             Ok(response) => {
                 let status = response.status();
                 let wait = retry_after(response.headers());
-                let body = response.text().await.unwrap_or_default();
+                let body = agente_network::text_prefix(response, ERROR_BODY_READ).await;
                 let error = AiError::Provider {
                     provider: provider.into(),
                     status: status.as_u16(),
@@ -65,7 +83,7 @@ pub(crate) async fn send(
                 AiError::Unreachable {
                     provider: provider.into(),
                     // Without the URL: a base URL may carry a key in its query.
-                    message: e.without_url().to_string(),
+                    message: OutboundError::transport(e).to_string(),
                 },
                 None,
             ),
@@ -113,15 +131,16 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
     };
+    // `try_from`: a provider (a tenant's own) may send 1e300 or -1; that is no wait we
+    // take, and never a panic.
     if let Some(ms) = text("retry-after-ms").and_then(|v| v.parse::<f64>().ok())
-        && ms.is_finite()
-        && ms >= 0.0
+        && let Ok(wait) = Duration::try_from_secs_f64(ms / 1_000.0)
     {
-        return Some(Duration::from_secs_f64(ms / 1_000.0));
+        return Some(wait);
     }
     let value = text("retry-after")?;
     if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        return Duration::try_from_secs_f64(secs).ok();
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(SystemTime::now()).unwrap_or_default())
@@ -174,6 +193,10 @@ mod tests {
         h.insert("retry-after", HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);
         h.insert("retry-after", HeaderValue::from_static("-3"));
+        assert_eq!(retry_after(&h), None);
+        h.insert("retry-after", HeaderValue::from_static("1e300"));
+        assert_eq!(retry_after(&h), None);
+        h.insert("retry-after-ms", HeaderValue::from_static("1e300"));
         assert_eq!(retry_after(&h), None);
     }
 

@@ -10,21 +10,24 @@ use crate::tenant::Task;
 use crate::{AiError, AiService, Anthropic, OpenAi, OpenAiApi};
 use agente_core::TenantId;
 use agente_core::llm::{LanguageModels, ModelApi, ModelCall, ModelError, ModelFuture, ModelReply};
-use agente_notify::network::NetworkPolicy;
+use agente_network::{HttpSettings, NetworkPolicy, OutboundHttp};
 use std::time::Duration;
 
 pub(crate) const OPENAI_URL: &str = "https://api.openai.com/v1";
 pub(crate) const ANTHROPIC_URL: &str = "https://api.anthropic.com";
 
-/// The client AI nodes' calls share: the network policy's filtered DNS, no redirects, and
-/// the provider timeouts.
-pub(crate) fn node_client(policy: NetworkPolicy, timeout: Duration) -> reqwest::Client {
-    policy
-        .client_builder(false)
-        .connect_timeout(Duration::from_secs(10).min(timeout))
-        .read_timeout(timeout)
-        .build()
-        .expect("the HTTP client builds with rustls")
+/// The client calls to tenant-given model URLs share (AI nodes, a tenant's own key): the
+/// tenant network policy on every hop, and the provider timeouts.
+pub(crate) fn node_client(policy: NetworkPolicy, timeout: Duration) -> OutboundHttp {
+    OutboundHttp::new(
+        policy,
+        &HttpSettings {
+            proxy: None,
+            connect_timeout: Some(Duration::from_secs(10).min(timeout)),
+            read_timeout: Some(timeout),
+        },
+    )
+    .expect("the HTTP client builds with rustls")
 }
 
 impl AiService {
@@ -49,14 +52,20 @@ impl AiService {
     }
 
     async fn node_chat(&self, tenant: TenantId, call: ModelCall) -> Result<ModelReply, ModelError> {
+        // Checked before anything is admitted or metered (the client checks again, after
+        // DNS and on every hop).
         if let Some(base) = &call.base_url {
-            let allowed =
-                reqwest::Url::parse(base).is_ok_and(|url| self.inner.node_network.allows_url(&url));
-            if !allowed {
-                return Err(ModelError::Failed(format!(
-                    "`{base}` is on a local or private network, which workflows may not reach"
-                )));
-            }
+            let url = reqwest::Url::parse(base).map_err(|_| {
+                ModelError::Failed(format!(
+                    "`{}` is not a URL",
+                    agente_network::redact::url(base)
+                ))
+            })?;
+            self.inner
+                .node_http
+                .policy()
+                .check_url(&url)
+                .map_err(|e| ModelError::Failed(format!("the model's URL: {e}")))?;
         }
         let id = format!("ai:node:{}", call.usage_id);
         self.admit(tenant, &id).await.map_err(|e| match e {

@@ -5,10 +5,11 @@
 use crate::chat::{
     ChatModel, ChatRequest, ChatResponse, Message, Role, StreamEvent, TokenUsage, ToolCall, text_at,
 };
-use crate::http::{RetryPolicy, send};
+use crate::http::{RetryPolicy, json_answer, send};
 use crate::sse::SseEvent;
 use crate::streaming::{Step, StreamParser, drive};
 use crate::{AiError, ProviderConfig};
+use agente_network::OutboundHttp;
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 use serde_json::{Value, json};
@@ -24,7 +25,7 @@ pub enum OpenAiApi {
 pub struct OpenAi {
     config: ProviderConfig,
     api: OpenAiApi,
-    http: reqwest::Client,
+    http: OutboundHttp,
 }
 
 impl OpenAi {
@@ -34,7 +35,7 @@ impl OpenAi {
     }
 
     /// With a client of the caller's (one pool for many short-lived providers).
-    pub fn with_client(config: ProviderConfig, api: OpenAiApi, http: reqwest::Client) -> Self {
+    pub fn with_client(config: ProviderConfig, api: OpenAiApi, http: OutboundHttp) -> Self {
         Self { config, api, http }
     }
 
@@ -123,11 +124,11 @@ impl OpenAi {
 
     async fn post(&self, body: Value, policy: &RetryPolicy) -> Result<reqwest::Response, AiError> {
         send(&self.config.name, policy, || {
-            let request = self.http.post(self.url()).json(&body);
-            match &self.config.api_key {
+            let request = self.http.post(&self.url())?.json(&body);
+            Ok(match &self.config.api_key {
                 Some(key) => request.bearer_auth(key.expose()),
                 None => request,
-            }
+            })
         })
         .await
     }
@@ -218,10 +219,7 @@ impl ChatModel for OpenAi {
         Box::pin(async move {
             let policy = self.config.retry;
             let response = self.post(self.body(request, false), &policy).await?;
-            let answer: Value = response
-                .json()
-                .await
-                .map_err(|e| self.bad(format!("not JSON: {}", e.without_url())))?;
+            let answer = json_answer(response).await.map_err(|m| self.bad(m))?;
             match self.api {
                 OpenAiApi::ChatCompletions => read_chat_completion(&answer),
                 OpenAiApi::Responses => read_response(&answer),

@@ -16,7 +16,7 @@ use crate::tenant::Task;
 use crate::{AiError, Anthropic, OpenAi, OpenAiApi};
 use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::{GateError, Meter, TenantId, Usage, UsageGate};
-use agente_notify::network::NetworkPolicy;
+use agente_network::{NetworkPolicy, OutboundHttp};
 use agente_workflows::service::{ExecutionQuery, WorkflowService};
 use std::sync::Arc;
 
@@ -97,11 +97,10 @@ pub(crate) struct Inner {
     /// Asked in this order to explain failures; the offline rules come after them.
     pub(crate) analysis: Vec<Arc<dyn ChatModel>>,
     gate: Option<Arc<dyn UsageGate>>,
-    /// AI nodes' calls: their shared client (see `node_models.rs`) and its timeout.
-    pub(crate) node_http: reqwest::Client,
+    /// Calls to tenant-given model URLs (AI nodes, own keys): their shared client under
+    /// the tenant network policy (see `node_models.rs`) and its timeout.
+    pub(crate) node_http: OutboundHttp,
     pub(crate) node_timeout: std::time::Duration,
-    /// Literal addresses bypass the client's DNS filter: checked against this first.
-    pub(crate) node_network: NetworkPolicy,
     /// Tenants' settings and ledgers (`tenant.rs`); none: the deployment's providers for all.
     pub(crate) store: Option<crate::tenant::Store>,
 }
@@ -120,9 +119,11 @@ impl AiService {
                 generation: models_in_order(providers, generation)?,
                 analysis: models_in_order(providers, analysis)?,
                 gate,
-                node_http: crate::node_models::node_client(NetworkPolicy::default(), NODE_TIMEOUT),
+                node_http: crate::node_models::node_client(
+                    NetworkPolicy::public_only(),
+                    NODE_TIMEOUT,
+                ),
                 node_timeout: NODE_TIMEOUT,
-                node_network: NetworkPolicy::default(),
                 store: None,
             }),
         })
@@ -134,7 +135,6 @@ impl AiService {
         let mut inner = (*self.inner).clone();
         inner.node_http = crate::node_models::node_client(policy, timeout);
         inner.node_timeout = timeout;
-        inner.node_network = policy;
         Self {
             inner: Arc::new(inner),
         }

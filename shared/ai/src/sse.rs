@@ -14,10 +14,14 @@ pub struct SseEvent {
 
 /// Most bytes of one event: a provider's event is a few KiB; more is a broken stream.
 const MAX_EVENT: usize = 1 << 20;
+/// Most bytes of a whole stream: a long answer is a few hundred KiB of events; a server
+/// (a tenant's own) that never stops is cut off here.
+const MAX_STREAM: usize = 16 << 20;
 
 /// Splits a byte stream into events.
 #[derive(Default)]
 pub struct SseDecoder {
+    received: usize,
     buffer: Vec<u8>,
     event: Option<String>,
     data: Vec<String>,
@@ -26,6 +30,13 @@ pub struct SseDecoder {
 impl SseDecoder {
     /// Feeds a chunk; answers the events it completed.
     pub fn push(&mut self, chunk: &[u8]) -> Result<Vec<SseEvent>, String> {
+        self.received += chunk.len();
+        if self.received > MAX_STREAM {
+            return Err(format!(
+                "the stream is longer than {} MiB",
+                MAX_STREAM >> 20
+            ));
+        }
         self.buffer.extend_from_slice(chunk);
         if self.buffer.len() > MAX_EVENT {
             return Err("an event of the stream is too large".into());
@@ -116,5 +127,20 @@ mod tests {
     fn an_endless_event_is_refused() {
         let mut d = SseDecoder::default();
         assert!(d.push(&vec![b'x'; MAX_EVENT + 1]).is_err());
+    }
+
+    #[test]
+    fn an_endless_stream_is_cut_off() {
+        let mut d = SseDecoder::default();
+        let event = b"data: {\"x\":1}\n\n".repeat(1024);
+        let mut pushed = 0;
+        let failed = loop {
+            match d.push(&event) {
+                Ok(_) => pushed += event.len(),
+                Err(e) => break e,
+            }
+            assert!(pushed <= MAX_STREAM, "never cut off");
+        };
+        assert!(failed.contains("longer than"), "{failed}");
     }
 }

@@ -7,7 +7,7 @@ use agente_ai::AiService;
 use agente_ai::testing::{FakeLlm, Reply, TokenGate};
 use agente_core::TenantId;
 use agente_core::llm::{LanguageModels, Message, ModelApi, ModelCall, ModelError, ToolSpec};
-use agente_notify::network::NetworkPolicy;
+use agente_network::NetworkPolicy;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,7 +35,10 @@ fn call(api: ModelApi, base: String) -> ModelCall {
 fn service(gate: Arc<TokenGate>, allow_private: bool) -> AiService {
     AiService::new(&[], None, None, Some(gate))
         .unwrap()
-        .with_node_network(NetworkPolicy { allow_private }, Duration::from_secs(5))
+        .with_node_network(
+            NetworkPolicy::with_private(allow_private),
+            Duration::from_secs(5),
+        )
 }
 
 #[tokio::test]

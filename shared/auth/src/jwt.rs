@@ -20,6 +20,10 @@ pub struct Claims {
     pub iat: i64,
     pub exp: i64,
     pub iss: String,
+    /// The user's token version when it was issued: removing the member, changing their
+    /// role or signing them out everywhere raises it, and older tokens stop working at once.
+    #[serde(default)]
+    pub ver: i64,
 }
 
 /// The signing secret, in both the forms the library needs.
@@ -75,6 +79,7 @@ impl Claims {
         user: UserId,
         tenant: TenantId,
         role: Role,
+        version: i64,
         now_secs: i64,
         ttl_secs: i64,
     ) -> Self {
@@ -85,6 +90,7 @@ impl Claims {
             iat: now_secs,
             exp: now_secs + ttl_secs,
             iss: ISSUER.into(),
+            ver: version,
         }
     }
 }
@@ -119,7 +125,7 @@ mod tests {
 
     #[test]
     fn issues_and_verifies_until_expiry() {
-        let claims = Claims::new(UserId::new(), TenantId::new(), Role::Editor, 1_000, 900);
+        let claims = Claims::new(UserId::new(), TenantId::new(), Role::Editor, 0, 1_000, 900);
         let token = keys().issue(&claims).unwrap();
         assert_eq!(keys().verify(&token, 1_500).unwrap(), claims);
         assert!(matches!(
@@ -130,7 +136,7 @@ mod tests {
 
     #[test]
     fn refuses_forged_other_key_and_alg_none_tokens() {
-        let claims = Claims::new(UserId::new(), TenantId::new(), Role::Owner, 1_000, 900);
+        let claims = Claims::new(UserId::new(), TenantId::new(), Role::Owner, 0, 1_000, 900);
         let other = JwtKeys::new(&[9u8; 32]).unwrap().issue(&claims).unwrap();
         assert!(keys().verify(&other, 1_001).is_err());
 

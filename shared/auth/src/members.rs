@@ -63,18 +63,24 @@ impl AuthService {
         if current == Role::Owner && role != Role::Owner {
             ensure_another_owner(&mut tx, principal, member).await?;
         }
-        query("UPDATE users SET role = $1 WHERE id = $2 AND tenant_id = $3")
-            .bind(role.as_str())
-            .bind(member.to_string())
-            .bind(tenant.to_string())
-            .execute(&mut *tx)
-            .await?;
+        // A new token version: access tokens carrying the old role stop working now (the
+        // browser's next request rotates its session and gets the new role).
+        query(
+            "UPDATE users SET role = $1, token_version = token_version + 1 \
+             WHERE id = $2 AND tenant_id = $3",
+        )
+        .bind(role.as_str())
+        .bind(member.to_string())
+        .bind(tenant.to_string())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         tracing::info!(tenant_id = %tenant, user_id = %member, %role, "member role changed");
         Ok(())
     }
 
-    /// Removes a member; their sessions end with their refresh tokens.
+    /// Removes a member: their sessions end at once (their access tokens name a user that is
+    /// gone, their refresh tokens go with them) and the API keys they made are revoked.
     pub async fn remove_member(
         &self,
         principal: &Principal,
@@ -90,13 +96,23 @@ impl AuthService {
             }
             ensure_another_owner(&mut tx, principal, member).await?;
         }
+        let revoked = query(
+            "UPDATE api_keys SET revoked_at = $1 WHERE created_by = $2 AND tenant_id = $3 \
+             AND revoked_at IS NULL",
+        )
+        .bind(self.now_ms())
+        .bind(member.to_string())
+        .bind(tenant.to_string())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         query("DELETE FROM users WHERE id = $1 AND tenant_id = $2")
             .bind(member.to_string())
             .bind(tenant.to_string())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        tracing::info!(tenant_id = %tenant, user_id = %member, "member removed");
+        tracing::info!(tenant_id = %tenant, user_id = %member, api_keys_revoked = revoked, "member removed");
         Ok(())
     }
 

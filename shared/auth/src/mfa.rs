@@ -4,6 +4,7 @@
 use crate::service::RowExt;
 use crate::{AuthError, AuthService, Principal};
 use agente_core::{TenantId, UserId};
+use agente_store::AnyConnection;
 use agente_store::sqlx::query;
 use serde::Serialize;
 use totp_rs::{Algorithm, Secret, TOTP};
@@ -18,6 +19,8 @@ pub struct MfaEnrolment {
 }
 
 const ISSUER: &str = "Agente";
+/// TOTP's time step, seconds.
+const STEP_SECS: i64 = 30;
 
 fn totp(secret: Vec<u8>, account: &str) -> Result<TOTP, AuthError> {
     TOTP::new(
@@ -36,22 +39,63 @@ fn seal_context(tenant: TenantId, user: UserId) -> String {
     format!("totp/{tenant}/{user}")
 }
 
-/// Checks `code` against the sealed secret at the service clock's time (±1 step).
-pub(crate) fn check_code(
+/// The time step (30 s) `code` belongs to, checked against the sealed secret at the
+/// service clock's time (±1 step for clock drift); `None` when it matches none.
+fn matching_step(
     service: &AuthService,
     tenant: TenantId,
     user: UserId,
     email: &str,
     sealed: &str,
     code: &str,
-) -> Result<bool, AuthError> {
+) -> Result<Option<i64>, AuthError> {
     let secret = service
         .inner
         .secrets
         .open(sealed, &seal_context(tenant, user))
         .map_err(|e| agente_store::StoreError::Corrupt(e.to_string()))?;
-    let now = (service.now_ms() / 1000).max(0) as u64;
-    Ok(code.len() == 6 && totp(secret, email)?.check(code, now))
+    let totp = totp(secret, email)?;
+    let now_step = (service.now_ms() / 1000).max(0) / STEP_SECS;
+    if code.len() != 6 {
+        return Ok(None);
+    }
+    // Newest first: of two steps that match, the later one is the one being used.
+    Ok([now_step + 1, now_step, now_step - 1]
+        .into_iter()
+        .filter(|step| *step >= 0)
+        .find(|step| {
+            agente_core::token::constant_time_eq(&totp.generate((step * STEP_SECS) as u64), code)
+        }))
+}
+
+/// Checks a code and spends it: a code (its time step, or an earlier one) is accepted once,
+/// so one seen over a shoulder or in a proxy log cannot be replayed. Runs in the caller's
+/// transaction, which must commit for the code to count as used.
+pub(crate) async fn use_code(
+    service: &AuthService,
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+    email: &str,
+    sealed: &str,
+    code: &str,
+) -> Result<(), AuthError> {
+    let step = matching_step(service, tenant, user, email, sealed, code.trim())?
+        .ok_or(AuthError::InvalidMfaCode)?;
+    let fresh = query(
+        "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND tenant_id = $3 \
+         AND (totp_last_step IS NULL OR totp_last_step < $1)",
+    )
+    .bind(step)
+    .bind(user.to_string())
+    .bind(tenant.to_string())
+    .execute(conn)
+    .await?
+    .rows_affected();
+    if fresh == 0 {
+        return Err(AuthError::InvalidMfaCode);
+    }
+    Ok(())
 }
 
 impl AuthService {
@@ -87,23 +131,63 @@ impl AuthService {
         })
     }
 
-    /// Confirms enrolment with a first code; from now on log-in asks for one.
-    pub async fn mfa_confirm(&self, principal: &Principal, code: &str) -> Result<(), AuthError> {
-        self.mfa_set(principal, code, true).await
+    /// Confirms enrolment with a first code; from now on log-in asks for one. Needs the
+    /// password too.
+    pub async fn mfa_confirm(
+        &self,
+        principal: &Principal,
+        code: &str,
+        password: &str,
+    ) -> Result<(), AuthError> {
+        self.mfa_set(principal, code, password, true).await
     }
 
-    /// Turns MFA off; needs a current code so a stolen session cannot do it.
-    pub async fn mfa_disable(&self, principal: &Principal, code: &str) -> Result<(), AuthError> {
-        self.mfa_set(principal, code, false).await
+    /// Turns MFA off; needs the password and a current code, so a stolen session cannot.
+    pub async fn mfa_disable(
+        &self,
+        principal: &Principal,
+        code: &str,
+        password: &str,
+    ) -> Result<(), AuthError> {
+        self.mfa_set(principal, code, password, false).await
     }
 
+    /// Failed attempts (wrong password or code) are counted per member like log-ins: a
+    /// stolen session cannot guess its way through the six digits.
     async fn mfa_set(
         &self,
         principal: &Principal,
         code: &str,
+        password: &str,
         enable: bool,
     ) -> Result<(), AuthError> {
         let user = principal.user()?;
+        let key = format!("mfa:{user}");
+        let limit = self.inner.settings.login_attempts_per_account;
+        self.refuse_if_limited(&key, limit).await?;
+        match self
+            .mfa_change(principal, user, code, password, enable)
+            .await
+        {
+            Err(e @ (AuthError::InvalidCredentials | AuthError::InvalidMfaCode)) => {
+                self.inner
+                    .limiter
+                    .hit(&key, limit, self.inner.settings.login_window)
+                    .await?;
+                Err(e)
+            }
+            other => other,
+        }
+    }
+
+    async fn mfa_change(
+        &self,
+        principal: &Principal,
+        user: UserId,
+        code: &str,
+        password: &str,
+        enable: bool,
+    ) -> Result<(), AuthError> {
         let tenant = principal.tenant_id;
         let mut tx = self.inner.db.tenant_tx(tenant).await?;
         let row = self.load_mfa(&mut tx, tenant, user).await?;
@@ -117,16 +201,19 @@ impl AuthService {
                 "two-factor authentication is already {state}"
             )));
         }
-        if !check_code(
+        if !crate::password::verify(password.to_string(), Some(row.text("password_hash")?)).await {
+            return Err(AuthError::InvalidCredentials);
+        }
+        use_code(
             self,
+            &mut tx,
             tenant,
             user,
             &row.text("email")?,
             &sealed,
-            code.trim(),
-        )? {
-            return Err(AuthError::InvalidMfaCode);
-        }
+            code,
+        )
+        .await?;
         let update = if enable {
             query("UPDATE users SET totp_enabled_at = $1 WHERE id = $2 AND tenant_id = $3")
                 .bind(self.now_ms())
@@ -150,7 +237,7 @@ impl AuthService {
         tenant: TenantId,
         user: UserId,
     ) -> Result<agente_store::AnyRow, AuthError> {
-        query("SELECT email, totp_secret, totp_enabled_at FROM users WHERE id = $1 AND tenant_id = $2")
+        query("SELECT email, password_hash, totp_secret, totp_enabled_at FROM users WHERE id = $1 AND tenant_id = $2")
             .bind(user.to_string())
             .bind(tenant.to_string())
             .fetch_optional(conn)

@@ -1,6 +1,7 @@
 //! Operators: the people who run the platform (edit plans, read the revenue report). Not a
 //! tenant role: an operator is a member of some tenant who may also act on platform data.
-//! The first account of an installation becomes one; `agente operator` grants and revokes.
+//! The first account of a brand-new installation becomes one; after that only
+//! `agente operator` grants and revokes.
 
 use crate::{AuthError, AuthService, Principal};
 use agente_core::{Email, UserId};
@@ -30,7 +31,9 @@ async fn is_operator(db: &Db, user: UserId) -> Result<bool, AuthError> {
     Ok(row.is_some())
 }
 
-/// Makes `user` an operator when the installation has none yet (inside its sign-up).
+/// Makes `user` an operator when this is the installation's very first sign-up (inside
+/// it). Never again afterwards, even once every operator is gone: a public sign-up must not
+/// be able to take over the platform.
 pub(crate) async fn grant_if_first(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -45,16 +48,23 @@ pub(crate) async fn grant_if_first(
             .await?
             .try_get::<bool, _>("granted")?,
         Backend::Sqlite => {
-            query(
-                "INSERT INTO operators (user_id, granted_at) \
-                 SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM operators)",
+            let first = query(
+                "INSERT INTO installation_flags (name, set_at) VALUES ('first_account', $1) \
+                 ON CONFLICT (name) DO NOTHING",
             )
-            .bind(user.to_string())
             .bind(now_ms)
-            .execute(conn)
+            .execute(&mut *conn)
             .await?
             .rows_affected()
-                == 1
+                == 1;
+            if first {
+                query("INSERT INTO operators (user_id, granted_at) VALUES ($1, $2)")
+                    .bind(user.to_string())
+                    .bind(now_ms)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            first
         }
     };
     Ok(granted)

@@ -89,6 +89,48 @@ impl RateLimiter {
         })
     }
 
+    /// Whether `key` is over `limit` already, without counting an attempt: checked before a
+    /// log-in, so that only failures count (`hit` after one).
+    pub async fn peek(
+        &self,
+        key: &str,
+        limit: u32,
+        window: Duration,
+    ) -> Result<Decision, AuthError> {
+        let (count, left) = match self {
+            RateLimiter::Memory(map) => {
+                let map = map.lock().unwrap_or_else(|p| p.into_inner());
+                match map.get(key) {
+                    Some((count, start)) if start.elapsed() < window => {
+                        (*count, window.saturating_sub(start.elapsed()))
+                    }
+                    _ => (0, window),
+                }
+            }
+            RateLimiter::Redis(conn) => {
+                let mut conn = conn.clone();
+                let redis_key = format!("agente:rl:{key}");
+                let (count, ttl_ms): (Option<u32>, i64) = redis::pipe()
+                    .get(&redis_key)
+                    .pttl(&redis_key)
+                    .query_async(&mut conn)
+                    .await
+                    .map_err(|e| AuthError::Limiter(e.to_string()))?;
+                (
+                    count.unwrap_or(0),
+                    Duration::from_millis(ttl_ms.max(0) as u64),
+                )
+            }
+        };
+        Ok(if count >= limit {
+            Decision::Limited {
+                retry_after: left.max(Duration::from_secs(1)),
+            }
+        } else {
+            Decision::Allowed
+        })
+    }
+
     /// Forgets the attempts under `key` (after a successful log-in).
     pub async fn reset(&self, key: &str) -> Result<(), AuthError> {
         match self {
@@ -126,5 +168,21 @@ mod tests {
         assert_eq!(rl.hit("b", 3, w).await.unwrap(), Decision::Allowed);
         rl.reset("a").await.unwrap();
         assert_eq!(rl.hit("a", 3, w).await.unwrap(), Decision::Allowed);
+    }
+
+    #[tokio::test]
+    async fn peeking_counts_nothing() {
+        let rl = RateLimiter::memory();
+        let w = Duration::from_secs(60);
+        for _ in 0..10 {
+            assert_eq!(rl.peek("a", 2, w).await.unwrap(), Decision::Allowed);
+        }
+        rl.hit("a", 2, w).await.unwrap();
+        assert_eq!(rl.peek("a", 2, w).await.unwrap(), Decision::Allowed);
+        rl.hit("a", 2, w).await.unwrap();
+        assert!(matches!(
+            rl.peek("a", 2, w).await.unwrap(),
+            Decision::Limited { .. }
+        ));
     }
 }

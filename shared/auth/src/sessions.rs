@@ -94,19 +94,42 @@ impl AuthService {
         Ok(session)
     }
 
-    /// Checks e-mail, password and (when enrolled) the TOTP code.
+    /// Checks e-mail, password and (when enrolled) the TOTP code. Only failed attempts
+    /// count towards the limits (per account and per client address): someone who keeps
+    /// logging in correctly is never locked out, and a correct log-in clears the account's
+    /// count.
     pub async fn login(&self, input: LoginInput, ip: Option<IpAddr>) -> Result<Session, AuthError> {
         let email = Email::parse(&input.email).map_err(|_| AuthError::InvalidCredentials)?;
-        let account_key = format!("login:acct:{email}");
-        self.throttle(&account_key, self.inner.settings.login_attempts_per_account)
-            .await?;
+        let settings = &self.inner.settings;
+        let mut limits = vec![(
+            format!("login:acct:{email}"),
+            settings.login_attempts_per_account,
+        )];
         if let Some(ip) = ip {
-            self.throttle(
-                &format!("login:ip:{ip}"),
-                self.inner.settings.login_attempts_per_ip,
-            )
-            .await?;
+            limits.push((format!("login:ip:{ip}"), settings.login_attempts_per_ip));
         }
+        for (key, limit) in &limits {
+            self.refuse_if_limited(key, *limit).await?;
+        }
+        match self.check_login(&email, input).await {
+            Ok(session) => {
+                self.inner.limiter.reset(&limits[0].0).await?;
+                Ok(session)
+            }
+            Err(e @ (AuthError::InvalidCredentials | AuthError::InvalidMfaCode)) => {
+                for (key, limit) in &limits {
+                    self.inner
+                        .limiter
+                        .hit(key, *limit, self.inner.settings.login_window)
+                        .await?;
+                }
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn check_login(&self, email: &Email, input: LoginInput) -> Result<Session, AuthError> {
         let found = self.inner.db.find_login(email.as_str()).await?;
         let Some((user, tenant)) = found else {
             password::verify(input.password, None).await;
@@ -130,16 +153,13 @@ impl AuthService {
                 .filter(|c| !c.is_empty());
             let code = code.ok_or(AuthError::MfaRequired)?;
             let sealed = row.opt_text("totp_secret")?.ok_or(AuthError::MfaRequired)?;
-            if !mfa::check_code(self, tenant, user, email.as_str(), &sealed, code)? {
-                return Err(AuthError::InvalidMfaCode);
-            }
+            mfa::use_code(self, &mut tx, tenant, user, email.as_str(), &sealed, code).await?;
         }
         let role = row.role("role")?;
         let session = self
             .start_session(&mut tx, tenant, user, role, None)
             .await?;
         tx.commit().await?;
-        self.inner.limiter.reset(&account_key).await?;
         Ok(session)
     }
 
@@ -223,15 +243,46 @@ impl AuthService {
         Ok(())
     }
 
-    /// Verifies a JWT access token.
-    pub fn authenticate_access_token(&self, jwt: &str) -> Result<Principal, AuthError> {
+    /// Verifies a JWT access token: its signature and expiry, and that the member is still
+    /// there with the token version it was issued under (one indexed read: a removed
+    /// member's or a demoted admin's tokens stop working at once, not when they expire).
+    pub async fn authenticate_access_token(&self, jwt: &str) -> Result<Principal, AuthError> {
         let claims = self.inner.keys.verify(jwt, self.now_ms() / 1000)?;
+        let row = self
+            .inner
+            .db
+            .tenant_fetch_optional(
+                claims.tid,
+                query("SELECT token_version FROM users WHERE id = $1 AND tenant_id = $2")
+                    .bind(claims.sub.to_string())
+                    .bind(claims.tid.to_string()),
+            )
+            .await?
+            .ok_or(AuthError::InvalidToken)?;
+        if row.int("token_version")? != claims.ver {
+            return Err(AuthError::InvalidToken);
+        }
         Ok(Principal {
             tenant_id: claims.tid,
             user_id: Some(claims.sub),
             role: claims.role,
             method: AuthMethod::AccessToken,
         })
+    }
+
+    /// Refuses when `key` is over `limit` already; counts nothing.
+    pub(crate) async fn refuse_if_limited(&self, key: &str, limit: u32) -> Result<(), AuthError> {
+        match self
+            .inner
+            .limiter
+            .peek(key, limit, self.inner.settings.login_window)
+            .await?
+        {
+            Decision::Allowed => Ok(()),
+            Decision::Limited { retry_after } => Err(AuthError::RateLimited {
+                retry_after_secs: retry_after.as_secs().max(1),
+            }),
+        }
     }
 
     /// Counts an attempt and refuses when over the limit.
@@ -294,9 +345,24 @@ impl AuthService {
         .bind(token::digest(&refresh_token))
         .bind(now + settings.refresh_ttl_secs * 1000)
         .bind(now)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
-        let claims = Claims::new(user, tenant, role, now / 1000, settings.access_ttl_secs);
+        let version = query("SELECT token_version FROM users WHERE id = $1 AND tenant_id = $2")
+            .bind(user.to_string())
+            .bind(tenant.to_string())
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|row| row.int("token_version"))
+            .transpose()?
+            .unwrap_or(0);
+        let claims = Claims::new(
+            user,
+            tenant,
+            role,
+            version,
+            now / 1000,
+            settings.access_ttl_secs,
+        );
         Ok(Session {
             access_token: self.inner.keys.issue(&claims)?,
             refresh_token,

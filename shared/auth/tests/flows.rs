@@ -3,7 +3,7 @@
 use agente_auth::{
     AuthError, AuthService, AuthSettings, JwtKeys, LoginInput, RateLimiter, SignupInput, mfa,
 };
-use agente_core::{FixedClock, Role, SecretBox};
+use agente_core::{Clock, FixedClock, Role, SecretBox};
 use agente_store::testing::TestDb;
 use std::sync::Arc;
 
@@ -67,7 +67,11 @@ async fn signup_login_refresh_and_logout() {
             .await
             .unwrap();
         assert_eq!(s.principal.role, Role::Owner, "{backend}");
-        let p = h.auth.authenticate_access_token(&s.access_token).unwrap();
+        let p = h
+            .auth
+            .authenticate_access_token(&s.access_token)
+            .await
+            .unwrap();
         let me = h.auth.me(&p).await.unwrap();
         assert_eq!(
             (me.email.as_deref(), me.tenant_name.as_str()),
@@ -136,7 +140,10 @@ async fn signup_login_refresh_and_logout() {
         // Access tokens expire with the clock.
         h.clock.advance_secs(16 * 60);
         assert!(
-            h.auth.authenticate_access_token(&s.access_token).is_err(),
+            h.auth
+                .authenticate_access_token(&s.access_token)
+                .await
+                .is_err(),
             "{backend}"
         );
     }
@@ -291,6 +298,7 @@ async fn api_keys_are_shown_once_scoped_and_revocable() {
 
 #[tokio::test]
 async fn totp_enrol_confirm_login_disable() {
+    const PASSWORD: &str = "correct horse battery";
     for (backend, h) in each_backend().await {
         let owner = h
             .auth
@@ -300,35 +308,94 @@ async fn totp_enrol_confirm_login_disable() {
             .principal;
         let enrol = h.auth.mfa_enrol(&owner).await.unwrap();
         assert!(enrol.otpauth_url.starts_with("otpauth://totp/"));
-        let now = (START_MS / 1000) as u64;
-        let code = mfa::code_at(&enrol.secret, now).unwrap();
+        let code_now = |h: &Harness| {
+            let now = (h.clock.now_ms() / 1000) as u64;
+            mfa::code_at(&enrol.secret, now).unwrap()
+        };
+        let code = code_now(&h);
         assert!(
             matches!(
-                h.auth.mfa_confirm(&owner, "000000").await,
+                h.auth.mfa_confirm(&owner, "000000", PASSWORD).await,
                 Err(AuthError::InvalidMfaCode)
             ) || code == "000000"
         );
-        h.auth.mfa_confirm(&owner, &code).await.unwrap();
+        // The password is asked for too: a stolen session alone cannot turn MFA on or off.
+        assert!(matches!(
+            h.auth.mfa_confirm(&owner, &code, "not the password").await,
+            Err(AuthError::InvalidCredentials)
+        ));
+        h.auth.mfa_confirm(&owner, &code, PASSWORD).await.unwrap();
 
-        let without = h
-            .auth
-            .login(login("mfa@acme.test", "correct horse battery"), None)
-            .await;
+        let without = h.auth.login(login("mfa@acme.test", PASSWORD), None).await;
         assert!(
             matches!(without, Err(AuthError::MfaRequired)),
             "{backend}: {without:?}"
         );
-        let with = LoginInput {
-            totp: Some(code.clone()),
-            ..login("mfa@acme.test", "correct horse battery")
+        // The code that confirmed enrolment is spent: it cannot log in.
+        let with = |code: String| LoginInput {
+            totp: Some(code),
+            ..login("mfa@acme.test", PASSWORD)
         };
-        h.auth.login(with, None).await.unwrap();
+        assert!(
+            matches!(
+                h.auth.login(with(code.clone()), None).await,
+                Err(AuthError::InvalidMfaCode)
+            ),
+            "{backend}: a used code was accepted again"
+        );
+        h.clock.advance_secs(30);
+        let next = code_now(&h);
+        h.auth.login(with(next.clone()), None).await.unwrap();
+        assert!(
+            matches!(
+                h.auth.login(with(next), None).await,
+                Err(AuthError::InvalidMfaCode)
+            ),
+            "{backend}: a code logged in twice"
+        );
         assert!(h.auth.me(&owner).await.unwrap().mfa_enabled);
 
-        h.auth.mfa_disable(&owner, &code).await.unwrap();
+        h.clock.advance_secs(30);
         h.auth
-            .login(login("mfa@acme.test", "correct horse battery"), None)
+            .mfa_disable(&owner, &code_now(&h), PASSWORD)
             .await
             .unwrap();
+        h.auth
+            .login(login("mfa@acme.test", PASSWORD), None)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn guessing_mfa_codes_with_a_session_is_throttled() {
+    for (backend, h) in each_backend().await {
+        let owner = h
+            .auth
+            .signup(signup("guess@acme.test", "Acme"), None)
+            .await
+            .unwrap()
+            .principal;
+        h.auth.mfa_enrol(&owner).await.unwrap();
+        let limit = AuthSettings::default().login_attempts_per_account;
+        for _ in 0..limit {
+            let wrong = h
+                .auth
+                .mfa_confirm(&owner, "123456", "correct horse battery")
+                .await;
+            assert!(
+                matches!(wrong, Err(AuthError::InvalidMfaCode)),
+                "{backend}: {wrong:?}"
+            );
+        }
+        assert!(
+            matches!(
+                h.auth
+                    .mfa_confirm(&owner, "123456", "correct horse battery")
+                    .await,
+                Err(AuthError::RateLimited { .. })
+            ),
+            "{backend}: the guesses go on"
+        );
     }
 }

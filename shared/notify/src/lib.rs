@@ -1,6 +1,6 @@
 //! Notifications. Senders: e-mail over SMTP (`email`), Slack incoming webhooks (`slack`),
 //! generic webhooks signed with HMAC-SHA256 (`webhook`) and Web Push to installed PWAs
-//! (`push`); where calls to user-given addresses may go (`network`). The notifier
+//! (`push`), all through `agente-network`'s policy-checked client. The notifier
 //! (`service`): a tenant's rules (which events, which channel), templates, and the delivery
 //! log, driven by two queue jobs (`notify.event` fans an event out, `notify.deliver` sends).
 //!
@@ -12,7 +12,6 @@
 
 pub mod email;
 mod event;
-pub mod network;
 pub mod push;
 pub mod service;
 pub mod slack;
@@ -61,6 +60,8 @@ impl NotifyError {
 
 /// Most bytes of a receiver's answer quoted in an error.
 const QUOTED: usize = 200;
+/// Most bytes of an error answer read (the rest is never downloaded).
+const ERROR_BODY_READ: usize = 8 * 1024;
 
 /// An HTTP answer's body, shortened for an error message.
 pub(crate) fn quote(body: &str) -> String {
@@ -85,7 +86,7 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 pub(crate) async fn http_failure(what: &str, answer: reqwest::Response) -> NotifyError {
     let status = answer.status();
     let after = retry_after(answer.headers());
-    let body = answer.text().await.unwrap_or_default();
+    let body = agente_network::text_prefix(answer, ERROR_BODY_READ).await;
     let message = format!("{what} answered {status}: {}", quote(&body));
     let passing = status.is_server_error() || [408, 425, 429].contains(&status.as_u16());
     if passing {
@@ -93,6 +94,12 @@ pub(crate) async fn http_failure(what: &str, answer: reqwest::Response) -> Notif
     } else {
         NotifyError::Permanent(message)
     }
+}
+
+/// A destination the network policy refuses (or a URL that is not one): another attempt
+/// cannot help.
+pub(crate) fn refused(e: agente_network::OutboundError) -> NotifyError {
+    NotifyError::Permanent(e.to_string())
 }
 
 /// A request that got no answer (connection refused, timeout, TLS): worth another attempt.

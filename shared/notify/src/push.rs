@@ -3,6 +3,7 @@
 //! (RFC 8292), which the browser was given as `applicationServerKey` when it subscribed.
 
 use crate::NotifyError;
+use agente_network::OutboundHttp;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -133,7 +134,7 @@ impl Subscription {
 /// it up to `ttl` while the device is offline. [`NotifyError::Gone`]: the subscription
 /// ended (unsubscribed, expired) and should be forgotten.
 pub async fn send(
-    client: &reqwest::Client,
+    client: &OutboundHttp,
     vapid: &Vapid,
     subscription: &Subscription,
     payload: &[u8],
@@ -154,6 +155,7 @@ pub async fn send(
     let (parts, body) = request.into_parts();
     let mut call = client
         .post(&subscription.endpoint)
+        .map_err(crate::refused)?
         .timeout(Duration::from_secs(15))
         .body(body);
     for (name, value) in &parts.headers {

@@ -3,6 +3,7 @@
 //! `channel_is_archived`…) that another attempt will not fix, or 429 with `Retry-After`.
 
 use crate::{NotifyError, http_failure, no_answer};
+use agente_network::OutboundHttp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -21,7 +22,7 @@ pub struct SlackMessage {
 
 /// Posts `message` to the incoming webhook `url` with `client` (the caller's network policy).
 pub async fn send(
-    client: &reqwest::Client,
+    client: &OutboundHttp,
     url: &str,
     message: &SlackMessage,
 ) -> Result<(), NotifyError> {
@@ -42,7 +43,8 @@ pub async fn send(
             NotifyError::Permanent("the Slack webhook URL is not an http(s) URL".into())
         })?;
     let answer = client
-        .post(url)
+        .request(reqwest::Method::POST, url, false)
+        .map_err(crate::refused)?
         .json(message)
         .send()
         .await

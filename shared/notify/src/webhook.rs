@@ -4,6 +4,7 @@
 //! receiver runs (and what the tests run).
 
 use crate::{NotifyError, http_failure, no_answer};
+use agente_network::OutboundHttp;
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
@@ -40,7 +41,7 @@ pub enum SignatureError {
 /// Posts `delivery` with `client` (the caller's network policy), signed at `now_s`. Answers
 /// the receiver's status.
 pub async fn send(
-    client: &reqwest::Client,
+    client: &OutboundHttp,
     delivery: &Delivery<'_>,
     now_s: i64,
 ) -> Result<u16, NotifyError> {
@@ -51,7 +52,8 @@ pub async fn send(
     let body = serde_json::to_vec(delivery.payload)
         .map_err(|e| NotifyError::Permanent(format!("the payload is not JSON: {e}")))?;
     let answer = client
-        .post(url)
+        .request(reqwest::Method::POST, url, false)
+        .map_err(crate::refused)?
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .header(EVENT_HEADER, delivery.event)
         .header(DELIVERY_HEADER, delivery.id)

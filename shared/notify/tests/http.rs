@@ -1,6 +1,7 @@
 //! Slack and signed-webhook senders against local HTTP servers speaking Slack's incoming
 //! webhook answers and a receiver that verifies signatures.
 
+use agente_network::{HttpSettings, NetworkPolicy, OutboundHttp};
 use agente_notify::NotifyError;
 use agente_notify::slack::{self, SlackMessage};
 use agente_notify::webhook::{self, Delivery};
@@ -78,11 +79,16 @@ async fn server() -> (String, Seen) {
     (base, seen)
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap()
+/// The senders' client, with the local test servers allowed.
+fn client() -> OutboundHttp {
+    OutboundHttp::new(
+        NetworkPolicy::allow_private(),
+        &HttpSettings {
+            read_timeout: Some(Duration::from_secs(5)),
+            ..HttpSettings::default()
+        },
+    )
+    .unwrap()
 }
 
 fn now_s() -> i64 {

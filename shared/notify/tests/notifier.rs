@@ -5,8 +5,8 @@
 use agente_auth::{AuthMethod, Principal};
 use agente_core::{Role, SecretBox, SystemClock, TenantId, UserId};
 use agente_jobs::{DEFAULT_QUEUE, JobError, Queue, SqlQueue};
+use agente_network::NetworkPolicy;
 use agente_notify::email::{Security, SmtpConfig};
-use agente_notify::network::NetworkPolicy;
 use agente_notify::push::Vapid;
 use agente_notify::service::{DeliveryInfo, DeliveryQuery, NewRule, RulePatch, SmtpSettings};
 use agente_notify::testing::{PushService, SinkTls, SmtpSink};
@@ -97,7 +97,8 @@ async fn setup(test: &TestDb, allow_private: bool, smtp: Option<SmtpConfig>) -> 
         public_url: Some("https://agente.example".into()),
         smtp,
         vapid: Some(Vapid::from_base64(&Vapid::generate_key(), "mailto:ops@example.com").unwrap()),
-        network: NetworkPolicy { allow_private },
+        network: NetworkPolicy::with_private(allow_private),
+        proxy: None,
     };
     let notifier = Notifier::new(
         db.clone(),

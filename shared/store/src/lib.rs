@@ -16,7 +16,7 @@ pub mod testing;
 pub use db::{Backend, Db, DbOptions, TenantTx, redact as db_redact};
 pub use error::StoreError;
 pub use group_commit::{Arg, Statement};
-pub use lookup::{TenantLookup, parse_id};
+pub use lookup::{TenantLookup, parse_id, webhook_path_parts};
 
 /// Re-exported so domain crates write queries without naming sqlx's generics.
 pub use sqlx;

@@ -2,7 +2,7 @@
 //! SECURITY DEFINER functions (see migrations/postgres/0001_accounts.sql) because row-level
 //! security hides every row until `app.tenant_id` is set.
 
-use crate::{Backend, Db, StoreError};
+use crate::{Backend, Db, StoreError, TenantTx};
 use agente_core::{TenantId, UserId};
 use sqlx::Row;
 
@@ -142,26 +142,38 @@ impl Db {
             .collect()
     }
 
-    /// Whether another workflow (of any tenant) already listens on `method` `path`.
-    pub async fn webhook_taken(
+    /// Whether a tenant other than `tx`'s holds the webhook `path` or the first segment it
+    /// lives under (see migrations/*/0020_webhook_paths.sql). Ask inside the transaction
+    /// that then claims the path: on Postgres the answer holds a lock until it ends.
+    pub async fn webhook_path_taken(
         &self,
-        method: &str,
+        tx: &mut TenantTx,
         path: &str,
-        workflow_id: &str,
     ) -> Result<bool, StoreError> {
+        let (prefix, pattern) = webhook_path_parts(path);
         let sql = match self.backend() {
-            Backend::Postgres => "SELECT agente_webhook_taken($1, $2, $3) AS n",
+            Backend::Postgres => "SELECT agente_webhook_path_taken($1, $2, $3, $4) AS taken",
             Backend::Sqlite => {
-                "SELECT COUNT(*) AS n FROM webhooks WHERE method = $1 AND path = $2 AND workflow_id <> $3"
+                "SELECT EXISTS (SELECT 1 FROM webhook_paths WHERE tenant_id <> $1 \
+                 AND (path = $2 OR (prefix = $3 AND (pattern = 1 OR $4)))) AS taken"
             }
         };
         let row = sqlx::query(sql)
-            .bind(method)
+            .bind(tx.tenant().to_string())
             .bind(path)
-            .bind(workflow_id)
-            .fetch_one(self.pool())
+            .bind(prefix)
+            .bind(pattern)
+            .fetch_one(&mut **tx)
             .await?;
-        let n: i64 = row.try_get("n")?;
-        Ok(n > 0)
+        Ok(match self.backend() {
+            Backend::Postgres => row.try_get::<bool, _>("taken")?,
+            Backend::Sqlite => row.try_get::<i64, _>("taken")? != 0,
+        })
     }
+}
+
+/// A registered webhook path's first segment, and whether it has parameters.
+pub fn webhook_path_parts(path: &str) -> (&str, bool) {
+    let prefix = path.split('/').next().unwrap_or_default();
+    (prefix, path.split('/').any(|s| s.starts_with(':')))
 }

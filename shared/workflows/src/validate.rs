@@ -28,6 +28,9 @@ pub struct Issue {
 /// Most nodes a workflow may have; n8n's editor struggles long before.
 pub const MAX_NODES: usize = 2_000;
 const MAX_NAME: usize = 128;
+/// Longest `settings.executionTimeout`, seconds (a day; n8n's `EXECUTIONS_TIMEOUT_MAX`
+/// plays the same part).
+pub const MAX_EXECUTION_TIMEOUT_SECS: f64 = 86_400.0;
 
 /// Checks `workflow`; `supported` says whether the engine can run a node (type and version).
 pub fn validate(workflow: &Workflow, supported: &dyn Fn(&Node) -> bool) -> Vec<Issue> {
@@ -109,6 +112,7 @@ pub fn validate(workflow: &Workflow, supported: &dyn Fn(&Node) -> bool) -> Vec<I
             );
         }
     }
+    check_settings(workflow, &mut error);
     let has_trigger = nodes
         .iter()
         .any(|n| !n.is_disabled() && catalogue::is_trigger(&n.kind));
@@ -157,6 +161,34 @@ pub fn validate(workflow: &Workflow, supported: &dyn Fn(&Node) -> bool) -> Vec<I
         }
     }
     issues
+}
+
+/// The workflow settings the engine reads as numbers must be in range. (Other settings are
+/// read leniently, as n8n reads them: real exports carry ids as numbers or strings.)
+fn check_settings(
+    workflow: &Workflow,
+    error: &mut impl FnMut(&'static str, Option<&str>, String, String),
+) {
+    use serde_json::Value;
+    if let Some(timeout) = workflow.setting("executionTimeout") {
+        let fine = match timeout {
+            Value::Number(n) => n.as_f64().is_some_and(|s| {
+                s == -1.0 || (s.is_finite() && s > 0.0 && s <= MAX_EXECUTION_TIMEOUT_SECS)
+            }),
+            Value::Null => true,
+            _ => false,
+        };
+        if !fine {
+            error(
+                "bad_setting",
+                None,
+                "/settings/executionTimeout".into(),
+                format!(
+                    "executionTimeout is seconds from 1 to {MAX_EXECUTION_TIMEOUT_SECS}, or -1 for none"
+                ),
+            );
+        }
+    }
 }
 
 /// Escapes a JSON Pointer segment (RFC 6901).

@@ -505,12 +505,7 @@ async fn the_chain_and_other_chat_models_are_asked_as_configured() {
         "parameters": {"model": "llama3.2:latest", "options": {}}, "credentials": {"ollamaApi": {"id": "ol", "name": "Ollama"}}});
     let host = Scripted::new(vec![says("hi")]);
     let exec = run_with(
-        Engine::new(
-            Default::default(),
-            NetworkPolicy {
-                allow_private: true,
-            },
-        ),
+        Engine::new(Default::default(), NetworkPolicy::with_private(true)),
         agent(ollama, vec![], json!({})),
         &host,
         vec![json!({"chatInput": "hello"})],

@@ -26,9 +26,12 @@ async fn run(node: Value, credential: Value, items: Vec<Value>, allow_private: b
         credentials: HashMap::from([("smtp-1".to_string(), credential)]),
         ..RunRequest::default()
     };
-    Engine::new(Default::default(), NetworkPolicy { allow_private })
-        .run(&wf, request)
-        .await
+    Engine::new(
+        Default::default(),
+        NetworkPolicy::with_private(allow_private),
+    )
+    .run(&wf, request)
+    .await
 }
 
 fn credential(sink: &SmtpSink, secure: bool) -> Value {

@@ -174,6 +174,7 @@ fn the_sandbox_stops_runaway_code_and_has_no_host_access() {
     let s = Sandbox::new(Limits {
         memory_bytes: 32 * 1024 * 1024,
         time: Duration::from_millis(200),
+        ..Limits::default()
     })
     .unwrap();
     s.load(&Scope {

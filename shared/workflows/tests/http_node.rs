@@ -103,14 +103,9 @@ async fn run_http(
         credentials: creds,
         ..RunRequest::default()
     };
-    Engine::new(
-        Default::default(),
-        NetworkPolicy {
-            allow_private: true,
-        },
-    )
-    .run(&wf, request)
-    .await
+    Engine::new(Default::default(), NetworkPolicy::with_private(true))
+        .run(&wf, request)
+        .await
 }
 
 #[tokio::test]
@@ -133,7 +128,9 @@ async fn sends_json_query_headers_and_credentials() {
     assert_eq!(got["method"], "POST");
     assert_eq!(got["query"], "page=2");
     assert_eq!(got["headers"]["x-trace"], "abc");
-    assert_eq!(got["headers"]["x-api-key"], "s3cret");
+    // The server got the key; the execution's data shows it masked (it is stored and
+    // shown to anyone who reads executions).
+    assert_eq!(got["headers"]["x-api-key"], "***");
     assert_eq!(got["body"], json!({"n": 21}));
 }
 
@@ -264,14 +261,9 @@ async fn batching_sends_items_in_groups() {
         ..RunRequest::default()
     };
     let started = std::time::Instant::now();
-    let exec = Engine::new(
-        Default::default(),
-        NetworkPolicy {
-            allow_private: true,
-        },
-    )
-    .run(&wf, request)
-    .await;
+    let exec = Engine::new(Default::default(), NetworkPolicy::with_private(true))
+        .run(&wf, request)
+        .await;
     assert_eq!(exec.status, ExecutionStatus::Success, "{:?}", exec.error);
     let out = exec.output("HTTP");
     let queries: Vec<&str> = out
@@ -326,20 +318,15 @@ async fn multipart_bodies_carry_fields_and_binary_files() {
         "json": {"title": "Report"},
         "binary": {"doc": {"data": "aGVsbG8gZmlsZQ==", "mimeType": "text/plain", "fileName": "r.txt"}}
     }));
-    let exec = Engine::new(
-        Default::default(),
-        NetworkPolicy {
-            allow_private: true,
-        },
-    )
-    .run(
-        &wf,
-        RunRequest {
-            items: vec![item],
-            ..RunRequest::default()
-        },
-    )
-    .await;
+    let exec = Engine::new(Default::default(), NetworkPolicy::with_private(true))
+        .run(
+            &wf,
+            RunRequest {
+                items: vec![item],
+                ..RunRequest::default()
+            },
+        )
+        .await;
     assert_eq!(exec.status, ExecutionStatus::Success, "{:?}", exec.error);
     let got = &exec.output("HTTP")[0]["json"];
     assert!(

@@ -115,10 +115,14 @@ async fn crud_activation_runs_and_webhooks() {
             "{backend}: cross-tenant read"
         );
 
-        // Deactivation frees the path.
+        // Deactivation keeps the path the tenant's (no one else can claim it in the
+        // meantime); it is free again once the workflow using it is deleted (below).
         svc.deactivate(&a, &id).await.unwrap();
         assert!(
-            svc.activate(&b, &clash[0].id).await.unwrap().active,
+            matches!(
+                svc.activate(&b, &clash[0].id).await,
+                Err(WorkflowServiceError::Conflict(m)) if m.contains("not available")
+            ),
             "{backend}"
         );
 
@@ -165,6 +169,10 @@ async fn crud_activation_runs_and_webhooks() {
         assert_eq!(named.data.len(), 1);
         svc.delete(&a, &id).await.unwrap();
         assert!(svc.get(&a, &id).await.is_err());
+        assert!(
+            svc.activate(&b, &clash[0].id).await.unwrap().active,
+            "{backend}: a deleted workflow's path is free"
+        );
     }
 }
 

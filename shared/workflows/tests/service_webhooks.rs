@@ -244,7 +244,16 @@ async fn test_webhooks_answer_one_call_while_listening() {
             svc.handle_webhook(test_call()).await,
             Err(WorkflowServiceError::NotFound(_))
         ));
-        // Now B may listen there.
+        // Listening made the path A's: B still may not listen there, nor activate it;
+        // once A's workflow is gone, B may.
+        assert!(
+            matches!(
+                svc.listen_for_test_call(&b, &other).await,
+                Err(WorkflowServiceError::Conflict(m)) if m.contains("not available")
+            ),
+            "{backend}"
+        );
+        svc.delete(&a, &id).await.unwrap();
         svc.listen_for_test_call(&b, &other).await.unwrap();
     }
 }

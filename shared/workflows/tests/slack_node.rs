@@ -86,9 +86,12 @@ async fn run(
         )]),
         ..RunRequest::default()
     };
-    Engine::new(Default::default(), NetworkPolicy { allow_private })
-        .run(&wf, request)
-        .await
+    Engine::new(
+        Default::default(),
+        NetworkPolicy::with_private(allow_private),
+    )
+    .run(&wf, request)
+    .await
 }
 
 #[tokio::test]
@@ -215,12 +218,7 @@ async fn an_oauth2_credential_posts_with_its_user_token() {
             json!({"clientId": "c", "clientSecret": "s", "oauthTokenData": data, "baseUrl": base}),
         )])
     };
-    let engine = Engine::new(
-        Default::default(),
-        NetworkPolicy {
-            allow_private: true,
-        },
-    );
+    let engine = Engine::new(Default::default(), NetworkPolicy::with_private(true));
     let run = |credentials| RunRequest {
         items: vec![Item::from_value(json!({}))],
         credentials,

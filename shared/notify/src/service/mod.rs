@@ -23,11 +23,11 @@ pub use rules::{NewRule, RuleInfo, RulePatch};
 pub use settings::{SmtpSettings, TemplateInfo};
 
 use crate::email::SmtpConfig;
-use crate::network::NetworkPolicy;
 use crate::push::Vapid;
 use agente_auth::AuthError;
 use agente_core::{Clock, SecretBox};
 use agente_jobs::{Queue, QueueError};
+use agente_network::{HttpSettings, NetworkPolicy, OutboundHttp};
 use agente_store::{Db, StoreError};
 use std::sync::Arc;
 use std::time::Duration;
@@ -65,6 +65,8 @@ pub struct NotifierOptions {
     pub vapid: Option<Vapid>,
     /// Where tenant-given addresses (webhooks, Slack, push endpoints, SMTP hosts) may be.
     pub network: NetworkPolicy,
+    /// The operator's egress proxy for those calls (`AGENTE_OUTBOUND_PROXY`).
+    pub proxy: Option<String>,
 }
 
 /// Sends a tenant's notifications. Cheap to clone.
@@ -78,9 +80,8 @@ struct Inner {
     jobs: Queue,
     secrets: SecretBox,
     clock: Arc<dyn Clock>,
-    /// Policy-filtered, no redirects (a webhook answering 3xx is not followed to a
-    /// private address), 15 s per request.
-    http: reqwest::Client,
+    /// Under the network policy, 15 s per request; senders never follow redirects.
+    http: OutboundHttp,
     options: NotifierOptions,
 }
 
@@ -92,7 +93,15 @@ impl Notifier {
         clock: Arc<dyn Clock>,
         options: NotifierOptions,
     ) -> Self {
-        let http = options.network.client(false);
+        let http = OutboundHttp::new(
+            options.network.clone(),
+            &HttpSettings {
+                proxy: options.proxy.clone(),
+                connect_timeout: Some(Duration::from_secs(10)),
+                read_timeout: Some(Duration::from_secs(15)),
+            },
+        )
+        .expect("the notification client builds");
         Self {
             inner: Arc::new(Inner {
                 db,

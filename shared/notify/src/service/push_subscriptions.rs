@@ -64,12 +64,11 @@ impl Notifier {
         subscription.check().map_err(E::BadInput)?;
         let url =
             reqwest::Url::parse(&subscription.endpoint).map_err(|e| E::BadInput(e.to_string()))?;
-        if !self.inner.options.network.allows_url(&url) {
-            return Err(E::BadInput(
-                "the push endpoint is on a local or private network, which may not be reached"
-                    .into(),
-            ));
-        }
+        self.inner
+            .options
+            .network
+            .check_url(&url)
+            .map_err(|e| E::BadInput(format!("the push endpoint: {e}")))?;
         let label: String = label
             .map(str::trim)
             .filter(|l| !l.is_empty())

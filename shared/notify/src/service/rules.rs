@@ -378,12 +378,11 @@ impl Notifier {
                         && raw.len() <= 2_048
                 })
                 .ok_or_else(|| E::BadInput(format!("{what} needs `target.url`, an http(s) URL")))?;
-            if !self.inner.options.network.allows_url(&parsed) {
-                return Err(E::BadInput(format!(
-                    "{what}: `{}` is on a local or private network, which may not be reached",
-                    parsed.host_str().unwrap_or_default()
-                )));
-            }
+            self.inner
+                .options
+                .network
+                .check_url(&parsed)
+                .map_err(|e| E::BadInput(format!("{what}: {e}")))?;
             Ok(raw.to_string())
         };
         match channel {

@@ -192,7 +192,7 @@ impl Notifier {
                     .network
                     .resolve(&config.host, config.port)
                     .await
-                    .map_err(|e| NotifyError::Permanent(format!("the SMTP host {e}")))?;
+                    .map_err(|e| NotifyError::Permanent(format!("the SMTP host: {e}")))?;
                 config.tls_name = Some(std::mem::replace(&mut config.host, address.to_string()));
                 Ok(config)
             }

@@ -36,6 +36,9 @@ pub struct WebhookResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Value,
+    /// The workflow answers an HTML page on purpose (Respond to Webhook with text and an
+    /// HTML content type): its scripts may run, in a sandbox.
+    pub html: bool,
 }
 
 /// A Wait node's request to suspend the execution (see `RunRequest::durable_waits`).
@@ -56,8 +59,10 @@ pub struct NodeContext<'a> {
     pub run_index: usize,
     pub(crate) sandbox: &'a Sandbox,
     pub(crate) credentials: &'a std::collections::HashMap<String, Value>,
-    pub(crate) http: &'a agente_notify::network::HttpClients,
-    pub(crate) network: super::NetworkPolicy,
+    /// Calls to user-given URLs: the network policy holds at every hop.
+    pub(crate) http: &'a agente_network::OutboundHttp,
+    /// What the whole execution may still consume.
+    pub(crate) budget: &'a super::ExecutionBudget,
     pub(crate) host: Option<&'a dyn Host>,
     pub(crate) execution_id: &'a str,
     pub(crate) depth: u8,
@@ -181,13 +186,19 @@ impl NodeContext<'_> {
         self.sandbox
     }
 
-    /// The shared HTTP client that follows redirects, or the one that does not.
-    pub(crate) fn http(&self, follow_redirects: bool) -> &reqwest::Client {
-        if follow_redirects {
-            &self.http.follow
-        } else {
-            &self.http.direct
-        }
+    /// The shared client for user-given URLs.
+    pub(crate) fn http(&self) -> &agente_network::OutboundHttp {
+        self.http
+    }
+
+    /// What the execution may still consume.
+    pub(crate) fn budget(&self) -> &super::ExecutionBudget {
+        self.budget
+    }
+
+    /// Where this run's calls may go.
+    pub(crate) fn network(&self) -> &super::NetworkPolicy {
+        self.http.policy()
     }
 
     /// The data of the credential of type `kind` this node references (by id, else name).

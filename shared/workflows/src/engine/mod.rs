@@ -1,13 +1,17 @@
 //! The engine: runs a workflow's nodes over items in n8n's v1 order.
 
+mod budget;
 mod context;
 mod host;
 mod item;
 pub mod nodes;
 mod pool;
+mod redaction;
 mod run;
+mod threads;
 
-pub use agente_notify::network::NetworkPolicy;
+pub use agente_network::NetworkPolicy;
+pub use budget::{ExecutionBudget, MAX_EXECUTION_RESPONSE_BYTES, MAX_RESPONSE_BYTES};
 pub use context::{NodeContext, NodeError, Suspend, WebhookResponse, node_credential};
 pub use host::{BoxFuture, Host, MAX_SUB_WORKFLOW_DEPTH, SubWorkflowCall, SubWorkflowSource};
 pub use item::{Item, get_path, set_path};

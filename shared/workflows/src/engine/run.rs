@@ -9,11 +9,11 @@
 
 use super::context::{NodeContext, NodeError, WebhookResponse};
 use super::pool::SandboxPool;
-use super::{Host, Item, NetworkPolicy, nodes};
+use super::{ExecutionBudget, Host, Item, NetworkPolicy, nodes, threads};
 use crate::expr::{Limits, RunFacts, Sandbox, Source};
 use crate::graph::Graph;
 use crate::{Node, OnError, Workflow, catalogue};
-use agente_notify::network::HttpClients;
+use agente_network::OutboundHttp;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -40,6 +40,9 @@ pub struct RunRequest {
     pub vars: serde_json::Map<String, Value>,
     /// Decrypted credentials the workflow references, by credential id and by name.
     pub credentials: HashMap<String, Value>,
+    /// Values the finished execution must not show (a caller's `Authorization`, secrets
+    /// of the credentials above): masked in its run data, error and logs.
+    pub redact: Vec<String>,
     /// Runs sub-workflows; without one the Execute Workflow node fails.
     pub host: Option<Arc<dyn Host>>,
     /// Cancelling it stops the execution (the running node is dropped at its next await).
@@ -201,9 +204,9 @@ impl Execution {
 #[derive(Clone, Debug)]
 pub struct Engine {
     pub limits: Limits,
-    pub network: NetworkPolicy,
-    /// The one HTTP client of the HTTP Request node (connection pools are shared).
-    pub(crate) http: HttpClients,
+    /// The one client for user-given URLs (connection pools are shared), under the
+    /// engine's network policy.
+    pub(crate) http: OutboundHttp,
     sandboxes: SandboxPool,
 }
 
@@ -229,10 +232,21 @@ impl Engine {
     pub fn new(limits: Limits, network: NetworkPolicy) -> Self {
         Self {
             limits,
-            network,
-            http: network.clients(),
+            http: OutboundHttp::with_policy(network),
             sandboxes: SandboxPool::default(),
         }
+    }
+
+    /// Calls to user-given URLs through `http` (an operator's proxy, say) instead of a
+    /// client of its own; `http`'s policy is the engine's.
+    pub fn with_http(mut self, http: OutboundHttp) -> Self {
+        self.http = http;
+        self
+    }
+
+    /// Where the engine's calls to user-given destinations may go.
+    pub fn network(&self) -> &NetworkPolicy {
+        self.http.policy()
     }
 
     /// Whether this engine can run `node`.
@@ -240,14 +254,45 @@ impl Engine {
         nodes::supports(node)
     }
 
-    /// Runs `workflow` as `request` says: from a trigger, or on from where it waited.
+    /// Runs `workflow` as `request` says: from a trigger, or on from where it waited. The
+    /// run happens on an execution thread (see `threads.rs`), never on the caller's.
     pub async fn run(&self, workflow: &Workflow, request: RunRequest) -> Execution {
+        let engine = self.clone();
+        let workflow = workflow.clone();
+        let run = async move { engine.run_here(&workflow, request).await };
+        match threads::run_on_execution_thread(run).await {
+            Ok(exec) => exec,
+            Err(e) => {
+                tracing::error!(error = %e, "an execution's thread failed");
+                Execution::failed(None, "the execution failed unexpectedly".into())
+            }
+        }
+    }
+
+    /// The run, on the thread it runs on: its budget counts this thread's CPU time, and
+    /// its limits and stop request reach into running code through the sandbox's guard.
+    async fn run_here(&self, workflow: &Workflow, request: RunRequest) -> Execution {
         let sandbox = match self.sandboxes.take(&request.sandbox_key, self.limits) {
             Ok(s) => s,
             Err(e) => return Execution::failed(None, e.to_string()),
         };
-        let exec = self.run_in(&sandbox, workflow, &request).await;
+        let budget = ExecutionBudget::default()
+            .with_cpu(self.limits.execution_cpu)
+            .with_deadline(deadline_of(workflow));
+        let guard = sandbox.guard(budget.deadline());
+        guard.set_cpu_deadline(budget.cpu_deadline());
+        let stop_request = tokio::spawn({
+            let (guard, cancel) = (guard.clone(), request.cancel.clone());
+            async move {
+                cancel.cancelled().await;
+                guard.cancel();
+            }
+        });
+        let mut exec = self.run_in(&sandbox, workflow, &request, &budget).await;
+        stop_request.abort();
+        sandbox.release();
         self.sandboxes.give_back(&request.sandbox_key, sandbox);
+        exec.mask(&super::redaction::secrets_of(&request));
         exec
     }
 
@@ -256,6 +301,7 @@ impl Engine {
         sandbox: &Sandbox,
         workflow: &Workflow,
         request: &RunRequest,
+        budget: &ExecutionBudget,
     ) -> Execution {
         let timezone = workflow
             .setting("timezone")
@@ -283,7 +329,8 @@ impl Engine {
                 Err(message) => return Execution::failed(Some(&resume.suspended.node), message),
             },
         };
-        self.drive(sandbox, workflow, request, exec, state).await
+        self.drive(sandbox, workflow, request, budget, exec, state)
+            .await
     }
 
     /// The scheduling loop: runs nodes until none is left, one fails, the run is stopped or
@@ -293,6 +340,7 @@ impl Engine {
         sandbox: &Sandbox,
         workflow: &Workflow,
         request: &RunRequest,
+        budget: &ExecutionBudget,
         mut exec: Execution,
         mut state: RunState,
     ) -> Execution {
@@ -305,12 +353,7 @@ impl Engine {
         };
         let graph = Graph::new(workflow);
         let run_started = Instant::now();
-        // settings.executionTimeout: seconds, -1 (or absent) for none.
-        let deadline = workflow
-            .setting("executionTimeout")
-            .and_then(Value::as_f64)
-            .filter(|s| *s > 0.0)
-            .map(|s| Instant::now() + Duration::from_secs_f64(s));
+        let deadline = budget.deadline();
 
         loop {
             if request.cancel.is_cancelled() {
@@ -377,7 +420,7 @@ impl Engine {
                 sandbox,
                 credentials: &request.credentials,
                 http: &self.http,
-                network: self.network,
+                budget,
                 host: request.host.as_deref(),
                 execution_id: &request.execution_id,
                 depth: request.depth,
@@ -406,6 +449,17 @@ impl Engine {
                     }
                 }
             };
+            // The execution's limits end it whatever the node made of its interruption
+            // (continue-on-fail, retries and error outputs must not run past them).
+            if request.cancel.is_cancelled() {
+                exec.status = ExecutionStatus::Canceled;
+                exec.last_node = Some(node.name.clone());
+                break;
+            }
+            if let Some(stop) = budget.stop() {
+                fail(&mut exec, Some(&node.name), budget.describe(stop));
+                break;
+            }
             let result = match outcome {
                 Outcome::Done(result) => result,
                 Outcome::TimedOut => {
@@ -514,6 +568,18 @@ impl Engine {
         }
         exec
     }
+}
+
+/// `settings.executionTimeout` (seconds; -1 or absent: none) as an instant from now. The
+/// validator keeps it in range; a stored document that is not is read without a panic (too
+/// large: no deadline).
+fn deadline_of(workflow: &Workflow) -> Option<Instant> {
+    workflow
+        .setting("executionTimeout")
+        .and_then(Value::as_f64)
+        .filter(|s| *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .and_then(|d| Instant::now().checked_add(d))
 }
 
 /// A fresh run: the trigger (the request's, else the first enabled one) with its items.

@@ -4,23 +4,30 @@
 //! One sandbox serves one node run at a time: `load` hands it what the expressions may see
 //! (input items, earlier nodes' outputs, workflow and execution facts), then `evaluate` runs
 //! each parameter's template per item. Expressions are compiled once and cached by source.
+//!
+//! Beyond one call's deadline, the execution using the sandbox sets a [`RunGuard`]: its
+//! deadline (`executionTimeout`), its CPU budget and its stop request interrupt running
+//! code too — `while(true){}` ends when the execution's allowance does, not only when one
+//! call's does.
 
 use super::template::{Segment, Template};
 use rquickjs::{Context, Function, Object, Runtime};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const PRELUDE: &str = include_str!("prelude.js");
 
-/// Resource caps for one sandbox.
+/// Resource caps for one sandbox, and for the execution using it.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub memory_bytes: usize,
     /// Longest one evaluation may run.
     pub time: Duration,
+    /// CPU time one execution may use, its code and its nodes together.
+    pub execution_cpu: Duration,
 }
 
 impl Default for Limits {
@@ -28,6 +35,7 @@ impl Default for Limits {
         Self {
             memory_bytes: 64 * 1024 * 1024,
             time: Duration::from_secs(2),
+            execution_cpu: Duration::from_secs(120),
         }
     }
 }
@@ -44,6 +52,95 @@ pub enum EvalError {
     OutOfMemory(usize),
     #[error("the sandbox could not start: {0}")]
     Setup(String),
+    /// The execution's own limits stopped the code (see [`RunGuard`]).
+    #[error("{0}")]
+    Stopped(Stop),
+}
+
+/// Why an execution's code was interrupted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Stop {
+    #[error("the workflow timed out (settings.executionTimeout)")]
+    Deadline,
+    #[error("the execution used up its CPU time")]
+    Cpu,
+    #[error("the execution was stopped")]
+    Canceled,
+}
+
+/// What interrupts code beyond one call's deadline, set per execution. Shared with the
+/// interrupt handler (which QuickJS calls every few thousand operations).
+#[derive(Clone, Debug, Default)]
+pub struct RunGuard(Arc<GuardState>);
+
+#[derive(Debug)]
+struct GuardState {
+    /// Wall clock, ms since the sandbox's epoch; `u64::MAX`: none.
+    deadline_ms: AtomicU64,
+    /// The running thread's CPU time, ns; `u64::MAX`: none.
+    cpu_deadline_ns: AtomicU64,
+    canceled: AtomicBool,
+    /// The `Stop` (as its code) of the last interruption; 0 for one call's own deadline.
+    reason: AtomicU8,
+}
+
+impl Default for GuardState {
+    fn default() -> Self {
+        Self {
+            deadline_ms: AtomicU64::new(u64::MAX),
+            cpu_deadline_ns: AtomicU64::new(u64::MAX),
+            canceled: AtomicBool::new(false),
+            reason: AtomicU8::new(0),
+        }
+    }
+}
+
+impl RunGuard {
+    /// Asks running code to stop (from another thread: a stop request).
+    pub fn cancel(&self) {
+        self.0.canceled.store(true, Ordering::Relaxed);
+    }
+
+    /// Stops code once the calling thread's CPU time passes `at` (see `thread_cpu_time`).
+    pub fn set_cpu_deadline(&self, at: Option<Duration>) {
+        let ns = at.map_or(u64::MAX, |d| {
+            u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+        });
+        self.0.cpu_deadline_ns.store(ns, Ordering::Relaxed);
+    }
+
+    fn clear(&self) {
+        self.0.deadline_ms.store(u64::MAX, Ordering::Relaxed);
+        self.0.cpu_deadline_ns.store(u64::MAX, Ordering::Relaxed);
+        self.0.canceled.store(false, Ordering::Relaxed);
+        self.0.reason.store(0, Ordering::Relaxed);
+    }
+
+    /// Whether code must stop now, and why; records the reason for the error.
+    fn should_stop(&self, now_ms: u64) -> Option<Stop> {
+        let stop = if now_ms > self.0.deadline_ms.load(Ordering::Relaxed) {
+            Some(Stop::Deadline)
+        } else if self.0.canceled.load(Ordering::Relaxed) {
+            Some(Stop::Canceled)
+        } else {
+            let cpu = self.0.cpu_deadline_ns.load(Ordering::Relaxed);
+            (cpu != u64::MAX && super::thread_cpu_time().as_nanos() > u128::from(cpu))
+                .then_some(Stop::Cpu)
+        };
+        if let Some(stop) = stop {
+            self.0.reason.store(stop as u8 + 1, Ordering::Relaxed);
+        }
+        stop
+    }
+
+    fn last_stop(&self) -> Option<Stop> {
+        match self.0.reason.load(Ordering::Relaxed) {
+            1 => Some(Stop::Deadline),
+            2 => Some(Stop::Cpu),
+            3 => Some(Stop::Canceled),
+            _ => None,
+        }
+    }
 }
 
 /// What expressions of one node run can see, as JSON.
@@ -91,6 +188,7 @@ pub struct Sandbox {
     _runtime: Runtime,
     context: Context,
     deadline_ms: Arc<AtomicU64>,
+    guard: RunGuard,
     epoch: Instant,
     limits: Limits,
 }
@@ -104,14 +202,18 @@ impl Sandbox {
         let epoch = Instant::now();
         let deadline_ms = Arc::new(AtomicU64::new(u64::MAX));
         let deadline = deadline_ms.clone();
+        let guard = RunGuard::default();
+        let run = guard.clone();
         runtime.set_interrupt_handler(Some(Box::new(move || {
-            epoch.elapsed().as_millis() as u64 > deadline.load(Ordering::Relaxed)
+            let now = epoch.elapsed().as_millis() as u64;
+            now > deadline.load(Ordering::Relaxed) || run.should_stop(now).is_some()
         })));
         let context = Context::full(&runtime).map_err(setup)?;
         let sandbox = Self {
             _runtime: runtime,
             context,
             deadline_ms,
+            guard,
             epoch,
             limits,
         };
@@ -123,6 +225,21 @@ impl Sandbox {
             ctx.eval::<(), _>(PRELUDE)
         })?;
         Ok(sandbox)
+    }
+
+    /// The execution's guard: set its limits before running, clear them after (`release`).
+    pub fn guard(&self, deadline: Option<Instant>) -> &RunGuard {
+        self.guard.clear();
+        let ms = deadline.map_or(u64::MAX, |at| {
+            at.saturating_duration_since(self.epoch).as_millis() as u64
+        });
+        self.guard.0.deadline_ms.store(ms, Ordering::Relaxed);
+        &self.guard
+    }
+
+    /// Ends the execution's limits (the sandbox goes back to the pool).
+    pub fn release(&self) {
+        self.guard.clear();
     }
 
     /// Makes `scope` what the following evaluations see.
@@ -260,7 +377,10 @@ impl Sandbox {
         });
         self.deadline_ms.store(u64::MAX, Ordering::Relaxed);
         result.map_err(|message| {
-            if self.epoch.elapsed() >= start + self.limits.time && message.contains("interrupted") {
+            let interrupted = message.contains("interrupted");
+            if let (true, Some(stop)) = (interrupted, self.guard.last_stop()) {
+                EvalError::Stopped(stop)
+            } else if self.epoch.elapsed() >= start + self.limits.time && interrupted {
                 EvalError::Timeout(self.limits.time)
             } else if message.contains("out of memory") || message.contains("Allocation") {
                 EvalError::OutOfMemory(self.limits.memory_bytes / (1024 * 1024))

@@ -106,6 +106,20 @@ impl WorkflowService {
         if items.len() > 10_000 {
             return Err(E::BadInput("at most 10000 input items".into()));
         }
+        let cap = match &self.usage_gate {
+            Some(gate) => gate.concurrency(p.tenant_id).await.unwrap_or_else(|e| {
+                tracing::warn!(tenant = %p.tenant_id, error = %e, "the plan's run cap could not be read");
+                None
+            }),
+            None => None,
+        };
+        let _slot = self.running.start_manual(p.tenant_id, cap).ok_or_else(|| {
+            E::Busy(format!(
+                "{} manual runs are running already, as many as the plan allows at once; \
+                 try again when one ends",
+                cap.unwrap_or_default()
+            ))
+        })?;
         let start = stored
             .workflow
             .nodes()

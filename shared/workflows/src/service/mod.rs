@@ -25,7 +25,7 @@ pub use executions::{ExecutionQuery, ExecutionRecord};
 pub use pending::{EXECUTE_JOB, PENDING_STALE_MS, RESUME_JOB, RUNNING_STALE_MS};
 pub use scheduled::SCHEDULE_JOB;
 pub use store::{ListQuery, Page, StoredWorkflow};
-pub use webhooks::{TEST_WEBHOOK_TTL_MS, WebhookCall, WebhookReply};
+pub use webhooks::{TEST_WEBHOOK_TTL_MS, WebhookCall, WebhookReply, WebhookTarget};
 
 use crate::engine::Engine;
 use crate::validate::{Issue, Severity};
@@ -50,6 +50,9 @@ pub enum WorkflowServiceError {
     /// Billing said no: a quota is used up or a plan limit reached.
     #[error(transparent)]
     Refused(#[from] agente_core::Refusal),
+    /// As many runs as the plan allows at once are running; try again when one ends.
+    #[error("{0}")]
+    Busy(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A bug (a panicked task); details are logged, not shown.

@@ -177,7 +177,8 @@ impl WorkflowService {
 
     /// Claims execution `id` if it is `status` (`new` or `waiting`) and `ready` accepts it,
     /// then runs it: from its trigger, or on from its Wait node (with `items` as that node's
-    /// output, else its input). `None` when there was nothing to claim.
+    /// output, else its input). `redact`: values the call brought that the stored execution must
+    /// not show. `None` when there was nothing to claim.
     pub(super) async fn claim_and_run(
         &self,
         tenant: TenantId,
@@ -185,6 +186,7 @@ impl WorkflowService {
         status: &str,
         ready: impl Fn(&PendingRow) -> bool,
         items: Option<Vec<Item>>,
+        redact: Vec<String>,
     ) -> Result<Option<ExecutionRecord>, E> {
         let Some(pending) = self
             .load_pending(tenant, id, status)
@@ -226,6 +228,7 @@ impl WorkflowService {
             mode: pending.mode,
             now_ms: now,
             durable_waits: true,
+            redact,
             ..RunRequest::default()
         };
         let (workflow, started_at) = match run {

@@ -85,6 +85,7 @@ impl WorkflowService {
     /// when there is nothing to run.
     pub async fn run_queued(&self, payload: &Value) -> Result<Option<ExecutionRecord>, E> {
         let (tenant, id) = job_target(payload)?;
-        self.claim_and_run(tenant, id, "new", |_| true, None).await
+        self.claim_and_run(tenant, id, "new", |_| true, None, Vec::new())
+            .await
     }
 }

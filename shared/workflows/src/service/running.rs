@@ -1,4 +1,5 @@
-//! Executions running in this process, so that a stop request can reach them.
+//! Executions running in this process, so that a stop request can reach them; and the
+//! manual runs of each tenant, which its plan caps.
 
 use agente_core::TenantId;
 use std::collections::HashMap;
@@ -8,6 +9,25 @@ use tokio_util::sync::CancellationToken;
 #[derive(Clone, Default)]
 pub(crate) struct Running {
     inner: Arc<Mutex<HashMap<String, (TenantId, CancellationToken)>>>,
+    manual: Arc<Mutex<HashMap<TenantId, u32>>>,
+}
+
+/// One manual run's place under its tenant's cap, given back when dropped.
+pub(crate) struct ManualSlot {
+    manual: Arc<Mutex<HashMap<TenantId, u32>>>,
+    tenant: TenantId,
+}
+
+impl Drop for ManualSlot {
+    fn drop(&mut self) {
+        let mut manual = self.manual.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(n) = manual.get_mut(&self.tenant) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                manual.remove(&self.tenant);
+            }
+        }
+    }
 }
 
 /// Removes its execution from the registry when the run ends (however it ends).
@@ -36,6 +56,20 @@ impl Running {
         }
     }
 
+    /// A place for one more manual run of `tenant`, unless `cap` of them run already.
+    pub fn start_manual(&self, tenant: TenantId, cap: Option<u32>) -> Option<ManualSlot> {
+        let mut manual = self.manual.lock().unwrap_or_else(PoisonError::into_inner);
+        let running = manual.entry(tenant).or_default();
+        if cap.is_some_and(|cap| *running >= cap) {
+            return None;
+        }
+        *running += 1;
+        Some(ManualSlot {
+            manual: self.manual.clone(),
+            tenant,
+        })
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (TenantId, CancellationToken)>> {
         // The map stays consistent even if a holder panicked: every change is one call.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
@@ -45,5 +79,26 @@ impl Running {
 impl Drop for Registration {
     fn drop(&mut self) {
         self.running.lock().remove(&self.id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manual_runs_are_capped_per_tenant_and_give_their_place_back() {
+        let running = Running::default();
+        let (a, b) = (TenantId::new(), TenantId::new());
+        let first = running.start_manual(a, Some(2)).unwrap();
+        let _second = running.start_manual(a, Some(2)).unwrap();
+        assert!(running.start_manual(a, Some(2)).is_none());
+        assert!(
+            running.start_manual(b, Some(2)).is_some(),
+            "another tenant's are apart"
+        );
+        assert!(running.start_manual(a, None).is_some(), "no cap");
+        drop(first);
+        assert!(running.start_manual(a, Some(2)).is_some());
     }
 }

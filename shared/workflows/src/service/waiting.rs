@@ -7,14 +7,25 @@
 use super::executions::ExecutionRecord;
 use super::pending::{PendingRow, PendingRun, RESUME_JOB, job_for, job_target};
 use super::webhook_access::check_access;
-use super::webhook_node::{Respond, check_auth, raw_body};
-use super::webhooks::{WebhookCall, WebhookReply};
+use super::webhook_node::{Respond, caller_secrets, check_auth, raw_body};
+use super::webhooks::{WebhookCall, WebhookReply, WebhookTarget};
 use super::{WorkflowService, WorkflowServiceError as E};
+use crate::Workflow;
 use crate::engine::{Item, Suspended};
 use agente_auth::Principal;
 use agente_store::TenantLookup;
 use agente_store::sqlx::query;
 use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// A waiting execution a call may resume (see `find_waiting`).
+pub(super) struct WaitingTarget {
+    pub tenant: agente_core::TenantId,
+    pub id: String,
+    /// The Wait node.
+    pub node: String,
+    pub workflow: Arc<Workflow>,
+}
 
 impl WorkflowService {
     /// Stores a suspended run as `waiting` and, when it has a time, the job that resumes it
@@ -70,14 +81,14 @@ impl WorkflowService {
         let (tenant, id) = job_target(payload)?;
         let now = self.clock.now_ms();
         let due = |w: &PendingRow| w.wait_till.is_some_and(|t| t <= now);
-        self.claim_and_run(tenant, id, "waiting", due, None).await
+        self.claim_and_run(tenant, id, "waiting", due, None, Vec::new())
+            .await
     }
 
-    /// `/webhook-waiting/<execution id>[/<suffix>]`: resumes an execution whose Wait node
-    /// waits for a call, with the call as the Wait node's output, and answers as that node's
-    /// response parameters say.
-    pub async fn handle_waiting_webhook(&self, call: WebhookCall) -> Result<WebhookReply, E> {
-        let path = call.path.trim_matches('/');
+    /// Finds the execution a `/webhook-waiting/<execution id>[/<suffix>]` call resumes: it
+    /// must wait for a call with this method and suffix.
+    pub async fn find_waiting(&self, method: &str, path: &str) -> Result<WebhookTarget, E> {
+        let path = path.trim_matches('/');
         let (id, suffix) = path.split_once('/').unwrap_or((path, ""));
         let tenant = self
             .db
@@ -91,7 +102,7 @@ impl WorkflowService {
         let Ok(PendingRun::Waiting {
             workflow,
             suspended,
-        }) = &waiting.run
+        }) = waiting.run
         else {
             return Err(E::NotFound("waiting execution"));
         };
@@ -100,7 +111,7 @@ impl WorkflowService {
             .filter(|_| suspended.on_webhook)
             .ok_or(E::NotFound("waiting execution"))?;
         let params = node.parameters();
-        let method = params
+        let wanted_method = params
             .get("httpMethod")
             .and_then(Value::as_str)
             .unwrap_or("GET");
@@ -110,12 +121,44 @@ impl WorkflowService {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .trim_matches('/');
-        if !method.eq_ignore_ascii_case(&call.method) || wanted_suffix != suffix {
+        if !wanted_method.eq_ignore_ascii_case(method) || wanted_suffix != suffix {
             return Err(E::NotFound("waiting execution"));
         }
-        let credentials = if Self::uses_credentials(workflow) {
+        let node = suspended.node.clone();
+        Ok(WebhookTarget::waiting(WaitingTarget {
+            tenant,
+            id: id.to_string(),
+            node,
+            workflow: Arc::new(workflow),
+        }))
+    }
+
+    /// `find_waiting`, then `run_webhook`.
+    pub async fn handle_waiting_webhook(&self, call: WebhookCall) -> Result<WebhookReply, E> {
+        let target = self.find_waiting(&call.method, &call.path).await?;
+        self.run_webhook(target, call).await
+    }
+
+    /// Resumes the waiting execution with the call as its Wait node's output, and answers
+    /// as that node's response parameters say.
+    pub(super) async fn resume_waiting(
+        &self,
+        waiting: WaitingTarget,
+        call: WebhookCall,
+    ) -> Result<WebhookReply, E> {
+        let WaitingTarget {
+            tenant,
+            id,
+            node,
+            workflow,
+        } = waiting;
+        let node = workflow
+            .node(&node)
+            .ok_or(E::NotFound("waiting execution"))?;
+        let params = node.parameters();
+        let credentials = if Self::uses_credentials(&workflow) {
             let mut tx = self.db.tenant_read(tenant).await?;
-            self.credentials_for(&mut tx, tenant, workflow).await?
+            self.credentials_for(&mut tx, tenant, &workflow).await?
         } else {
             Default::default()
         };
@@ -124,6 +167,7 @@ impl WorkflowService {
         {
             return Ok(refusal);
         }
+        let redact = caller_secrets(node, &call.headers, &credentials);
         let mut item = Item::from_value(json!({
             "headers": call.headers,
             "params": {},
@@ -135,11 +179,10 @@ impl WorkflowService {
         let at_once = params.get("responseMode").and_then(Value::as_str) != Some("lastNode")
             && params.get("responseMode").and_then(Value::as_str) != Some("responseNode");
         let service = self.clone();
-        let id = id.to_string();
         // In its own task: a caller who hangs up must not cut the run short.
         let run = tokio::spawn(async move {
             service
-                .claim_and_run(tenant, &id, "waiting", |_| true, Some(vec![item]))
+                .claim_and_run(tenant, &id, "waiting", |_| true, Some(vec![item]), redact)
                 .await
         });
         if at_once {

@@ -51,6 +51,7 @@ pub(super) fn check_auth(
                     status: 401,
                     headers: vec![("www-authenticate".into(), "Basic realm=\"Webhook\"".into())],
                     body: json!({ "message": "Authorization is required!" }),
+                    html: false,
                 });
             };
             let expected = format!(
@@ -84,6 +85,47 @@ pub(super) fn check_auth(
             "`{other}` is not supported (use basic or header auth)"
         )),
     }
+}
+
+/// What a caller sent that proves who it is — `Authorization`, `Proxy-Authorization` and the
+/// header the node's header authentication reads — to be masked in the stored execution
+/// (the run itself sees the headers as sent, as n8n's does).
+pub(super) fn caller_secrets(
+    node: &Node,
+    headers: &Map<String, Value>,
+    credentials: &HashMap<String, Value>,
+) -> Vec<String> {
+    let mut names = vec![
+        "authorization".to_string(),
+        "proxy-authorization".to_string(),
+    ];
+    if let Ok(cred) = node_credential(node, "httpHeaderAuth", credentials)
+        && let Some(name) = cred.get("name").and_then(Value::as_str)
+    {
+        names.push(name.to_ascii_lowercase());
+    }
+    let mut secrets = Vec::new();
+    for name in names {
+        let Some(value) = headers.get(&name).and_then(Value::as_str) else {
+            continue;
+        };
+        secrets.push(value.to_string());
+        // `Basic <base64>` and `Bearer <token>`: the credential part on its own too, and
+        // what basic authentication decodes to.
+        if let Some((_, token)) = value.split_once(' ') {
+            secrets.push(token.trim().to_string());
+            if let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(token.trim())
+                && let Ok(text) = String::from_utf8(decoded)
+            {
+                secrets.extend(
+                    text.split_once(':')
+                        .map(|(_, password)| password.to_string()),
+                );
+                secrets.push(text);
+            }
+        }
+    }
+    secrets
 }
 
 /// With `options.rawBody`, the body as received, as binary data `data`.
@@ -175,6 +217,7 @@ impl Respond {
             status: self.status,
             headers: self.headers.clone(),
             body: if self.no_body { Value::Null } else { body },
+            html: false,
         }
     }
 
@@ -190,17 +233,16 @@ impl Respond {
                 status: response.status,
                 headers: response.headers.clone(),
                 body: response.body.clone(),
+                html: response.html,
             };
         }
         if execution.status == ExecutionStatus::Canceled {
             return WebhookReply::message(500, "The execution was stopped");
         }
-        if let Some(err) = &execution.error {
-            return WebhookReply {
-                status: 500,
-                headers: vec![],
-                body: json!({ "message": "Error in workflow", "error": err.message }),
-            };
+        if execution.error.is_some() {
+            // The error stays in the execution, where the tenant reads it; the caller may be
+            // anyone, and an error can quote what a node received or sent.
+            return WebhookReply::message(500, "Error in workflow");
         }
         let last = execution
             .last_node

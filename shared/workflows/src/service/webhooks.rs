@@ -4,16 +4,17 @@
 //! node's own authentication (basic or header credentials) is checked before anything runs.
 
 use super::store::{StoredWorkflow, load};
+use super::waiting::WaitingTarget;
 use super::webhook_access::check_access;
 use super::webhook_cache::ResolvedRoute;
-use super::webhook_node::{Respond, check_auth, raw_body};
+use super::webhook_node::{Respond, caller_secrets, check_auth, raw_body};
 use super::{WorkflowService, WorkflowServiceError as E};
 use crate::Workflow;
 use crate::engine::{Item, RunRequest};
 use agente_auth::{Action, AuthMethod, Principal, Resource, check_permission};
 use agente_core::{Role, UserId};
-use agente_store::AnyConnection;
 use agente_store::sqlx::query;
+use agente_store::{AnyConnection, TenantTx};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
@@ -42,8 +43,11 @@ pub struct WebhookCall {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebhookReply {
     pub status: u16,
+    /// As the workflow set them; the server drops those a webhook may not send.
     pub headers: Vec<(String, String)>,
     pub body: Value,
+    /// An HTML page on purpose (see `WebhookResponse::html`).
+    pub html: bool,
 }
 
 impl WebhookReply {
@@ -52,8 +56,56 @@ impl WebhookReply {
             status,
             headers: vec![],
             body: json!({ "message": message }),
+            html: false,
         }
     }
+}
+
+/// Who listens on a call: found from its method and path alone, before its body is read.
+pub struct WebhookTarget(Target);
+
+enum Target {
+    Route {
+        route: Arc<ResolvedRoute>,
+        test: bool,
+    },
+    Waiting(WaitingTarget),
+}
+
+impl WebhookTarget {
+    fn route(route: Arc<ResolvedRoute>, test: bool) -> Self {
+        Self(Target::Route { route, test })
+    }
+
+    pub(super) fn waiting(waiting: WaitingTarget) -> Self {
+        Self(Target::Waiting(waiting))
+    }
+
+    /// The tenant the call is for.
+    pub fn tenant(&self) -> agente_core::TenantId {
+        match &self.0 {
+            Target::Route { route, .. } => route.tenant,
+            Target::Waiting(w) => w.tenant,
+        }
+    }
+
+    /// One key per listening node (a pattern route's calls share it), for rate limits.
+    pub fn limit_key(&self) -> String {
+        match &self.0 {
+            Target::Route { route, .. } => {
+                format!("{}/{}/{}", route.tenant, route.workflow_id, route.node)
+            }
+            Target::Waiting(w) => format!("{}/{}", w.tenant, w.id),
+        }
+    }
+}
+
+/// The one answer for a path another tenant holds, whatever the reason: it tells nothing
+/// about who, or whether the path is in use right now.
+fn unavailable(path: &str) -> E {
+    E::Conflict(format!(
+        "the webhook path `{path}` is not available; choose another"
+    ))
 }
 
 /// One route a workflow's Webhook node listens on.
@@ -135,45 +187,89 @@ fn match_path(registered: &str, called: &str) -> Option<Map<String, Value>> {
 }
 
 impl WorkflowService {
-    /// Replaces the workflow's webhook rows; refuses paths another workflow owns.
+    /// Replaces the workflow's webhook rows and claims their paths for the tenant; refuses
+    /// a path another tenant holds (without saying whose, or how) and one another workflow
+    /// of the tenant listens on with the same method.
     pub(super) async fn register_webhooks(
         &self,
-        conn: &mut AnyConnection,
+        tx: &mut TenantTx,
         p: &Principal,
         id: &str,
         workflow: &Workflow,
     ) -> Result<(), E> {
+        let routes = webhook_routes(workflow)?;
+        self.claim_paths(tx, id, &routes).await?;
         query("DELETE FROM webhooks WHERE workflow_id = $1 AND tenant_id = $2")
             .bind(id)
             .bind(p.tenant_id.to_string())
-            .execute(&mut *conn)
+            .execute(&mut **tx)
             .await?;
-        for route in webhook_routes(workflow)? {
-            let clash = || {
-                E::Conflict(format!(
-                    "another workflow already listens on {} /webhook/{}",
+        for route in routes {
+            let other = query(
+                "SELECT w.name FROM webhooks h JOIN workflows w ON w.id = h.workflow_id \
+                 AND w.tenant_id = h.tenant_id \
+                 WHERE h.method = $1 AND h.path = $2 AND h.tenant_id = $3 AND h.workflow_id <> $4",
+            )
+            .bind(&route.method)
+            .bind(&route.path)
+            .bind(p.tenant_id.to_string())
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+            if let Some(row) = other {
+                let name: String = agente_store::Row::try_get(&row, "name")?;
+                return Err(E::Conflict(format!(
+                    "your workflow `{name}` already listens on {} /webhook/{}",
                     route.method, route.path
-                ))
-            };
-            if self
-                .db
-                .webhook_taken(&route.method, &route.path, id)
-                .await?
-            {
-                return Err(clash());
+                )));
             }
-            insert_route(conn, "webhooks", p, id, &route, None)
+            insert_route(tx, "webhooks", p, id, &route, None)
                 .await
                 .map_err(|e| match e {
-                    E::Store(agente_store::StoreError::Conflict(_)) => clash(),
+                    E::Store(agente_store::StoreError::Conflict(_)) => unavailable(&route.path),
                     other => other,
                 })?;
         }
         Ok(())
     }
 
+    /// Makes the routes' paths the tenant's (this workflow's claim), and lets go of the
+    /// paths this workflow no longer uses. Refuses, naming nothing else, a path that
+    /// another tenant holds.
+    async fn claim_paths(&self, tx: &mut TenantTx, id: &str, routes: &[Route]) -> Result<(), E> {
+        for route in routes {
+            if self.db.webhook_path_taken(tx, &route.path).await? {
+                return Err(unavailable(&route.path));
+            }
+        }
+        let tenant = tx.tenant().to_string();
+        query("DELETE FROM webhook_paths WHERE workflow_id = $1 AND tenant_id = $2")
+            .bind(id)
+            .bind(&tenant)
+            .execute(&mut **tx)
+            .await?;
+        let now = self.clock.now_ms();
+        for route in routes {
+            let (prefix, pattern) = agente_store::webhook_path_parts(&route.path);
+            query(
+                "INSERT INTO webhook_paths (path, workflow_id, tenant_id, prefix, pattern, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (path, workflow_id) DO NOTHING",
+            )
+            .bind(&route.path)
+            .bind(id)
+            .bind(&tenant)
+            .bind(prefix)
+            .bind(i64::from(pattern))
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Listens for one call on `/webhook-test/<path>` of each Webhook node of the stored
     /// workflow, for two minutes (an editor's "listen for test event"). Answers the paths.
+    /// Listening claims the paths for the tenant, as activating does.
     pub async fn listen_for_test_call(&self, p: &Principal, id: &str) -> Result<Vec<String>, E> {
         check_permission(p, Resource::Workflows, Action::Execute)?;
         let now = self.clock.now_ms();
@@ -186,6 +282,7 @@ impl WorkflowService {
                 "the workflow has no enabled Webhook node".into(),
             ));
         }
+        self.claim_paths(&mut tx, id, &routes).await?;
         query("DELETE FROM test_webhooks WHERE workflow_id = $1 AND tenant_id = $2")
             .bind(id)
             .bind(p.tenant_id.to_string())
@@ -204,7 +301,7 @@ impl WorkflowService {
             .await
             .map_err(|e| match e {
                 E::Store(agente_store::StoreError::Conflict(_)) => E::Conflict(format!(
-                    "someone else is listening on {} /webhook-test/{}",
+                    "another of your workflows is listening on {} /webhook-test/{}",
                     route.method, route.path
                 )),
                 other => other,
@@ -215,27 +312,60 @@ impl WorkflowService {
         Ok(paths)
     }
 
-    /// Runs the workflow registered for the call and answers as its Webhook node's
-    /// response mode says: at once, with the last node's data, or via Respond to Webhook.
+    /// Finds who listens on a `/webhook/` (or, with `test`, `/webhook-test/`) call, before
+    /// its body is read: a call nobody listens for costs one cached lookup.
+    pub async fn find_webhook(
+        &self,
+        method: &str,
+        path: &str,
+        test: bool,
+    ) -> Result<WebhookTarget, E> {
+        let path = path.trim_matches('/');
+        if let Some(route) = self.webhook_cache.get(method, path).filter(|_| !test) {
+            return Ok(WebhookTarget::route(route, test));
+        }
+        let generation = self.webhook_cache.generation();
+        let route = Arc::new(
+            self.resolve_route(method, path, test, self.clock.now_ms())
+                .await?,
+        );
+        if !test {
+            self.webhook_cache
+                .put(method, path, generation, route.clone());
+        }
+        Ok(WebhookTarget::route(route, test))
+    }
+
+    /// `find_webhook`, then `run_webhook`: for callers that hold the whole call already.
     pub async fn handle_webhook(&self, call: WebhookCall) -> Result<WebhookReply, E> {
+        let target = self
+            .find_webhook(&call.method, &call.path, call.test)
+            .await?;
+        self.run_webhook(target, call).await
+    }
+
+    /// Runs the call on the workflow `target` names and answers as its Webhook (or Wait)
+    /// node's response mode says: at once, with the last node's data, or via Respond to
+    /// Webhook.
+    pub async fn run_webhook(
+        &self,
+        target: WebhookTarget,
+        call: WebhookCall,
+    ) -> Result<WebhookReply, E> {
+        match target.0 {
+            Target::Route { route, test } => self.run_route(route, test, call).await,
+            Target::Waiting(waiting) => self.resume_waiting(waiting, call).await,
+        }
+    }
+
+    async fn run_route(
+        &self,
+        route: Arc<ResolvedRoute>,
+        test: bool,
+        call: WebhookCall,
+    ) -> Result<WebhookReply, E> {
         let path = call.path.trim_matches('/').to_string();
         let now = self.clock.now_ms();
-        let route = match self
-            .webhook_cache
-            .get(&call.method, &path)
-            .filter(|_| !call.test)
-        {
-            Some(route) => route,
-            None => {
-                let generation = self.webhook_cache.generation();
-                let route = Arc::new(self.resolve_route(&call, &path, now).await?);
-                if !call.test {
-                    self.webhook_cache
-                        .put(&call.method, &path, generation, route.clone());
-                }
-                route
-            }
-        };
         let tenant = route.tenant;
         // The webhook acts for its tenant with the rights of an editor running the workflow.
         let principal = Principal {
@@ -264,7 +394,7 @@ impl WorkflowService {
         {
             return Ok(refusal);
         }
-        if call.test {
+        if test {
             // One call per listen, as in n8n's editor.
             let mut tx = self.db.tenant_tx(tenant).await?;
             query("DELETE FROM test_webhooks WHERE workflow_id = $1 AND tenant_id = $2")
@@ -280,22 +410,23 @@ impl WorkflowService {
             .and_then(Value::as_str)
             .unwrap_or("onReceived")
             .to_string();
-        let prefix = if call.test { "webhook-test" } else { "webhook" };
+        let prefix = if test { "webhook-test" } else { "webhook" };
         let mut item = Item::from_value(json!({
             "headers": call.headers,
             "params": params,
             "query": call.query,
             "body": call.body,
-            "webhookUrl": format!("/{prefix}/{path}"),
-            "executionMode": if call.test { "test" } else { "production" },
+            "webhookUrl": format!("{}/{prefix}/{path}", self.public_url),
+            "executionMode": if test { "test" } else { "production" },
         }));
         item.binary = raw_body(node, &call);
         let request = RunRequest {
             start: Some(node_name.clone()),
             items: vec![item],
             execution_id: UserId::new().to_string(),
-            mode: if call.test { "manual" } else { "webhook" }.into(),
+            mode: if test { "manual" } else { "webhook" }.into(),
             now_ms: now,
+            redact: caller_secrets(node, &call.headers, &credentials),
             credentials,
             durable_waits: true,
             ..RunRequest::default()
@@ -328,14 +459,12 @@ impl WorkflowService {
     /// Webhook node, and the path parameters.
     async fn resolve_route(
         &self,
-        call: &WebhookCall,
+        method: &str,
         path: &str,
+        test: bool,
         now: i64,
     ) -> Result<ResolvedRoute, E> {
-        let candidates = self
-            .db
-            .webhook_candidates(call.test, &call.method, path, now)
-            .await?;
+        let candidates = self.db.webhook_candidates(test, method, path, now).await?;
         // An exact path wins over a pattern; among patterns, the one with most fixed parts.
         let (registered, tenant, params) = candidates
             .into_iter()
@@ -344,11 +473,7 @@ impl WorkflowService {
             })
             .min_by_key(|(_, _, params)| params.len())
             .ok_or(E::NotFound("webhook"))?;
-        let table = if call.test {
-            "test_webhooks"
-        } else {
-            "webhooks"
-        };
+        let table = if test { "test_webhooks" } else { "webhooks" };
         // The registration and its workflow in one statement.
         let row = self
             .db
@@ -359,7 +484,7 @@ impl WorkflowService {
                      JOIN workflows w ON w.id = h.workflow_id AND w.tenant_id = h.tenant_id \
                      WHERE h.method = $1 AND h.path = $2 AND h.tenant_id = $3"
                 ))
-                .bind(&call.method)
+                .bind(method)
                 .bind(&registered)
                 .bind(tenant.to_string()),
             )

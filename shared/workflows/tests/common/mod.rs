@@ -39,12 +39,7 @@ pub fn service(db: &TestDb) -> WorkflowService {
 pub fn service_with_clock(db: &TestDb, clock: Arc<dyn agente_core::Clock>) -> WorkflowService {
     WorkflowService::new(
         db.db.clone(),
-        Engine::new(
-            Default::default(),
-            NetworkPolicy {
-                allow_private: true,
-            },
-        ),
+        Engine::new(Default::default(), NetworkPolicy::with_private(true)),
         agente_core::SecretBox::from_bytes(&[9u8; 32]),
         clock,
         ServiceLimits::default(),

@@ -125,10 +125,10 @@ async fn server(ctx: &NodeContext<'_>) -> Result<SmtpConfig, NodeError> {
         (false, false) => Security::Opportunistic,
     };
     let address = ctx
-        .network
+        .network()
         .resolve(&host, port)
         .await
-        .map_err(|e| NodeError::Failed(format!("the SMTP host {e}")))?;
+        .map_err(|e| NodeError::Failed(format!("the SMTP host: {e}")))?;
     let text = |k: &str| {
         field(k)
             .as_str()

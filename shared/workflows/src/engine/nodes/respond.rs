@@ -55,13 +55,23 @@ pub fn run(ctx: &mut NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
             headers.push((name.to_string(), value));
         }
     }
-    if respond_with == "text" {
+    let content_type = headers
+        .iter()
+        .rev()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value.to_ascii_lowercase());
+    if respond_with == "text" && content_type.is_none() {
         headers.push(("content-type".into(), "text/plain; charset=utf-8".into()));
     }
+    // A page written as text with an HTML type is HTML on purpose; JSON labelled HTML is
+    // not (it still answers, but nothing in it runs).
+    let html = respond_with == "text"
+        && content_type.is_some_and(|t| t.starts_with("text/html") || t.contains("xhtml"));
     ctx.response = Some(WebhookResponse {
         status: status as u16,
         headers,
         body,
+        html,
     });
     Ok(items)
 }

@@ -14,6 +14,8 @@ use std::time::Duration;
 
 const SLACK_API: &str = "https://slack.com/api";
 const ATTRIBUTION: &str = "\n_Automated with Agente_";
+/// Largest Slack answer read (they are a few hundred bytes).
+const MAX_REPLY_BYTES: usize = 1024 * 1024;
 
 pub async fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
     // n8n's two ways in: a `slackApi` access token, or the `slackOAuth2Api` credential's
@@ -60,11 +62,9 @@ pub async fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
         .ok()
         .filter(|u| matches!(u.scheme(), "https" | "http"))
         .ok_or_else(|| NodeError::Failed("the Slack API URL is not an http(s) URL".into()))?;
-    if !ctx.network.allows_url(&url) {
-        return Err(NodeError::Failed(format!(
-            "`{base}` is on a local or private network, which workflows may not reach"
-        )));
-    }
+    ctx.network()
+        .check_url(&url)
+        .map_err(|e| NodeError::Failed(format!("the Slack API URL: {e}")))?;
     let mut out = Vec::with_capacity(ctx.input().len());
     for i in 0..ctx.input().len() {
         let (resource, operation) = (
@@ -79,8 +79,9 @@ pub async fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
         }
         let body = message(ctx, i)?;
         let answer = ctx
-            .http(true)
-            .post(url.clone())
+            .http()
+            .request(reqwest::Method::POST, url.clone(), true)
+            .map_err(|e| NodeError::Failed(format!("the Slack API URL: {e}")))?
             .bearer_auth(&token)
             .json(&body)
             .timeout(Duration::from_secs(30))
@@ -91,7 +92,11 @@ pub async fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
             })?;
         let status = answer.status();
         let retry_after = agente_notify::retry_after(answer.headers());
-        let reply: Value = answer.json().await.unwrap_or(Value::Null);
+        let reply: Value = agente_network::read_capped(answer, MAX_REPLY_BYTES)
+            .await
+            .ok()
+            .and_then(|body| serde_json::from_slice(&body).ok())
+            .unwrap_or(Value::Null);
         if status.as_u16() == 429 {
             let wait = retry_after.map_or("a few".to_string(), |d| d.as_secs().to_string());
             return Err(NodeError::Failed(format!(

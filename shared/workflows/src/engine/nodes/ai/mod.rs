@@ -18,6 +18,7 @@ use crate::Node;
 use crate::engine::context::node_credential;
 use crate::engine::{NodeContext, NodeError};
 use agente_core::llm::{ModelApi, ModelCall, ModelError, ModelReply};
+use agente_network::redact;
 use serde_json::Value;
 
 /// n8n's LangChain node package.
@@ -136,14 +137,10 @@ pub(crate) async fn chat(
 ) -> Result<ModelReply, NodeError> {
     if let Some(base) = &call.base_url {
         let url = reqwest::Url::parse(base)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .ok_or_else(|| NodeError::Failed(format!("`{base}` is not an http(s) URL")))?;
-        if !ctx.network.allows_url(&url) {
-            return Err(NodeError::Failed(format!(
-                "`{base}` is on a local or private network, which workflows may not reach"
-            )));
-        }
+            .map_err(|_| NodeError::Failed(format!("`{}` is not a URL", redact::url(base))))?;
+        ctx.network()
+            .check_url(&url)
+            .map_err(|e| NodeError::Failed(format!("the model's URL: {e}")))?;
     }
     let host = ctx
         .host

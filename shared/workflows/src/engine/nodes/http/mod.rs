@@ -8,15 +8,13 @@ mod pagination;
 mod reply;
 
 use crate::engine::{Item, NodeContext, NodeError};
+use agente_network::{OutboundError, read_capped, redact};
 use pagination::PageChanges;
 use reply::Reply;
 use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Map, Value, json};
 use std::time::Duration;
-
-/// Largest response body read into an item.
-const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
 pub async fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
     let count = ctx.input().len().max(1);
@@ -71,27 +69,20 @@ async fn send(ctx: &NodeContext<'_>, i: usize, changes: &PageChanges) -> Result<
         Some(next) => next.clone(),
         None => ctx.string("url", i, "")?,
     };
-    let url = reqwest::Url::parse(&url)
-        .map_err(|e| NodeError::parameter("url", format!("`{url}` is not a valid URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(NodeError::parameter(
+    let url = reqwest::Url::parse(&url).map_err(|e| {
+        NodeError::parameter(
             "url",
-            "only http and https URLs are allowed",
-        ));
-    }
-    if !ctx.network.allows_url(&url) {
-        return Err(NodeError::parameter(
-            "url",
-            format!("`{url}` is on a local or private network, which workflows may not reach"),
-        ));
-    }
+            format!("`{}` is not a valid URL: {e}", redact::url(&url)),
+        )
+    })?;
     let timeout = ctx
         .number("options.timeout", i, 300_000.0)?
         .clamp(1.0, 3_600_000.0);
     let follow = ctx.bool("options.redirect.redirect.followRedirects", i, true)?;
     let mut req = ctx
-        .http(follow)
-        .request(method, url)
+        .http()
+        .request(method, url, follow)
+        .map_err(|e| NodeError::parameter("url", e.to_string()))?
         .timeout(Duration::from_millis(timeout as u64));
 
     let mut query = Vec::new();
@@ -211,7 +202,7 @@ async fn send(ctx: &NodeContext<'_>, i: usize, changes: &PageChanges) -> Result<
         let what = if e.is_timeout() {
             format!("timed out after {} ms", timeout as u64)
         } else {
-            e.to_string()
+            OutboundError::transport(e).to_string()
         };
         NodeError::Failed(format!("request failed: {what}"))
     })?;
@@ -230,15 +221,14 @@ async fn send(ctx: &NodeContext<'_>, i: usize, changes: &PageChanges) -> Result<
         .get("content-type")
         .and_then(Value::as_str)
         .is_some_and(|c| c.contains("json"));
-    let bytes = response
-        .bytes()
+    let budget = ctx.budget();
+    let bytes = read_capped(response, budget.response_limit())
         .await
-        .map_err(|e| NodeError::Failed(format!("reading the response failed: {e}")))?;
-    if bytes.len() > MAX_RESPONSE_BYTES {
-        return Err(NodeError::Failed(format!(
-            "the response is larger than {MAX_RESPONSE_BYTES} bytes"
-        )));
-    }
+        .map_err(|e| match e {
+            OutboundError::TooLarge { .. } => NodeError::Failed(budget.refusal()),
+            other => NodeError::Failed(format!("reading the response failed: {other}")),
+        })?;
+    budget.spend_bytes(bytes.len());
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let body = match format.as_str() {
         "text" => Value::String(text),
