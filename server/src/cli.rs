@@ -3,6 +3,7 @@
 use crate::background::{Roles, process_name};
 use crate::config::{Config, ServeArgs};
 use agente_jobs::WorkerOptions;
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -133,10 +134,17 @@ pub async fn run() -> ExitCode {
     }
 }
 
+/// Operator rights are written as the database's owner: the application's own login may
+/// not grant them.
 async fn operator(config: Config, action: OperatorAction, email: &str) -> anyhow::Result<()> {
-    let state = crate::startup::build_state(config).await?;
+    agente_store::Db::migrate(&config.database_url).await?;
+    let owner = agente_store::Db::connect_owner(&config.database_url)
+        .await
+        .context("cannot connect to the database as its owner")?;
     let grant = matches!(action, OperatorAction::Grant);
-    state.auth.set_operator(email, grant).await?;
+    let now = agente_core::Clock::now_ms(&agente_core::SystemClock);
+    agente_auth::set_operator(&owner, email, grant, now).await?;
+    owner.close().await;
     println!(
         "{email} {} an operator",
         if grant { "is now" } else { "is no longer" }

@@ -21,6 +21,9 @@ pub struct Config {
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
     pub database_url: String,
+    /// How the application logs in to Postgres: `AGENTE_APP_DATABASE_URL`, else `agente_app`
+    /// with a password derived from the master key (the owner sets it at start).
+    pub app_login: agente_store::AppLogin,
     pub redis_url: Option<String>,
     pub master_key: String,
     pub jwt_secret: Vec<u8>,
@@ -145,6 +148,13 @@ impl Config {
             )?,
         };
         agente_core::SecretBox::from_base64(&master_key).context("AGENTE_MASTER_KEY")?;
+        let app_login = match env("AGENTE_APP_DATABASE_URL") {
+            Some(url) => agente_store::AppLogin::Url(url),
+            None => agente_store::AppLogin::Password(agente_core::token::derive(
+                &master_key,
+                "postgres agente_app login",
+            )),
+        };
         let jwt_secret = match env("AGENTE_JWT_SECRET") {
             Some(secret) => secret,
             None => crate::secrets::load_or_create(
@@ -181,6 +191,7 @@ impl Config {
             addr: args.addr,
             data_dir: args.data_dir.clone(),
             database_url,
+            app_login,
             redis_url: env("REDIS_URL"),
             master_key,
             jwt_secret: jwt_secret.into_bytes(),

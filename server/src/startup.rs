@@ -53,9 +53,14 @@ async fn open_database(config: &Config) -> anyhow::Result<Db> {
     let mut tries = 0;
     loop {
         tries += 1;
-        match Db::open(&config.database_url, &DbOptions::default()).await {
+        let options = DbOptions {
+            app_login: Some(config.app_login.clone()),
+            ..DbOptions::default()
+        };
+        match Db::open(&config.database_url, &options).await {
             Ok(db) => return Ok(db),
-            Err(e) if tries < 8 => {
+            // A database that answers but is not set up right will not get better.
+            Err(e) if tries < 8 && !matches!(e, agente_store::StoreError::Config(_)) => {
                 tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "the database is not reachable yet");
                 tokio::time::sleep(wait).await;
                 wait = (wait * 2).min(std::time::Duration::from_secs(8));

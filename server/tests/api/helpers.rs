@@ -45,6 +45,10 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         addr: "127.0.0.1:0".parse().unwrap(),
         data_dir,
         database_url: db.url.clone(),
+        // The one password every test database gives the shared application role.
+        app_login: agente_store::AppLogin::Password(
+            agente_store::testing::TEST_APP_PASSWORD.into(),
+        ),
         redis_url: (backend == Backend::PostgresRedis).then(|| {
             std::env::var("AGENTE_TEST_REDIS_URL")
                 .unwrap_or_else(|_| "redis://127.0.0.1:6379".into())

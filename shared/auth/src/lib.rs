@@ -25,7 +25,7 @@ pub use invitations::{CreatedInvitation, InvitationInfo, InvitationPreview};
 pub use jwt::JwtKeys;
 pub use members::Member;
 pub use mfa::MfaEnrolment;
-pub use operators::require_operator;
+pub use operators::{require_operator, set_operator};
 pub use permission::{Action, Resource, check_permission};
 pub mod cookies;
 pub use principal::{AuthMethod, ClientIp, Principal};

@@ -3,7 +3,7 @@
 //! The first account of a brand-new installation becomes one; after that only
 //! `agente operator` grants and revokes.
 
-use crate::{AuthError, AuthService, Principal};
+use crate::{AuthError, Principal};
 use agente_core::{Email, UserId};
 use agente_store::sqlx::query;
 use agente_store::{AnyConnection, Backend, Db, Row};
@@ -70,27 +70,31 @@ pub(crate) async fn grant_if_first(
     Ok(granted)
 }
 
-impl AuthService {
-    /// Grants (or revokes) operator rights to the account with `email`: the CLI's
-    /// `agente operator grant|revoke`.
-    pub async fn set_operator(&self, email: &str, operator: bool) -> Result<(), AuthError> {
-        let email = Email::parse(email).map_err(|e| AuthError::Validation(e.to_string()))?;
-        let Some((user, tenant)) = self.inner.db.find_login(email.as_str()).await? else {
-            return Err(AuthError::NotFound("account"));
-        };
-        let mut tx = self.inner.db.tenant_tx(tenant).await?;
-        let statement = if operator {
-            query(
-                "INSERT INTO operators (user_id, granted_at) VALUES ($1, $2) \
-                 ON CONFLICT (user_id) DO NOTHING",
-            )
-            .bind(user.to_string())
-            .bind(self.now_ms())
-        } else {
-            query("DELETE FROM operators WHERE user_id = $1").bind(user.to_string())
-        };
-        statement.execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(())
-    }
+/// Grants (or revokes) operator rights to the account with `email`: the CLI's
+/// `agente operator grant|revoke`. `owner` is a connection as the database's owner
+/// ([`Db::connect_owner`]): the application itself cannot write operator rights.
+pub async fn set_operator(
+    owner: &Db,
+    email: &str,
+    operator: bool,
+    now_ms: i64,
+) -> Result<(), AuthError> {
+    let email = Email::parse(email).map_err(|e| AuthError::Validation(e.to_string()))?;
+    let Some((user, _tenant)) = owner.find_login(email.as_str()).await? else {
+        return Err(AuthError::NotFound("account"));
+    };
+    let mut tx = owner.system_tx().await?;
+    let statement = if operator {
+        query(
+            "INSERT INTO operators (user_id, granted_at) VALUES ($1, $2) \
+             ON CONFLICT (user_id) DO NOTHING",
+        )
+        .bind(user.to_string())
+        .bind(now_ms)
+    } else {
+        query("DELETE FROM operators WHERE user_id = $1").bind(user.to_string())
+    };
+    statement.execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -38,14 +38,39 @@ async fn tenant_a_cannot_read_or_write_tenant_b_as_the_app_role() {
         .tenant_id
         .to_string();
 
-    let mut conn = sqlx::AnyConnection::connect(&test.url).await.unwrap();
-    conn.execute("SET ROLE agente_app").await.unwrap();
-    let is_super: String = sqlx::query("SELECT current_setting('is_superuser') AS s")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap()
-        .get("s");
-    assert_eq!(is_super, "off", "the app role must not be a superuser");
+    // The application's own login: nothing it runs can switch back to a wider role.
+    let mut conn = sqlx::AnyConnection::connect(&test.app_url).await.unwrap();
+    conn.execute("RESET ROLE").await.unwrap();
+    assert!(
+        conn.execute("SET ROLE postgres").await.is_err(),
+        "the app login could become the superuser"
+    );
+    let who = sqlx::query(
+        "SELECT current_user::text AS name, current_setting('is_superuser') AS super, \
+         (SELECT rolbypassrls FROM pg_roles WHERE rolname = current_user) AS bypass",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(who.get::<String, _>("name"), "agente_app");
+    assert_eq!(
+        who.get::<String, _>("super"),
+        "off",
+        "the app role must not be a superuser"
+    );
+    assert!(
+        !who.get::<bool, _>("bypass"),
+        "the app role must not bypass RLS"
+    );
+    // Operator rights and plans are not the application's to write.
+    for statement in [
+        "INSERT INTO operators (user_id, granted_at) VALUES ('u', 0)",
+        "DELETE FROM operators",
+        "UPDATE plans SET spec = '{}'",
+        "DELETE FROM plans",
+    ] {
+        assert!(conn.execute(statement).await.is_err(), "{statement}");
+    }
 
     // Without a tenant, nothing is visible.
     let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users")

@@ -52,7 +52,7 @@ async fn setup(test: &TestDb) -> Setup {
         },
     );
     billing.ensure_built_in_plans().await.unwrap();
-    let operator = common::operator(&db).await;
+    let operator = common::operator(test).await;
     Setup {
         db,
         queue,

@@ -49,7 +49,7 @@ async fn with_fake_stripe(db: &agente_store::Db) -> (FakeStripe, FixedClock, Bil
 async fn checkout_webhook_upgrade_downgrade_portal_and_invoices() {
     for (backend, test) in TestDb::each().await.unwrap() {
         let (fake, _clock, billing) = with_fake_stripe(&test.db).await;
-        let operator = common::operator(&test.db).await;
+        let operator = common::operator(&test).await;
         common::price_plan(&billing, &operator, "pro", "price_pro").await;
         common::price_plan(&billing, &operator, "business", "price_business").await;
         let shop = common::owner(&test.db).await;
@@ -194,7 +194,7 @@ async fn usage_reaches_stripe_once_even_when_a_report_dies_and_is_retried() {
     use agente_core::{Meter, Usage, UsageGate};
     for (backend, test) in TestDb::each().await.unwrap() {
         let (fake, clock, billing) = with_fake_stripe(&test.db).await;
-        let operator = common::operator(&test.db).await;
+        let operator = common::operator(&test).await;
         common::price_plan(&billing, &operator, "pro", "price_pro").await;
         let shop = common::owner(&test.db).await;
         let url = billing

@@ -162,7 +162,7 @@ async fn a_subscription_made_in_stripe_drives_the_account_through_signed_webhook
             ],
         )
         .await;
-        let operator = common::operator(&test.db).await;
+        let operator = common::operator(&test).await;
         common::price_plan(&billing, &operator, "pro", &price_id).await;
 
         // Checkout: the customer is made (once), then localstripe has no Checkout.

@@ -21,6 +21,18 @@ pub fn digest(secret: &str) -> String {
     hash.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A secret for `purpose` derived from `key` (the master key): every process of a
+/// deployment derives the same one without sharing it separately, and it reveals nothing
+/// of the key. Base64url, 43 characters.
+pub fn derive(key: &str, purpose: &str) -> String {
+    let mut hash = Sha256::new();
+    hash.update(b"agente derived secret\0");
+    hash.update(purpose.as_bytes());
+    hash.update(b"\0");
+    hash.update(key.as_bytes());
+    URL_SAFE_NO_PAD.encode(hash.finalize())
+}
+
 /// Compares two secrets without leaking where they differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))

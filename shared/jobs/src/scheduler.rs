@@ -217,12 +217,12 @@ pub(crate) async fn owner_history(
     owner: &str,
     limit: u32,
 ) -> Result<Vec<Firing>, QueueError> {
-    let prefix = format!("{}/%", owner.replace(['%', '_', '\\'], ""));
+    let prefix = format!("{}/%", agente_store::like_escape(owner));
     let rows = fetch_alone(
         db,
         sqlx::query(
             "SELECT id, schedule_id, state, created_at, started_at, finished_at, attempt, last_error \
-             FROM jobs WHERE schedule_id LIKE $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+             FROM jobs WHERE schedule_id LIKE $1 ESCAPE '\\' ORDER BY created_at DESC, id DESC LIMIT $2",
         )
         .bind(prefix)
         .bind(i64::from(limit.min(1_000))),

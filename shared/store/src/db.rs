@@ -1,4 +1,5 @@
 use crate::StoreError;
+use crate::app_login::AppLogin;
 use crate::group_commit::{GroupCommit, Statement};
 use agente_core::TenantId;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -38,6 +39,8 @@ impl Backend {
 pub struct DbOptions {
     pub max_connections: u32,
     pub acquire_timeout: Duration,
+    /// How the application logs in to Postgres (required there; unused on SQLite).
+    pub app_login: Option<AppLogin>,
 }
 
 impl Default for DbOptions {
@@ -45,6 +48,7 @@ impl Default for DbOptions {
         Self {
             max_connections: 16,
             acquire_timeout: Duration::from_secs(5),
+            app_login: None,
         }
     }
 }
@@ -60,22 +64,26 @@ pub struct Db {
 
 impl Db {
     /// Applies pending migrations over a dedicated connection as the URL's own user (on
-    /// Postgres that user owns the tables and creates the application role).
+    /// Postgres that user owns the tables and creates the application role; it must bypass
+    /// row-level security, which is forced on owners too, for its lookup functions).
     pub async fn migrate(url: &str) -> Result<(), StoreError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::of_url(url)?;
         let mut conn = AnyConnection::connect_with(&connect_options(url, backend)?).await?;
         match backend {
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&mut conn).await?,
+            Backend::Postgres => {
+                crate::app_login::check_owner_bypasses(&mut conn).await?;
+                POSTGRES_MIGRATIONS.run(&mut conn).await?
+            }
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&mut conn).await?,
         }
         conn.close().await?;
         Ok(())
     }
 
-    /// Opens the application pool. On Postgres every connection switches to the
-    /// non-superuser application role, so row-level security holds even when the URL names
-    /// a superuser.
+    /// Opens the application pool at `url`. On Postgres `url` must log in as a confined
+    /// role (`agente_app`: no superuser, no BYPASSRLS, owning nothing), checked here, so
+    /// row-level security holds for everything the application runs.
     pub async fn connect(url: &str, options: &DbOptions) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::of_url(url)?;
@@ -90,10 +98,7 @@ impl Db {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     match backend {
-                        Backend::Postgres => {
-                            conn.execute(format!("SET ROLE {APP_ROLE}").as_str())
-                                .await?;
-                        }
+                        Backend::Postgres => {}
                         Backend::Sqlite => {
                             conn.execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
@@ -107,6 +112,26 @@ impl Db {
             })
             .connect_with(connect_options(url, backend)?)
             .await?;
+        if backend == Backend::Postgres {
+            let mut conn = pool.acquire().await?;
+            crate::app_login::check_is_confined(&mut conn).await?;
+        }
+        Ok(Self {
+            pool,
+            backend,
+            group: Arc::default(),
+        })
+    }
+
+    /// A small pool as the owner (the migrating user), for the few operator commands that
+    /// write what the application may not (operator rights). Never for serving requests.
+    pub async fn connect_owner(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect_with(connect_options(url, backend)?)
+            .await?;
         Ok(Self {
             pool,
             backend,
@@ -118,10 +143,25 @@ impl Db {
         self.backend
     }
 
-    /// Migrates, then connects: what `agente serve` does on start.
+    /// Migrates as the owner at `url`, then connects as the application: what
+    /// `agente serve` does on start. On Postgres the application's login comes from
+    /// `options.app_login` (see `app_login.rs`).
     pub async fn open(url: &str, options: &DbOptions) -> Result<Self, StoreError> {
         Self::migrate(url).await?;
-        Self::connect(url, options).await
+        match Backend::of_url(url)? {
+            Backend::Sqlite => Self::connect(url, options).await,
+            Backend::Postgres => {
+                let login = options.app_login.as_ref().ok_or_else(|| {
+                    StoreError::Config(
+                        "Postgres needs the application's login (AGENTE_APP_DATABASE_URL, or \
+                         a password the owner gives agente_app)"
+                            .into(),
+                    )
+                })?;
+                let app_url = login.prepare(url).await?;
+                Self::connect(&app_url, options).await
+            }
+        }
     }
 
     /// A transaction bound to one tenant: on Postgres, `app.tenant_id` is set for this

@@ -13,6 +13,9 @@ pub enum StoreError {
     Database(#[source] sqlx::Error),
     #[error("stored value is corrupt: {0}")]
     Corrupt(String),
+    /// The database or its roles are not set up as the application needs.
+    #[error("{0}")]
+    Config(String),
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -5,6 +5,7 @@
 //! millisecond timestamps). What differs per backend lives here and nowhere else:
 //! connection set-up, migrations, and how a transaction is bound to its tenant.
 
+mod app_login;
 mod db;
 mod error;
 mod group_commit;
@@ -13,11 +14,33 @@ mod maintenance;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use db::{Backend, Db, DbOptions, TenantTx, redact as db_redact};
+pub use app_login::AppLogin;
+pub use db::{APP_ROLE, Backend, Db, DbOptions, TenantTx, redact as db_redact};
 pub use error::StoreError;
 pub use group_commit::{Arg, Statement};
 pub use lookup::{TenantLookup, parse_id, webhook_path_parts};
 
 /// Re-exported so domain crates write queries without naming sqlx's generics.
 pub use sqlx;
+
 pub use sqlx::{AnyConnection, Row, any::AnyRow};
+
+/// `text` for a `LIKE … ESCAPE '\'` pattern: its `%`, `_` and `\` match themselves.
+pub fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_patterns_match_wildcards_literally() {
+        assert_eq!(super::like_escape(r"50%_off\x"), r"50\%\_off\\x");
+    }
+}

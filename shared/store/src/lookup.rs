@@ -102,7 +102,8 @@ pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, StoreError> {
 
 impl Db {
     /// Registrations an incoming webhook call may mean, as (registered path, tenant): the
-    /// exact `path`, and dynamic paths (`<webhookId>/user/:id`) under its first segment.
+    /// exact `path`, and dynamic paths (`<webhookId>/user/:id`) under its first segment
+    /// (compared as text: a caller's `%` is no wildcard).
     /// `test` picks `/webhook-test/` registrations that have not expired by `now_ms`.
     pub async fn webhook_candidates(
         &self,
@@ -117,11 +118,13 @@ impl Db {
             }
             (Backend::Sqlite, false) => {
                 "SELECT path, tenant_id FROM webhooks WHERE $1 = $1 AND method = $2 \
-                 AND (path = $3 OR (path LIKE $4 || '/%' AND path LIKE '%:%')) AND $5 = $5"
+                 AND (path = $3 OR (substr(path, 1, length($4) + 1) = $4 || '/' AND instr(path, ':') > 0)) \
+                 AND $5 = $5"
             }
             (Backend::Sqlite, true) => {
                 "SELECT path, tenant_id FROM test_webhooks WHERE $1 = $1 AND method = $2 \
-                 AND (path = $3 OR (path LIKE $4 || '/%' AND path LIKE '%:%')) AND expires_at >= $5"
+                 AND (path = $3 OR (substr(path, 1, length($4) + 1) = $4 || '/' AND instr(path, ':') > 0)) \
+                 AND expires_at >= $5"
             }
         };
         let prefix = path.split('/').next().unwrap_or_default();

@@ -2,7 +2,11 @@
 //! migrated and ready. Postgres is reached through `AGENTE_TEST_POSTGRES_URL` (default: the
 //! local server as user `postgres`); tests that need it fail loudly when it is absent.
 
-use crate::{Db, DbOptions, StoreError};
+use crate::{AppLogin, Db, DbOptions, StoreError};
+
+/// The password test databases give the application's role. One for every test: the role is
+/// the cluster's, shared by every test database at once.
+pub const TEST_APP_PASSWORD: &str = "agente-app-test-password";
 
 /// Where the admin connection for creating test databases points.
 pub fn postgres_admin_url() -> String {
@@ -15,6 +19,8 @@ pub struct TestDb {
     pub db: Db,
     /// The URL with the database's owner (for raw SQL in isolation tests).
     pub url: String,
+    /// The URL the application logs in with (Postgres: as `agente_app`).
+    pub app_url: String,
     _dir: Option<TempDir>,
 }
 
@@ -25,6 +31,7 @@ impl TestDb {
         let db = Db::open(&url, &DbOptions::default()).await?;
         Ok(Self {
             db,
+            app_url: url.clone(),
             url,
             _dir: Some(dir),
         })
@@ -41,19 +48,25 @@ impl TestDb {
         conn.close().await?;
         let (base, _) = admin.rsplit_once('/').expect("admin URL names a database");
         let url = format!("{base}/{name}");
-        let db = Db::open(
-            &url,
-            &DbOptions {
-                max_connections: 4,
-                ..DbOptions::default()
-            },
-        )
-        .await?;
+        let db = Db::open(&url, &Self::options()).await?;
+        let mut app_url = url::Url::parse(&url).expect("the test URL parses");
+        let _ = app_url.set_username(crate::APP_ROLE);
+        let _ = app_url.set_password(Some(TEST_APP_PASSWORD));
         Ok(Self {
             db,
+            app_url: app_url.into(),
             url,
             _dir: None,
         })
+    }
+
+    /// The pool settings of test databases (a fixed password for the application's role).
+    pub fn options() -> DbOptions {
+        DbOptions {
+            max_connections: 4,
+            app_login: Some(AppLogin::Password(TEST_APP_PASSWORD.into())),
+            ..DbOptions::default()
+        }
     }
 
     /// Both backends, for tests that must hold on each.

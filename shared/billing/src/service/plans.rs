@@ -3,16 +3,18 @@
 use super::{Billing, BillingError as E};
 use crate::plan::{Plan, built_in};
 use agente_auth::{Principal, require_operator};
+use agente_core::UserId;
 use agente_store::sqlx::query;
-use agente_store::{AnyConnection, Row};
+use agente_store::{AnyConnection, Backend, Row};
 
 impl Billing {
     /// Writes the built-in plans that are missing (an operator's edits stay). Called on
     /// start.
     pub async fn ensure_built_in_plans(&self) -> Result<(), E> {
         let mut tx = self.inner.db.system_tx().await?;
+        let backend = self.inner.db.backend();
         for plan in built_in() {
-            write_plan(&mut tx, &plan, false, self.now_ms()).await?;
+            write_plan(&mut tx, backend, None, &plan, self.now_ms()).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -47,7 +49,8 @@ impl Billing {
         require_operator(&self.inner.db, p).await?;
         plan.validate().map_err(E::BadInput)?;
         let mut tx = self.inner.db.system_tx().await?;
-        write_plan(&mut tx, &plan, true, self.now_ms()).await?;
+        let backend = self.inner.db.backend();
+        write_plan(&mut tx, backend, Some(p.user()?), &plan, self.now_ms()).await?;
         tx.commit().await?;
         self.forget_all();
         tracing::info!(plan = %plan.id, "plan saved");
@@ -66,31 +69,41 @@ impl Billing {
     }
 }
 
-/// Writes `plan`; an existing one with its id is kept unless `replace`.
+/// Writes `plan`: replaces the stored one when an operator (`actor`) saves it, else adds
+/// it only when missing. On Postgres through `agente_write_plan`, which checks the operator
+/// itself: the application role cannot write plans directly.
 async fn write_plan(
     conn: &mut AnyConnection,
+    backend: Backend,
+    actor: Option<UserId>,
     plan: &Plan,
-    replace: bool,
     now_ms: i64,
 ) -> Result<(), E> {
-    let sql = if replace {
-        "INSERT INTO plans (id, position, retention_days, spec, updated_at) \
-         VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (id) DO UPDATE SET position = excluded.position, \
-         retention_days = excluded.retention_days, spec = excluded.spec, \
-         updated_at = excluded.updated_at"
-    } else {
-        "INSERT INTO plans (id, position, retention_days, spec, updated_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING"
+    let replace = actor.is_some();
+    let sql = match (backend, replace) {
+        (Backend::Postgres, _) => "SELECT agente_write_plan($6, $1, $2, $3, $4, $5, $7)",
+        (Backend::Sqlite, true) => {
+            "INSERT INTO plans (id, position, retention_days, spec, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (id) DO UPDATE SET position = excluded.position, \
+             retention_days = excluded.retention_days, spec = excluded.spec, \
+             updated_at = excluded.updated_at"
+        }
+        (Backend::Sqlite, false) => {
+            "INSERT INTO plans (id, position, retention_days, spec, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING"
+        }
     };
-    query(sql)
+    let mut statement = query(sql)
         .bind(&plan.id)
         .bind(plan.position)
         .bind(plan.retention_days as i32)
         .bind(spec(plan))
-        .bind(now_ms)
-        .execute(conn)
-        .await?;
+        .bind(now_ms);
+    if backend == Backend::Postgres {
+        statement = statement.bind(actor.map(|a| a.to_string())).bind(replace);
+    }
+    statement.execute(conn).await?;
     Ok(())
 }
 

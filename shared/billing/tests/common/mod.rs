@@ -38,16 +38,16 @@ pub async fn owner(db: &Db) -> Principal {
     member(db, TenantId::new(), Role::Owner).await
 }
 
-/// An owner of a new tenant who is also an operator of the platform.
-pub async fn operator(db: &Db) -> Principal {
-    let p = owner(db).await;
-    let mut tx = db.system_tx().await.unwrap();
-    query("INSERT INTO operators (user_id, granted_at) VALUES ($1, 0)")
-        .bind(p.user_id.unwrap().to_string())
-        .execute(&mut *tx)
+/// An owner of a new tenant who is also an operator of the platform (granted as the CLI
+/// does, over the owner's connection: the application cannot).
+pub async fn operator(test: &agente_store::testing::TestDb) -> Principal {
+    let p = owner(&test.db).await;
+    let owner = Db::connect_owner(&test.url).await.unwrap();
+    let email = format!("{}@example.com", p.user_id.unwrap());
+    agente_auth::set_operator(&owner, &email, true, 0)
         .await
         .unwrap();
-    tx.commit().await.unwrap();
+    owner.close().await;
     p
 }
 

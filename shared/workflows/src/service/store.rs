@@ -110,11 +110,11 @@ impl WorkflowService {
         let name = q
             .name
             .as_deref()
-            .map(|n| format!("%{}%", n.to_lowercase().replace(['%', '_'], "")));
+            .map(|n| format!("%{}%", agente_store::like_escape(&n.to_lowercase())));
         let active = q.active.map(i64::from).unwrap_or(-1);
         let rows = query(&format!(
             "SELECT {COLUMNS} FROM workflows WHERE tenant_id = $1 AND ($2 = '' OR id < $2) \
-             AND ($3 = '' OR LOWER(name) LIKE $3) \
+             AND ($3 = '' OR LOWER(name) LIKE $3 ESCAPE '\\') \
              AND ($4 = -1 OR ($4 = 1 AND active_at IS NOT NULL) OR ($4 = 0 AND active_at IS NULL)) \
              ORDER BY id DESC LIMIT $5"
         ))
