@@ -14,6 +14,7 @@ pub mod housekeeping;
 mod http_layers;
 mod ops;
 mod secrets;
+mod server_fns;
 pub mod startup;
 mod state;
 mod webhook;

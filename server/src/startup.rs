@@ -4,7 +4,8 @@ use crate::authn::RefreshCoalescer;
 use crate::background::Roles;
 use crate::config::Config;
 use crate::{
-    AppState, api, assets, authn, client_ip, cross_site, http_layers, ops, webhook, webhook_origin,
+    AppState, api, assets, authn, client_ip, cross_site, http_layers, ops, server_fns, webhook,
+    webhook_origin,
 };
 use agente_app::{App, shell, ssr::ServerContext};
 use agente_auth::{AuthService, AuthSettings, JwtKeys, RateLimiter};
@@ -17,18 +18,12 @@ use agente_workflows::expr::Limits;
 use agente_workflows::service::{ServiceLimits, WorkflowService};
 use anyhow::Context;
 use axum::Router;
-use axum::body::Body;
-use axum::extract::State;
-use axum::http::Request;
-use axum::response::IntoResponse;
-use axum::routing::post;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tower_http::limit::RequestBodyLimitLayer;
 use tracing_subscriber::EnvFilter;
 
 /// Logs to stderr; `RUST_LOG` filters, `AGENTE_LOG_FORMAT=json` for machines.
@@ -249,14 +244,12 @@ pub fn router(state: AppState) -> Router {
             let options = state.leptos.clone();
             move || shell(options.clone())
         })
-        .route(
-            "/sfn/{*name}",
-            post(server_fn_handler).layer(RequestBodyLimitLayer::new(api::MAX_WORKFLOW_BYTES)),
-        )
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(context, shell));
+        >(context, shell))
+        .layer(axum::middleware::from_fn(server_fns::limit_bodies))
+        .layer(server_fns::extractor_limit());
     let app = Router::new()
         .nest("/api/v1", api::router())
         .merge(webhook::router())
@@ -280,14 +273,6 @@ pub fn router(state: AppState) -> Router {
             webhook_origin::separate,
         ));
     http_layers::apply(app, &state.config).with_state(state)
-}
-
-async fn server_fn_handler(
-    State(state): State<AppState>,
-    request: Request<Body>,
-) -> impl IntoResponse {
-    let ctx = server_context(&state);
-    leptos_axum::handle_server_fns_with_context(move || provide_context(ctx.clone()), request).await
 }
 
 /// Runs the server until Ctrl-C or SIGTERM, then drains in-flight requests.

@@ -561,6 +561,16 @@ async fn a_tenants_own_smtp_server_is_sealed_and_held_to_the_network_policy() {
                 "username": "mailer", "password": "hunter2-secret", "from": "Acme Alerts <alerts@acme.test>",
             }))
             .unwrap();
+            if !allow_private {
+                // A literal private address is refused when saved (names are checked again
+                // after DNS at each send).
+                let refused = s.notifier.set_smtp(&s.admin, settings).await.unwrap_err();
+                assert!(
+                    refused.to_string().contains("local or private network"),
+                    "{backend}: {refused}"
+                );
+                continue;
+            }
             let shown = s.notifier.set_smtp(&s.admin, settings).await.unwrap();
             assert_eq!(shown["smtp"]["hasPassword"], true);
             assert!(!shown.to_string().contains("hunter2"), "{shown}");
@@ -608,12 +618,7 @@ async fn a_tenants_own_smtp_server_is_sealed_and_held_to_the_network_policy() {
             assert_eq!(test.subject, "Test notification from Acme");
             drain(&s).await;
             let d = deliveries(&s).await.remove(0);
-            if allow_private {
-                assert_eq!(d.status, "sent", "{backend}: {d:?}");
-            } else {
-                assert_eq!(d.status, "failed", "{backend}");
-                assert!(d.last_error.unwrap().contains("local or private network"));
-            }
+            assert_eq!(d.status, "sent", "{backend}: {d:?}");
         }
     }
     assert_eq!(

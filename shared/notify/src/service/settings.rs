@@ -77,6 +77,13 @@ impl Notifier {
         if input.port == 0 {
             return Err(E::BadInput("`port` must be 1 to 65535".into()));
         }
+        // Literal addresses and `localhost` are refused now; names are checked again (after
+        // DNS) each time mail goes out.
+        self.inner
+            .options
+            .network
+            .check_host(host)
+            .map_err(|e| E::BadInput(format!("`host`: {e}")))?;
         if input
             .from
             .trim()

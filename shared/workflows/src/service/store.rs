@@ -77,7 +77,8 @@ const COLUMNS: &str = "id, definition, active_at, version, created_at, updated_a
 
 impl WorkflowService {
     /// Parses and checks an incoming document: size, JSON shape, and the problems that make
-    /// a workflow unusable even as a draft (no name, clashing node names).
+    /// a workflow unusable even as a draft (no name, clashing node names, settings out of
+    /// range).
     pub fn parse_document(&self, text: &str) -> Result<Vec<Workflow>, E> {
         if text.len() > self.limits.max_workflow_bytes {
             return Err(E::BadInput(format!(
@@ -92,7 +93,11 @@ impl WorkflowService {
                 .filter(|i| {
                     matches!(
                         i.code,
-                        "missing_name" | "duplicate_node_name" | "bad_node_name" | "too_many_nodes"
+                        "missing_name"
+                            | "duplicate_node_name"
+                            | "bad_node_name"
+                            | "too_many_nodes"
+                            | "bad_setting"
                     )
                 })
                 .collect();
