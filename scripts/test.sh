@@ -44,13 +44,13 @@ drop_test_databases
 
 say "format and lints"
 cargo fmt --all -- --check
-cargo clippy -p agente-core -p agente-store -p agente-auth -p agente-workflows -p agente-jobs -p agente-notify -p agente-billing -p agente-ai -p agente-app -p agente-server \
+cargo clippy -p agente-core -p agente-store -p agente-network -p agente-auth -p agente-workflows -p agente-jobs -p agente-notify -p agente-billing -p agente-ai -p agente-app -p agente-server \
   --features agente-workflows/server --all-targets -- -D warnings
 # The browser bundle and the workflow model (used by the editor) must build for wasm32.
 cargo clippy -p agente-frontend -p agente-workflows --target wasm32-unknown-unknown -- -D warnings
 
 say "unit and integration tests (SQLite, Postgres, Redis)"
-cargo test -p agente-core -p agente-store -p agente-auth -p agente-workflows -p agente-jobs -p agente-notify -p agente-billing -p agente-ai -p agente-app -p agente-server \
+cargo test -p agente-core -p agente-store -p agente-network -p agente-auth -p agente-workflows -p agente-jobs -p agente-notify -p agente-billing -p agente-ai -p agente-app -p agente-server \
   --features agente-workflows/server
 
 drop_test_databases

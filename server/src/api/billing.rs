@@ -139,7 +139,8 @@ pub async fn invoices(
 /// Stripe's webhook: verified by `Stripe-Signature`, each event acted on once.
 #[utoipa::path(post, path = "/api/v1/billing/stripe/webhook", tag = "billing",
     request_body(content = Object, description = "a Stripe event, signed"),
-    responses((status = 200, body = Object), (status = 400, body = Problem)))]
+    responses((status = 200, body = Object), (status = 400, body = Problem),
+        (status = 409, body = Problem, description = "Stripe is not set up on this installation")))]
 pub async fn stripe_webhook(
     State(s): State<AppState>,
     headers: HeaderMap,

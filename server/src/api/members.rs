@@ -55,7 +55,8 @@ pub async fn change_role(
 /// Remove a member.
 #[utoipa::path(delete, path = "/api/v1/members/{id}", tag = "members", security(("bearer" = [])),
     params(("id" = String, Path, description = "member id")),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "the tenant's last owner")))]
 pub async fn remove(
     State(state): State<AppState>,
     Caller(p): Caller,

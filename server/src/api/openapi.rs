@@ -1,8 +1,10 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations.
 
+use super::Problem;
 use super::{ai, api_keys, auth, billing, jobs, members, mfa, notifications, workflows};
 use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -33,7 +35,8 @@ use utoipa::{Modify, OpenApi};
         ai::generate_workflow, ai::generate_workflow_stream, ai::explain_execution, ai::optimise_workflow,
         ai::settings, ai::save_settings, ai::calls,
     ),
-    modifiers(&Security),
+    components(schemas(Problem)),
+    modifiers(&Security, &ErrorAnswers),
 )]
 struct ApiDoc;
 
@@ -56,6 +59,79 @@ impl Modify for Security {
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-N8N-API-KEY"))),
         );
     }
+}
+
+/// Every error the API answers is `application/problem+json` (one mapping, `problem.rs`),
+/// and some come from layers every operation passes: authentication (401), permissions and
+/// cross-site refusals (403), rate limits (429), a busy database (503), bodies that are too
+/// large, of the wrong type or malformed (400, 413, 415, 422), unknown ids (404). Written
+/// once here for every operation, rather than on each handler, so the document says what
+/// the server does.
+struct ErrorAnswers;
+
+impl Modify for ErrorAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let params = operation.parameters.as_deref().unwrap_or_default();
+                let has_path = params.iter().any(|p| p.parameter_in == ParameterIn::Path);
+                let has_query = params.iter().any(|p| p.parameter_in == ParameterIn::Query);
+                let has_body = operation.request_body.is_some();
+                let mut statuses = vec![401, 403, 429, 500, 503];
+                if has_path {
+                    statuses.extend([400, 404]);
+                }
+                if has_query {
+                    statuses.push(400);
+                }
+                if has_body {
+                    statuses.extend([400, 413, 415, 422]);
+                }
+                let responses = &mut operation.responses.responses;
+                // Error answers declared on a handler carry the problem type too.
+                for (status, answer) in responses.iter_mut() {
+                    if let (true, RefOr::T(answer)) = (status.starts_with(['4', '5']), answer)
+                        && let Some(content) = answer.content.shift_remove("application/json")
+                    {
+                        answer.content.insert(PROBLEM.into(), content);
+                    }
+                }
+                for status in statuses {
+                    responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| RefOr::T(problem_answer(status)));
+                }
+            }
+        }
+    }
+}
+
+const PROBLEM: &str = "application/problem+json";
+
+fn problem_answer(status: u16) -> Response {
+    let reason = axum::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Error");
+    ResponseBuilder::new()
+        .description(reason)
+        .content(
+            PROBLEM,
+            ContentBuilder::new()
+                .schema(Some(RefOr::Ref(Ref::from_schema_name("Problem"))))
+                .build(),
+        )
+        .build()
 }
 
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {

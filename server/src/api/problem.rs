@@ -25,7 +25,7 @@ pub struct Problem {
     pub code: &'static str,
     /// For `invalid_workflow`: every problem found, with node and JSON path.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Vec<Object>>)]
     pub issues: Option<serde_json::Value>,
 }
 

@@ -166,7 +166,7 @@ pub struct IncludeData {
     pub include_data: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/executions/{id}", tag = "executions", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), params(("includeData" = Option<bool>, Query)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/executions/{id}", tag = "executions", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path), ("includeData" = Option<bool>, Query)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
 pub async fn get_execution(
     State(s): State<AppState>,
     Caller(p): Caller,
