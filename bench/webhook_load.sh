@@ -31,7 +31,9 @@ bench_agente() {
     export DATABASE_URL="postgres://postgres@127.0.0.1/$db"
   fi
   # Thousands of runs: the tenant is on an unlimited plan (Free stops at 1,000 a month).
-  AGENTE_DEFAULT_PLAN=enterprise "$bin" serve --addr "127.0.0.1:$port" --data-dir "$dir" >"$dir/server.log" 2>&1 &
+  # One client sends everything: the webhook rate limits are set far above the load, so
+  # they are checked on every call (their cost is measured) but never refuse.
+  AGENTE_DEFAULT_PLAN=enterprise AGENTE_WEBHOOK_RATE_PER_IP=1000000000 AGENTE_WEBHOOK_RATE_PER_WEBHOOK=1000000000 "$bin" serve --addr "127.0.0.1:$port" --data-dir "$dir" >"$dir/server.log" 2>&1 &
   pid=$!
   until curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do
     kill -0 "$pid" 2>/dev/null || { echo "$label did not start:" >&2; tail -5 "$dir/server.log" >&2; exit 1; }

@@ -59,6 +59,16 @@ if [ "${1:-}" = "--test" ]; then
     python3 -m venv "$LOCALSTRIPE_VENV"
     "$LOCALSTRIPE_VENV/bin/pip" install -q --disable-pip-version-check localstripe==1.15.10
   fi
+  # Schemathesis: the API conformance run (scripts/api_conformance.sh).
+  SCHEMATHESIS_VENV=${AGENTE_TOOLS_DIR:-$HOME/.cache/agente/tools}/schemathesis-venv
+  if [ "$("$SCHEMATHESIS_VENV/bin/st" --version 2>/dev/null | awk '{print $3}')" != "4.32.5" ]; then
+    say "installing schemathesis (PyPI) for the API conformance run"
+    python3 -m venv "$SCHEMATHESIS_VENV"
+    "$SCHEMATHESIS_VENV/bin/pip" install -q --disable-pip-version-check schemathesis==4.32.5
+  fi
+  # cargo-fuzz (the fuzz targets' short CI run) and cargo-deny (licences, bans, sources).
+  command -v cargo-fuzz >/dev/null || { say "installing cargo-fuzz"; cargo install cargo-fuzz --locked; }
+  command -v cargo-deny >/dev/null || { say "installing cargo-deny"; cargo install cargo-deny --locked; }
   command -v openssl >/dev/null || {
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get install -y -qq openssl >/dev/null

@@ -42,8 +42,10 @@ drop_test_databases() {
 }
 drop_test_databases
 
-say "format and lints"
+say "format, lints, licences and duplicate crates"
 cargo fmt --all -- --check
+# Licences, second versions of crates, sources (advisories need GitHub: see deny.toml).
+cargo deny --log-level error check licenses bans sources
 cargo clippy -p agente-core -p agente-store -p agente-network -p agente-auth -p agente-workflows -p agente-jobs -p agente-notify -p agente-billing -p agente-ai -p agente-app -p agente-server \
   --features agente-workflows/server --all-targets -- -D warnings
 # The browser bundle and the workflow model (used by the editor) must build for wasm32.
@@ -82,3 +84,9 @@ curl -fsS -o /dev/null -H 'content-type: application/json' \
   "http://127.0.0.1:$port/api/v1/auth/signup"
 (cd end2end && AGENTE_E2E_URL="http://127.0.0.1:$port" AGENTE_E2E_OPERATOR_EMAIL="$operator_email" \
   AGENTE_E2E_OPERATOR_PASSWORD="$operator_password" npx playwright test) || { tail -50 "$data_dir/server.log"; exit 1; }
+
+say "API conformance (schemathesis, short run)"
+scripts/api_conformance.sh "http://127.0.0.1:$port" 60 || { tail -50 "$data_dir/server.log"; exit 1; }
+
+say "fuzzing (import, expressions, settings; 30 s each, fixed seed)"
+bench/fuzz.sh 30 --ci

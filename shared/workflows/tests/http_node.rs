@@ -70,6 +70,16 @@ async fn echo_server() -> String {
         .route(
             "/moved",
             any(|| async { axum::response::Redirect::temporary("/status/200") }),
+        )
+        .route(
+            "/endless",
+            any(|| async {
+                // A body that never ends (no Content-Length to refuse up front).
+                let chunks = futures::stream::repeat_with(|| {
+                    Ok::<_, std::io::Error>(axum::body::Bytes::from(vec![b'x'; 64 * 1024]))
+                });
+                axum::body::Body::from_stream(chunks)
+            }),
         );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -344,4 +354,13 @@ async fn multipart_bodies_carry_fields_and_binary_files() {
         body.contains("filename=\"r.txt\"") && body.contains("hello file"),
         "{body}"
     );
+}
+
+#[tokio::test]
+async fn an_endless_answer_fails_the_node_at_the_cap_instead_of_filling_memory() {
+    let base = echo_server().await;
+    let exec = run_http(json!({"url": format!("{base}/endless")}), None, json!({})).await;
+    assert_eq!(exec.status, ExecutionStatus::Error);
+    let message = exec.error.unwrap().message;
+    assert!(message.contains("larger than 32 MiB"), "{message}");
 }
