@@ -58,11 +58,6 @@ pub async fn authenticate(
     mut request: Request,
     next: Next,
 ) -> Response {
-    // Webhooks run as their workflow's tenant, never as the caller: a browser's session
-    // cookies are not read there (nor rotated into a tenant's answer).
-    if crate::webhook::is_webhook_path(request.uri().path()) {
-        return next.run(request).await;
-    }
     let mut set_cookies: Option<[String; 2]> = None;
     let client = format!(
         "{}\n{}",

@@ -4,7 +4,7 @@
 //! that sets it; otherwise log-in throttling and webhook limits could be dodged (or a victim
 //! locked out) with a forged address.
 
-use crate::AppState;
+use crate::config::Config;
 use agente_auth::ClientIp;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::HeaderMap;
@@ -12,14 +12,19 @@ use axum::middleware::Next;
 use axum::response::Response;
 use ipnet::IpNet;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
-pub async fn record(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn record(
+    State(config): State<Arc<Config>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip());
     if let Some(peer) = peer {
-        let ip = client_ip(peer, request.headers(), &state.config.trusted_proxies);
+        let ip = client_ip(peer, request.headers(), &config.trusted_proxies);
         request.extensions_mut().insert(ClientIp(ip));
     }
     next.run(request).await

@@ -8,19 +8,20 @@
 //! and `SameSite=Lax` cookies would ride along. Webhook paths are not checked: they are
 //! meant to be called from anywhere and act as no user.
 
-use crate::AppState;
 use crate::api::ApiError;
+use crate::config::Config;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 
-pub async fn refuse(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn refuse(State(config): State<Arc<Config>>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     if is_safe(request.method()) || crate::webhook::is_webhook_path(path) {
         return next.run(request).await;
     }
-    if let Some(why) = cross_site(request.headers(), state.config.secure()) {
+    if let Some(why) = cross_site(request.headers(), config.secure()) {
         tracing::info!(%path, why, "cross-site write refused");
         return ApiError::Request {
             status: StatusCode::FORBIDDEN,

@@ -250,9 +250,11 @@ pub fn router(state: AppState) -> Router {
         >(context, shell))
         .layer(axum::middleware::from_fn(server_fns::limit_bodies))
         .layer(server_fns::extractor_limit());
+    // Webhooks act for their workflow's tenant, never for the caller: they are merged past
+    // the authentication layer (no session is read, rotated or paid for on them).
+    let config = state.config.clone();
     let app = Router::new()
         .nest("/api/v1", api::router())
-        .merge(webhook::router())
         .merge(ops::router())
         .merge(assets::router(&state.config))
         .merge(pages)
@@ -260,16 +262,18 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             authn::authenticate,
         ))
+        .merge(webhook::router())
+        // Each edge layer gets the configuration only (one Arc, not the whole state).
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            config.clone(),
             cross_site::refuse,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            config.clone(),
             client_ip::record,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            config,
             webhook_origin::separate,
         ));
     http_layers::apply(app, &state.config).with_state(state)

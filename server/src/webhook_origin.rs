@@ -3,13 +3,14 @@
 //! there can do nothing as the app. The two hosts are kept apart both ways: the webhook host
 //! answers only webhook paths (and health checks), the app host refuses webhook paths.
 
-use crate::AppState;
 use crate::api::ApiError;
+use crate::config::Config;
 use crate::webhook::is_webhook_path;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 
 /// Where webhooks are served: a scheme, host and port, nothing else.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,8 +67,8 @@ impl WebhookOrigin {
     }
 }
 
-pub async fn separate(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let Some(origin) = &state.config.webhook_origin else {
+pub async fn separate(State(config): State<Arc<Config>>, request: Request, next: Next) -> Response {
+    let Some(origin) = &config.webhook_origin else {
         return next.run(request).await;
     };
     let path = request.uri().path();

@@ -88,7 +88,9 @@ async fn the_execution_timeout_interrupts_running_javascript() {
     );
 }
 
-#[tokio::test]
+// A multi-thread runtime, as the server's: code runs off its workers while the test keeps
+// asking (on a current-thread runtime, which has no worker to spare, it would run in line).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stop_request_interrupts_running_javascript_and_manual_runs_are_capped() {
     for backend in BACKENDS {
         let app = spawn_app(backend).await;

@@ -95,6 +95,13 @@ async fn signup(client: &reqwest::Client, base: &str, who: &str) -> String {
 /// Webhook `path` → `body.n` items of the body → Code running `js` once per item,
 /// answering when done.
 async fn hook(client: &reqwest::Client, base: &str, token: &str, path: &str, js: &str) {
+    let last = json!({"name": "Code", "type": "n8n-nodes-base.code", "typeVersion": 2, "position": [400, 0],
+                      "parameters": {"mode": "runOnceForEachItem", "jsCode": js}});
+    hook_with(client, base, token, path, last).await;
+}
+
+/// Webhook `path` → `body.n` items of the body → `last` (a node named `Code`).
+async fn hook_with(client: &reqwest::Client, base: &str, token: &str, path: &str, last: Value) {
     let workflow = json!({
         "name": path,
         "nodes": [
@@ -102,8 +109,7 @@ async fn hook(client: &reqwest::Client, base: &str, token: &str, path: &str, js:
              "parameters": {"path": path, "httpMethod": "POST", "responseMode": "lastNode"}},
             {"name": "Items", "type": "n8n-nodes-base.code", "typeVersion": 2, "position": [200, 0],
              "parameters": {"jsCode": "const body = $input.first().json.body; return Array.from({ length: body.n || 1 }, () => ({ json: body }));"}},
-            {"name": "Code", "type": "n8n-nodes-base.code", "typeVersion": 2, "position": [400, 0],
-             "parameters": {"mode": "runOnceForEachItem", "jsCode": js}}
+            last
         ],
         "connections": {
             "Hook": {"main": [[{"node": "Items", "type": "main", "index": 0}]]},
@@ -156,8 +162,13 @@ async fn health_and_other_tenants_stay_answered_while_one_tenant_spins_every_cor
     .await;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let spinners: Vec<_> = (0..cores * 2)
-        .map(|_| {
-            let (client, url) = (client.clone(), format!("{base}/webhook/spin"));
+        .map(|i| {
+            let path = if i % 2 == 0 {
+                "spin"
+            } else {
+                "spin-expression"
+            };
+            let (client, url) = (client.clone(), format!("{base}/webhook/{path}"));
             tokio::spawn(async move {
                 let _ = client
                     .post(url)

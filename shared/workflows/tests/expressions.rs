@@ -273,3 +273,33 @@ fn dates_follow_the_workflows_time_zone() {
     let err = eval(&s, "={{ $now.setZone('Mars/Olympus') }}", 0).unwrap_err();
     assert!(err.to_string().contains("unknown time zone"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_that_outruns_its_slice_on_a_runtime_worker_moves_off_it_and_still_answers() {
+    use agente_workflows::expr::CpuAllowance;
+    let s = Sandbox::new(Limits::default()).unwrap();
+    s.hold(
+        None,
+        CpuAllowance::default(),
+        tokio_util::sync::CancellationToken::new(),
+    );
+    s.load(&Scope {
+        input: &[json!({"json": {"n": 1}})],
+        ..Scope::default()
+    })
+    .unwrap();
+    let eval = |t: &str| {
+        s.evaluate(&Template::parse(t).unwrap().unwrap(), 0)
+            .unwrap()
+    };
+    assert_eq!(eval("={{ $json.n + 1 }}"), json!(2));
+    assert!(!s.is_heavy(), "a quick call stays inline");
+    // 50 ms is ten slices: interrupted on the worker, run again in place, same answer.
+    let slow =
+        "={{ (() => { const t = Date.now(); while (Date.now() - t < 50) {} return 'done' })() }}";
+    assert_eq!(eval(slow), json!("done"));
+    assert!(s.is_heavy(), "the execution is heavy from now on");
+    assert_eq!(eval("={{ $json.n + 2 }}"), json!(3));
+    s.release();
+    assert!(!s.is_heavy());
+}

@@ -8,7 +8,6 @@ pub mod nodes;
 mod pool;
 mod redaction;
 mod run;
-mod threads;
 
 pub use agente_network::NetworkPolicy;
 pub use budget::{ExecutionBudget, MAX_EXECUTION_RESPONSE_BYTES, MAX_RESPONSE_BYTES};

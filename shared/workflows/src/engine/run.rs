@@ -9,8 +9,8 @@
 
 use super::context::{NodeContext, NodeError, WebhookResponse};
 use super::pool::SandboxPool;
-use super::{ExecutionBudget, Host, Item, NetworkPolicy, nodes, threads};
-use crate::expr::{Limits, RunFacts, Sandbox, Source};
+use super::{ExecutionBudget, Host, Item, NetworkPolicy, nodes};
+use crate::expr::{Limits, RunFacts, Sandbox, Source, offload};
 use crate::graph::Graph;
 use crate::{Node, OnError, Workflow, catalogue};
 use agente_network::OutboundHttp;
@@ -254,24 +254,11 @@ impl Engine {
         nodes::supports(node)
     }
 
-    /// Runs `workflow` as `request` says: from a trigger, or on from where it waited. The
-    /// run happens on an execution thread (see `threads.rs`), never on the caller's.
+    /// Runs `workflow` as `request` says: from a trigger, or on from where it waited. Its
+    /// deadline, CPU allowance and stop request reach into running code through the
+    /// sandbox's hold; long or program-running code runs off the runtime's workers
+    /// (`expr/offload.rs`).
     pub async fn run(&self, workflow: &Workflow, request: RunRequest) -> Execution {
-        let engine = self.clone();
-        let workflow = workflow.clone();
-        let run = async move { engine.run_here(&workflow, request).await };
-        match threads::run_on_execution_thread(run).await {
-            Ok(exec) => exec,
-            Err(e) => {
-                tracing::error!(error = %e, "an execution's thread failed");
-                Execution::failed(None, "the execution failed unexpectedly".into())
-            }
-        }
-    }
-
-    /// The run, on the thread it runs on: its budget counts this thread's CPU time, and
-    /// its limits and stop request reach into running code through the sandbox's guard.
-    async fn run_here(&self, workflow: &Workflow, request: RunRequest) -> Execution {
         let sandbox = match self.sandboxes.take(&request.sandbox_key, self.limits) {
             Ok(s) => s,
             Err(e) => return Execution::failed(None, e.to_string()),
@@ -279,17 +266,12 @@ impl Engine {
         let budget = ExecutionBudget::default()
             .with_cpu(self.limits.execution_cpu)
             .with_deadline(deadline_of(workflow));
-        let guard = sandbox.guard(budget.deadline());
-        guard.set_cpu_deadline(budget.cpu_deadline());
-        let stop_request = tokio::spawn({
-            let (guard, cancel) = (guard.clone(), request.cancel.clone());
-            async move {
-                cancel.cancelled().await;
-                guard.cancel();
-            }
-        });
+        sandbox.hold(
+            budget.deadline(),
+            budget.cpu().clone(),
+            request.cancel.clone(),
+        );
         let mut exec = self.run_in(&sandbox, workflow, &request, &budget).await;
-        stop_request.abort();
         sandbox.release();
         self.sandboxes.give_back(&request.sandbox_key, sandbox);
         exec.mask(&super::redaction::secrets_of(&request));
@@ -442,10 +424,21 @@ impl Engine {
                             None => std::future::pending().await,
                         }
                     };
-                    tokio::select! {
-                        result = run_node(workflow, &mut ctx) => Outcome::Done(result),
-                        () = timeout => Outcome::TimedOut,
-                        () = request.cancel.cancelled() => Outcome::Canceled,
+                    let running = async {
+                        tokio::select! {
+                            result = run_node(workflow, &mut ctx) => Outcome::Done(result),
+                            () = timeout => Outcome::TimedOut,
+                            () = request.cancel.cancelled() => Outcome::Canceled,
+                        }
+                    };
+                    // A program, or any code of an execution that has shown it is heavy,
+                    // runs off the runtime's workers from the start (on a worker; off one
+                    // it already is).
+                    if (nodes::runs_programs(node) || sandbox.is_heavy()) && offload::on_worker() {
+                        let runtime = tokio::runtime::Handle::current();
+                        offload::in_place(|| runtime.block_on(running))
+                    } else {
+                        running.await
                     }
                 }
             };

@@ -1,5 +1,6 @@
-//! The CPU time of the calling thread. An execution runs on a thread of its own (see
-//! `engine/threads.rs`), so this is what the execution has used: what its CPU budget counts.
+//! The CPU time of the calling thread. Code that runs in place (`offload.rs`) has the
+//! thread to itself for the call, so the difference across a call is what the call used:
+//! what the execution's CPU budget is charged.
 
 use std::time::Duration;
 

@@ -3,11 +3,17 @@
 #[cfg(feature = "server")]
 mod cpu;
 #[cfg(feature = "server")]
+mod guard;
+#[cfg(feature = "server")]
+pub mod offload;
+#[cfg(feature = "server")]
 mod sandbox;
 mod template;
 
 #[cfg(feature = "server")]
 pub use cpu::thread_cpu_time;
 #[cfg(feature = "server")]
-pub use sandbox::{EvalError, Limits, RunFacts, RunGuard, Sandbox, Scope, Source, Stop};
+pub use guard::{CpuAllowance, RunGuard, Stop};
+#[cfg(feature = "server")]
+pub use sandbox::{EvalError, Limits, RunFacts, Sandbox, Scope, Source};
 pub use template::{Segment, Template, UnclosedExpression};

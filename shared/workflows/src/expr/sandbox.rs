@@ -5,17 +5,20 @@
 //! (input items, earlier nodes' outputs, workflow and execution facts), then `evaluate` runs
 //! each parameter's template per item. Expressions are compiled once and cached by source.
 //!
-//! Beyond one call's deadline, the execution using the sandbox sets a [`RunGuard`]: its
-//! deadline (`executionTimeout`), its CPU budget and its stop request interrupt running
-//! code too — `while(true){}` ends when the execution's allowance does, not only when one
-//! call's does.
+//! Beyond one call's deadline, the execution using the sandbox holds it with a
+//! [`RunGuard`]: its deadline (`executionTimeout`), CPU allowance and stop request interrupt
+//! running code too — `while(true){}` ends when the execution's allowance does, not only
+//! when one call's does. On a runtime worker a call runs inline only for a slice, then off
+//! the worker (`offload.rs`).
 
+use super::guard::{CpuAllowance, Interrupt, RunGuard, Stop};
+use super::offload;
 use super::template::{Segment, Template};
 use rquickjs::{Context, Function, Object, Runtime};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const PRELUDE: &str = include_str!("prelude.js");
@@ -55,92 +58,6 @@ pub enum EvalError {
     /// The execution's own limits stopped the code (see [`RunGuard`]).
     #[error("{0}")]
     Stopped(Stop),
-}
-
-/// Why an execution's code was interrupted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum Stop {
-    #[error("the workflow timed out (settings.executionTimeout)")]
-    Deadline,
-    #[error("the execution used up its CPU time")]
-    Cpu,
-    #[error("the execution was stopped")]
-    Canceled,
-}
-
-/// What interrupts code beyond one call's deadline, set per execution. Shared with the
-/// interrupt handler (which QuickJS calls every few thousand operations).
-#[derive(Clone, Debug, Default)]
-pub struct RunGuard(Arc<GuardState>);
-
-#[derive(Debug)]
-struct GuardState {
-    /// Wall clock, ms since the sandbox's epoch; `u64::MAX`: none.
-    deadline_ms: AtomicU64,
-    /// The running thread's CPU time, ns; `u64::MAX`: none.
-    cpu_deadline_ns: AtomicU64,
-    canceled: AtomicBool,
-    /// The `Stop` (as its code) of the last interruption; 0 for one call's own deadline.
-    reason: AtomicU8,
-}
-
-impl Default for GuardState {
-    fn default() -> Self {
-        Self {
-            deadline_ms: AtomicU64::new(u64::MAX),
-            cpu_deadline_ns: AtomicU64::new(u64::MAX),
-            canceled: AtomicBool::new(false),
-            reason: AtomicU8::new(0),
-        }
-    }
-}
-
-impl RunGuard {
-    /// Asks running code to stop (from another thread: a stop request).
-    pub fn cancel(&self) {
-        self.0.canceled.store(true, Ordering::Relaxed);
-    }
-
-    /// Stops code once the calling thread's CPU time passes `at` (see `thread_cpu_time`).
-    pub fn set_cpu_deadline(&self, at: Option<Duration>) {
-        let ns = at.map_or(u64::MAX, |d| {
-            u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
-        });
-        self.0.cpu_deadline_ns.store(ns, Ordering::Relaxed);
-    }
-
-    fn clear(&self) {
-        self.0.deadline_ms.store(u64::MAX, Ordering::Relaxed);
-        self.0.cpu_deadline_ns.store(u64::MAX, Ordering::Relaxed);
-        self.0.canceled.store(false, Ordering::Relaxed);
-        self.0.reason.store(0, Ordering::Relaxed);
-    }
-
-    /// Whether code must stop now, and why; records the reason for the error.
-    fn should_stop(&self, now_ms: u64) -> Option<Stop> {
-        let stop = if now_ms > self.0.deadline_ms.load(Ordering::Relaxed) {
-            Some(Stop::Deadline)
-        } else if self.0.canceled.load(Ordering::Relaxed) {
-            Some(Stop::Canceled)
-        } else {
-            let cpu = self.0.cpu_deadline_ns.load(Ordering::Relaxed);
-            (cpu != u64::MAX && super::thread_cpu_time().as_nanos() > u128::from(cpu))
-                .then_some(Stop::Cpu)
-        };
-        if let Some(stop) = stop {
-            self.0.reason.store(stop as u8 + 1, Ordering::Relaxed);
-        }
-        stop
-    }
-
-    fn last_stop(&self) -> Option<Stop> {
-        match self.0.reason.load(Ordering::Relaxed) {
-            1 => Some(Stop::Deadline),
-            2 => Some(Stop::Cpu),
-            3 => Some(Stop::Canceled),
-            _ => None,
-        }
-    }
 }
 
 /// What expressions of one node run can see, as JSON.
@@ -206,7 +123,7 @@ impl Sandbox {
         let run = guard.clone();
         runtime.set_interrupt_handler(Some(Box::new(move || {
             let now = epoch.elapsed().as_millis() as u64;
-            now > deadline.load(Ordering::Relaxed) || run.should_stop(now).is_some()
+            now > deadline.load(Ordering::Relaxed) || run.should_interrupt(now)
         })));
         let context = Context::full(&runtime).map_err(setup)?;
         let sandbox = Self {
@@ -227,19 +144,27 @@ impl Sandbox {
         Ok(sandbox)
     }
 
-    /// The execution's guard: set its limits before running, clear them after (`release`).
-    pub fn guard(&self, deadline: Option<Instant>) -> &RunGuard {
-        self.guard.clear();
-        let ms = deadline.map_or(u64::MAX, |at| {
-            at.saturating_duration_since(self.epoch).as_millis() as u64
-        });
-        self.guard.0.deadline_ms.store(ms, Ordering::Relaxed);
-        &self.guard
+    /// Holds the sandbox for an execution: its deadline, CPU allowance and stop request
+    /// reach into the code it runs until [`Self::release`].
+    pub fn hold(
+        &self,
+        deadline: Option<Instant>,
+        allowance: CpuAllowance,
+        cancel: tokio_util::sync::CancellationToken,
+    ) {
+        let ms = deadline.map(|at| at.saturating_duration_since(self.epoch).as_millis() as u64);
+        self.guard.start(ms, allowance, cancel);
     }
 
-    /// Ends the execution's limits (the sandbox goes back to the pool).
+    /// Ends the execution's hold (the sandbox goes back to the pool).
     pub fn release(&self) {
-        self.guard.clear();
+        self.guard.release();
+    }
+
+    /// Whether a call of the holding execution outran its slice on a runtime worker: its
+    /// next nodes run off the workers from the start.
+    pub fn is_heavy(&self) -> bool {
+        self.guard.is_heavy()
     }
 
     /// Makes `scope` what the following evaluations see.
@@ -350,45 +275,87 @@ impl Sandbox {
     fn call<R, A>(&self, method: &str, args: A) -> Result<R, EvalError>
     where
         R: for<'js> rquickjs::FromJs<'js>,
-        A: for<'js> rquickjs::function::IntoArgs<'js>,
+        A: for<'js> rquickjs::function::IntoArgs<'js> + Clone,
     {
+        // Cloned per run: a call that outran its slice runs again.
         self.guarded(|ctx| {
             let api: Object = ctx.globals().get("__agente")?;
             let f: Function = api.get(method)?;
-            f.call(args)
+            f.call(args.clone())
         })
     }
 
-    /// Runs `f` under the deadline and turns QuickJS failures into [`EvalError`]s.
+    /// Runs `f` under the limits and turns QuickJS failures into [`EvalError`]s. On a
+    /// runtime worker it runs inline for a slice; past that it is interrupted and run again
+    /// off the worker (as is every later call of a heavy execution).
     fn guarded<R>(
         &self,
-        f: impl for<'js> FnOnce(rquickjs::Ctx<'js>) -> rquickjs::Result<R>,
+        f: impl for<'js> Fn(rquickjs::Ctx<'js>) -> rquickjs::Result<R>,
     ) -> Result<R, EvalError> {
+        if offload::on_worker() && !self.guard.is_heavy() {
+            match self.attempt(&f, true) {
+                Attempt::Done(result) => return result,
+                Attempt::OutranSlice => self.guard.set_heavy(),
+            }
+        }
+        match offload::in_place(|| self.attempt(&f, false)) {
+            Attempt::Done(result) => result,
+            // Off the workers a call has no slice to outrun.
+            Attempt::OutranSlice => Err(EvalError::Timeout(self.limits.time)),
+        }
+    }
+
+    /// One run of `f`: inline (within a slice) or not.
+    fn attempt<R>(
+        &self,
+        f: &impl for<'js> Fn(rquickjs::Ctx<'js>) -> rquickjs::Result<R>,
+        inline: bool,
+    ) -> Attempt<R> {
         let start = self.epoch.elapsed();
         self.deadline_ms.store(
             (start + self.limits.time).as_millis() as u64,
             Ordering::Relaxed,
         );
+        let meter = if inline {
+            let now_ms = start.as_millis() as u64;
+            let slice_end = (start + offload::SLICE).as_millis() as u64;
+            self.guard.begin_inline(now_ms, slice_end)
+        } else {
+            self.guard.begin_off_worker()
+        };
         let result = self.context.with(|ctx| {
             f(ctx.clone()).map_err(|err| match err {
                 rquickjs::Error::Exception => describe_exception(&ctx),
                 other => other.to_string(),
             })
         });
+        self.guard.end_call(meter);
         self.deadline_ms.store(u64::MAX, Ordering::Relaxed);
-        result.map_err(|message| {
-            let interrupted = message.contains("interrupted");
-            if let (true, Some(stop)) = (interrupted, self.guard.last_stop()) {
-                EvalError::Stopped(stop)
-            } else if self.epoch.elapsed() >= start + self.limits.time && interrupted {
+        let message = match result {
+            Ok(value) => return Attempt::Done(Ok(value)),
+            Err(message) => message,
+        };
+        let interrupted = message.contains("interrupted");
+        let error = match (interrupted, self.guard.last_interrupt()) {
+            (true, Some(Interrupt::Slice)) => return Attempt::OutranSlice,
+            (true, Some(Interrupt::Stop(stop))) => EvalError::Stopped(stop),
+            _ if interrupted && self.epoch.elapsed() >= start + self.limits.time => {
                 EvalError::Timeout(self.limits.time)
-            } else if message.contains("out of memory") || message.contains("Allocation") {
-                EvalError::OutOfMemory(self.limits.memory_bytes / (1024 * 1024))
-            } else {
-                EvalError::Script(message)
             }
-        })
+            _ if message.contains("out of memory") || message.contains("Allocation") => {
+                EvalError::OutOfMemory(self.limits.memory_bytes / (1024 * 1024))
+            }
+            _ => EvalError::Script(message),
+        };
+        Attempt::Done(Err(error))
     }
+}
+
+/// How one run of a call ended.
+enum Attempt<R> {
+    Done(Result<R, EvalError>),
+    /// Interrupted at the end of its slice on a runtime worker.
+    OutranSlice,
 }
 
 /// Minutes east of UTC of `zone` at `ms` (Unix milliseconds); NaN for an unknown zone.

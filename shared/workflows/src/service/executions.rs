@@ -200,30 +200,30 @@ impl WorkflowService {
         let started_at = request.now_ms;
         let cancel = request.cancel.clone();
         let _registration = self.running.register(&id, p.tenant_id, cancel.clone());
-        let run = self.engine.run(workflow, request);
-        tokio::pin!(run);
-        let mut recorded_running = claimed;
-        let mut execution = if claimed {
-            let watcher = self.watch_running(p.tenant_id, &id, cancel);
-            let execution = run.await;
+        // The recorder is a task of its own: a node running JavaScript may hold this task's
+        // thread (`block_in_place`), and the run must still become visible and stoppable.
+        let (finished, finished_rx) = tokio::sync::oneshot::channel();
+        let recorder = (!claimed).then(|| {
+            self.record_when_slow(
+                p,
+                &id,
+                workflow_id,
+                &mode,
+                started_at,
+                cancel.clone(),
+                finished_rx,
+            )
+        });
+        let watcher = claimed.then(|| self.watch_running(p.tenant_id, &id, cancel));
+        let mut execution = self.engine.run(workflow, request).await;
+        if let Some(watcher) = watcher {
             watcher.abort();
-            execution
-        } else {
-            tokio::select! {
-                execution = &mut run => execution,
-                () = tokio::time::sleep(VISIBLE_AFTER) => {
-                    match self.record_running(p, &id, workflow_id, &mode, started_at).await {
-                        Ok(()) => recorded_running = true,
-                        Err(e) => tracing::warn!(error = %e, execution = %id, "could not record a running execution"),
-                    }
-                    let watcher = recorded_running
-                        .then(|| self.watch_running(p.tenant_id, &id, cancel));
-                    let execution = run.await;
-                    if let Some(watcher) = watcher {
-                        watcher.abort();
-                    }
-                    execution
-                }
+        }
+        let recorded_running = match recorder {
+            None => claimed,
+            Some(recorder) => {
+                let _ = finished.send(());
+                recorder.await.unwrap_or(false)
             }
         };
         // A run that waits keeps its state; one too large to keep fails instead.
@@ -319,6 +319,46 @@ impl WorkflowService {
             )
             .await?;
         Ok(record)
+    }
+
+    /// Records execution `id` as `running` if it has not finished within `VISIBLE_AFTER`,
+    /// then watches it until `finished` fires. Answers whether the row was written.
+    #[allow(clippy::too_many_arguments)]
+    fn record_when_slow(
+        &self,
+        p: &Principal,
+        id: &str,
+        workflow_id: &str,
+        mode: &str,
+        started_at: i64,
+        cancel: tokio_util::sync::CancellationToken,
+        finished: tokio::sync::oneshot::Receiver<()>,
+    ) -> tokio::task::JoinHandle<bool> {
+        let service = self.clone();
+        let (p, id, workflow_id, mode) = (
+            p.clone(),
+            id.to_string(),
+            workflow_id.to_string(),
+            mode.to_string(),
+        );
+        tokio::spawn(async move {
+            tokio::pin!(finished);
+            tokio::select! {
+                _ = &mut finished => return false,
+                () = tokio::time::sleep(VISIBLE_AFTER) => {}
+            }
+            if let Err(e) = service
+                .record_running(&p, &id, &workflow_id, &mode, started_at)
+                .await
+            {
+                tracing::warn!(error = %e, execution = %id, "could not record a running execution");
+                return false;
+            }
+            let watcher = service.watch_running(p.tenant_id, &id, cancel);
+            let _ = finished.await;
+            watcher.abort();
+            true
+        })
     }
 
     async fn record_running(

@@ -73,6 +73,18 @@ fn supported(kind: &str) -> bool {
 
 pub use ai::is_sub_node;
 
+/// Node types that run a tenant's program (not just expressions): they run off the
+/// runtime's workers from their start (`expr/offload.rs`).
+pub(crate) fn runs_programs(node: &Node) -> bool {
+    matches!(
+        node.kind.as_str(),
+        "n8n-nodes-base.code"
+            | "n8n-nodes-base.function"
+            | "n8n-nodes-base.functionItem"
+            | "@n8n/n8n-nodes-langchain.agent"
+    )
+}
+
 /// A parameter that is a plain id or a resource locator (`{"__rl": true, "value": …,
 /// "mode": …}`): its value as text, empty when unset.
 fn locator(ctx: &NodeContext<'_>, path: &str, item: usize) -> Result<String, NodeError> {
