@@ -246,6 +246,30 @@ async fn drain_under_chaos(redis: Option<(agente_jobs::RedisQueue, String)>) {
         (EXECUTIONS as i64, EXECUTIONS as i64),
         "seed {seed}"
     );
+    if succeeded != EXECUTIONS as i64 {
+        // What a failed one says, for the report.
+        let failed = db
+            .db
+            .tenant_fetch_optional(
+                tenant,
+                query(
+                    "SELECT id, status, attempts, error FROM executions \
+                     WHERE tenant_id = $1 AND status <> 'success' LIMIT 1",
+                )
+                .bind(tenant.to_string()),
+            )
+            .await
+            .unwrap();
+        if let Some(row) = failed {
+            println!(
+                "not a success: {} {} after {} attempts: {:?}",
+                row.try_get::<String, _>("id").unwrap_or_default(),
+                row.try_get::<String, _>("status").unwrap_or_default(),
+                row.try_get::<i64, _>("attempts").unwrap_or_default(),
+                row.try_get::<Option<String>, _>("error").ok().flatten()
+            );
+        }
+    }
     assert_eq!(
         succeeded, EXECUTIONS as i64,
         "every execution succeeded (seed {seed})"

@@ -42,12 +42,7 @@ async fn signup_login_me_refresh_logout() {
         let access = tokens["access_token"].as_str().unwrap();
         let refresh = tokens["refresh_token"].as_str().unwrap();
 
-        let me: Value = app
-            .get("/api/v1/me", Some(access))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let me: Value = app.get_json("/api/v1/me", Some(access)).await;
         assert_eq!(
             (
                 me["email"].as_str(),
@@ -124,12 +119,7 @@ async fn members_invitations_and_roles_over_http() {
         let editor: Value = res.json().await.unwrap();
         let editor = editor["access_token"].as_str().unwrap();
 
-        let members: Value = app
-            .get("/api/v1/members", Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let members: Value = app.get_json("/api/v1/members", Some(&owner)).await;
         assert_eq!(members.as_array().unwrap().len(), 2, "{b}");
         let editor_id = members
             .as_array()
@@ -177,12 +167,7 @@ async fn members_invitations_and_roles_over_http() {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::NO_CONTENT, "{b}");
-        let members: Value = app
-            .get("/api/v1/members", Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let members: Value = app.get_json("/api/v1/members", Some(&owner)).await;
         assert_eq!(members.as_array().unwrap().len(), 1, "{b}");
     }
 }
@@ -204,7 +189,7 @@ async fn api_keys_work_as_bearer_and_n8n_header_until_revoked() {
         let created: Value = res.json().await.unwrap();
         let key = created["key"].as_str().unwrap();
 
-        let me: Value = app.get("/api/v1/me", Some(key)).await.json().await.unwrap();
+        let me: Value = app.get_json("/api/v1/me", Some(key)).await;
         assert_eq!(me["role"], "viewer", "{b}");
         let res = app
             .client
@@ -249,11 +234,8 @@ async fn mfa_login_needs_the_code_and_rate_limit_answers_429() {
         let b = app.backend;
         let (owner, _, email) = app.signup("mfa").await;
         let enrol: Value = app
-            .post("/api/v1/me/mfa/enrol", json!({}), Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .post_json("/api/v1/me/mfa/enrol", json!({}), Some(&owner))
+            .await;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()

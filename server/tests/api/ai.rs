@@ -70,15 +70,12 @@ async fn a_description_becomes_a_workflow_that_imports() {
         assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", b).await;
 
         let viewer: Value = app
-            .post(
+            .post_json(
                 "/api/v1/api-keys",
                 json!({"name": "ro", "role": "viewer"}),
                 Some(&owner),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         let res = app
             .post(
                 "/api/v1/ai/workflows/generate",
@@ -117,15 +114,12 @@ async fn a_configured_model_writes_it_and_its_tokens_are_billed() {
         Reply::Answer(VALID.into()),
     ]);
     let generated: Value = app
-        .post(
+        .post_json(
             "/api/v1/ai/workflows/generate",
             json!({ "description": "Post webhook calls to Slack" }),
             Some(&owner),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(generated["provider"], "openai");
     assert_eq!(generated["repairs"], 1);
     assert_eq!(generated["workflow"]["name"], "Hook to Slack");
@@ -143,12 +137,7 @@ async fn a_configured_model_writes_it_and_its_tokens_are_billed() {
 
 /// The AI tokens the tenant's billing overview counts as used.
 async fn ai_tokens_used(app: &TestApp, token: &str) -> u64 {
-    let billing: Value = app
-        .get("/api/v1/billing", Some(token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let billing: Value = app.get_json("/api/v1/billing", Some(token)).await;
     billing["meters"]
         .as_array()
         .unwrap()
@@ -161,15 +150,12 @@ async fn ai_tokens_used(app: &TestApp, token: &str) -> u64 {
 /// Stores `workflow` and runs it by hand; answers the execution.
 async fn create_and_run(app: &TestApp, token: &str, workflow: Value) -> Value {
     let id = app.create_workflow(workflow, token).await;
-    app.post(
+    app.post_json(
         &format!("/api/v1/workflows/{id}/run"),
         json!({}),
         Some(token),
     )
     .await
-    .json()
-    .await
-    .unwrap()
 }
 
 #[tokio::test]
@@ -251,39 +237,30 @@ async fn advice_comes_from_how_the_workflow_ran() {
     ], "connections": {"Go": {"main": [[{"node": "Check", "type": "main", "index": 0}]]}}});
     let id = &app.create_workflow(wf, &owner).await;
     let advice: Value = app
-        .post(
+        .post_json(
             &format!("/api/v1/ai/workflows/{id}/optimise"),
             json!({}),
             Some(&owner),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(advice["suggestions"][0]["title"], "Not enough runs yet");
     for fail in [true, false, true, false] {
         let run: Value = app
-            .post(
+            .post_json(
                 &format!("/api/v1/workflows/{id}/run"),
                 json!({"items": [{"fail": fail}]}),
                 Some(&owner),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(run["status"], if fail { "error" } else { "success" });
     }
     let advice: Value = app
-        .post(
+        .post_json(
             &format!("/api/v1/ai/workflows/{id}/optimise"),
             json!({}),
             Some(&owner),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(advice["stats"]["executions"], 4, "{advice}");
     let titles: Vec<&str> = advice["suggestions"]
         .as_array()
@@ -403,16 +380,13 @@ async fn an_agent_node_uses_the_tenants_credential_and_its_tokens_are_billed() {
         let app = spawn_app_with(backend, |c| c.http_allow_private = true).await;
         let (owner, _, _) = app.signup(&format!("ai-agent-{backend:?}")).await;
         let credential: Value = app
-            .post(
+            .post_json(
                 "/api/v1/credentials",
                 json!({ "name": "Our OpenAI", "type": "openAiApi",
                     "data": { "apiKey": "sk-tenant-secret", "url": format!("{}/v1", fake.base) } }),
                 Some(&owner),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         let workflow = json!({
             "name": "Price with VAT",
             "nodes": [
@@ -465,12 +439,7 @@ async fn an_agent_node_uses_the_tenants_credential_and_its_tokens_are_billed() {
             .sum();
         assert!(spent > 2, "{execution}");
         assert_eq!(used, spent, "every token counted once");
-        let report: Value = app
-            .get("/api/v1/ai/calls", Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let report: Value = app.get_json("/api/v1/ai/calls", Some(&owner)).await;
         let calls = report["calls"].as_array().unwrap();
         assert_eq!(calls.len(), 2, "{report}");
         assert!(

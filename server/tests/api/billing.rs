@@ -28,23 +28,13 @@ async fn a_tenant_past_its_hard_limits_gets_402_until_it_upgrades() {
         let app = spawn_app(backend).await;
         let b = app.backend;
         let (operator, _, _) = app.signup("platform").await;
-        let me: Value = app
-            .get("/api/v1/me", Some(&operator))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let me: Value = app.get_json("/api/v1/me", Some(&operator)).await;
         assert_eq!(
             me["operator"], true,
             "{b}: the first account runs the platform"
         );
 
-        let plans: Value = app
-            .get("/api/v1/billing/plans", Some(&operator))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let plans: Value = app.get_json("/api/v1/billing/plans", Some(&operator)).await;
         let ids: Vec<_> = plans["data"]
             .as_array()
             .unwrap()
@@ -62,12 +52,7 @@ async fn a_tenant_past_its_hard_limits_gets_402_until_it_upgrades() {
         assert_eq!(res.status(), StatusCode::OK, "{b}");
 
         let (owner, _, _) = app.signup("shop").await;
-        let me: Value = app
-            .get("/api/v1/me", Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let me: Value = app.get_json("/api/v1/me", Some(&owner)).await;
         assert_eq!(me["operator"], false, "{b}");
         let res = app
             .put("/api/v1/billing/plans/free", free.clone(), &owner)
@@ -87,15 +72,12 @@ async fn a_tenant_past_its_hard_limits_gets_402_until_it_upgrades() {
         for respond_at_once in [false, true] {
             let path = format!("billing-{}", uuid::Uuid::new_v4().simple());
             let created: Value = app
-                .post(
+                .post_json(
                     "/api/v1/workflows",
                     webhook_workflow(&path, respond_at_once),
                     Some(&owner),
                 )
-                .await
-                .json()
-                .await
-                .unwrap();
+                .await;
             let id = created["id"].as_str().unwrap().to_string();
             let res = app
                 .post(
@@ -109,15 +91,12 @@ async fn a_tenant_past_its_hard_limits_gets_402_until_it_upgrades() {
             ids.push(id);
         }
         let third: Value = app
-            .post(
+            .post_json(
                 "/api/v1/workflows",
                 webhook_workflow("billing-third", false),
                 Some(&owner),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         let res = app
             .post(
                 &format!(
@@ -179,12 +158,7 @@ async fn a_tenant_past_its_hard_limits_gets_402_until_it_upgrades() {
             .await;
         assert_eq!(res.status(), StatusCode::OK, "{b}");
 
-        let overview: Value = app
-            .get("/api/v1/billing", Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let overview: Value = app.get_json("/api/v1/billing", Some(&owner)).await;
         assert_eq!(overview["plan"]["id"], "free", "{b}");
         assert_eq!(overview["meters"][0]["used"], 2, "{b}: {overview}");
         assert_eq!(overview["limits"][0]["current"], 2, "{b}: {overview}");
@@ -240,11 +214,8 @@ async fn a_tenant_past_its_hard_limits_gets_402_until_it_upgrades() {
 
         // The operator's revenue report counts the new subscription; tenants cannot read it.
         let report: Value = app
-            .get("/api/v1/billing/revenue", Some(&operator))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json("/api/v1/billing/revenue", Some(&operator))
+            .await;
         assert_eq!(
             (
                 report["mrr"].as_i64(),
@@ -276,12 +247,7 @@ async fn stripe_checkout_and_webhook_over_http() {
         .await;
         let b = app.backend;
         let (operator, _, _) = app.signup("stripe-platform").await;
-        let plans: Value = app
-            .get("/api/v1/billing/plans", Some(&operator))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let plans: Value = app.get_json("/api/v1/billing/plans", Some(&operator)).await;
         let mut pro = plans["data"][1].clone();
         pro["stripePrice"] = "price_pro".into();
         assert_eq!(
@@ -342,30 +308,17 @@ async fn stripe_checkout_and_webhook_over_http() {
         let again: Value = deliver(right).await.unwrap().json().await.unwrap();
         assert_eq!(again["status"], "duplicate", "{b}");
 
-        let overview: Value = app
-            .get("/api/v1/billing", Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let overview: Value = app.get_json("/api/v1/billing", Some(&owner)).await;
         assert_eq!(
             (overview["plan"]["id"].as_str(), overview["status"].as_str()),
             (Some("pro"), Some("trialing")),
             "{b}"
         );
-        let invoices: Value = app
-            .get("/api/v1/billing/invoices", Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let invoices: Value = app.get_json("/api/v1/billing/invoices", Some(&owner)).await;
         assert_eq!(invoices["data"].as_array().unwrap().len(), 1, "{b}");
         let portal: Value = app
-            .post("/api/v1/billing/portal", json!({}), Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .post_json("/api/v1/billing/portal", json!({}), Some(&owner))
+            .await;
         assert!(
             portal["url"]
                 .as_str()

@@ -168,11 +168,24 @@ impl TestApp {
     /// Stores `workflow` for the caller; answers its id.
     pub async fn create_workflow(&self, workflow: Value, token: &str) -> String {
         let created: Value = self
-            .post("/api/v1/workflows", workflow, Some(token))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .post_json("/api/v1/workflows", workflow, Some(token))
+            .await;
+        created["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{}: not created: {created}", self.backend))
+            .to_string()
+    }
+
+    /// Stores a credential of `kind` with `data` (under a fresh name); answers its id.
+    pub async fn create_credential(&self, kind: &str, data: Value, token: &str) -> String {
+        let name = format!("{kind} {}", uuid::Uuid::new_v4().simple());
+        let created: Value = self
+            .post_json(
+                "/api/v1/credentials",
+                json!({"name": name, "type": kind, "data": data}),
+                Some(token),
+            )
+            .await;
         created["id"]
             .as_str()
             .unwrap_or_else(|| panic!("{}: not created: {created}", self.backend))
@@ -194,6 +207,25 @@ impl TestApp {
             req = req.bearer_auth(t);
         }
         req.send().await.unwrap()
+    }
+
+    /// GETs `path` and reads the answer's JSON body (whatever its status).
+    pub async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        token: Option<&str>,
+    ) -> T {
+        self.get(path, token).await.json().await.unwrap()
+    }
+
+    /// POSTs `body` to `path` and reads the answer's JSON body (whatever its status).
+    pub async fn post_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: Value,
+        token: Option<&str>,
+    ) -> T {
+        self.post(path, body, token).await.json().await.unwrap()
     }
 
     /// Signs up a new tenant; answers (access token, refresh token, e-mail).

@@ -27,12 +27,7 @@ async fn dead_jobs_of(backend: Backend) {
     queue.enqueue(poison).await.unwrap();
     let mut dead = Value::Null;
     for _ in 0..250 {
-        dead = app
-            .get("/api/v1/jobs/dead", Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
+        dead = app.get_json("/api/v1/jobs/dead", Some(&owner)).await;
         if dead["data"].as_array().is_some_and(|d| !d.is_empty()) {
             break;
         }
@@ -55,11 +50,8 @@ async fn dead_jobs_of(backend: Backend) {
     let mut all = Value::Null;
     for _ in 0..250 {
         all = app
-            .get("/api/v1/jobs/dead?all=true", Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json("/api/v1/jobs/dead?all=true", Some(&owner))
+            .await;
         if all["data"].as_array().is_some_and(|d| d.len() >= 2) {
             break;
         }
@@ -78,12 +70,7 @@ async fn dead_jobs_of(backend: Backend) {
     let res = app.get("/api/v1/jobs/dead?all=true", Some(&stranger)).await;
     assert_problem(res, StatusCode::FORBIDDEN, "forbidden", b).await;
     // The operator's view of the queues: figures and whether to scale.
-    let ops: Value = app
-        .get("/api/v1/ops/queues", Some(&owner))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ops: Value = app.get_json("/api/v1/ops/queues", Some(&owner)).await;
     let dead: u64 = ops["queues"]
         .as_array()
         .unwrap()
@@ -101,12 +88,7 @@ async fn dead_jobs_of(backend: Backend) {
     assert_eq!(ops["advice"]["scale"] == "down", idle, "{b}: {ops}");
     let res = app.get("/api/v1/ops/queues", Some(&stranger)).await;
     assert_problem(res, StatusCode::FORBIDDEN, "forbidden", b).await;
-    let mine: Value = app
-        .get("/api/v1/jobs/dead", Some(&owner))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine: Value = app.get_json("/api/v1/jobs/dead", Some(&owner)).await;
     assert_eq!(mine["data"].as_array().unwrap().len(), 1, "{b}: {mine}");
     let theirs_id = all["data"]
         .as_array()
@@ -119,12 +101,7 @@ async fn dead_jobs_of(backend: Backend) {
         .to_string();
 
     // Another tenant sees nothing of this one's and can touch nothing.
-    let theirs: Value = app
-        .get("/api/v1/jobs/dead", Some(&stranger))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let theirs: Value = app.get_json("/api/v1/jobs/dead", Some(&stranger)).await;
     assert!(
         theirs["data"]
             .as_array()
@@ -148,12 +125,7 @@ async fn dead_jobs_of(backend: Backend) {
 
     let res = app.delete(&format!("/api/v1/jobs/dead/{id}"), &owner).await;
     assert_eq!(res.status(), StatusCode::OK, "{b}");
-    let after: Value = app
-        .get("/api/v1/jobs/dead", Some(&owner))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let after: Value = app.get_json("/api/v1/jobs/dead", Some(&owner)).await;
     assert_eq!(after["data"], json!([]));
 
     // The operator clears another tenant's dead job only when acting on all.

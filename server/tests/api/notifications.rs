@@ -59,11 +59,8 @@ async fn a_failed_production_run_is_delivered_signed_and_pushed_and_logged() {
         let (owner, _, _) = app.signup("alerts").await;
 
         let events: Value = app
-            .get("/api/v1/notifications/events", Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json("/api/v1/notifications/events", Some(&owner))
+            .await;
         assert!(
             events["vapidPublicKey"]
                 .as_str()
@@ -85,11 +82,8 @@ async fn a_failed_production_run_is_delivered_signed_and_pushed_and_logged() {
         let rule: Value = res.json().await.unwrap();
         let secret = rule["signingSecret"].as_str().unwrap().to_string();
         let listed: Value = app
-            .get("/api/v1/notifications/rules", Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json("/api/v1/notifications/rules", Some(&owner))
+            .await;
         assert!(listed["data"][0].get("signingSecret").is_none(), "{b}");
 
         let res = app
@@ -110,15 +104,12 @@ async fn a_failed_production_run_is_delivered_signed_and_pushed_and_logged() {
 
         let path = format!("notify-{}", uuid::Uuid::new_v4().simple());
         let created: Value = app
-            .post(
+            .post_json(
                 "/api/v1/workflows",
                 failing_webhook_workflow(&path),
                 Some(&owner),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         let id = created["id"].as_str().unwrap();
         let res = app
             .post(
@@ -193,11 +184,8 @@ async fn a_failed_production_run_is_delivered_signed_and_pushed_and_logged() {
         let mut log = Value::Null;
         for _ in 0..100 {
             log = app
-                .get("/api/v1/notifications/deliveries", Some(&owner))
-                .await
-                .json()
-                .await
-                .unwrap();
+                .get_json("/api/v1/notifications/deliveries", Some(&owner))
+                .await;
             if log["data"]
                 .as_array()
                 .unwrap()
@@ -303,11 +291,8 @@ async fn settings_and_templates_over_http_with_clear_problems() {
             .unwrap();
         assert_problem(res, StatusCode::BAD_REQUEST, "bad_input", b).await;
         let templates: Value = app
-            .get("/api/v1/notifications/templates", Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json("/api/v1/notifications/templates", Some(&owner))
+            .await;
         assert_eq!(templates["data"].as_array().unwrap().len(), 5, "{b}");
 
         let res = app

@@ -27,7 +27,7 @@ async fn health_readiness_metrics_and_headers() {
             "HSTS only behind TLS"
         );
 
-        let ready: Value = app.get("/readyz", None).await.json().await.unwrap();
+        let ready: Value = app.get_json("/readyz", None).await;
         assert_eq!(ready["database"], "ok", "{b}");
         let redis = if backend == BACKENDS[1] {
             "ok"
@@ -84,12 +84,7 @@ async fn health_readiness_metrics_and_headers() {
 #[tokio::test]
 async fn openapi_document_lists_the_api() {
     let app = spawn_app(BACKENDS[0]).await;
-    let doc: Value = app
-        .get("/api/v1/openapi.json", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.get_json("/api/v1/openapi.json", None).await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     for path in [
         "/api/v1/auth/login",

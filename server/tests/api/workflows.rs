@@ -13,15 +13,12 @@ async fn import_activate_call_webhook_and_read_executions() {
         let b = app.backend;
         let (owner, _, _) = app.signup("flows").await;
         let key: Value = app
-            .post(
+            .post_json(
                 "/api/v1/api-keys",
                 json!({"name": "n8n cli", "role": "editor"}),
                 Some(&owner),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         let key = key["key"].as_str().unwrap().to_string();
         let with_key = |req: reqwest::RequestBuilder| req.header("X-N8N-API-KEY", &key);
 
@@ -109,22 +106,14 @@ async fn import_activate_call_webhook_and_read_executions() {
             {"name": "Go", "type": "n8n-nodes-base.manualTrigger"},
             {"name": "Double", "type": "n8n-nodes-base.code", "parameters": {"jsCode": "return $input.all().map(i => ({json: {n: i.json.n * 2}}));"}}
         ], "connections": {"Go": {"main": [[{"node": "Double", "type": "main", "index": 0}]]}}});
-        let created: Value = app
-            .post("/api/v1/workflows", wf, Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let created: Value = app.post_json("/api/v1/workflows", wf, Some(&owner)).await;
         let run: Value = app
-            .post(
+            .post_json(
                 &format!("/api/v1/workflows/{}/run", created["id"].as_str().unwrap()),
                 json!({"items": [{"n": 2}, {"n": 5}]}),
                 Some(&owner),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(run["status"], "success", "{b}: {run}");
         let res = app
             .post(
@@ -161,11 +150,7 @@ async fn invalid_workflows_list_their_issues_and_viewers_cannot_write() {
     assert_eq!(body["issues"][0]["path"], "/nodes/1/name");
 
     let draft: Value = app
-        .post("/api/v1/workflows", json!({"name": "draft", "nodes": [{"name": "M", "type": "acme.mystery"}], "connections": {}}), Some(&owner))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .post_json("/api/v1/workflows", json!({"name": "draft", "nodes": [{"name": "M", "type": "acme.mystery"}], "connections": {}}), Some(&owner)).await;
     let res = app
         .post(
             &format!(
@@ -203,15 +188,12 @@ async fn invalid_workflows_list_their_issues_and_viewers_cannot_write() {
     assert_problem(res, StatusCode::BAD_REQUEST, "bad_input", "malformed").await;
 
     let viewer: Value = app
-        .post(
+        .post_json(
             "/api/v1/api-keys",
             json!({"name": "ro", "role": "viewer"}),
             Some(&owner),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let viewer = viewer["key"].as_str().unwrap();
     let res = app
         .post(
@@ -263,12 +245,7 @@ async fn credentials_are_stored_sealed_and_never_returned() {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
-        let listed: Value = app
-            .get("/api/v1/credentials", Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let listed: Value = app.get_json("/api/v1/credentials", Some(&owner)).await;
         assert!(listed["data"].as_array().unwrap().is_empty());
     }
 }
@@ -284,12 +261,7 @@ async fn test_webhooks_and_stopping_executions_over_http() {
              "parameters": {"httpMethod": "POST", "path": "slow", "responseMode": "lastNode"}},
             {"name": "Wait", "type": "n8n-nodes-base.wait", "typeVersion": 1.1, "parameters": {"amount": 30, "unit": "seconds"}}
         ], "connections": {"Hook": {"main": [[{"node": "Wait", "type": "main", "index": 0}]]}}});
-        let created: Value = app
-            .post("/api/v1/workflows", wf, Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let created: Value = app.post_json("/api/v1/workflows", wf, Some(&owner)).await;
         let id = created["id"].as_str().unwrap().to_string();
 
         // Nobody listens yet: a clear 404.
@@ -321,11 +293,8 @@ async fn test_webhooks_and_stopping_executions_over_http() {
         let mut running = None;
         for _ in 0..250 {
             let list: Value = app
-                .get("/api/v1/executions?status=running", Some(&owner))
-                .await
-                .json()
-                .await
-                .unwrap();
+                .get_json("/api/v1/executions?status=running", Some(&owner))
+                .await;
             if let Some(id) = list["data"][0]["id"].as_str() {
                 running = Some(id.to_string());
                 break;
@@ -373,15 +342,12 @@ async fn a_wait_for_a_webhook_resumes_over_http() {
         ], "connections": {"Start": {"main": [[{"node": "Approval", "type": "main", "index": 0}]]}}});
         let id = &app.create_workflow(wf, &owner).await;
         let run: Value = app
-            .post(
+            .post_json(
                 &format!("/api/v1/workflows/{id}/run"),
                 json!({}),
                 Some(&owner),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(run["status"], "waiting", "{b}: {run}");
         let execution = run["id"].as_str().unwrap();
 
@@ -403,11 +369,8 @@ async fn a_wait_for_a_webhook_resumes_over_http() {
         assert_eq!(res.status(), StatusCode::OK, "{b}");
         assert_eq!(res.json::<Value>().await.unwrap()["body"]["answer"], "yes");
         let stored: Value = app
-            .get(&format!("/api/v1/executions/{execution}"), Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json(&format!("/api/v1/executions/{execution}"), Some(&owner))
+            .await;
         assert_eq!(stored["status"], "success", "{b}: {stored}");
         let res = app
             .client
@@ -429,12 +392,7 @@ async fn schedule_history_over_http_is_the_tenants_own() {
         {"name": "Every hour", "type": "n8n-nodes-base.scheduleTrigger", "typeVersion": 1.2,
          "parameters": {"rule": {"interval": [{"field": "hours", "hoursInterval": 1}]}}}
     ], "connections": {}});
-    let created: Value = app
-        .post("/api/v1/workflows", wf, Some(&owner))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let created: Value = app.post_json("/api/v1/workflows", wf, Some(&owner)).await;
     let id = created["id"].as_str().unwrap();
     let res = app
         .get(

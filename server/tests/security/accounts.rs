@@ -9,31 +9,20 @@ use serde_json::{Value, json};
 async fn member(app: &TestApp, owner: &str, role: &str) -> (String, String, String) {
     let address = email(role);
     let inv: Value = app
-        .post(
+        .post_json(
             "/api/v1/invitations",
             json!({"email": address, "role": role}),
             Some(owner),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let session: Value = app
-        .post(
+        .post_json(
             "/api/v1/invitations/accept",
             json!({"token": inv["token"], "password": "member password"}),
             None,
         )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let members: Value = app
-        .get("/api/v1/members", Some(owner))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
+    let members: Value = app.get_json("/api/v1/members", Some(owner)).await;
     let id = members
         .as_array()
         .unwrap()
@@ -58,15 +47,12 @@ async fn a_removed_member_is_out_at_once_and_a_demoted_one_loses_the_role_at_onc
         let (owner, _, _) = app.signup("team").await;
         let (admin, admin_refresh, admin_id) = member(&app, &owner, "admin").await;
         let key: Value = app
-            .post(
+            .post_json(
                 "/api/v1/api-keys",
                 json!({"name": "admin's", "role": "editor"}),
                 Some(&admin),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         let key = key["key"].as_str().unwrap().to_string();
         assert_eq!(
             app.get("/api/v1/me", Some(&key)).await.status(),
@@ -91,15 +77,12 @@ async fn a_removed_member_is_out_at_once_and_a_demoted_one_loses_the_role_at_onc
         )
         .await;
         let renewed: Value = app
-            .post(
+            .post_json(
                 "/api/v1/auth/refresh",
                 json!({"refresh_token": admin_refresh}),
                 None,
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         let viewer = renewed["access_token"].as_str().unwrap().to_string();
         let viewer_refresh = renewed["refresh_token"].as_str().unwrap().to_string();
         assert_eq!(
@@ -143,12 +126,7 @@ async fn a_public_sign_up_never_becomes_an_operator_once_the_installation_is_not
         let app = spawn_app(backend).await;
         let b = app.backend;
         let (first, _, first_email) = app.signup("first").await;
-        let me: Value = app
-            .get("/api/v1/me", Some(&first))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let me: Value = app.get_json("/api/v1/me", Some(&first)).await;
         assert_eq!(
             me["operator"], true,
             "{b}: the first account runs the platform"
@@ -160,12 +138,7 @@ async fn a_public_sign_up_never_becomes_an_operator_once_the_installation_is_not
             .unwrap();
         // … and the next sign-up, into an installation without operators, is no operator.
         let (later, _, _) = app.signup("later").await;
-        let me: Value = app
-            .get("/api/v1/me", Some(&later))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let me: Value = app.get_json("/api/v1/me", Some(&later)).await;
         assert_eq!(
             me["operator"], false,
             "{b}: a public sign-up took over the platform"
@@ -178,12 +151,7 @@ async fn a_public_sign_up_never_becomes_an_operator_once_the_installation_is_not
         agente_auth::set_operator(&owner, &first_email, true, 0)
             .await
             .unwrap();
-        let me: Value = app
-            .get("/api/v1/me", Some(&first))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let me: Value = app.get_json("/api/v1/me", Some(&first)).await;
         assert_eq!(me["operator"], true, "{b}");
     }
 }

@@ -23,26 +23,18 @@ async fn tenant_a(app: &TestApp, marker: &str) -> (String, HashMap<&'static str,
         )
         .await;
     let run: Value = app
-        .post(
+        .post_json(
             &format!("/api/v1/workflows/{workflow}/run"),
             json!({}),
             Some(&owner),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     ids.insert("workflows", workflow);
     ids.insert("executions", run["id"].as_str().unwrap().to_string());
     let created = |path: &'static str, body: Value| {
         let owner = owner.clone();
         async move {
-            let v: Value = app
-                .post(path, body, Some(&owner))
-                .await
-                .json()
-                .await
-                .unwrap();
+            let v: Value = app.post_json(path, body, Some(&owner)).await;
             v["id"]
                 .as_str()
                 .unwrap_or_else(|| panic!("{path}: {v}"))
@@ -91,11 +83,8 @@ async fn tenant_a(app: &TestApp, marker: &str) -> (String, HashMap<&'static str,
     // The test message goes out through a job; its delivery row appears shortly.
     for _ in 0..100 {
         let deliveries: Value = app
-            .get("/api/v1/notifications/deliveries", Some(&owner))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json("/api/v1/notifications/deliveries", Some(&owner))
+            .await;
         if let Some(d) = deliveries["data"].as_array().and_then(|d| d.first()) {
             ids.insert("deliveries", d["id"].as_str().unwrap().to_string());
             break;
@@ -103,12 +92,7 @@ async fn tenant_a(app: &TestApp, marker: &str) -> (String, HashMap<&'static str,
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(ids.contains_key("deliveries"), "no delivery to sweep");
-    let members: Value = app
-        .get("/api/v1/members", Some(&owner))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let members: Value = app.get_json("/api/v1/members", Some(&owner)).await;
     ids.insert("members", members[0]["id"].as_str().unwrap().to_string());
     (owner, ids)
 }
@@ -119,40 +103,31 @@ async fn tenant_b(app: &TestApp) -> Vec<(String, String)> {
     let mut tokens = vec![("owner".to_string(), owner.clone())];
     for role in ["admin", "editor", "viewer"] {
         let inv: Value = app
-            .post(
+            .post_json(
                 "/api/v1/invitations",
                 json!({"email": email(role), "role": role}),
                 Some(&owner),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         let session: Value = app
-            .post(
+            .post_json(
                 "/api/v1/invitations/accept",
                 json!({"token": inv["token"], "password": "member password"}),
                 None,
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         tokens.push((
             role.to_string(),
             session["access_token"].as_str().unwrap().to_string(),
         ));
     }
     let key: Value = app
-        .post(
+        .post_json(
             "/api/v1/api-keys",
             json!({"name": "k", "role": "owner"}),
             Some(&owner),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     tokens.push(("api key".into(), key["key"].as_str().unwrap().to_string()));
     tokens
 }
@@ -180,12 +155,7 @@ async fn no_role_of_another_tenant_reaches_a_tenants_ids_on_any_route() {
         let marker = format!("victim-secret-{}", uuid::Uuid::new_v4().simple());
         let (victim, ids) = tenant_a(&app, &marker).await;
         let attackers = tenant_b(&app).await;
-        let doc: Value = app
-            .get("/api/v1/openapi.json", None)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let doc: Value = app.get_json("/api/v1/openapi.json", None).await;
         let mut tried = 0;
         for (path, operations) in doc["paths"].as_object().unwrap() {
             if !path.contains('{') {

@@ -65,23 +65,6 @@ fn hosts() -> Vec<&'static str> {
     ]
 }
 
-async fn credential(app: &TestApp, token: &str, kind: &str, data: Value) -> String {
-    let created: Value = app
-        .post(
-            "/api/v1/credentials",
-            json!({"name": format!("{kind} {}", uuid::Uuid::new_v4().simple()), "type": kind, "data": data}),
-            Some(token),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    created["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{created}"))
-        .to_string()
-}
-
 /// Manual Trigger → `node`; answers the finished execution.
 async fn run_node(app: &TestApp, token: &str, node: Value) -> Value {
     let workflow = json!({
@@ -93,15 +76,12 @@ async fn run_node(app: &TestApp, token: &str, node: Value) -> Value {
         "connections": {"Start": {"main": [[{"node": "Call", "type": "main", "index": 0}]]}}
     });
     let id = app.create_workflow(workflow, token).await;
-    app.post(
+    app.post_json(
         &format!("/api/v1/workflows/{id}/run"),
         json!({}),
         Some(token),
     )
     .await
-    .json()
-    .await
-    .unwrap()
 }
 
 fn refused(execution: &Value) -> bool {
@@ -132,13 +112,13 @@ async fn no_client_reaches_the_servers_side_by_any_spelling_of_an_address() {
         assert!(refused(&exec), "HTTP node, {url}: {exec}");
 
         // The OpenAI node with a credential whose URL is the address.
-        let openai = credential(
-            &app,
-            &token,
-            "openAiApi",
-            json!({"apiKey": "sk-x", "url": format!("http://{host}:{port}/v1")}),
-        )
-        .await;
+        let openai = app
+            .create_credential(
+                "openAiApi",
+                json!({"apiKey": "sk-x", "url": format!("http://{host}:{port}/v1")}),
+                &token,
+            )
+            .await;
         let exec = run_node(
             &app,
             &token,
@@ -171,13 +151,13 @@ async fn no_client_reaches_the_servers_side_by_any_spelling_of_an_address() {
         assert_eq!(res.status(), StatusCode::OK, "own key, {host}");
 
         // The Slack node with a Slack-compatible API at the address.
-        let slack = credential(
-            &app,
-            &token,
-            "slackApi",
-            json!({"accessToken": "xoxb", "baseUrl": format!("http://{host}:{port}/api")}),
-        )
-        .await;
+        let slack = app
+            .create_credential(
+                "slackApi",
+                json!({"accessToken": "xoxb", "baseUrl": format!("http://{host}:{port}/api")}),
+                &token,
+            )
+            .await;
         let exec = run_node(
             &app,
             &token,
@@ -190,13 +170,13 @@ async fn no_client_reaches_the_servers_side_by_any_spelling_of_an_address() {
 
         // The Send Email node with an SMTP server at the address (its host alone).
         let smtp_host = host.trim_start_matches('[').trim_end_matches(']');
-        let smtp = credential(
-            &app,
-            &token,
-            "smtp",
-            json!({"host": smtp_host, "port": port, "secure": false}),
-        )
-        .await;
+        let smtp = app
+            .create_credential(
+                "smtp",
+                json!({"host": smtp_host, "port": port, "secure": false}),
+                &token,
+            )
+            .await;
         let exec = run_node(
             &app,
             &token,

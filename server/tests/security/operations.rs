@@ -18,7 +18,7 @@ async fn metrics_are_not_served_to_anyone_by_default() {
 #[tokio::test]
 async fn readiness_says_unavailable_without_the_databases_words() {
     let app = spawn_app(BACKENDS[1]).await;
-    let ready: Value = app.get("/readyz", None).await.json().await.unwrap();
+    let ready: Value = app.get_json("/readyz", None).await;
     assert_eq!(ready["database"], "ok");
     // Keep the application's login out of the database and end its connections.
     let name = app.db.url.rsplit('/').next().unwrap().to_string();

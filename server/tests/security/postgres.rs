@@ -58,11 +58,8 @@ async fn name_searches_take_wildcards_as_text() {
             ("%25", vec!["50% off"]),
         ] {
             let page: Value = app
-                .get(&format!("/api/v1/workflows?name={query}"), Some(&token))
-                .await
-                .json()
-                .await
-                .unwrap();
+                .get_json(&format!("/api/v1/workflows?name={query}"), Some(&token))
+                .await;
             let names: Vec<&str> = page["data"]
                 .as_array()
                 .unwrap()

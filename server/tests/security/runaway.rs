@@ -128,11 +128,8 @@ async fn a_stop_request_interrupts_running_javascript_and_manual_runs_are_capped
         let mut running = Vec::new();
         for _ in 0..100 {
             let page: Value = app
-                .get("/api/v1/executions?status=running", Some(&token))
-                .await
-                .json()
-                .await
-                .unwrap();
+                .get_json("/api/v1/executions?status=running", Some(&token))
+                .await;
             running = page["data"].as_array().cloned().unwrap_or_default();
             if running.len() == 2 {
                 break;

@@ -24,28 +24,11 @@ async fn echoing_failure() -> std::net::SocketAddr {
     addr
 }
 
-async fn credential(app: &TestApp, token: &str, kind: &str, data: Value) -> String {
-    let created: Value = app
-        .post(
-            "/api/v1/credentials",
-            json!({"name": format!("{kind} {}", uuid::Uuid::new_v4().simple()), "type": kind, "data": data}),
-            Some(token),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    created["id"].as_str().unwrap().to_string()
-}
-
 /// Every execution of the tenant, with data, as text.
 async fn stored(app: &TestApp, token: &str) -> String {
     let page: Value = app
-        .get("/api/v1/executions?includeData=true", Some(token))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/v1/executions?includeData=true", Some(token))
+        .await;
     let mut text = page.to_string();
     for e in page["data"].as_array().into_iter().flatten() {
         let one = app
@@ -78,20 +61,20 @@ async fn keys_and_callers_secrets_stay_out_of_executions_and_answers() {
         let query_key = format!("sk-query-{}", uuid::Uuid::new_v4().simple());
         let hook_secret = format!("hook-secret-{}", uuid::Uuid::new_v4().simple());
         let bearer = format!("caller-bearer-{}", uuid::Uuid::new_v4().simple());
-        let query_auth = credential(
-            &app,
-            &token,
-            "httpQueryAuth",
-            json!({"name": "api_key", "value": query_key}),
-        )
-        .await;
-        let header_auth = credential(
-            &app,
-            &token,
-            "httpHeaderAuth",
-            json!({"name": "X-Hook-Token", "value": hook_secret}),
-        )
-        .await;
+        let query_auth = app
+            .create_credential(
+                "httpQueryAuth",
+                json!({"name": "api_key", "value": query_key}),
+                &token,
+            )
+            .await;
+        let header_auth = app
+            .create_credential(
+                "httpHeaderAuth",
+                json!({"name": "X-Hook-Token", "value": hook_secret}),
+                &token,
+            )
+            .await;
         let path = format!("secrets-{b}");
         let workflow = json!({
             "name": "leaky",

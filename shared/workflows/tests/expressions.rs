@@ -275,16 +275,21 @@ fn dates_follow_the_workflows_time_zone() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_call_that_outruns_its_slice_on_a_runtime_worker_moves_off_it_and_still_answers() {
+async fn bounded_calls_stay_inline_until_the_executions_share_is_used_and_programs_never_start_there()
+ {
     use agente_workflows::expr::CpuAllowance;
     let s = Sandbox::new(Limits::default()).unwrap();
-    s.hold(
-        None,
-        CpuAllowance::default(),
-        tokio_util::sync::CancellationToken::new(),
-    );
+    let hold = || {
+        s.hold(
+            None,
+            CpuAllowance::default(),
+            tokio_util::sync::CancellationToken::new(),
+        )
+    };
+    hold();
+    let text = "ab,".repeat(10_000);
     s.load(&Scope {
-        input: &[json!({"json": {"n": 1}})],
+        input: &[json!({"json": {"n": 1, "s": text}})],
         ..Scope::default()
     })
     .unwrap();
@@ -293,13 +298,33 @@ async fn a_call_that_outruns_its_slice_on_a_runtime_worker_moves_off_it_and_stil
             .unwrap()
     };
     assert_eq!(eval("={{ $json.n + 1 }}"), json!(2));
-    assert!(!s.is_heavy(), "a quick call stays inline");
-    // 50 ms is ten slices: interrupted on the worker, run again in place, same answer.
-    let slow =
-        "={{ (() => { const t = Date.now(); while (Date.now() - t < 50) {} return 'done' })() }}";
-    assert_eq!(eval(slow), json!("done"));
-    assert!(s.is_heavy(), "the execution is heavy from now on");
+    assert!(!s.runs_long(), "a quick call stays inline");
+    // Bounded calls of a few hundred microseconds each: together they use up the
+    // execution's inline share; the answers stay the same either side of it.
+    let mut calls = 0;
+    while !s.runs_long() {
+        assert_eq!(
+            eval("={{ $json.s.split(',').join(';').length }}"),
+            json!(30_000)
+        );
+        calls += 1;
+        assert!(calls < 100_000, "the share never ran out");
+    }
+    assert!(calls > 1, "one call used up the share");
     assert_eq!(eval("={{ $json.n + 2 }}"), json!(3));
     s.release();
-    assert!(!s.is_heavy());
+    hold();
+    assert!(!s.runs_long(), "each execution has a share of its own");
+    // A program never starts inline, and after one the sandbox's calls never do either
+    // (it could have redefined what bounded expressions call).
+    let program =
+        "={{ (() => { const t = Date.now(); while (Date.now() - t < 20) {} return 'done' })() }}";
+    assert_eq!(eval(program), json!("done"));
+    s.release();
+    hold();
+    assert!(
+        s.runs_long(),
+        "a sandbox that ran a program stays off the workers"
+    );
+    assert_eq!(eval("={{ $json.n + 3 }}"), json!(4));
 }

@@ -431,12 +431,10 @@ impl Engine {
                             () = request.cancel.cancelled() => Outcome::Canceled,
                         }
                     };
-                    // A program, or any code of an execution that has shown it is heavy,
-                    // runs off the runtime's workers from the start (on a worker; off one
-                    // it already is).
-                    if (nodes::runs_programs(node) || sandbox.is_heavy()) && offload::on_worker() {
-                        let runtime = tokio::runtime::Handle::current();
-                        offload::in_place(|| runtime.block_on(running))
+                    // A program, or a computing node whose code may run long, runs off
+                    // the runtime's workers from its start.
+                    if nodes::runs_in_place(node, sandbox.runs_long()) {
+                        offload::run_node_in_place(running).await
                     } else {
                         running.await
                     }

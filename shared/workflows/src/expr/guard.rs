@@ -1,6 +1,7 @@
 //! What stops a tenant's running code beyond one call's own deadline: its execution's
 //! deadline (`executionTimeout`), stop request and CPU allowance — and, on a runtime worker,
-//! the slice after which a call moves off the worker (`offload.rs`). QuickJS asks the
+//! the share of time its calls may run inline before they move off the worker
+//! (`offload.rs`). QuickJS asks the
 //! sandbox's interrupt handler every few thousand operations; the handler asks this.
 
 use super::cpu::thread_cpu_time;
@@ -71,6 +72,11 @@ impl Default for CpuAllowance {
 const NONE: u8 = 0;
 const SLICE: u8 = 4;
 
+/// Wall time all of an execution's inline calls may take together: past it the execution
+/// is heavy and its code runs off the workers (so many short calls cannot hold a worker
+/// any more than one long call can).
+pub(super) const INLINE_SHARE: Duration = Duration::from_millis(5);
+
 /// One execution's hold on the sandbox's running code. Cheap to clone.
 #[derive(Clone, Debug, Default)]
 pub struct RunGuard(Arc<GuardState>);
@@ -81,6 +87,8 @@ struct GuardState {
     deadline_ms: AtomicU64,
     /// End of this call's slice on a runtime worker (same clock); `u64::MAX`: none.
     slice_ms: AtomicU64,
+    /// What is left of the execution's inline share, ns.
+    inline_left_ns: AtomicU64,
     /// The running thread's CPU time at which the allowance is spent, ns; `u64::MAX`: none.
     cpu_deadline_ns: AtomicU64,
     cancel: Mutex<Option<CancellationToken>>,
@@ -95,6 +103,7 @@ impl Default for GuardState {
         Self {
             deadline_ms: AtomicU64::new(u64::MAX),
             slice_ms: AtomicU64::new(u64::MAX),
+            inline_left_ns: AtomicU64::new(nanos(INLINE_SHARE)),
             cpu_deadline_ns: AtomicU64::new(u64::MAX),
             cancel: Mutex::new(None),
             allowance: Mutex::new(CpuAllowance::default()),
@@ -129,6 +138,9 @@ impl RunGuard {
     pub(super) fn release(&self) {
         self.0.deadline_ms.store(u64::MAX, Ordering::Relaxed);
         self.0.slice_ms.store(u64::MAX, Ordering::Relaxed);
+        self.0
+            .inline_left_ns
+            .store(nanos(INLINE_SHARE), Ordering::Relaxed);
         self.0.cpu_deadline_ns.store(u64::MAX, Ordering::Relaxed);
         self.0.heavy.store(false, Ordering::Relaxed);
         self.0.reason.store(NONE, Ordering::Relaxed);
@@ -140,7 +152,7 @@ impl RunGuard {
             .unwrap_or_else(PoisonError::into_inner) = CpuAllowance::default();
     }
 
-    /// Whether a call of this execution outran its slice.
+    /// Whether this execution's calls have used up its inline share.
     pub fn is_heavy(&self) -> bool {
         self.0.heavy.load(Ordering::Relaxed)
     }
@@ -158,15 +170,17 @@ impl RunGuard {
     }
 
     /// Before a call inline on a runtime worker (it is `now_ms` on the sandbox's clock): it
-    /// runs until `slice_end_ms`, or sooner when the allowance has less left — then it is
-    /// run again off the worker, where its CPU time is measured exactly.
-    pub(super) fn begin_inline(&self, now_ms: u64, slice_end_ms: u64) -> Meter {
+    /// runs for what is left of the inline share, or less when the allowance has less left
+    /// — then it is run again off the worker, where its CPU time is measured exactly.
+    pub(super) fn begin_inline(&self, now_ms: u64) -> Meter {
         self.0.reason.store(NONE, Ordering::Relaxed);
-        let left_ms = u64::try_from(self.allowance().left().as_millis()).unwrap_or(u64::MAX);
-        self.0.slice_ms.store(
-            slice_end_ms.min(now_ms.saturating_add(left_ms)),
-            Ordering::Relaxed,
-        );
+        let share = Duration::from_nanos(self.0.inline_left_ns.load(Ordering::Relaxed));
+        let slice = share.min(self.allowance().left());
+        // Whole milliseconds, rounded up: the handler's clock counts milliseconds.
+        let slice_ms = u64::try_from(slice.as_micros().div_ceil(1000)).unwrap_or(u64::MAX);
+        self.0
+            .slice_ms
+            .store(now_ms.saturating_add(slice_ms), Ordering::Relaxed);
         Meter::Wall(Instant::now())
     }
 
@@ -183,12 +197,23 @@ impl RunGuard {
         Meter::Cpu(start)
     }
 
-    /// After a call: its CPU time is charged to the execution.
+    /// After a call: its CPU time is charged to the execution, an inline call's also to
+    /// the inline share (used up, the execution is heavy — a call a slice could not cut
+    /// short, in a built-in that never polls, included).
     pub(super) fn end_call(&self, meter: Meter) {
         self.0.slice_ms.store(u64::MAX, Ordering::Relaxed);
         self.0.cpu_deadline_ns.store(u64::MAX, Ordering::Relaxed);
         let spent = match meter {
-            Meter::Wall(start) => start.elapsed(),
+            Meter::Wall(start) => {
+                let spent = start.elapsed();
+                let left = self.0.inline_left_ns.load(Ordering::Relaxed);
+                let left = left.saturating_sub(nanos(spent));
+                self.0.inline_left_ns.store(left, Ordering::Relaxed);
+                if left == 0 {
+                    self.set_heavy();
+                }
+                spent
+            }
             Meter::Cpu(start) => thread_cpu_time().saturating_sub(start),
         };
         self.allowance().charge(spent);
@@ -238,6 +263,10 @@ impl RunGuard {
     }
 }
 
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
 /// How a call's CPU time is measured.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Meter {
@@ -277,14 +306,14 @@ mod tests {
         let g = RunGuard::default();
         let cancel = CancellationToken::new();
         g.start(Some(1_000), CpuAllowance::default(), cancel.clone());
-        let start = g.begin_inline(0, 500);
-        assert!(!g.should_interrupt(100));
-        assert!(g.should_interrupt(600));
+        let start = g.begin_inline(0);
+        assert!(!g.should_interrupt(5));
+        assert!(g.should_interrupt(6), "the inline share is 5 ms");
         assert_eq!(g.last_interrupt(), Some(Interrupt::Slice));
         assert!(g.should_interrupt(2_000));
         assert_eq!(g.last_interrupt(), Some(Interrupt::Stop(Stop::Deadline)));
         cancel.cancel();
-        assert!(g.should_interrupt(100));
+        assert!(g.should_interrupt(1));
         assert_eq!(g.last_interrupt(), Some(Interrupt::Stop(Stop::Canceled)));
         g.end_call(start);
         g.release();
@@ -296,7 +325,7 @@ mod tests {
         let g = RunGuard::default();
         let allowance = CpuAllowance::new(Duration::from_millis(2));
         g.start(None, allowance.clone(), CancellationToken::new());
-        let call = g.begin_inline(100, 105);
+        let call = g.begin_inline(100);
         assert!(!g.should_interrupt(102));
         assert!(g.should_interrupt(103), "2 ms left: the slice ends at 102");
         assert_eq!(g.last_interrupt(), Some(Interrupt::Slice));
@@ -307,5 +336,22 @@ mod tests {
         assert!(g.should_interrupt(0));
         assert_eq!(g.last_interrupt(), Some(Interrupt::Stop(Stop::Cpu)));
         g.end_call(call);
+    }
+
+    #[test]
+    fn many_short_inline_calls_use_up_the_share_and_make_the_execution_heavy() {
+        let g = RunGuard::default();
+        g.start(None, CpuAllowance::default(), CancellationToken::new());
+        let mut calls = 0;
+        while !g.is_heavy() {
+            let call = g.begin_inline(0);
+            std::thread::sleep(Duration::from_millis(1));
+            g.end_call(call);
+            calls += 1;
+        }
+        assert!((2..=5).contains(&calls), "{calls} calls of 1 ms");
+        // The next execution starts with a whole share.
+        g.start(None, CpuAllowance::default(), CancellationToken::new());
+        assert!(!g.is_heavy());
     }
 }

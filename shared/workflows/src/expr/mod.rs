@@ -1,6 +1,8 @@
 //! Expressions: `={{ … }}` templates in node parameters, evaluated as JavaScript like n8n.
 
 #[cfg(feature = "server")]
+mod cost;
+#[cfg(feature = "server")]
 mod cpu;
 #[cfg(feature = "server")]
 mod guard;
@@ -10,6 +12,8 @@ pub mod offload;
 mod sandbox;
 mod template;
 
+#[cfg(feature = "server")]
+pub use cost::is_bounded_expression;
 #[cfg(feature = "server")]
 pub use cpu::thread_cpu_time;
 #[cfg(feature = "server")]

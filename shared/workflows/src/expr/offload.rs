@@ -4,24 +4,32 @@
 //! else. On a runtime worker a long call would stall every request queued behind it —
 //! `/healthz`, other tenants' webhooks. So on a worker of a multi-thread runtime:
 //!
-//! - a node that runs a program (Code, Function, an AI agent and its Code tool) runs
-//!   *in place*: the worker first hands its core — its queue of other tasks — to another
-//!   thread (`tokio::task::block_in_place`), then drives the node itself;
-//! - every other call (expressions, the sandbox's own bookkeeping) runs inline, but only for
-//!   a slice ([`SLICE`]): a call that takes longer is interrupted and run again in place,
-//!   and the rest of the execution's code runs in place too (it has shown it is heavy).
+//! - a node that only computes runs *in place* when it runs a program (Code, Function) or
+//!   its execution's code may run long (`Sandbox::runs_long`): the worker first hands its
+//!   core — its queue of other tasks — to another thread (`tokio::task::block_in_place`),
+//!   then drives the node itself ([`run_node_in_place`]);
+//! - any other call starts inline only if it is bounded (`cost.rs`: small bookkeeping,
+//!   expressions without loops, functions or unbounded built-ins), and only for what is
+//!   left of its execution's inline share (`guard.rs`, 5 ms in all): a call past it is
+//!   interrupted and run again in place, as is every later call of the execution;
+//! - unbounded calls of nodes that wait on the network (an agent's Code tool, an HTTP
+//!   node's pagination expressions) run in place one by one, so no thread is held while
+//!   the node waits.
 //!
 //! Handing the core off costs a thread wake-up (on 2 cores, about a sixth of a small
-//! webhook's throughput when every execution paid it), which is why light work stays
+//! webhook's throughput when every execution paid it), which is why bounded work stays
 //! inline. Off a worker (a thread already driving code in place, or a current-thread
 //! runtime, which has no core to hand off) everything simply runs where it is.
 
 use std::cell::Cell;
-use std::time::Duration;
 use tokio::runtime::{Handle, RuntimeFlavor};
 
-/// The longest a call runs inline on a runtime worker before it moves off it.
-pub const SLICE: Duration = Duration::from_millis(5);
+/// Nodes running in place at once, in the process. Each holds a thread of the runtime's
+/// blocking pool (512 by default) while it runs; the rest of the pool stays for core
+/// hand-offs and blocking I/O (DNS, files).
+const NODES_IN_PLACE: usize = 256;
+
+static IN_PLACE_PERMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(NODES_IN_PLACE);
 
 thread_local! {
     /// This thread is running code in place (it gave its core away, or never had one).
@@ -45,6 +53,18 @@ pub fn in_place<R>(f: impl FnOnce() -> R) -> R {
         let _mark = InPlace::mark();
         f()
     })
+}
+
+/// Drives a node's run to its end in place (see the module's comment), once one of the
+/// process's [`NODES_IN_PLACE`] places is free; as it is when off a worker.
+pub async fn run_node_in_place<F: std::future::Future>(run: F) -> F::Output {
+    if !on_worker() {
+        return run.await;
+    }
+    // Never closed: a permit always comes.
+    let _permit = IN_PLACE_PERMITS.acquire().await;
+    let runtime = Handle::current();
+    in_place(|| runtime.block_on(run))
 }
 
 /// Marks the thread as running code in place for as long as it lives (a panic included).
@@ -80,7 +100,7 @@ mod tests {
         // While this thread spins, another task of the runtime is still served.
         let other = tokio::spawn(async { 7 });
         let (thread, nested) = in_place(|| {
-            let until = std::time::Instant::now() + Duration::from_millis(50);
+            let until = std::time::Instant::now() + std::time::Duration::from_millis(50);
             while std::time::Instant::now() < until {}
             (std::thread::current().id(), on_worker())
         });

@@ -360,7 +360,8 @@
       }
       return toJson(f(...bindings(i), each ? __data.input[i] : __data.input));
     },
-    takeLogs() { return JSON.stringify(logs.splice(0)); },
+    // Emptied only once written out: a call its slice cut short runs again (`cost.rs`).
+    takeLogs() { const out = JSON.stringify(logs); logs.length = 0; return out; },
     // The Date & Time node (v2): one operation over already-resolved parameters.
     dateTime(json) { return toJson(dateTimeNode(JSON.parse(json))); },
     value(src, i) { return toJson(compile(src)(...bindings(i))); },

@@ -11,6 +11,7 @@
 //! when one call's does. On a runtime worker a call runs inline only for a slice, then off
 //! the worker (`offload.rs`).
 
+use super::cost::Cost;
 use super::guard::{CpuAllowance, Interrupt, RunGuard, Stop};
 use super::offload;
 use super::template::{Segment, Template};
@@ -18,7 +19,7 @@ use rquickjs::{Context, Function, Object, Runtime};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const PRELUDE: &str = include_str!("prelude.js");
@@ -29,7 +30,8 @@ pub struct Limits {
     pub memory_bytes: usize,
     /// Longest one evaluation may run.
     pub time: Duration,
-    /// CPU time one execution may use, its code and its nodes together.
+    /// CPU time one execution's JavaScript may use, all its calls together (the nodes' own
+    /// work is bounded by their input, their I/O by `executionTimeout` and byte caps).
     pub execution_cpu: Duration,
 }
 
@@ -106,6 +108,9 @@ pub struct Sandbox {
     context: Context,
     deadline_ms: Arc<AtomicU64>,
     guard: RunGuard,
+    /// It has run tenant code that could redefine what bounded calls use (a Code node can
+    /// replace `String.prototype.trim`): from then on all its calls start off the workers.
+    tainted: AtomicBool,
     epoch: Instant,
     limits: Limits,
 }
@@ -131,10 +136,11 @@ impl Sandbox {
             context,
             deadline_ms,
             guard,
+            tainted: AtomicBool::new(false),
             epoch,
             limits,
         };
-        sandbox.guarded(|ctx| {
+        sandbox.guarded(Cost::Bounded, |ctx| {
             // The one host function: a zone's UTC offset (minutes) at an instant, for the
             // prelude's DateTime. NaN for an unknown zone name.
             let offset = Function::new(ctx.clone(), zone_offset_minutes)?;
@@ -161,22 +167,25 @@ impl Sandbox {
         self.guard.release();
     }
 
-    /// Whether a call of the holding execution outran its slice on a runtime worker: its
-    /// next nodes run off the workers from the start.
-    pub fn is_heavy(&self) -> bool {
-        self.guard.is_heavy()
+    /// Whether the code it runs now may run long: the holding execution used up its
+    /// inline share, or the sandbox has run tenant programs. Its next nodes that only
+    /// compute then run off the workers from their start.
+    pub fn runs_long(&self) -> bool {
+        self.guard.is_heavy() || self.tainted.load(Ordering::Relaxed)
     }
 
     /// Makes `scope` what the following evaluations see.
     pub fn load(&self, scope: &Scope<'_>) -> Result<(), EvalError> {
         let json = serde_json::to_string(scope).map_err(|e| EvalError::Setup(e.to_string()))?;
-        self.call("load", (json,)).map(|_: Option<String>| ())
+        self.call("load", (json.as_str(),), Cost::of_payload(json.len()))
+            .map(|_: Option<String>| ())
     }
 
     /// Starts an execution: what every node run sees, and no node outputs yet.
     pub fn begin(&self, facts: &RunFacts<'_>) -> Result<(), EvalError> {
         let json = serde_json::to_string(facts).map_err(|e| EvalError::Setup(e.to_string()))?;
-        self.call("begin", (json,)).map(|_: Option<String>| ())
+        self.call("begin", (json.as_str(),), Cost::of_payload(json.len()))
+            .map(|_: Option<String>| ())
     }
 
     /// Records a node's outputs (`[[items of output 0], …]`), where its inputs came from and
@@ -193,8 +202,9 @@ impl Sandbox {
         let outputs = serde_json::to_string(outputs).map_err(setup)?;
         let sources = serde_json::to_string(sources).map_err(setup)?;
         let context = serde_json::to_string(context).map_err(setup)?;
-        self.call("record", (node, outputs, sources, context))
-            .map(|_: Option<String>| ())
+        let cost = Cost::of_payload(outputs.len() + sources.len() + context.len());
+        let args = (node, outputs.as_str(), sources.as_str(), context.as_str());
+        self.call("record", args, cost).map(|_: Option<String>| ())
     }
 
     /// Makes the next evaluations see one node run: its input items (`{json, …}` values),
@@ -213,21 +223,24 @@ impl Sandbox {
             "source": sources,
         })
         .to_string();
-        self.call("step", (json,)).map(|_: Option<String>| ())
+        self.call("step", (json.as_str(),), Cost::of_payload(json.len()))
+            .map(|_: Option<String>| ())
     }
 
     /// What `$response` and `$pageCount` are for HTTP Request pagination expressions
     /// (`Null` and 0 outside of pagination).
     pub fn set_response(&self, response: &Value, page_count: usize) -> Result<(), EvalError> {
         let json = serde_json::to_string(response).map_err(|e| EvalError::Setup(e.to_string()))?;
-        self.call("response", (json, page_count as u32))
+        let cost = Cost::of_payload(json.len());
+        self.call("response", (json.as_str(), page_count as u32), cost)
             .map(|_: Option<String>| ())
     }
 
     /// Evaluates a template for item `item_index`: typed for a lone `{{ … }}`, else text.
     pub fn evaluate(&self, template: &Template, item_index: usize) -> Result<Value, EvalError> {
         if let Some(expr) = template.single_expression() {
-            let json: String = self.call("value", (expr, item_index as u32))?;
+            let cost = Cost::of_expression(expr);
+            let json: String = self.call("value", (expr, item_index as u32), cost)?;
             return serde_json::from_str(&json).map_err(|e| EvalError::Script(e.to_string()));
         }
         let mut out = String::new();
@@ -235,7 +248,9 @@ impl Sandbox {
             match segment {
                 Segment::Text(t) => out.push_str(t),
                 Segment::Expr(e) => {
-                    out.push_str(&self.call::<String, _>("text", (e.as_str(), item_index as u32))?)
+                    let cost = Cost::of_expression(e);
+                    let args = (e.as_str(), item_index as u32);
+                    out.push_str(&self.call::<String, _>("text", args, cost)?)
                 }
             }
         }
@@ -245,7 +260,8 @@ impl Sandbox {
     /// Runs Code-node JavaScript: over all input items, or (`each`) over item `item_index`.
     /// Answers what the code returned, as JSON.
     pub fn run_code(&self, code: &str, each: bool, item_index: usize) -> Result<Value, EvalError> {
-        let json: String = self.call("code", (code, each, item_index as u32))?;
+        let args = (code, each, item_index as u32);
+        let json: String = self.call("code", args, Cost::Unbounded)?;
         serde_json::from_str(&json).map_err(|e| EvalError::Script(e.to_string()))
     }
 
@@ -253,32 +269,33 @@ impl Sandbox {
     /// time zone (the same DateTime expressions use).
     pub fn date_time(&self, operation: &str, params: &Value) -> Result<Value, EvalError> {
         let args = serde_json::json!({ "operation": operation, "params": params }).to_string();
-        let json: String = self.call("dateTime", (args,))?;
+        let cost = Cost::of_payload(args.len());
+        let json: String = self.call("dateTime", (args.as_str(),), cost)?;
         serde_json::from_str(&json).map_err(|e| EvalError::Script(e.to_string()))
     }
 
     /// Whether the sandbox still evaluates (running out of memory can leave it unusable).
     pub fn is_healthy(&self) -> bool {
         let _ = self.take_logs();
-        self.guarded(|ctx| ctx.eval::<i32, _>("1 + 1"))
+        self.guarded(Cost::Bounded, |ctx| ctx.eval::<i32, _>("1 + 1"))
             .is_ok_and(|two| two == 2)
     }
 
     /// What the code printed with `console.*` since the last call.
     pub fn take_logs(&self) -> Vec<String> {
-        self.call::<String, _>("takeLogs", ())
+        self.call::<String, _>("takeLogs", (), Cost::Bounded)
             .ok()
             .and_then(|json| serde_json::from_str(&json).ok())
             .unwrap_or_default()
     }
 
-    fn call<R, A>(&self, method: &str, args: A) -> Result<R, EvalError>
+    fn call<R, A>(&self, method: &str, args: A, cost: Cost) -> Result<R, EvalError>
     where
         R: for<'js> rquickjs::FromJs<'js>,
         A: for<'js> rquickjs::function::IntoArgs<'js> + Clone,
     {
         // Cloned per run: a call that outran its slice runs again.
-        self.guarded(|ctx| {
+        self.guarded(cost, |ctx| {
             let api: Object = ctx.globals().get("__agente")?;
             let f: Function = api.get(method)?;
             f.call(args.clone())
@@ -286,13 +303,17 @@ impl Sandbox {
     }
 
     /// Runs `f` under the limits and turns QuickJS failures into [`EvalError`]s. On a
-    /// runtime worker it runs inline for a slice; past that it is interrupted and run again
-    /// off the worker (as is every later call of a heavy execution).
+    /// runtime worker a bounded call (`cost.rs`) runs inline for what is left of the
+    /// execution's inline share; past that it is interrupted and run again off the worker,
+    /// as is every later call of the execution. Unbounded calls start off the worker.
     fn guarded<R>(
         &self,
+        cost: Cost,
         f: impl for<'js> Fn(rquickjs::Ctx<'js>) -> rquickjs::Result<R>,
     ) -> Result<R, EvalError> {
-        if offload::on_worker() && !self.guard.is_heavy() {
+        if cost == Cost::Unbounded {
+            self.tainted.store(true, Ordering::Relaxed);
+        } else if offload::on_worker() && !self.runs_long() {
             match self.attempt(&f, true) {
                 Attempt::Done(result) => return result,
                 Attempt::OutranSlice => self.guard.set_heavy(),
@@ -317,9 +338,7 @@ impl Sandbox {
             Ordering::Relaxed,
         );
         let meter = if inline {
-            let now_ms = start.as_millis() as u64;
-            let slice_end = (start + offload::SLICE).as_millis() as u64;
-            self.guard.begin_inline(now_ms, slice_end)
+            self.guard.begin_inline(start.as_millis() as u64)
         } else {
             self.guard.begin_off_worker()
         };

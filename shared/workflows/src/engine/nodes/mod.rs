@@ -73,16 +73,47 @@ fn supported(kind: &str) -> bool {
 
 pub use ai::is_sub_node;
 
-/// Node types that run a tenant's program (not just expressions): they run off the
-/// runtime's workers from their start (`expr/offload.rs`).
-pub(crate) fn runs_programs(node: &Node) -> bool {
-    matches!(
-        node.kind.as_str(),
-        "n8n-nodes-base.code"
-            | "n8n-nodes-base.function"
-            | "n8n-nodes-base.functionItem"
-            | "@n8n/n8n-nodes-langchain.agent"
-    )
+/// Whether a node runs off the runtime's workers from its start (`expr/offload.rs`): a node
+/// that only computes, when it runs a tenant's program or its execution's code may run
+/// long (`code_runs_long`). A node that waits on the network or a timer never does: it
+/// would hold a thread through its wait; its calls move off the workers one by one.
+pub(crate) fn runs_in_place(node: &Node, code_runs_long: bool) -> bool {
+    const PROGRAMS: &[&str] = &[
+        "n8n-nodes-base.code",
+        "n8n-nodes-base.function",
+        "n8n-nodes-base.functionItem",
+    ];
+    const COMPUTE_ONLY: &[&str] = &[
+        "n8n-nodes-base.manualTrigger",
+        "n8n-nodes-base.webhook",
+        "n8n-nodes-base.scheduleTrigger",
+        "n8n-nodes-base.cron",
+        "n8n-nodes-base.executeWorkflowTrigger",
+        "n8n-nodes-base.errorTrigger",
+        "n8n-nodes-base.noOp",
+        "n8n-nodes-base.set",
+        "n8n-nodes-base.if",
+        "n8n-nodes-base.filter",
+        "n8n-nodes-base.merge",
+        "n8n-nodes-base.limit",
+        "n8n-nodes-base.sort",
+        "n8n-nodes-base.splitOut",
+        "n8n-nodes-base.aggregate",
+        "n8n-nodes-base.removeDuplicates",
+        "n8n-nodes-base.stopAndError",
+        "n8n-nodes-base.switch",
+        "n8n-nodes-base.renameKeys",
+        "n8n-nodes-base.crypto",
+        "n8n-nodes-base.summarize",
+        "n8n-nodes-base.splitInBatches",
+        "n8n-nodes-base.dateTime",
+        "n8n-nodes-base.markdown",
+        "n8n-nodes-base.html",
+        "n8n-nodes-base.htmlExtract",
+        "n8n-nodes-base.xml",
+    ];
+    let kind = node.kind.as_str();
+    PROGRAMS.contains(&kind) || (code_runs_long && COMPUTE_ONLY.contains(&kind))
 }
 
 /// A parameter that is a plain id or a resource locator (`{"__rl": true, "value": …,
