@@ -177,6 +177,7 @@ impl TestApp {
     }
 
     /// Stores a credential of `kind` with `data` (under a fresh name); answers its id.
+    #[allow(dead_code)] // used by the attack suite (tests/security), which shares this file
     pub async fn create_credential(&self, kind: &str, data: Value, token: &str) -> String {
         let name = format!("{kind} {}", uuid::Uuid::new_v4().simple());
         let created: Value = self
