@@ -100,6 +100,28 @@ async fn hook(client: &reqwest::Client, base: &str, token: &str, path: &str, js:
     hook_with(client, base, token, path, last).await;
 }
 
+/// Stores `workflow` for the tenant of `token` and activates it.
+async fn activate(client: &reqwest::Client, base: &str, token: &str, workflow: &Value) {
+    let created: Value = client
+        .post(format!("{base}/api/v1/workflows"))
+        .bearer_auth(token)
+        .json(workflow)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap();
+    let res = client
+        .post(format!("{base}/api/v1/workflows/{id}/activate"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
 /// Webhook `path` → `body.n` items of the body → `last` (a node named `Code`).
 async fn hook_with(client: &reqwest::Client, base: &str, token: &str, path: &str, last: Value) {
     let workflow = json!({
@@ -116,24 +138,7 @@ async fn hook_with(client: &reqwest::Client, base: &str, token: &str, path: &str
             "Items": {"main": [[{"node": "Code", "type": "main", "index": 0}]]}
         }
     });
-    let created: Value = client
-        .post(format!("{base}/api/v1/workflows"))
-        .bearer_auth(token)
-        .json(&workflow)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap();
-    let res = client
-        .post(format!("{base}/api/v1/workflows/{id}/activate"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    activate(client, base, token, &workflow).await;
 }
 
 /// Webhook `path` → one item per entry of `body.list` (Split Out, no program) → a Set
@@ -161,24 +166,7 @@ async fn hook_expression(
             "Items": {"main": [[{"node": "Set", "type": "main", "index": 0}]]}
         }
     });
-    let created: Value = client
-        .post(format!("{base}/api/v1/workflows"))
-        .bearer_auth(token)
-        .json(&workflow)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap();
-    let res = client
-        .post(format!("{base}/api/v1/workflows/{id}/activate"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    activate(client, base, token, &workflow).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
