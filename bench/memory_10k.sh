@@ -3,4 +3,4 @@
 # in one process (release build). Flat numbers after the first runs = no growth per run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo run -q --release -p agente-workflows --features server --example ten_thousand_rss
+cargo run -q --release -p agente-engine --example ten_thousand_rss

@@ -54,7 +54,7 @@ start_agente() {
   token=$(curl -fsS "$base/auth/signup" -H 'content-type: application/json' \
     -d '{"email":"bench@example.test","password":"a long password","tenant_name":"Bench"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
   id=$(curl -fsS "$base/workflows/import" -H "authorization: Bearer $token" -H 'content-type: application/json' \
-    --data-binary @shared/workflows/tests/fixtures/a-webhook-bench.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
+    --data-binary @shared/workflow-model/tests/fixtures/a-webhook-bench.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
   curl -fsS -X POST "$base/workflows/$id/activate" -H "authorization: Bearer $token" >/dev/null
   echo '{"n":40}' >"$dir/body.json"
   answer=$(curl -fsS "http://127.0.0.1:$port/webhook/bench" -H 'content-type: application/json' -d @"$dir/body.json")

@@ -11,7 +11,7 @@ use leptos_axum::ResponseOptions;
 #[derive(Clone)]
 pub struct ServerContext {
     pub auth: AuthService,
-    pub workflows: agente_workflows::service::WorkflowService,
+    pub workflows: agente_workflows::WorkflowService,
     pub notifier: agente_notify::Notifier,
     pub billing: agente_billing::Billing,
     pub ai: agente_ai::AiService,

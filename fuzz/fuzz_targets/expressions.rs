@@ -2,7 +2,8 @@
 //! in a small sandbox ends (value or error) within its limits, never crashing the host.
 #![no_main]
 
-use agente_workflows::expr::{Limits, Sandbox, Scope, Template};
+use agente_engine::expr::{Limits, Sandbox, Scope};
+use agente_workflow_model::Template;
 use libfuzzer_sys::fuzz_target;
 use serde_json::json;
 use std::sync::OnceLock;

@@ -2,7 +2,7 @@
 //! exports to JSON that parses back to the same document (the lossless round trip).
 #![no_main]
 
-use agente_workflows::Workflow;
+use agente_workflow_model::Workflow;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for workflow in workflows {
-        let _ = agente_workflows::validate::validate(&workflow, &|_| true);
+        let _ = agente_workflow_model::validate::validate(&workflow, &|_| true);
         let exported = workflow.to_value();
         let again: Workflow =
             serde_json::from_value(exported.clone()).expect("an export parses back");

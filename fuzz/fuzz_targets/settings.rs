@@ -3,9 +3,9 @@
 //! such as `executionTimeout: 1e300` included.
 #![no_main]
 
-use agente_workflows::Workflow;
-use agente_workflows::engine::{Engine, RunRequest};
-use agente_workflows::validate::{Severity, validate};
+use agente_workflow_model::Workflow;
+use agente_engine::{Engine, RunRequest};
+use agente_workflow_model::validate::{Severity, validate};
 use libfuzzer_sys::fuzz_target;
 use serde_json::json;
 use std::sync::OnceLock;

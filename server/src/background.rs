@@ -9,7 +9,7 @@ use agente_core::Clock;
 use agente_jobs::{Handlers, JobError, Queue, RetryPolicy, Scheduler, Worker, WorkerOptions};
 use agente_notify::{DELIVER_JOB, DELIVER_RETRY, EVENT_JOB, Event, Notifier, NotifierError};
 use agente_store::Db;
-use agente_workflows::service::{
+use agente_workflows::{
     EXECUTE_JOB, RESUME_JOB, SCHEDULE_JOB, WorkflowService, WorkflowServiceError,
 };
 use std::sync::Arc;

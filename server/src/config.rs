@@ -73,7 +73,7 @@ pub struct Config {
     /// `agente`), so deployments can share one Redis.
     pub redis_namespace: String,
     /// The server's SMTP relay for notifications (`SMTP_URL`; sender `AGENTE_SMTP_FROM`).
-    pub smtp: Option<agente_notify::email::SmtpConfig>,
+    pub smtp: Option<agente_network::smtp::SmtpConfig>,
     /// Web Push key (`AGENTE_VAPID_PRIVATE_KEY`, base64url; generated in the data directory
     /// when unset) and contact (`AGENTE_VAPID_CONTACT`).
     pub vapid: agente_notify::push::Vapid,
@@ -168,7 +168,7 @@ impl Config {
                 let from =
                     env("AGENTE_SMTP_FROM").unwrap_or_else(|| "Agente <agente@localhost>".into());
                 Some(
-                    agente_notify::email::SmtpConfig::from_url(&url, &from)
+                    agente_network::smtp::SmtpConfig::from_url(&url, &from)
                         .map_err(anyhow::Error::msg)?,
                 )
             }

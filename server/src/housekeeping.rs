@@ -12,7 +12,7 @@ use agente_jobs::{CronSchedule, Misfire, NewJob, Queue, QueueError, ScheduleSpec
 use agente_notify::Notifier;
 use agente_store::Db;
 use agente_store::StoreError;
-use agente_workflows::service::WorkflowService;
+use agente_workflows::WorkflowService;
 use serde_json::{Value, json};
 
 /// The job type of one round of upkeep.

@@ -11,11 +11,11 @@ use agente_app::{App, shell, ssr::ServerContext};
 use agente_auth::{AuthService, AuthSettings, JwtKeys, RateLimiter};
 use agente_billing::{Billing, BillingOptions, Stripe};
 use agente_core::{Clock, SecretBox, SystemClock};
+use agente_engine::Engine;
+use agente_engine::expr::Limits;
 use agente_network::{HttpSettings, NetworkPolicy, OutboundHttp};
 use agente_store::{Db, DbOptions};
-use agente_workflows::engine::Engine;
-use agente_workflows::expr::Limits;
-use agente_workflows::service::{ServiceLimits, WorkflowService};
+use agente_workflows::{ServiceLimits, WorkflowService};
 use anyhow::Context;
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -273,7 +273,7 @@ pub fn router(state: AppState) -> Router {
             client_ip::record,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            config,
+            config.webhook_origin.clone().map(Arc::new),
             webhook_origin::separate,
         ));
     http_layers::apply(app, &state.config).with_state(state)

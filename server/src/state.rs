@@ -14,7 +14,7 @@ pub struct AppState {
     pub db: Db,
     pub redis: Option<redis::aio::ConnectionManager>,
     pub auth: AuthService,
-    pub workflows: agente_workflows::service::WorkflowService,
+    pub workflows: agente_workflows::WorkflowService,
     pub notifier: agente_notify::Notifier,
     pub billing: agente_billing::Billing,
     pub ai: agente_ai::AiService,

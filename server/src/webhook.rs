@@ -17,7 +17,7 @@
 use crate::AppState;
 use crate::api::ApiError;
 use agente_auth::ClientIp;
-use agente_workflows::service::{WebhookCall, WebhookReply, WebhookTarget, WorkflowServiceError};
+use agente_workflows::{WebhookCall, WebhookReply, WebhookTarget, WorkflowServiceError};
 use axum::Extension;
 use axum::Router;
 use axum::body::{Body, Bytes};

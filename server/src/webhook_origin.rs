@@ -4,7 +4,6 @@
 //! answers only webhook paths (and health checks), the app host refuses webhook paths.
 
 use crate::api::ApiError;
-use crate::config::Config;
 use crate::webhook::is_webhook_path;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
@@ -67,8 +66,13 @@ impl WebhookOrigin {
     }
 }
 
-pub async fn separate(State(config): State<Arc<Config>>, request: Request, next: Next) -> Response {
-    let Some(origin) = &config.webhook_origin else {
+/// Keeps the two hosts apart when webhooks have an origin of their own (`origin`).
+pub async fn separate(
+    State(origin): State<Option<Arc<WebhookOrigin>>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(origin) = origin.as_deref() else {
         return next.run(request).await;
     };
     let path = request.uri().path();

@@ -8,11 +8,11 @@
 
 use agente_auth::{AuthMethod, Principal};
 use agente_core::{Clock, Role, SecretBox, SystemClock, TenantId};
+use agente_engine::Engine;
 use agente_store::Row;
 use agente_store::sqlx::query;
 use agente_store::testing::TestDb;
-use agente_workflows::engine::Engine;
-use agente_workflows::service::{ServiceLimits, WebhookCall, WorkflowService};
+use agente_workflows::{ServiceLimits, WebhookCall, WorkflowService};
 use rand::Rng;
 use serde_json::json;
 use std::process::{Child, Command, Stdio};

@@ -26,8 +26,9 @@ pub struct GeneratedWorkflow {
 impl GeneratedWorkflow {
     /// From the body of `POST /api/v1/ai/workflows/generate` (the stream's `result`).
     pub fn from_api(body: &serde_json::Value) -> Result<Self, String> {
-        let workflow: agente_workflows::Workflow = serde_json::from_value(body["workflow"].clone())
-            .map_err(|e| format!("the generated workflow could not be read: {e}"))?;
+        let workflow: agente_workflow_model::Workflow =
+            serde_json::from_value(body["workflow"].clone())
+                .map_err(|e| format!("the generated workflow could not be read: {e}"))?;
         let json = serde_json::to_string_pretty(&body["workflow"]).unwrap_or_default();
         let (nodes, edges) = super::workflows::canvas_of(&workflow);
         let tokens = |k: &str| body["usage"][k].as_u64().unwrap_or(0);

@@ -78,8 +78,8 @@ pub struct ExecutionView {
 }
 
 #[cfg(feature = "ssr")]
-pub(super) fn wf_error(err: agente_workflows::service::WorkflowServiceError) -> ServerFnError {
-    use agente_workflows::service::WorkflowServiceError as E;
+pub(super) fn wf_error(err: agente_workflows::WorkflowServiceError) -> ServerFnError {
+    use agente_workflows::WorkflowServiceError as E;
     match err {
         E::Store(_) | E::Internal(_) => {
             tracing::error!(error = %err, "server function failed");
@@ -90,7 +90,7 @@ pub(super) fn wf_error(err: agente_workflows::service::WorkflowServiceError) -> 
 }
 
 #[cfg(feature = "ssr")]
-fn row(w: &agente_workflows::service::StoredWorkflow) -> WorkflowRow {
+fn row(w: &agente_workflows::StoredWorkflow) -> WorkflowRow {
     let tags = w
         .workflow
         .tags
@@ -117,7 +117,7 @@ fn row(w: &agente_workflows::service::StoredWorkflow) -> WorkflowRow {
 #[server(prefix = "/sfn", endpoint = "workflows")]
 pub async fn list_workflows(search: String) -> Result<Vec<WorkflowRow>, ServerFnError> {
     let p = require_principal()?;
-    let query = agente_workflows::service::ListQuery {
+    let query = agente_workflows::ListQuery {
         name: Some(search).filter(|s| !s.trim().is_empty()),
         limit: Some(250),
         ..Default::default()
@@ -160,7 +160,7 @@ pub async fn duplicate_workflow(id: String) -> Result<(), ServerFnError> {
     let p = require_principal()?;
     let svc = context()?.workflows;
     let mut copy = svc.get(&p, &id).await.map_err(wf_error)?.workflow;
-    copy.name = agente_workflows::Field::Value(format!("{} (copy)", copy.name()));
+    copy.name = agente_workflow_model::Field::Value(format!("{} (copy)", copy.name()));
     svc.create(&p, &copy.to_value().to_string())
         .await
         .map_err(wf_error)?;
@@ -180,7 +180,9 @@ pub async fn delete_workflow(id: String) -> Result<(), ServerFnError> {
 
 /// A workflow's nodes and connections as the canvas draws them (sticky notes left out).
 #[cfg(any(feature = "ssr", feature = "hydrate"))]
-pub(crate) fn canvas_of(wf: &agente_workflows::Workflow) -> (Vec<CanvasNode>, Vec<CanvasEdge>) {
+pub(crate) fn canvas_of(
+    wf: &agente_workflow_model::Workflow,
+) -> (Vec<CanvasNode>, Vec<CanvasEdge>) {
     let nodes = wf
         .nodes()
         .iter()
@@ -298,7 +300,7 @@ pub async fn stop_execution(id: String) -> Result<String, ServerFnError> {
 }
 
 #[cfg(feature = "ssr")]
-fn execution_row(e: &agente_workflows::service::ExecutionRecord) -> ExecutionRow {
+fn execution_row(e: &agente_workflows::ExecutionRecord) -> ExecutionRow {
     ExecutionRow {
         id: e.id.clone(),
         workflow_id: e.workflow_id.clone(),
@@ -314,7 +316,7 @@ fn execution_row(e: &agente_workflows::service::ExecutionRecord) -> ExecutionRow
 #[server(prefix = "/sfn", endpoint = "executions")]
 pub async fn list_executions(workflow_id: String) -> Result<Vec<ExecutionRow>, ServerFnError> {
     let p = require_principal()?;
-    let q = agente_workflows::service::ExecutionQuery {
+    let q = agente_workflows::ExecutionQuery {
         workflow_id: Some(workflow_id).filter(|w| !w.is_empty()),
         limit: Some(250),
         ..Default::default()

@@ -2,6 +2,9 @@
 
 use leptos::prelude::*;
 
+mod canvas;
+pub use canvas::Canvas;
+
 /// Shows the error of the last action run, if it failed.
 #[component]
 pub fn ActionError<T, S>(value: S) -> impl IntoView

@@ -1,8 +1,8 @@
 //! The assistant panel on the Workflows page: describe a workflow, watch the model write it,
 //! see it drawn, import it.
 
-use super::workflows::Canvas;
 use crate::api::{GeneratedWorkflow, ImportWorkflows};
+use crate::components::Canvas;
 use leptos::prelude::*;
 
 /// What the panel shows while and after a generation runs.

@@ -7,7 +7,7 @@ use super::{ApiError, ApiPath, ApiQuery, Caller, Problem};
 use crate::AppState;
 use agente_auth::{Action, Principal, Resource, check_permission, require_operator};
 use agente_jobs::{DeadJobs, Queue, QueueError, Scope};
-use agente_workflows::service::WorkflowServiceError;
+use agente_workflows::WorkflowServiceError;
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;

@@ -5,7 +5,7 @@ use agente_auth::AuthError;
 use agente_billing::BillingError;
 use agente_core::Refusal;
 use agente_notify::NotifierError;
-use agente_workflows::service::WorkflowServiceError;
+use agente_workflows::WorkflowServiceError;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};

@@ -2,7 +2,7 @@
 
 use super::{ApiError, ApiPath, ApiQuery, Caller, Problem};
 use crate::AppState;
-use agente_workflows::service::{ExecutionQuery, ListQuery};
+use agente_workflows::{ExecutionQuery, ListQuery};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -211,7 +211,7 @@ pub async fn listen(
     let routes = s.workflows.listen_for_test_call(&p, &id).await?;
     Ok(Json(json!({
         "listening": routes,
-        "expiresInSeconds": agente_workflows::service::TEST_WEBHOOK_TTL_MS / 1000,
+        "expiresInSeconds": agente_workflows::TEST_WEBHOOK_TTL_MS / 1000,
     })))
 }
 
@@ -240,7 +240,7 @@ pub async fn list_credentials(
 pub async fn create_credential(
     State(s): State<AppState>,
     Caller(p): Caller,
-    super::ApiJson(input): super::ApiJson<agente_workflows::service::NewCredential>,
+    super::ApiJson(input): super::ApiJson<agente_workflows::NewCredential>,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(
         s.workflows.create_credential(&p, input).await?.to_api(),

@@ -3,11 +3,11 @@
 
 use agente_auth::{AuthMethod, Principal};
 use agente_core::{Clock, FixedClock, Role, SecretBox, SystemClock, TenantId};
+use agente_engine::Engine;
 use agente_jobs::WorkerOptions;
 use agente_server::background::{self, Roles};
 use agente_store::testing::TestDb;
-use agente_workflows::engine::Engine;
-use agente_workflows::service::{ServiceLimits, WorkflowService};
+use agente_workflows::{ServiceLimits, WorkflowService};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;

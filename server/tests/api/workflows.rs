@@ -4,7 +4,8 @@ use crate::helpers::{BACKENDS, assert_problem, spawn_app};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const BENCH: &str = include_str!("../../../shared/workflows/tests/fixtures/a-webhook-bench.json");
+const BENCH: &str =
+    include_str!("../../../shared/workflow-model/tests/fixtures/a-webhook-bench.json");
 
 #[tokio::test]
 async fn import_activate_call_webhook_and_read_executions() {

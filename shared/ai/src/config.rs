@@ -5,6 +5,10 @@ use agente_network::{HttpSettings, NetworkPolicy, OutboundHttp};
 use std::fmt;
 use std::time::Duration;
 
+/// Where a provider is reached when a credential or setting names no URL.
+pub(crate) const OPENAI_URL: &str = "https://api.openai.com/v1";
+pub(crate) const ANTHROPIC_URL: &str = "https://api.anthropic.com";
+
 /// An API key. Its `Debug` never shows it, and nothing but the request header reads it.
 #[derive(Clone)]
 pub struct ApiKey(String);

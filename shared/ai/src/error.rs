@@ -9,7 +9,7 @@ pub enum AiError {
     Auth(#[from] agente_auth::AuthError),
     /// Reading the workflow or executions asked about failed (not found, forbidden, …).
     #[error(transparent)]
-    Workflow(#[from] agente_workflows::service::WorkflowServiceError),
+    Workflow(#[from] agente_workflows::WorkflowServiceError),
     /// The provider answered with an error (after the retries it allowed).
     #[error("{provider} answered {status}: {message}")]
     Provider {

@@ -9,8 +9,8 @@ use crate::chat::{
 };
 use crate::workflow_check::check;
 use crate::{AiError, offline};
-use agente_workflows::catalogue::{Group, NODE_TYPES};
-use agente_workflows::engine::nodes::supports;
+use agente_engine::nodes::supports;
+use agente_workflow_model::catalogue::{Group, NODE_TYPES};
 use futures::StreamExt;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -45,7 +45,7 @@ fn allowed_types() -> Vec<(&'static str, &'static str)> {
     NODE_TYPES
         .iter()
         .filter(|t| {
-            let node = agente_workflows::Node {
+            let node = agente_workflow_model::Node {
                 kind: t.name.to_string(),
                 ..Default::default()
             };

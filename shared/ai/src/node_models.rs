@@ -5,16 +5,13 @@
 //! checked after DNS resolution by the client they share.
 
 use crate::chat::{ChatModel, ChatRequest, Spend};
-use crate::config::{ApiKey, ProviderConfig};
+use crate::config::{ANTHROPIC_URL, ApiKey, OPENAI_URL, ProviderConfig};
 use crate::tenant::Task;
 use crate::{AiError, AiService, Anthropic, OpenAi, OpenAiApi};
 use agente_core::TenantId;
 use agente_core::llm::{LanguageModels, ModelApi, ModelCall, ModelError, ModelFuture, ModelReply};
 use agente_network::{HttpSettings, NetworkPolicy, OutboundHttp};
 use std::time::Duration;
-
-pub(crate) const OPENAI_URL: &str = "https://api.openai.com/v1";
-pub(crate) const ANTHROPIC_URL: &str = "https://api.anthropic.com";
 
 /// The client calls to tenant-given model URLs share (AI nodes, a tenant's own key): the
 /// tenant network policy on every hop, and the provider timeouts.

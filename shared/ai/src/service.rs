@@ -17,7 +17,7 @@ use crate::{AiError, Anthropic, OpenAi, OpenAiApi};
 use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::{GateError, Meter, TenantId, Usage, UsageGate};
 use agente_network::{NetworkPolicy, OutboundHttp};
-use agente_workflows::service::{ExecutionQuery, WorkflowService};
+use agente_workflows::{ExecutionQuery, WorkflowService};
 use std::sync::Arc;
 
 /// A provider to set up: its wire format and settings.
@@ -259,7 +259,7 @@ impl AiService {
     async fn explain_failure(
         &self,
         p: &Principal,
-        workflow: &agente_workflows::Workflow,
+        workflow: &agente_workflow_model::Workflow,
         data: Option<&serde_json::Value>,
         error: Option<&str>,
     ) -> Result<Explanation, AiError> {
@@ -282,7 +282,7 @@ impl AiService {
     async fn advise_on<'a>(
         &self,
         p: &Principal,
-        workflow: &agente_workflows::Workflow,
+        workflow: &agente_workflow_model::Workflow,
         executions: impl IntoIterator<Item = (&'a str, Option<&'a serde_json::Value>)>,
     ) -> Result<Advice, AiError> {
         check_permission(p, Resource::Workflows, Action::Read)?;

@@ -14,7 +14,7 @@ use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::{Clock, SecretBox, TenantId};
 use agente_store::sqlx::query;
 use agente_store::{Db, Row};
-use agente_workflows::service::{WorkflowServiceError, open_credential};
+use agente_workflows::{WorkflowServiceError, open_credential};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -290,7 +290,7 @@ impl AiService {
         let http = self.inner.node_http.clone();
         let model: Arc<dyn ChatModel> = match kind.as_str() {
             "openAiApi" => {
-                let base = text("url").unwrap_or(crate::node_models::OPENAI_URL);
+                let base = text("url").unwrap_or(crate::config::OPENAI_URL);
                 let mut config = ProviderConfig::new("openai", base, key, model);
                 config.timeout = self.inner.node_timeout;
                 Arc::new(OpenAi::with_client(
@@ -300,7 +300,7 @@ impl AiService {
                 ))
             }
             "anthropicApi" => {
-                let base = text("url").unwrap_or(crate::node_models::ANTHROPIC_URL);
+                let base = text("url").unwrap_or(crate::config::ANTHROPIC_URL);
                 let mut config = ProviderConfig::new("anthropic", base, key, model);
                 config.timeout = self.inner.node_timeout;
                 Arc::new(Anthropic::with_client(config, http))

@@ -4,8 +4,8 @@
 //! in lines a model can act on.
 
 use crate::chat::json_part;
-use agente_workflows::engine::nodes::supports;
-use agente_workflows::{Severity, Workflow, validate};
+use agente_engine::nodes::supports;
+use agente_workflow_model::{Severity, Workflow, validate};
 use serde_json::{Map, Value, json};
 
 /// Largest answer read as a workflow.

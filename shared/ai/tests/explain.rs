@@ -5,7 +5,7 @@
 use agente_ai::explain::{explain, failure_context};
 use agente_ai::testing::{FakeLlm, Reply};
 use agente_ai::{Anthropic, ApiKey, ChatModel, ProviderConfig, RetryPolicy};
-use agente_workflows::Workflow;
+use agente_workflow_model::Workflow;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! Postgres, so the scheduler needs neither advisory locks nor Redis to run once.
 
 use crate::QueueError;
-use crate::sql::execute_alone;
+use crate::system_tx::execute_alone;
 use agente_store::Db;
 use agente_store::sqlx;
 

@@ -11,6 +11,7 @@
 //! the work but before recording it runs again.
 
 mod cron;
+mod firings;
 mod job;
 pub mod lease;
 mod queue;
@@ -18,13 +19,15 @@ mod redis_queue;
 pub mod scaling;
 pub mod scheduler;
 mod sql;
+mod system_tx;
 mod worker;
 
 pub use cron::CronSchedule;
+pub use firings::Firing;
 pub use job::{DEFAULT_QUEUE, DeadJob, Job, Lease, NewJob, QueueStats, RetryPolicy, TenantLoad};
 pub use queue::{Queue, Staged};
 pub use redis_queue::RedisQueue;
-pub use scheduler::{Firing, Misfire, ScheduleSpec, Scheduler};
+pub use scheduler::{Misfire, ScheduleSpec, Scheduler};
 pub use sql::{DeadJobs, Scope, SqlQueue};
 pub use worker::{Handlers, JobError, Worker, WorkerOptions};
 

@@ -2,9 +2,9 @@
 //! (`REDIS_URL`). Workers, the scheduler and the services use `Queue` and do not know which.
 
 use crate::QueueError;
+use crate::firings::Firing;
 use crate::job::{DeadJob, Lease, NewJob, QueueStats, TenantLoad};
 use crate::redis_queue::RedisQueue;
-use crate::scheduler::Firing;
 use crate::sql::{DeadJobs, Scope, SqlQueue, enqueue_in};
 use agente_core::TenantId;
 use agente_store::sqlx::AnyConnection;

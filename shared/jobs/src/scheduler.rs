@@ -8,13 +8,14 @@
 //! misfire policy: skip what was missed, or run once for all of it.
 
 use crate::cron::CronSchedule;
+use crate::firings::Firing;
 use crate::job::NewJob;
-use crate::sql::{enqueue_in, fetch_alone};
+use crate::sql::enqueue_in;
+use crate::system_tx::store;
 use crate::{Queue, QueueError, lease};
 use agente_core::{Clock, TenantId};
 use agente_store::sqlx::{self, AnyConnection};
 use agente_store::{Db, Row};
-use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -52,20 +53,6 @@ pub struct ScheduleSpec {
     pub every_weeks: u32,
     pub job: NewJob,
     pub misfire: Misfire,
-}
-
-/// One firing of a schedule, as its history shows it.
-#[derive(Clone, Debug, Serialize)]
-pub struct Firing {
-    pub job_id: String,
-    pub schedule_id: String,
-    /// `ready` (waiting or backing off), `running`, `done` or `dead`.
-    pub state: String,
-    pub enqueued_at: i64,
-    pub started_at: Option<i64>,
-    pub finished_at: Option<i64>,
-    pub attempts: u32,
-    pub error: Option<String>,
 }
 
 /// Replaces every schedule registered by `owner` with `specs`, inside the caller's
@@ -210,40 +197,6 @@ impl Scheduler {
     }
 }
 
-/// The latest firings of every schedule `owner` registered (ids `<owner>/…`, the
-/// registrants' convention), removed schedules included, newest first.
-pub(crate) async fn owner_history(
-    db: &Db,
-    owner: &str,
-    limit: u32,
-) -> Result<Vec<Firing>, QueueError> {
-    let prefix = format!("{}/%", agente_store::like_escape(owner));
-    let rows = fetch_alone(
-        db,
-        sqlx::query(
-            "SELECT id, schedule_id, state, created_at, started_at, finished_at, attempt, last_error \
-             FROM jobs WHERE schedule_id LIKE $1 ESCAPE '\\' ORDER BY created_at DESC, id DESC LIMIT $2",
-        )
-        .bind(prefix)
-        .bind(i64::from(limit.min(1_000))),
-    )
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Firing {
-                job_id: r.try_get("id").map_err(store)?,
-                schedule_id: r.try_get("schedule_id").map_err(store)?,
-                state: r.try_get("state").map_err(store)?,
-                enqueued_at: r.try_get("created_at").map_err(store)?,
-                started_at: r.try_get("started_at").map_err(store)?,
-                finished_at: r.try_get("finished_at").map_err(store)?,
-                attempts: r.try_get::<i64, _>("attempt").map_err(store)? as u32,
-                error: r.try_get("last_error").map_err(store)?,
-            })
-        })
-        .collect()
-}
-
 /// Moves one due schedule to its next firing and enqueues its job unless the firing was
 /// missed under the `skip` policy. Answers whether a job was enqueued.
 async fn fire(
@@ -315,8 +268,4 @@ async fn park(tx: &mut AnyConnection, id: &str, due_at: i64) -> Result<(), Queue
         .await
         .map_err(store)?;
     Ok(())
-}
-
-fn store(e: sqlx::Error) -> QueueError {
-    QueueError::Store(e.into())
 }

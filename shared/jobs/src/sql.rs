@@ -11,6 +11,7 @@
 
 use crate::QueueError;
 use crate::job::{DeadJob, Job, Lease, NewJob, QueueStats, TenantLoad};
+use crate::system_tx::{execute_alone, fetch_alone, store};
 use agente_core::{Clock, TenantId};
 use agente_store::sqlx::{self, AnyConnection};
 use agente_store::{AnyRow, Backend, Db, Row};
@@ -423,8 +424,8 @@ impl SqlQueue {
         &self,
         owner: &str,
         limit: u32,
-    ) -> Result<Vec<crate::scheduler::Firing>, QueueError> {
-        crate::scheduler::owner_history(&self.db, owner, limit).await
+    ) -> Result<Vec<crate::firings::Firing>, QueueError> {
+        crate::firings::owner_history(&self.db, owner, limit).await
     }
 
     /// Forgets finished jobs older than `before_ms` (their idempotency keys with them).
@@ -611,32 +612,6 @@ pub(crate) fn truncate(error: &str) -> &str {
     }
 }
 
-/// Runs one statement in a system transaction of its own; answers the rows affected.
-pub(crate) async fn execute_alone<'q>(
-    db: &Db,
-    statement: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-) -> Result<u64, QueueError> {
-    let mut tx = db.system_tx().await?;
-    let n = statement
-        .execute(&mut *tx)
-        .await
-        .map_err(store)?
-        .rows_affected();
-    tx.commit().await.map_err(store)?;
-    Ok(n)
-}
-
-/// All rows of one read statement over the system tables, in a transaction of its own.
-pub(crate) async fn fetch_alone<'q>(
-    db: &Db,
-    statement: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-) -> Result<Vec<AnyRow>, QueueError> {
-    let mut tx = db.system_tx().await?;
-    let rows = statement.fetch_all(&mut *tx).await.map_err(store)?;
-    tx.commit().await.map_err(store)?;
-    Ok(rows)
-}
-
 /// A `SUM(…)` column as a count (NULL, for no rows, is 0).
 fn count(row: &AnyRow, column: &str) -> Result<u64, QueueError> {
     Ok(row
@@ -660,8 +635,4 @@ where
         .map(|r| r.try_get(0))
         .transpose()
         .map_err(store)
-}
-
-pub(crate) fn store(e: sqlx::Error) -> QueueError {
-    QueueError::Store(e.into())
 }

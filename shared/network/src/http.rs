@@ -208,6 +208,15 @@ impl Resolve for CheckedResolver {
     }
 }
 
+/// The wait an HTTP answer's `Retry-After` asks for (in seconds; at most an hour).
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .map(|s| Duration::from_secs(s.min(3_600)))
+}
+
 /// Reads a body chunk by chunk and stops with [`OutboundError::TooLarge`] as soon as it
 /// passes `limit` bytes: an endless or huge answer costs at most `limit` of memory.
 pub async fn read_capped(

@@ -1,4 +1,4 @@
-//! Notifications. Senders: e-mail over SMTP (`email`), Slack incoming webhooks (`slack`),
+//! Notifications. Senders: e-mail over SMTP (`agente_network::smtp`), Slack incoming webhooks (`slack`),
 //! generic webhooks signed with HMAC-SHA256 (`webhook`) and Web Push to installed PWAs
 //! (`push`), all through `agente-network`'s policy-checked client. The notifier
 //! (`service`): a tenant's rules (which events, which channel), templates, and the delivery
@@ -10,7 +10,6 @@
 //! queue's business. Senders that call URLs take the caller's HTTP client, so the caller's
 //! network policy (no private addresses, timeouts) applies to user-given URLs.
 
-pub mod email;
 mod event;
 pub mod push;
 pub mod service;
@@ -44,6 +43,16 @@ pub enum NotifyError {
     Gone(String),
 }
 
+impl From<agente_network::smtp::SmtpError> for NotifyError {
+    fn from(e: agente_network::smtp::SmtpError) -> Self {
+        use agente_network::smtp::SmtpError;
+        match e {
+            SmtpError::Retry(message) => NotifyError::retry(message),
+            SmtpError::Permanent(message) => NotifyError::Permanent(message),
+        }
+    }
+}
+
 impl NotifyError {
     pub(crate) fn retry(message: impl Into<String>) -> Self {
         NotifyError::Retry {
@@ -72,20 +81,11 @@ pub(crate) fn quote(body: &str) -> String {
     }
 }
 
-/// The wait an HTTP answer's `Retry-After` asks for (in seconds; at most an hour).
-pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    headers
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|s| s.trim().parse::<u64>().ok())
-        .map(|s| Duration::from_secs(s.min(3_600)))
-}
-
 /// Maps an HTTP answer that is not a success: 408, 425, 429 and 5xx pass (with
 /// `Retry-After` when given), other 4xx stay.
 pub(crate) async fn http_failure(what: &str, answer: reqwest::Response) -> NotifyError {
     let status = answer.status();
-    let after = retry_after(answer.headers());
+    let after = agente_network::retry_after(answer.headers());
     let body = agente_network::text_prefix(answer, ERROR_BODY_READ).await;
     let message = format!("{what} answered {status}: {}", quote(&body));
     let passing = status.is_server_error() || [408, 425, 429].contains(&status.as_u16());

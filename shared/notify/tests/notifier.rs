@@ -6,10 +6,11 @@ use agente_auth::{AuthMethod, Principal};
 use agente_core::{Role, SecretBox, SystemClock, TenantId, UserId};
 use agente_jobs::{DEFAULT_QUEUE, JobError, Queue, SqlQueue};
 use agente_network::NetworkPolicy;
-use agente_notify::email::{Security, SmtpConfig};
+use agente_network::smtp::{Security, SmtpConfig};
+use agente_network::testing::{SinkTls, SmtpSink};
 use agente_notify::push::Vapid;
 use agente_notify::service::{DeliveryInfo, DeliveryQuery, NewRule, RulePatch, SmtpSettings};
-use agente_notify::testing::{PushService, SinkTls, SmtpSink};
+use agente_notify::testing::PushService;
 use agente_notify::{
     DELIVER_JOB, EVENT_JOB, Event, EventKind, Notifier, NotifierError, NotifierOptions, Template,
     webhook,

@@ -5,8 +5,12 @@
 //! migrates, and gives the role its login: either the operator's own URL for it
 //! (`AGENTE_APP_DATABASE_URL`) or a password the deployment derives from its master key.
 
-use crate::{APP_ROLE, StoreError};
+use crate::StoreError;
+use crate::backend::redact;
 use sqlx::{AnyConnection, Connection, Executor, Row};
+
+/// The role the application acts as on Postgres; row-level security applies to it.
+pub const APP_ROLE: &str = "agente_app";
 
 /// How the application logs in to Postgres.
 #[derive(Clone)]
@@ -21,7 +25,7 @@ pub enum AppLogin {
 impl std::fmt::Debug for AppLogin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            AppLogin::Url(url) => write!(f, "AppLogin::Url({})", crate::db::redact(url)),
+            AppLogin::Url(url) => write!(f, "AppLogin::Url({})", redact(url)),
             AppLogin::Password(_) => f.write_str("AppLogin::Password(***)"),
         }
     }
@@ -75,12 +79,11 @@ impl AppLogin {
 
 /// `url` with another user and password.
 fn with_user(url: &str, user: &str, password: &str) -> Result<String, StoreError> {
-    let mut parsed =
-        url::Url::parse(url).map_err(|_| StoreError::UnsupportedUrl(crate::db::redact(url)))?;
+    let mut parsed = url::Url::parse(url).map_err(|_| StoreError::UnsupportedUrl(redact(url)))?;
     parsed
         .set_username(user)
         .and_then(|()| parsed.set_password(Some(password)))
-        .map_err(|()| StoreError::UnsupportedUrl(crate::db::redact(url)))?;
+        .map_err(|()| StoreError::UnsupportedUrl(redact(url)))?;
     Ok(parsed.into())
 }
 

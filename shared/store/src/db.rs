@@ -1,6 +1,8 @@
 use crate::StoreError;
 use crate::app_login::AppLogin;
+use crate::backend::{Backend, redact};
 use crate::group_commit::{GroupCommit, Statement};
+use crate::tenant_binding::{bind_tenant, execute_as};
 use agente_core::TenantId;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Transaction};
@@ -11,28 +13,6 @@ use std::time::Duration;
 
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
-
-/// The role the application acts as on Postgres; row-level security applies to it.
-pub const APP_ROLE: &str = "agente_app";
-
-/// Which database the URL points at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    Postgres,
-    Sqlite,
-}
-
-impl Backend {
-    pub fn of_url(url: &str) -> Result<Self, StoreError> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Backend::Postgres)
-        } else if url.starts_with("sqlite:") {
-            Ok(Backend::Sqlite)
-        } else {
-            Err(StoreError::UnsupportedUrl(redact(url)))
-        }
-    }
-}
 
 /// Pool settings.
 #[derive(Clone, Debug)]
@@ -303,51 +283,6 @@ fn create_sqlite_parent_dir(url: &str) {
     if let Some(parent) = std::path::Path::new(path).parent() {
         let _ = std::fs::create_dir_all(parent);
     }
-}
-
-/// A URL with any password removed, fit for logs and errors.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            let user = creds.split(':').next().unwrap_or_default();
-            format!("{}://{}:***@{}", &url[..scheme], user, &url[at + 1..])
-        }
-        _ => url.to_string(),
-    }
-}
-
-/// Runs one statement as `tenant`: on SQLite by itself (one statement is atomic, and
-/// BEGIN/COMMIT would cost two more trips to the database thread); on Postgres in a
-/// transaction bound to the tenant.
-pub(crate) async fn execute_as<'q>(
-    pool: &AnyPool,
-    backend: Backend,
-    tenant: TenantId,
-    statement: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-) -> Result<u64, StoreError> {
-    match backend {
-        Backend::Sqlite => Ok(statement.execute(pool).await?.rows_affected()),
-        Backend::Postgres => {
-            let mut tx = pool.begin().await?;
-            bind_tenant(&mut tx, tenant).await?;
-            let done = statement.execute(&mut *tx).await?.rows_affected();
-            tx.commit().await?;
-            Ok(done)
-        }
-    }
-}
-
-/// Confines the rest of the transaction to `tenant` (row-level security on Postgres).
-pub(crate) async fn bind_tenant(
-    tx: &mut Transaction<'static, sqlx::Any>,
-    tenant: TenantId,
-) -> Result<(), StoreError> {
-    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
-        .bind(tenant.to_string())
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
 
 /// A transaction whose statements are confined to one tenant. Commit it explicitly;

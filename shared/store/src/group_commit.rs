@@ -8,7 +8,8 @@
 //! batch fails, each statement is retried alone so that one bad row cannot sink the others.
 
 use crate::StoreError;
-use crate::db::{Backend, bind_tenant, execute_as};
+use crate::backend::Backend;
+use crate::tenant_binding::{bind_tenant, execute_as};
 use agente_core::TenantId;
 use sqlx::AnyPool;
 use sqlx::any::AnyArguments;

@@ -6,16 +6,19 @@
 //! connection set-up, migrations, and how a transaction is bound to its tenant.
 
 mod app_login;
+mod backend;
 mod db;
 mod error;
 mod group_commit;
 mod lookup;
 mod maintenance;
+mod tenant_binding;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use app_login::AppLogin;
-pub use db::{APP_ROLE, Backend, Db, DbOptions, TenantTx, redact as db_redact};
+pub use app_login::{APP_ROLE, AppLogin};
+pub use backend::{Backend, redact as db_redact};
+pub use db::{Db, DbOptions, TenantTx};
 pub use error::StoreError;
 pub use group_commit::{Arg, Statement};
 pub use lookup::{TenantLookup, parse_id, webhook_path_parts};

@@ -1,25 +1,222 @@
-//! n8n-compatible workflows.
+//! Workflows of a tenant, stored and run: CRUD in n8n's public-API shape, activation with
+//! webhook registration, manual runs, executions and production webhooks.
 //!
-//! The model reads and writes n8n's workflow export JSON without losing anything it does not
-//! understand: every object keeps its unknown fields, numbers keep their exact form, and key
-//! order is preserved, so import → export gives back an equal JSON value. Validation reports
-//! every problem it finds, each with the node and a JSON path. This part compiles to wasm32
-//! (the editor and offline views use it); the engine, schedules and the service sit behind the
-//! `server` feature.
+//! Every method takes the caller's `Principal`, checks permission with the one
+//! `check_permission`, and works inside a tenant-bound transaction.
 
-pub mod catalogue;
-#[cfg(feature = "server")]
-pub mod engine;
-pub mod expr;
-mod field;
-pub mod graph;
-pub mod model;
-#[cfg(feature = "server")]
-pub mod schedule;
-#[cfg(feature = "server")]
-pub mod service;
-pub mod validate;
+mod credentials;
+mod executions;
+mod pending;
+mod queued;
+mod run_data;
+mod running;
+mod schedule;
+mod scheduled;
+mod store;
+mod sub_workflows;
+mod usage;
+mod waiting;
+mod webhook_access;
+mod webhook_cache;
+mod webhook_node;
+mod webhooks;
 
-pub use field::Field;
-pub use model::{Connection, Connections, Node, NodeCredential, OnError, Workflow, WorkflowError};
-pub use validate::{Issue, Severity, validate};
+pub use credentials::{CredentialInfo, NewCredential, open_credential};
+pub use executions::{ExecutionQuery, ExecutionRecord};
+pub use pending::{EXECUTE_JOB, PENDING_STALE_MS, RESUME_JOB, RUNNING_STALE_MS};
+pub use scheduled::SCHEDULE_JOB;
+pub use store::{ListQuery, Page, StoredWorkflow};
+pub use webhooks::{TEST_WEBHOOK_TTL_MS, WebhookCall, WebhookReply, WebhookTarget};
+
+use agente_auth::AuthError;
+use agente_core::{Clock, SecretBox};
+use agente_engine::Engine;
+use agente_store::{Db, StoreError};
+use agente_workflow_model::validate::{Issue, Severity};
+use std::sync::Arc;
+
+/// Why a workflow operation was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkflowServiceError {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error("the workflow is not valid: {}", summary(.0))]
+    Invalid(Vec<Issue>),
+    #[error("{0}")]
+    BadInput(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    /// Billing said no: a quota is used up or a plan limit reached.
+    #[error(transparent)]
+    Refused(#[from] agente_core::Refusal),
+    /// As many runs as the plan allows at once are running; try again when one ends.
+    #[error("{0}")]
+    Busy(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A bug (a panicked task); details are logged, not shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<agente_store::sqlx::Error> for WorkflowServiceError {
+    fn from(err: agente_store::sqlx::Error) -> Self {
+        WorkflowServiceError::Store(err.into())
+    }
+}
+
+fn summary(issues: &[Issue]) -> String {
+    let errors: Vec<String> = issues
+        .iter()
+        .filter(|i| i.severity == Severity::Error)
+        .map(|i| match &i.node {
+            Some(node) => format!("{} (node `{node}`, {})", i.message, i.path),
+            None => format!("{} ({})", i.message, i.path),
+        })
+        .collect();
+    errors.join("; ")
+}
+
+/// Limits that keep one tenant from hurting the others.
+#[derive(Clone, Debug)]
+pub struct ServiceLimits {
+    /// Largest workflow document accepted, in bytes of JSON.
+    pub max_workflow_bytes: usize,
+    /// Largest compressed run data stored per execution.
+    pub max_execution_data_bytes: usize,
+}
+
+impl Default for ServiceLimits {
+    fn default() -> Self {
+        Self {
+            max_workflow_bytes: 4 * 1024 * 1024,
+            max_execution_data_bytes: 8 * 1024 * 1024,
+        }
+    }
+}
+
+/// Stores and runs workflows. Cheap to clone.
+#[derive(Clone)]
+pub struct WorkflowService {
+    pub(crate) db: Db,
+    pub(crate) engine: Engine,
+    pub(crate) secrets: SecretBox,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) limits: ServiceLimits,
+    pub(crate) running: running::Running,
+    pub(crate) webhook_cache: Arc<webhook_cache::WebhookCache>,
+    /// Where this deployment is reached (`https://…`, no trailing slash), for
+    /// `$execution.resumeUrl`; empty for relative URLs.
+    pub(crate) public_url: String,
+    /// Runs nobody waits for go through the job queue (`queued.rs`), not a local task.
+    pub(crate) queue_background_runs: bool,
+    /// See `with_running_stale_after_ms`.
+    pub(crate) running_stale_ms: i64,
+    /// See `with_pending_stale_after_ms`.
+    pub(crate) pending_stale_ms: i64,
+    /// Where jobs go: the SQL queue in the service's own database unless `with_queue`.
+    pub(crate) jobs: agente_jobs::Queue,
+    /// Billing, asked before production runs and activations (`usage.rs`).
+    pub(crate) usage_gate: Option<Arc<dyn agente_core::UsageGate>>,
+    /// When each tenant's concurrency cap was last taken from its plan (`usage.rs`).
+    pub(crate) caps_checked:
+        Arc<std::sync::Mutex<std::collections::HashMap<agente_core::TenantId, i64>>>,
+    /// What AI nodes call (the AI service); they fail with a clear error without.
+    pub(crate) language_models: Option<Arc<dyn agente_core::llm::LanguageModels>>,
+}
+
+impl WorkflowService {
+    pub fn new(
+        db: Db,
+        engine: Engine,
+        secrets: SecretBox,
+        clock: Arc<dyn Clock>,
+        limits: ServiceLimits,
+    ) -> Self {
+        let jobs = agente_jobs::SqlQueue::new(db.clone(), clock.clone()).into();
+        Self {
+            db,
+            engine,
+            secrets,
+            clock,
+            limits,
+            jobs,
+            usage_gate: None,
+            language_models: None,
+            caps_checked: Arc::default(),
+            running: running::Running::default(),
+            webhook_cache: Arc::default(),
+            public_url: String::new(),
+            queue_background_runs: false,
+            running_stale_ms: pending::RUNNING_STALE_MS,
+            pending_stale_ms: pending::PENDING_STALE_MS,
+        }
+    }
+
+    /// Sends the service's jobs (queued runs, resumptions, restarts) to `queue` — Redis when
+    /// the deployment has it.
+    pub fn with_queue(mut self, queue: agente_jobs::Queue) -> Self {
+        self.jobs = queue;
+        self
+    }
+
+    /// Sends runs nobody waits for through the job queue: recorded `new` with a
+    /// `workflow.execute` job, so a worker (this process's or another's) runs them and the
+    /// reaper restarts them if a process dies. The server does; a service used alone runs
+    /// them in tasks.
+    pub fn with_queued_background_runs(mut self) -> Self {
+        self.queue_background_runs = true;
+        self
+    }
+
+    /// How long a running execution may go without a heartbeat before the reaper takes its
+    /// process as dead (default `RUNNING_STALE_MS`); heartbeats come six times as often.
+    pub fn with_running_stale_after_ms(mut self, ms: i64) -> Self {
+        self.running_stale_ms = ms.max(1_200);
+        self
+    }
+
+    /// How long a queued execution, or a waiting one past its time, may go without being
+    /// picked up before the reaper enqueues its job again (default `PENDING_STALE_MS`): the
+    /// job was lost (Redis lost its contents, or a process died between commit and send).
+    pub fn with_pending_stale_after_ms(mut self, ms: i64) -> Self {
+        self.pending_stale_ms = ms.max(1_000);
+        self
+    }
+
+    /// How often `heartbeat_at` of a running execution is beaten.
+    pub(crate) fn heartbeat_every(&self) -> std::time::Duration {
+        std::time::Duration::from_millis((self.running_stale_ms / 6) as u64)
+    }
+
+    /// How often worker processes should call `reap_executions`.
+    pub fn reap_every(&self) -> std::time::Duration {
+        std::time::Duration::from_millis((self.running_stale_ms / 2) as u64)
+    }
+
+    /// Sets the deployment's public URL (see `public_url`).
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = url.trim_end_matches('/').to_string();
+        self
+    }
+
+    /// Lets AI nodes call language models (the AI service, metered per tenant).
+    pub fn with_language_models(
+        mut self,
+        models: Arc<dyn agente_core::llm::LanguageModels>,
+    ) -> Self {
+        self.language_models = Some(models);
+        self
+    }
+
+    /// The job queue the service enqueues to (workers drain the same one).
+    pub fn jobs(&self) -> &agente_jobs::Queue {
+        &self.jobs
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+}

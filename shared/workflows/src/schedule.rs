@@ -3,9 +3,8 @@
 //! zone, and their next firing after an instant. The scheduler (background jobs) fires
 //! them; activation uses this to refuse schedules that cannot run.
 
-use crate::{Node, Workflow};
 use agente_jobs::CronSchedule;
-use chrono::{DateTime, Utc};
+use agente_workflow_model::{Node, Workflow};
 use chrono_tz::Tz;
 use serde_json::Value;
 
@@ -18,22 +17,6 @@ pub struct Schedule {
     pub cron: CronSchedule,
     /// Fires only every N-th week (Schedule Trigger's weeks interval); 1: every week.
     pub every_weeks: u32,
-}
-
-impl Schedule {
-    /// Six fields: second minute hour day-of-month month day-of-week.
-    pub fn pattern(&self) -> &str {
-        self.cron.pattern()
-    }
-
-    pub fn timezone(&self) -> Tz {
-        self.cron.timezone()
-    }
-
-    /// The first firing strictly after `after`.
-    pub fn next_after(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        self.cron.next_after(after)
-    }
 }
 
 /// Every schedule of the workflow's enabled Schedule Trigger and Cron nodes.
@@ -199,7 +182,7 @@ mod tests {
         .unwrap()
     }
 
-    fn at(s: &str) -> DateTime<Utc> {
+    fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
         s.parse().unwrap()
     }
 
@@ -214,7 +197,7 @@ mod tests {
             "Europe/Berlin",
         );
         let all = schedules(&wf).unwrap();
-        let patterns: Vec<&str> = all.iter().map(|s| s.pattern()).collect();
+        let patterns: Vec<&str> = all.iter().map(|s| s.cron.pattern()).collect();
         assert_eq!(
             patterns,
             vec!["0 0 9 * * 1", "0 */15 * * * *", "0 30 8 1 * *"]
@@ -227,16 +210,16 @@ mod tests {
         );
         // Saturday 2026-11-28 09:20 UTC → Monday 30 Nov 09:00 Berlin = 08:00 UTC.
         assert_eq!(
-            all[0].next_after(at("2026-11-28T09:20:00Z")),
+            all[0].cron.next_after(at("2026-11-28T09:20:00Z")),
             Some(at("2026-11-30T08:00:00Z"))
         );
         assert_eq!(
-            all[1].next_after(at("2026-11-28T09:20:00Z")),
+            all[1].cron.next_after(at("2026-11-28T09:20:00Z")),
             Some(at("2026-11-28T09:30:00Z"))
         );
         // Across the spring change Berlin's 08:30 is 06:30 UTC (CEST).
         assert_eq!(
-            all[2].next_after(at("2026-03-15T00:00:00Z")),
+            all[2].cron.next_after(at("2026-03-15T00:00:00Z")),
             Some(at("2026-04-01T06:30:00Z"))
         );
     }
@@ -254,7 +237,7 @@ mod tests {
         let patterns: Vec<String> = schedules(&wf)
             .unwrap()
             .into_iter()
-            .map(|s| s.pattern().to_string())
+            .map(|s| s.cron.pattern().to_string())
             .collect();
         assert_eq!(
             patterns,

@@ -2,7 +2,7 @@
 //! parameters with secrets redacted, a sample of its input, and the error. Compact on
 //! purpose: a few KiB, never credentials.
 
-use agente_workflows::Workflow;
+use agente_workflow_model::Workflow;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 

@@ -112,7 +112,7 @@ pub async fn advise(models: &[Arc<dyn ChatModel>], stats: WorkflowStats) -> (Adv
 #[cfg(test)]
 mod tests {
     use super::*;
-    use agente_workflows::Workflow;
+    use agente_workflow_model::Workflow;
 
     fn run(ms: u64, items: usize, error: bool) -> Value {
         let mut r = json!({ "startTime": 0, "executionTime": ms, "data": { "main": [vec![json!({ "json": {} }); items]] } });

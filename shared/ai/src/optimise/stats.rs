@@ -1,7 +1,7 @@
 //! Per-node figures over a workflow's recent executions: how often each node ran, failed,
 //! how long it took and how many items it produced.
 
-use agente_workflows::Workflow;
+use agente_workflow_model::Workflow;
 use serde::Serialize;
 use serde_json::Value;
 

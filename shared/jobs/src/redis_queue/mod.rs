@@ -15,8 +15,8 @@
 //! (executions) is restored by the executions' reaper if Redis loses its contents.
 
 use crate::QueueError;
+use crate::firings::Firing;
 use crate::job::{DeadJob, Job, Lease, NewJob, QueueStats, TenantLoad};
-use crate::scheduler::Firing;
 use crate::sql::{DeadJobs, Scope};
 use agente_core::{Clock, TenantId};
 use redis::aio::ConnectionManager;

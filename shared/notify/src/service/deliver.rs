@@ -4,11 +4,11 @@ use super::deliveries::OWNERS;
 use super::owner_notice::owner_addresses;
 use super::rules::Target;
 use super::{Notifier, NotifierError as E};
-use crate::email::Email;
 use crate::slack::SlackMessage;
 use crate::{NotifyError, push, slack, webhook};
 use agente_core::TenantId;
 use agente_jobs::JobError;
+use agente_network::smtp::Email;
 use agente_store::Row;
 use agente_store::sqlx::query;
 use serde_json::{Value, json};
@@ -160,7 +160,10 @@ impl Notifier {
                     text: message.body.clone(),
                     ..Email::default()
                 };
-                crate::email::send(&config, &email).await.map(|_| ())
+                agente_network::smtp::send(&config, &email)
+                    .await
+                    .map(|_| ())
+                    .map_err(NotifyError::from)
             }
             Target::Slack { url } => {
                 let text = format!(

@@ -22,11 +22,11 @@ pub use push_subscriptions::PushSubscriptionInfo;
 pub use rules::{NewRule, RuleInfo, RulePatch};
 pub use settings::{SmtpSettings, TemplateInfo};
 
-use crate::email::SmtpConfig;
 use crate::push::Vapid;
 use agente_auth::AuthError;
 use agente_core::{Clock, SecretBox};
 use agente_jobs::{Queue, QueueError};
+use agente_network::smtp::SmtpConfig;
 use agente_network::{HttpSettings, NetworkPolicy, OutboundHttp};
 use agente_store::{Db, StoreError};
 use std::sync::Arc;

@@ -2,10 +2,10 @@
 //! templates.
 
 use super::{Notifier, NotifierError as E};
-use crate::email::{Security, SmtpConfig};
 use crate::{EventKind, NotifyError, Template};
 use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::TenantId;
+use agente_network::smtp::{Security, SmtpConfig};
 use agente_store::sqlx::query;
 use agente_store::{AnyConnection, Row};
 use serde::Deserialize;
@@ -84,12 +84,7 @@ impl Notifier {
             .network
             .check_host(host)
             .map_err(|e| E::BadInput(format!("`host`: {e}")))?;
-        if input
-            .from
-            .trim()
-            .parse::<lettre::message::Mailbox>()
-            .is_err()
-        {
+        if !agente_network::smtp::is_mailbox(&input.from) {
             return Err(E::BadInput(format!(
                 "`from` must be an address or `Name <address>`, not `{}`",
                 input.from.chars().take(80).collect::<String>()

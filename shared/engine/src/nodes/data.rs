@@ -1,0 +1,278 @@
+//! Data nodes: Rename Keys, Crypto (hash, HMAC, generate), Summarize.
+
+use crate::{Item, NodeContext, NodeError, get_path, set_path};
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use serde_json::{Map, Value, json};
+use sha2::Digest;
+
+pub fn rename_keys(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
+    let mut out = Vec::with_capacity(ctx.input().len());
+    for (i, item) in ctx.input().iter().enumerate() {
+        let mut json = item.json.clone();
+        let keys = ctx.param_or("keys.key", i, Value::Array(vec![]))?;
+        for k in keys.as_array().into_iter().flatten() {
+            let (from, to) = (
+                k.get("currentKey").and_then(Value::as_str),
+                k.get("newKey").and_then(Value::as_str),
+            );
+            if let (Some(from), Some(to)) = (from, to)
+                && let Some(v) = get_path(&json, from).cloned()
+            {
+                json.remove(from);
+                set_path(&mut json, to, v);
+            }
+        }
+        out.push(
+            Item {
+                json,
+                binary: item.binary.clone(),
+                paired_item: None,
+            }
+            .paired(i),
+        );
+    }
+    Ok(out)
+}
+
+fn encode(bytes: &[u8], encoding: &str) -> String {
+    if encoding == "base64" {
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    } else {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+fn digest(kind: &str, data: &[u8]) -> Result<Vec<u8>, NodeError> {
+    Ok(match kind {
+        "MD5" => md5::Md5::digest(data).to_vec(),
+        "SHA1" => sha1::Sha1::digest(data).to_vec(),
+        "SHA256" => sha2::Sha256::digest(data).to_vec(),
+        "SHA384" => sha2::Sha384::digest(data).to_vec(),
+        "SHA512" => sha2::Sha512::digest(data).to_vec(),
+        other => {
+            return Err(NodeError::parameter(
+                "type",
+                format!("`{other}` is not a supported hash"),
+            ));
+        }
+    })
+}
+
+fn hmac(kind: &str, key: &[u8], data: &[u8]) -> Result<Vec<u8>, NodeError> {
+    fn run<M: Mac + hmac::digest::KeyInit>(key: &[u8], data: &[u8]) -> Vec<u8> {
+        let mut mac =
+            <M as hmac::digest::KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
+        mac.update(data);
+        mac.finalize().into_bytes().to_vec()
+    }
+    Ok(match kind {
+        "MD5" => run::<Hmac<md5::Md5>>(key, data),
+        "SHA1" => run::<Hmac<sha1::Sha1>>(key, data),
+        "SHA256" => run::<Hmac<sha2::Sha256>>(key, data),
+        "SHA384" => run::<Hmac<sha2::Sha384>>(key, data),
+        "SHA512" => run::<Hmac<sha2::Sha512>>(key, data),
+        other => {
+            return Err(NodeError::parameter(
+                "type",
+                format!("`{other}` is not a supported HMAC"),
+            ));
+        }
+    })
+}
+
+pub fn crypto(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
+    let mut out = Vec::with_capacity(ctx.input().len());
+    for (i, item) in ctx.input().iter().enumerate() {
+        let action = ctx.string("action", i, "hash")?;
+        let field = ctx.string("dataPropertyName", i, "data")?;
+        let encoding = ctx.string("encoding", i, "hex")?;
+        let kind = ctx.string("type", i, if action == "generate" { "uuid" } else { "MD5" })?;
+        let value = match action.as_str() {
+            "hash" => encode(
+                &digest(&kind, ctx.string("value", i, "")?.as_bytes())?,
+                &encoding,
+            ),
+            "hmac" => encode(
+                &hmac(
+                    &kind,
+                    ctx.string("secret", i, "")?.as_bytes(),
+                    ctx.string("value", i, "")?.as_bytes(),
+                )?,
+                &encoding,
+            ),
+            "generate" => match kind.as_str() {
+                "uuid" => uuid::Uuid::new_v4().to_string(),
+                _ => {
+                    let len = ctx.number("stringLength", i, 32.0)?.clamp(1.0, 4096.0) as usize;
+                    let mut bytes = vec![0u8; len];
+                    getrandom(&mut bytes);
+                    match kind.as_str() {
+                        "hex" => encode(&bytes, "hex")[..len].to_string(),
+                        _ => base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes)[..len]
+                            .to_string(),
+                    }
+                }
+            },
+            other => {
+                return Err(NodeError::parameter(
+                    "action",
+                    format!("`{other}` is not supported"),
+                ));
+            }
+        };
+        let mut json = item.json.clone();
+        set_path(&mut json, &field, Value::String(value));
+        out.push(
+            Item {
+                json,
+                binary: item.binary.clone(),
+                paired_item: None,
+            }
+            .paired(i),
+        );
+    }
+    Ok(out)
+}
+
+fn getrandom(buf: &mut [u8]) {
+    use rand::RngCore;
+    rand::rngs::OsRng.fill_bytes(buf);
+}
+
+pub fn summarize(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
+    let specs = ctx.param_or(
+        "fieldsToSummarize.values",
+        0,
+        json!([{"aggregation": "count", "field": ""}]),
+    )?;
+    let split_by: Vec<String> = ctx
+        .string("fieldsToSplitBy", 0, "")?
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut groups: indexmap::IndexMap<String, (Map<String, Value>, Vec<&Item>)> =
+        indexmap::IndexMap::new();
+    for item in ctx.input() {
+        let keys: Map<String, Value> = split_by
+            .iter()
+            .map(|f| {
+                (
+                    f.clone(),
+                    get_path(&item.json, f).cloned().unwrap_or(Value::Null),
+                )
+            })
+            .collect();
+        let id = Value::Object(keys.clone()).to_string();
+        groups
+            .entry(id)
+            .or_insert_with(|| (keys, Vec::new()))
+            .1
+            .push(item);
+    }
+    let mut out = Vec::new();
+    for (_, (mut json, items)) in groups {
+        for spec in specs.as_array().into_iter().flatten() {
+            let agg = spec
+                .get("aggregation")
+                .and_then(Value::as_str)
+                .unwrap_or("count");
+            let field = spec
+                .get("field")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let values: Vec<&Value> = items
+                .iter()
+                .filter_map(|i| get_path(&i.json, field))
+                .filter(|v| !v.is_null())
+                .collect();
+            let numbers: Vec<f64> = values
+                .iter()
+                .filter_map(|v| {
+                    v.as_f64()
+                        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+                })
+                .collect();
+            let num = |x: f64| {
+                serde_json::Number::from_f64(x)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Null)
+            };
+            let (name, value) = match agg {
+                "count" => (
+                    format!("count_{field}"),
+                    json!(if field.is_empty() {
+                        items.len()
+                    } else {
+                        values.len()
+                    }),
+                ),
+                "countUnique" => {
+                    let mut seen: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+                    seen.sort();
+                    seen.dedup();
+                    (format!("unique_count_{field}"), json!(seen.len()))
+                }
+                "sum" => (format!("sum_{field}"), num(numbers.iter().sum())),
+                "average" => (
+                    format!("average_{field}"),
+                    if numbers.is_empty() {
+                        Value::Null
+                    } else {
+                        num(numbers.iter().sum::<f64>() / numbers.len() as f64)
+                    },
+                ),
+                "min" => (
+                    format!("min_{field}"),
+                    numbers
+                        .iter()
+                        .cloned()
+                        .reduce(f64::min)
+                        .map(num)
+                        .unwrap_or(Value::Null),
+                ),
+                "max" => (
+                    format!("max_{field}"),
+                    numbers
+                        .iter()
+                        .cloned()
+                        .reduce(f64::max)
+                        .map(num)
+                        .unwrap_or(Value::Null),
+                ),
+                "append" => (
+                    format!("appended_{field}"),
+                    Value::Array(values.into_iter().cloned().collect()),
+                ),
+                "concatenate" => {
+                    let sep = spec
+                        .get("separateBy")
+                        .and_then(Value::as_str)
+                        .unwrap_or(",");
+                    let text: Vec<String> = values
+                        .iter()
+                        .map(|v| {
+                            v.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| v.to_string())
+                        })
+                        .collect();
+                    (
+                        format!("concatenated_{field}"),
+                        Value::String(text.join(sep)),
+                    )
+                }
+                other => {
+                    return Err(NodeError::parameter(
+                        "fieldsToSummarize",
+                        format!("`{other}` is not a supported aggregation"),
+                    ));
+                }
+            };
+            json.insert(name, value);
+        }
+        out.push(Item::new(json));
+    }
+    Ok(out)
+}

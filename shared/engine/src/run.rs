@@ -1,0 +1,752 @@
+//! One execution: the scheduling loop, per-node settings (disabled, pinned data, retries,
+//! error handling, execute once, always output data) and the run data n8n records.
+//!
+//! Order (n8n v1): depth first. After a node runs, its children are scheduled output by
+//! output and connection by connection, and the first child's branch runs to its end before
+//! the next child starts. A node with several connected inputs waits until each has data;
+//! when nothing else can run, a waiting node runs with what it has (as n8n does for a Merge
+//! whose other branch produced nothing).
+
+use super::context::{NodeContext, NodeError, WebhookResponse};
+use super::pool::SandboxPool;
+use super::{ExecutionBudget, Host, Item, NetworkPolicy, nodes};
+use crate::expr::{Limits, RunFacts, Sandbox, Source, offload};
+use agente_network::OutboundHttp;
+use agente_workflow_model::graph::Graph;
+use agente_workflow_model::{Node, OnError, Workflow, catalogue};
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+/// Runaway loops stop after this many node runs.
+const MAX_NODE_RUNS: usize = 10_000;
+
+/// How an execution starts.
+#[derive(Clone, Debug, Default)]
+pub struct RunRequest {
+    /// The trigger to start from; the first enabled trigger when `None`.
+    pub start: Option<String>,
+    /// Items the trigger emits (webhook request, manual input). One empty item when empty.
+    pub items: Vec<Item>,
+    pub execution_id: String,
+    /// `manual`, `webhook`, `trigger`, …
+    pub mode: String,
+    pub now_ms: i64,
+    pub env: serde_json::Map<String, Value>,
+    pub vars: serde_json::Map<String, Value>,
+    /// Decrypted credentials the workflow references, by credential id and by name.
+    pub credentials: HashMap<String, Value>,
+    /// Values the finished execution must not show (a caller's `Authorization`, secrets
+    /// of the credentials above): masked in its run data, error and logs.
+    pub redact: Vec<String>,
+    /// Runs sub-workflows; without one the Execute Workflow node fails.
+    pub host: Option<Arc<dyn Host>>,
+    /// Cancelling it stops the execution (the running node is dropped at its next await).
+    pub cancel: CancellationToken,
+    /// Sub-workflow nesting depth (0 at the top).
+    pub depth: u8,
+    /// Which sandboxes this run may reuse (the tenant): see `pool.rs`.
+    pub sandbox_key: String,
+    /// `$execution.resumeUrl`: where a call resumes this execution's Wait node.
+    pub resume_url: String,
+    /// Whether a long wait may suspend the run (`ExecutionStatus::Waiting`): its caller
+    /// keeps the state and resumes it. Without, waits over a minute fail.
+    pub durable_waits: bool,
+    /// Go on with a waiting execution instead of starting one.
+    pub resume: Option<Resume>,
+}
+
+/// A waiting execution, and what its Wait node outputs as it goes on.
+#[derive(Clone, Debug)]
+pub struct Resume {
+    pub suspended: Suspended,
+    /// The resuming webhook call's items; the Wait node's input passes through when `None`.
+    pub items: Option<Vec<Item>>,
+}
+
+/// Where a waiting execution stopped: all it needs to go on, in this process or another.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Suspended {
+    /// The Wait node.
+    pub node: String,
+    /// When it goes on by itself; `None` when only a call to its webhook resumes it.
+    pub wait_till_ms: Option<i64>,
+    /// Whether a call to its resume webhook resumes it.
+    pub on_webhook: bool,
+    state: RunState,
+    run_data: IndexMap<String, Vec<NodeRun>>,
+    last_node: Option<String>,
+}
+
+impl Suspended {
+    /// How many node runs happened before this wait: tells one wait of an execution from
+    /// the next.
+    pub fn step(&self) -> usize {
+        self.state.total_runs
+    }
+}
+
+/// The scheduling state of a run between two node runs.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RunState {
+    stack: Vec<Pending>,
+    waiting: IndexMap<String, Vec<Slot>>,
+    runs_so_far: HashMap<String, usize>,
+    /// What nodes keep between their runs in this execution (Loop Over Items' queue).
+    node_state: HashMap<String, Value>,
+    /// The input sources of each node's last run: with run data they rebuild what
+    /// expressions see when a waiting run goes on.
+    sources: HashMap<String, Vec<Option<Source>>>,
+    total_runs: usize,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExecutionStatus {
+    #[default]
+    Success,
+    Error,
+    Canceled,
+    /// Suspended at a Wait node: see `Execution::suspended`.
+    Waiting,
+}
+
+impl ExecutionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExecutionStatus::Success => "success",
+            ExecutionStatus::Error => "error",
+            ExecutionStatus::Canceled => "canceled",
+            ExecutionStatus::Waiting => "waiting",
+        }
+    }
+}
+
+/// How waiting for one node ended.
+enum Outcome {
+    Done(Result<Vec<Vec<Item>>, NodeError>),
+    TimedOut,
+    Canceled,
+}
+
+/// The failure that ended an execution.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ExecutionError {
+    pub node: Option<String>,
+    pub message: String,
+}
+
+/// One run of one node, as n8n records it in `runData`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeRun {
+    pub start_time: i64,
+    /// Milliseconds.
+    pub execution_time: u64,
+    /// `{"main": [[items of output 0], [items of output 1], …]}`
+    pub data: Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub logs: Vec<String>,
+}
+
+/// The result of running a workflow.
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Execution {
+    pub status: ExecutionStatus,
+    pub error: Option<ExecutionError>,
+    pub run_data: IndexMap<String, Vec<NodeRun>>,
+    pub last_node: Option<String>,
+    #[serde(skip)]
+    pub response: Option<WebhookResponse>,
+    /// Set when the status is `Waiting`.
+    #[serde(skip)]
+    pub suspended: Option<Box<Suspended>>,
+}
+
+impl Execution {
+    fn failed(node: Option<&str>, message: String) -> Self {
+        Self {
+            status: ExecutionStatus::Error,
+            error: Some(ExecutionError {
+                node: node.map(str::to_string),
+                message,
+            }),
+            ..Self::default()
+        }
+    }
+
+    /// Items of output 0 of the last run of `node`.
+    pub fn output(&self, node: &str) -> Vec<Value> {
+        self.output_of(node, 0)
+    }
+
+    pub fn output_of(&self, node: &str, index: usize) -> Vec<Value> {
+        self.run_data
+            .get(node)
+            .and_then(|runs| runs.last())
+            .and_then(|run| run.data["main"].get(index))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// Runs workflows. Cheap to share.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    pub limits: Limits,
+    /// The one client for user-given URLs (connection pools are shared), under the
+    /// engine's network policy.
+    pub(crate) http: OutboundHttp,
+    sandboxes: SandboxPool,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new(Limits::default(), NetworkPolicy::default())
+    }
+}
+
+/// Items waiting at one input of a node, and where they came from (none for the trigger).
+type Slot = Option<(Option<Source>, Vec<Item>)>;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Pending {
+    node: String,
+    inputs: Vec<Slot>,
+    /// Set on the Wait node of a run that goes on: what it outputs instead of running.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    resumed: Option<Vec<Item>>,
+}
+
+impl Engine {
+    pub fn new(limits: Limits, network: NetworkPolicy) -> Self {
+        Self {
+            limits,
+            http: OutboundHttp::with_policy(network),
+            sandboxes: SandboxPool::default(),
+        }
+    }
+
+    /// Calls to user-given URLs through `http` (an operator's proxy, say) instead of a
+    /// client of its own; `http`'s policy is the engine's.
+    pub fn with_http(mut self, http: OutboundHttp) -> Self {
+        self.http = http;
+        self
+    }
+
+    /// Where the engine's calls to user-given destinations may go.
+    pub fn network(&self) -> &NetworkPolicy {
+        self.http.policy()
+    }
+
+    /// Whether this engine can run `node`.
+    pub fn supports(&self, node: &Node) -> bool {
+        nodes::supports(node)
+    }
+
+    /// Runs `workflow` as `request` says: from a trigger, or on from where it waited. Its
+    /// deadline, CPU allowance and stop request reach into running code through the
+    /// sandbox's hold; long or program-running code runs off the runtime's workers
+    /// (`expr/offload.rs`).
+    pub async fn run(&self, workflow: &Workflow, request: RunRequest) -> Execution {
+        let sandbox = match self.sandboxes.take(&request.sandbox_key, self.limits) {
+            Ok(s) => s,
+            Err(e) => return Execution::failed(None, e.to_string()),
+        };
+        let budget = ExecutionBudget::default()
+            .with_cpu(self.limits.execution_cpu)
+            .with_deadline(deadline_of(workflow));
+        sandbox.hold(
+            budget.deadline(),
+            budget.cpu().clone(),
+            request.cancel.clone(),
+        );
+        let mut exec = self.run_in(&sandbox, workflow, &request, &budget).await;
+        sandbox.release();
+        self.sandboxes.give_back(&request.sandbox_key, sandbox);
+        exec.mask(&super::redaction::secrets_of(&request));
+        exec
+    }
+
+    async fn run_in(
+        &self,
+        sandbox: &Sandbox,
+        workflow: &Workflow,
+        request: &RunRequest,
+        budget: &ExecutionBudget,
+    ) -> Execution {
+        let timezone = workflow
+            .setting("timezone")
+            .and_then(Value::as_str)
+            .filter(|z| *z != "DEFAULT")
+            .unwrap_or("UTC");
+        let facts = RunFacts {
+            workflow: json!({ "id": workflow.id.get(), "name": workflow.name(), "active": workflow.active.or(false) }),
+            execution: json!({ "id": request.execution_id, "mode": request.mode, "resumeUrl": request.resume_url }),
+            env: &request.env,
+            vars: &request.vars,
+            now_ms: request.now_ms,
+            timezone,
+        };
+        if let Err(e) = sandbox.begin(&facts) {
+            return Execution::failed(None, e.to_string());
+        }
+        let (exec, state) = match &request.resume {
+            None => match first_state(workflow, request) {
+                Ok(state) => (Execution::default(), state),
+                Err(message) => return Execution::failed(None, message),
+            },
+            Some(resume) => match resumed_state(sandbox, workflow, resume) {
+                Ok(started) => started,
+                Err(message) => return Execution::failed(Some(&resume.suspended.node), message),
+            },
+        };
+        self.drive(sandbox, workflow, request, budget, exec, state)
+            .await
+    }
+
+    /// The scheduling loop: runs nodes until none is left, one fails, the run is stopped or
+    /// times out, or a Wait node suspends it.
+    async fn drive(
+        &self,
+        sandbox: &Sandbox,
+        workflow: &Workflow,
+        request: &RunRequest,
+        budget: &ExecutionBudget,
+        mut exec: Execution,
+        mut state: RunState,
+    ) -> Execution {
+        let fail = |exec: &mut Execution, node: Option<&str>, message: String| {
+            exec.status = ExecutionStatus::Error;
+            exec.error = Some(ExecutionError {
+                node: node.map(str::to_string),
+                message,
+            });
+        };
+        let graph = Graph::new(workflow);
+        let run_started = Instant::now();
+        let deadline = budget.deadline();
+
+        loop {
+            if request.cancel.is_cancelled() {
+                exec.status = ExecutionStatus::Canceled;
+                break;
+            }
+            let pending = match state.stack.pop() {
+                Some(p) => p,
+                None => match state.waiting.shift_remove_index(0) {
+                    Some((node, inputs)) => Pending {
+                        node,
+                        inputs,
+                        resumed: None,
+                    },
+                    None => break,
+                },
+            };
+            state.total_runs += 1;
+            if state.total_runs > MAX_NODE_RUNS {
+                fail(
+                    &mut exec,
+                    Some(&pending.node),
+                    format!("stopped after {MAX_NODE_RUNS} node runs: the workflow loops"),
+                );
+                break;
+            }
+            let Some(node) = workflow.node(&pending.node) else {
+                // Only a saved state that does not fit its workflow gets here.
+                fail(
+                    &mut exec,
+                    Some(&pending.node),
+                    "the node to run next is not in the workflow".into(),
+                );
+                break;
+            };
+            let run_index = *state
+                .runs_so_far
+                .entry(node.name.clone())
+                .and_modify(|n| *n += 1)
+                .or_insert(0);
+            let resumed = pending.resumed;
+            let (sources, inputs): (Vec<Option<Source>>, Vec<Vec<Item>>) = pending
+                .inputs
+                .into_iter()
+                .map(|slot| slot.unwrap_or_default())
+                .unzip();
+            let started = Instant::now();
+            let start_time = request.now_ms + run_started.elapsed().as_millis() as i64;
+            let input_values: Vec<Value> = inputs
+                .first()
+                .map(|i| i.iter().map(Item::to_value).collect())
+                .unwrap_or_default();
+            let loaded = sandbox.step(
+                &input_values,
+                run_index,
+                exec.last_node.as_deref(),
+                &sources,
+            );
+            let mut ctx = NodeContext {
+                node,
+                workflow,
+                inputs,
+                run_index,
+                sandbox,
+                credentials: &request.credentials,
+                http: &self.http,
+                budget,
+                host: request.host.as_deref(),
+                execution_id: &request.execution_id,
+                depth: request.depth,
+                now_ms: start_time,
+                durable_waits: request.durable_waits,
+                state: state.node_state.remove(&node.name).unwrap_or(Value::Null),
+                logs: Vec::new(),
+                response: None,
+                suspend: None,
+            };
+            let outcome = match (loaded, resumed) {
+                (Err(e), _) => Outcome::Done(Err(NodeError::Failed(e.to_string()))),
+                // The Wait node a run goes on from: its wait is over.
+                (Ok(()), Some(items)) => Outcome::Done(Ok(vec![items])),
+                (Ok(()), None) => {
+                    let timeout = async {
+                        match deadline {
+                            Some(at) => tokio::time::sleep_until(at.into()).await,
+                            None => std::future::pending().await,
+                        }
+                    };
+                    let running = async {
+                        tokio::select! {
+                            result = run_node(workflow, &mut ctx) => Outcome::Done(result),
+                            () = timeout => Outcome::TimedOut,
+                            () = request.cancel.cancelled() => Outcome::Canceled,
+                        }
+                    };
+                    // A program, or a computing node whose code may run long, runs off
+                    // the runtime's workers from its start.
+                    if nodes::runs_in_place(node, sandbox.runs_long()) {
+                        offload::run_node_in_place(running).await
+                    } else {
+                        running.await
+                    }
+                }
+            };
+            // The execution's limits end it whatever the node made of its interruption
+            // (continue-on-fail, retries and error outputs must not run past them).
+            if request.cancel.is_cancelled() {
+                exec.status = ExecutionStatus::Canceled;
+                exec.last_node = Some(node.name.clone());
+                break;
+            }
+            if let Some(stop) = budget.stop() {
+                fail(&mut exec, Some(&node.name), budget.describe(stop));
+                break;
+            }
+            let result = match outcome {
+                Outcome::Done(result) => result,
+                Outcome::TimedOut => {
+                    fail(
+                        &mut exec,
+                        Some(&node.name),
+                        "the workflow timed out (settings.executionTimeout)".into(),
+                    );
+                    break;
+                }
+                Outcome::Canceled => {
+                    exec.status = ExecutionStatus::Canceled;
+                    exec.last_node = Some(node.name.clone());
+                    break;
+                }
+            };
+            if !ctx.state.is_null() {
+                state
+                    .node_state
+                    .insert(node.name.clone(), std::mem::take(&mut ctx.state));
+            }
+            if let (Some(suspend), Ok(_)) = (ctx.suspend.take(), &result) {
+                // The Wait node runs again (as done) when the execution goes on.
+                if let Some(n) = state.runs_so_far.get_mut(&node.name) {
+                    *n = n.saturating_sub(1);
+                }
+                state.total_runs -= 1;
+                let inputs = sources.into_iter().zip(ctx.inputs).map(Some).collect();
+                state.stack.push(Pending {
+                    node: node.name.clone(),
+                    inputs,
+                    resumed: None,
+                });
+                exec.status = ExecutionStatus::Waiting;
+                exec.suspended = Some(Box::new(Suspended {
+                    node: node.name.clone(),
+                    wait_till_ms: suspend.till_ms,
+                    on_webhook: suspend.on_webhook,
+                    state,
+                    run_data: exec.run_data.clone(),
+                    last_node: exec.last_node.clone(),
+                }));
+                break;
+            }
+            let (result, error_text) = match result {
+                Ok(out) => (Ok(out), None),
+                Err(err) => match node.on_error() {
+                    OnError::StopWorkflow => (Err(err.to_string()), Some(err.to_string())),
+                    OnError::ContinueRegularOutput => (
+                        Ok(vec![error_items(ctx.input(), &err)]),
+                        Some(err.to_string()),
+                    ),
+                    OnError::ContinueErrorOutput => {
+                        let mut out = vec![Vec::new(); nodes::output_count(node)];
+                        out.push(error_items(ctx.input(), &err));
+                        (Ok(out), Some(err.to_string()))
+                    }
+                },
+            };
+            if let Some(response) = ctx.response.take() {
+                exec.response.get_or_insert(response);
+            }
+            let mut out = result.clone().unwrap_or_default();
+            if node.always_output_data.or(false) && out.iter().all(Vec::is_empty) {
+                out = vec![vec![Item::default()]];
+            }
+            let data = json!({ "main": out.iter().map(|items| items.iter().map(Item::to_value).collect::<Vec<_>>()).collect::<Vec<_>>() });
+            let recorded = sandbox.record(
+                &node.name,
+                &data["main"],
+                &sources,
+                state
+                    .node_state
+                    .get(&node.name)
+                    .and_then(|s| s.get("context"))
+                    .unwrap_or(&Value::Null),
+            );
+            state.sources.insert(node.name.clone(), sources);
+            exec.run_data
+                .entry(node.name.clone())
+                .or_default()
+                .push(NodeRun {
+                    start_time,
+                    execution_time: started.elapsed().as_millis() as u64,
+                    data,
+                    error: error_text,
+                    logs: std::mem::take(&mut ctx.logs),
+                });
+            exec.last_node = Some(node.name.clone());
+            if let Err(message) = result {
+                fail(&mut exec, Some(&node.name), message);
+                break;
+            }
+            if let Err(e) = recorded {
+                fail(&mut exec, Some(&node.name), e.to_string());
+                break;
+            }
+            schedule_children(
+                workflow,
+                &graph,
+                node,
+                out,
+                &mut state.stack,
+                &mut state.waiting,
+            );
+        }
+        exec
+    }
+}
+
+/// `settings.executionTimeout` (seconds; -1 or absent: none) as an instant from now. The
+/// validator keeps it in range; a stored document that is not is read without a panic (too
+/// large: no deadline).
+fn deadline_of(workflow: &Workflow) -> Option<Instant> {
+    workflow
+        .setting("executionTimeout")
+        .and_then(Value::as_f64)
+        .filter(|s| *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .and_then(|d| Instant::now().checked_add(d))
+}
+
+/// A fresh run: the trigger (the request's, else the first enabled one) with its items.
+fn first_state(workflow: &Workflow, request: &RunRequest) -> Result<RunState, String> {
+    let start = request.start.clone().or_else(|| {
+        workflow
+            .nodes()
+            .iter()
+            .find(|n| !n.is_disabled() && catalogue::is_trigger(&n.kind))
+            .map(|n| n.name.clone())
+    });
+    let start = start
+        .filter(|s| workflow.node(s).is_some())
+        .ok_or("the workflow has no trigger to start from")?;
+    let items = if request.items.is_empty() {
+        vec![Item::default()]
+    } else {
+        request.items.clone()
+    };
+    Ok(RunState {
+        stack: vec![Pending {
+            node: start,
+            inputs: vec![Some((None, items))],
+            resumed: None,
+        }],
+        ..RunState::default()
+    })
+}
+
+/// A run going on after a wait: the sandbox is given back every node's last output (what
+/// `$('Node')` and paired items read), and the Wait node on top of the stack is marked done
+/// with the resuming items (else its input).
+fn resumed_state(
+    sandbox: &Sandbox,
+    workflow: &Workflow,
+    resume: &Resume,
+) -> Result<(Execution, RunState), String> {
+    let suspended = &resume.suspended;
+    let mut state = suspended.state.clone();
+    for (name, runs) in &suspended.run_data {
+        let Some(last) = runs.last() else { continue };
+        let sources = state
+            .sources
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let context = state
+            .node_state
+            .get(name)
+            .and_then(|s| s.get("context"))
+            .unwrap_or(&Value::Null);
+        sandbox
+            .record(name, &last.data["main"], sources, context)
+            .map_err(|e| e.to_string())?;
+    }
+    let top = state
+        .stack
+        .last_mut()
+        .filter(|p| p.node == suspended.node && workflow.node(&p.node).is_some())
+        .ok_or("the saved state of this waiting execution does not fit its workflow")?;
+    top.resumed = Some(match &resume.items {
+        Some(items) => items.clone(),
+        None => top
+            .inputs
+            .first()
+            .cloned()
+            .flatten()
+            .map(|(_, items)| items)
+            .unwrap_or_default(),
+    });
+    let exec = Execution {
+        run_data: suspended.run_data.clone(),
+        last_node: suspended.last_node.clone(),
+        ..Execution::default()
+    };
+    Ok((exec, state))
+}
+
+/// Runs one node with its settings: disabled nodes pass input through, pinned data replaces
+/// the output, `executeOnce` keeps the first item, retries wait between tries.
+async fn run_node(
+    workflow: &Workflow,
+    ctx: &mut NodeContext<'_>,
+) -> Result<Vec<Vec<Item>>, NodeError> {
+    let node = ctx.node;
+    if node.is_disabled() {
+        return Ok(vec![nodes::pass_through(ctx)]);
+    }
+    if let Some(Value::Array(pinned)) = workflow.pin_data.get().and_then(|p| p.get(&node.name)) {
+        return Ok(vec![
+            pinned.iter().cloned().map(Item::from_returned).collect(),
+        ]);
+    }
+    if node.execute_once.or(false) {
+        for input in &mut ctx.inputs {
+            input.truncate(1);
+        }
+    }
+    let (tries, wait_ms) = node.retry().unwrap_or((1, 0));
+    let mut attempt = 1;
+    loop {
+        match nodes::execute(ctx).await {
+            Ok(out) => return Ok(out),
+            Err(err) if attempt < tries => {
+                ctx.logs
+                    .push(format!("try {attempt} of {tries} failed: {err}"));
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+            }
+            Err(err) => return Err(err),
+        }
+    }
+}
+
+fn error_items(input: &[Item], err: &NodeError) -> Vec<Item> {
+    let error = json!({ "error": err.to_string() });
+    let count = input.len().max(1);
+    (0..count)
+        .map(|i| Item::from_value(error.clone()).paired(i))
+        .collect()
+}
+
+/// Hands each output's items to the nodes connected to it (see the module comment).
+fn schedule_children(
+    workflow: &Workflow,
+    graph: &Graph<'_>,
+    node: &Node,
+    outputs: Vec<Vec<Item>>,
+    stack: &mut Vec<Pending>,
+    waiting: &mut IndexMap<String, Vec<Slot>>,
+) {
+    let mut ready = Vec::new();
+    for (index, items) in outputs.into_iter().enumerate() {
+        if items.is_empty() {
+            continue;
+        }
+        for connection in graph.children(&node.name, index) {
+            let Some(target) = workflow.node(&connection.node) else {
+                continue;
+            };
+            let slot = connection.index as usize;
+            let inputs_needed = graph.input_count(&target.name);
+            let arrived = Some((
+                Some(Source {
+                    node: node.name.clone(),
+                    output: index,
+                }),
+                items.clone(),
+            ));
+            if inputs_needed <= 1 {
+                let mut inputs = vec![None; slot + 1];
+                inputs[slot] = arrived;
+                ready.push(Pending {
+                    node: target.name.clone(),
+                    inputs,
+                    resumed: None,
+                });
+                continue;
+            }
+            let entry = waiting
+                .entry(target.name.clone())
+                .or_insert_with(|| vec![None; inputs_needed]);
+            if entry.len() <= slot {
+                entry.resize(slot + 1, None);
+            }
+            entry[slot] = arrived;
+            if entry.iter().all(Option::is_some) {
+                let inputs = waiting.shift_remove(&target.name).unwrap_or_default();
+                ready.push(Pending {
+                    node: target.name.clone(),
+                    inputs,
+                    resumed: None,
+                });
+            }
+        }
+    }
+    // Last pushed runs first: push in reverse so the first child's branch goes first.
+    stack.extend(ready.into_iter().rev());
+}

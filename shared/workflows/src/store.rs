@@ -1,0 +1,300 @@
+//! Workflow CRUD and activation.
+
+use super::{WorkflowService, WorkflowServiceError as E};
+use agente_auth::{Action, Principal, Resource, check_permission};
+use agente_core::UserId;
+use agente_store::sqlx::query;
+use agente_store::{AnyConnection, AnyRow, Row};
+use agente_workflow_model::validate::{Severity, validate};
+use agente_workflow_model::{Field, Workflow};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// A workflow as stored for a tenant.
+#[derive(Clone, Debug)]
+pub struct StoredWorkflow {
+    pub id: String,
+    pub workflow: Workflow,
+    pub active: bool,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl StoredWorkflow {
+    /// n8n's public-API shape: the workflow document with our id, active flag and times.
+    pub fn to_api(&self) -> Value {
+        let mut doc = self.workflow.to_value();
+        if let Value::Object(map) = &mut doc {
+            map.insert("id".into(), json!(self.id));
+            map.insert("active".into(), json!(self.active));
+            map.insert(
+                "createdAt".into(),
+                json!(super::executions::iso(self.created_at)),
+            );
+            map.insert(
+                "updatedAt".into(),
+                json!(super::executions::iso(self.updated_at)),
+            );
+            map.insert("versionId".into(), json!(self.version.to_string()));
+        }
+        doc
+    }
+
+    pub(super) fn from_row(row: &AnyRow) -> Result<Self, E> {
+        let definition: String = row.try_get("definition")?;
+        let workflow = Workflow::from_json(&definition)
+            .map_err(|e| agente_store::StoreError::Corrupt(e.to_string()))?;
+        Ok(Self {
+            id: row.try_get("id")?,
+            workflow,
+            active: row.try_get::<Option<i64>, _>("active_at")?.is_some(),
+            version: row.try_get("version")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        })
+    }
+}
+
+/// `GET /workflows` filters.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ListQuery {
+    pub active: Option<bool>,
+    pub name: Option<String>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// A page of results and where the next starts (n8n's `nextCursor`).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+const COLUMNS: &str = "id, definition, active_at, version, created_at, updated_at";
+
+impl WorkflowService {
+    /// Parses and checks an incoming document: size, JSON shape, and the problems that make
+    /// a workflow unusable even as a draft (no name, clashing node names, settings out of
+    /// range).
+    pub fn parse_document(&self, text: &str) -> Result<Vec<Workflow>, E> {
+        if text.len() > self.limits.max_workflow_bytes {
+            return Err(E::BadInput(format!(
+                "the workflow is larger than {} bytes",
+                self.limits.max_workflow_bytes
+            )));
+        }
+        let workflows = Workflow::many_from_json(text).map_err(|e| E::BadInput(e.to_string()))?;
+        for wf in &workflows {
+            let blocking: Vec<_> = validate(wf, &|_| true)
+                .into_iter()
+                .filter(|i| {
+                    matches!(
+                        i.code,
+                        "missing_name"
+                            | "duplicate_node_name"
+                            | "bad_node_name"
+                            | "too_many_nodes"
+                            | "bad_setting"
+                    )
+                })
+                .collect();
+            if !blocking.is_empty() {
+                return Err(E::Invalid(blocking));
+            }
+        }
+        Ok(workflows)
+    }
+
+    pub async fn list(&self, p: &Principal, q: &ListQuery) -> Result<Page<StoredWorkflow>, E> {
+        check_permission(p, Resource::Workflows, Action::Read)?;
+        let limit = q.limit.unwrap_or(100).clamp(1, 250) as i64;
+        let mut tx = self.db.tenant_read(p.tenant_id).await?;
+        let name = q
+            .name
+            .as_deref()
+            .map(|n| format!("%{}%", agente_store::like_escape(&n.to_lowercase())));
+        let active = q.active.map(i64::from).unwrap_or(-1);
+        let rows = query(&format!(
+            "SELECT {COLUMNS} FROM workflows WHERE tenant_id = $1 AND ($2 = '' OR id < $2) \
+             AND ($3 = '' OR LOWER(name) LIKE $3 ESCAPE '\\') \
+             AND ($4 = -1 OR ($4 = 1 AND active_at IS NOT NULL) OR ($4 = 0 AND active_at IS NULL)) \
+             ORDER BY id DESC LIMIT $5"
+        ))
+        .bind(p.tenant_id.to_string())
+        .bind(q.cursor.clone().unwrap_or_default())
+        .bind(name.unwrap_or_default())
+        .bind(active)
+        .bind(limit + 1)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut data = rows
+            .iter()
+            .map(StoredWorkflow::from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next_cursor = (data.len() as i64 > limit).then(|| {
+            data.truncate(limit as usize);
+            data.last().map(|w| w.id.clone()).unwrap_or_default()
+        });
+        Ok(Page { data, next_cursor })
+    }
+
+    pub async fn get(&self, p: &Principal, id: &str) -> Result<StoredWorkflow, E> {
+        check_permission(p, Resource::Workflows, Action::Read)?;
+        let mut tx = self.db.tenant_read(p.tenant_id).await?;
+        load(&mut tx, p, id).await
+    }
+
+    /// Stores new workflows (one document may hold several); they start inactive.
+    pub async fn create(&self, p: &Principal, text: &str) -> Result<Vec<StoredWorkflow>, E> {
+        check_permission(p, Resource::Workflows, Action::Write)?;
+        let workflows = self.parse_document(text)?;
+        let now = self.clock.now_ms();
+        let mut tx = self.db.tenant_tx(p.tenant_id).await?;
+        let mut stored = Vec::new();
+        for mut workflow in workflows {
+            workflow.id = Field::Absent;
+            workflow.active = Field::Absent;
+            let id = UserId::new().to_string();
+            query(
+                "INSERT INTO workflows (id, tenant_id, name, definition, version, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, 1, $5, $5)",
+            )
+            .bind(&id)
+            .bind(p.tenant_id.to_string())
+            .bind(workflow.name())
+            .bind(workflow.to_value().to_string())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            stored.push(StoredWorkflow {
+                id,
+                workflow,
+                active: false,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            });
+        }
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// Replaces a workflow's document; an active workflow stays active only if still valid.
+    pub async fn update(&self, p: &Principal, id: &str, text: &str) -> Result<StoredWorkflow, E> {
+        check_permission(p, Resource::Workflows, Action::Write)?;
+        let mut workflows = self.parse_document(text)?;
+        if workflows.len() != 1 {
+            return Err(E::BadInput("send exactly one workflow".into()));
+        }
+        let mut workflow = workflows.remove(0);
+        workflow.id = Field::Absent;
+        workflow.active = Field::Absent;
+        let mut tx = self.db.tenant_tx(p.tenant_id).await?;
+        let current = load(&mut tx, p, id).await?;
+        if current.active {
+            self.register_webhooks(&mut tx, p, id, &workflow).await?;
+            self.register_schedules(&mut tx, p.tenant_id, id, &workflow)
+                .await?;
+        }
+        let now = self.clock.now_ms();
+        query("UPDATE workflows SET name = $1, definition = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND tenant_id = $5")
+            .bind(workflow.name())
+            .bind(workflow.to_value().to_string())
+            .bind(now)
+            .bind(id)
+            .bind(p.tenant_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let updated = load(&mut tx, p, id).await?;
+        tx.commit().await?;
+        self.webhook_cache.invalidate();
+        Ok(updated)
+    }
+
+    pub async fn delete(&self, p: &Principal, id: &str) -> Result<StoredWorkflow, E> {
+        check_permission(p, Resource::Workflows, Action::Delete)?;
+        let mut tx = self.db.tenant_tx(p.tenant_id).await?;
+        let current = load(&mut tx, p, id).await?;
+        self.remove_schedules(&mut tx, id).await?;
+        query("DELETE FROM workflows WHERE id = $1 AND tenant_id = $2")
+            .bind(id)
+            .bind(p.tenant_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.webhook_cache.invalidate();
+        Ok(current)
+    }
+
+    /// Activates after full validation (including supported node types); registers webhooks.
+    pub async fn activate(&self, p: &Principal, id: &str) -> Result<StoredWorkflow, E> {
+        check_permission(p, Resource::Workflows, Action::Write)?;
+        let mut tx = self.db.tenant_tx(p.tenant_id).await?;
+        let current = load(&mut tx, p, id).await?;
+        let errors: Vec<_> = validate(&current.workflow, &|n| self.engine.supports(n))
+            .into_iter()
+            .filter(|i| i.severity == Severity::Error)
+            .collect();
+        if !errors.is_empty() {
+            return Err(E::Invalid(errors));
+        }
+        if !current.active {
+            self.check_activation(&mut tx, p.tenant_id).await?;
+        }
+        self.register_webhooks(&mut tx, p, id, &current.workflow)
+            .await?;
+        // A schedule that cannot fire is refused here rather than silently never running.
+        self.register_schedules(&mut tx, p.tenant_id, id, &current.workflow)
+            .await?;
+        query("UPDATE workflows SET active_at = $1 WHERE id = $2 AND tenant_id = $3")
+            .bind(self.clock.now_ms())
+            .bind(id)
+            .bind(p.tenant_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let updated = load(&mut tx, p, id).await?;
+        tx.commit().await?;
+        self.webhook_cache.invalidate();
+        Ok(updated)
+    }
+
+    pub async fn deactivate(&self, p: &Principal, id: &str) -> Result<StoredWorkflow, E> {
+        check_permission(p, Resource::Workflows, Action::Write)?;
+        let mut tx = self.db.tenant_tx(p.tenant_id).await?;
+        load(&mut tx, p, id).await?;
+        self.remove_schedules(&mut tx, id).await?;
+        query("DELETE FROM webhooks WHERE workflow_id = $1 AND tenant_id = $2")
+            .bind(id)
+            .bind(p.tenant_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        query("UPDATE workflows SET active_at = NULL WHERE id = $1 AND tenant_id = $2")
+            .bind(id)
+            .bind(p.tenant_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let updated = load(&mut tx, p, id).await?;
+        tx.commit().await?;
+        self.webhook_cache.invalidate();
+        Ok(updated)
+    }
+}
+
+pub(super) async fn load(
+    conn: &mut AnyConnection,
+    p: &Principal,
+    id: &str,
+) -> Result<StoredWorkflow, E> {
+    let row = query(&format!(
+        "SELECT {COLUMNS} FROM workflows WHERE id = $1 AND tenant_id = $2"
+    ))
+    .bind(id)
+    .bind(p.tenant_id.to_string())
+    .fetch_optional(conn)
+    .await?
+    .ok_or(E::NotFound("workflow"))?;
+    StoredWorkflow::from_row(&row)
+}

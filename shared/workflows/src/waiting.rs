@@ -1,0 +1,219 @@
+//! Waiting executions: a Wait node that suspends a run leaves the execution `waiting` with
+//! its engine state; a delayed job (`workflow.resume`, enqueued in the same transaction)
+//! resumes it when its time comes, and `/webhook-waiting/<execution id>` resumes one that
+//! waits for a call. Resuming claims the row first (`pending.rs`), so a run goes on once
+//! however many jobs or calls arrive.
+
+use super::executions::ExecutionRecord;
+use super::pending::{PendingRow, PendingRun, RESUME_JOB, job_for, job_target};
+use super::webhook_access::check_access;
+use super::webhook_node::{Respond, caller_secrets, check_auth, raw_body};
+use super::webhooks::{WebhookCall, WebhookReply, WebhookTarget};
+use super::{WorkflowService, WorkflowServiceError as E};
+use agente_auth::Principal;
+use agente_engine::{Item, Suspended};
+use agente_store::TenantLookup;
+use agente_store::sqlx::query;
+use agente_workflow_model::Workflow;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// A waiting execution a call may resume (see `find_waiting`).
+pub(super) struct WaitingTarget {
+    pub tenant: agente_core::TenantId,
+    pub id: String,
+    /// The Wait node.
+    pub node: String,
+    pub workflow: Arc<Workflow>,
+}
+
+impl WorkflowService {
+    /// Stores a suspended run as `waiting` and, when it has a time, the job that resumes it
+    /// then, in one transaction.
+    pub(super) async fn record_waiting(
+        &self,
+        p: &Principal,
+        record: &ExecutionRecord,
+        data: Vec<u8>,
+        state: Vec<u8>,
+        suspended: &Suspended,
+    ) -> Result<(), E> {
+        let mut tx = self.db.tenant_tx(p.tenant_id).await?;
+        query(
+            "INSERT INTO executions (id, tenant_id, workflow_id, status, mode, started_at, data, wait_till, resume_state) \
+             VALUES ($1, $2, $3, 'waiting', $4, $5, $6, $7, $8) \
+             ON CONFLICT (id) DO UPDATE SET status = 'waiting', data = excluded.data, \
+             wait_till = excluded.wait_till, resume_state = excluded.resume_state, heartbeat_at = NULL",
+        )
+        .bind(&record.id)
+        .bind(p.tenant_id.to_string())
+        .bind(&record.workflow_id)
+        .bind(&record.mode)
+        .bind(record.started_at)
+        .bind(data)
+        .bind(suspended.wait_till_ms)
+        .bind(state)
+        .execute(&mut *tx)
+        .await?;
+        let mut staged = None;
+        if let Some(till) = suspended.wait_till_ms {
+            // One job per wait: a run that waits twice gets two.
+            let key = format!("resume:{}:{}", record.id, suspended.step());
+            let job = job_for(RESUME_JOB, p.tenant_id, &record.id, key).run_at(till);
+            staged = Some(
+                self.jobs
+                    .stage(&mut tx, job)
+                    .await
+                    .map_err(|e| E::Internal(e.to_string()))?,
+            );
+        }
+        tx.commit().await?;
+        if let Some(staged) = staged {
+            self.jobs.publish(staged).await;
+        }
+        Ok(())
+    }
+
+    /// Resumes the execution a `workflow.resume` job names, if it still waits and its time
+    /// has come (a job of an earlier wait of the same run finds it not yet due). `None`
+    /// when there is nothing to resume.
+    pub async fn resume_due(&self, payload: &Value) -> Result<Option<ExecutionRecord>, E> {
+        let (tenant, id) = job_target(payload)?;
+        let now = self.clock.now_ms();
+        let due = |w: &PendingRow| w.wait_till.is_some_and(|t| t <= now);
+        self.claim_and_run(tenant, id, "waiting", due, None, Vec::new())
+            .await
+    }
+
+    /// Finds the execution a `/webhook-waiting/<execution id>[/<suffix>]` call resumes: it
+    /// must wait for a call with this method and suffix.
+    pub async fn find_waiting(&self, method: &str, path: &str) -> Result<WebhookTarget, E> {
+        let path = path.trim_matches('/');
+        let (id, suffix) = path.split_once('/').unwrap_or((path, ""));
+        let tenant = self
+            .db
+            .tenant_of(TenantLookup::WaitingExecution, id)
+            .await?
+            .ok_or(E::NotFound("waiting execution"))?;
+        let waiting = self
+            .load_pending(tenant, id, "waiting")
+            .await?
+            .ok_or(E::NotFound("waiting execution"))?;
+        let Ok(PendingRun::Waiting {
+            workflow,
+            suspended,
+        }) = waiting.run
+        else {
+            return Err(E::NotFound("waiting execution"));
+        };
+        let node = workflow
+            .node(&suspended.node)
+            .filter(|_| suspended.on_webhook)
+            .ok_or(E::NotFound("waiting execution"))?;
+        let params = node.parameters();
+        let wanted_method = params
+            .get("httpMethod")
+            .and_then(Value::as_str)
+            .unwrap_or("GET");
+        let wanted_suffix = params
+            .get("options")
+            .and_then(|o| o.get("webhookSuffix"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .trim_matches('/');
+        if !wanted_method.eq_ignore_ascii_case(method) || wanted_suffix != suffix {
+            return Err(E::NotFound("waiting execution"));
+        }
+        let node = suspended.node.clone();
+        Ok(WebhookTarget::waiting(WaitingTarget {
+            tenant,
+            id: id.to_string(),
+            node,
+            workflow: Arc::new(workflow),
+        }))
+    }
+
+    /// `find_waiting`, then `run_webhook`.
+    pub async fn handle_waiting_webhook(&self, call: WebhookCall) -> Result<WebhookReply, E> {
+        let target = self.find_waiting(&call.method, &call.path).await?;
+        self.run_webhook(target, call).await
+    }
+
+    /// Resumes the waiting execution with the call as its Wait node's output, and answers
+    /// as that node's response parameters say.
+    pub(super) async fn resume_waiting(
+        &self,
+        waiting: WaitingTarget,
+        call: WebhookCall,
+    ) -> Result<WebhookReply, E> {
+        let WaitingTarget {
+            tenant,
+            id,
+            node,
+            workflow,
+        } = waiting;
+        let node = workflow
+            .node(&node)
+            .ok_or(E::NotFound("waiting execution"))?;
+        let params = node.parameters();
+        let credentials = if Self::uses_credentials(&workflow) {
+            let mut tx = self.db.tenant_read(tenant).await?;
+            self.credentials_for(&mut tx, tenant, &workflow).await?
+        } else {
+            Default::default()
+        };
+        if let Some(refusal) = check_access(node, call.remote_ip, &call.headers)
+            .or_else(|| check_auth(node, &call.headers, &credentials))
+        {
+            return Ok(refusal);
+        }
+        let redact = caller_secrets(node, &call.headers, &credentials);
+        let mut item = Item::from_value(json!({
+            "headers": call.headers,
+            "params": {},
+            "query": call.query,
+            "body": call.body,
+        }));
+        item.binary = raw_body(node, &call);
+        let respond = Respond::of(node);
+        let at_once = params.get("responseMode").and_then(Value::as_str) != Some("lastNode")
+            && params.get("responseMode").and_then(Value::as_str) != Some("responseNode");
+        let service = self.clone();
+        // In its own task: a caller who hangs up must not cut the run short.
+        let run = tokio::spawn(async move {
+            service
+                .claim_and_run(tenant, &id, "waiting", |_| true, Some(vec![item]), redact)
+                .await
+        });
+        if at_once {
+            return Ok(respond.at_once());
+        }
+        let record = run
+            .await
+            .map_err(|e| E::Internal(format!("the resumed execution's task failed: {e}")))??
+            .ok_or_else(|| E::Conflict("the execution is no longer waiting".into()))?;
+        let execution = record
+            .execution
+            .as_ref()
+            .expect("fresh executions carry their data");
+        Ok(respond.after(execution))
+    }
+
+    /// Stops a waiting or queued execution (`canceled`); false when it no longer is.
+    pub(super) async fn cancel_pending(&self, p: &Principal, id: &str) -> Result<bool, E> {
+        let changed = self
+            .db
+            .tenant_execute(
+                p.tenant_id,
+                query(
+                    "UPDATE executions SET status = 'canceled', finished_at = $1, wait_till = NULL, \
+                     resume_state = NULL WHERE id = $2 AND tenant_id = $3 AND status IN ('waiting', 'new')",
+                )
+                .bind(self.clock.now_ms())
+                .bind(id)
+                .bind(p.tenant_id.to_string()),
+            )
+            .await?;
+        Ok(changed > 0)
+    }
+}

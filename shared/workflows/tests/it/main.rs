@@ -1,0 +1,10 @@
+//! The workflow service's integration tests (SQLite, and Postgres + Redis where the test
+//! environment names them): one binary, a module per area.
+
+mod common;
+mod crud;
+mod queue;
+mod runs;
+mod schedules;
+mod waits;
+mod webhooks;

@@ -1,0 +1,114 @@
+//! Schedule triggers through the job scheduler: activation registers the schedule, a firing
+//! becomes a job, the job runs the workflow from its trigger with n8n's schedule item, and
+//! deactivation stops the firings.
+
+use crate::common::{service, tenant};
+use agente_core::{Clock, FixedClock, SystemClock};
+use agente_jobs::{Scheduler, SqlQueue};
+use agente_store::testing::TestDb;
+use agente_workflows::SCHEDULE_JOB;
+use serde_json::json;
+use std::sync::Arc;
+
+fn every_minute() -> serde_json::Value {
+    json!({"name": "minutely", "settings": {"timezone": "Europe/Berlin"}, "nodes": [
+        {"name": "Every minute", "type": "n8n-nodes-base.scheduleTrigger", "typeVersion": 1.2,
+         "parameters": {"rule": {"interval": [{"field": "minutes", "minutesInterval": 1}]}}},
+        {"name": "Note", "type": "n8n-nodes-base.set", "typeVersion": 3.4, "parameters": {
+            "mode": "manual", "assignments": {"assignments": [
+                {"name": "zone", "value": "={{ $json.Timezone }}", "type": "string"}]}}}
+    ], "connections": {"Every minute": {"main": [[{"node": "Note", "type": "main", "index": 0}]]}}})
+}
+
+#[tokio::test]
+async fn an_active_schedule_fires_a_job_that_runs_the_workflow() {
+    for (backend, db) in TestDb::each().await.expect("test databases") {
+        let svc = service(&db);
+        let a = tenant(&db.db, "A").await;
+        let id = svc.create(&a, &every_minute().to_string()).await.unwrap()[0]
+            .id
+            .clone();
+        // A minute and a bit from now the first firing is due.
+        let later = FixedClock::at_ms(SystemClock.now_ms() + 61_000);
+        let queue = SqlQueue::new(db.db.clone(), Arc::new(later.clone()));
+        let scheduler = Scheduler::new(
+            db.db.clone(),
+            queue.clone().into(),
+            Arc::new(later.clone()),
+            "s",
+        );
+        assert_eq!(
+            scheduler.tick().await.unwrap(),
+            0,
+            "{backend}: inactive workflows do not fire"
+        );
+
+        svc.activate(&a, &id).await.unwrap();
+        assert_eq!(scheduler.tick().await.unwrap(), 1, "{backend}");
+        let lease = queue
+            .claim(&["default".into()], "w", 30_000)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(lease.job.kind, SCHEDULE_JOB);
+        assert_eq!(
+            lease.job.tenant,
+            Some(a.tenant_id),
+            "{backend}: the job names its tenant"
+        );
+        let record = svc
+            .run_scheduled(&lease.job.payload)
+            .await
+            .unwrap()
+            .expect("it ran");
+        assert_eq!(
+            (record.status.as_str(), record.mode.as_str()),
+            ("success", "trigger")
+        );
+        let out = record.execution.unwrap().output("Note");
+        assert!(
+            out[0]["json"]["zone"]
+                .as_str()
+                .unwrap()
+                .starts_with("Europe/Berlin (UTC+"),
+            "{backend}: {out:?}"
+        );
+
+        // The firing shows in the workflow's schedule history, to its tenant only.
+        queue.complete(&lease).await.unwrap();
+        let history = svc.schedule_history(&a, &id, 10).await.unwrap();
+        assert_eq!(history.len(), 1, "{backend}");
+        assert_eq!(
+            (history[0].state.as_str(), history[0].attempts),
+            ("done", 1)
+        );
+        assert!(history[0].started_at.is_some() && history[0].finished_at.is_some());
+        let b = tenant(&db.db, "B").await;
+        assert!(
+            svc.schedule_history(&b, &id, 10).await.is_err(),
+            "{backend}"
+        );
+
+        // Deactivated: no more firings, and a firing already queued runs nothing.
+        svc.deactivate(&a, &id).await.unwrap();
+        later.advance_secs(120);
+        assert_eq!(scheduler.tick().await.unwrap(), 0, "{backend}");
+        assert!(
+            svc.run_scheduled(&lease.job.payload)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_schedule_job_with_a_bad_payload_is_refused_clearly() {
+    let db = TestDb::sqlite().await.unwrap();
+    let svc = service(&db);
+    let err = svc
+        .run_scheduled(&json!({"workflow": "x"}))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("tenant"), "{err}");
+}
