@@ -158,8 +158,8 @@ async fn drain_under_chaos(redis: Option<(agente_jobs::RedisQueue, String)>) {
         "Hook": {"main": [[{"node": "Busy", "type": "main", "index": 0}]]},
         "Busy": {"main": [[{"node": "Done", "type": "main", "index": 0}]]}
     }});
-    let id = svc.create(&p, &wf.to_string()).await.unwrap()[0].id.clone();
-    svc.activate(&p, &id).await.unwrap();
+    let id = svc.create(&p, &wf.to_string()).await.unwrap()[0].id;
+    svc.activate(&p, id).await.unwrap();
     for n in 0..EXECUTIONS {
         svc.handle_webhook(WebhookCall {
             method: "POST".into(),

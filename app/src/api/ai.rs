@@ -78,15 +78,16 @@ pub(super) fn ai_error(e: agente_ai::AiError) -> ServerFnError {
 #[server(prefix = "/sfn", endpoint = "ai_explain_execution")]
 pub async fn explain_execution(id: String) -> Result<ExplanationView, ServerFnError> {
     let p = require_principal()?;
+    let id = super::workflows::parse_id(&id, "execution")?;
     let ctx = context()?;
     let explained = ctx
         .ai
-        .explain_execution(&p, &ctx.workflows, &id)
+        .explain_execution(&p, &ctx.workflows, id)
         .await
         .map_err(ai_error)?;
     let explanation = explained.explanation;
     Ok(ExplanationView {
-        workflow_id: explained.workflow_id,
+        workflow_id: explained.workflow_id.to_string(),
         node: explanation.node,
         cause: explanation.cause,
         steps: explanation.steps,
@@ -109,17 +110,14 @@ pub async fn apply_fix(
     let patch: agente_ai::explain::Patch = serde_json::from_str(&patch)
         .map_err(|e| ServerFnError::new(format!("the fix is not valid: {e}")))?;
     let wf_error = super::workflows::wf_error;
-    let stored = ctx
-        .workflows
-        .get(&p, &workflow_id)
-        .await
-        .map_err(wf_error)?;
+    let workflow_id = super::workflows::parse_id(&workflow_id, "workflow")?;
+    let stored = ctx.workflows.get(&p, workflow_id).await.map_err(wf_error)?;
     let mut workflow = stored.workflow.to_value();
     patch
         .apply(&mut workflow, &node)
         .map_err(ServerFnError::new)?;
     ctx.workflows
-        .update(&p, &workflow_id, &workflow.to_string())
+        .update(&p, workflow_id, &workflow.to_string())
         .await
         .map_err(wf_error)?;
     Ok(())

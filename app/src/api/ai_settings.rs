@@ -118,7 +118,7 @@ pub async fn get_ai_settings() -> Result<AiSettingsView, ServerFnError> {
                     "Anthropic"
                 }
             ),
-            id: c.id,
+            id: c.id.to_string(),
         })
         .collect();
     let report = ctx.ai.calls(&p, 50).await.ok();

@@ -89,6 +89,16 @@ pub(super) fn wf_error(err: agente_workflows::WorkflowServiceError) -> ServerFnE
     }
 }
 
+/// An id the browser sent: one that cannot be an id names nothing (as an unknown id).
+#[cfg(feature = "ssr")]
+pub(super) fn parse_id<T: std::str::FromStr>(
+    id: &str,
+    what: &'static str,
+) -> Result<T, ServerFnError> {
+    id.parse()
+        .map_err(|_| wf_error(agente_workflows::WorkflowServiceError::NotFound(what)))
+}
+
 #[cfg(feature = "ssr")]
 fn row(w: &agente_workflows::StoredWorkflow) -> WorkflowRow {
     let tags = w
@@ -105,7 +115,7 @@ fn row(w: &agente_workflows::StoredWorkflow) -> WorkflowRow {
         })
         .collect();
     WorkflowRow {
-        id: w.id.clone(),
+        id: w.id.to_string(),
         name: w.workflow.name().to_string(),
         active: w.active,
         nodes: w.workflow.nodes().len(),
@@ -145,11 +155,12 @@ pub async fn import_workflows(json: String) -> Result<usize, ServerFnError> {
 #[server(prefix = "/sfn", endpoint = "set_active")]
 pub async fn set_active(id: String, active: bool) -> Result<(), ServerFnError> {
     let p = require_principal()?;
+    let id: agente_core::WorkflowId = parse_id(&id, "workflow")?;
     let svc = context()?.workflows;
     if active {
-        svc.activate(&p, &id).await
+        svc.activate(&p, id).await
     } else {
-        svc.deactivate(&p, &id).await
+        svc.deactivate(&p, id).await
     }
     .map_err(wf_error)?;
     Ok(())
@@ -158,8 +169,9 @@ pub async fn set_active(id: String, active: bool) -> Result<(), ServerFnError> {
 #[server(prefix = "/sfn", endpoint = "duplicate_workflow")]
 pub async fn duplicate_workflow(id: String) -> Result<(), ServerFnError> {
     let p = require_principal()?;
+    let id: agente_core::WorkflowId = parse_id(&id, "workflow")?;
     let svc = context()?.workflows;
-    let mut copy = svc.get(&p, &id).await.map_err(wf_error)?.workflow;
+    let mut copy = svc.get(&p, id).await.map_err(wf_error)?.workflow;
     copy.name = agente_workflow_model::Field::Value(format!("{} (copy)", copy.name()));
     svc.create(&p, &copy.to_value().to_string())
         .await
@@ -170,9 +182,10 @@ pub async fn duplicate_workflow(id: String) -> Result<(), ServerFnError> {
 #[server(prefix = "/sfn", endpoint = "delete_workflow")]
 pub async fn delete_workflow(id: String) -> Result<(), ServerFnError> {
     let p = require_principal()?;
+    let id: agente_core::WorkflowId = parse_id(&id, "workflow")?;
     context()?
         .workflows
-        .delete(&p, &id)
+        .delete(&p, id)
         .await
         .map_err(wf_error)?;
     Ok(())
@@ -220,11 +233,12 @@ pub(crate) fn canvas_of(
 #[server(prefix = "/sfn", endpoint = "workflow")]
 pub async fn get_workflow(id: String) -> Result<WorkflowView, ServerFnError> {
     let p = require_principal()?;
-    let stored = context()?.workflows.get(&p, &id).await.map_err(wf_error)?;
+    let id: agente_core::WorkflowId = parse_id(&id, "workflow")?;
+    let stored = context()?.workflows.get(&p, id).await.map_err(wf_error)?;
     let wf = &stored.workflow;
     let (nodes, edges) = canvas_of(wf);
     Ok(WorkflowView {
-        id: stored.id.clone(),
+        id: stored.id.to_string(),
         name: wf.name().to_string(),
         active: stored.active,
         nodes,
@@ -246,9 +260,10 @@ pub struct FiringView {
 #[server(prefix = "/sfn", endpoint = "schedule_history")]
 pub async fn schedule_history(id: String) -> Result<Vec<FiringView>, ServerFnError> {
     let p = require_principal()?;
+    let id: agente_core::WorkflowId = parse_id(&id, "workflow")?;
     let firings = context()?
         .workflows
-        .schedule_history(&p, &id, 20)
+        .schedule_history(&p, id, 20)
         .await
         .map_err(wf_error)?;
     Ok(firings
@@ -268,21 +283,24 @@ pub async fn schedule_history(id: String) -> Result<Vec<FiringView>, ServerFnErr
 #[server(prefix = "/sfn", endpoint = "run_workflow")]
 pub async fn run_workflow(id: String) -> Result<String, ServerFnError> {
     let p = require_principal()?;
+    let id: agente_core::WorkflowId = parse_id(&id, "workflow")?;
     Ok(context()?
         .workflows
-        .run(&p, &id, vec![])
+        .run(&p, id, vec![])
         .await
         .map_err(wf_error)?
-        .id)
+        .id
+        .to_string())
 }
 
 /// Listens for one call on the workflow's `/webhook-test/…` URLs; answers them.
 #[server(prefix = "/sfn", endpoint = "listen_for_test")]
 pub async fn listen_for_test(id: String) -> Result<Vec<String>, ServerFnError> {
     let p = require_principal()?;
+    let id: agente_core::WorkflowId = parse_id(&id, "workflow")?;
     context()?
         .workflows
-        .listen_for_test_call(&p, &id)
+        .listen_for_test_call(&p, id)
         .await
         .map_err(wf_error)
 }
@@ -291,21 +309,23 @@ pub async fn listen_for_test(id: String) -> Result<Vec<String>, ServerFnError> {
 #[server(prefix = "/sfn", endpoint = "stop_execution")]
 pub async fn stop_execution(id: String) -> Result<String, ServerFnError> {
     let p = require_principal()?;
+    let id: agente_core::ExecutionId = parse_id(&id, "execution")?;
     Ok(context()?
         .workflows
-        .stop_execution(&p, &id)
+        .stop_execution(&p, id)
         .await
         .map_err(wf_error)?
-        .status)
+        .status
+        .to_string())
 }
 
 #[cfg(feature = "ssr")]
 fn execution_row(e: &agente_workflows::ExecutionRecord) -> ExecutionRow {
     ExecutionRow {
-        id: e.id.clone(),
-        workflow_id: e.workflow_id.clone(),
-        status: e.status.clone(),
-        mode: e.mode.clone(),
+        id: e.id.to_string(),
+        workflow_id: e.workflow_id.to_string(),
+        status: e.status.to_string(),
+        mode: e.mode.to_string(),
         started_at: e.started_at,
         duration_ms: e.finished_at.map(|f| f - e.started_at),
         error: e.error.clone(),
@@ -332,9 +352,10 @@ pub async fn list_executions(workflow_id: String) -> Result<Vec<ExecutionRow>, S
 #[server(prefix = "/sfn", endpoint = "execution")]
 pub async fn get_execution(id: String) -> Result<ExecutionView, ServerFnError> {
     let p = require_principal()?;
+    let id: agente_core::ExecutionId = parse_id(&id, "execution")?;
     let record = context()?
         .workflows
-        .get_execution(&p, &id, true)
+        .get_execution(&p, id, true)
         .await
         .map_err(wf_error)?;
     let run_data = record

@@ -2,7 +2,7 @@
 //! through `POST /workflows`), explaining a failed execution, advice on a workflow, the
 //! tenant's AI settings and its ledger of model calls.
 
-use super::{ApiError, ApiJson, ApiPath, ApiQuery, Caller, Problem};
+use super::{ApiError, ApiJson, ApiQuery, Caller, PathId, Problem};
 use crate::AppState;
 use agente_ai::generate::Progress;
 use axum::Json;
@@ -110,9 +110,9 @@ pub async fn generate_workflow_stream(
 pub async fn explain_execution(
     State(s): State<AppState>,
     Caller(p): Caller,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<agente_core::ExecutionId>,
 ) -> Result<Json<Value>, ApiError> {
-    let explained = s.ai.explain_execution(&p, &s.workflows, &id).await?;
+    let explained = s.ai.explain_execution(&p, &s.workflows, id).await?;
     let explanation = explained.explanation;
     Ok(Json(json!({
         "executionId": id,
@@ -134,9 +134,9 @@ pub async fn explain_execution(
 pub async fn optimise_workflow(
     State(s): State<AppState>,
     Caller(p): Caller,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<agente_core::WorkflowId>,
 ) -> Result<Json<Value>, ApiError> {
-    let advice = s.ai.optimise_workflow(&p, &s.workflows, &id).await?;
+    let advice = s.ai.optimise_workflow(&p, &s.workflows, id).await?;
     Ok(Json(json!({
         "workflowId": id,
         "stats": advice.stats,

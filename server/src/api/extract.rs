@@ -16,6 +16,22 @@ pub struct ApiJson<T>(pub T);
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct ApiPath<T>(pub T);
 
+/// An id in the path. Text that cannot be an id names nothing: 404, as an unknown id does
+/// (the caller learns nothing more from a malformed one).
+#[derive(Debug)]
+pub struct PathId<T>(pub T);
+
+impl<S: Send + Sync, T: std::str::FromStr + Send> FromRequestParts<S> for PathId<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiPath(raw) = ApiPath::<String>::from_request_parts(parts, state).await?;
+        raw.parse()
+            .map(PathId)
+            .map_err(|_| ApiError::not_found("nothing has this id"))
+    }
+}
+
 /// Query parameters; malformed ones become 400 problems.
 #[derive(Debug, axum::extract::FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]

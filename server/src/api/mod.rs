@@ -14,7 +14,7 @@ mod openapi;
 mod problem;
 mod workflows;
 
-pub use extract::{ApiJson, ApiPath, ApiQuery, Caller};
+pub use extract::{ApiJson, ApiPath, ApiQuery, Caller, PathId};
 pub use problem::{ApiError, Problem};
 
 use crate::AppState;

@@ -1,6 +1,6 @@
 //! `/workflows` and `/executions`, in the shape of n8n's public API.
 
-use super::{ApiError, ApiPath, ApiQuery, Caller, Problem};
+use super::{ApiError, ApiQuery, Caller, PathId, Problem};
 use crate::AppState;
 use agente_workflows::{ExecutionQuery, ListQuery};
 use axum::Json;
@@ -60,20 +60,20 @@ pub async fn import(
 pub async fn get(
     State(s): State<AppState>,
     Caller(p): Caller,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<agente_core::WorkflowId>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(s.workflows.get(&p, &id).await?.to_api()))
+    Ok(Json(s.workflows.get(&p, id).await?.to_api()))
 }
 
 #[utoipa::path(put, path = "/api/v1/workflows/{id}", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), request_body(content = Object), responses((status = 200, body = Object), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(s): State<AppState>,
     Caller(p): Caller,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<agente_core::WorkflowId>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(
-        s.workflows.update(&p, &id, text(&body)?).await?.to_api(),
+        s.workflows.update(&p, id, text(&body)?).await?.to_api(),
     ))
 }
 
@@ -81,27 +81,27 @@ pub async fn update(
 pub async fn delete(
     State(s): State<AppState>,
     Caller(p): Caller,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<agente_core::WorkflowId>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(s.workflows.delete(&p, &id).await?.to_api()))
+    Ok(Json(s.workflows.delete(&p, id).await?.to_api()))
 }
 
 #[utoipa::path(post, path = "/api/v1/workflows/{id}/activate", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn activate(
     State(s): State<AppState>,
     Caller(p): Caller,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<agente_core::WorkflowId>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(s.workflows.activate(&p, &id).await?.to_api()))
+    Ok(Json(s.workflows.activate(&p, id).await?.to_api()))
 }
 
 #[utoipa::path(post, path = "/api/v1/workflows/{id}/deactivate", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
 pub async fn deactivate(
     State(s): State<AppState>,
     Caller(p): Caller,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<agente_core::WorkflowId>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(s.workflows.deactivate(&p, &id).await?.to_api()))
+    Ok(Json(s.workflows.deactivate(&p, id).await?.to_api()))
 }
 
 /// `?limit=` of a history.
@@ -115,11 +115,11 @@ pub struct HistoryQuery {
 pub async fn schedule_history(
     State(s): State<AppState>,
     Caller(p): Caller,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<agente_core::WorkflowId>,
     ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    let firings = s.workflows.schedule_history(&p, &id, limit).await?;
+    let firings = s.workflows.schedule_history(&p, id, limit).await?;
     Ok(Json(json!({ "data": firings })))
 }
 
@@ -135,7 +135,7 @@ pub struct RunInput {
 pub async fn run(
     State(s): State<AppState>,
     Caller(p): Caller,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<agente_core::WorkflowId>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let input: RunInput = if body.iter().all(u8::is_ascii_whitespace) {
@@ -144,7 +144,7 @@ pub async fn run(
         serde_json::from_slice(&body)
             .map_err(|e| ApiError::bad_request("malformed_json", format!("invalid body: {e}")))?
     };
-    Ok(Json(s.workflows.run(&p, &id, input.items).await?.to_api()))
+    Ok(Json(s.workflows.run(&p, id, input.items).await?.to_api()))
 }
 
 #[utoipa::path(get, path = "/api/v1/executions", tag = "executions", security(("bearer" = []), ("n8n_api_key" = [])), params(("workflowId" = Option<String>, Query), ("status" = Option<String>, Query), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query), ("includeData" = Option<bool>, Query)), responses((status = 200, body = Object), (status = 403, body = Problem)))]
@@ -170,12 +170,12 @@ pub struct IncludeData {
 pub async fn get_execution(
     State(s): State<AppState>,
     Caller(p): Caller,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<agente_core::ExecutionId>,
     ApiQuery(q): ApiQuery<IncludeData>,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(
         s.workflows
-            .get_execution(&p, &id, q.include_data)
+            .get_execution(&p, id, q.include_data)
             .await?
             .to_api(),
     ))
@@ -186,9 +186,9 @@ pub async fn get_execution(
 pub async fn retry_execution(
     State(s): State<AppState>,
     Caller(p): Caller,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<agente_core::ExecutionId>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(s.workflows.retry_execution(&p, &id).await?.to_api()))
+    Ok(Json(s.workflows.retry_execution(&p, id).await?.to_api()))
 }
 
 /// Stop a running execution; answers it as it stopped (`canceled`).
@@ -196,9 +196,9 @@ pub async fn retry_execution(
 pub async fn stop_execution(
     State(s): State<AppState>,
     Caller(p): Caller,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<agente_core::ExecutionId>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(s.workflows.stop_execution(&p, &id).await?.to_api()))
+    Ok(Json(s.workflows.stop_execution(&p, id).await?.to_api()))
 }
 
 /// Listen for one test call on `/webhook-test/…` of each Webhook node (two minutes).
@@ -206,9 +206,9 @@ pub async fn stop_execution(
 pub async fn listen(
     State(s): State<AppState>,
     Caller(p): Caller,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<agente_core::WorkflowId>,
 ) -> Result<Json<Value>, ApiError> {
-    let routes = s.workflows.listen_for_test_call(&p, &id).await?;
+    let routes = s.workflows.listen_for_test_call(&p, id).await?;
     Ok(Json(json!({
         "listening": routes,
         "expiresInSeconds": agente_workflows::TEST_WEBHOOK_TTL_MS / 1000,
@@ -219,9 +219,9 @@ pub async fn listen(
 pub async fn delete_execution(
     State(s): State<AppState>,
     Caller(p): Caller,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<agente_core::ExecutionId>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(s.workflows.delete_execution(&p, &id).await?.to_api()))
+    Ok(Json(s.workflows.delete_execution(&p, id).await?.to_api()))
 }
 
 /// Credentials, never returned with their data.
@@ -251,7 +251,7 @@ pub async fn create_credential(
 pub async fn delete_credential(
     State(s): State<AppState>,
     Caller(p): Caller,
-    ApiPath(id): ApiPath<String>,
+    PathId(id): PathId<agente_core::CredentialId>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(s.workflows.delete_credential(&p, &id).await?.to_api()))
+    Ok(Json(s.workflows.delete_credential(&p, id).await?.to_api()))
 }

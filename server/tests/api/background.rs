@@ -26,35 +26,37 @@ async fn a_worker_resumes_a_waiting_execution_when_its_time_comes() {
             "Start": {"main": [[{"node": "Nap", "type": "main", "index": 0}]]},
             "Nap": {"main": [[{"node": "Then", "type": "main", "index": 0}]]}
         }});
-        let id = workflows.create(&p, &wf.to_string()).await.unwrap()[0]
-            .id
-            .clone();
-        let waiting = workflows.run(&p, &id, vec![]).await.unwrap();
-        assert_eq!(waiting.status, "waiting", "{backend}");
+        let id = workflows.create(&p, &wf.to_string()).await.unwrap()[0].id;
+        let waiting = workflows.run(&p, id, vec![]).await.unwrap();
+        assert_eq!(waiting.status.as_str(), "waiting", "{backend}");
 
         let running = start(&db, &workflows, &clock, false);
         tokio::time::sleep(Duration::from_millis(200)).await;
         let early = workflows
-            .get_execution(&p, &waiting.id, false)
+            .get_execution(&p, waiting.id, false)
             .await
             .unwrap();
-        assert_eq!(early.status, "waiting", "{backend}: not before its time");
+        assert_eq!(
+            early.status.as_str(),
+            "waiting",
+            "{backend}: not before its time"
+        );
 
         clock.advance_secs(3 * 86_400 + 1);
-        let mut status = String::new();
+        let mut status = agente_core::ExecutionStatus::Waiting;
         for _ in 0..250 {
             status = workflows
-                .get_execution(&p, &waiting.id, false)
+                .get_execution(&p, waiting.id, false)
                 .await
                 .unwrap()
                 .status;
-            if status == "success" {
+            if status == agente_core::ExecutionStatus::Success {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         running.stop().await;
-        assert_eq!(status, "success", "{backend}");
+        assert_eq!(status.as_str(), "success", "{backend}");
     }
 }
 
@@ -67,10 +69,8 @@ async fn the_scheduler_fires_housekeeping_and_a_worker_prunes_old_executions() {
         let wf = json!({"name": "quick", "nodes": [
             {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}}
         ], "connections": {}});
-        let id = workflows.create(&p, &wf.to_string()).await.unwrap()[0]
-            .id
-            .clone();
-        let old = workflows.run(&p, &id, vec![]).await.unwrap();
+        let id = workflows.create(&p, &wf.to_string()).await.unwrap()[0].id;
+        let old = workflows.run(&p, id, vec![]).await.unwrap();
         // Kept for one hour.
         agente_server::housekeeping::register_with(&db.db, 1, 10_000, 30, clock.now_ms())
             .await
@@ -79,7 +79,7 @@ async fn the_scheduler_fires_housekeeping_and_a_worker_prunes_old_executions() {
         clock.advance_secs(2 * 3_600);
         let mut gone = false;
         for _ in 0..250 {
-            if workflows.get_execution(&p, &old.id, false).await.is_err() {
+            if workflows.get_execution(&p, old.id, false).await.is_err() {
                 gone = true;
                 break;
             }

@@ -15,9 +15,11 @@ use crate::optimise::{Advice, advise, stats};
 use crate::tenant::Task;
 use crate::{AiError, Anthropic, OpenAi, OpenAiApi};
 use agente_auth::{Action, Principal, Resource, check_permission};
-use agente_core::{GateError, Meter, TenantId, Usage, UsageGate};
+use agente_core::{
+    ExecutionId, ExecutionStatus, GateError, Meter, TenantId, Usage, UsageGate, WorkflowId,
+};
 use agente_network::{NetworkPolicy, OutboundHttp};
-use agente_workflows::{ExecutionQuery, WorkflowService};
+use agente_workflows::{ExecutionQuery, WorkflowService, WorkflowServiceError};
 use std::sync::Arc;
 
 /// A provider to set up: its wire format and settings.
@@ -80,7 +82,7 @@ pub const ADVICE_EXECUTIONS: u32 = 50;
 /// An explained execution: the workflow it ran (what a fix applies to) and the explanation.
 #[derive(Clone, Debug)]
 pub struct ExplainedExecution {
-    pub workflow_id: String,
+    pub workflow_id: agente_workflows::WorkflowRef,
     pub explanation: Explanation,
 }
 
@@ -206,16 +208,20 @@ impl AiService {
         &self,
         p: &Principal,
         workflows: &WorkflowService,
-        id: &str,
+        id: ExecutionId,
     ) -> Result<ExplainedExecution, AiError> {
         let execution = workflows.get_execution(p, id, true).await?;
-        if execution.status != "error" {
+        if execution.status != ExecutionStatus::Error {
             return Err(AiError::BadInput(format!(
                 "only a failed execution can be explained; this one is {}",
                 execution.status
             )));
         }
-        let stored = workflows.get(p, &execution.workflow_id).await?;
+        let workflow_id = execution
+            .workflow_id
+            .stored()
+            .ok_or(WorkflowServiceError::NotFound("workflow"))?;
+        let stored = workflows.get(p, workflow_id).await?;
         let explanation = self
             .explain_failure(
                 p,
@@ -235,7 +241,7 @@ impl AiService {
         &self,
         p: &Principal,
         workflows: &WorkflowService,
-        id: &str,
+        id: WorkflowId,
     ) -> Result<Advice, AiError> {
         let stored = workflows.get(p, id).await?;
         let query = ExecutionQuery {

@@ -3,7 +3,7 @@
 
 use crate::service::RowExt;
 use crate::{Action, AuthError, AuthMethod, AuthService, Principal, Resource, check_permission};
-use agente_core::{Role, UserId, token};
+use agente_core::{ApiKeyId, Role, token};
 use agente_store::TenantLookup;
 use agente_store::sqlx::query;
 use serde::Serialize;
@@ -68,7 +68,7 @@ impl AuthService {
         }
         let key = token::generate("agk");
         let info = ApiKeyInfo {
-            id: UserId::new().to_string(),
+            id: ApiKeyId::new().to_string(),
             name: name.to_string(),
             role,
             hint: format!("agk_…{}", &key[key.len() - 4..]),

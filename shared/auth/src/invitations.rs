@@ -5,7 +5,7 @@
 use crate::service::RowExt;
 use crate::sessions::Session;
 use crate::{Action, AuthError, AuthService, Principal, Resource, check_permission, password};
-use agente_core::{Email, Role, TenantId, UserId, token};
+use agente_core::{Email, InvitationId, Role, TenantId, UserId, token};
 use agente_store::TenantLookup;
 use agente_store::sqlx::query;
 use serde::Serialize;
@@ -76,7 +76,7 @@ impl AuthService {
         self.check_members(tenant, seats).await?;
         let token = token::generate("agi");
         let info = InvitationInfo {
-            id: UserId::new().to_string(),
+            id: InvitationId::new().to_string(),
             email: email.to_string(),
             role,
             expires_at: now + self.inner.settings.invitation_ttl_secs * 1000,

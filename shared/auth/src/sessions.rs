@@ -8,7 +8,7 @@ use crate::jwt::Claims;
 use crate::rate_limit::Decision;
 use crate::service::RowExt;
 use crate::{AuthError, AuthMethod, AuthService, Principal, mfa, password};
-use agente_core::{Email, Role, TenantId, UserId, token};
+use agente_core::{Email, RefreshTokenId, Role, TenantId, TokenFamilyId, UserId, token};
 use agente_store::sqlx::query;
 use agente_store::{AnyConnection, TenantLookup};
 use serde::{Deserialize, Serialize};
@@ -338,10 +338,10 @@ impl AuthService {
             "INSERT INTO refresh_tokens (id, tenant_id, user_id, family_id, token_hash, expires_at, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(UserId::new().to_string())
+        .bind(RefreshTokenId::new().to_string())
         .bind(tenant.to_string())
         .bind(user.to_string())
-        .bind(family.unwrap_or_else(|| UserId::new().to_string()))
+        .bind(family.unwrap_or_else(|| TokenFamilyId::new().to_string()))
         .bind(token::digest(&refresh_token))
         .bind(now + settings.refresh_ttl_secs * 1000)
         .bind(now)

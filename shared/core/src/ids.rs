@@ -37,6 +37,14 @@ macro_rules! id_type {
                 Uuid::parse_str(s).map(Self)
             }
         }
+
+        // Rows keep ids as text (one schema for SQLite and Postgres): `#[sqlx(try_from = "String")]`.
+        impl TryFrom<String> for $name {
+            type Error = uuid::Error;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                s.parse()
+            }
+        }
     };
 }
 
@@ -47,6 +55,34 @@ id_type!(
 id_type!(
     /// A person with a login, member of exactly one tenant.
     UserId
+);
+id_type!(
+    /// A stored workflow of a tenant.
+    WorkflowId
+);
+id_type!(
+    /// One run of a workflow, from its trigger to its end (across waits and restarts).
+    ExecutionId
+);
+id_type!(
+    /// A tenant's sealed credential (an integration's key, password or token).
+    CredentialId
+);
+id_type!(
+    /// A tenant's API key (its row; the key itself is stored only as a digest).
+    ApiKeyId
+);
+id_type!(
+    /// An invitation to join a tenant.
+    InvitationId
+);
+id_type!(
+    /// One refresh token (its row; the token is stored only as a digest).
+    RefreshTokenId
+);
+id_type!(
+    /// The refresh tokens that rotated from one log-in: presenting a used one ends them all.
+    TokenFamilyId
 );
 
 #[cfg(test)]

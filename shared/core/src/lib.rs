@@ -4,6 +4,7 @@
 
 pub mod clock;
 pub mod email;
+pub mod execution;
 pub mod ids;
 pub mod llm;
 pub mod role;
@@ -13,7 +14,11 @@ pub mod usage;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use email::Email;
-pub use ids::{TenantId, UserId};
+pub use execution::{ExecutionMode, ExecutionStatus};
+pub use ids::{
+    ApiKeyId, CredentialId, ExecutionId, InvitationId, RefreshTokenId, TenantId, TokenFamilyId,
+    UserId, WorkflowId,
+};
 pub use role::Role;
 pub use secret_box::SecretBox;
 pub use usage::{

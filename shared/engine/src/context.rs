@@ -65,7 +65,7 @@ pub struct NodeContext<'a> {
     /// What the whole execution may still consume.
     pub(crate) budget: &'a super::ExecutionBudget,
     pub(crate) host: Option<&'a dyn Host>,
-    pub(crate) execution_id: &'a str,
+    pub(crate) execution_id: agente_core::ExecutionId,
     pub(crate) depth: u8,
     /// When this node run started (Unix ms).
     pub(crate) now_ms: i64,

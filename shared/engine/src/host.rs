@@ -29,7 +29,7 @@ pub struct SubWorkflowCall {
     pub items: Vec<Item>,
     /// Wait for the sub-workflow and return its last node's items, or start it and go on.
     pub wait: bool,
-    pub parent_execution_id: String,
+    pub parent_execution_id: agente_core::ExecutionId,
     /// Nesting depth of the sub-workflow (the top-level execution is 0).
     pub depth: u8,
 }

@@ -16,11 +16,10 @@ mod pool;
 mod redaction;
 mod run;
 
+pub use agente_core::{ExecutionId, ExecutionMode, ExecutionStatus};
 pub use agente_network::NetworkPolicy;
 pub use budget::{ExecutionBudget, MAX_EXECUTION_RESPONSE_BYTES, MAX_RESPONSE_BYTES};
 pub use context::{NodeContext, NodeError, Suspend, WebhookResponse, node_credential};
 pub use host::{BoxFuture, Host, MAX_SUB_WORKFLOW_DEPTH, SubWorkflowCall, SubWorkflowSource};
 pub use item::{Item, get_path, set_path};
-pub use run::{
-    Engine, Execution, ExecutionError, ExecutionStatus, NodeRun, Resume, RunRequest, Suspended,
-};
+pub use run::{Engine, Execution, ExecutionError, NodeRun, Resume, RunRequest, Suspended};

@@ -11,6 +11,7 @@ use super::context::{NodeContext, NodeError, WebhookResponse};
 use super::pool::SandboxPool;
 use super::{ExecutionBudget, Host, Item, NetworkPolicy, nodes};
 use crate::expr::{Limits, RunFacts, Sandbox, Source, offload};
+use agente_core::{ExecutionId, ExecutionMode, ExecutionStatus};
 use agente_network::OutboundHttp;
 use agente_workflow_model::graph::Graph;
 use agente_workflow_model::{Node, OnError, Workflow, catalogue};
@@ -32,9 +33,8 @@ pub struct RunRequest {
     pub start: Option<String>,
     /// Items the trigger emits (webhook request, manual input). One empty item when empty.
     pub items: Vec<Item>,
-    pub execution_id: String,
-    /// `manual`, `webhook`, `trigger`, …
-    pub mode: String,
+    pub execution_id: ExecutionId,
+    pub mode: ExecutionMode,
     pub now_ms: i64,
     pub env: serde_json::Map<String, Value>,
     pub vars: serde_json::Map<String, Value>,
@@ -106,28 +106,6 @@ struct RunState {
     total_runs: usize,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ExecutionStatus {
-    #[default]
-    Success,
-    Error,
-    Canceled,
-    /// Suspended at a Wait node: see `Execution::suspended`.
-    Waiting,
-}
-
-impl ExecutionStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExecutionStatus::Success => "success",
-            ExecutionStatus::Error => "error",
-            ExecutionStatus::Canceled => "canceled",
-            ExecutionStatus::Waiting => "waiting",
-        }
-    }
-}
-
 /// How waiting for one node ended.
 enum Outcome {
     Done(Result<Vec<Vec<Item>>, NodeError>),
@@ -158,7 +136,7 @@ pub struct NodeRun {
 }
 
 /// The result of running a workflow.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Execution {
     pub status: ExecutionStatus,
@@ -170,6 +148,19 @@ pub struct Execution {
     /// Set when the status is `Waiting`.
     #[serde(skip)]
     pub suspended: Option<Box<Suspended>>,
+}
+
+impl Default for Execution {
+    fn default() -> Self {
+        Self {
+            status: ExecutionStatus::Success,
+            error: None,
+            run_data: IndexMap::new(),
+            last_node: None,
+            response: None,
+            suspended: None,
+        }
+    }
 }
 
 impl Execution {
@@ -404,7 +395,7 @@ impl Engine {
                 http: &self.http,
                 budget,
                 host: request.host.as_deref(),
-                execution_id: &request.execution_id,
+                execution_id: request.execution_id,
                 depth: request.depth,
                 now_ms: start_time,
                 durable_waits: request.durable_waits,

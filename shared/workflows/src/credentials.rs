@@ -2,11 +2,12 @@
 //! and bound to tenant and credential id. No API returns them in clear; the engine receives
 //! the ones a workflow references, for the duration of a run.
 
-use super::{WorkflowService, WorkflowServiceError as E};
+use crate::records::iso;
+use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_auth::{Action, Principal, Resource, check_permission};
-use agente_core::{TenantId, UserId};
-use agente_store::sqlx::query;
-use agente_store::{AnyConnection, AnyRow, Row};
+use agente_core::{CredentialId, TenantId};
+use agente_store::sqlx::{self, FromRow, query};
+use agente_store::{AnyConnection, Row};
 use agente_workflow_model::Workflow;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -22,10 +23,12 @@ pub struct NewCredential {
 }
 
 /// A credential as listed: never its data.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct CredentialInfo {
-    pub id: String,
+    #[sqlx(try_from = "String")]
+    pub id: CredentialId,
     pub name: String,
+    #[sqlx(rename = "type")]
     pub kind: String,
     pub created_at: i64,
     pub updated_at: i64,
@@ -35,17 +38,7 @@ impl CredentialInfo {
     pub fn to_api(&self) -> Value {
         json!({
             "id": self.id, "name": self.name, "type": self.kind,
-            "createdAt": super::executions::iso(self.created_at), "updatedAt": super::executions::iso(self.updated_at),
-        })
-    }
-
-    fn from_row(row: &AnyRow) -> Result<Self, E> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            name: row.try_get("name")?,
-            kind: row.try_get("type")?,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
+            "createdAt": iso(self.created_at), "updatedAt": iso(self.updated_at),
         })
     }
 }
@@ -102,14 +95,14 @@ impl WorkflowService {
                 "credential data is limited to {MAX_DATA_BYTES} bytes"
             )));
         }
-        let id = UserId::new().to_string();
+        let id = CredentialId::new();
         let sealed = self
             .secrets
-            .seal(plain.as_bytes(), &context(p.tenant_id, &id));
+            .seal(plain.as_bytes(), &context(p.tenant_id, &id.to_string()));
         let now = self.clock.now_ms();
         let mut tx = self.db.tenant_tx(p.tenant_id).await?;
         query("INSERT INTO credentials (id, tenant_id, name, type, data, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)")
-            .bind(&id)
+            .bind(id.to_string())
             .bind(p.tenant_id.to_string())
             .bind(name)
             .bind(input.kind.trim())
@@ -134,25 +127,32 @@ impl WorkflowService {
             .bind(p.tenant_id.to_string())
             .fetch_all(&mut *tx)
             .await?;
-        rows.iter().map(CredentialInfo::from_row).collect()
+        Ok(rows
+            .iter()
+            .map(CredentialInfo::from_row)
+            .collect::<Result<_, _>>()?)
     }
 
-    pub async fn delete_credential(&self, p: &Principal, id: &str) -> Result<CredentialInfo, E> {
+    pub async fn delete_credential(
+        &self,
+        p: &Principal,
+        id: CredentialId,
+    ) -> Result<CredentialInfo, E> {
         check_permission(p, Resource::Credentials, Action::Delete)?;
         let mut tx = self.db.tenant_tx(p.tenant_id).await?;
         let row = query("SELECT id, name, type, created_at, updated_at FROM credentials WHERE id = $1 AND tenant_id = $2")
-            .bind(id)
+            .bind(id.to_string())
             .bind(p.tenant_id.to_string())
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(E::NotFound("credential"))?;
         query("DELETE FROM credentials WHERE id = $1 AND tenant_id = $2")
-            .bind(id)
+            .bind(id.to_string())
             .bind(p.tenant_id.to_string())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        CredentialInfo::from_row(&row)
+        Ok(CredentialInfo::from_row(&row)?)
     }
 
     /// The decrypted data of every credential `workflow` references (by id, else by name),

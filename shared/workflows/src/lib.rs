@@ -6,8 +6,12 @@
 
 mod credentials;
 mod executions;
+mod history;
+mod lifecycle;
 mod pending;
 mod queued;
+mod reaper;
+mod records;
 mod run_data;
 mod running;
 mod schedule;
@@ -18,15 +22,18 @@ mod usage;
 mod waiting;
 mod webhook_access;
 mod webhook_cache;
+mod webhook_call;
 mod webhook_node;
+mod webhook_routes;
 mod webhooks;
 
 pub use credentials::{CredentialInfo, NewCredential, open_credential};
-pub use executions::{ExecutionQuery, ExecutionRecord};
 pub use pending::{EXECUTE_JOB, PENDING_STALE_MS, RESUME_JOB, RUNNING_STALE_MS};
+pub use records::{ExecutionQuery, ExecutionRecord, Page, WorkflowRef};
 pub use scheduled::SCHEDULE_JOB;
-pub use store::{ListQuery, Page, StoredWorkflow};
-pub use webhooks::{TEST_WEBHOOK_TTL_MS, WebhookCall, WebhookReply, WebhookTarget};
+pub use store::{ListQuery, StoredWorkflow};
+pub use webhook_call::{WebhookCall, WebhookReply, WebhookTarget};
+pub use webhooks::TEST_WEBHOOK_TTL_MS;
 
 use agente_auth::AuthError;
 use agente_core::{Clock, SecretBox};

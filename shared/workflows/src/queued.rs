@@ -3,12 +3,13 @@
 //! `workflow.execute` job is enqueued in the same transaction; a worker claims and runs it
 //! (`pending.rs`). Without a queue (a service used alone) such runs start in a task.
 
-use super::executions::ExecutionRecord;
-use super::pending::{EXECUTE_JOB, PendingRun, job_for, job_target};
-use super::{WorkflowService, WorkflowServiceError as E};
+use crate::lifecycle::{self, Run};
+use crate::pending::{EXECUTE_JOB, PendingRun, job_for, job_target};
+use crate::records::{ExecutionRecord, WorkflowRef};
+use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_auth::Principal;
+use agente_core::ExecutionStatus;
 use agente_engine::RunRequest;
-use agente_store::sqlx::query;
 use agente_workflow_model::Workflow;
 use serde_json::Value;
 
@@ -18,22 +19,22 @@ impl WorkflowService {
     pub(crate) async fn start_in_background(
         &self,
         p: &Principal,
-        workflow_id: String,
+        workflow_id: WorkflowRef,
         workflow: Workflow,
         request: RunRequest,
     ) -> Result<(), E> {
-        self.admit_run(p.tenant_id, &request.execution_id, &request.mode)
+        self.admit_run(p.tenant_id, request.execution_id, request.mode)
             .await?;
         if self.queue_background_runs {
             return self
-                .enqueue_execution(p, &workflow_id, &workflow, &request)
+                .enqueue_execution(p, workflow_id, &workflow, &request)
                 .await;
         }
         let service = self.clone();
         let principal = p.clone();
         tokio::spawn(async move {
             if let Err(e) = service
-                .execute_and_record(&principal, &workflow_id, &workflow, request)
+                .execute_and_record(&principal, workflow_id, &workflow, request)
                 .await
             {
                 tracing::error!(error = %e, workflow = %workflow_id, "a background execution could not be recorded");
@@ -47,28 +48,23 @@ impl WorkflowService {
     async fn enqueue_execution(
         &self,
         p: &Principal,
-        workflow_id: &str,
+        workflow_id: WorkflowRef,
         workflow: &Workflow,
         request: &RunRequest,
     ) -> Result<(), E> {
         let state =
             PendingRun::encode_queued(workflow, request, self.limits.max_execution_data_bytes)
                 .map_err(E::BadInput)?;
-        let id = &request.execution_id;
-        let now = self.clock.now_ms();
+        let id = request.execution_id;
+        let run = Run {
+            tenant: p.tenant_id,
+            id,
+            workflow: workflow_id,
+            mode: request.mode,
+            started_at: self.clock.now_ms(),
+        };
         let mut tx = self.db.tenant_tx(p.tenant_id).await?;
-        query(
-            "INSERT INTO executions (id, tenant_id, workflow_id, status, mode, started_at, resume_state) \
-             VALUES ($1, $2, $3, 'new', $4, $5, $6)",
-        )
-        .bind(id)
-        .bind(p.tenant_id.to_string())
-        .bind(workflow_id)
-        .bind(&request.mode)
-        .bind(now)
-        .bind(state)
-        .execute(&mut *tx)
-        .await?;
+        lifecycle::insert_queued(&mut tx, &run, state).await?;
         let job = job_for(EXECUTE_JOB, p.tenant_id, id, format!("execute:{id}"));
         let staged = self
             .jobs
@@ -85,7 +81,7 @@ impl WorkflowService {
     /// when there is nothing to run.
     pub async fn run_queued(&self, payload: &Value) -> Result<Option<ExecutionRecord>, E> {
         let (tenant, id) = job_target(payload)?;
-        self.claim_and_run(tenant, id, "new", |_| true, None, Vec::new())
+        self.claim_and_run(tenant, id, ExecutionStatus::New, |_| true, None, Vec::new())
             .await
     }
 }

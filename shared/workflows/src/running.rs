@@ -1,14 +1,14 @@
 //! Executions running in this process, so that a stop request can reach them; and the
 //! manual runs of each tenant, which its plan caps.
 
-use agente_core::TenantId;
+use agente_core::{ExecutionId, TenantId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio_util::sync::CancellationToken;
 
 #[derive(Clone, Default)]
 pub(crate) struct Running {
-    inner: Arc<Mutex<HashMap<String, (TenantId, CancellationToken)>>>,
+    inner: Arc<Mutex<HashMap<ExecutionId, (TenantId, CancellationToken)>>>,
     manual: Arc<Mutex<HashMap<TenantId, u32>>>,
 }
 
@@ -33,21 +33,26 @@ impl Drop for ManualSlot {
 /// Removes its execution from the registry when the run ends (however it ends).
 pub(crate) struct Registration {
     running: Running,
-    id: String,
+    id: ExecutionId,
 }
 
 impl Running {
-    pub fn register(&self, id: &str, tenant: TenantId, token: CancellationToken) -> Registration {
-        self.lock().insert(id.to_string(), (tenant, token));
+    pub fn register(
+        &self,
+        id: ExecutionId,
+        tenant: TenantId,
+        token: CancellationToken,
+    ) -> Registration {
+        self.lock().insert(id, (tenant, token));
         Registration {
             running: self.clone(),
-            id: id.to_string(),
+            id,
         }
     }
 
     /// Cancels the execution if it runs here for `tenant`; false otherwise.
-    pub fn cancel(&self, id: &str, tenant: TenantId) -> bool {
-        match self.lock().get(id) {
+    pub fn cancel(&self, id: ExecutionId, tenant: TenantId) -> bool {
+        match self.lock().get(&id) {
             Some((owner, token)) if *owner == tenant => {
                 token.cancel();
                 true
@@ -70,7 +75,9 @@ impl Running {
         })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (TenantId, CancellationToken)>> {
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<ExecutionId, (TenantId, CancellationToken)>> {
         // The map stays consistent even if a holder panicked: every change is one call.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }

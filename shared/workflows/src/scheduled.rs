@@ -2,12 +2,12 @@
 //! the job scheduler (registered in the activation's transaction, removed on deactivation),
 //! and each firing arrives as a job that runs the workflow from that node.
 
-use super::executions::ExecutionRecord;
-use super::store::load;
-use super::{WorkflowService, WorkflowServiceError as E};
+use crate::records::ExecutionRecord;
+use crate::store::load;
+use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_auth::{Action, Resource, check_permission};
 use agente_auth::{AuthMethod, Principal};
-use agente_core::{Role, TenantId, UserId};
+use agente_core::{ExecutionMode, Role, TenantId, WorkflowId};
 use agente_engine::{Item, RunRequest};
 use agente_jobs::scheduler::{register_in, remove_in};
 use agente_jobs::{Firing, Misfire, NewJob, ScheduleSpec};
@@ -22,11 +22,11 @@ pub const SCHEDULE_JOB: &str = "workflow.schedule";
 
 impl WorkflowService {
     /// Replaces the workflow's schedules with those of its enabled schedule triggers.
-    pub(super) async fn register_schedules(
+    pub(crate) async fn register_schedules(
         &self,
         conn: &mut AnyConnection,
         tenant: TenantId,
-        id: &str,
+        id: WorkflowId,
         workflow: &Workflow,
     ) -> Result<(), E> {
         let specs: Vec<ScheduleSpec> = crate::schedule::schedules(workflow)
@@ -46,17 +46,23 @@ impl WorkflowService {
                 misfire: Misfire::Skip,
             })
             .collect();
-        register_in(conn, self.clock.now_ms(), id, Some(tenant), &specs)
-            .await
-            .map_err(|e| E::BadInput(e.to_string()))
+        register_in(
+            conn,
+            self.clock.now_ms(),
+            &id.to_string(),
+            Some(tenant),
+            &specs,
+        )
+        .await
+        .map_err(|e| E::BadInput(e.to_string()))
     }
 
-    pub(super) async fn remove_schedules(
+    pub(crate) async fn remove_schedules(
         &self,
         conn: &mut AnyConnection,
-        id: &str,
+        id: WorkflowId,
     ) -> Result<(), E> {
-        remove_in(conn, id)
+        remove_in(conn, &id.to_string())
             .await
             .map_err(|e| E::Internal(e.to_string()))
     }
@@ -66,7 +72,7 @@ impl WorkflowService {
     pub async fn schedule_history(
         &self,
         p: &Principal,
-        id: &str,
+        id: WorkflowId,
         limit: u32,
     ) -> Result<Vec<Firing>, E> {
         check_permission(p, Resource::Workflows, Action::Read)?;
@@ -76,7 +82,7 @@ impl WorkflowService {
             load(&mut tx, p, id).await?;
         }
         self.jobs
-            .schedule_history(id, limit)
+            .schedule_history(&id.to_string(), limit)
             .await
             .map_err(|e| E::Internal(e.to_string()))
     }
@@ -93,7 +99,10 @@ impl WorkflowService {
         let tenant: TenantId = field("tenant")?
             .parse()
             .map_err(|_| E::BadInput("schedule job with a malformed tenant".into()))?;
-        let (workflow_id, node) = (field("workflow")?, field("node")?);
+        let workflow_id: WorkflowId = field("workflow")?
+            .parse()
+            .map_err(|_| E::BadInput("schedule job with a malformed workflow id".into()))?;
+        let node = field("node")?;
         let principal = Principal {
             tenant_id: tenant,
             user_id: None,
@@ -128,14 +137,13 @@ impl WorkflowService {
         let request = RunRequest {
             start: Some(node.to_string()),
             items: vec![Item::from_value(item)],
-            execution_id: UserId::new().to_string(),
-            mode: "trigger".into(),
+            mode: ExecutionMode::Trigger,
             now_ms: self.clock.now_ms(),
             durable_waits: true,
             ..RunRequest::default()
         };
         match self
-            .execute_and_record(&principal, workflow_id, &stored.workflow, request)
+            .execute_and_record(&principal, workflow_id.into(), &stored.workflow, request)
             .await
         {
             Ok(record) => Ok(Some(record)),

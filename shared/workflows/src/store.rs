@@ -1,19 +1,20 @@
 //! Workflow CRUD and activation.
 
-use super::{WorkflowService, WorkflowServiceError as E};
+use crate::records::{Page, iso};
+use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_auth::{Action, Principal, Resource, check_permission};
-use agente_core::UserId;
+use agente_core::WorkflowId;
 use agente_store::sqlx::query;
 use agente_store::{AnyConnection, AnyRow, Row};
 use agente_workflow_model::validate::{Severity, validate};
 use agente_workflow_model::{Field, Workflow};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// A workflow as stored for a tenant.
 #[derive(Clone, Debug)]
 pub struct StoredWorkflow {
-    pub id: String,
+    pub id: WorkflowId,
     pub workflow: Workflow,
     pub active: bool,
     pub version: i64,
@@ -28,25 +29,21 @@ impl StoredWorkflow {
         if let Value::Object(map) = &mut doc {
             map.insert("id".into(), json!(self.id));
             map.insert("active".into(), json!(self.active));
-            map.insert(
-                "createdAt".into(),
-                json!(super::executions::iso(self.created_at)),
-            );
-            map.insert(
-                "updatedAt".into(),
-                json!(super::executions::iso(self.updated_at)),
-            );
+            map.insert("createdAt".into(), json!(iso(self.created_at)));
+            map.insert("updatedAt".into(), json!(iso(self.updated_at)));
             map.insert("versionId".into(), json!(self.version.to_string()));
         }
         doc
     }
 
-    pub(super) fn from_row(row: &AnyRow) -> Result<Self, E> {
+    pub(crate) fn from_row(row: &AnyRow) -> Result<Self, E> {
         let definition: String = row.try_get("definition")?;
         let workflow = Workflow::from_json(&definition)
             .map_err(|e| agente_store::StoreError::Corrupt(e.to_string()))?;
         Ok(Self {
-            id: row.try_get("id")?,
+            id: row.try_get::<String, _>("id")?.parse().map_err(|_| {
+                agente_store::StoreError::Corrupt("a workflow id is not one".into())
+            })?,
             workflow,
             active: row.try_get::<Option<i64>, _>("active_at")?.is_some(),
             version: row.try_get("version")?,
@@ -63,14 +60,6 @@ pub struct ListQuery {
     pub name: Option<String>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,
-}
-
-/// A page of results and where the next starts (n8n's `nextCursor`).
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Page<T> {
-    pub data: Vec<T>,
-    pub next_cursor: Option<String>,
 }
 
 const COLUMNS: &str = "id, definition, active_at, version, created_at, updated_at";
@@ -136,12 +125,12 @@ impl WorkflowService {
             .collect::<Result<Vec<_>, _>>()?;
         let next_cursor = (data.len() as i64 > limit).then(|| {
             data.truncate(limit as usize);
-            data.last().map(|w| w.id.clone()).unwrap_or_default()
+            data.last().map(|w| w.id.to_string()).unwrap_or_default()
         });
         Ok(Page { data, next_cursor })
     }
 
-    pub async fn get(&self, p: &Principal, id: &str) -> Result<StoredWorkflow, E> {
+    pub async fn get(&self, p: &Principal, id: WorkflowId) -> Result<StoredWorkflow, E> {
         check_permission(p, Resource::Workflows, Action::Read)?;
         let mut tx = self.db.tenant_read(p.tenant_id).await?;
         load(&mut tx, p, id).await
@@ -157,12 +146,12 @@ impl WorkflowService {
         for mut workflow in workflows {
             workflow.id = Field::Absent;
             workflow.active = Field::Absent;
-            let id = UserId::new().to_string();
+            let id = WorkflowId::new();
             query(
                 "INSERT INTO workflows (id, tenant_id, name, definition, version, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, 1, $5, $5)",
             )
-            .bind(&id)
+            .bind(id.to_string())
             .bind(p.tenant_id.to_string())
             .bind(workflow.name())
             .bind(workflow.to_value().to_string())
@@ -183,7 +172,12 @@ impl WorkflowService {
     }
 
     /// Replaces a workflow's document; an active workflow stays active only if still valid.
-    pub async fn update(&self, p: &Principal, id: &str, text: &str) -> Result<StoredWorkflow, E> {
+    pub async fn update(
+        &self,
+        p: &Principal,
+        id: WorkflowId,
+        text: &str,
+    ) -> Result<StoredWorkflow, E> {
         check_permission(p, Resource::Workflows, Action::Write)?;
         let mut workflows = self.parse_document(text)?;
         if workflows.len() != 1 {
@@ -204,7 +198,7 @@ impl WorkflowService {
             .bind(workflow.name())
             .bind(workflow.to_value().to_string())
             .bind(now)
-            .bind(id)
+            .bind(id.to_string())
             .bind(p.tenant_id.to_string())
             .execute(&mut *tx)
             .await?;
@@ -214,13 +208,13 @@ impl WorkflowService {
         Ok(updated)
     }
 
-    pub async fn delete(&self, p: &Principal, id: &str) -> Result<StoredWorkflow, E> {
+    pub async fn delete(&self, p: &Principal, id: WorkflowId) -> Result<StoredWorkflow, E> {
         check_permission(p, Resource::Workflows, Action::Delete)?;
         let mut tx = self.db.tenant_tx(p.tenant_id).await?;
         let current = load(&mut tx, p, id).await?;
         self.remove_schedules(&mut tx, id).await?;
         query("DELETE FROM workflows WHERE id = $1 AND tenant_id = $2")
-            .bind(id)
+            .bind(id.to_string())
             .bind(p.tenant_id.to_string())
             .execute(&mut *tx)
             .await?;
@@ -230,7 +224,7 @@ impl WorkflowService {
     }
 
     /// Activates after full validation (including supported node types); registers webhooks.
-    pub async fn activate(&self, p: &Principal, id: &str) -> Result<StoredWorkflow, E> {
+    pub async fn activate(&self, p: &Principal, id: WorkflowId) -> Result<StoredWorkflow, E> {
         check_permission(p, Resource::Workflows, Action::Write)?;
         let mut tx = self.db.tenant_tx(p.tenant_id).await?;
         let current = load(&mut tx, p, id).await?;
@@ -251,7 +245,7 @@ impl WorkflowService {
             .await?;
         query("UPDATE workflows SET active_at = $1 WHERE id = $2 AND tenant_id = $3")
             .bind(self.clock.now_ms())
-            .bind(id)
+            .bind(id.to_string())
             .bind(p.tenant_id.to_string())
             .execute(&mut *tx)
             .await?;
@@ -261,18 +255,18 @@ impl WorkflowService {
         Ok(updated)
     }
 
-    pub async fn deactivate(&self, p: &Principal, id: &str) -> Result<StoredWorkflow, E> {
+    pub async fn deactivate(&self, p: &Principal, id: WorkflowId) -> Result<StoredWorkflow, E> {
         check_permission(p, Resource::Workflows, Action::Write)?;
         let mut tx = self.db.tenant_tx(p.tenant_id).await?;
         load(&mut tx, p, id).await?;
         self.remove_schedules(&mut tx, id).await?;
         query("DELETE FROM webhooks WHERE workflow_id = $1 AND tenant_id = $2")
-            .bind(id)
+            .bind(id.to_string())
             .bind(p.tenant_id.to_string())
             .execute(&mut *tx)
             .await?;
         query("UPDATE workflows SET active_at = NULL WHERE id = $1 AND tenant_id = $2")
-            .bind(id)
+            .bind(id.to_string())
             .bind(p.tenant_id.to_string())
             .execute(&mut *tx)
             .await?;
@@ -283,15 +277,15 @@ impl WorkflowService {
     }
 }
 
-pub(super) async fn load(
+pub(crate) async fn load(
     conn: &mut AnyConnection,
     p: &Principal,
-    id: &str,
+    id: WorkflowId,
 ) -> Result<StoredWorkflow, E> {
     let row = query(&format!(
         "SELECT {COLUMNS} FROM workflows WHERE id = $1 AND tenant_id = $2"
     ))
-    .bind(id)
+    .bind(id.to_string())
     .bind(p.tenant_id.to_string())
     .fetch_optional(conn)
     .await?

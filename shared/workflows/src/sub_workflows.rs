@@ -2,11 +2,12 @@
 //! recorded as its own execution (mode `integrated`), as n8n does; AI nodes ask the language
 //! models the service was given, metered for the tenant.
 
-use super::store::load;
-use super::{WorkflowService, WorkflowServiceError as E};
+use crate::records::WorkflowRef;
+use crate::store::load;
+use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_auth::Principal;
-use agente_core::UserId;
 use agente_core::llm::{ModelCall, ModelError, ModelFuture};
+use agente_core::{ExecutionMode, WorkflowId};
 use agente_engine::{BoxFuture, Host, Item, RunRequest, SubWorkflowCall, SubWorkflowSource};
 
 pub(crate) struct SubWorkflows {
@@ -29,24 +30,26 @@ impl Host for SubWorkflows {
     fn run_sub_workflow(&self, call: SubWorkflowCall) -> BoxFuture<'_, Result<Vec<Item>, String>> {
         Box::pin(async move {
             let (workflow_id, workflow) = match call.source {
-                SubWorkflowSource::Stored(id) => {
+                SubWorkflowSource::Stored(named) => {
+                    let missing = || format!("workflow `{named}` does not exist");
+                    let id: WorkflowId = named.parse().map_err(|_| missing())?;
                     let mut tx = self
                         .service
                         .db
                         .tenant_read(self.principal.tenant_id)
                         .await
                         .map_err(|e| e.to_string())?;
-                    let stored =
-                        load(&mut tx, &self.principal, &id)
-                            .await
-                            .map_err(|e| match e {
-                                E::NotFound(_) => format!("workflow `{id}` does not exist"),
-                                other => other.to_string(),
-                            })?;
-                    (id, stored.workflow)
+                    let stored = load(&mut tx, &self.principal, id)
+                        .await
+                        .map_err(|e| match e {
+                            E::NotFound(_) => missing(),
+                            other => other.to_string(),
+                        })?;
+                    (WorkflowRef::Stored(id), stored.workflow)
                 }
                 SubWorkflowSource::Inline(workflow) => {
-                    (format!("{}:inline", call.parent_execution_id), *workflow)
+                    let parent = call.parent_execution_id;
+                    (WorkflowRef::Inline { parent }, *workflow)
                 }
             };
             let start = workflow
@@ -62,8 +65,7 @@ impl Host for SubWorkflows {
             let request = RunRequest {
                 start,
                 items: call.items,
-                execution_id: UserId::new().to_string(),
-                mode: "integrated".into(),
+                mode: ExecutionMode::Integrated,
                 now_ms: self.service.clock.now_ms(),
                 depth: call.depth,
                 // A caller that waits for the result cannot wait for a stored wait.
@@ -79,7 +81,7 @@ impl Host for SubWorkflows {
             }
             let record = self
                 .service
-                .execute_and_record(&self.principal, &workflow_id, &workflow, request)
+                .execute_and_record(&self.principal, workflow_id, &workflow, request)
                 .await
                 .map_err(|e| e.to_string())?;
             let execution = record.execution.expect("fresh executions carry their data");

@@ -3,18 +3,13 @@
 //! refused; the queue learns each tenant's cap on concurrent runs from its plan. Without a
 //! gate (a service used alone) everything is allowed.
 
-use super::{WorkflowService, WorkflowServiceError as E};
-use agente_core::{GateError, Limit, Meter, TenantId, Usage, UsageGate};
+use crate::{WorkflowService, WorkflowServiceError as E};
+use agente_core::{
+    ExecutionId, ExecutionMode, GateError, Limit, Meter, TenantId, Usage, UsageGate,
+};
 use agente_store::sqlx::query;
 use agente_store::{AnyConnection, Row};
 use std::sync::Arc;
-
-/// Modes that count as executions: production runs. Manual test runs and sub-workflow
-/// runs (`integrated`) do not, as in n8n Cloud. The `executions_usage` trigger
-/// (migrations/*/0013_metering_and_stripe.sql) lists the same modes.
-pub(crate) fn metered(mode: &str) -> bool {
-    matches!(mode, "webhook" | "trigger" | "error" | "retry")
-}
 
 /// How often a tenant's concurrency cap is taken from its plan again: a plan change reaches
 /// the queue within this, and a Redis that lost its keys has them back.
@@ -67,19 +62,20 @@ impl WorkflowService {
     pub(crate) async fn admit_run(
         &self,
         tenant: TenantId,
-        execution_id: &str,
-        mode: &str,
+        execution_id: ExecutionId,
+        mode: ExecutionMode,
     ) -> Result<(), E> {
         let Some(gate) = &self.usage_gate else {
             return Ok(());
         };
-        if !metered(mode) {
+        if !mode.is_metered() {
             return Ok(());
         }
+        let id = execution_id.to_string();
         let usage = Usage {
             meter: Meter::Executions,
             quantity: 1,
-            id: execution_id,
+            id: &id,
         };
         // The execution's row records the use (a trigger in the same write): no write here
         // unless the plan's limit is hard.
@@ -93,19 +89,20 @@ impl WorkflowService {
     pub(crate) async fn record_unsaved_run(
         &self,
         tenant: TenantId,
-        execution_id: &str,
-        mode: &str,
+        execution_id: ExecutionId,
+        mode: ExecutionMode,
     ) {
         let Some(gate) = &self.usage_gate else {
             return;
         };
-        if !metered(mode) {
+        if !mode.is_metered() {
             return;
         }
+        let id = execution_id.to_string();
         let usage = Usage {
             meter: Meter::Executions,
             quantity: 1,
-            id: execution_id,
+            id: &id,
         };
         if let Err(e) = gate.record(tenant, usage).await {
             tracing::warn!(error = %e, execution = %execution_id, "an unsaved run could not be metered");

@@ -4,33 +4,24 @@
 //! waits for a call. Resuming claims the row first (`pending.rs`), so a run goes on once
 //! however many jobs or calls arrive.
 
-use super::executions::ExecutionRecord;
-use super::pending::{PendingRow, PendingRun, RESUME_JOB, job_for, job_target};
-use super::webhook_access::check_access;
-use super::webhook_node::{Respond, caller_secrets, check_auth, raw_body};
-use super::webhooks::{WebhookCall, WebhookReply, WebhookTarget};
-use super::{WorkflowService, WorkflowServiceError as E};
+use crate::lifecycle::{self, Run};
+use crate::pending::{PendingRow, PendingRun, RESUME_JOB, job_for, job_target};
+use crate::records::ExecutionRecord;
+use crate::webhook_access::check_access;
+use crate::webhook_call::{WaitingTarget, WebhookCall, WebhookReply, WebhookTarget};
+use crate::webhook_node::{Respond, caller_secrets, check_auth, raw_body};
+use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_auth::Principal;
+use agente_core::{ExecutionId, ExecutionStatus};
 use agente_engine::{Item, Suspended};
 use agente_store::TenantLookup;
-use agente_store::sqlx::query;
-use agente_workflow_model::Workflow;
 use serde_json::{Value, json};
 use std::sync::Arc;
-
-/// A waiting execution a call may resume (see `find_waiting`).
-pub(super) struct WaitingTarget {
-    pub tenant: agente_core::TenantId,
-    pub id: String,
-    /// The Wait node.
-    pub node: String,
-    pub workflow: Arc<Workflow>,
-}
 
 impl WorkflowService {
     /// Stores a suspended run as `waiting` and, when it has a time, the job that resumes it
     /// then, in one transaction.
-    pub(super) async fn record_waiting(
+    pub(crate) async fn record_waiting(
         &self,
         p: &Principal,
         record: &ExecutionRecord,
@@ -39,27 +30,13 @@ impl WorkflowService {
         suspended: &Suspended,
     ) -> Result<(), E> {
         let mut tx = self.db.tenant_tx(p.tenant_id).await?;
-        query(
-            "INSERT INTO executions (id, tenant_id, workflow_id, status, mode, started_at, data, wait_till, resume_state) \
-             VALUES ($1, $2, $3, 'waiting', $4, $5, $6, $7, $8) \
-             ON CONFLICT (id) DO UPDATE SET status = 'waiting', data = excluded.data, \
-             wait_till = excluded.wait_till, resume_state = excluded.resume_state, heartbeat_at = NULL",
-        )
-        .bind(&record.id)
-        .bind(p.tenant_id.to_string())
-        .bind(&record.workflow_id)
-        .bind(&record.mode)
-        .bind(record.started_at)
-        .bind(data)
-        .bind(suspended.wait_till_ms)
-        .bind(state)
-        .execute(&mut *tx)
-        .await?;
+        let run = Run::of(p.tenant_id, record);
+        lifecycle::suspend(&mut tx, &run, data, suspended.wait_till_ms, state).await?;
         let mut staged = None;
         if let Some(till) = suspended.wait_till_ms {
             // One job per wait: a run that waits twice gets two.
             let key = format!("resume:{}:{}", record.id, suspended.step());
-            let job = job_for(RESUME_JOB, p.tenant_id, &record.id, key).run_at(till);
+            let job = job_for(RESUME_JOB, p.tenant_id, record.id, key).run_at(till);
             staged = Some(
                 self.jobs
                     .stage(&mut tx, job)
@@ -81,7 +58,7 @@ impl WorkflowService {
         let (tenant, id) = job_target(payload)?;
         let now = self.clock.now_ms();
         let due = |w: &PendingRow| w.wait_till.is_some_and(|t| t <= now);
-        self.claim_and_run(tenant, id, "waiting", due, None, Vec::new())
+        self.claim_and_run(tenant, id, ExecutionStatus::Waiting, due, None, Vec::new())
             .await
     }
 
@@ -90,19 +67,20 @@ impl WorkflowService {
     pub async fn find_waiting(&self, method: &str, path: &str) -> Result<WebhookTarget, E> {
         let path = path.trim_matches('/');
         let (id, suffix) = path.split_once('/').unwrap_or((path, ""));
+        let id: ExecutionId = id.parse().map_err(|_| E::NotFound("waiting execution"))?;
         let tenant = self
             .db
-            .tenant_of(TenantLookup::WaitingExecution, id)
+            .tenant_of(TenantLookup::WaitingExecution, &id.to_string())
             .await?
             .ok_or(E::NotFound("waiting execution"))?;
         let waiting = self
-            .load_pending(tenant, id, "waiting")
+            .load_pending(tenant, id, ExecutionStatus::Waiting)
             .await?
             .ok_or(E::NotFound("waiting execution"))?;
         let Ok(PendingRun::Waiting {
             workflow,
             suspended,
-        }) = waiting.run
+        }) = waiting.run()
         else {
             return Err(E::NotFound("waiting execution"));
         };
@@ -127,7 +105,7 @@ impl WorkflowService {
         let node = suspended.node.clone();
         Ok(WebhookTarget::waiting(WaitingTarget {
             tenant,
-            id: id.to_string(),
+            id,
             node,
             workflow: Arc::new(workflow),
         }))
@@ -141,7 +119,7 @@ impl WorkflowService {
 
     /// Resumes the waiting execution with the call as its Wait node's output, and answers
     /// as that node's response parameters say.
-    pub(super) async fn resume_waiting(
+    pub(crate) async fn resume_waiting(
         &self,
         waiting: WaitingTarget,
         call: WebhookCall,
@@ -182,7 +160,14 @@ impl WorkflowService {
         // In its own task: a caller who hangs up must not cut the run short.
         let run = tokio::spawn(async move {
             service
-                .claim_and_run(tenant, &id, "waiting", |_| true, Some(vec![item]), redact)
+                .claim_and_run(
+                    tenant,
+                    id,
+                    ExecutionStatus::Waiting,
+                    |_| true,
+                    Some(vec![item]),
+                    redact,
+                )
                 .await
         });
         if at_once {
@@ -197,23 +182,5 @@ impl WorkflowService {
             .as_ref()
             .expect("fresh executions carry their data");
         Ok(respond.after(execution))
-    }
-
-    /// Stops a waiting or queued execution (`canceled`); false when it no longer is.
-    pub(super) async fn cancel_pending(&self, p: &Principal, id: &str) -> Result<bool, E> {
-        let changed = self
-            .db
-            .tenant_execute(
-                p.tenant_id,
-                query(
-                    "UPDATE executions SET status = 'canceled', finished_at = $1, wait_till = NULL, \
-                     resume_state = NULL WHERE id = $2 AND tenant_id = $3 AND status IN ('waiting', 'new')",
-                )
-                .bind(self.clock.now_ms())
-                .bind(id)
-                .bind(p.tenant_id.to_string()),
-            )
-            .await?;
-        Ok(changed > 0)
     }
 }

@@ -2,7 +2,7 @@
 //! addresses and CIDR ranges, comma-separated) and the `ignoreBots` option (link previewers
 //! and crawlers, by User-Agent). Refusals are 403s, as in n8n.
 
-use super::webhooks::WebhookReply;
+use crate::webhook_call::WebhookReply;
 use agente_workflow_model::Node;
 use serde_json::{Map, Value};
 use std::net::IpAddr;

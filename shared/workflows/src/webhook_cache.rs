@@ -7,9 +7,7 @@
 //! changes made by another process sharing the database are seen within `FRESH_FOR` (n8n's
 //! multi-main mode has the same kind of delay). `/webhook-test/` calls are never cached.
 
-use agente_core::TenantId;
-use agente_workflow_model::Workflow;
-use serde_json::{Map, Value};
+use crate::webhook_call::ResolvedRoute;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -19,16 +17,6 @@ use std::time::{Duration, Instant};
 const FRESH_FOR: Duration = Duration::from_secs(2);
 /// Entries kept at most; the map is emptied when full (routes are few per deployment).
 const MAX_ENTRIES: usize = 10_000;
-
-/// What a call on one (method, path) resolves to.
-#[derive(Debug)]
-pub(crate) struct ResolvedRoute {
-    pub tenant: TenantId,
-    pub workflow_id: String,
-    pub node: String,
-    pub params: Map<String, Value>,
-    pub workflow: Arc<Workflow>,
-}
 
 struct Entry {
     at: Instant,
@@ -84,13 +72,15 @@ impl WebhookCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use agente_core::{TenantId, WorkflowId};
+    use agente_workflow_model::Workflow;
 
     fn route() -> Arc<ResolvedRoute> {
         Arc::new(ResolvedRoute {
             tenant: TenantId::new(),
-            workflow_id: "w".into(),
+            workflow_id: WorkflowId::new(),
             node: "Webhook".into(),
-            params: Map::new(),
+            params: Default::default(),
             workflow: Arc::new(Workflow::from_json(r#"{"nodes": [], "connections": {}}"#).unwrap()),
         })
     }

@@ -1,7 +1,7 @@
 //! What a Webhook node's parameters ask of the HTTP exchange: authentication (checked
 //! before anything runs), the raw body, and the answer (status, headers, which data).
 
-use super::webhooks::{WebhookCall, WebhookReply};
+use crate::webhook_call::{WebhookCall, WebhookReply};
 use agente_core::token::constant_time_eq;
 use agente_engine::{Execution, ExecutionStatus, node_credential};
 use agente_workflow_model::Node;

@@ -106,7 +106,7 @@ pub async fn execute_workflow(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeEr
             source: source(ctx, ctx.node, index.unwrap_or(0))?,
             items,
             wait,
-            parent_execution_id: ctx.execution_id.to_string(),
+            parent_execution_id: ctx.execution_id,
             depth: ctx.depth + 1,
         };
         let returned = host

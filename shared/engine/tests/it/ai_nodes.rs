@@ -109,6 +109,9 @@ fn credentials() -> HashMap<String, Value> {
     ])
 }
 
+/// The execution id the usage ids below are made of.
+const EX_AI: &str = "0190f0a0-0000-7000-8000-0000000000a1";
+
 async fn run(wf: Value, host: &Arc<Scripted>, items: Vec<Value>) -> Execution {
     run_with(Engine::default(), wf, host, items).await
 }
@@ -117,8 +120,7 @@ async fn run_with(engine: Engine, wf: Value, host: &Arc<Scripted>, items: Vec<Va
     let workflow: Workflow = serde_json::from_value(wf).unwrap();
     let request = RunRequest {
         items: items.into_iter().map(Item::from_value).collect(),
-        execution_id: "ex-ai".into(),
-        mode: "manual".into(),
+        execution_id: EX_AI.parse().unwrap(),
         credentials: credentials(),
         host: Some(host.clone() as Arc<dyn Host>),
         ..RunRequest::default()
@@ -189,8 +191,8 @@ async fn message_a_model_sends_each_item_and_outputs_the_choice() {
     );
     assert_eq!(calls[1].messages[0].content, "hi");
     // One metering id per item: a re-run of the same execution is not counted twice.
-    assert_eq!(first.usage_id, "ex-ai:OpenAI:0:0:0");
-    assert_eq!(calls[1].usage_id, "ex-ai:OpenAI:0:1:0");
+    assert_eq!(first.usage_id, format!("{EX_AI}:OpenAI:0:0:0"));
+    assert_eq!(calls[1].usage_id, format!("{EX_AI}:OpenAI:0:1:0"));
     let logs = &exec.run_data["OpenAI"][0].logs;
     assert!(
         logs.iter()
@@ -294,7 +296,6 @@ async fn a_credential_url_on_a_private_network_is_refused_before_any_call() {
     );
     let request = RunRequest {
         items: vec![Item::from_value(json!({}))],
-        execution_id: "ex".into(),
         credentials: creds,
         host: Some(host.clone() as Arc<dyn Host>),
         ..RunRequest::default()
@@ -396,7 +397,7 @@ async fn the_agent_calls_its_tools_until_the_model_answers() {
         ),
         (Role::Tool, Some("call_0"), "125")
     );
-    assert_eq!(calls[1].usage_id, "ex-ai:AI Agent:0:0:1");
+    assert_eq!(calls[1].usage_id, format!("{EX_AI}:AI Agent:0:0:1"));
 }
 
 #[tokio::test]

@@ -28,8 +28,6 @@ async fn run_node(
             &wf,
             RunRequest {
                 items: items.into_iter().map(Item::from_value).collect(),
-                execution_id: "ex".into(),
-                mode: "manual".into(),
                 now_ms: NOW_MS,
                 ..RunRequest::default()
             },

@@ -287,7 +287,9 @@ async fn bounded_calls_stay_inline_until_the_executions_share_is_used_and_progra
         )
     };
     hold();
-    let text = "ab,".repeat(10_000);
+    // Small enough that one call stays well inside the share even on a loaded machine (the
+    // share counts wall time), large enough that a few dozen use it up.
+    let text = "ab,".repeat(1_000);
     s.load(&Scope {
         input: &[json!({"json": {"n": 1, "s": text}})],
         ..Scope::default()
@@ -299,13 +301,13 @@ async fn bounded_calls_stay_inline_until_the_executions_share_is_used_and_progra
     };
     assert_eq!(eval("={{ $json.n + 1 }}"), json!(2));
     assert!(!s.runs_long(), "a quick call stays inline");
-    // Bounded calls of a few hundred microseconds each: together they use up the
+    // Bounded calls of some tens of microseconds each: together they use up the
     // execution's inline share; the answers stay the same either side of it.
     let mut calls = 0;
     while !s.runs_long() {
         assert_eq!(
             eval("={{ $json.s.split(',').join(';').length }}"),
-            json!(30_000)
+            json!(3_000)
         );
         calls += 1;
         assert!(calls < 100_000, "the share never ran out");

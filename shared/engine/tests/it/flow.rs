@@ -15,8 +15,6 @@ fn workflow(v: Value) -> Workflow {
 fn request(items: Vec<Value>) -> RunRequest {
     RunRequest {
         items: items.into_iter().map(Item::from_value).collect(),
-        execution_id: "ex-flow".into(),
-        mode: "manual".into(),
         now_ms: 1_795_857_600_000,
         ..RunRequest::default()
     }

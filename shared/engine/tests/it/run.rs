@@ -7,8 +7,6 @@ use serde_json::{Value, json};
 fn request(items: Vec<Value>) -> RunRequest {
     RunRequest {
         items: items.into_iter().map(Item::from_value).collect(),
-        execution_id: "ex-test".into(),
-        mode: "manual".into(),
         now_ms: 1_795_857_600_000,
         ..RunRequest::default()
     }

@@ -1,7 +1,9 @@
 //! Durable waits: a long Wait suspends the run; the saved state (through JSON, as it is
 //! stored) resumes it with what expressions, loops and pending branches had before.
 
-use agente_engine::{Engine, Execution, ExecutionStatus, Item, Resume, RunRequest, Suspended};
+use agente_engine::{
+    Engine, Execution, ExecutionMode, ExecutionStatus, Item, Resume, RunRequest, Suspended,
+};
 use agente_workflow_model::Workflow;
 use serde_json::{Value, json};
 
@@ -15,10 +17,13 @@ fn workflow(value: Value) -> Workflow {
     serde_json::from_value(value).unwrap()
 }
 
+/// The execution id expressions see as `$execution.id`.
+const EX_WAIT: &str = "0190f0a0-0000-7000-8000-0000000000b2";
+
 fn request(now_ms: i64) -> RunRequest {
     RunRequest {
-        execution_id: "ex-wait".into(),
-        mode: "trigger".into(),
+        execution_id: EX_WAIT.parse().unwrap(),
+        mode: ExecutionMode::Trigger,
         now_ms,
         durable_waits: true,
         ..RunRequest::default()
@@ -81,7 +86,10 @@ async fn a_long_wait_suspends_and_goes_on_with_expressions_and_other_branches_in
 
     let done = resume(&wf, waiting, NOW + 7_200_000, None).await;
     assert_eq!(done.status, ExecutionStatus::Success, "{:?}", done.error);
-    assert_eq!(jsons(&done, "After")[0]["seen"], "one-one-ex-wait");
+    assert_eq!(
+        jsons(&done, "After")[0]["seen"],
+        format!("one-one-{EX_WAIT}")
+    );
     assert_eq!(jsons(&done, "Side")[0]["side"], "one");
     assert_eq!(
         done.run_data["Nap"].len(),

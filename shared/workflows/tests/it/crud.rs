@@ -18,7 +18,7 @@ async fn crud_activation_runs_and_webhooks() {
 
         // Import keeps unknown fields and answers in n8n's API shape.
         let created = svc.create(&a, BENCH).await.unwrap();
-        let id = created[0].id.clone();
+        let id = created[0].id;
         let api = created[0].to_api();
         assert_eq!(api["active"], false, "{backend}");
         assert_eq!(api["nodes"].as_array().unwrap().len(), 6);
@@ -26,7 +26,7 @@ async fn crud_activation_runs_and_webhooks() {
         // Tenant B sees nothing of A's.
         assert!(
             matches!(
-                svc.get(&b, &id).await,
+                svc.get(&b, id).await,
                 Err(WorkflowServiceError::NotFound(_))
             ),
             "{backend}"
@@ -44,18 +44,18 @@ async fn crud_activation_runs_and_webhooks() {
             role: Role::Viewer,
             ..a.clone()
         };
-        assert!(svc.get(&viewer, &id).await.is_ok());
+        assert!(svc.get(&viewer, id).await.is_ok());
         assert!(matches!(
-            svc.activate(&viewer, &id).await,
+            svc.activate(&viewer, id).await,
             Err(WorkflowServiceError::Auth(_))
         ));
 
         // Activate registers POST /webhook/bench; a second workflow cannot take the path.
-        assert!(svc.activate(&a, &id).await.unwrap().active);
+        assert!(svc.activate(&a, id).await.unwrap().active);
         let clash = svc.create(&b, BENCH).await.unwrap();
         assert!(
             matches!(
-                svc.activate(&b, &clash[0].id).await,
+                svc.activate(&b, clash[0].id).await,
                 Err(WorkflowServiceError::Conflict(_))
             ),
             "{backend}"
@@ -89,7 +89,7 @@ async fn crud_activation_runs_and_webhooks() {
             .list_executions(
                 &a,
                 &ExecutionQuery {
-                    workflow_id: Some(id.clone()),
+                    workflow_id: Some(id.to_string()),
                     ..Default::default()
                 },
             )
@@ -97,7 +97,7 @@ async fn crud_activation_runs_and_webhooks() {
             .unwrap();
         assert_eq!(page.data.len(), 1, "{backend}");
         let exec = svc
-            .get_execution(&a, &page.data[0].id, true)
+            .get_execution(&a, page.data[0].id, true)
             .await
             .unwrap()
             .to_api();
@@ -106,18 +106,16 @@ async fn crud_activation_runs_and_webhooks() {
         assert_eq!(exec["data"]["resultData"]["lastNodeExecuted"], "Respond");
         assert!(exec["data"]["resultData"]["runData"]["Set High"].is_array());
         assert!(
-            svc.get_execution(&b, &page.data[0].id, false)
-                .await
-                .is_err(),
+            svc.get_execution(&b, page.data[0].id, false).await.is_err(),
             "{backend}: cross-tenant read"
         );
 
         // Deactivation keeps the path the tenant's (no one else can claim it in the
         // meantime); it is free again once the workflow using it is deleted (below).
-        svc.deactivate(&a, &id).await.unwrap();
+        svc.deactivate(&a, id).await.unwrap();
         assert!(
             matches!(
-                svc.activate(&b, &clash[0].id).await,
+                svc.activate(&b, clash[0].id).await,
                 Err(WorkflowServiceError::Conflict(m)) if m.contains("not available")
             ),
             "{backend}"
@@ -126,7 +124,7 @@ async fn crud_activation_runs_and_webhooks() {
         // Update, list with filters and cursor, delete.
         let mut doc: Value = serde_json::from_str(BENCH).unwrap();
         doc["name"] = json!("Renamed");
-        let updated = svc.update(&a, &id, &doc.to_string()).await.unwrap();
+        let updated = svc.update(&a, id, &doc.to_string()).await.unwrap();
         assert_eq!((updated.workflow.name(), updated.version), ("Renamed", 2));
         svc.create(&a, &json!({"name": "Second", "nodes": [{"name": "Go", "type": "n8n-nodes-base.manualTrigger"}], "connections": {}}).to_string()).await.unwrap();
         let first = svc
@@ -164,10 +162,10 @@ async fn crud_activation_runs_and_webhooks() {
             .await
             .unwrap();
         assert_eq!(named.data.len(), 1);
-        svc.delete(&a, &id).await.unwrap();
-        assert!(svc.get(&a, &id).await.is_err());
+        svc.delete(&a, id).await.unwrap();
+        assert!(svc.get(&a, id).await.is_err());
         assert!(
-            svc.activate(&b, &clash[0].id).await.unwrap().active,
+            svc.activate(&b, clash[0].id).await.unwrap().active,
             "{backend}: a deleted workflow's path is free"
         );
     }
@@ -192,8 +190,8 @@ async fn invalid_documents_and_activations_are_refused_with_every_issue() {
 
     // Saved as a draft, but not activatable: unsupported node and no trigger.
     let draft = json!({"name": "draft", "nodes": [{"name": "Mystery", "type": "acme.unknown"}], "connections": {}}).to_string();
-    let id = svc.create(&a, &draft).await.unwrap()[0].id.clone();
-    match svc.activate(&a, &id).await {
+    let id = svc.create(&a, &draft).await.unwrap()[0].id;
+    match svc.activate(&a, id).await {
         Err(WorkflowServiceError::Invalid(issues)) => {
             let codes: Vec<_> = issues.iter().map(|i| i.code).collect();
             assert!(
@@ -218,9 +216,9 @@ async fn manual_runs_record_errors_and_respect_save_settings() {
         ],
         "connections": {"Go": {"main": [[{"node": "Boom", "type": "main", "index": 0}]]}}
     });
-    let id = svc.create(&a, &wf.to_string()).await.unwrap()[0].id.clone();
+    let id = svc.create(&a, &wf.to_string()).await.unwrap()[0].id;
     let record = svc
-        .run(&a, &id, vec![json!({"what": "luck"})])
+        .run(&a, id, vec![json!({"what": "luck"})])
         .await
         .unwrap();
     assert_eq!(
@@ -228,14 +226,14 @@ async fn manual_runs_record_errors_and_respect_save_settings() {
         ("error", Some("no luck"))
     );
     let stored = svc
-        .get_execution(&a, &record.id, true)
+        .get_execution(&a, record.id, true)
         .await
         .unwrap()
         .to_api();
     assert_eq!(stored["data"]["resultData"]["error"]["node"], "Boom");
 
     // Retry runs again from the trigger with the same items; success runs cannot be retried.
-    let retried = svc.retry_execution(&a, &record.id).await.unwrap();
+    let retried = svc.retry_execution(&a, record.id).await.unwrap();
     assert_eq!(
         (retried.mode.as_str(), retried.error.as_deref()),
         ("retry", Some("no luck"))
@@ -244,12 +242,10 @@ async fn manual_runs_record_errors_and_respect_save_settings() {
 
     let mut quiet = wf.clone();
     quiet["settings"] = json!({"saveDataErrorExecution": "none"});
-    let id = svc.create(&a, &quiet.to_string()).await.unwrap()[0]
-        .id
-        .clone();
-    let record = svc.run(&a, &id, vec![]).await.unwrap();
+    let id = svc.create(&a, &quiet.to_string()).await.unwrap()[0].id;
+    let record = svc.run(&a, id, vec![]).await.unwrap();
     assert!(
-        svc.get_execution(&a, &record.id, false).await.is_err(),
+        svc.get_execution(&a, record.id, false).await.is_err(),
         "not saved when the workflow says none"
     );
 }
@@ -275,7 +271,7 @@ async fn credentials_are_sealed_at_rest_and_reach_the_engine() {
         // At rest the value is ciphertext.
         let mut tx = db.db.tenant_read(a.tenant_id).await.unwrap();
         let row = agente_store::sqlx::query("SELECT data FROM credentials WHERE id = $1")
-            .bind(&cred.id)
+            .bind(cred.id.to_string())
             .fetch_one(&mut *tx)
             .await
             .unwrap();
@@ -292,8 +288,8 @@ async fn credentials_are_sealed_at_rest_and_reach_the_engine() {
             {"name": "Call", "type": "n8n-nodes-base.httpRequest", "parameters": {"url": "http://127.0.0.1:9/", "authentication": "genericCredentialType", "genericAuthType": "httpHeaderAuth"},
              "credentials": {"httpHeaderAuth": {"id": cred.id, "name": "token"}}}
         ], "connections": {"Go": {"main": [[{"node": "Call", "type": "main", "index": 0}]]}}});
-        let id = svc.create(&a, &wf.to_string()).await.unwrap()[0].id.clone();
-        let record = svc.run(&a, &id, vec![]).await.unwrap();
+        let id = svc.create(&a, &wf.to_string()).await.unwrap()[0].id;
+        let record = svc.run(&a, id, vec![]).await.unwrap();
         let error = record.error.unwrap_or_default();
         assert!(
             error.contains("request failed"),
@@ -303,8 +299,8 @@ async fn credentials_are_sealed_at_rest_and_reach_the_engine() {
 
         // Another tenant's workflow naming the same credential gets nothing.
         let b = tenant(&db.db, "B").await;
-        let id = svc.create(&b, &wf.to_string()).await.unwrap()[0].id.clone();
-        let record = svc.run(&b, &id, vec![]).await.unwrap();
+        let id = svc.create(&b, &wf.to_string()).await.unwrap()[0].id;
+        let record = svc.run(&b, id, vec![]).await.unwrap();
         assert!(
             record.error.unwrap_or_default().contains("does not exist"),
             "{backend}"

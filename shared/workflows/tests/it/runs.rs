@@ -1,6 +1,7 @@
 //! Sub-workflows, error workflows, stopping and pruning executions, on SQLite and Postgres.
 
 use crate::common::{eventually, service, tenant};
+use agente_core::{ExecutionMode, WorkflowId};
 use agente_store::testing::TestDb;
 use agente_workflows::{ExecutionQuery, WebhookCall, WorkflowServiceError};
 use serde_json::{Value, json};
@@ -18,7 +19,7 @@ fn sub_workflow() -> Value {
     ], "connections": {"In": {"main": [link("Tag")]}}})
 }
 
-fn caller(sub_id: &str) -> Value {
+fn caller(sub_id: WorkflowId) -> Value {
     json!({"name": "caller", "nodes": [
         {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}},
         {"name": "Call", "type": "n8n-nodes-base.executeWorkflow", "typeVersion": 1.2, "parameters": {
@@ -32,17 +33,18 @@ async fn execute_workflow_runs_a_stored_workflow_of_the_same_tenant() {
         let svc = service(&db);
         let a = tenant(&db.db, "A").await;
         let b = tenant(&db.db, "B").await;
-        let sub = svc.create(&a, &sub_workflow().to_string()).await.unwrap()[0]
-            .id
-            .clone();
-        let main = svc.create(&a, &caller(&sub).to_string()).await.unwrap()[0]
-            .id
-            .clone();
+        let sub = svc.create(&a, &sub_workflow().to_string()).await.unwrap()[0].id;
+        let main = svc.create(&a, &caller(sub).to_string()).await.unwrap()[0].id;
         let record = svc
-            .run(&a, &main, vec![json!({"n": 4}), json!({"n": 5})])
+            .run(&a, main, vec![json!({"n": 4}), json!({"n": 5})])
             .await
             .unwrap();
-        assert_eq!(record.status, "success", "{backend}: {:?}", record.error);
+        assert_eq!(
+            record.status.as_str(),
+            "success",
+            "{backend}: {:?}",
+            record.error
+        );
         let out: Vec<Value> = record
             .execution
             .unwrap()
@@ -56,21 +58,19 @@ async fn execute_workflow_runs_a_stored_workflow_of_the_same_tenant() {
             .list_executions(
                 &a,
                 &ExecutionQuery {
-                    workflow_id: Some(sub.clone()),
+                    workflow_id: Some(sub.to_string()),
                     ..Default::default()
                 },
             )
             .await
             .unwrap();
         assert_eq!(subs.data.len(), 1, "{backend}");
-        assert_eq!(subs.data[0].mode, "integrated");
+        assert_eq!(subs.data[0].mode, ExecutionMode::Integrated);
 
         // Another tenant cannot call A's workflow by its id.
-        let foreign = svc.create(&b, &caller(&sub).to_string()).await.unwrap()[0]
-            .id
-            .clone();
-        let record = svc.run(&b, &foreign, vec![]).await.unwrap();
-        assert_eq!(record.status, "error", "{backend}");
+        let foreign = svc.create(&b, &caller(sub).to_string()).await.unwrap()[0].id;
+        let record = svc.run(&b, foreign, vec![]).await.unwrap();
+        assert_eq!(record.status.as_str(), "error", "{backend}");
         assert!(
             record.error.unwrap().contains("does not exist"),
             "{backend}"
@@ -87,18 +87,14 @@ async fn a_failed_production_run_starts_the_error_workflow() {
             {"name": "Error Trigger", "type": "n8n-nodes-base.errorTrigger", "typeVersion": 1, "parameters": {}},
             {"name": "Note", "type": "n8n-nodes-base.noOp", "typeVersion": 1, "parameters": {}}
         ], "connections": {"Error Trigger": {"main": [link("Note")]}}});
-        let handler_id = svc.create(&a, &handler.to_string()).await.unwrap()[0]
-            .id
-            .clone();
+        let handler_id = svc.create(&a, &handler.to_string()).await.unwrap()[0].id;
         let failing = json!({"name": "fails", "settings": {"errorWorkflow": handler_id}, "nodes": [
             {"name": "Hook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "webhookId": "f1",
              "parameters": {"httpMethod": "POST", "path": format!("fails-{backend}"), "responseMode": "lastNode"}},
             {"name": "Boom", "type": "n8n-nodes-base.stopAndError", "typeVersion": 1, "parameters": {"errorMessage": "card declined"}}
         ], "connections": {"Hook": {"main": [link("Boom")]}}});
-        let failing_id = svc.create(&a, &failing.to_string()).await.unwrap()[0]
-            .id
-            .clone();
-        svc.activate(&a, &failing_id).await.unwrap();
+        let failing_id = svc.create(&a, &failing.to_string()).await.unwrap()[0].id;
+        svc.activate(&a, failing_id).await.unwrap();
         let reply = svc
             .handle_webhook(WebhookCall {
                 method: "POST".into(),
@@ -114,7 +110,7 @@ async fn a_failed_production_run_starts_the_error_workflow() {
                 .list_executions(
                     &a,
                     &ExecutionQuery {
-                        workflow_id: Some(handler_id.clone()),
+                        workflow_id: Some(handler_id.to_string()),
                         include_data: Some(true),
                         ..Default::default()
                     },
@@ -124,7 +120,7 @@ async fn a_failed_production_run_starts_the_error_workflow() {
             page.data.into_iter().next()
         })
         .await;
-        assert_eq!(handled.mode, "error", "{backend}");
+        assert_eq!(handled.mode, ExecutionMode::Error, "{backend}");
         let item = handled
             .data
             .unwrap()
@@ -136,13 +132,13 @@ async fn a_failed_production_run_starts_the_error_workflow() {
         assert_eq!(item["workflow"]["id"], json!(failing_id));
 
         // A manual run of the failing workflow does not start it again.
-        svc.run(&a, &failing_id, vec![]).await.unwrap();
+        svc.run(&a, failing_id, vec![]).await.unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         let page = svc
             .list_executions(
                 &a,
                 &ExecutionQuery {
-                    workflow_id: Some(handler_id.clone()),
+                    workflow_id: Some(handler_id.to_string()),
                     ..Default::default()
                 },
             )
@@ -162,12 +158,10 @@ async fn a_long_run_is_listed_as_running_and_can_be_stopped() {
             {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}},
             {"name": "Wait", "type": "n8n-nodes-base.wait", "typeVersion": 1.1, "parameters": {"amount": 30, "unit": "seconds"}}
         ], "connections": {"Start": {"main": [link("Wait")]}}});
-        let id = svc.create(&a, &slow.to_string()).await.unwrap()[0]
-            .id
-            .clone();
+        let id = svc.create(&a, &slow.to_string()).await.unwrap()[0].id;
         let runner = {
-            let (svc, a, id) = (svc.clone(), a.clone(), id.clone());
-            tokio::spawn(async move { svc.run(&a, &id, vec![]).await })
+            let (svc, a, id) = (svc.clone(), a.clone(), id);
+            tokio::spawn(async move { svc.run(&a, id, vec![]).await })
         };
         let running = eventually(|| async {
             let page = svc
@@ -186,18 +180,18 @@ async fn a_long_run_is_listed_as_running_and_can_be_stopped() {
         // Another tenant cannot stop it.
         assert!(
             matches!(
-                svc.stop_execution(&b, &running.id).await,
+                svc.stop_execution(&b, running.id).await,
                 Err(WorkflowServiceError::NotFound(_))
             ),
             "{backend}"
         );
-        let stopped = svc.stop_execution(&a, &running.id).await.unwrap();
-        assert_eq!(stopped.status, "canceled", "{backend}");
+        let stopped = svc.stop_execution(&a, running.id).await.unwrap();
+        assert_eq!(stopped.status.as_str(), "canceled", "{backend}");
         let finished = runner.await.unwrap().unwrap();
-        assert_eq!(finished.status, "canceled");
+        assert_eq!(finished.status.as_str(), "canceled");
         // Stopping it again says it has finished.
         assert!(matches!(
-            svc.stop_execution(&a, &running.id).await,
+            svc.stop_execution(&a, running.id).await,
             Err(WorkflowServiceError::Conflict(_))
         ));
     }
@@ -213,12 +207,10 @@ async fn a_run_in_another_process_is_stopped_through_its_row() {
             {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}},
             {"name": "Wait", "type": "n8n-nodes-base.wait", "typeVersion": 1.1, "parameters": {"amount": 30, "unit": "seconds"}}
         ], "connections": {"Start": {"main": [link("Wait")]}}});
-        let id = here.create(&a, &slow.to_string()).await.unwrap()[0]
-            .id
-            .clone();
+        let id = here.create(&a, &slow.to_string()).await.unwrap()[0].id;
         let runner = {
-            let (svc, a, id) = (there.clone(), a.clone(), id.clone());
-            tokio::spawn(async move { svc.run(&a, &id, vec![]).await })
+            let (svc, a, id) = (there.clone(), a.clone(), id);
+            tokio::spawn(async move { svc.run(&a, id, vec![]).await })
         };
         let running = eventually(|| async {
             let query = ExecutionQuery {
@@ -233,10 +225,10 @@ async fn a_run_in_another_process_is_stopped_through_its_row() {
                 .next()
         })
         .await;
-        let stopped = here.stop_execution(&a, &running.id).await.unwrap();
-        assert_eq!(stopped.status, "canceled", "{backend}");
+        let stopped = here.stop_execution(&a, running.id).await.unwrap();
+        assert_eq!(stopped.status.as_str(), "canceled", "{backend}");
         assert_eq!(
-            runner.await.unwrap().unwrap().status,
+            runner.await.unwrap().unwrap().status.as_str(),
             "canceled",
             "{backend}"
         );
@@ -252,12 +244,12 @@ async fn pruning_keeps_the_newest_executions_of_each_tenant() {
         let wf = json!({"name": "quick", "nodes": [
             {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}}
         ], "connections": {}});
-        let ida = svc.create(&a, &wf.to_string()).await.unwrap()[0].id.clone();
-        let idb = svc.create(&b, &wf.to_string()).await.unwrap()[0].id.clone();
+        let ida = svc.create(&a, &wf.to_string()).await.unwrap()[0].id;
+        let idb = svc.create(&b, &wf.to_string()).await.unwrap()[0].id;
         for _ in 0..3 {
-            svc.run(&a, &ida, vec![]).await.unwrap();
+            svc.run(&a, ida, vec![]).await.unwrap();
         }
-        svc.run(&b, &idb, vec![]).await.unwrap();
+        svc.run(&b, idb, vec![]).await.unwrap();
         let count = |p| {
             let svc = svc.clone();
             async move {
@@ -273,8 +265,7 @@ async fn pruning_keeps_the_newest_executions_of_each_tenant() {
             .await
             .unwrap()
             .data[0]
-            .id
-            .clone();
+            .id;
         // Keep one per tenant: A loses two, B keeps its one.
         let deleted = svc.prune_executions(336 * 3_600_000, 1).await.unwrap();
         assert!(deleted >= 2, "{backend}: {deleted}");
@@ -307,15 +298,11 @@ async fn activation_refuses_a_schedule_that_cannot_fire() {
         ], "connections": {}})
         .to_string()
     };
-    let bad = svc.create(&a, &wf("0 25 * * *")).await.unwrap()[0]
-        .id
-        .clone();
-    match svc.activate(&a, &bad).await {
+    let bad = svc.create(&a, &wf("0 25 * * *")).await.unwrap()[0].id;
+    match svc.activate(&a, bad).await {
         Err(WorkflowServiceError::BadInput(m)) => assert!(m.contains("not a cron pattern"), "{m}"),
         other => panic!("expected a refusal, got {other:?}"),
     }
-    let good = svc.create(&a, &wf("0 9 * * 1-5")).await.unwrap()[0]
-        .id
-        .clone();
-    assert!(svc.activate(&a, &good).await.unwrap().active);
+    let good = svc.create(&a, &wf("0 9 * * 1-5")).await.unwrap()[0].id;
+    assert!(svc.activate(&a, good).await.unwrap().active);
 }

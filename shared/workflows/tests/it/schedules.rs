@@ -25,9 +25,7 @@ async fn an_active_schedule_fires_a_job_that_runs_the_workflow() {
     for (backend, db) in TestDb::each().await.expect("test databases") {
         let svc = service(&db);
         let a = tenant(&db.db, "A").await;
-        let id = svc.create(&a, &every_minute().to_string()).await.unwrap()[0]
-            .id
-            .clone();
+        let id = svc.create(&a, &every_minute().to_string()).await.unwrap()[0].id;
         // A minute and a bit from now the first firing is due.
         let later = FixedClock::at_ms(SystemClock.now_ms() + 61_000);
         let queue = SqlQueue::new(db.db.clone(), Arc::new(later.clone()));
@@ -43,7 +41,7 @@ async fn an_active_schedule_fires_a_job_that_runs_the_workflow() {
             "{backend}: inactive workflows do not fire"
         );
 
-        svc.activate(&a, &id).await.unwrap();
+        svc.activate(&a, id).await.unwrap();
         assert_eq!(scheduler.tick().await.unwrap(), 1, "{backend}");
         let lease = queue
             .claim(&["default".into()], "w", 30_000)
@@ -76,7 +74,7 @@ async fn an_active_schedule_fires_a_job_that_runs_the_workflow() {
 
         // The firing shows in the workflow's schedule history, to its tenant only.
         queue.complete(&lease).await.unwrap();
-        let history = svc.schedule_history(&a, &id, 10).await.unwrap();
+        let history = svc.schedule_history(&a, id, 10).await.unwrap();
         assert_eq!(history.len(), 1, "{backend}");
         assert_eq!(
             (history[0].state.as_str(), history[0].attempts),
@@ -84,13 +82,10 @@ async fn an_active_schedule_fires_a_job_that_runs_the_workflow() {
         );
         assert!(history[0].started_at.is_some() && history[0].finished_at.is_some());
         let b = tenant(&db.db, "B").await;
-        assert!(
-            svc.schedule_history(&b, &id, 10).await.is_err(),
-            "{backend}"
-        );
+        assert!(svc.schedule_history(&b, id, 10).await.is_err(), "{backend}");
 
         // Deactivated: no more firings, and a firing already queued runs nothing.
-        svc.deactivate(&a, &id).await.unwrap();
+        svc.deactivate(&a, id).await.unwrap();
         later.advance_secs(120);
         assert_eq!(scheduler.tick().await.unwrap(), 0, "{backend}");
         assert!(

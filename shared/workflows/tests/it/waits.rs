@@ -34,20 +34,23 @@ async fn a_long_wait_is_stored_and_its_job_resumes_it_once_when_due() {
         let clock = FixedClock::at_ms(SystemClock.now_ms());
         let svc = service_with_clock(&db, Arc::new(clock.clone()));
         let a = tenant(&db.db, "A").await;
-        let id = svc.create(&a, &two_hour_wait().to_string()).await.unwrap()[0]
-            .id
-            .clone();
+        let id = svc.create(&a, &two_hour_wait().to_string()).await.unwrap()[0].id;
         let started = clock.now_ms();
-        let waiting = svc.run(&a, &id, vec![]).await.unwrap();
-        assert_eq!(waiting.status, "waiting", "{backend}: {:?}", waiting.error);
+        let waiting = svc.run(&a, id, vec![]).await.unwrap();
+        assert_eq!(
+            waiting.status.as_str(),
+            "waiting",
+            "{backend}: {:?}",
+            waiting.error
+        );
         // Two hours from when the Wait node ran (a few real milliseconds into the run).
         let till = waiting.wait_till.expect("a time to go on");
         assert!(
             (started + 7_200_000..started + 7_201_000).contains(&till),
             "{backend}"
         );
-        let stored = svc.get_execution(&a, &waiting.id, true).await.unwrap();
-        assert_eq!(stored.status, "waiting");
+        let stored = svc.get_execution(&a, waiting.id, true).await.unwrap();
+        assert_eq!(stored.status.as_str(), "waiting");
         assert_eq!(stored.finished_at, None);
         let api = stored.to_api();
         assert!(api["waitTill"].as_str().is_some(), "{backend}: {api}");
@@ -78,14 +81,19 @@ async fn a_long_wait_is_stored_and_its_job_resumes_it_once_when_due() {
             .await
             .unwrap()
             .expect("resumed");
-        assert_eq!(done.status, "success", "{backend}: {:?}", done.error);
+        assert_eq!(
+            done.status.as_str(),
+            "success",
+            "{backend}: {:?}",
+            done.error
+        );
         assert_eq!(
             done.started_at, started,
             "{backend}: one execution, first start kept"
         );
         let out = done.execution.unwrap().output("After");
         assert_eq!(out[0]["json"]["seen"], "one", "{backend}");
-        let stored = svc.get_execution(&a, &waiting.id, true).await.unwrap();
+        let stored = svc.get_execution(&a, waiting.id, true).await.unwrap();
         assert_eq!(
             (stored.status.as_str(), stored.wait_till),
             ("success", None)
@@ -110,7 +118,7 @@ async fn a_long_wait_is_stored_and_its_job_resumes_it_once_when_due() {
         let b = tenant(&db.db, "B").await;
         let foreign = json!({"tenant": b.tenant_id.to_string(), "execution": waiting.id});
         assert!(svc.resume_due(&foreign).await.unwrap().is_none());
-        assert!(svc.get_execution(&b, &waiting.id, false).await.is_err());
+        assert!(svc.get_execution(&b, waiting.id, false).await.is_err());
     }
 }
 
@@ -120,18 +128,16 @@ async fn a_waiting_execution_can_be_stopped_and_then_never_resumes() {
     let clock = FixedClock::at_ms(SystemClock.now_ms());
     let svc = service_with_clock(&db, Arc::new(clock.clone()));
     let a = tenant(&db.db, "A").await;
-    let id = svc.create(&a, &two_hour_wait().to_string()).await.unwrap()[0]
-        .id
-        .clone();
-    let waiting = svc.run(&a, &id, vec![]).await.unwrap();
-    let stopped = svc.stop_execution(&a, &waiting.id).await.unwrap();
-    assert_eq!(stopped.status, "canceled");
+    let id = svc.create(&a, &two_hour_wait().to_string()).await.unwrap()[0].id;
+    let waiting = svc.run(&a, id, vec![]).await.unwrap();
+    let stopped = svc.stop_execution(&a, waiting.id).await.unwrap();
+    assert_eq!(stopped.status.as_str(), "canceled");
     assert!(stopped.finished_at.is_some());
     clock.advance_secs(7_201);
     let payload = json!({"tenant": a.tenant_id.to_string(), "execution": waiting.id});
     assert!(svc.resume_due(&payload).await.unwrap().is_none());
     assert!(matches!(
-        svc.stop_execution(&a, &waiting.id).await,
+        svc.stop_execution(&a, waiting.id).await,
         Err(WorkflowServiceError::Conflict(_))
     ));
 }
@@ -151,9 +157,14 @@ async fn a_webhook_wait_resumes_on_a_call_to_its_url_with_the_call() {
             set("Decided", "decision", "={{ $json.body.answer }} for {{ $('Ask').item.json.link }}")
         ], "connections": {"Start": {"main": [link("Ask")]}, "Ask": {"main": [link("Approval")]},
             "Approval": {"main": [link("Decided")]}}});
-        let id = svc.create(&a, &wf.to_string()).await.unwrap()[0].id.clone();
-        let waiting = svc.run(&a, &id, vec![]).await.unwrap();
-        assert_eq!(waiting.status, "waiting", "{backend}: {:?}", waiting.error);
+        let id = svc.create(&a, &wf.to_string()).await.unwrap()[0].id;
+        let waiting = svc.run(&a, id, vec![]).await.unwrap();
+        assert_eq!(
+            waiting.status.as_str(),
+            "waiting",
+            "{backend}: {:?}",
+            waiting.error
+        );
         assert_eq!(waiting.wait_till, None, "{backend}: no time limit, no job");
         let url = format!(
             "https://agente.example/webhook-waiting/{}/approve",
@@ -194,8 +205,8 @@ async fn a_webhook_wait_resumes_on_a_call_to_its_url_with_the_call() {
             format!("yes for {url}"),
             "{backend}"
         );
-        let stored = svc.get_execution(&a, &waiting.id, false).await.unwrap();
-        assert_eq!(stored.status, "success");
+        let stored = svc.get_execution(&a, waiting.id, false).await.unwrap();
+        assert_eq!(stored.status.as_str(), "success");
         // Resumed once: a second call finds nothing waiting.
         assert!(matches!(
             svc.handle_waiting_webhook(call("POST", format!("{}/approve", waiting.id)))
@@ -221,23 +232,22 @@ async fn a_sub_workflow_its_caller_waits_for_cannot_wait_long() {
             "source": "parameter", "workflowJson": sub.to_string(), "options": {"waitForSubWorkflow": wait}}}
     ], "connections": {"Start": {"main": [link("Call")]}}})
     };
-    let id = svc.create(&a, &caller(true).to_string()).await.unwrap()[0]
-        .id
-        .clone();
-    let failed = svc.run(&a, &id, vec![]).await.unwrap();
-    assert_eq!(failed.status, "error");
+    let id = svc.create(&a, &caller(true).to_string()).await.unwrap()[0].id;
+    let failed = svc.run(&a, id, vec![]).await.unwrap();
+    assert_eq!(failed.status.as_str(), "error");
     assert!(failed.error.unwrap().contains("cannot be suspended"));
 
     // Not waiting for it: the sub-workflow's own execution waits durably.
-    let id = svc.create(&a, &caller(false).to_string()).await.unwrap()[0]
-        .id
-        .clone();
-    assert_eq!(svc.run(&a, &id, vec![]).await.unwrap().status, "success");
+    let id = svc.create(&a, &caller(false).to_string()).await.unwrap()[0].id;
+    assert_eq!(
+        svc.run(&a, id, vec![]).await.unwrap().status.as_str(),
+        "success"
+    );
     let waiting = crate::common::eventually(|| async {
         let q = serde_json::from_value(json!({"status": "waiting"})).unwrap();
         let page = svc.list_executions(&a, &q).await.unwrap();
         page.data.into_iter().next()
     })
     .await;
-    assert_eq!(waiting.mode, "integrated");
+    assert_eq!(waiting.mode, agente_core::ExecutionMode::Integrated);
 }

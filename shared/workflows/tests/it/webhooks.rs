@@ -44,9 +44,8 @@ async fn paths_with_parameters_are_registered_under_the_webhook_id() {
             )
             .await
             .unwrap()[0]
-            .id
-            .clone();
-        svc.activate(&a, &id).await.unwrap();
+            .id;
+        svc.activate(&a, id).await.unwrap();
         // A fixed path beside it wins when both match.
         let fixed = svc
             .create(
@@ -55,9 +54,8 @@ async fn paths_with_parameters_are_registered_under_the_webhook_id() {
             )
             .await
             .unwrap()[0]
-            .id
-            .clone();
-        svc.activate(&a, &fixed).await.unwrap();
+            .id;
+        svc.activate(&a, fixed).await.unwrap();
 
         let reply = svc
             .handle_webhook(get(&format!("{wid}/user/42/orders"), &[]))
@@ -135,8 +133,8 @@ async fn header_and_basic_auth_are_checked_before_anything_runs() {
                 json!({"httpBasicAuth": {"id": basic.id, "name": "basic"}}),
             ),
         ] {
-            let id = svc.create(&a, &wf.to_string()).await.unwrap()[0].id.clone();
-            svc.activate(&a, &id).await.unwrap();
+            let id = svc.create(&a, &wf.to_string()).await.unwrap()[0].id;
+            svc.activate(&a, id).await.unwrap();
         }
 
         let status = |reply: Result<agente_workflows::WebhookReply, _>| reply.unwrap().status;
@@ -185,7 +183,7 @@ async fn header_and_basic_auth_are_checked_before_anything_runs() {
             role: agente_core::Role::Admin,
             ..a.clone()
         };
-        svc.delete_credential(&admin, &header.id).await.unwrap();
+        svc.delete_credential(&admin, header.id).await.unwrap();
         let reply = svc
             .handle_webhook(get(&h, &[("x-token", "s3cret")]))
             .await
@@ -203,7 +201,7 @@ async fn test_webhooks_answer_one_call_while_listening() {
         let b = tenant(&db.db, "B").await;
         let path = format!("try-{backend}");
         let wf = hook(&path, "t1", "none", json!({})).to_string();
-        let id = svc.create(&a, &wf).await.unwrap()[0].id.clone();
+        let id = svc.create(&a, &wf).await.unwrap()[0].id;
         let test_call = || WebhookCall {
             test: true,
             ..get(&path, &[])
@@ -213,7 +211,7 @@ async fn test_webhooks_answer_one_call_while_listening() {
             svc.handle_webhook(test_call()).await,
             Err(WorkflowServiceError::NotFound(_))
         ));
-        let listening = svc.listen_for_test_call(&a, &id).await.unwrap();
+        let listening = svc.listen_for_test_call(&a, id).await.unwrap();
         assert_eq!(
             listening,
             vec![format!("GET /webhook-test/{path}")],
@@ -224,10 +222,10 @@ async fn test_webhooks_answer_one_call_while_listening() {
             Err(WorkflowServiceError::NotFound(_))
         ));
         // Another tenant cannot listen on the same test path meanwhile.
-        let other = svc.create(&b, &wf).await.unwrap()[0].id.clone();
+        let other = svc.create(&b, &wf).await.unwrap()[0].id;
         assert!(
             matches!(
-                svc.listen_for_test_call(&b, &other).await,
+                svc.listen_for_test_call(&b, other).await,
                 Err(WorkflowServiceError::Conflict(_))
             ),
             "{backend}"
@@ -244,13 +242,13 @@ async fn test_webhooks_answer_one_call_while_listening() {
         // once A's workflow is gone, B may.
         assert!(
             matches!(
-                svc.listen_for_test_call(&b, &other).await,
+                svc.listen_for_test_call(&b, other).await,
                 Err(WorkflowServiceError::Conflict(m)) if m.contains("not available")
             ),
             "{backend}"
         );
-        svc.delete(&a, &id).await.unwrap();
-        svc.listen_for_test_call(&b, &other).await.unwrap();
+        svc.delete(&a, id).await.unwrap();
+        svc.listen_for_test_call(&b, other).await.unwrap();
     }
 }
 
@@ -289,9 +287,8 @@ async fn response_options_shape_the_answer() {
             .create(&a, &wf(path, data, options).to_string())
             .await
             .unwrap()[0]
-            .id
-            .clone();
-        svc.activate(&a, &id).await.unwrap();
+            .id;
+        svc.activate(&a, id).await.unwrap();
     }
     let call = |path: &str| WebhookCall {
         method: "POST".into(),
@@ -327,10 +324,8 @@ async fn a_saved_change_or_deactivation_is_seen_by_the_very_next_call() {
         let svc = service(&db);
         let a = tenant(&db.db, "A").await;
         let mut doc = hook("orders", "wh-1", "none", json!({}));
-        let id = svc.create(&a, &doc.to_string()).await.unwrap()[0]
-            .id
-            .clone();
-        svc.activate(&a, &id).await.unwrap();
+        let id = svc.create(&a, &doc.to_string()).await.unwrap()[0].id;
+        svc.activate(&a, id).await.unwrap();
         let call = || svc.handle_webhook(get("orders", &[]));
         assert_eq!(
             call().await.unwrap().body["mode"],
@@ -339,9 +334,9 @@ async fn a_saved_change_or_deactivation_is_seen_by_the_very_next_call() {
         );
         // Resolved routes are cached; saving the workflow must not leave the old one running.
         doc["nodes"][1]["parameters"]["assignments"]["assignments"][1]["value"] = json!("changed");
-        svc.update(&a, &id, &doc.to_string()).await.unwrap();
+        svc.update(&a, id, &doc.to_string()).await.unwrap();
         assert_eq!(call().await.unwrap().body["mode"], "changed", "{backend}");
-        svc.deactivate(&a, &id).await.unwrap();
+        svc.deactivate(&a, id).await.unwrap();
         assert!(
             matches!(call().await, Err(WorkflowServiceError::NotFound(_))),
             "{backend}: a deactivated workflow still answered"
@@ -357,10 +352,8 @@ async fn ip_whitelist_and_ignore_bots_keep_callers_out() {
         let mut doc = hook("guarded", "wh-g", "none", json!({}));
         doc["nodes"][0]["parameters"]["options"] =
             json!({"ipWhitelist": "10.0.0.0/8, 192.168.1.5", "ignoreBots": true});
-        let id = svc.create(&a, &doc.to_string()).await.unwrap()[0]
-            .id
-            .clone();
-        svc.activate(&a, &id).await.unwrap();
+        let id = svc.create(&a, &doc.to_string()).await.unwrap()[0].id;
+        svc.activate(&a, id).await.unwrap();
         let call = |ip: Option<&str>, agent: &str| {
             let mut call = get("guarded", &[("user-agent", agent)]);
             call.remote_ip = ip.map(|ip| ip.parse().unwrap());

@@ -211,7 +211,7 @@ async fn run_workflow(
         source: source(ctx, node, item)?,
         items: vec![Item::from_value(json!({ "query": query }))],
         wait: true,
-        parent_execution_id: ctx.execution_id.to_string(),
+        parent_execution_id: ctx.execution_id,
         depth: ctx.depth + 1,
     };
     let items = host
