@@ -2,6 +2,7 @@
 //! session cookies and security headers. Compiled only with the `ssr` feature.
 
 use agente_auth::{AuthError, AuthService, ClientIp, Principal, Session, cookies};
+use agente_core::{Classified, ErrorKind};
 use http::header::{CONTENT_SECURITY_POLICY, SET_COOKIE};
 use http::{HeaderValue, request::Parts};
 use leptos::prelude::*;
@@ -65,23 +66,20 @@ fn append_cookies(values: [String; 2]) {
     }
 }
 
-/// Turns a domain error into a message for the page. Internal failures are logged with
-/// detail and shown without it.
-pub fn user_error(err: AuthError) -> ServerFnError {
-    // The status says what failed (401 for a wrong password, …): a refusal is not a 500.
+/// Turns a domain error into what the page shows, with the HTTP status its kind means (a
+/// refusal is not a 500). Our own failures are logged with detail and shown without it.
+pub fn server_error(err: impl Classified) -> ServerFnError {
+    let kind = err.kind();
     if let (Some(response), Ok(status)) = (
         use_context::<ResponseOptions>(),
-        http::StatusCode::from_u16(err.http_status()),
+        http::StatusCode::from_u16(kind.http_status()),
     ) {
         response.set_status(status);
     }
-    match err {
-        AuthError::Store(_) | AuthError::Limiter(_) => {
-            tracing::error!(error = %err, "server function failed");
-            ServerFnError::new("something went wrong on our side; please try again")
-        }
-        other => ServerFnError::new(other.to_string()),
+    if matches!(kind, ErrorKind::Internal | ErrorKind::Unavailable) {
+        tracing::error!(error = %err, "server function failed");
     }
+    ServerFnError::new(err.public_message())
 }
 
 /// Content-Security-Policy for pages: scripts only from us or carrying this response's

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::ssr::{context, require_principal, user_error};
+use crate::ssr::{context, require_principal, server_error};
 
 /// The signed-in member as the UI shows them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -74,7 +74,7 @@ pub async fn get_me() -> Result<Option<MeView>, ServerFnError> {
     let Some(principal) = crate::ssr::principal() else {
         return Ok(None);
     };
-    let me = context()?.auth.me(&principal).await.map_err(user_error)?;
+    let me = context()?.auth.me(&principal).await.map_err(server_error)?;
     Ok(Some(MeView {
         email: me.email.unwrap_or_else(|| "API key".into()),
         role: me.role.to_string(),
@@ -102,7 +102,7 @@ pub async fn login(
             Ok(LoginOutcome::LoggedIn)
         }
         Err(AuthError::MfaRequired) => Ok(LoginOutcome::MfaRequired),
-        Err(err) => Err(user_error(err)),
+        Err(err) => Err(server_error(err)),
     }
 }
 
@@ -122,7 +122,7 @@ pub async fn signup(
         .auth
         .signup(input, crate::ssr::client_ip())
         .await
-        .map_err(user_error)?;
+        .map_err(server_error)?;
     crate::ssr::set_session_cookies(&session, ctx.secure_cookies);
     Ok(())
 }
@@ -131,7 +131,7 @@ pub async fn signup(
 pub async fn logout() -> Result<(), ServerFnError> {
     let ctx = context()?;
     if let Some(token) = crate::ssr::refresh_cookie() {
-        ctx.auth.logout(&token).await.map_err(user_error)?;
+        ctx.auth.logout(&token).await.map_err(server_error)?;
     }
     crate::ssr::clear_session_cookies(ctx.secure_cookies);
     Ok(())
@@ -140,7 +140,11 @@ pub async fn logout() -> Result<(), ServerFnError> {
 #[server(prefix = "/sfn", endpoint = "members")]
 pub async fn list_members() -> Result<Vec<MemberView>, ServerFnError> {
     let p = require_principal()?;
-    let members = context()?.auth.list_members(&p).await.map_err(user_error)?;
+    let members = context()?
+        .auth
+        .list_members(&p)
+        .await
+        .map_err(server_error)?;
     Ok(members
         .into_iter()
         .map(|m| MemberView {
@@ -159,7 +163,7 @@ pub async fn list_invitations() -> Result<Vec<InvitationView>, ServerFnError> {
         .auth
         .list_invitations(&p)
         .await
-        .map_err(user_error)?;
+        .map_err(server_error)?;
     Ok(invitations
         .into_iter()
         .map(|i| InvitationView {
@@ -179,7 +183,7 @@ pub async fn invite_member(email: String, role: String) -> Result<String, Server
         .auth
         .invite(&p, &email, parse_role(&role)?)
         .await
-        .map_err(user_error)?;
+        .map_err(server_error)?;
     Ok(format!("/invite/{}", created.token))
 }
 
@@ -190,7 +194,7 @@ pub async fn revoke_invitation(id: String) -> Result<(), ServerFnError> {
         .auth
         .revoke_invitation(&p, &id)
         .await
-        .map_err(user_error)
+        .map_err(server_error)
 }
 
 #[server(prefix = "/sfn", endpoint = "change_role")]
@@ -203,7 +207,7 @@ pub async fn change_role(id: String, role: String) -> Result<(), ServerFnError> 
         .auth
         .change_role(&p, member, parse_role(&role)?)
         .await
-        .map_err(user_error)
+        .map_err(server_error)
 }
 
 #[server(prefix = "/sfn", endpoint = "remove_member")]
@@ -216,7 +220,7 @@ pub async fn remove_member(id: String) -> Result<(), ServerFnError> {
         .auth
         .remove_member(&p, member)
         .await
-        .map_err(user_error)
+        .map_err(server_error)
 }
 
 #[server(prefix = "/sfn", endpoint = "invitation")]
@@ -225,7 +229,7 @@ pub async fn preview_invitation(token: String) -> Result<InvitePreviewView, Serv
         .auth
         .preview_invitation(&token)
         .await
-        .map_err(user_error)?;
+        .map_err(server_error)?;
     Ok(InvitePreviewView {
         email: preview.email,
         role: preview.role.to_string(),
@@ -240,7 +244,7 @@ pub async fn accept_invitation(token: String, password: String) -> Result<(), Se
         .auth
         .accept_invitation(&token, password)
         .await
-        .map_err(user_error)?;
+        .map_err(server_error)?;
     crate::ssr::set_session_cookies(&session, ctx.secure_cookies);
     Ok(())
 }
@@ -252,7 +256,7 @@ pub async fn list_api_keys() -> Result<Vec<ApiKeyView>, ServerFnError> {
         .auth
         .list_api_keys(&p)
         .await
-        .map_err(user_error)?;
+        .map_err(server_error)?;
     Ok(keys
         .into_iter()
         .map(|k| ApiKeyView {
@@ -275,7 +279,7 @@ pub async fn create_api_key(name: String, role: String) -> Result<String, Server
         .auth
         .create_api_key(&p, &name, parse_role(&role)?)
         .await
-        .map_err(user_error)?;
+        .map_err(server_error)?;
     Ok(created.key)
 }
 
@@ -286,13 +290,13 @@ pub async fn revoke_api_key(id: String) -> Result<(), ServerFnError> {
         .auth
         .revoke_api_key(&p, &id)
         .await
-        .map_err(user_error)
+        .map_err(server_error)
 }
 
 #[server(prefix = "/sfn", endpoint = "mfa_enrol")]
 pub async fn mfa_enrol() -> Result<MfaEnrolmentView, ServerFnError> {
     let p = require_principal()?;
-    let e = context()?.auth.mfa_enrol(&p).await.map_err(user_error)?;
+    let e = context()?.auth.mfa_enrol(&p).await.map_err(server_error)?;
     Ok(MfaEnrolmentView {
         secret: e.secret,
         otpauth_url: e.otpauth_url,
@@ -306,7 +310,7 @@ pub async fn mfa_confirm(code: String, password: String) -> Result<(), ServerFnE
         .auth
         .mfa_confirm(&p, &code, &password)
         .await
-        .map_err(user_error)
+        .map_err(server_error)
 }
 
 #[server(prefix = "/sfn", endpoint = "mfa_disable")]
@@ -316,5 +320,5 @@ pub async fn mfa_disable(code: String, password: String) -> Result<(), ServerFnE
         .auth
         .mfa_disable(&p, &code, &password)
         .await
-        .map_err(user_error)
+        .map_err(server_error)
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::ssr::{context, require_principal};
+use crate::ssr::{context, require_principal, server_error};
 
 /// A generated workflow to preview and import.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -61,20 +61,6 @@ pub struct ExplanationView {
     pub provider: String,
 }
 
-/// An AI error as a message; our own failures are logged and not shown.
-#[cfg(feature = "ssr")]
-pub(super) fn ai_error(e: agente_ai::AiError) -> ServerFnError {
-    use agente_ai::AiError;
-    match e {
-        AiError::Workflow(e) => super::workflows::wf_error(e),
-        AiError::Unavailable(_) => {
-            tracing::error!(error = %e, "server function failed");
-            ServerFnError::new("something went wrong on our side; please try again")
-        }
-        other => ServerFnError::new(other.to_string()),
-    }
-}
-
 #[server(prefix = "/sfn", endpoint = "ai_explain_execution")]
 pub async fn explain_execution(id: String) -> Result<ExplanationView, ServerFnError> {
     let p = require_principal()?;
@@ -84,7 +70,7 @@ pub async fn explain_execution(id: String) -> Result<ExplanationView, ServerFnEr
         .ai
         .explain_execution(&p, &ctx.workflows, id)
         .await
-        .map_err(ai_error)?;
+        .map_err(server_error)?;
     let explanation = explained.explanation;
     Ok(ExplanationView {
         workflow_id: explained.workflow_id.to_string(),
@@ -109,9 +95,12 @@ pub async fn apply_fix(
     let ctx = context()?;
     let patch: agente_ai::explain::Patch = serde_json::from_str(&patch)
         .map_err(|e| ServerFnError::new(format!("the fix is not valid: {e}")))?;
-    let wf_error = super::workflows::wf_error;
     let workflow_id = super::workflows::parse_id(&workflow_id, "workflow")?;
-    let stored = ctx.workflows.get(&p, workflow_id).await.map_err(wf_error)?;
+    let stored = ctx
+        .workflows
+        .get(&p, workflow_id)
+        .await
+        .map_err(server_error)?;
     let mut workflow = stored.workflow.to_value();
     patch
         .apply(&mut workflow, &node)
@@ -119,6 +108,6 @@ pub async fn apply_fix(
     ctx.workflows
         .update(&p, workflow_id, &workflow.to_string())
         .await
-        .map_err(wf_error)?;
+        .map_err(server_error)?;
     Ok(())
 }

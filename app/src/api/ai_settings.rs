@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::ssr::{context, require_principal};
+use crate::ssr::{context, require_principal, server_error};
 
 /// One task's choice as the form shows it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -99,7 +99,7 @@ fn choice(
 pub async fn get_ai_settings() -> Result<AiSettingsView, ServerFnError> {
     let p = require_principal()?;
     let ctx = context()?;
-    let settings = ctx.ai.settings(&p).await.map_err(super::ai::ai_error)?;
+    let settings = ctx.ai.settings(&p).await.map_err(server_error)?;
     // Members who may not list credentials choose nothing anyway.
     let credentials = ctx
         .workflows
@@ -180,6 +180,6 @@ pub async fn save_ai_settings(
         .ai
         .set_settings(&p, settings)
         .await
-        .map_err(super::ai::ai_error)?;
+        .map_err(server_error)?;
     Ok(())
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::ssr::{context, require_principal};
+use crate::ssr::{context, require_principal, server_error};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlanCard {
@@ -61,18 +61,6 @@ pub struct InvoiceRow {
     pub status: String,
     pub pdf: Option<String>,
     pub page: Option<String>,
-}
-
-#[cfg(feature = "ssr")]
-pub(super) fn billing_error(err: agente_billing::BillingError) -> ServerFnError {
-    use agente_billing::BillingError as E;
-    match err {
-        E::Store(_) | E::Corrupt(_) => {
-            tracing::error!(error = %err, "server function failed");
-            ServerFnError::new("something went wrong on our side; please try again")
-        }
-        other => ServerFnError::new(other.to_string()),
-    }
 }
 
 #[cfg(feature = "ssr")]
@@ -137,8 +125,8 @@ pub fn money(cents: i64, currency: &str) -> String {
 pub async fn get_billing() -> Result<BillingView, ServerFnError> {
     let p = require_principal()?;
     let billing = context()?.billing;
-    let o = billing.overview(&p).await.map_err(billing_error)?;
-    let plans = billing.plans(false).await.map_err(billing_error)?;
+    let o = billing.overview(&p).await.map_err(server_error)?;
+    let plans = billing.plans(false).await.map_err(server_error)?;
     let mut usage: Vec<UsageBar> = o
         .meters
         .iter()
@@ -240,7 +228,7 @@ pub async fn get_revenue() -> Result<Option<RevenueView>, ServerFnError> {
             usage_revenue: money(r.usage_revenue, "usd"),
         })),
         Err(agente_billing::BillingError::Auth(_)) => Ok(None),
-        Err(e) => Err(billing_error(e)),
+        Err(e) => Err(server_error(e)),
     }
 }
 
@@ -251,7 +239,7 @@ pub async fn change_plan(plan: String) -> Result<(), ServerFnError> {
         .billing
         .change_plan(&p, &plan)
         .await
-        .map_err(billing_error)
+        .map_err(server_error)
 }
 
 /// A Stripe Checkout page for `plan`; the browser goes there.
@@ -263,20 +251,20 @@ pub async fn start_checkout(plan: String) -> Result<String, ServerFnError> {
         .auth
         .me(&p)
         .await
-        .map_err(crate::ssr::user_error)?
+        .map_err(server_error)?
         .email
         .unwrap_or_default();
     ctx.billing
         .checkout(&p, &plan, &email)
         .await
-        .map_err(billing_error)
+        .map_err(server_error)
 }
 
 /// A Stripe Customer Portal page (payment methods, invoices); the browser goes there.
 #[server(prefix = "/sfn", endpoint = "billing_portal")]
 pub async fn open_portal() -> Result<String, ServerFnError> {
     let p = require_principal()?;
-    context()?.billing.portal(&p).await.map_err(billing_error)
+    context()?.billing.portal(&p).await.map_err(server_error)
 }
 
 #[server(prefix = "/sfn", endpoint = "billing_cancel")]
@@ -288,7 +276,7 @@ pub async fn cancel_subscription(cancel: bool) -> Result<(), ServerFnError> {
     } else {
         billing.resume(&p).await
     };
-    done.map_err(billing_error)
+    done.map_err(server_error)
 }
 
 #[cfg(test)]

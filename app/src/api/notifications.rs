@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::ssr::{context, require_principal};
+use crate::ssr::{context, require_principal, server_error};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RuleRow {
@@ -57,23 +57,11 @@ pub struct NotificationsView {
     pub vapid_public_key: Option<String>,
 }
 
-#[cfg(feature = "ssr")]
-fn notify_error(err: agente_notify::NotifierError) -> ServerFnError {
-    use agente_notify::NotifierError as E;
-    match err {
-        E::Store(_) | E::Queue(_) => {
-            tracing::error!(error = %err, "server function failed");
-            ServerFnError::new("something went wrong on our side; please try again")
-        }
-        other => ServerFnError::new(other.to_string()),
-    }
-}
-
 #[server(prefix = "/sfn", endpoint = "notifications")]
 pub async fn get_notifications() -> Result<NotificationsView, ServerFnError> {
     let p = require_principal()?;
     let notifier = context()?.notifier;
-    let rules = notifier.list_rules(&p).await.map_err(notify_error)?;
+    let rules = notifier.list_rules(&p).await.map_err(server_error)?;
     let query = agente_notify::service::DeliveryQuery {
         limit: Some(50),
         ..Default::default()
@@ -81,11 +69,11 @@ pub async fn get_notifications() -> Result<NotificationsView, ServerFnError> {
     let deliveries = notifier
         .list_deliveries(&p, &query)
         .await
-        .map_err(notify_error)?;
+        .map_err(server_error)?;
     let devices = notifier
         .list_push_subscriptions(&p)
         .await
-        .map_err(notify_error)?;
+        .map_err(server_error)?;
     Ok(NotificationsView {
         rules: rules
             .into_iter()
@@ -164,7 +152,7 @@ pub async fn create_notification_rule(
         .notifier
         .create_rule(&p, rule)
         .await
-        .map_err(notify_error)?;
+        .map_err(server_error)?;
     Ok(CreatedRule {
         name: created.name,
         signing_secret: created.signing_secret,
@@ -182,7 +170,7 @@ pub async fn set_notification_rule_enabled(id: String, enabled: bool) -> Result<
         .notifier
         .update_rule(&p, &id, patch)
         .await
-        .map_err(notify_error)?;
+        .map_err(server_error)?;
     Ok(())
 }
 
@@ -193,7 +181,7 @@ pub async fn delete_notification_rule(id: String) -> Result<(), ServerFnError> {
         .notifier
         .delete_rule(&p, &id)
         .await
-        .map_err(notify_error)?;
+        .map_err(server_error)?;
     Ok(())
 }
 
@@ -204,7 +192,7 @@ pub async fn test_notification_rule(id: String) -> Result<(), ServerFnError> {
         .notifier
         .test_rule(&p, &id)
         .await
-        .map_err(notify_error)?;
+        .map_err(server_error)?;
     Ok(())
 }
 
@@ -215,7 +203,7 @@ pub async fn retry_notification(id: String) -> Result<(), ServerFnError> {
         .notifier
         .retry_delivery(&p, &id)
         .await
-        .map_err(notify_error)?;
+        .map_err(server_error)?;
     Ok(())
 }
 
@@ -226,7 +214,7 @@ pub async fn remove_push_device(id: String) -> Result<(), ServerFnError> {
         .notifier
         .unsubscribe_push(&p, &id)
         .await
-        .map_err(notify_error)?;
+        .map_err(server_error)?;
     Ok(())
 }
 
@@ -262,8 +250,8 @@ pub struct NotificationSettingsView {
 pub async fn get_notification_settings() -> Result<NotificationSettingsView, ServerFnError> {
     let p = require_principal()?;
     let notifier = context()?.notifier;
-    let smtp = notifier.smtp_settings(&p).await.map_err(notify_error)?;
-    let templates = notifier.list_templates(&p).await.map_err(notify_error)?;
+    let smtp = notifier.smtp_settings(&p).await.map_err(server_error)?;
+    let templates = notifier.list_templates(&p).await.map_err(server_error)?;
     let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
     Ok(NotificationSettingsView {
         smtp: smtp
@@ -314,7 +302,7 @@ pub async fn save_smtp(
         .notifier
         .set_smtp(&p, settings)
         .await
-        .map_err(notify_error)?;
+        .map_err(server_error)?;
     Ok(())
 }
 
@@ -326,7 +314,7 @@ pub async fn clear_smtp() -> Result<(), ServerFnError> {
         .notifier
         .clear_smtp(&p)
         .await
-        .map_err(notify_error)?;
+        .map_err(server_error)?;
     Ok(())
 }
 
@@ -342,7 +330,7 @@ pub async fn save_notification_template(
         .notifier
         .set_template(&p, &event, template)
         .await
-        .map_err(notify_error)?;
+        .map_err(server_error)?;
     Ok(())
 }
 
@@ -353,6 +341,6 @@ pub async fn reset_notification_template(event: String) -> Result<(), ServerFnEr
         .notifier
         .reset_template(&p, &event)
         .await
-        .map_err(notify_error)?;
+        .map_err(server_error)?;
     Ok(())
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::ssr::{context, require_principal};
+use crate::ssr::{context, require_principal, server_error};
 
 /// A plan as its form shows it: money as decimals ("24.00"), counts with blank meaning
 /// unlimited, overage prices with blank meaning "refused past the included amount".
@@ -152,7 +152,7 @@ pub async fn get_plan_forms() -> Result<Option<Vec<PlanForm>>, ServerFnError> {
     match context()?.billing.all_plans(&p).await {
         Ok(plans) => Ok(Some(plans.iter().map(PlanForm::from_plan).collect())),
         Err(agente_billing::BillingError::Auth(_)) => Ok(None),
-        Err(e) => Err(super::billing::billing_error(e)),
+        Err(e) => Err(server_error(e)),
     }
 }
 
@@ -166,7 +166,7 @@ pub async fn save_plan(plan: PlanForm) -> Result<(), ServerFnError> {
         .save_plan(&p, plan)
         .await
         .map(|_| ())
-        .map_err(super::billing::billing_error)
+        .map_err(server_error)
 }
 
 #[cfg(test)]

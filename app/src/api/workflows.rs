@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::ssr::{context, require_principal};
+use crate::ssr::{context, require_principal, server_error};
 
 /// A row of the workflows list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -77,18 +77,6 @@ pub struct ExecutionView {
     pub nodes: Vec<NodeRunView>,
 }
 
-#[cfg(feature = "ssr")]
-pub(super) fn wf_error(err: agente_workflows::WorkflowServiceError) -> ServerFnError {
-    use agente_workflows::WorkflowServiceError as E;
-    match err {
-        E::Store(_) | E::Internal(_) => {
-            tracing::error!(error = %err, "server function failed");
-            ServerFnError::new("something went wrong on our side; please try again")
-        }
-        other => ServerFnError::new(other.to_string()),
-    }
-}
-
 /// An id the browser sent: one that cannot be an id names nothing (as an unknown id).
 #[cfg(feature = "ssr")]
 pub(super) fn parse_id<T: std::str::FromStr>(
@@ -96,7 +84,7 @@ pub(super) fn parse_id<T: std::str::FromStr>(
     what: &'static str,
 ) -> Result<T, ServerFnError> {
     id.parse()
-        .map_err(|_| wf_error(agente_workflows::WorkflowServiceError::NotFound(what)))
+        .map_err(|_| server_error(agente_workflows::WorkflowServiceError::NotFound(what)))
 }
 
 #[cfg(feature = "ssr")]
@@ -136,7 +124,7 @@ pub async fn list_workflows(search: String) -> Result<Vec<WorkflowRow>, ServerFn
         .workflows
         .list(&p, &query)
         .await
-        .map_err(wf_error)?;
+        .map_err(server_error)?;
     Ok(page.data.iter().map(row).collect())
 }
 
@@ -148,7 +136,7 @@ pub async fn import_workflows(json: String) -> Result<usize, ServerFnError> {
         .workflows
         .create(&p, &json)
         .await
-        .map_err(wf_error)?
+        .map_err(server_error)?
         .len())
 }
 
@@ -162,7 +150,7 @@ pub async fn set_active(id: String, active: bool) -> Result<(), ServerFnError> {
     } else {
         svc.deactivate(&p, id).await
     }
-    .map_err(wf_error)?;
+    .map_err(server_error)?;
     Ok(())
 }
 
@@ -171,11 +159,11 @@ pub async fn duplicate_workflow(id: String) -> Result<(), ServerFnError> {
     let p = require_principal()?;
     let id: agente_core::WorkflowId = parse_id(&id, "workflow")?;
     let svc = context()?.workflows;
-    let mut copy = svc.get(&p, id).await.map_err(wf_error)?.workflow;
+    let mut copy = svc.get(&p, id).await.map_err(server_error)?.workflow;
     copy.name = agente_workflow_model::Field::Value(format!("{} (copy)", copy.name()));
     svc.create(&p, &copy.to_value().to_string())
         .await
-        .map_err(wf_error)?;
+        .map_err(server_error)?;
     Ok(())
 }
 
@@ -187,7 +175,7 @@ pub async fn delete_workflow(id: String) -> Result<(), ServerFnError> {
         .workflows
         .delete(&p, id)
         .await
-        .map_err(wf_error)?;
+        .map_err(server_error)?;
     Ok(())
 }
 
@@ -234,7 +222,11 @@ pub(crate) fn canvas_of(
 pub async fn get_workflow(id: String) -> Result<WorkflowView, ServerFnError> {
     let p = require_principal()?;
     let id: agente_core::WorkflowId = parse_id(&id, "workflow")?;
-    let stored = context()?.workflows.get(&p, id).await.map_err(wf_error)?;
+    let stored = context()?
+        .workflows
+        .get(&p, id)
+        .await
+        .map_err(server_error)?;
     let wf = &stored.workflow;
     let (nodes, edges) = canvas_of(wf);
     Ok(WorkflowView {
@@ -265,7 +257,7 @@ pub async fn schedule_history(id: String) -> Result<Vec<FiringView>, ServerFnErr
         .workflows
         .schedule_history(&p, id, 20)
         .await
-        .map_err(wf_error)?;
+        .map_err(server_error)?;
     Ok(firings
         .into_iter()
         .map(|f| FiringView {
@@ -288,7 +280,7 @@ pub async fn run_workflow(id: String) -> Result<String, ServerFnError> {
         .workflows
         .run(&p, id, vec![])
         .await
-        .map_err(wf_error)?
+        .map_err(server_error)?
         .id
         .to_string())
 }
@@ -302,7 +294,7 @@ pub async fn listen_for_test(id: String) -> Result<Vec<String>, ServerFnError> {
         .workflows
         .listen_for_test_call(&p, id)
         .await
-        .map_err(wf_error)
+        .map_err(server_error)
 }
 
 /// Stops a running execution; answers its status afterwards.
@@ -314,7 +306,7 @@ pub async fn stop_execution(id: String) -> Result<String, ServerFnError> {
         .workflows
         .stop_execution(&p, id)
         .await
-        .map_err(wf_error)?
+        .map_err(server_error)?
         .status
         .to_string())
 }
@@ -345,7 +337,7 @@ pub async fn list_executions(workflow_id: String) -> Result<Vec<ExecutionRow>, S
         .workflows
         .list_executions(&p, &q)
         .await
-        .map_err(wf_error)?;
+        .map_err(server_error)?;
     Ok(page.data.iter().map(execution_row).collect())
 }
 
@@ -357,7 +349,7 @@ pub async fn get_execution(id: String) -> Result<ExecutionView, ServerFnError> {
         .workflows
         .get_execution(&p, id, true)
         .await
-        .map_err(wf_error)?;
+        .map_err(server_error)?;
     let run_data = record
         .data
         .as_ref()

@@ -3,7 +3,7 @@
 use agente_ai::AiError;
 use agente_auth::AuthError;
 use agente_billing::BillingError;
-use agente_core::Refusal;
+use agente_core::Classified;
 use agente_notify::NotifierError;
 use agente_workflows::WorkflowServiceError;
 use axum::Json;
@@ -74,94 +74,49 @@ impl ApiError {
         }
     }
 
+    /// The domain error inside, which classifies itself (`agente_core::Classified`).
+    fn classified(&self) -> Option<&dyn Classified> {
+        match self {
+            ApiError::Auth(e) => Some(e),
+            ApiError::Workflow(e) => Some(e),
+            ApiError::Notifier(e) => Some(e),
+            ApiError::Billing(e) => Some(e),
+            ApiError::Ai(e) => Some(e),
+            ApiError::Request { .. } | ApiError::RateLimited { .. } => None,
+        }
+    }
+
     fn parts(&self) -> (StatusCode, &'static str, String) {
-        use StatusCode as S;
-        let detail = self.to_string();
+        if let Some(err) = self.classified() {
+            let status = StatusCode::from_u16(err.kind().http_status())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return (status, err.code(), err.public_message());
+        }
         match self {
             ApiError::Request {
                 status,
                 code,
                 detail,
             } => (*status, code, detail.clone()),
-            ApiError::RateLimited { detail, .. } => {
-                (S::TOO_MANY_REQUESTS, "rate_limited", detail.clone())
-            }
-            ApiError::Auth(err) => auth_parts(err),
-            ApiError::Notifier(err) => match err {
-                NotifierError::Auth(auth) => auth_parts(auth),
-                NotifierError::BadInput(_) => (S::BAD_REQUEST, "bad_input", detail),
-                NotifierError::NotFound(_) => (S::NOT_FOUND, "not_found", detail),
-                NotifierError::Store(e) if e.is_transient() => (
-                    S::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "the database is busy; try again".into(),
-                ),
-                NotifierError::Store(_) | NotifierError::Queue(_) => (
-                    S::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "an internal error occurred".into(),
-                ),
-            },
-            ApiError::Billing(err) => match err {
-                BillingError::Auth(auth) => auth_parts(auth),
-                BillingError::Refused(r) => refusal_parts(r),
-                BillingError::BadInput(_) => (S::BAD_REQUEST, "bad_input", detail),
-                BillingError::NotFound(_) => (S::NOT_FOUND, "not_found", detail),
-                BillingError::Conflict(_) => (S::CONFLICT, "conflict", detail),
-                BillingError::BadSignature(_) => (S::BAD_REQUEST, "bad_signature", detail),
-                BillingError::Provider(_) => (S::BAD_GATEWAY, "payment_provider", detail),
-                BillingError::Store(e) if e.is_transient() => (
-                    S::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "the database is busy; try again".into(),
-                ),
-                BillingError::Store(_) | BillingError::Corrupt(_) => (
-                    S::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "an internal error occurred".into(),
-                ),
-            },
-            ApiError::Ai(err) => match err {
-                AiError::Auth(auth) => auth_parts(auth),
-                AiError::Workflow(_) => (
-                    S::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "an internal error occurred".into(),
-                ),
-                AiError::Refused(r) => refusal_parts(r),
-                AiError::BadInput(_) => (S::BAD_REQUEST, "bad_input", detail),
-                AiError::NotConfigured(_) => (S::SERVICE_UNAVAILABLE, "ai_not_configured", detail),
-                AiError::Unavailable(_) => (
-                    S::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "usage could not be checked; try again".into(),
-                ),
-                AiError::Provider { .. }
-                | AiError::Unreachable { .. }
-                | AiError::Timeout { .. }
-                | AiError::BadAnswer { .. } => (S::BAD_GATEWAY, "ai_provider", detail),
-            },
-            ApiError::Workflow(err) => match err {
-                WorkflowServiceError::Auth(auth) => auth_parts(auth),
-                WorkflowServiceError::Invalid(_) => {
-                    (S::UNPROCESSABLE_ENTITY, "invalid_workflow", detail)
-                }
-                WorkflowServiceError::BadInput(_) => (S::BAD_REQUEST, "bad_input", detail),
-                WorkflowServiceError::NotFound(_) => (S::NOT_FOUND, "not_found", detail),
-                WorkflowServiceError::Conflict(_) => (S::CONFLICT, "conflict", detail),
-                WorkflowServiceError::Refused(r) => refusal_parts(r),
-                WorkflowServiceError::Busy(_) => (S::TOO_MANY_REQUESTS, "too_many_runs", detail),
-                WorkflowServiceError::Store(e) if e.is_transient() => (
-                    S::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "the database is busy; try again".into(),
-                ),
-                WorkflowServiceError::Store(_) | WorkflowServiceError::Internal(_) => (
-                    S::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "an internal error occurred".into(),
-                ),
-            },
+            ApiError::RateLimited { detail, .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                detail.clone(),
+            ),
+            _ => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "an internal error occurred".into(),
+            ),
+        }
+    }
+
+    fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            ApiError::RateLimited {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            other => other.classified().and_then(|e| e.retry_after_secs()),
         }
     }
 }
@@ -210,57 +165,14 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if let ApiError::Auth(AuthError::RateLimited { retry_after_secs })
-        | ApiError::RateLimited {
-            retry_after_secs, ..
-        } = &self
-        {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        if let Some(secs) = self.retry_after_secs() {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
     }
-}
-
-/// Billing's no: 402 Payment Required, with what to do in the detail.
-fn refusal_parts(r: &Refusal) -> (StatusCode, &'static str, String) {
-    let code = match r {
-        Refusal::QuotaExhausted { .. } => "quota_exceeded",
-        Refusal::LimitReached { .. } => "plan_limit",
-    };
-    (StatusCode::PAYMENT_REQUIRED, code, r.to_string())
-}
-
-/// Status, code and message of an auth failure.
-fn auth_parts(err: &AuthError) -> (StatusCode, &'static str, String) {
-    let status =
-        StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let detail = err.to_string();
-    let (code, detail) = match err {
-        AuthError::Validation(_) => ("validation", detail),
-        AuthError::InvalidCredentials => ("invalid_credentials", detail),
-        AuthError::MfaRequired => ("mfa_required", detail),
-        AuthError::InvalidMfaCode => ("invalid_mfa_code", detail),
-        AuthError::RateLimited { .. } => ("rate_limited", detail),
-        AuthError::Unauthenticated => ("unauthenticated", detail),
-        AuthError::InvalidToken => ("invalid_token", detail),
-        AuthError::TokenReused => ("token_reused", detail),
-        AuthError::Forbidden(_) => ("forbidden", detail),
-        AuthError::NotFound(_) => ("not_found", detail),
-        AuthError::Conflict(_) => ("conflict", detail),
-        AuthError::PlanLimit(_) => ("plan_limit", detail),
-        AuthError::Store(e) if e.is_transient() => {
-            ("unavailable", "the database is busy; try again".into())
-        }
-        AuthError::Store(_) => ("internal", "an internal error occurred".into()),
-        AuthError::Limiter(_) => (
-            "unavailable",
-            "a backing service is unavailable; try again".into(),
-        ),
-    };
-    (status, code, detail)
 }
 
 impl From<QueryRejection> for ApiError {

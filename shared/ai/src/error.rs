@@ -40,6 +40,55 @@ pub enum AiError {
     Unavailable(String),
 }
 
+impl agente_core::Classified for AiError {
+    fn kind(&self) -> agente_core::ErrorKind {
+        use agente_core::ErrorKind;
+        match self {
+            AiError::Auth(e) => e.kind(),
+            AiError::Workflow(e) => e.kind(),
+            AiError::Refused(r) => r.kind(),
+            AiError::BadInput(_) => ErrorKind::BadInput,
+            AiError::NotConfigured(_) | AiError::Unavailable(_) => ErrorKind::Unavailable,
+            AiError::Provider { .. }
+            | AiError::Unreachable { .. }
+            | AiError::Timeout { .. }
+            | AiError::BadAnswer { .. } => ErrorKind::Upstream,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            AiError::Auth(e) => e.code(),
+            AiError::Workflow(e) => e.code(),
+            AiError::Refused(r) => r.code(),
+            AiError::BadInput(_) => "bad_input",
+            AiError::NotConfigured(_) => "ai_not_configured",
+            AiError::Unavailable(_) => "unavailable",
+            AiError::Provider { .. }
+            | AiError::Unreachable { .. }
+            | AiError::Timeout { .. }
+            | AiError::BadAnswer { .. } => "ai_provider",
+        }
+    }
+
+    fn public_message(&self) -> String {
+        match self {
+            AiError::Auth(e) => e.public_message(),
+            AiError::Workflow(e) => e.public_message(),
+            AiError::Unavailable(_) => "usage could not be checked; try again".into(),
+            other => other.to_string(),
+        }
+    }
+
+    fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AiError::Auth(e) => e.retry_after_secs(),
+            AiError::Workflow(e) => e.retry_after_secs(),
+            _ => None,
+        }
+    }
+}
+
 impl AiError {
     /// Whether trying the next provider may help (the request itself was fine).
     pub fn falls_back(&self) -> bool {

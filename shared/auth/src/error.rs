@@ -1,3 +1,4 @@
+use agente_core::{Classified, ErrorKind};
 use agente_store::StoreError;
 use thiserror::Error;
 
@@ -36,29 +37,62 @@ pub enum AuthError {
     Limiter(String),
 }
 
-impl AuthError {
-    /// The HTTP status this failure means, for every edge that answers over HTTP (the REST
-    /// API's problem documents, server functions).
-    pub fn http_status(&self) -> u16 {
+impl Classified for AuthError {
+    fn kind(&self) -> ErrorKind {
         match self {
-            AuthError::Validation(_) => 422,
+            AuthError::Validation(_) => ErrorKind::Invalid,
             AuthError::InvalidCredentials
             | AuthError::MfaRequired
             | AuthError::InvalidMfaCode
             | AuthError::Unauthenticated
             | AuthError::InvalidToken
-            | AuthError::TokenReused => 401,
-            AuthError::RateLimited { .. } => 429,
-            AuthError::Forbidden(_) => 403,
-            AuthError::NotFound(_) => 404,
-            AuthError::Conflict(_) => 409,
-            AuthError::PlanLimit(_) => 402,
-            AuthError::Store(e) if e.is_transient() => 503,
-            AuthError::Store(_) => 500,
-            AuthError::Limiter(_) => 503,
+            | AuthError::TokenReused => ErrorKind::Unauthenticated,
+            AuthError::RateLimited { .. } => ErrorKind::TooMany,
+            AuthError::Forbidden(_) => ErrorKind::Forbidden,
+            AuthError::NotFound(_) => ErrorKind::NotFound,
+            AuthError::Conflict(_) => ErrorKind::Conflict,
+            AuthError::PlanLimit(_) => ErrorKind::PaymentRequired,
+            AuthError::Store(e) => e.kind(),
+            AuthError::Limiter(_) => ErrorKind::Unavailable,
         }
     }
 
+    fn code(&self) -> &'static str {
+        match self {
+            AuthError::Validation(_) => "validation",
+            AuthError::InvalidCredentials => "invalid_credentials",
+            AuthError::MfaRequired => "mfa_required",
+            AuthError::InvalidMfaCode => "invalid_mfa_code",
+            AuthError::RateLimited { .. } => "rate_limited",
+            AuthError::Unauthenticated => "unauthenticated",
+            AuthError::InvalidToken => "invalid_token",
+            AuthError::TokenReused => "token_reused",
+            AuthError::Forbidden(_) => "forbidden",
+            AuthError::NotFound(_) => "not_found",
+            AuthError::Conflict(_) => "conflict",
+            AuthError::PlanLimit(_) => "plan_limit",
+            AuthError::Store(e) => e.code(),
+            AuthError::Limiter(_) => "unavailable",
+        }
+    }
+
+    fn public_message(&self) -> String {
+        match self {
+            AuthError::Store(e) => e.public_message(),
+            AuthError::Limiter(_) => "a backing service is unavailable; try again".into(),
+            other => other.to_string(),
+        }
+    }
+
+    fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AuthError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+}
+
+impl AuthError {
     pub(crate) fn forbidden(why: impl Into<String>) -> Self {
         AuthError::Forbidden(why.into())
     }

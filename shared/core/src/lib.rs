@@ -4,6 +4,7 @@
 
 pub mod clock;
 pub mod email;
+pub mod error_kind;
 pub mod execution;
 pub mod ids;
 pub mod llm;
@@ -14,6 +15,7 @@ pub mod usage;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use email::Email;
+pub use error_kind::{Classified, ErrorKind};
 pub use execution::{ExecutionMode, ExecutionStatus};
 pub use ids::{
     ApiKeyId, CredentialId, ExecutionId, InvitationId, RefreshTokenId, TenantId, TokenFamilyId,

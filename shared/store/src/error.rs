@@ -40,3 +40,29 @@ impl StoreError {
         )
     }
 }
+
+impl agente_core::Classified for StoreError {
+    fn kind(&self) -> agente_core::ErrorKind {
+        if self.is_transient() {
+            agente_core::ErrorKind::Unavailable
+        } else {
+            agente_core::ErrorKind::Internal
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        if self.is_transient() {
+            "unavailable"
+        } else {
+            "internal"
+        }
+    }
+
+    fn public_message(&self) -> String {
+        if self.is_transient() {
+            "the database is busy; try again".into()
+        } else {
+            "an internal error occurred".into()
+        }
+    }
+}

@@ -35,8 +35,9 @@ pub use store::{ListQuery, StoredWorkflow};
 pub use webhook_call::{WebhookCall, WebhookReply, WebhookTarget};
 pub use webhooks::TEST_WEBHOOK_TTL_MS;
 
+use WorkflowServiceError as E;
 use agente_auth::AuthError;
-use agente_core::{Clock, SecretBox};
+use agente_core::{Classified, Clock, ErrorKind, SecretBox};
 use agente_engine::Engine;
 use agente_store::{Db, StoreError};
 use agente_workflow_model::validate::{Issue, Severity};
@@ -71,6 +72,52 @@ pub enum WorkflowServiceError {
 impl From<agente_store::sqlx::Error> for WorkflowServiceError {
     fn from(err: agente_store::sqlx::Error) -> Self {
         WorkflowServiceError::Store(err.into())
+    }
+}
+
+impl Classified for WorkflowServiceError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            E::Auth(e) => e.kind(),
+            E::Invalid(_) => ErrorKind::Invalid,
+            E::BadInput(_) => ErrorKind::BadInput,
+            E::NotFound(_) => ErrorKind::NotFound,
+            E::Conflict(_) => ErrorKind::Conflict,
+            E::Refused(r) => r.kind(),
+            E::Busy(_) => ErrorKind::TooMany,
+            E::Store(e) => e.kind(),
+            E::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            E::Auth(e) => e.code(),
+            E::Invalid(_) => "invalid_workflow",
+            E::BadInput(_) => "bad_input",
+            E::NotFound(_) => "not_found",
+            E::Conflict(_) => "conflict",
+            E::Refused(r) => r.code(),
+            E::Busy(_) => "too_many_runs",
+            E::Store(e) => e.code(),
+            E::Internal(_) => "internal",
+        }
+    }
+
+    fn public_message(&self) -> String {
+        match self {
+            E::Auth(e) => e.public_message(),
+            E::Store(e) => e.public_message(),
+            E::Internal(_) => "an internal error occurred".into(),
+            other => other.to_string(),
+        }
+    }
+
+    fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            E::Auth(e) => e.retry_after_secs(),
+            _ => None,
+        }
     }
 }
 

@@ -52,6 +52,52 @@ pub enum BillingError {
     Corrupt(String),
 }
 
+impl agente_core::Classified for BillingError {
+    fn kind(&self) -> agente_core::ErrorKind {
+        use agente_core::ErrorKind;
+        match self {
+            BillingError::Auth(e) => e.kind(),
+            BillingError::Refused(r) => r.kind(),
+            BillingError::BadInput(_) | BillingError::BadSignature(_) => ErrorKind::BadInput,
+            BillingError::NotFound(_) => ErrorKind::NotFound,
+            BillingError::Conflict(_) => ErrorKind::Conflict,
+            BillingError::Provider(_) => ErrorKind::Upstream,
+            BillingError::Store(e) => e.kind(),
+            BillingError::Corrupt(_) => ErrorKind::Internal,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            BillingError::Auth(e) => e.code(),
+            BillingError::Refused(r) => r.code(),
+            BillingError::BadInput(_) => "bad_input",
+            BillingError::BadSignature(_) => "bad_signature",
+            BillingError::NotFound(_) => "not_found",
+            BillingError::Conflict(_) => "conflict",
+            BillingError::Provider(_) => "payment_provider",
+            BillingError::Store(e) => e.code(),
+            BillingError::Corrupt(_) => "internal",
+        }
+    }
+
+    fn public_message(&self) -> String {
+        match self {
+            BillingError::Auth(e) => e.public_message(),
+            BillingError::Store(e) => e.public_message(),
+            BillingError::Corrupt(_) => "an internal error occurred".into(),
+            other => other.to_string(),
+        }
+    }
+
+    fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            BillingError::Auth(e) => e.retry_after_secs(),
+            _ => None,
+        }
+    }
+}
+
 impl From<agente_store::sqlx::Error> for BillingError {
     fn from(err: agente_store::sqlx::Error) -> Self {
         BillingError::Store(err.into())

@@ -47,6 +47,45 @@ pub enum NotifierError {
     Queue(#[from] QueueError),
 }
 
+impl agente_core::Classified for NotifierError {
+    fn kind(&self) -> agente_core::ErrorKind {
+        use agente_core::ErrorKind;
+        match self {
+            NotifierError::Auth(e) => e.kind(),
+            NotifierError::BadInput(_) => ErrorKind::BadInput,
+            NotifierError::NotFound(_) => ErrorKind::NotFound,
+            NotifierError::Store(e) => e.kind(),
+            NotifierError::Queue(_) => ErrorKind::Internal,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            NotifierError::Auth(e) => e.code(),
+            NotifierError::BadInput(_) => "bad_input",
+            NotifierError::NotFound(_) => "not_found",
+            NotifierError::Store(e) => e.code(),
+            NotifierError::Queue(_) => "internal",
+        }
+    }
+
+    fn public_message(&self) -> String {
+        match self {
+            NotifierError::Auth(e) => e.public_message(),
+            NotifierError::Store(e) => e.public_message(),
+            NotifierError::Queue(_) => "an internal error occurred".into(),
+            other => other.to_string(),
+        }
+    }
+
+    fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            NotifierError::Auth(e) => e.retry_after_secs(),
+            _ => None,
+        }
+    }
+}
+
 impl From<agente_store::sqlx::Error> for NotifierError {
     fn from(err: agente_store::sqlx::Error) -> Self {
         NotifierError::Store(err.into())
