@@ -5,6 +5,7 @@
 //! connection. Every execution must end, once, and successfully: leases hand killed
 //! workers' jobs on, the reaper restarts their executions and re-sends lost jobs. Two
 //! `agente scheduler` processes fire each tick of a schedule once.
+#![allow(clippy::unwrap_used)] // a test fails by panicking
 
 use agente_auth::{AuthMethod, Principal};
 use agente_core::{Clock, Role, SecretBox, SystemClock, TenantId};

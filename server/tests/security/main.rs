@@ -1,6 +1,7 @@
 //! The attack suite: each test is an attempt a tenant (or an anonymous caller) could make
 //! against another tenant or the platform, and asserts that it fails. On SQLite and on
 //! Postgres + Redis, where the application logs in as `agente_app`.
+#![allow(clippy::unwrap_used)] // a test fails by panicking
 
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]

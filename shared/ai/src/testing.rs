@@ -1,6 +1,7 @@
 //! A local server that speaks the OpenAI (Chat Completions, Responses) and Anthropic
 //! (Messages) wire formats, streaming included, answering from a script: the answers,
 //! errors (429 with `retry-after`, 500, 529), silences and malformed bodies a test needs.
+#![allow(clippy::unwrap_used)] // test support: a panic fails the test that uses it
 
 use agente_core::{GateError, GateFuture, Limit, Meter, Refusal, TenantId, Usage, UsageGate};
 use axum::Router;

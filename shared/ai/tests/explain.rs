@@ -1,6 +1,7 @@
 //! Explaining a failure through a model speaking Anthropic's format: the model sees the
 //! failed node without its secrets, its patch is taken when usable, and an unusable answer
 //! or a failing provider leaves the rules to answer.
+#![allow(clippy::unwrap_used)] // a test fails by panicking
 
 use agente_ai::explain::{explain, failure_context};
 use agente_ai::testing::{FakeLlm, Reply};

@@ -2,6 +2,7 @@
 //! are broken JSON or invalid workflows are repaired with the validator's words, failing
 //! providers hand over to the next, the offline planner is the last; tokens are admitted
 //! and metered through the usage gate, and the plan's refusal falls back to offline.
+#![allow(clippy::unwrap_used)] // a test fails by panicking
 
 use agente_ai::generate::generate;
 use agente_ai::testing::{FakeLlm, Reply, TokenGate};

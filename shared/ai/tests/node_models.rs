@@ -2,6 +2,7 @@
 //! the node's credential's URL with its key, tool calls come back, tokens are admitted and
 //! metered under the call's id, a spent plan is refused before anything is sent, and
 //! private addresses are refused unless the network policy allows them.
+#![allow(clippy::unwrap_used)] // a test fails by panicking
 
 use agente_ai::AiService;
 use agente_ai::testing::{FakeLlm, Reply, TokenGate};

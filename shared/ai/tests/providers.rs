@@ -1,6 +1,7 @@
 //! Each provider against a local server speaking its wire format: answers, structured
 //! output, streaming, token counts, and the failures a real provider has (429 with
 //! `retry-after`, 5xx, silence, malformed bodies).
+#![allow(clippy::unwrap_used)] // a test fails by panicking
 
 use agente_ai::testing::{FakeLlm, Reply};
 use agente_ai::{

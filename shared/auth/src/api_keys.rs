@@ -5,16 +5,18 @@ use crate::service::RowExt;
 use crate::{Action, AuthError, AuthMethod, AuthService, Principal, Resource, check_permission};
 use agente_core::{ApiKeyId, Role, token};
 use agente_store::TenantLookup;
-use agente_store::sqlx::query;
+use agente_store::sqlx::{FromRow, query};
 use serde::Serialize;
 
 /// An API key as listed (never with its secret).
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct ApiKeyInfo {
     pub id: String,
     pub name: String,
+    #[sqlx(try_from = "String")]
     pub role: Role,
     /// The key's last characters, to tell keys apart.
+    #[sqlx(rename = "key_hint")]
     pub hint: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
@@ -105,19 +107,10 @@ impl AuthService {
         .bind(principal.tenant_id.to_string())
         .fetch_all(&mut *tx)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ApiKeyInfo {
-                    id: r.text("id")?,
-                    name: r.text("name")?,
-                    role: r.role("role")?,
-                    hint: r.text("key_hint")?,
-                    created_at: r.int("created_at")?,
-                    last_used_at: r.opt_int("last_used_at")?,
-                    revoked_at: r.opt_int("revoked_at")?,
-                })
-            })
-            .collect()
+        Ok(rows
+            .iter()
+            .map(ApiKeyInfo::from_row)
+            .collect::<Result<_, _>>()?)
     }
 
     pub async fn revoke_api_key(&self, principal: &Principal, id: &str) -> Result<(), AuthError> {

@@ -7,14 +7,15 @@ use crate::sessions::Session;
 use crate::{Action, AuthError, AuthService, Principal, Resource, check_permission, password};
 use agente_core::{Email, InvitationId, Role, TenantId, UserId, token};
 use agente_store::TenantLookup;
-use agente_store::sqlx::query;
+use agente_store::sqlx::{FromRow, query};
 use serde::Serialize;
 
 /// A pending invitation as listed (without its token).
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct InvitationInfo {
     pub id: String,
     pub email: String,
+    #[sqlx(try_from = "String")]
     pub role: Role,
     pub expires_at: i64,
     pub created_at: i64,
@@ -115,17 +116,10 @@ impl AuthService {
         .bind(self.now_ms())
         .fetch_all(&mut *tx)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(InvitationInfo {
-                    id: r.text("id")?,
-                    email: r.text("email")?,
-                    role: r.role("role")?,
-                    expires_at: r.int("expires_at")?,
-                    created_at: r.int("created_at")?,
-                })
-            })
-            .collect()
+        Ok(rows
+            .iter()
+            .map(InvitationInfo::from_row)
+            .collect::<Result<_, _>>()?)
     }
 
     pub async fn revoke_invitation(

@@ -1,4 +1,5 @@
 //! Auth flows against real databases: every test runs on SQLite and on Postgres.
+#![allow(clippy::unwrap_used)] // a test fails by panicking
 
 use agente_auth::{
     AuthError, AuthService, AuthSettings, JwtKeys, LoginInput, RateLimiter, SignupInput, mfa,

@@ -1,5 +1,6 @@
 //! Row-level security, checked with raw SQL as the application role: a transaction bound to
 //! tenant A can neither read nor write tenant B's rows.
+#![allow(clippy::unwrap_used)] // a test fails by panicking
 
 use agente_auth::{AuthService, AuthSettings, JwtKeys, RateLimiter, SignupInput};
 use agente_core::{SecretBox, SystemClock};

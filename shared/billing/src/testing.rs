@@ -2,6 +2,7 @@
 //! Customer Portal sessions, subscriptions in the current API's shape (retrieve, update
 //! with proration), invoices, Billing Meter events — following Stripe's documented request
 //! (form-encoded, `Idempotency-Key`) and response shapes. For tests, here and in the server.
+#![allow(clippy::unwrap_used)] // test support: a panic fails the test that uses it
 
 use axum::Router;
 use axum::extract::{Path, Query, State};

@@ -1,6 +1,7 @@
 //! Billing over real databases (SQLite and Postgres): plans as data, the usage gate's hard
 //! and soft limits (exact under concurrency), idempotent metering, quota warnings through
 //! the notifier's queue, and plan changes.
+#![allow(clippy::unwrap_used)] // a test fails by panicking
 
 mod common;
 

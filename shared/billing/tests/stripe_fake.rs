@@ -3,6 +3,7 @@
 //! asked), the `checkout.session.completed` webhook starting the trial, an upgrade with
 //! proration, a downgrade to Free as a cancellation at the period's end, the Customer
 //! Portal and invoices with their links.
+#![allow(clippy::unwrap_used)] // a test fails by panicking
 
 mod common;
 

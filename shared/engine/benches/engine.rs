@@ -1,5 +1,6 @@
 //! Engine benchmarks: expression evaluation per item, and a 10,000-item
 //! Set → Code → Aggregate run. `cargo bench -p agente-engine`.
+#![allow(clippy::unwrap_used)] // a test fails by panicking
 
 use agente_engine::expr::{Limits, Sandbox, Scope};
 use agente_engine::{Engine, Item, RunRequest};

@@ -1,6 +1,7 @@
 //! Memory of repeated 10,000-item runs (Set → Code → Aggregate): prints the process's
 //! resident and peak memory after each batch of runs. Flat figures mean a run leaves
 //! nothing behind. Run: bench/memory_10k.sh
+#![allow(clippy::unwrap_used)] // a test fails by panicking
 use agente_engine::{Engine, Item, RunRequest};
 use agente_workflow_model::Workflow;
 use serde_json::json;

@@ -16,6 +16,17 @@ pub struct Item {
 }
 
 impl Item {
+    /// This item's binary data under other JSON, paired with input item `index`: what a
+    /// node that changes an item's fields outputs for it.
+    pub fn with_json(&self, json: Map<String, Value>, index: usize) -> Self {
+        Self {
+            json,
+            binary: self.binary.clone(),
+            paired_item: None,
+        }
+        .paired(index)
+    }
+
     pub fn new(json: Map<String, Value>) -> Self {
         Self {
             json,

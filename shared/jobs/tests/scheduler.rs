@@ -1,6 +1,7 @@
 //! The scheduler over each queue backend (SQL on SQLite and Postgres, Redis): firings on
 //! time in the schedule's zone, once per firing with two schedulers, the misfire policies
 //! after downtime, removal, history.
+#![allow(clippy::unwrap_used)] // a test fails by panicking
 
 mod common;
 

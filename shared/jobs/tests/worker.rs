@@ -1,6 +1,7 @@
 //! Workers against each queue backend (SQL on SQLite and Postgres, Redis): every job runs once across
 //! several workers, a poison job dead-letters with its error, a slow one times out, and
 //! shutdown hands a still-running job back.
+#![allow(clippy::unwrap_used)] // a test fails by panicking
 
 mod common;
 

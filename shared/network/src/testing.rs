@@ -1,6 +1,7 @@
 //! An SMTP sink for tests: aiosmtpd (PyPI; `scripts/setup.sh --test` installs it) in a child
 //! process on a free local port, delivering into a maildir, optionally with STARTTLS or SMTPS
 //! on a self-signed certificate (made with `openssl`). Killed on drop.
+#![allow(clippy::unwrap_used)] // test support: a panic fails the test that uses it
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

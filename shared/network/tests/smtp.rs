@@ -1,6 +1,7 @@
 //! The e-mail sender against a real SMTP server (aiosmtpd, started per test by
 //! `agente_network::testing`): plain, STARTTLS and SMTPS with a self-signed certificate, refused TLS, no
 //! downgrade when STARTTLS is required, and a server that is not there.
+#![allow(clippy::unwrap_used)] // a test fails by panicking
 
 use agente_network::smtp::{self, Email, Security, SmtpConfig, SmtpError};
 use agente_network::testing::{SinkTls, SmtpSink, free_port};

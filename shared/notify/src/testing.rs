@@ -1,4 +1,5 @@
 //! Test peers for notification senders.
+#![allow(clippy::unwrap_used)] // test support: a panic fails the test that uses it
 
 /// A Web Push service for tests: takes `POST /push/<device>` as a real push service does,
 /// checks the VAPID signature (`Authorization: vapid t=<JWT>, k=<key>`), decrypts the

@@ -1,5 +1,6 @@
 //! Slack and signed-webhook senders against local HTTP servers speaking Slack's incoming
 //! webhook answers and a receiver that verifies signatures.
+#![allow(clippy::unwrap_used)] // a test fails by panicking
 
 use agente_network::{HttpSettings, NetworkPolicy, OutboundHttp};
 use agente_notify::NotifyError;

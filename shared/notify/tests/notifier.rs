@@ -1,6 +1,7 @@
 //! The notifier over real databases (SQLite and Postgres) and real receivers: an SMTP sink
 //! (aiosmtpd), a Slack-style incoming webhook, a signature-checking webhook receiver and a
 //! Web Push service that checks VAPID and decrypts. Jobs are drained from the real queue.
+#![allow(clippy::unwrap_used)] // a test fails by panicking
 
 use agente_auth::{AuthMethod, Principal};
 use agente_core::{Role, SecretBox, SystemClock, TenantId, UserId};

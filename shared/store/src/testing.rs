@@ -1,6 +1,7 @@
 //! Throw-away databases for tests: a fresh SQLite file or a fresh Postgres database per test,
 //! migrated and ready. Postgres is reached through `AGENTE_TEST_POSTGRES_URL` (default: the
 //! local server as user `postgres`); tests that need it fail loudly when it is absent.
+#![allow(clippy::unwrap_used)] // test support: a panic fails the test that uses it
 
 use crate::{AppLogin, Db, DbOptions, StoreError};
 

@@ -1,5 +1,6 @@
 //! Grouped writes: many concurrent writers all land, each in its own tenant, and one failing
 //! statement does not take the others down with it.
+#![allow(clippy::unwrap_used)] // a test fails by panicking
 
 use agente_core::TenantId;
 use agente_store::sqlx::{self, Connection, Executor};

@@ -1,4 +1,5 @@
 //! The embedded default: SQLite in WAL mode with foreign keys on.
+#![allow(clippy::unwrap_used)] // a test fails by panicking
 
 use agente_store::{Db, DbOptions, Row};
 

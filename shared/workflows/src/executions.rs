@@ -22,6 +22,14 @@ use tokio_util::sync::CancellationToken;
 /// Runs shorter than this are written once, when they end.
 const VISIBLE_AFTER: Duration = Duration::from_millis(250);
 
+/// Whether a run begins here (`Fresh`) or its row exists already (`Claimed`: a queued or
+/// waiting execution a claim has just set `running`, admitted when it began).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Start {
+    Fresh,
+    Claimed,
+}
+
 /// A run's outcome when it suspended at a Wait node: the state to go on from.
 struct Waiting {
     state: Vec<u8>,
@@ -89,29 +97,21 @@ impl WorkflowService {
         workflow: &Workflow,
         request: RunRequest,
     ) -> Result<ExecutionRecord, E> {
-        self.execute(p, workflow_id, workflow, request, false).await
+        self.execute(p, workflow_id, workflow, request, Start::Fresh)
+            .await
     }
 
-    /// The same for an execution whose row a claim has just set `running` (queued or
-    /// waiting before).
-    pub(crate) async fn execute_claimed(
+    /// Runs as `execute_and_record` does; `start` says whether the execution's row exists
+    /// already (a claim has just set a queued or waiting one `running`).
+    pub(crate) async fn execute(
         &self,
         p: &Principal,
         workflow_id: WorkflowRef,
         workflow: &Workflow,
         request: RunRequest,
+        start: Start,
     ) -> Result<ExecutionRecord, E> {
-        self.execute(p, workflow_id, workflow, request, true).await
-    }
-
-    async fn execute(
-        &self,
-        p: &Principal,
-        workflow_id: WorkflowRef,
-        workflow: &Workflow,
-        request: RunRequest,
-        claimed: bool,
-    ) -> Result<ExecutionRecord, E> {
+        let claimed = start == Start::Claimed;
         // A claimed run (queued, or waiting and resumed) was admitted when it began.
         if !claimed {
             self.admit_run(p.tenant_id, request.execution_id, request.mode)

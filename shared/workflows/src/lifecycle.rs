@@ -146,21 +146,10 @@ pub(crate) async fn claim(
         from,
         ExecutionStatus::New | ExecutionStatus::Waiting
     ));
-    let claimed = db
-        .tenant_execute(
-            tenant,
-            query(
-                "UPDATE executions SET status = 'running', heartbeat_at = $1, \
-                 started_at = CASE WHEN status = 'new' THEN $1 ELSE started_at END \
-                 WHERE id = $2 AND tenant_id = $3 AND status = $4",
-            )
-            .bind(now)
-            .bind(id.to_string())
-            .bind(tenant.to_string())
-            .bind(from.as_str()),
-        )
-        .await?;
-    Ok(claimed > 0)
+    let sql = "UPDATE executions SET status = 'running', heartbeat_at = $1, \
+               started_at = CASE WHEN status = 'new' THEN $1 ELSE started_at END \
+               WHERE id = $2 AND tenant_id = $3 AND status = $4";
+    Ok(on_execution(db, tenant, id, now, sql, Some(from.as_str())).await? > 0)
 }
 
 /// Tells the reaper the process running `id` is alive.
@@ -170,17 +159,9 @@ pub(crate) async fn heartbeat(
     id: ExecutionId,
     now: i64,
 ) -> Result<(), StoreError> {
-    db.tenant_execute(
-        tenant,
-        query(
-            "UPDATE executions SET heartbeat_at = $1 \
-             WHERE id = $2 AND tenant_id = $3 AND status = 'running'",
-        )
-        .bind(now)
-        .bind(id.to_string())
-        .bind(tenant.to_string()),
-    )
-    .await?;
+    let sql = "UPDATE executions SET heartbeat_at = $1 \
+               WHERE id = $2 AND tenant_id = $3 AND status = 'running'";
+    on_execution(db, tenant, id, now, sql, None).await?;
     Ok(())
 }
 
@@ -192,19 +173,9 @@ pub(crate) async fn request_stop(
     id: ExecutionId,
     now: i64,
 ) -> Result<bool, StoreError> {
-    let asked = db
-        .tenant_execute(
-            tenant,
-            query(
-                "UPDATE executions SET stop_requested_at = $1 \
-                 WHERE id = $2 AND tenant_id = $3 AND status = 'running'",
-            )
-            .bind(now)
-            .bind(id.to_string())
-            .bind(tenant.to_string()),
-        )
-        .await?;
-    Ok(asked > 0)
+    let sql = "UPDATE executions SET stop_requested_at = $1 \
+               WHERE id = $2 AND tenant_id = $3 AND status = 'running'";
+    Ok(on_execution(db, tenant, id, now, sql, None).await? > 0)
 }
 
 /// Whether someone asked to stop `id` (`request_stop`).
@@ -234,19 +205,9 @@ pub(crate) async fn cancel_pending(
     id: ExecutionId,
     now: i64,
 ) -> Result<bool, StoreError> {
-    let changed = db
-        .tenant_execute(
-            tenant,
-            query(
-                "UPDATE executions SET status = 'canceled', finished_at = $1, wait_till = NULL, \
-                 resume_state = NULL WHERE id = $2 AND tenant_id = $3 AND status IN ('waiting', 'new')",
-            )
-            .bind(now)
-            .bind(id.to_string())
-            .bind(tenant.to_string()),
-        )
-        .await?;
-    Ok(changed > 0)
+    let sql = "UPDATE executions SET status = 'canceled', finished_at = $1, wait_till = NULL, \
+               resume_state = NULL WHERE id = $2 AND tenant_id = $3 AND status IN ('waiting', 'new')";
+    Ok(on_execution(db, tenant, id, now, sql, None).await? > 0)
 }
 
 /// Ends an unfinished execution (whatever its state) as failed with `message`.
@@ -257,19 +218,10 @@ pub(crate) async fn fail_unfinished(
     message: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    db.tenant_execute(
-        tenant,
-        query(
-            "UPDATE executions SET status = 'error', error = $1, finished_at = $2, \
-             wait_till = NULL, resume_state = NULL \
-             WHERE id = $3 AND tenant_id = $4 AND finished_at IS NULL",
-        )
-        .bind(message)
-        .bind(now)
-        .bind(id.to_string())
-        .bind(tenant.to_string()),
-    )
-    .await?;
+    let sql = "UPDATE executions SET status = 'error', error = $4, finished_at = $1, \
+               wait_till = NULL, resume_state = NULL \
+               WHERE id = $2 AND tenant_id = $3 AND finished_at IS NULL";
+    on_execution(db, tenant, id, now, sql, Some(message)).await?;
     Ok(())
 }
 
@@ -352,17 +304,28 @@ pub(crate) async fn touch_pending(
     status: ExecutionStatus,
     now: i64,
 ) -> Result<(), StoreError> {
-    db.tenant_execute(
-        tenant,
-        query(
-            "UPDATE executions SET heartbeat_at = $1 \
-             WHERE id = $2 AND tenant_id = $3 AND status = $4",
-        )
+    let sql = "UPDATE executions SET heartbeat_at = $1 \
+               WHERE id = $2 AND tenant_id = $3 AND status = $4";
+    on_execution(db, tenant, id, now, sql, Some(status.as_str())).await?;
+    Ok(())
+}
+
+/// Runs one statement on execution `id` as its tenant: `$1` is the time, `$2` the id, `$3`
+/// the tenant and `$4`, when given, `more`. Answers the rows changed.
+async fn on_execution(
+    db: &Db,
+    tenant: TenantId,
+    id: ExecutionId,
+    now: i64,
+    sql: &'static str,
+    more: Option<&str>,
+) -> Result<u64, StoreError> {
+    let mut statement = query(sql)
         .bind(now)
         .bind(id.to_string())
-        .bind(tenant.to_string())
-        .bind(status.as_str()),
-    )
-    .await?;
-    Ok(())
+        .bind(tenant.to_string());
+    if let Some(more) = more {
+        statement = statement.bind(more.to_string());
+    }
+    db.tenant_execute(tenant, statement).await
 }

@@ -8,6 +8,7 @@
 //! (a silent process, a lost job) and enqueues them again, so losing the queue's contents
 //! or a worker loses no work.
 
+use crate::executions::Start;
 use crate::lifecycle;
 use crate::records::{ExecutionRecord, WorkflowRef};
 use crate::run_data;
@@ -234,7 +235,13 @@ impl WorkflowService {
         };
         let principal = acting_for(tenant, "background");
         let mut record = self
-            .execute_claimed(&principal, pending.workflow_id, &workflow, request)
+            .execute(
+                &principal,
+                pending.workflow_id,
+                &workflow,
+                request,
+                Start::Claimed,
+            )
             .await?;
         record.started_at = started_at;
         Ok(Some(record))

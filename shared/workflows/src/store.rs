@@ -5,7 +5,7 @@ use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::WorkflowId;
 use agente_store::sqlx::query;
-use agente_store::{AnyConnection, AnyRow, Row};
+use agente_store::{AnyConnection, AnyRow, Row, TenantTx};
 use agente_workflow_model::validate::{Severity, validate};
 use agente_workflow_model::{Field, Workflow};
 use serde::Deserialize;
@@ -202,10 +202,7 @@ impl WorkflowService {
             .bind(p.tenant_id.to_string())
             .execute(&mut *tx)
             .await?;
-        let updated = load(&mut tx, p, id).await?;
-        tx.commit().await?;
-        self.webhook_cache.invalidate();
-        Ok(updated)
+        self.commit_change(tx, p, id).await
     }
 
     pub async fn delete(&self, p: &Principal, id: WorkflowId) -> Result<StoredWorkflow, E> {
@@ -221,6 +218,20 @@ impl WorkflowService {
         tx.commit().await?;
         self.webhook_cache.invalidate();
         Ok(current)
+    }
+
+    /// Commits a change of workflow `id` and answers it as stored now; every cached
+    /// webhook route ends (its workflow or activation may have changed).
+    async fn commit_change(
+        &self,
+        mut tx: TenantTx,
+        p: &Principal,
+        id: WorkflowId,
+    ) -> Result<StoredWorkflow, E> {
+        let updated = load(&mut tx, p, id).await?;
+        tx.commit().await?;
+        self.webhook_cache.invalidate();
+        Ok(updated)
     }
 
     /// Activates after full validation (including supported node types); registers webhooks.
@@ -249,10 +260,7 @@ impl WorkflowService {
             .bind(p.tenant_id.to_string())
             .execute(&mut *tx)
             .await?;
-        let updated = load(&mut tx, p, id).await?;
-        tx.commit().await?;
-        self.webhook_cache.invalidate();
-        Ok(updated)
+        self.commit_change(tx, p, id).await
     }
 
     pub async fn deactivate(&self, p: &Principal, id: WorkflowId) -> Result<StoredWorkflow, E> {
@@ -270,10 +278,7 @@ impl WorkflowService {
             .bind(p.tenant_id.to_string())
             .execute(&mut *tx)
             .await?;
-        let updated = load(&mut tx, p, id).await?;
-        tx.commit().await?;
-        self.webhook_cache.invalidate();
-        Ok(updated)
+        self.commit_change(tx, p, id).await
     }
 }
 

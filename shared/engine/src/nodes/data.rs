@@ -23,14 +23,7 @@ pub fn rename_keys(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
                 set_path(&mut json, to, v);
             }
         }
-        out.push(
-            Item {
-                json,
-                binary: item.binary.clone(),
-                paired_item: None,
-            }
-            .paired(i),
-        );
+        out.push(item.with_json(json, i));
     }
     Ok(out)
 }
@@ -123,14 +116,7 @@ pub fn crypto(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
         };
         let mut json = item.json.clone();
         set_path(&mut json, &field, Value::String(value));
-        out.push(
-            Item {
-                json,
-                binary: item.binary.clone(),
-                paired_item: None,
-            }
-            .paired(i),
-        );
+        out.push(item.with_json(json, i));
     }
     Ok(out)
 }

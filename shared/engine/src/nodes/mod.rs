@@ -25,50 +25,69 @@ use agente_workflow_model::Node;
 
 type Outputs = Vec<Vec<Item>>;
 
-/// Node types this engine can run (with the versions it understands).
-const SUPPORTED: &[&str] = &[
-    "n8n-nodes-base.manualTrigger",
-    "n8n-nodes-base.webhook",
-    "n8n-nodes-base.scheduleTrigger",
-    "n8n-nodes-base.cron",
-    "n8n-nodes-base.executeWorkflowTrigger",
-    "n8n-nodes-base.errorTrigger",
-    "n8n-nodes-base.noOp",
-    "n8n-nodes-base.stickyNote",
-    "n8n-nodes-base.set",
-    "n8n-nodes-base.if",
-    "n8n-nodes-base.filter",
-    "n8n-nodes-base.merge",
-    "n8n-nodes-base.limit",
-    "n8n-nodes-base.sort",
-    "n8n-nodes-base.splitOut",
-    "n8n-nodes-base.aggregate",
-    "n8n-nodes-base.removeDuplicates",
-    "n8n-nodes-base.stopAndError",
-    "n8n-nodes-base.code",
-    "n8n-nodes-base.function",
-    "n8n-nodes-base.functionItem",
-    "n8n-nodes-base.respondToWebhook",
-    "n8n-nodes-base.httpRequest",
-    "n8n-nodes-base.switch",
-    "n8n-nodes-base.renameKeys",
-    "n8n-nodes-base.crypto",
-    "n8n-nodes-base.summarize",
-    "n8n-nodes-base.wait",
-    "n8n-nodes-base.splitInBatches",
-    "n8n-nodes-base.executeWorkflow",
-    "n8n-nodes-base.dateTime",
-    "n8n-nodes-base.markdown",
-    "n8n-nodes-base.html",
-    "n8n-nodes-base.htmlExtract",
-    "n8n-nodes-base.xml",
-    "n8n-nodes-base.emailSend",
-    "n8n-nodes-base.slack",
+/// How a node type runs, which decides where it runs (`runs_in_place`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Runs {
+    /// Runs a tenant's program (Code, Function).
+    Program,
+    /// Only computes over its items.
+    Compute,
+    /// Stays on the runtime's workers: it waits on the network or a timer, or does next
+    /// to nothing.
+    OnWorkers,
+}
+
+/// Node types this engine can run (with the versions it understands), and how each runs.
+const NODES: &[(&str, Runs)] = &[
+    ("n8n-nodes-base.manualTrigger", Runs::Compute),
+    ("n8n-nodes-base.webhook", Runs::Compute),
+    ("n8n-nodes-base.scheduleTrigger", Runs::Compute),
+    ("n8n-nodes-base.cron", Runs::Compute),
+    ("n8n-nodes-base.executeWorkflowTrigger", Runs::Compute),
+    ("n8n-nodes-base.errorTrigger", Runs::Compute),
+    ("n8n-nodes-base.noOp", Runs::Compute),
+    ("n8n-nodes-base.stickyNote", Runs::OnWorkers),
+    ("n8n-nodes-base.set", Runs::Compute),
+    ("n8n-nodes-base.if", Runs::Compute),
+    ("n8n-nodes-base.filter", Runs::Compute),
+    ("n8n-nodes-base.merge", Runs::Compute),
+    ("n8n-nodes-base.limit", Runs::Compute),
+    ("n8n-nodes-base.sort", Runs::Compute),
+    ("n8n-nodes-base.splitOut", Runs::Compute),
+    ("n8n-nodes-base.aggregate", Runs::Compute),
+    ("n8n-nodes-base.removeDuplicates", Runs::Compute),
+    ("n8n-nodes-base.stopAndError", Runs::Compute),
+    ("n8n-nodes-base.code", Runs::Program),
+    ("n8n-nodes-base.function", Runs::Program),
+    ("n8n-nodes-base.functionItem", Runs::Program),
+    ("n8n-nodes-base.respondToWebhook", Runs::OnWorkers),
+    ("n8n-nodes-base.httpRequest", Runs::OnWorkers),
+    ("n8n-nodes-base.switch", Runs::Compute),
+    ("n8n-nodes-base.renameKeys", Runs::Compute),
+    ("n8n-nodes-base.crypto", Runs::Compute),
+    ("n8n-nodes-base.summarize", Runs::Compute),
+    ("n8n-nodes-base.wait", Runs::OnWorkers),
+    ("n8n-nodes-base.splitInBatches", Runs::Compute),
+    ("n8n-nodes-base.executeWorkflow", Runs::OnWorkers),
+    ("n8n-nodes-base.dateTime", Runs::Compute),
+    ("n8n-nodes-base.markdown", Runs::Compute),
+    ("n8n-nodes-base.html", Runs::Compute),
+    ("n8n-nodes-base.htmlExtract", Runs::Compute),
+    ("n8n-nodes-base.xml", Runs::Compute),
+    ("n8n-nodes-base.emailSend", Runs::OnWorkers),
+    ("n8n-nodes-base.slack", Runs::OnWorkers),
 ];
+
+fn runs(kind: &str) -> Option<Runs> {
+    NODES
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, runs)| *runs)
+}
 
 /// Whether the engine runs this node type (AI nodes included).
 fn supported(kind: &str) -> bool {
-    SUPPORTED.contains(&kind) || ai::SUPPORTED.contains(&kind)
+    runs(kind).is_some() || ai::SUPPORTED.contains(&kind)
 }
 
 pub use ai::is_sub_node;
@@ -78,42 +97,11 @@ pub use ai::is_sub_node;
 /// long (`code_runs_long`). A node that waits on the network or a timer never does: it
 /// would hold a thread through its wait; its calls move off the workers one by one.
 pub(crate) fn runs_in_place(node: &Node, code_runs_long: bool) -> bool {
-    const PROGRAMS: &[&str] = &[
-        "n8n-nodes-base.code",
-        "n8n-nodes-base.function",
-        "n8n-nodes-base.functionItem",
-    ];
-    const COMPUTE_ONLY: &[&str] = &[
-        "n8n-nodes-base.manualTrigger",
-        "n8n-nodes-base.webhook",
-        "n8n-nodes-base.scheduleTrigger",
-        "n8n-nodes-base.cron",
-        "n8n-nodes-base.executeWorkflowTrigger",
-        "n8n-nodes-base.errorTrigger",
-        "n8n-nodes-base.noOp",
-        "n8n-nodes-base.set",
-        "n8n-nodes-base.if",
-        "n8n-nodes-base.filter",
-        "n8n-nodes-base.merge",
-        "n8n-nodes-base.limit",
-        "n8n-nodes-base.sort",
-        "n8n-nodes-base.splitOut",
-        "n8n-nodes-base.aggregate",
-        "n8n-nodes-base.removeDuplicates",
-        "n8n-nodes-base.stopAndError",
-        "n8n-nodes-base.switch",
-        "n8n-nodes-base.renameKeys",
-        "n8n-nodes-base.crypto",
-        "n8n-nodes-base.summarize",
-        "n8n-nodes-base.splitInBatches",
-        "n8n-nodes-base.dateTime",
-        "n8n-nodes-base.markdown",
-        "n8n-nodes-base.html",
-        "n8n-nodes-base.htmlExtract",
-        "n8n-nodes-base.xml",
-    ];
-    let kind = node.kind.as_str();
-    PROGRAMS.contains(&kind) || (code_runs_long && COMPUTE_ONLY.contains(&kind))
+    match runs(&node.kind) {
+        Some(Runs::Program) => true,
+        Some(Runs::Compute) => code_runs_long,
+        Some(Runs::OnWorkers) | None => false,
+    }
 }
 
 /// A parameter that is a plain id or a resource locator (`{"__rl": true, "value": …,

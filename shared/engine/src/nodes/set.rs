@@ -50,14 +50,7 @@ pub fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
                 json.insert(name, value);
             }
         }
-        out.push(
-            Item {
-                json,
-                binary: item.binary.clone(),
-                paired_item: None,
-            }
-            .paired(i),
-        );
+        out.push(item.with_json(json, i));
     }
     Ok(out)
 }

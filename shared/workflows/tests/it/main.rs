@@ -1,5 +1,6 @@
 //! The workflow service's integration tests (SQLite, and Postgres + Redis where the test
 //! environment names them): one binary, a module per area.
+#![allow(clippy::unwrap_used)] // a test fails by panicking
 
 mod common;
 mod crud;
