@@ -3,8 +3,6 @@
 //! documents, the app's server functions) turn that into their answer without deciding it
 //! again.
 
-use std::fmt;
-
 /// What kind of failure an error is: each kind is one HTTP status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -68,12 +66,6 @@ pub trait Classified: std::error::Error {
     /// How long to wait before trying again, when the error knows.
     fn retry_after_secs(&self) -> Option<u64> {
         None
-    }
-}
-
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{self:?}")
     }
 }
 

@@ -76,6 +76,15 @@ pub enum ExecutionMode {
 }
 
 impl ExecutionMode {
+    pub const ALL: [ExecutionMode; 6] = [
+        Self::Manual,
+        Self::Webhook,
+        Self::Trigger,
+        Self::Error,
+        Self::Retry,
+        Self::Integrated,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Manual => "manual",
@@ -116,17 +125,10 @@ impl FromStr for ExecutionStatus {
 impl FromStr for ExecutionMode {
     type Err = UnknownName;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [
-            Self::Manual,
-            Self::Webhook,
-            Self::Trigger,
-            Self::Error,
-            Self::Retry,
-            Self::Integrated,
-        ]
-        .into_iter()
-        .find(|v| v.as_str() == s)
-        .ok_or_else(|| UnknownName(s.chars().take(40).collect(), "mode"))
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| UnknownName(s.chars().take(40).collect(), "mode"))
     }
 }
 
