@@ -253,6 +253,54 @@ impl Config {
         })
     }
 
+    /// A configuration for tests and tools: the database at `database_url` (its application
+    /// role logging in with `app_login`), files in `data_dir`, fresh secrets, an ephemeral
+    /// port, no external service, and every default `load` gives without environment.
+    pub fn for_tests(
+        database_url: &str,
+        app_login: agente_store::AppLogin,
+        data_dir: PathBuf,
+    ) -> anyhow::Result<Self> {
+        Ok(Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir,
+            database_url: database_url.to_string(),
+            app_login,
+            redis_url: None,
+            master_key: agente_core::SecretBox::generate_key(),
+            jwt_secret: agente_core::SecretBox::generate_key().into_bytes(),
+            public_url: None,
+            webhook_origin: None,
+            webhook_rates: Default::default(),
+            trusted_proxies: Vec::new(),
+            metrics_token: None,
+            metrics_addr: None,
+            site_root: "target/site".into(),
+            site_pkg_dir: "pkg".into(),
+            output_name: "agente".into(),
+            hash_files: false,
+            prune_max_age_hours: 336,
+            prune_max_count: 10_000,
+            http_allow_private: false,
+            http_allow_networks: Vec::new(),
+            outbound_proxy: None,
+            execution_cpu_secs: 120,
+            execution_stale_secs: 60,
+            pending_stale_secs: 300,
+            redis_namespace: "agente".into(),
+            smtp: None,
+            vapid: agente_notify::push::Vapid::from_base64(
+                &agente_notify::push::Vapid::generate_key(),
+                "mailto:test@example.com",
+            )
+            .map_err(anyhow::Error::msg)?,
+            notification_log_days: 30,
+            default_plan: "free".into(),
+            stripe: None,
+            ai: crate::ai_config::AiSettings::default(),
+        })
+    }
+
     /// Served over TLS (directly or behind a proxy), per the public URL.
     pub fn secure(&self) -> bool {
         self.public_url

@@ -8,15 +8,44 @@
 use crate::config::Config;
 use agente_billing::Billing;
 use agente_jobs::scheduler::register_in;
-use agente_jobs::{CronSchedule, Misfire, NewJob, Queue, QueueError, ScheduleSpec};
+use agente_jobs::{
+    CronSchedule, Handlers, JobCall, JobError, JobPayload, Misfire, NewJob, Queue, QueueError,
+    RetryPolicy, ScheduleSpec,
+};
 use agente_notify::Notifier;
 use agente_store::Db;
 use agente_store::StoreError;
 use agente_workflows::WorkflowService;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
-/// The job type of one round of upkeep.
-pub const HOUSEKEEPING_JOB: &str = "system.housekeeping";
+/// One round of upkeep, with the retention to apply.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HousekeepingJob {
+    /// Executions finished this many hours ago go.
+    #[serde(default = "default_max_age_hours")]
+    pub max_age_hours: i64,
+    /// All but the newest this many executions per tenant go.
+    #[serde(default = "default_keep")]
+    pub keep: i64,
+    /// Delivery log rows go after this many days.
+    #[serde(default = "default_log_days")]
+    pub notification_log_days: i64,
+}
+
+impl JobPayload for HousekeepingJob {
+    const KIND: &'static str = "system.housekeeping";
+}
+
+fn default_max_age_hours() -> i64 {
+    336
+}
+fn default_keep() -> i64 {
+    10_000
+}
+fn default_log_days() -> i64 {
+    30
+}
 /// Every 15 minutes, on the quarter hour.
 const EVERY: &str = "0 */15 * * * *";
 /// How long a finished job (and so its idempotency key and schedule history) is kept.
@@ -48,10 +77,11 @@ pub async fn register_with(
         id: "system/housekeeping".into(),
         cron: CronSchedule::parse(EVERY, "UTC").map_err(anyhow::Error::msg)?,
         every_weeks: 1,
-        job: NewJob::new(
-            HOUSEKEEPING_JOB,
-            json!({ "maxAgeHours": max_age_hours, "keep": keep, "notificationLogDays": log_days }),
-        ),
+        job: NewJob::of(&HousekeepingJob {
+            max_age_hours,
+            keep,
+            notification_log_days: log_days,
+        }),
         // One round makes up for any missed while nothing ran.
         misfire: Misfire::RunOnce,
     };
@@ -72,18 +102,43 @@ pub async fn register_with(
     }
 }
 
-/// One round of upkeep; the payload carries the retention.
+/// What a worker runs for the upkeep job: every domain's pruning, so it lives beside the
+/// services rather than in one of them; a failed round is tried again.
+pub fn job_handlers(
+    workflows: &WorkflowService,
+    notifier: &Notifier,
+    billing: &Billing,
+    jobs: &Queue,
+) -> Handlers {
+    let services = (
+        workflows.clone(),
+        notifier.clone(),
+        billing.clone(),
+        jobs.clone(),
+    );
+    Handlers::new().register(
+        RetryPolicy::default(),
+        move |call: JobCall<HousekeepingJob>| {
+            let (workflows, notifier, billing, jobs) = services.clone();
+            async move {
+                run(&workflows, &notifier, &billing, &jobs, &call.payload)
+                    .await
+                    .map_err(JobError::Retry)
+            }
+        },
+    )
+}
+
+/// One round of upkeep with `retention`.
 pub async fn run(
     workflows: &WorkflowService,
     notifier: &Notifier,
     billing: &Billing,
     jobs: &Queue,
-    payload: &Value,
+    retention: &HousekeepingJob,
 ) -> Result<(), String> {
-    let number = |k: &str, default: i64| payload.get(k).and_then(Value::as_i64).unwrap_or(default);
-    let (max_age_hours, keep) = (number("maxAgeHours", 336), number("keep", 10_000));
     let pruned = workflows
-        .prune_executions(max_age_hours * 3_600_000, keep)
+        .prune_executions(retention.max_age_hours * 3_600_000, retention.keep)
         .await
         .map_err(|e| format!("pruning executions failed: {e}"))?;
     // Each plan keeps execution data for its own number of days (within the above).
@@ -96,10 +151,11 @@ pub async fn run(
         tracing::info!(deleted = pruned, "pruned old executions");
     }
     workflows
+        .webhooks()
         .purge_test_webhooks()
         .await
         .map_err(|e| format!("purging test webhooks failed: {e}"))?;
-    let log_days = number("notificationLogDays", 30).max(1) as u64;
+    let log_days = retention.notification_log_days.max(1) as u64;
     notifier
         .prune_deliveries(std::time::Duration::from_secs(log_days * 86_400))
         .await

@@ -103,7 +103,8 @@ pub async fn get_ai_settings() -> Result<AiSettingsView, ServerFnError> {
     // Members who may not list credentials choose nothing anyway.
     let credentials = ctx
         .workflows
-        .list_credentials(&p)
+        .credentials()
+        .list(&p)
         .await
         .unwrap_or_default()
         .into_iter()

@@ -255,7 +255,8 @@ pub async fn schedule_history(id: String) -> Result<Vec<FiringView>, ServerFnErr
     let id: agente_core::WorkflowId = parse_id(&id, "workflow")?;
     let firings = context()?
         .workflows
-        .schedule_history(&p, id, 20)
+        .schedules()
+        .history(&p, id, 20)
         .await
         .map_err(server_error)?;
     Ok(firings
@@ -292,6 +293,7 @@ pub async fn listen_for_test(id: String) -> Result<Vec<String>, ServerFnError> {
     let id: agente_core::WorkflowId = parse_id(&id, "workflow")?;
     context()?
         .workflows
+        .webhooks()
         .listen_for_test_call(&p, id)
         .await
         .map_err(server_error)

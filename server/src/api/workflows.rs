@@ -119,7 +119,7 @@ pub async fn schedule_history(
     ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    let firings = s.workflows.schedule_history(&p, id, limit).await?;
+    let firings = s.workflows.schedules().history(&p, id, limit).await?;
     Ok(Json(json!({ "data": firings })))
 }
 
@@ -208,7 +208,7 @@ pub async fn listen(
     Caller(p): Caller,
     PathId(id): PathId<agente_core::WorkflowId>,
 ) -> Result<Json<Value>, ApiError> {
-    let routes = s.workflows.listen_for_test_call(&p, id).await?;
+    let routes = s.workflows.webhooks().listen_for_test_call(&p, id).await?;
     Ok(Json(json!({
         "listening": routes,
         "expiresInSeconds": agente_workflows::TEST_WEBHOOK_TTL_MS / 1000,
@@ -230,7 +230,7 @@ pub async fn list_credentials(
     State(s): State<AppState>,
     Caller(p): Caller,
 ) -> Result<Json<Value>, ApiError> {
-    let list = s.workflows.list_credentials(&p).await?;
+    let list = s.workflows.credentials().list(&p).await?;
     Ok(Json(
         json!({ "data": list.iter().map(|c| c.to_api()).collect::<Vec<_>>(), "nextCursor": null }),
     ))
@@ -243,7 +243,7 @@ pub async fn create_credential(
     super::ApiJson(input): super::ApiJson<agente_workflows::NewCredential>,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(
-        s.workflows.create_credential(&p, input).await?.to_api(),
+        s.workflows.credentials().create(&p, input).await?.to_api(),
     ))
 }
 
@@ -253,5 +253,7 @@ pub async fn delete_credential(
     Caller(p): Caller,
     PathId(id): PathId<agente_core::CredentialId>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(s.workflows.delete_credential(&p, id).await?.to_api()))
+    Ok(Json(
+        s.workflows.credentials().delete(&p, id).await?.to_api(),
+    ))
 }

@@ -33,6 +33,8 @@ pub struct NewJob {
     pub timeout_ms: u64,
     /// The schedule whose firing this is (set by the scheduler): its job history.
     pub(crate) schedule_id: Option<String>,
+    /// Why a typed payload could not be made into JSON (`NewJob::of`); enqueueing refuses it.
+    unencodable: Option<String>,
 }
 
 impl NewJob {
@@ -48,7 +50,13 @@ impl NewJob {
             max_attempts: 5,
             timeout_ms: 5 * 60_000,
             schedule_id: None,
+            unencodable: None,
         }
+    }
+
+    pub(crate) fn unencodable(mut self, why: String) -> Self {
+        self.unencodable = Some(why);
+        self
     }
 
     pub fn queue(mut self, queue: impl Into<String>) -> Self {
@@ -89,6 +97,9 @@ impl NewJob {
     /// Refuses what the queue cannot hold sensibly, naming the field.
     pub(crate) fn check(&self) -> Result<String, crate::QueueError> {
         let bad = |m: String| Err(crate::QueueError::BadJob(m));
+        if let Some(why) = &self.unencodable {
+            return bad(format!("payload cannot be encoded: {why}"));
+        }
         for (field, value) in [("kind", &self.kind), ("queue", &self.queue)] {
             if value.is_empty() || value.len() > MAX_NAME {
                 return bad(format!("{field} must have 1 to {MAX_NAME} characters"));

@@ -12,6 +12,7 @@
 
 mod cron;
 mod firings;
+mod handlers;
 mod job;
 pub mod lease;
 mod queue;
@@ -24,12 +25,13 @@ mod worker;
 
 pub use cron::CronSchedule;
 pub use firings::Firing;
+pub use handlers::{Handlers, JobCall, JobError, JobPayload};
 pub use job::{DEFAULT_QUEUE, DeadJob, Job, Lease, NewJob, QueueStats, RetryPolicy, TenantLoad};
 pub use queue::{Queue, Staged};
 pub use redis_queue::RedisQueue;
 pub use scheduler::{Misfire, ScheduleSpec, Scheduler};
 pub use sql::{DeadJobs, Scope, SqlQueue};
-pub use worker::{Handlers, JobError, Worker, WorkerOptions};
+pub use worker::{Worker, WorkerOptions};
 
 /// Why a queue operation failed.
 #[derive(Debug, thiserror::Error)]

@@ -6,58 +6,17 @@
 //! (their attempt does not count), so another worker takes them at once instead of after
 //! their lease expires.
 
-use crate::job::{Job, Lease, RetryPolicy};
+use crate::handlers::{Handlers, JobError};
+use crate::job::{Job, Lease};
 use crate::queue::Queue;
 use futures::StreamExt;
 use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
-use std::collections::HashMap;
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
-
-/// How a handler failed.
-#[derive(Debug, thiserror::Error)]
-pub enum JobError {
-    /// Worth another attempt (after the job type's back-off).
-    #[error("{0}")]
-    Retry(String),
-    /// Worth another attempt, not before `after` (a receiver's `Retry-After`), nor before
-    /// the job type's back-off.
-    #[error("{message}")]
-    RetryAfter { message: String, after: Duration },
-    /// Will fail again: straight to the dead letters.
-    #[error("{0}")]
-    Fatal(String),
-}
-
-type HandlerFn = Arc<dyn Fn(Job) -> BoxFuture<'static, Result<(), JobError>> + Send + Sync>;
-
-/// The handler of each job type, with its retry policy.
-#[derive(Clone, Default)]
-pub struct Handlers {
-    by_kind: HashMap<String, (HandlerFn, RetryPolicy)>,
-}
-
-impl Handlers {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Runs `handler` for jobs of `kind`, retrying failures per `retry`.
-    pub fn on<F, Fut>(mut self, kind: &str, retry: RetryPolicy, handler: F) -> Self
-    where
-        F: Fn(Job) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<(), JobError>> + Send + 'static,
-    {
-        let f: HandlerFn = Arc::new(move |job| Box::pin(handler(job)));
-        self.by_kind.insert(kind.to_string(), (f, retry));
-        self
-    }
-}
 
 /// Worker settings.
 #[derive(Clone, Debug)]
@@ -256,7 +215,7 @@ impl RunningJob {
         // never needs it), so a large payload is not copied per job.
         let payload = std::mem::take(&mut lease.job.payload);
         let job = lease.job.clone();
-        let Some((handler, retry)) = self.handlers.by_kind.get(&job.kind).cloned() else {
+        let Some((handler, retry)) = self.handlers.get(&job.kind) else {
             drop(slot);
             let error = format!("no handler for job type `{}`", job.kind);
             self.record(self.queue.fail(&lease, &error, None).await, &job);

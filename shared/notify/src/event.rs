@@ -7,11 +7,6 @@ use agente_jobs::NewJob;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-/// The job that fans an event out to the rules that want it.
-pub const EVENT_JOB: &str = "notify.event";
-/// The job that sends one delivery.
-pub const DELIVER_JOB: &str = "notify.deliver";
-
 /// The kinds of events rules can ask for (and `test`, which only the test button sends).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum EventKind {
@@ -163,13 +158,9 @@ impl Event {
 
     /// The job that fans this event out for `tenant`; enqueued twice, it runs once.
     pub fn job(&self, tenant: TenantId) -> NewJob {
-        let mut job = NewJob::new(
-            EVENT_JOB,
-            serde_json::to_value(self).expect("an event serialises"),
-        );
-        job.tenant = Some(tenant);
-        job.idempotency_key = Some(format!("notify:{tenant}:{}", self.id));
-        job
+        NewJob::of(self)
+            .tenant(tenant)
+            .idempotency_key(format!("notify:{tenant}:{}", self.id))
     }
 }
 
@@ -193,7 +184,7 @@ mod tests {
         let event = Event::quota(EventKind::QuotaWarning, "executions", 80, 100, "2026-11", 1);
         assert_eq!(event.data["percent"], 80);
         let job = event.job(tenant);
-        assert_eq!(job.kind, EVENT_JOB);
+        assert_eq!(job.kind, "notify.event");
         assert_eq!(job.tenant, Some(tenant));
         assert_eq!(
             job.idempotency_key.as_deref(),

@@ -2,7 +2,8 @@
 //! generic webhooks signed with HMAC-SHA256 (`webhook`) and Web Push to installed PWAs
 //! (`push`), all through `agente-network`'s policy-checked client. The notifier
 //! (`service`): a tenant's rules (which events, which channel), templates, and the delivery
-//! log, driven by two queue jobs (`notify.event` fans an event out, `notify.deliver` sends).
+//! log, driven by two queue jobs (`jobs`: `notify.event` fans an event out, `notify.deliver`
+//! sends).
 //!
 //! A sender makes one attempt. Its error says whether another attempt can help
 //! ([`NotifyError::Retry`], with the wait the receiver asked for) or not
@@ -11,6 +12,7 @@
 //! network policy (no private addresses, timeouts) applies to user-given URLs.
 
 mod event;
+mod jobs;
 pub mod push;
 pub mod service;
 pub mod slack;
@@ -19,7 +21,8 @@ mod template;
 pub mod testing;
 pub mod webhook;
 
-pub use event::{DELIVER_JOB, EVENT_JOB, Event, EventKind};
+pub use event::{Event, EventKind};
+pub use jobs::{DeliverJob, job_handlers};
 pub use service::{DELIVER_ATTEMPTS, DELIVER_RETRY, Notifier, NotifierError, NotifierOptions};
 pub use template::{Template, TemplateError};
 

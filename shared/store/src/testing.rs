@@ -69,14 +69,68 @@ impl TestDb {
             ..DbOptions::default()
         }
     }
+}
 
-    /// Both backends, for tests that must hold on each.
-    pub async fn each() -> Result<Vec<(&'static str, Self)>, StoreError> {
-        Ok(vec![
-            ("sqlite", Self::sqlite().await?),
-            ("postgres", Self::postgres().await?),
-        ])
+/// The backends a test runs on: the embedded one, and the production one (Postgres, with
+/// Redis where the code under test uses it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// A fresh migrated database of this backend.
+    pub async fn db(self) -> TestDb {
+        match self {
+            Backend::Sqlite => TestDb::sqlite().await,
+            Backend::Postgres => TestDb::postgres().await,
+        }
+        .expect("a test database (is Postgres running?)")
     }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Makes two tests of `async fn name(backend: Backend)`: `name::sqlite` and
+/// `name::postgres`, so a failure on one backend never hides the other's result. An optional
+/// second argument is passed to `#[tokio::test(…)]`.
+///
+/// ```ignore
+/// backend_tests!(rows_stay_with_their_tenant);
+/// async fn rows_stay_with_their_tenant(backend: Backend) {
+///     let db = backend.db().await;
+///     // …
+/// }
+/// ```
+#[macro_export]
+macro_rules! backend_tests {
+    ($name:ident) => {
+        $crate::backend_tests!($name, crate = "tokio");
+    };
+    ($name:ident, $($tokio_args:tt)*) => {
+        mod $name {
+            #[tokio::test($($tokio_args)*)]
+            async fn sqlite() {
+                super::$name($crate::testing::Backend::Sqlite).await
+            }
+            #[tokio::test($($tokio_args)*)]
+            async fn postgres() {
+                super::$name($crate::testing::Backend::Postgres).await
+            }
+        }
+    };
 }
 
 /// A temporary directory removed on drop (kept small to avoid a dependency).

@@ -2,16 +2,17 @@
 //! and bound to tenant and credential id. No API returns them in clear; the engine receives
 //! the ones a workflow references, for the duration of a run.
 
+use crate::WorkflowServiceError as E;
 use crate::records::iso;
-use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_auth::{Action, Principal, Resource, check_permission};
-use agente_core::{CredentialId, TenantId};
+use agente_core::{Clock, CredentialId, SecretBox, TenantId};
 use agente_store::sqlx::{self, FromRow, query};
-use agente_store::{AnyConnection, Row};
+use agente_store::{AnyConnection, Db, Row};
 use agente_workflow_model::Workflow;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// `POST /credentials`.
 #[derive(Clone, Debug, Deserialize)]
@@ -72,12 +73,21 @@ pub async fn open_credential(
     Ok((row.try_get("type")?, data))
 }
 
-impl WorkflowService {
-    pub async fn create_credential(
-        &self,
-        p: &Principal,
-        input: NewCredential,
-    ) -> Result<CredentialInfo, E> {
+/// A tenant's credentials: created, listed and deleted through the API, opened only for
+/// a run (`for_workflow`).
+#[derive(Clone)]
+pub struct Credentials {
+    db: Db,
+    secrets: SecretBox,
+    clock: Arc<dyn Clock>,
+}
+
+impl Credentials {
+    pub(crate) fn new(db: Db, secrets: SecretBox, clock: Arc<dyn Clock>) -> Self {
+        Self { db, secrets, clock }
+    }
+
+    pub async fn create(&self, p: &Principal, input: NewCredential) -> Result<CredentialInfo, E> {
         check_permission(p, Resource::Credentials, Action::Write)?;
         let name = input.name.trim();
         if name.is_empty()
@@ -120,7 +130,7 @@ impl WorkflowService {
         })
     }
 
-    pub async fn list_credentials(&self, p: &Principal) -> Result<Vec<CredentialInfo>, E> {
+    pub async fn list(&self, p: &Principal) -> Result<Vec<CredentialInfo>, E> {
         check_permission(p, Resource::Credentials, Action::Read)?;
         let mut tx = self.db.tenant_read(p.tenant_id).await?;
         let rows = query("SELECT id, name, type, created_at, updated_at FROM credentials WHERE tenant_id = $1 ORDER BY name")
@@ -133,11 +143,7 @@ impl WorkflowService {
             .collect::<Result<_, _>>()?)
     }
 
-    pub async fn delete_credential(
-        &self,
-        p: &Principal,
-        id: CredentialId,
-    ) -> Result<CredentialInfo, E> {
+    pub async fn delete(&self, p: &Principal, id: CredentialId) -> Result<CredentialInfo, E> {
         check_permission(p, Resource::Credentials, Action::Delete)?;
         let mut tx = self.db.tenant_tx(p.tenant_id).await?;
         let row = query("SELECT id, name, type, created_at, updated_at FROM credentials WHERE id = $1 AND tenant_id = $2")
@@ -155,17 +161,17 @@ impl WorkflowService {
         Ok(CredentialInfo::from_row(&row)?)
     }
 
-    /// The decrypted data of every credential `workflow` references (by id, else by name),
-    /// keyed by the credential's id and by its name.
     /// Whether any node of `workflow` references a credential.
-    pub(crate) fn uses_credentials(workflow: &Workflow) -> bool {
+    pub(crate) fn used_by(workflow: &Workflow) -> bool {
         workflow
             .nodes()
             .iter()
             .any(|n| n.credentials.get().is_some_and(|c| !c.is_empty()))
     }
 
-    pub(crate) async fn credentials_for(
+    /// The decrypted data of every credential `workflow` references (by id, else by name),
+    /// keyed by the credential's id and by its name.
+    pub(crate) async fn for_workflow(
         &self,
         conn: &mut AnyConnection,
         tenant: TenantId,

@@ -2,6 +2,7 @@
 //! Every run — manual, webhook, schedule, queued, resumed, sub-workflow, retry — goes
 //! through `execute`: admit, prepare, run under watch, then keep what the outcome asks for.
 
+use crate::credentials::Credentials;
 use crate::lifecycle::{self, Run};
 use crate::pending::PendingRun;
 use crate::records::{ExecutionRecord, WorkflowRef};
@@ -160,9 +161,12 @@ impl WorkflowService {
         workflow: &Workflow,
         mut request: RunRequest,
     ) -> Result<RunRequest, E> {
-        if request.credentials.is_empty() && Self::uses_credentials(workflow) {
+        if request.credentials.is_empty() && Credentials::used_by(workflow) {
             let mut tx = self.db.tenant_read(p.tenant_id).await?;
-            request.credentials = self.credentials_for(&mut tx, p.tenant_id, workflow).await?;
+            request.credentials = self
+                .credentials
+                .for_workflow(&mut tx, p.tenant_id, workflow)
+                .await?;
         }
         // Sandboxes are reused only within a tenant: nothing one tenant's code leaves in a
         // JavaScript context can reach another's.

@@ -208,11 +208,6 @@ impl WorkflowService {
         let before = self.clock.now_ms() - max_age_ms;
         Ok(self.db.prune_executions(before, keep).await?)
     }
-
-    /// Forgets `/webhook-test/` registrations nobody called in time.
-    pub async fn purge_test_webhooks(&self) -> Result<u64, E> {
-        Ok(self.db.purge_test_webhooks(self.clock.now_ms()).await?)
-    }
 }
 
 /// The trigger a stored run started from and the items it emitted.

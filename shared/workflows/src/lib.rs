@@ -7,6 +7,7 @@
 mod credentials;
 mod executions;
 mod history;
+mod jobs;
 mod lifecycle;
 mod pending;
 mod queued;
@@ -27,12 +28,14 @@ mod webhook_node;
 mod webhook_routes;
 mod webhooks;
 
-pub use credentials::{CredentialInfo, NewCredential, open_credential};
-pub use pending::{EXECUTE_JOB, PENDING_STALE_MS, RESUME_JOB, RUNNING_STALE_MS};
+pub use credentials::{CredentialInfo, Credentials, NewCredential, open_credential};
+pub use jobs::{ExecuteJob, ResumeJob, ScheduleJob, job_handlers};
+pub use pending::{PENDING_STALE_MS, RUNNING_STALE_MS};
 pub use records::{ExecutionQuery, ExecutionRecord, Page, WorkflowRef};
-pub use scheduled::SCHEDULE_JOB;
+pub use scheduled::Schedules;
 pub use store::{ListQuery, StoredWorkflow};
 pub use webhook_call::{WebhookCall, WebhookReply, WebhookTarget};
+pub use webhook_routes::WebhookRouter;
 pub use webhooks::TEST_WEBHOOK_TTL_MS;
 
 use WorkflowServiceError as E;
@@ -151,16 +154,19 @@ impl Default for ServiceLimits {
     }
 }
 
-/// Stores and runs workflows. Cheap to clone.
+/// Stores and runs workflows: the workflows themselves (`store.rs`) and runs, with the
+/// parts that own a concern of their own (credentials, webhook routes, schedules). Cheap to
+/// clone.
 #[derive(Clone)]
 pub struct WorkflowService {
     pub(crate) db: Db,
     pub(crate) engine: Engine,
-    pub(crate) secrets: SecretBox,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) limits: ServiceLimits,
     pub(crate) running: running::Running,
-    pub(crate) webhook_cache: Arc<webhook_cache::WebhookCache>,
+    pub(crate) credentials: Credentials,
+    pub(crate) webhooks: WebhookRouter,
+    pub(crate) schedules: Schedules,
     /// Where this deployment is reached (`https://…`, no trailing slash), for
     /// `$execution.resumeUrl`; empty for relative URLs.
     pub(crate) public_url: String,
@@ -189,11 +195,13 @@ impl WorkflowService {
         clock: Arc<dyn Clock>,
         limits: ServiceLimits,
     ) -> Self {
-        let jobs = agente_jobs::SqlQueue::new(db.clone(), clock.clone()).into();
+        let jobs: agente_jobs::Queue = agente_jobs::SqlQueue::new(db.clone(), clock.clone()).into();
         Self {
+            credentials: Credentials::new(db.clone(), secrets, clock.clone()),
+            webhooks: WebhookRouter::new(db.clone(), clock.clone()),
+            schedules: Schedules::new(db.clone(), clock.clone(), jobs.clone()),
             db,
             engine,
-            secrets,
             clock,
             limits,
             jobs,
@@ -201,7 +209,6 @@ impl WorkflowService {
             language_models: None,
             caps_checked: Arc::default(),
             running: running::Running::default(),
-            webhook_cache: Arc::default(),
             public_url: String::new(),
             queue_background_runs: false,
             running_stale_ms: pending::RUNNING_STALE_MS,
@@ -212,6 +219,7 @@ impl WorkflowService {
     /// Sends the service's jobs (queued runs, resumptions, restarts) to `queue` — Redis when
     /// the deployment has it.
     pub fn with_queue(mut self, queue: agente_jobs::Queue) -> Self {
+        self.schedules = Schedules::new(self.db.clone(), self.clock.clone(), queue.clone());
         self.jobs = queue;
         self
     }
@@ -272,5 +280,20 @@ impl WorkflowService {
 
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// The tenant's credentials.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// Webhook routes (test listening, housekeeping).
+    pub fn webhooks(&self) -> &WebhookRouter {
+        &self.webhooks
+    }
+
+    /// Schedule triggers' schedules and their history.
+    pub fn schedules(&self) -> &Schedules {
+        &self.schedules
     }
 }

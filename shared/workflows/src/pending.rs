@@ -16,16 +16,10 @@ use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_auth::{AuthMethod, Principal};
 use agente_core::{ExecutionId, ExecutionMode, ExecutionStatus, Role, TenantId};
 use agente_engine::{Item, Resume, RunRequest, Suspended};
-use agente_jobs::NewJob;
 use agente_store::sqlx::{self, FromRow, query};
 use agente_workflow_model::Workflow;
 use serde::Deserialize;
-use serde_json::{Value, json};
-
-/// The job type that runs a queued execution.
-pub const EXECUTE_JOB: &str = "workflow.execute";
-/// The job type that resumes a waiting execution when its time comes.
-pub const RESUME_JOB: &str = "workflow.resume";
+use serde_json::json;
 
 /// A running execution whose process has not beaten for this long is taken as dead (by
 /// default: `WorkflowService::with_running_stale_after_ms`).
@@ -117,34 +111,6 @@ pub(crate) fn acting_for(tenant: TenantId, what: &str) -> Principal {
             key_id: what.into(),
         },
     }
-}
-
-/// The tenant and execution a `workflow.execute` / `workflow.resume` job names.
-pub(crate) fn job_target(payload: &Value) -> Result<(TenantId, ExecutionId), E> {
-    let field = |k: &str| {
-        payload
-            .get(k)
-            .and_then(Value::as_str)
-            .ok_or_else(|| E::BadInput(format!("execution job without `{k}`")))
-    };
-    let tenant = field("tenant")?
-        .parse()
-        .map_err(|_| E::BadInput("execution job with a malformed tenant".into()))?;
-    let id = field("execution")?
-        .parse()
-        .map_err(|_| E::BadInput("execution job with a malformed execution id".into()))?;
-    Ok((tenant, id))
-}
-
-/// The job that starts (`EXECUTE_JOB`) or resumes (`RESUME_JOB`) an execution; `key` makes
-/// each enqueue of one purpose run once.
-pub(crate) fn job_for(kind: &str, tenant: TenantId, id: ExecutionId, key: String) -> NewJob {
-    NewJob::new(
-        kind,
-        json!({ "tenant": tenant.to_string(), "execution": id }),
-    )
-    .tenant(tenant)
-    .idempotency_key(key)
 }
 
 impl WorkflowService {

@@ -3,15 +3,15 @@
 //! `workflow.execute` job is enqueued in the same transaction; a worker claims and runs it
 //! (`pending.rs`). Without a queue (a service used alone) such runs start in a task.
 
+use crate::jobs::{ExecuteJob, execution_job};
 use crate::lifecycle::{self, Run};
-use crate::pending::{EXECUTE_JOB, PendingRun, job_for, job_target};
+use crate::pending::PendingRun;
 use crate::records::{ExecutionRecord, WorkflowRef};
 use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_auth::Principal;
-use agente_core::ExecutionStatus;
+use agente_core::{ExecutionId, ExecutionStatus, TenantId};
 use agente_engine::RunRequest;
 use agente_workflow_model::Workflow;
-use serde_json::Value;
 
 impl WorkflowService {
     /// Starts a run nobody waits for: queued for a worker when this service queues its
@@ -65,7 +65,11 @@ impl WorkflowService {
         };
         let mut tx = self.db.tenant_tx(p.tenant_id).await?;
         lifecycle::insert_queued(&mut tx, &run, state).await?;
-        let job = job_for(EXECUTE_JOB, p.tenant_id, id, format!("execute:{id}"));
+        let job = execution_job(
+            &ExecuteJob { execution: id },
+            p.tenant_id,
+            format!("execute:{id}"),
+        );
         let staged = self
             .jobs
             .stage(&mut tx, job)
@@ -77,10 +81,13 @@ impl WorkflowService {
         Ok(())
     }
 
-    /// Runs the queued execution a `workflow.execute` job names, if nobody has yet. `None`
+    /// Runs queued execution `id` (of a `workflow.execute` job), if nobody has yet. `None`
     /// when there is nothing to run.
-    pub async fn run_queued(&self, payload: &Value) -> Result<Option<ExecutionRecord>, E> {
-        let (tenant, id) = job_target(payload)?;
+    pub async fn run_queued(
+        &self,
+        tenant: TenantId,
+        id: ExecutionId,
+    ) -> Result<Option<ExecutionRecord>, E> {
         self.claim_and_run(tenant, id, ExecutionStatus::New, |_| true, None, Vec::new())
             .await
     }

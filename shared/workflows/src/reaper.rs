@@ -4,8 +4,9 @@
 //! their rows and set going again. One whose process died running it `MAX_ATTEMPTS` times is
 //! failed; a lost job is sent again however often it is lost (that is the queue's fault).
 
+use crate::jobs::{ExecuteJob, ResumeJob, execution_job};
 use crate::lifecycle;
-use crate::pending::{EXECUTE_JOB, PendingRun, RESUME_JOB, job_for};
+use crate::pending::PendingRun;
 use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_core::{ExecutionId, ExecutionMode, ExecutionStatus, TenantId};
 use agente_store::sqlx::{self, FromRow, query};
@@ -186,8 +187,12 @@ impl WorkflowService {
         lifecycle::requeue(&mut tx, tenant, id, from, next, self.clock.now_ms()).await?;
         let key = reap_key(id, attempts, resends);
         let job = match (next, row.wait_till) {
-            (ExecutionStatus::New, _) => Some(job_for(EXECUTE_JOB, tenant, id, key)),
-            (_, Some(till)) => Some(job_for(RESUME_JOB, tenant, id, key).run_at(till)),
+            (ExecutionStatus::New, _) => {
+                Some(execution_job(&ExecuteJob { execution: id }, tenant, key))
+            }
+            (_, Some(till)) => {
+                Some(execution_job(&ResumeJob { execution: id }, tenant, key).run_at(till))
+            }
             _ => None,
         };
         let staged = match job {

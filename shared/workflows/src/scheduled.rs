@@ -2,27 +2,40 @@
 //! the job scheduler (registered in the activation's transaction, removed on deactivation),
 //! and each firing arrives as a job that runs the workflow from that node.
 
+use crate::jobs::ScheduleJob;
+use crate::pending::acting_for;
 use crate::records::ExecutionRecord;
 use crate::store::load;
 use crate::{WorkflowService, WorkflowServiceError as E};
+use agente_auth::Principal;
 use agente_auth::{Action, Resource, check_permission};
-use agente_auth::{AuthMethod, Principal};
-use agente_core::{ExecutionMode, Role, TenantId, WorkflowId};
+use agente_core::{Clock, ExecutionMode, TenantId, WorkflowId};
 use agente_engine::{Item, RunRequest};
 use agente_jobs::scheduler::{register_in, remove_in};
 use agente_jobs::{Firing, Misfire, NewJob, ScheduleSpec};
-use agente_store::AnyConnection;
+use agente_store::{AnyConnection, Db};
 use agente_workflow_model::Workflow;
 use chrono::{DateTime, Datelike};
 use chrono_tz::Tz;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
-/// The job type of a schedule firing.
-pub const SCHEDULE_JOB: &str = "workflow.schedule";
+/// A workflow's schedule triggers as the job scheduler's schedules: registered with
+/// activation, removed with deactivation, and their firings' history.
+#[derive(Clone)]
+pub struct Schedules {
+    clock: Arc<dyn Clock>,
+    db: Db,
+    jobs: agente_jobs::Queue,
+}
 
-impl WorkflowService {
+impl Schedules {
+    pub(crate) fn new(db: Db, clock: Arc<dyn Clock>, jobs: agente_jobs::Queue) -> Self {
+        Self { clock, db, jobs }
+    }
+
     /// Replaces the workflow's schedules with those of its enabled schedule triggers.
-    pub(crate) async fn register_schedules(
+    pub(crate) async fn register(
         &self,
         conn: &mut AnyConnection,
         tenant: TenantId,
@@ -35,10 +48,11 @@ impl WorkflowService {
             .enumerate()
             .map(|(i, s)| ScheduleSpec {
                 id: format!("{id}/{i}"),
-                job: NewJob::new(
-                    SCHEDULE_JOB,
-                    json!({ "tenant": tenant.to_string(), "workflow": id, "node": s.node }),
-                )
+                job: NewJob::of(&ScheduleJob {
+                    workflow: id,
+                    node: s.node,
+                    scheduled_at: None,
+                })
                 .tenant(tenant),
                 cron: s.cron,
                 every_weeks: s.every_weeks,
@@ -57,11 +71,7 @@ impl WorkflowService {
         .map_err(|e| E::BadInput(e.to_string()))
     }
 
-    pub(crate) async fn remove_schedules(
-        &self,
-        conn: &mut AnyConnection,
-        id: WorkflowId,
-    ) -> Result<(), E> {
+    pub(crate) async fn remove(&self, conn: &mut AnyConnection, id: WorkflowId) -> Result<(), E> {
         remove_in(conn, &id.to_string())
             .await
             .map_err(|e| E::Internal(e.to_string()))
@@ -69,7 +79,7 @@ impl WorkflowService {
 
     /// The latest firings of the workflow's schedule triggers (enqueued, started, finished,
     /// state, attempts, error), newest first; earlier schedules of it included.
-    pub async fn schedule_history(
+    pub async fn history(
         &self,
         p: &Principal,
         id: WorkflowId,
@@ -86,31 +96,18 @@ impl WorkflowService {
             .await
             .map_err(|e| E::Internal(e.to_string()))
     }
+}
 
-    /// Runs one schedule firing (the payload of a `workflow.schedule` job). `None` when the
+impl WorkflowService {
+    /// Runs one schedule firing (a `workflow.schedule` job of `tenant`). `None` when the
     /// workflow is gone or no longer active: nothing to run.
-    pub async fn run_scheduled(&self, payload: &Value) -> Result<Option<ExecutionRecord>, E> {
-        let field = |k: &str| {
-            payload
-                .get(k)
-                .and_then(Value::as_str)
-                .ok_or_else(|| E::BadInput(format!("schedule job without `{k}`")))
-        };
-        let tenant: TenantId = field("tenant")?
-            .parse()
-            .map_err(|_| E::BadInput("schedule job with a malformed tenant".into()))?;
-        let workflow_id: WorkflowId = field("workflow")?
-            .parse()
-            .map_err(|_| E::BadInput("schedule job with a malformed workflow id".into()))?;
-        let node = field("node")?;
-        let principal = Principal {
-            tenant_id: tenant,
-            user_id: None,
-            role: Role::Editor,
-            method: AuthMethod::ApiKey {
-                key_id: "scheduler".into(),
-            },
-        };
+    pub async fn run_scheduled(
+        &self,
+        tenant: TenantId,
+        firing: &ScheduleJob,
+    ) -> Result<Option<ExecutionRecord>, E> {
+        let (workflow_id, node) = (firing.workflow, firing.node.as_str());
+        let principal = acting_for(tenant, "scheduler");
         let stored = {
             let mut tx = self.db.tenant_read(tenant).await?;
             match load(&mut tx, &principal, workflow_id).await {
@@ -125,10 +122,7 @@ impl WorkflowService {
         let Some(trigger) = stored.workflow.node(node) else {
             return Ok(None);
         };
-        let at = payload
-            .get("scheduledAt")
-            .and_then(Value::as_i64)
-            .unwrap_or_else(|| self.clock.now_ms());
+        let at = firing.scheduled_at.unwrap_or_else(|| self.clock.now_ms());
         let item = if trigger.kind == "n8n-nodes-base.cron" {
             json!({})
         } else {

@@ -189,8 +189,9 @@ impl WorkflowService {
         let mut tx = self.db.tenant_tx(p.tenant_id).await?;
         let current = load(&mut tx, p, id).await?;
         if current.active {
-            self.register_webhooks(&mut tx, p, id, &workflow).await?;
-            self.register_schedules(&mut tx, p.tenant_id, id, &workflow)
+            self.webhooks.register(&mut tx, p, id, &workflow).await?;
+            self.schedules
+                .register(&mut tx, p.tenant_id, id, &workflow)
                 .await?;
         }
         let now = self.clock.now_ms();
@@ -209,14 +210,14 @@ impl WorkflowService {
         check_permission(p, Resource::Workflows, Action::Delete)?;
         let mut tx = self.db.tenant_tx(p.tenant_id).await?;
         let current = load(&mut tx, p, id).await?;
-        self.remove_schedules(&mut tx, id).await?;
+        self.schedules.remove(&mut tx, id).await?;
         query("DELETE FROM workflows WHERE id = $1 AND tenant_id = $2")
             .bind(id.to_string())
             .bind(p.tenant_id.to_string())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        self.webhook_cache.invalidate();
+        self.webhooks.changed();
         Ok(current)
     }
 
@@ -230,7 +231,7 @@ impl WorkflowService {
     ) -> Result<StoredWorkflow, E> {
         let updated = load(&mut tx, p, id).await?;
         tx.commit().await?;
-        self.webhook_cache.invalidate();
+        self.webhooks.changed();
         Ok(updated)
     }
 
@@ -249,10 +250,12 @@ impl WorkflowService {
         if !current.active {
             self.check_activation(&mut tx, p.tenant_id).await?;
         }
-        self.register_webhooks(&mut tx, p, id, &current.workflow)
+        self.webhooks
+            .register(&mut tx, p, id, &current.workflow)
             .await?;
         // A schedule that cannot fire is refused here rather than silently never running.
-        self.register_schedules(&mut tx, p.tenant_id, id, &current.workflow)
+        self.schedules
+            .register(&mut tx, p.tenant_id, id, &current.workflow)
             .await?;
         query("UPDATE workflows SET active_at = $1 WHERE id = $2 AND tenant_id = $3")
             .bind(self.clock.now_ms())
@@ -267,12 +270,8 @@ impl WorkflowService {
         check_permission(p, Resource::Workflows, Action::Write)?;
         let mut tx = self.db.tenant_tx(p.tenant_id).await?;
         load(&mut tx, p, id).await?;
-        self.remove_schedules(&mut tx, id).await?;
-        query("DELETE FROM webhooks WHERE workflow_id = $1 AND tenant_id = $2")
-            .bind(id.to_string())
-            .bind(p.tenant_id.to_string())
-            .execute(&mut *tx)
-            .await?;
+        self.schedules.remove(&mut tx, id).await?;
+        self.webhooks.unregister(&mut tx, id).await?;
         query("UPDATE workflows SET active_at = NULL WHERE id = $1 AND tenant_id = $2")
             .bind(id.to_string())
             .bind(p.tenant_id.to_string())

@@ -4,15 +4,17 @@
 //! waits for a call. Resuming claims the row first (`pending.rs`), so a run goes on once
 //! however many jobs or calls arrive.
 
+use crate::credentials::Credentials;
+use crate::jobs::{ResumeJob, execution_job};
 use crate::lifecycle::{self, Run};
-use crate::pending::{PendingRow, PendingRun, RESUME_JOB, job_for, job_target};
+use crate::pending::{PendingRow, PendingRun};
 use crate::records::ExecutionRecord;
 use crate::webhook_access::check_access;
 use crate::webhook_call::{WaitingTarget, WebhookCall, WebhookReply, WebhookTarget};
 use crate::webhook_node::{Respond, caller_secrets, check_auth, raw_body};
 use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_auth::Principal;
-use agente_core::{ExecutionId, ExecutionStatus};
+use agente_core::{ExecutionId, ExecutionStatus, TenantId};
 use agente_engine::{Item, Suspended};
 use agente_store::TenantLookup;
 use serde_json::{Value, json};
@@ -36,7 +38,14 @@ impl WorkflowService {
         if let Some(till) = suspended.wait_till_ms {
             // One job per wait: a run that waits twice gets two.
             let key = format!("resume:{}:{}", record.id, suspended.step());
-            let job = job_for(RESUME_JOB, p.tenant_id, record.id, key).run_at(till);
+            let job = execution_job(
+                &ResumeJob {
+                    execution: record.id,
+                },
+                p.tenant_id,
+                key,
+            )
+            .run_at(till);
             staged = Some(
                 self.jobs
                     .stage(&mut tx, job)
@@ -51,11 +60,14 @@ impl WorkflowService {
         Ok(())
     }
 
-    /// Resumes the execution a `workflow.resume` job names, if it still waits and its time
-    /// has come (a job of an earlier wait of the same run finds it not yet due). `None`
-    /// when there is nothing to resume.
-    pub async fn resume_due(&self, payload: &Value) -> Result<Option<ExecutionRecord>, E> {
-        let (tenant, id) = job_target(payload)?;
+    /// Resumes waiting execution `id` (of a `workflow.resume` job), if it still waits and
+    /// its time has come (a job of an earlier wait of the same run finds it not yet due).
+    /// `None` when there is nothing to resume.
+    pub async fn resume_due(
+        &self,
+        tenant: TenantId,
+        id: ExecutionId,
+    ) -> Result<Option<ExecutionRecord>, E> {
         let now = self.clock.now_ms();
         let due = |w: &PendingRow| w.wait_till.is_some_and(|t| t <= now);
         self.claim_and_run(tenant, id, ExecutionStatus::Waiting, due, None, Vec::new())
@@ -134,9 +146,11 @@ impl WorkflowService {
             .node(&node)
             .ok_or(E::NotFound("waiting execution"))?;
         let params = node.parameters();
-        let credentials = if Self::uses_credentials(&workflow) {
+        let credentials = if Credentials::used_by(&workflow) {
             let mut tx = self.db.tenant_read(tenant).await?;
-            self.credentials_for(&mut tx, tenant, &workflow).await?
+            self.credentials
+                .for_workflow(&mut tx, tenant, &workflow)
+                .await?
         } else {
             Default::default()
         };

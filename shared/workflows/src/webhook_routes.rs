@@ -4,14 +4,15 @@
 //! (`<webhookId>/user/:id`). Paths belong to a tenant (`webhook_paths`): one it claimed stays
 //! its own until the workflow using it is deleted.
 
+use crate::WorkflowServiceError as E;
 use crate::store::{StoredWorkflow, load};
+use crate::webhook_cache::WebhookCache;
 use crate::webhook_call::ResolvedRoute;
 use crate::webhooks::TEST_WEBHOOK_TTL_MS;
-use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_auth::{Action, Principal, Resource, check_permission};
-use agente_core::WorkflowId;
+use agente_core::{Clock, WorkflowId};
 use agente_store::sqlx::query;
-use agente_store::{AnyConnection, TenantTx};
+use agente_store::{AnyConnection, Db, TenantTx};
 use agente_workflow_model::Workflow;
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -102,11 +103,71 @@ fn match_path(registered: &str, called: &str) -> Option<Map<String, Value>> {
     Some(params)
 }
 
-impl WorkflowService {
+/// Who listens on which webhook path: registration on activation and for test calls,
+/// resolution of a call (through this process's cache, which every change ends).
+#[derive(Clone)]
+pub struct WebhookRouter {
+    db: Db,
+    clock: Arc<dyn Clock>,
+    cache: Arc<WebhookCache>,
+}
+
+impl WebhookRouter {
+    pub(crate) fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            db,
+            clock,
+            cache: Arc::default(),
+        }
+    }
+
+    /// Ends every cached route: a workflow changed, was (de)activated or deleted.
+    pub(crate) fn changed(&self) {
+        self.cache.invalidate();
+    }
+
+    /// Who listens on `path` (trimmed of slashes) for `method`: production routes come
+    /// from the cache when they can.
+    pub(crate) async fn resolve(
+        &self,
+        method: &str,
+        path: &str,
+        test: bool,
+    ) -> Result<Arc<ResolvedRoute>, E> {
+        if let Some(route) = self.cache.get(method, path).filter(|_| !test) {
+            return Ok(route);
+        }
+        let generation = self.cache.generation();
+        let route = Arc::new(
+            self.resolve_route(method, path, test, self.clock.now_ms())
+                .await?,
+        );
+        if !test {
+            self.cache.put(method, path, generation, route.clone());
+        }
+        Ok(route)
+    }
+
+    /// Removes the workflow's production routes (deactivation); its paths stay the
+    /// tenant's.
+    pub(crate) async fn unregister(&self, tx: &mut TenantTx, id: WorkflowId) -> Result<(), E> {
+        query("DELETE FROM webhooks WHERE workflow_id = $1 AND tenant_id = $2")
+            .bind(id.to_string())
+            .bind(tx.tenant().to_string())
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets `/webhook-test/` registrations nobody called in time.
+    pub async fn purge_test_webhooks(&self) -> Result<u64, E> {
+        Ok(self.db.purge_test_webhooks(self.clock.now_ms()).await?)
+    }
+
     /// Replaces the workflow's webhook rows and claims their paths for the tenant; refuses
     /// a path another tenant holds (without saying whose, or how) and one another workflow
     /// of the tenant listens on with the same method.
-    pub(crate) async fn register_webhooks(
+    pub(crate) async fn register(
         &self,
         tx: &mut TenantTx,
         p: &Principal,
@@ -236,12 +297,10 @@ impl WorkflowService {
         tx.commit().await?;
         Ok(paths)
     }
-}
 
-impl WorkflowService {
     /// Finds who listens on the called path: the tenant, the workflow (parsed) and its
     /// Webhook node, and the path parameters.
-    pub(crate) async fn resolve_route(
+    async fn resolve_route(
         &self,
         method: &str,
         path: &str,

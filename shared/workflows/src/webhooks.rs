@@ -3,6 +3,7 @@
 //! `webhook_routes.rs`). The Webhook node's own access rules and authentication (basic or
 //! header credentials) are checked before anything runs.
 
+use crate::credentials::Credentials;
 use crate::records::WorkflowRef;
 use crate::webhook_access::check_access;
 use crate::webhook_call::{ResolvedRoute, Target, WebhookCall, WebhookReply, WebhookTarget};
@@ -28,18 +29,7 @@ impl WorkflowService {
         test: bool,
     ) -> Result<WebhookTarget, E> {
         let path = path.trim_matches('/');
-        if let Some(route) = self.webhook_cache.get(method, path).filter(|_| !test) {
-            return Ok(WebhookTarget::route(route, test));
-        }
-        let generation = self.webhook_cache.generation();
-        let route = Arc::new(
-            self.resolve_route(method, path, test, self.clock.now_ms())
-                .await?,
-        );
-        if !test {
-            self.webhook_cache
-                .put(method, path, generation, route.clone());
-        }
+        let route = self.webhooks.resolve(method, path, test).await?;
         Ok(WebhookTarget::route(route, test))
     }
 
@@ -87,9 +77,11 @@ impl WorkflowService {
         let node_name = route.node.clone();
         let workflow = route.workflow.clone();
         let params = route.params.clone();
-        let credentials = if Self::uses_credentials(&workflow) {
+        let credentials = if Credentials::used_by(&workflow) {
             let mut tx = self.db.tenant_read(tenant).await?;
-            self.credentials_for(&mut tx, tenant, &workflow).await?
+            self.credentials
+                .for_workflow(&mut tx, tenant, &workflow)
+                .await?
         } else {
             Default::default()
         };

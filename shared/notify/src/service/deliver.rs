@@ -31,20 +31,16 @@ struct Pending {
 }
 
 impl Notifier {
-    /// Sends delivery `payload.delivery` (attempt `attempt` of `max_attempts`). A delivery
+    /// Sends delivery `id` (attempt `attempt` of `max_attempts`). A delivery
     /// already sent or failed is left alone (a repeated job). A passing failure before the
     /// last attempt answers `Retry…` for the queue; any other outcome is final and recorded.
     pub async fn deliver(
         &self,
         tenant: TenantId,
-        payload: &Value,
+        id: &str,
         attempt: u32,
         max_attempts: u32,
     ) -> Result<(), JobError> {
-        let id = payload
-            .get("delivery")
-            .and_then(Value::as_str)
-            .ok_or_else(|| JobError::Fatal("the job names no delivery".into()))?;
         let pending = self.pending(tenant, id).await.map_err(retry)?;
         let Some(pending) = pending else {
             return Ok(());

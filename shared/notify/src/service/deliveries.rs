@@ -2,7 +2,7 @@
 //! once, sent by its `notify.deliver` job.
 
 use super::{Notifier, NotifierError as E, new_id};
-use crate::event::DELIVER_JOB;
+use crate::jobs::DeliverJob;
 use crate::{Event, EventKind, Template};
 use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::TenantId;
@@ -385,10 +385,12 @@ impl Notifier {
 
 /// The job that sends delivery `id`; `again` (a manual retry's instant) makes a new key.
 fn deliver_job(tenant: TenantId, id: &str, again: Option<i64>) -> NewJob {
-    let mut job = NewJob::new(DELIVER_JOB, json!({ "delivery": id }))
-        .tenant(tenant)
-        .max_attempts(DELIVER_ATTEMPTS)
-        .timeout_ms(120_000);
+    let mut job = NewJob::of(&DeliverJob {
+        delivery: id.to_string(),
+    })
+    .tenant(tenant)
+    .max_attempts(DELIVER_ATTEMPTS)
+    .timeout_ms(120_000);
     job.idempotency_key = Some(match again {
         Some(at) => format!("notify:deliver:{id}:{at}"),
         None => format!("notify:deliver:{id}"),

@@ -57,3 +57,28 @@ where
     }
     panic!("the condition did not come true within 5 s");
 }
+
+/// What a claimed job of the service asks, read as a worker reads it (tenant from the job,
+/// typed payload).
+pub fn call<P: agente_jobs::JobPayload>(job: &agente_jobs::Job) -> (TenantId, P) {
+    let call = agente_jobs::JobCall::<P>::from_job(job.clone()).unwrap();
+    (call.tenant().unwrap(), call.payload)
+}
+
+/// Runs a claimed `workflow.execute` job.
+pub async fn run_queued(
+    svc: &WorkflowService,
+    job: &agente_jobs::Job,
+) -> Result<Option<agente_workflows::ExecutionRecord>, agente_workflows::WorkflowServiceError> {
+    let (tenant, p) = call::<agente_workflows::ExecuteJob>(job);
+    svc.run_queued(tenant, p.execution).await
+}
+
+/// Runs a claimed `workflow.resume` job.
+pub async fn resume_due(
+    svc: &WorkflowService,
+    job: &agente_jobs::Job,
+) -> Result<Option<agente_workflows::ExecutionRecord>, agente_workflows::WorkflowServiceError> {
+    let (tenant, p) = call::<agente_workflows::ResumeJob>(job);
+    svc.resume_due(tenant, p.execution).await
+}

@@ -3,172 +3,173 @@
 use crate::common::{service, tenant};
 use agente_auth::Principal;
 use agente_core::Role;
+use agente_store::backend_tests;
+use agente_store::testing::Backend;
 use agente_store::testing::TestDb;
 use agente_workflows::{ExecutionQuery, ListQuery, WebhookCall, WorkflowServiceError};
 use serde_json::{Value, json};
 
 const BENCH: &str = include_str!("../../../workflow-model/tests/fixtures/a-webhook-bench.json");
 
-#[tokio::test]
-async fn crud_activation_runs_and_webhooks() {
-    for (backend, db) in TestDb::each().await.expect("test databases") {
-        let svc = service(&db);
-        let a = tenant(&db.db, "A").await;
-        let b = tenant(&db.db, "B").await;
+backend_tests!(crud_activation_runs_and_webhooks);
+async fn crud_activation_runs_and_webhooks(backend: Backend) {
+    let db = backend.db().await;
+    let svc = service(&db);
+    let a = tenant(&db.db, "A").await;
+    let b = tenant(&db.db, "B").await;
 
-        // Import keeps unknown fields and answers in n8n's API shape.
-        let created = svc.create(&a, BENCH).await.unwrap();
-        let id = created[0].id;
-        let api = created[0].to_api();
-        assert_eq!(api["active"], false, "{backend}");
-        assert_eq!(api["nodes"].as_array().unwrap().len(), 6);
+    // Import keeps unknown fields and answers in n8n's API shape.
+    let created = svc.create(&a, BENCH).await.unwrap();
+    let id = created[0].id;
+    let api = created[0].to_api();
+    assert_eq!(api["active"], false, "{backend}");
+    assert_eq!(api["nodes"].as_array().unwrap().len(), 6);
 
-        // Tenant B sees nothing of A's.
-        assert!(
-            matches!(
-                svc.get(&b, id).await,
-                Err(WorkflowServiceError::NotFound(_))
-            ),
-            "{backend}"
-        );
-        assert!(
-            svc.list(&b, &ListQuery::default())
-                .await
-                .unwrap()
-                .data
-                .is_empty()
-        );
-
-        // A viewer may read but not change.
-        let viewer = Principal {
-            role: Role::Viewer,
-            ..a.clone()
-        };
-        assert!(svc.get(&viewer, id).await.is_ok());
-        assert!(matches!(
-            svc.activate(&viewer, id).await,
-            Err(WorkflowServiceError::Auth(_))
-        ));
-
-        // Activate registers POST /webhook/bench; a second workflow cannot take the path.
-        assert!(svc.activate(&a, id).await.unwrap().active);
-        let clash = svc.create(&b, BENCH).await.unwrap();
-        assert!(
-            matches!(
-                svc.activate(&b, clash[0].id).await,
-                Err(WorkflowServiceError::Conflict(_))
-            ),
-            "{backend}"
-        );
-
-        let reply = svc
-            .handle_webhook(WebhookCall {
-                method: "POST".into(),
-                path: "bench".into(),
-                body: json!({"n": 40}),
-                ..WebhookCall::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(
-            (reply.status, reply.body.clone()),
-            (200, json!({"tier": "high", "score": 80})),
-            "{backend}"
-        );
-        let missing = svc
-            .handle_webhook(WebhookCall {
-                method: "GET".into(),
-                path: "bench".into(),
-                ..WebhookCall::default()
-            })
-            .await;
-        assert!(matches!(missing, Err(WorkflowServiceError::NotFound(_))));
-
-        // The webhook run was recorded with its data.
-        let page = svc
-            .list_executions(
-                &a,
-                &ExecutionQuery {
-                    workflow_id: Some(id.to_string()),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        assert_eq!(page.data.len(), 1, "{backend}");
-        let exec = svc
-            .get_execution(&a, page.data[0].id, true)
+    // Tenant B sees nothing of A's.
+    assert!(
+        matches!(
+            svc.get(&b, id).await,
+            Err(WorkflowServiceError::NotFound(_))
+        ),
+        "{backend}"
+    );
+    assert!(
+        svc.list(&b, &ListQuery::default())
             .await
             .unwrap()
-            .to_api();
-        assert_eq!(exec["status"], "success");
-        assert_eq!(exec["mode"], "webhook");
-        assert_eq!(exec["data"]["resultData"]["lastNodeExecuted"], "Respond");
-        assert!(exec["data"]["resultData"]["runData"]["Set High"].is_array());
-        assert!(
-            svc.get_execution(&b, page.data[0].id, false).await.is_err(),
-            "{backend}: cross-tenant read"
-        );
+            .data
+            .is_empty()
+    );
 
-        // Deactivation keeps the path the tenant's (no one else can claim it in the
-        // meantime); it is free again once the workflow using it is deleted (below).
-        svc.deactivate(&a, id).await.unwrap();
-        assert!(
-            matches!(
-                svc.activate(&b, clash[0].id).await,
-                Err(WorkflowServiceError::Conflict(m)) if m.contains("not available")
-            ),
-            "{backend}"
-        );
+    // A viewer may read but not change.
+    let viewer = Principal {
+        role: Role::Viewer,
+        ..a.clone()
+    };
+    assert!(svc.get(&viewer, id).await.is_ok());
+    assert!(matches!(
+        svc.activate(&viewer, id).await,
+        Err(WorkflowServiceError::Auth(_))
+    ));
 
-        // Update, list with filters and cursor, delete.
-        let mut doc: Value = serde_json::from_str(BENCH).unwrap();
-        doc["name"] = json!("Renamed");
-        let updated = svc.update(&a, id, &doc.to_string()).await.unwrap();
-        assert_eq!((updated.workflow.name(), updated.version), ("Renamed", 2));
-        svc.create(&a, &json!({"name": "Second", "nodes": [{"name": "Go", "type": "n8n-nodes-base.manualTrigger"}], "connections": {}}).to_string()).await.unwrap();
-        let first = svc
-            .list(
-                &a,
-                &ListQuery {
-                    limit: Some(1),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        assert_eq!(first.data.len(), 1);
-        let rest = svc
-            .list(
-                &a,
-                &ListQuery {
-                    limit: Some(1),
-                    cursor: first.next_cursor.clone(),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        assert_eq!(rest.data.len(), 1);
-        assert_ne!(first.data[0].id, rest.data[0].id);
-        let named = svc
-            .list(
-                &a,
-                &ListQuery {
-                    name: Some("renam".into()),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        assert_eq!(named.data.len(), 1);
-        svc.delete(&a, id).await.unwrap();
-        assert!(svc.get(&a, id).await.is_err());
-        assert!(
-            svc.activate(&b, clash[0].id).await.unwrap().active,
-            "{backend}: a deleted workflow's path is free"
-        );
-    }
+    // Activate registers POST /webhook/bench; a second workflow cannot take the path.
+    assert!(svc.activate(&a, id).await.unwrap().active);
+    let clash = svc.create(&b, BENCH).await.unwrap();
+    assert!(
+        matches!(
+            svc.activate(&b, clash[0].id).await,
+            Err(WorkflowServiceError::Conflict(_))
+        ),
+        "{backend}"
+    );
+
+    let reply = svc
+        .handle_webhook(WebhookCall {
+            method: "POST".into(),
+            path: "bench".into(),
+            body: json!({"n": 40}),
+            ..WebhookCall::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (reply.status, reply.body.clone()),
+        (200, json!({"tier": "high", "score": 80})),
+        "{backend}"
+    );
+    let missing = svc
+        .handle_webhook(WebhookCall {
+            method: "GET".into(),
+            path: "bench".into(),
+            ..WebhookCall::default()
+        })
+        .await;
+    assert!(matches!(missing, Err(WorkflowServiceError::NotFound(_))));
+
+    // The webhook run was recorded with its data.
+    let page = svc
+        .list_executions(
+            &a,
+            &ExecutionQuery {
+                workflow_id: Some(id.to_string()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.data.len(), 1, "{backend}");
+    let exec = svc
+        .get_execution(&a, page.data[0].id, true)
+        .await
+        .unwrap()
+        .to_api();
+    assert_eq!(exec["status"], "success");
+    assert_eq!(exec["mode"], "webhook");
+    assert_eq!(exec["data"]["resultData"]["lastNodeExecuted"], "Respond");
+    assert!(exec["data"]["resultData"]["runData"]["Set High"].is_array());
+    assert!(
+        svc.get_execution(&b, page.data[0].id, false).await.is_err(),
+        "{backend}: cross-tenant read"
+    );
+
+    // Deactivation keeps the path the tenant's (no one else can claim it in the
+    // meantime); it is free again once the workflow using it is deleted (below).
+    svc.deactivate(&a, id).await.unwrap();
+    assert!(
+        matches!(
+            svc.activate(&b, clash[0].id).await,
+            Err(WorkflowServiceError::Conflict(m)) if m.contains("not available")
+        ),
+        "{backend}"
+    );
+
+    // Update, list with filters and cursor, delete.
+    let mut doc: Value = serde_json::from_str(BENCH).unwrap();
+    doc["name"] = json!("Renamed");
+    let updated = svc.update(&a, id, &doc.to_string()).await.unwrap();
+    assert_eq!((updated.workflow.name(), updated.version), ("Renamed", 2));
+    svc.create(&a, &json!({"name": "Second", "nodes": [{"name": "Go", "type": "n8n-nodes-base.manualTrigger"}], "connections": {}}).to_string()).await.unwrap();
+    let first = svc
+        .list(
+            &a,
+            &ListQuery {
+                limit: Some(1),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.data.len(), 1);
+    let rest = svc
+        .list(
+            &a,
+            &ListQuery {
+                limit: Some(1),
+                cursor: first.next_cursor.clone(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(rest.data.len(), 1);
+    assert_ne!(first.data[0].id, rest.data[0].id);
+    let named = svc
+        .list(
+            &a,
+            &ListQuery {
+                name: Some("renam".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(named.data.len(), 1);
+    svc.delete(&a, id).await.unwrap();
+    assert!(svc.get(&a, id).await.is_err());
+    assert!(
+        svc.activate(&b, clash[0].id).await.unwrap().active,
+        "{backend}: a deleted workflow's path is free"
+    );
 }
 
 #[tokio::test]
@@ -250,60 +251,60 @@ async fn manual_runs_record_errors_and_respect_save_settings() {
     );
 }
 
-#[tokio::test]
-async fn credentials_are_sealed_at_rest_and_reach_the_engine() {
+backend_tests!(credentials_are_sealed_at_rest_and_reach_the_engine);
+async fn credentials_are_sealed_at_rest_and_reach_the_engine(backend: Backend) {
     use agente_workflows::NewCredential;
-    for (backend, db) in TestDb::each().await.expect("test databases") {
-        let svc = service(&db);
-        let a = tenant(&db.db, "A").await;
-        let cred = svc
-            .create_credential(
-                &a,
-                NewCredential {
-                    name: "token".into(),
-                    kind: "httpHeaderAuth".into(),
-                    data: serde_json::from_value(json!({"name": "X-Key", "value": "very-secret"}))
-                        .unwrap(),
-                },
-            )
-            .await
-            .unwrap();
-        // At rest the value is ciphertext.
-        let mut tx = db.db.tenant_read(a.tenant_id).await.unwrap();
-        let row = agente_store::sqlx::query("SELECT data FROM credentials WHERE id = $1")
-            .bind(cred.id.to_string())
-            .fetch_one(&mut *tx)
-            .await
-            .unwrap();
-        let stored: String = agente_store::Row::try_get(&row, "data").unwrap();
-        assert!(
-            stored.starts_with("v1.") && !stored.contains("very-secret"),
-            "{backend}"
-        );
-        drop(tx);
+    let db = backend.db().await;
+    let svc = service(&db);
+    let a = tenant(&db.db, "A").await;
+    let cred = svc
+        .credentials()
+        .create(
+            &a,
+            NewCredential {
+                name: "token".into(),
+                kind: "httpHeaderAuth".into(),
+                data: serde_json::from_value(json!({"name": "X-Key", "value": "very-secret"}))
+                    .unwrap(),
+            },
+        )
+        .await
+        .unwrap();
+    // At rest the value is ciphertext.
+    let mut tx = db.db.tenant_read(a.tenant_id).await.unwrap();
+    let row = agente_store::sqlx::query("SELECT data FROM credentials WHERE id = $1")
+        .bind(cred.id.to_string())
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    let stored: String = agente_store::Row::try_get(&row, "data").unwrap();
+    assert!(
+        stored.starts_with("v1.") && !stored.contains("very-secret"),
+        "{backend}"
+    );
+    drop(tx);
 
-        // A Code node cannot see credentials; the engine resolves them for nodes that declare them.
-        let wf = json!({"name": "uses cred", "nodes": [
-            {"name": "Go", "type": "n8n-nodes-base.manualTrigger"},
-            {"name": "Call", "type": "n8n-nodes-base.httpRequest", "parameters": {"url": "http://127.0.0.1:9/", "authentication": "genericCredentialType", "genericAuthType": "httpHeaderAuth"},
-             "credentials": {"httpHeaderAuth": {"id": cred.id, "name": "token"}}}
-        ], "connections": {"Go": {"main": [[{"node": "Call", "type": "main", "index": 0}]]}}});
-        let id = svc.create(&a, &wf.to_string()).await.unwrap()[0].id;
-        let record = svc.run(&a, id, vec![]).await.unwrap();
-        let error = record.error.unwrap_or_default();
-        assert!(
-            error.contains("request failed"),
-            "{backend}: credential not resolved: {error}"
-        );
-        assert!(!error.contains("very-secret"));
+    // A Code node cannot see credentials; the engine resolves them for nodes that declare them.
+    let wf = json!({"name": "uses cred", "nodes": [
+        {"name": "Go", "type": "n8n-nodes-base.manualTrigger"},
+        {"name": "Call", "type": "n8n-nodes-base.httpRequest", "parameters": {"url": "http://127.0.0.1:9/", "authentication": "genericCredentialType", "genericAuthType": "httpHeaderAuth"},
+         "credentials": {"httpHeaderAuth": {"id": cred.id, "name": "token"}}}
+    ], "connections": {"Go": {"main": [[{"node": "Call", "type": "main", "index": 0}]]}}});
+    let id = svc.create(&a, &wf.to_string()).await.unwrap()[0].id;
+    let record = svc.run(&a, id, vec![]).await.unwrap();
+    let error = record.error.unwrap_or_default();
+    assert!(
+        error.contains("request failed"),
+        "{backend}: credential not resolved: {error}"
+    );
+    assert!(!error.contains("very-secret"));
 
-        // Another tenant's workflow naming the same credential gets nothing.
-        let b = tenant(&db.db, "B").await;
-        let id = svc.create(&b, &wf.to_string()).await.unwrap()[0].id;
-        let record = svc.run(&b, id, vec![]).await.unwrap();
-        assert!(
-            record.error.unwrap_or_default().contains("does not exist"),
-            "{backend}"
-        );
-    }
+    // Another tenant's workflow naming the same credential gets nothing.
+    let b = tenant(&db.db, "B").await;
+    let id = svc.create(&b, &wf.to_string()).await.unwrap()[0].id;
+    let record = svc.run(&b, id, vec![]).await.unwrap();
+    assert!(
+        record.error.unwrap_or_default().contains("does not exist"),
+        "{backend}"
+    );
 }

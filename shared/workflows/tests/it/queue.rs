@@ -2,13 +2,15 @@
 //! transaction, claimed and run once. The reaper restarts what a dead process or a lost
 //! job left behind, and fails what it cannot restart.
 
-use crate::common::{service_with_clock, tenant};
+use crate::common::{resume_due, run_queued, service_with_clock, tenant};
 use agente_core::{Clock, ExecutionId, ExecutionMode, FixedClock, SystemClock, WorkflowId};
-use agente_jobs::{Lease, SqlQueue};
+use agente_jobs::{JobPayload, Lease, SqlQueue};
+use agente_store::backend_tests;
 use agente_store::sqlx::query;
+use agente_store::testing::Backend;
 use agente_store::testing::TestDb;
 use agente_workflows::{
-    EXECUTE_JOB, PENDING_STALE_MS, RESUME_JOB, RUNNING_STALE_MS, WebhookCall, WorkflowService,
+    ExecuteJob, PENDING_STALE_MS, RUNNING_STALE_MS, ResumeJob, WebhookCall, WorkflowService,
 };
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -82,180 +84,156 @@ impl Setup {
     }
 }
 
-#[tokio::test]
-async fn an_answered_at_once_webhook_queues_its_run_and_a_worker_runs_it_once() {
-    for (backend, db) in TestDb::each().await.expect("test databases") {
-        let s = setup(db);
-        let a = tenant(&s.db.db, "A").await;
-        hook(&s.svc, &a, "queued-1").await;
-        let reply = s.svc.handle_webhook(call("queued-1", 7)).await.unwrap();
-        assert_eq!(reply.body["message"], "Workflow was started", "{backend}");
+backend_tests!(an_answered_at_once_webhook_queues_its_run_and_a_worker_runs_it_once);
+async fn an_answered_at_once_webhook_queues_its_run_and_a_worker_runs_it_once(backend: Backend) {
+    let db = backend.db().await;
+    let s = setup(db);
+    let a = tenant(&s.db.db, "A").await;
+    hook(&s.svc, &a, "queued-1").await;
+    let reply = s.svc.handle_webhook(call("queued-1", 7)).await.unwrap();
+    assert_eq!(reply.body["message"], "Workflow was started", "{backend}");
 
-        let listed = s
-            .svc
-            .list_executions(&a, &Default::default())
-            .await
-            .unwrap();
-        assert_eq!(listed.data.len(), 1, "{backend}");
-        assert_eq!(
-            listed.data[0].status.as_str(),
-            "new",
-            "{backend}: recorded before it runs"
-        );
-        let lease = s.claim().await.expect("its job");
-        assert_eq!(lease.job.kind, EXECUTE_JOB);
-        let done = s
-            .svc
-            .run_queued(&lease.job.payload)
+    let listed = s
+        .svc
+        .list_executions(&a, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(listed.data.len(), 1, "{backend}");
+    assert_eq!(
+        listed.data[0].status.as_str(),
+        "new",
+        "{backend}: recorded before it runs"
+    );
+    let lease = s.claim().await.expect("its job");
+    assert_eq!(lease.job.kind, ExecuteJob::KIND);
+    let done = run_queued(&s.svc, &lease.job).await.unwrap().expect("ran");
+    assert_eq!(
+        done.status.as_str(),
+        "success",
+        "{backend}: {:?}",
+        done.error
+    );
+    assert_eq!(done.execution.unwrap().output("Echo")[0]["json"]["got"], 7);
+    assert_eq!(done.mode, ExecutionMode::Webhook);
+    // The same job delivered again runs nothing.
+    assert!(run_queued(&s.svc, &lease.job).await.unwrap().is_none());
+    let stored = s.svc.get_execution(&a, done.id, true).await.unwrap();
+    assert_eq!(stored.status.as_str(), "success");
+    assert!(stored.data.is_some());
+
+    // A queued run can be stopped before it starts.
+    s.svc.handle_webhook(call("queued-1", 8)).await.unwrap();
+    let lease = s.claim().await.expect("its job");
+    let queued = s
+        .svc
+        .list_executions(&a, &Default::default())
+        .await
+        .unwrap()
+        .data[0]
+        .id;
+    assert_eq!(
+        s.svc
+            .stop_execution(&a, queued)
             .await
             .unwrap()
-            .expect("ran");
-        assert_eq!(
-            done.status.as_str(),
-            "success",
-            "{backend}: {:?}",
-            done.error
-        );
-        assert_eq!(done.execution.unwrap().output("Echo")[0]["json"]["got"], 7);
-        assert_eq!(done.mode, ExecutionMode::Webhook);
-        // The same job delivered again runs nothing.
-        assert!(
-            s.svc
-                .run_queued(&lease.job.payload)
-                .await
-                .unwrap()
-                .is_none()
-        );
-        let stored = s.svc.get_execution(&a, done.id, true).await.unwrap();
-        assert_eq!(stored.status.as_str(), "success");
-        assert!(stored.data.is_some());
-
-        // A queued run can be stopped before it starts.
-        s.svc.handle_webhook(call("queued-1", 8)).await.unwrap();
-        let lease = s.claim().await.expect("its job");
-        let queued = s
-            .svc
-            .list_executions(&a, &Default::default())
-            .await
-            .unwrap()
-            .data[0]
-            .id;
-        assert_eq!(
-            s.svc
-                .stop_execution(&a, queued)
-                .await
-                .unwrap()
-                .status
-                .as_str(),
-            "canceled"
-        );
-        assert!(
-            s.svc
-                .run_queued(&lease.job.payload)
-                .await
-                .unwrap()
-                .is_none(),
-            "{backend}"
-        );
-    }
+            .status
+            .as_str(),
+        "canceled"
+    );
+    assert!(
+        run_queued(&s.svc, &lease.job).await.unwrap().is_none(),
+        "{backend}"
+    );
 }
 
-#[tokio::test]
-async fn the_reaper_restarts_runs_of_dead_processes_and_lost_jobs() {
-    for (backend, db) in TestDb::each().await.expect("test databases") {
-        let s = setup(db);
-        let a = tenant(&s.db.db, "A").await;
-        hook(&s.svc, &a, "queued-2").await;
-        s.svc.handle_webhook(call("queued-2", 1)).await.unwrap();
-        let id = s
-            .svc
-            .list_executions(&a, &Default::default())
-            .await
-            .unwrap()
-            .data[0]
-            .id;
+backend_tests!(the_reaper_restarts_runs_of_dead_processes_and_lost_jobs);
+async fn the_reaper_restarts_runs_of_dead_processes_and_lost_jobs(backend: Backend) {
+    let db = backend.db().await;
+    let s = setup(db);
+    let a = tenant(&s.db.db, "A").await;
+    hook(&s.svc, &a, "queued-2").await;
+    s.svc.handle_webhook(call("queued-2", 1)).await.unwrap();
+    let id = s
+        .svc
+        .list_executions(&a, &Default::default())
+        .await
+        .unwrap()
+        .data[0]
+        .id;
 
-        // A worker claimed it, then died: its job is done, the row says running, no beat.
-        let lease = s.claim().await.unwrap();
-        s.queue.complete(&lease).await.unwrap();
-        s.exec(
-            &a,
-            "UPDATE executions SET status = 'running', heartbeat_at = 0 WHERE id = $1",
-            id,
-        )
-        .await;
-        // Its last heartbeat (0) is long before the stale limit.
-        assert_eq!(s.svc.reap_executions(false).await.unwrap(), 1, "{backend}");
-        let row = s.svc.get_execution(&a, id, false).await.unwrap();
-        assert_eq!(row.status.as_str(), "new", "{backend}: queued again");
+    // A worker claimed it, then died: its job is done, the row says running, no beat.
+    let lease = s.claim().await.unwrap();
+    s.queue.complete(&lease).await.unwrap();
+    s.exec(
+        &a,
+        "UPDATE executions SET status = 'running', heartbeat_at = 0 WHERE id = $1",
+        id,
+    )
+    .await;
+    // Its last heartbeat (0) is long before the stale limit.
+    assert_eq!(s.svc.reap_executions(false).await.unwrap(), 1, "{backend}");
+    let row = s.svc.get_execution(&a, id, false).await.unwrap();
+    assert_eq!(row.status.as_str(), "new", "{backend}: queued again");
+    assert_eq!(
+        s.svc.reap_executions(false).await.unwrap(),
+        0,
+        "{backend}: once"
+    );
+    let lease = s.claim().await.expect("a new job");
+    let done = run_queued(&s.svc, &lease.job).await.unwrap().expect("ran");
+    assert_eq!(done.status.as_str(), "success", "{backend}");
+    assert_eq!(done.execution.unwrap().output("Echo")[0]["json"]["got"], 1);
+
+    // Its job lost (a flushed queue): found after PENDING_STALE_MS, enqueued again —
+    // however often it is lost: a lost job does not spend the restarts a run whose
+    // process died has.
+    s.svc.handle_webhook(call("queued-2", 2)).await.unwrap();
+    s.lose_all_jobs().await;
+    assert_eq!(
+        s.svc.reap_executions(false).await.unwrap(),
+        0,
+        "{backend}: not stale yet"
+    );
+    for lost in 1..=4 {
+        s.clock.advance_secs(PENDING_STALE_MS / 1000 + 1);
         assert_eq!(
             s.svc.reap_executions(false).await.unwrap(),
-            0,
-            "{backend}: once"
+            1,
+            "{backend}: lost {lost} times"
         );
-        let lease = s.claim().await.expect("a new job");
-        let done = s
-            .svc
-            .run_queued(&lease.job.payload)
-            .await
-            .unwrap()
-            .expect("ran");
-        assert_eq!(done.status.as_str(), "success", "{backend}");
-        assert_eq!(done.execution.unwrap().output("Echo")[0]["json"]["got"], 1);
-
-        // Its job lost (a flushed queue): found after PENDING_STALE_MS, enqueued again —
-        // however often it is lost: a lost job does not spend the restarts a run whose
-        // process died has.
-        s.svc.handle_webhook(call("queued-2", 2)).await.unwrap();
-        s.lose_all_jobs().await;
-        assert_eq!(
-            s.svc.reap_executions(false).await.unwrap(),
-            0,
-            "{backend}: not stale yet"
-        );
-        for lost in 1..=4 {
-            s.clock.advance_secs(PENDING_STALE_MS / 1000 + 1);
-            assert_eq!(
-                s.svc.reap_executions(false).await.unwrap(),
-                1,
-                "{backend}: lost {lost} times"
-            );
-            if lost < 4 {
-                s.lose_all_jobs().await;
-            }
+        if lost < 4 {
+            s.lose_all_jobs().await;
         }
-        let lease = s.claim().await.expect("a new job");
-        assert_eq!(
-            s.svc
-                .run_queued(&lease.job.payload)
-                .await
-                .unwrap()
-                .unwrap()
-                .status
-                .as_str(),
-            "success"
-        );
     }
+    let lease = s.claim().await.expect("a new job");
+    assert_eq!(
+        run_queued(&s.svc, &lease.job)
+            .await
+            .unwrap()
+            .unwrap()
+            .status
+            .as_str(),
+        "success"
+    );
 }
 
-#[tokio::test]
-async fn a_run_whose_job_waits_in_a_backlog_is_left_alone_however_long() {
-    for (backend, db) in TestDb::each().await.expect("test databases") {
-        let s = setup(db);
-        let a = tenant(&s.db.db, "A").await;
-        hook(&s.svc, &a, "backlog").await;
-        s.svc.handle_webhook(call("backlog", 5)).await.unwrap();
-        // Far longer than the reaper's three restarts would take: the job is still queued,
-        // so the run is neither re-sent nor failed.
-        for _ in 0..5 {
-            s.clock.advance_secs(PENDING_STALE_MS / 1000 + 1);
-            assert_eq!(s.svc.reap_executions(false).await.unwrap(), 0, "{backend}");
-        }
-        let lease = s.claim().await.expect("its one job");
-        assert!(s.claim().await.is_none(), "{backend}: no second job");
-        let done = s.svc.run_queued(&lease.job.payload).await.unwrap().unwrap();
-        assert_eq!(done.status.as_str(), "success", "{backend}");
+backend_tests!(a_run_whose_job_waits_in_a_backlog_is_left_alone_however_long);
+async fn a_run_whose_job_waits_in_a_backlog_is_left_alone_however_long(backend: Backend) {
+    let db = backend.db().await;
+    let s = setup(db);
+    let a = tenant(&s.db.db, "A").await;
+    hook(&s.svc, &a, "backlog").await;
+    s.svc.handle_webhook(call("backlog", 5)).await.unwrap();
+    // Far longer than the reaper's three restarts would take: the job is still queued,
+    // so the run is neither re-sent nor failed.
+    for _ in 0..5 {
+        s.clock.advance_secs(PENDING_STALE_MS / 1000 + 1);
+        assert_eq!(s.svc.reap_executions(false).await.unwrap(), 0, "{backend}");
     }
+    let lease = s.claim().await.expect("its one job");
+    assert!(s.claim().await.is_none(), "{backend}: no second job");
+    let done = run_queued(&s.svc, &lease.job).await.unwrap().unwrap();
+    assert_eq!(done.status.as_str(), "success", "{backend}");
 }
 
 #[tokio::test]
@@ -309,7 +287,7 @@ async fn the_reaper_fails_what_it_cannot_restart_and_gives_up_after_three_attemp
     assert_eq!(row.status.as_str(), "error", "three restarts, then failed");
     // A production run the reaper fails is announced (the manual one above is not).
     let news = s.claim().await.expect("the failure is announced");
-    assert_eq!(news.job.kind, agente_notify::EVENT_JOB);
+    assert_eq!(news.job.kind, <agente_notify::Event as JobPayload>::KIND);
     assert_eq!(news.job.payload["id"], format!("execution.failed:{id}"));
     assert_eq!(news.job.payload["data"]["workflow"]["name"], "queued");
     assert!(s.claim().await.is_none(), "announced once");
@@ -335,10 +313,8 @@ async fn an_overdue_wait_whose_job_was_lost_is_resumed() {
     s.clock.advance_secs(PENDING_STALE_MS / 1000);
     assert_eq!(s.svc.reap_executions(false).await.unwrap(), 1);
     let lease = s.claim().await.expect("a resume job");
-    assert_eq!(lease.job.kind, RESUME_JOB);
-    let done = s
-        .svc
-        .resume_due(&lease.job.payload)
+    assert_eq!(lease.job.kind, ResumeJob::KIND);
+    let done = resume_due(&s.svc, &lease.job)
         .await
         .unwrap()
         .expect("resumed");
@@ -362,7 +338,7 @@ async fn workflows_starting_themselves_without_waiting_stop_at_the_depth_limit()
     assert_eq!(first.status.as_str(), "success", "{:?}", first.error);
     let mut runs = 1;
     while let Some(lease) = s.claim().await {
-        let record = s.svc.run_queued(&lease.job.payload).await.unwrap().unwrap();
+        let record = run_queued(&s.svc, &lease.job).await.unwrap().unwrap();
         s.queue.complete(&lease).await.unwrap();
         runs += 1;
         if record.status.as_str() == "error" {
@@ -376,7 +352,7 @@ async fn workflows_starting_themselves_without_waiting_stop_at_the_depth_limit()
     }
     // Left queued: only the notifier's news of the failed run.
     let news = s.claim().await.expect("the failure is announced");
-    assert_eq!(news.job.kind, agente_notify::EVENT_JOB);
+    assert_eq!(news.job.kind, <agente_notify::Event as JobPayload>::KIND);
     assert_eq!(news.job.payload["kind"], "execution.failed");
     assert!(s.claim().await.is_none(), "nothing else left queued");
     assert_eq!(runs, agente_engine::MAX_SUB_WORKFLOW_DEPTH as usize + 1);

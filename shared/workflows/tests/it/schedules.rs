@@ -4,9 +4,12 @@
 
 use crate::common::{service, tenant};
 use agente_core::{Clock, FixedClock, SystemClock};
+use agente_jobs::{JobError, JobPayload};
 use agente_jobs::{Scheduler, SqlQueue};
+use agente_store::backend_tests;
+use agente_store::testing::Backend;
 use agente_store::testing::TestDb;
-use agente_workflows::SCHEDULE_JOB;
+use agente_workflows::ScheduleJob;
 use serde_json::json;
 use std::sync::Arc;
 
@@ -20,90 +23,124 @@ fn every_minute() -> serde_json::Value {
     ], "connections": {"Every minute": {"main": [[{"node": "Note", "type": "main", "index": 0}]]}}})
 }
 
-#[tokio::test]
-async fn an_active_schedule_fires_a_job_that_runs_the_workflow() {
-    for (backend, db) in TestDb::each().await.expect("test databases") {
-        let svc = service(&db);
-        let a = tenant(&db.db, "A").await;
-        let id = svc.create(&a, &every_minute().to_string()).await.unwrap()[0].id;
-        // A minute and a bit from now the first firing is due.
-        let later = FixedClock::at_ms(SystemClock.now_ms() + 61_000);
-        let queue = SqlQueue::new(db.db.clone(), Arc::new(later.clone()));
-        let scheduler = Scheduler::new(
-            db.db.clone(),
-            queue.clone().into(),
-            Arc::new(later.clone()),
-            "s",
-        );
-        assert_eq!(
-            scheduler.tick().await.unwrap(),
-            0,
-            "{backend}: inactive workflows do not fire"
-        );
+backend_tests!(an_active_schedule_fires_a_job_that_runs_the_workflow);
+async fn an_active_schedule_fires_a_job_that_runs_the_workflow(backend: Backend) {
+    let db = backend.db().await;
+    let svc = service(&db);
+    let a = tenant(&db.db, "A").await;
+    let id = svc.create(&a, &every_minute().to_string()).await.unwrap()[0].id;
+    // A minute and a bit from now the first firing is due.
+    let later = FixedClock::at_ms(SystemClock.now_ms() + 61_000);
+    let queue = SqlQueue::new(db.db.clone(), Arc::new(later.clone()));
+    let scheduler = Scheduler::new(
+        db.db.clone(),
+        queue.clone().into(),
+        Arc::new(later.clone()),
+        "s",
+    );
+    assert_eq!(
+        scheduler.tick().await.unwrap(),
+        0,
+        "{backend}: inactive workflows do not fire"
+    );
 
-        svc.activate(&a, id).await.unwrap();
-        assert_eq!(scheduler.tick().await.unwrap(), 1, "{backend}");
-        let lease = queue
-            .claim(&["default".into()], "w", 30_000)
-            .await
+    svc.activate(&a, id).await.unwrap();
+    assert_eq!(scheduler.tick().await.unwrap(), 1, "{backend}");
+    let lease = queue
+        .claim(&["default".into()], "w", 30_000)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(lease.job.kind, ScheduleJob::KIND);
+    assert_eq!(
+        lease.job.tenant,
+        Some(a.tenant_id),
+        "{backend}: the job names its tenant"
+    );
+    let record = run_scheduled(&svc, &lease.job)
+        .await
+        .unwrap()
+        .expect("it ran");
+    assert_eq!(
+        (record.status.as_str(), record.mode.as_str()),
+        ("success", "trigger")
+    );
+    let out = record.execution.unwrap().output("Note");
+    assert!(
+        out[0]["json"]["zone"]
+            .as_str()
             .unwrap()
-            .unwrap();
-        assert_eq!(lease.job.kind, SCHEDULE_JOB);
-        assert_eq!(
-            lease.job.tenant,
-            Some(a.tenant_id),
-            "{backend}: the job names its tenant"
-        );
-        let record = svc
-            .run_scheduled(&lease.job.payload)
-            .await
-            .unwrap()
-            .expect("it ran");
-        assert_eq!(
-            (record.status.as_str(), record.mode.as_str()),
-            ("success", "trigger")
-        );
-        let out = record.execution.unwrap().output("Note");
-        assert!(
-            out[0]["json"]["zone"]
-                .as_str()
-                .unwrap()
-                .starts_with("Europe/Berlin (UTC+"),
-            "{backend}: {out:?}"
-        );
+            .starts_with("Europe/Berlin (UTC+"),
+        "{backend}: {out:?}"
+    );
 
-        // The firing shows in the workflow's schedule history, to its tenant only.
-        queue.complete(&lease).await.unwrap();
-        let history = svc.schedule_history(&a, id, 10).await.unwrap();
-        assert_eq!(history.len(), 1, "{backend}");
-        assert_eq!(
-            (history[0].state.as_str(), history[0].attempts),
-            ("done", 1)
-        );
-        assert!(history[0].started_at.is_some() && history[0].finished_at.is_some());
-        let b = tenant(&db.db, "B").await;
-        assert!(svc.schedule_history(&b, id, 10).await.is_err(), "{backend}");
+    // The firing shows in the workflow's schedule history, to its tenant only.
+    queue.complete(&lease).await.unwrap();
+    let history = svc.schedules().history(&a, id, 10).await.unwrap();
+    assert_eq!(history.len(), 1, "{backend}");
+    assert_eq!(
+        (history[0].state.as_str(), history[0].attempts),
+        ("done", 1)
+    );
+    assert!(history[0].started_at.is_some() && history[0].finished_at.is_some());
+    let b = tenant(&db.db, "B").await;
+    assert!(
+        svc.schedules().history(&b, id, 10).await.is_err(),
+        "{backend}"
+    );
 
-        // Deactivated: no more firings, and a firing already queued runs nothing.
-        svc.deactivate(&a, id).await.unwrap();
-        later.advance_secs(120);
-        assert_eq!(scheduler.tick().await.unwrap(), 0, "{backend}");
-        assert!(
-            svc.run_scheduled(&lease.job.payload)
-                .await
-                .unwrap()
-                .is_none()
-        );
-    }
+    // Deactivated: no more firings, and a firing already queued runs nothing.
+    svc.deactivate(&a, id).await.unwrap();
+    later.advance_secs(120);
+    assert_eq!(scheduler.tick().await.unwrap(), 0, "{backend}");
+    assert!(run_scheduled(&svc, &lease.job).await.unwrap().is_none());
 }
 
 #[tokio::test]
-async fn a_schedule_job_with_a_bad_payload_is_refused_clearly() {
+async fn schedule_jobs_without_a_tenant_or_with_a_bad_payload_go_to_the_dead_letters() {
     let db = TestDb::sqlite().await.unwrap();
-    let svc = service(&db);
-    let err = svc
-        .run_scheduled(&json!({"workflow": "x"}))
-        .await
-        .unwrap_err();
-    assert!(err.to_string().contains("tenant"), "{err}");
+    let handlers = agente_workflows::job_handlers(&service(&db));
+    let job = |tenant, payload| agente_jobs::Job {
+        id: "j".into(),
+        kind: ScheduleJob::KIND.into(),
+        queue: "default".into(),
+        tenant,
+        payload,
+        priority: 0,
+        attempt: 1,
+        max_attempts: 5,
+        timeout_ms: 60_000,
+    };
+    let workflow = agente_core::WorkflowId::new();
+    let fatal = |r: Result<(), JobError>| match r {
+        Err(JobError::Fatal(m)) => m,
+        other => panic!("expected a fatal error, got {other:?}"),
+    };
+    let no_tenant = handlers
+        .handle(job(
+            None,
+            json!({"workflow": workflow, "node": "Every minute"}),
+        ))
+        .await;
+    assert!(fatal(no_tenant).contains("no tenant"));
+    let tenant = Some(agente_core::TenantId::new());
+    let bad = handlers.handle(job(tenant, json!({"workflow": "x"}))).await;
+    assert!(fatal(bad).contains("workflow.schedule"));
+    // A well-formed firing of a workflow that is gone runs nothing and succeeds.
+    let gone = handlers
+        .handle(job(
+            tenant,
+            json!({"workflow": workflow, "node": "Every minute"}),
+        ))
+        .await;
+    assert!(gone.is_ok(), "{gone:?}");
+}
+
+/// Runs a claimed `workflow.schedule` job.
+async fn run_scheduled(
+    svc: &agente_workflows::WorkflowService,
+    job: &agente_jobs::Job,
+) -> Result<Option<agente_workflows::ExecutionRecord>, agente_workflows::WorkflowServiceError> {
+    let (tenant, firing) = crate::common::call::<ScheduleJob>(job);
+    svc.run_scheduled(tenant, &firing).await
 }

@@ -1,0 +1,8 @@
+//! Integration tests of the AI service: providers over their wire formats, generation, explanation, the offline provider.
+#![allow(clippy::unwrap_used)] // a test fails by panicking
+
+mod explain;
+mod generate;
+mod node_models;
+mod offline;
+mod providers;

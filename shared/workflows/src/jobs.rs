@@ -1,0 +1,111 @@
+//! The service's background jobs: the payload of each job type, the one way each is
+//! enqueued, and how a worker runs it (`job_handlers`). Every job names its tenant on the
+//! job itself; payloads carry ids only (the database holds what a run starts from).
+
+use crate::records::ExecutionRecord;
+use crate::{WorkflowService, WorkflowServiceError as E};
+use agente_core::{ExecutionId, TenantId, WorkflowId};
+use agente_jobs::{Handlers, JobCall, JobError, JobPayload, NewJob, RetryPolicy};
+use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
+
+/// Runs a queued execution (`queued.rs`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ExecuteJob {
+    pub execution: ExecutionId,
+}
+
+impl JobPayload for ExecuteJob {
+    const KIND: &'static str = "workflow.execute";
+}
+
+/// Resumes a waiting execution when its time comes (`waiting.rs`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ResumeJob {
+    pub execution: ExecutionId,
+}
+
+impl JobPayload for ResumeJob {
+    const KIND: &'static str = "workflow.resume";
+}
+
+/// One firing of a schedule trigger (`scheduled.rs`); the scheduler adds the firing's
+/// planned instant.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduleJob {
+    pub workflow: WorkflowId,
+    /// The trigger node's name.
+    pub node: String,
+    /// When the firing was due (Unix ms); the time of the run when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_at: Option<i64>,
+}
+
+impl JobPayload for ScheduleJob {
+    const KIND: &'static str = "workflow.schedule";
+}
+
+/// The job that starts or resumes execution `id` of `tenant`; `key` makes each enqueue of
+/// one purpose run once.
+pub(crate) fn execution_job<P: JobPayload>(payload: &P, tenant: TenantId, key: String) -> NewJob {
+    NewJob::of(payload).tenant(tenant).idempotency_key(key)
+}
+
+/// What a worker runs for each of the service's job types.
+pub fn job_handlers(service: &WorkflowService) -> Handlers {
+    let (queued, waiting, scheduled) = (service.clone(), service.clone(), service.clone());
+    Handlers::new()
+        .register(RetryPolicy::default(), move |call: JobCall<ExecuteJob>| {
+            let service = queued.clone();
+            async move {
+                let tenant = call.tenant()?;
+                decide(service.run_queued(tenant, call.payload.execution).await)
+            }
+        })
+        .register(RetryPolicy::default(), move |call: JobCall<ResumeJob>| {
+            let service = waiting.clone();
+            async move {
+                let tenant = call.tenant()?;
+                decide(service.resume_due(tenant, call.payload.execution).await)
+            }
+        })
+        .register(RetryPolicy::default(), move |call: JobCall<ScheduleJob>| {
+            let service = scheduled.clone();
+            async move {
+                let tenant = call.tenant()?;
+                decide(service.run_scheduled(tenant, &call.payload).await)
+            }
+        })
+}
+
+/// A job that ran a workflow succeeded even when the execution failed (that is recorded
+/// with the execution); bad input will be bad again, anything else may pass next time.
+fn decide(result: Result<Option<ExecutionRecord>, E>) -> Result<(), JobError> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(e @ E::BadInput(_)) => Err(JobError::Fatal(e.to_string())),
+        Err(e) => Err(JobError::Retry(e.to_string())),
+    }
+}
+
+impl WorkflowService {
+    /// Sets stalled executions going again every `reap_every` until `shutdown`: any worker
+    /// process may, the row updates make each recovery happen once.
+    pub async fn reap_until(self, shutdown: CancellationToken) {
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                () = tokio::time::sleep(self.reap_every()) => {}
+            }
+            match self.reap_executions(false).await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(
+                    recovered = n,
+                    "stalled executions were queued again or failed"
+                ),
+                Err(e) => tracing::warn!(error = %e, "looking for stalled executions failed"),
+            }
+        }
+    }
+}
