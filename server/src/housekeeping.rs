@@ -138,7 +138,8 @@ pub async fn run(
     retention: &HousekeepingJob,
 ) -> Result<(), String> {
     let pruned = workflows
-        .prune_executions(retention.max_age_hours * 3_600_000, retention.keep)
+        .executions()
+        .prune(retention.max_age_hours * 3_600_000, retention.keep)
         .await
         .map_err(|e| format!("pruning executions failed: {e}"))?;
     // Each plan keeps execution data for its own number of days (within the above).

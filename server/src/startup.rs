@@ -287,7 +287,7 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
     // On the embedded database this is the only process: whatever it left running was
     // interrupted, and is queued again (or failed) at once rather than after a minute.
     let embedded = state.db.backend() == agente_store::Backend::Sqlite;
-    let recovered = state.workflows.reap_executions(embedded).await?;
+    let recovered = state.workflows.executions().reap(embedded).await?;
     if recovered > 0 {
         tracing::warn!(
             recovered,

@@ -91,7 +91,12 @@ async fn handle(
     }
     let workflows = &state.workflows;
     let target = match kind {
-        Kind::Waiting => workflows.find_waiting(method.as_str(), &path).await,
+        Kind::Waiting => {
+            workflows
+                .executions()
+                .find_waiting(method.as_str(), &path)
+                .await
+        }
         Kind::Test => workflows.find_webhook(method.as_str(), &path, true).await,
         Kind::Production => workflows.find_webhook(method.as_str(), &path, false).await,
     }

@@ -306,7 +306,8 @@ pub async fn stop_execution(id: String) -> Result<String, ServerFnError> {
     let id: agente_core::ExecutionId = parse_id(&id, "execution")?;
     Ok(context()?
         .workflows
-        .stop_execution(&p, id)
+        .executions()
+        .stop(&p, id)
         .await
         .map_err(server_error)?
         .status
@@ -337,7 +338,8 @@ pub async fn list_executions(workflow_id: String) -> Result<Vec<ExecutionRow>, S
     };
     let page = context()?
         .workflows
-        .list_executions(&p, &q)
+        .executions()
+        .list(&p, &q)
         .await
         .map_err(server_error)?;
     Ok(page.data.iter().map(execution_row).collect())
@@ -349,7 +351,8 @@ pub async fn get_execution(id: String) -> Result<ExecutionView, ServerFnError> {
     let id: agente_core::ExecutionId = parse_id(&id, "execution")?;
     let record = context()?
         .workflows
-        .get_execution(&p, id, true)
+        .executions()
+        .get(&p, id, true)
         .await
         .map_err(server_error)?;
     let run_data = record

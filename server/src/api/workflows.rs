@@ -153,7 +153,7 @@ pub async fn list_executions(
     Caller(p): Caller,
     ApiQuery(q): ApiQuery<ExecutionQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let page = s.workflows.list_executions(&p, &q).await?;
+    let page = s.workflows.executions().list(&p, &q).await?;
     Ok(Json(
         json!({ "data": page.data.iter().map(|e| e.to_api()).collect::<Vec<_>>(), "nextCursor": page.next_cursor }),
     ))
@@ -175,7 +175,8 @@ pub async fn get_execution(
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(
         s.workflows
-            .get_execution(&p, id, q.include_data)
+            .executions()
+            .get(&p, id, q.include_data)
             .await?
             .to_api(),
     ))
@@ -188,7 +189,7 @@ pub async fn retry_execution(
     Caller(p): Caller,
     PathId(id): PathId<agente_core::ExecutionId>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(s.workflows.retry_execution(&p, id).await?.to_api()))
+    Ok(Json(s.workflows.executions().retry(&p, id).await?.to_api()))
 }
 
 /// Stop a running execution; answers it as it stopped (`canceled`).
@@ -198,7 +199,7 @@ pub async fn stop_execution(
     Caller(p): Caller,
     PathId(id): PathId<agente_core::ExecutionId>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(s.workflows.stop_execution(&p, id).await?.to_api()))
+    Ok(Json(s.workflows.executions().stop(&p, id).await?.to_api()))
 }
 
 /// Listen for one test call on `/webhook-test/…` of each Webhook node (two minutes).
@@ -221,7 +222,9 @@ pub async fn delete_execution(
     Caller(p): Caller,
     PathId(id): PathId<agente_core::ExecutionId>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(s.workflows.delete_execution(&p, id).await?.to_api()))
+    Ok(Json(
+        s.workflows.executions().delete(&p, id).await?.to_api(),
+    ))
 }
 
 /// Credentials, never returned with their data.

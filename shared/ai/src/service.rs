@@ -210,7 +210,7 @@ impl AiService {
         workflows: &WorkflowService,
         id: ExecutionId,
     ) -> Result<ExplainedExecution, AiError> {
-        let execution = workflows.get_execution(p, id, true).await?;
+        let execution = workflows.executions().get(p, id, true).await?;
         if execution.status != ExecutionStatus::Error {
             return Err(AiError::BadInput(format!(
                 "only a failed execution can be explained; this one is {}",
@@ -250,7 +250,7 @@ impl AiService {
             include_data: Some(true),
             ..Default::default()
         };
-        let executions = workflows.list_executions(p, &query).await?.data;
+        let executions = workflows.executions().list(p, &query).await?.data;
         self.advise_on(
             p,
             &stored.workflow,

@@ -2,7 +2,7 @@
 //! and bound to tenant and credential id. No API returns them in clear; the engine receives
 //! the ones a workflow references, for the duration of a run.
 
-use crate::WorkflowServiceError as E;
+use crate::error::WorkflowServiceError as E;
 use crate::records::iso;
 use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::{Clock, CredentialId, SecretBox, TenantId};

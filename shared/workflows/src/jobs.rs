@@ -2,8 +2,9 @@
 //! enqueued, and how a worker runs it (`job_handlers`). Every job names its tenant on the
 //! job itself; payloads carry ids only (the database holds what a run starts from).
 
+use crate::WorkflowService;
+use crate::error::WorkflowServiceError as E;
 use crate::records::ExecutionRecord;
-use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_core::{ExecutionId, TenantId, WorkflowId};
 use agente_jobs::{Handlers, JobCall, JobError, JobPayload, NewJob, RetryPolicy};
 use serde::{Deserialize, Serialize};
@@ -60,14 +61,24 @@ pub fn job_handlers(service: &WorkflowService) -> Handlers {
             let service = queued.clone();
             async move {
                 let tenant = call.tenant()?;
-                decide(service.run_queued(tenant, call.payload.execution).await)
+                decide(
+                    service
+                        .executions()
+                        .run_queued(tenant, call.payload.execution)
+                        .await,
+                )
             }
         })
         .register(RetryPolicy::default(), move |call: JobCall<ResumeJob>| {
             let service = waiting.clone();
             async move {
                 let tenant = call.tenant()?;
-                decide(service.resume_due(tenant, call.payload.execution).await)
+                decide(
+                    service
+                        .executions()
+                        .resume_due(tenant, call.payload.execution)
+                        .await,
+                )
             }
         })
         .register(RetryPolicy::default(), move |call: JobCall<ScheduleJob>| {
@@ -96,9 +107,9 @@ impl WorkflowService {
         loop {
             tokio::select! {
                 () = shutdown.cancelled() => return,
-                () = tokio::time::sleep(self.reap_every()) => {}
+                () = tokio::time::sleep(self.executions.reap_every()) => {}
             }
-            match self.reap_executions(false).await {
+            match self.executions.reap(false).await {
                 Ok(0) => {}
                 Ok(n) => tracing::warn!(
                     recovered = n,

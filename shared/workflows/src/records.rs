@@ -1,7 +1,7 @@
 //! What the service hands out about executions: records and queries, in n8n's public-API
 //! shape where it has one. Plain data; the rows they come from are `lifecycle.rs`'s.
 
-use crate::run_data;
+use crate::executions::run_data;
 use agente_core::{ExecutionId, ExecutionMode, ExecutionStatus, WorkflowId};
 use agente_engine::Execution;
 use serde::{Deserialize, Serialize};

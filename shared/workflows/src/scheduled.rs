@@ -2,11 +2,12 @@
 //! the job scheduler (registered in the activation's transaction, removed on deactivation),
 //! and each firing arrives as a job that runs the workflow from that node.
 
+use crate::WorkflowService;
+use crate::error::WorkflowServiceError as E;
+use crate::executions::pending::acting_for;
 use crate::jobs::ScheduleJob;
-use crate::pending::acting_for;
 use crate::records::ExecutionRecord;
 use crate::store::load;
-use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_auth::Principal;
 use agente_auth::{Action, Resource, check_permission};
 use agente_core::{Clock, ExecutionMode, TenantId, WorkflowId};
@@ -137,6 +138,7 @@ impl WorkflowService {
             ..RunRequest::default()
         };
         match self
+            .executions
             .execute_and_record(&principal, workflow_id.into(), &stored.workflow, request)
             .await
         {

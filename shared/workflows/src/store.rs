@@ -1,7 +1,8 @@
 //! Workflow CRUD and activation.
 
+use crate::WorkflowService;
+use crate::error::WorkflowServiceError as E;
 use crate::records::{Page, iso};
-use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::WorkflowId;
 use agente_store::sqlx::query;

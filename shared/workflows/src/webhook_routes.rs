@@ -4,7 +4,7 @@
 //! (`<webhookId>/user/:id`). Paths belong to a tenant (`webhook_paths`): one it claimed stays
 //! its own until the workflow using it is deleted.
 
-use crate::WorkflowServiceError as E;
+use crate::error::WorkflowServiceError as E;
 use crate::store::{StoredWorkflow, load};
 use crate::webhook_cache::WebhookCache;
 use crate::webhook_call::ResolvedRoute;

@@ -34,7 +34,8 @@ async fn a_worker_resumes_a_waiting_execution_when_its_time_comes(backend: Backe
     let running = start(&db, &workflows, &clock, false);
     tokio::time::sleep(Duration::from_millis(200)).await;
     let early = workflows
-        .get_execution(&p, waiting.id, false)
+        .executions()
+        .get(&p, waiting.id, false)
         .await
         .unwrap();
     assert_eq!(
@@ -47,7 +48,8 @@ async fn a_worker_resumes_a_waiting_execution_when_its_time_comes(backend: Backe
     let mut status = agente_core::ExecutionStatus::Waiting;
     for _ in 0..250 {
         status = workflows
-            .get_execution(&p, waiting.id, false)
+            .executions()
+            .get(&p, waiting.id, false)
             .await
             .unwrap()
             .status;
@@ -79,7 +81,7 @@ async fn the_scheduler_fires_housekeeping_and_a_worker_prunes_old_executions(bac
     clock.advance_secs(2 * 3_600);
     let mut gone = false;
     for _ in 0..250 {
-        if workflows.get_execution(&p, old.id, false).await.is_err() {
+        if workflows.executions().get(&p, old.id, false).await.is_err() {
             gone = true;
             break;
         }

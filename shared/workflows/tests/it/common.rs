@@ -71,7 +71,7 @@ pub async fn run_queued(
     job: &agente_jobs::Job,
 ) -> Result<Option<agente_workflows::ExecutionRecord>, agente_workflows::WorkflowServiceError> {
     let (tenant, p) = call::<agente_workflows::ExecuteJob>(job);
-    svc.run_queued(tenant, p.execution).await
+    svc.executions().run_queued(tenant, p.execution).await
 }
 
 /// Runs a claimed `workflow.resume` job.
@@ -80,5 +80,5 @@ pub async fn resume_due(
     job: &agente_jobs::Job,
 ) -> Result<Option<agente_workflows::ExecutionRecord>, agente_workflows::WorkflowServiceError> {
     let (tenant, p) = call::<agente_workflows::ResumeJob>(job);
-    svc.resume_due(tenant, p.execution).await
+    svc.executions().resume_due(tenant, p.execution).await
 }

@@ -88,7 +88,8 @@ async fn crud_activation_runs_and_webhooks(backend: Backend) {
 
     // The webhook run was recorded with its data.
     let page = svc
-        .list_executions(
+        .executions()
+        .list(
             &a,
             &ExecutionQuery {
                 workflow_id: Some(id.to_string()),
@@ -99,7 +100,8 @@ async fn crud_activation_runs_and_webhooks(backend: Backend) {
         .unwrap();
     assert_eq!(page.data.len(), 1, "{backend}");
     let exec = svc
-        .get_execution(&a, page.data[0].id, true)
+        .executions()
+        .get(&a, page.data[0].id, true)
         .await
         .unwrap()
         .to_api();
@@ -108,7 +110,10 @@ async fn crud_activation_runs_and_webhooks(backend: Backend) {
     assert_eq!(exec["data"]["resultData"]["lastNodeExecuted"], "Respond");
     assert!(exec["data"]["resultData"]["runData"]["Set High"].is_array());
     assert!(
-        svc.get_execution(&b, page.data[0].id, false).await.is_err(),
+        svc.executions()
+            .get(&b, page.data[0].id, false)
+            .await
+            .is_err(),
         "{backend}: cross-tenant read"
     );
 
@@ -227,14 +232,15 @@ async fn manual_runs_record_errors_and_respect_save_settings() {
         ("error", Some("no luck"))
     );
     let stored = svc
-        .get_execution(&a, record.id, true)
+        .executions()
+        .get(&a, record.id, true)
         .await
         .unwrap()
         .to_api();
     assert_eq!(stored["data"]["resultData"]["error"]["node"], "Boom");
 
     // Retry runs again from the trigger with the same items; success runs cannot be retried.
-    let retried = svc.retry_execution(&a, record.id).await.unwrap();
+    let retried = svc.executions().retry(&a, record.id).await.unwrap();
     assert_eq!(
         (retried.mode.as_str(), retried.error.as_deref()),
         ("retry", Some("no luck"))
@@ -246,7 +252,7 @@ async fn manual_runs_record_errors_and_respect_save_settings() {
     let id = svc.create(&a, &quiet.to_string()).await.unwrap()[0].id;
     let record = svc.run(&a, id, vec![]).await.unwrap();
     assert!(
-        svc.get_execution(&a, record.id, false).await.is_err(),
+        svc.executions().get(&a, record.id, false).await.is_err(),
         "not saved when the workflow says none"
     );
 }

@@ -95,7 +95,8 @@ async fn an_answered_at_once_webhook_queues_its_run_and_a_worker_runs_it_once(ba
 
     let listed = s
         .svc
-        .list_executions(&a, &Default::default())
+        .executions()
+        .list(&a, &Default::default())
         .await
         .unwrap();
     assert_eq!(listed.data.len(), 1, "{backend}");
@@ -117,7 +118,7 @@ async fn an_answered_at_once_webhook_queues_its_run_and_a_worker_runs_it_once(ba
     assert_eq!(done.mode, ExecutionMode::Webhook);
     // The same job delivered again runs nothing.
     assert!(run_queued(&s.svc, &lease.job).await.unwrap().is_none());
-    let stored = s.svc.get_execution(&a, done.id, true).await.unwrap();
+    let stored = s.svc.executions().get(&a, done.id, true).await.unwrap();
     assert_eq!(stored.status.as_str(), "success");
     assert!(stored.data.is_some());
 
@@ -126,14 +127,16 @@ async fn an_answered_at_once_webhook_queues_its_run_and_a_worker_runs_it_once(ba
     let lease = s.claim().await.expect("its job");
     let queued = s
         .svc
-        .list_executions(&a, &Default::default())
+        .executions()
+        .list(&a, &Default::default())
         .await
         .unwrap()
         .data[0]
         .id;
     assert_eq!(
         s.svc
-            .stop_execution(&a, queued)
+            .executions()
+            .stop(&a, queued)
             .await
             .unwrap()
             .status
@@ -155,7 +158,8 @@ async fn the_reaper_restarts_runs_of_dead_processes_and_lost_jobs(backend: Backe
     s.svc.handle_webhook(call("queued-2", 1)).await.unwrap();
     let id = s
         .svc
-        .list_executions(&a, &Default::default())
+        .executions()
+        .list(&a, &Default::default())
         .await
         .unwrap()
         .data[0]
@@ -171,11 +175,15 @@ async fn the_reaper_restarts_runs_of_dead_processes_and_lost_jobs(backend: Backe
     )
     .await;
     // Its last heartbeat (0) is long before the stale limit.
-    assert_eq!(s.svc.reap_executions(false).await.unwrap(), 1, "{backend}");
-    let row = s.svc.get_execution(&a, id, false).await.unwrap();
+    assert_eq!(
+        s.svc.executions().reap(false).await.unwrap(),
+        1,
+        "{backend}"
+    );
+    let row = s.svc.executions().get(&a, id, false).await.unwrap();
     assert_eq!(row.status.as_str(), "new", "{backend}: queued again");
     assert_eq!(
-        s.svc.reap_executions(false).await.unwrap(),
+        s.svc.executions().reap(false).await.unwrap(),
         0,
         "{backend}: once"
     );
@@ -190,14 +198,14 @@ async fn the_reaper_restarts_runs_of_dead_processes_and_lost_jobs(backend: Backe
     s.svc.handle_webhook(call("queued-2", 2)).await.unwrap();
     s.lose_all_jobs().await;
     assert_eq!(
-        s.svc.reap_executions(false).await.unwrap(),
+        s.svc.executions().reap(false).await.unwrap(),
         0,
         "{backend}: not stale yet"
     );
     for lost in 1..=4 {
         s.clock.advance_secs(PENDING_STALE_MS / 1000 + 1);
         assert_eq!(
-            s.svc.reap_executions(false).await.unwrap(),
+            s.svc.executions().reap(false).await.unwrap(),
             1,
             "{backend}: lost {lost} times"
         );
@@ -228,7 +236,11 @@ async fn a_run_whose_job_waits_in_a_backlog_is_left_alone_however_long(backend: 
     // so the run is neither re-sent nor failed.
     for _ in 0..5 {
         s.clock.advance_secs(PENDING_STALE_MS / 1000 + 1);
-        assert_eq!(s.svc.reap_executions(false).await.unwrap(), 0, "{backend}");
+        assert_eq!(
+            s.svc.executions().reap(false).await.unwrap(),
+            0,
+            "{backend}"
+        );
     }
     let lease = s.claim().await.expect("its one job");
     assert!(s.claim().await.is_none(), "{backend}: no second job");
@@ -252,8 +264,8 @@ async fn the_reaper_fails_what_it_cannot_restart_and_gives_up_after_three_attemp
         )
         .await
         .unwrap();
-    assert_eq!(s.svc.reap_executions(false).await.unwrap(), 1);
-    let row = s.svc.get_execution(&a, inline, false).await.unwrap();
+    assert_eq!(s.svc.executions().reap(false).await.unwrap(), 1);
+    let row = s.svc.executions().get(&a, inline, false).await.unwrap();
     assert_eq!(row.status.as_str(), "error");
     assert!(row.error.unwrap().contains("stopped before it finished"));
 
@@ -261,7 +273,8 @@ async fn the_reaper_fails_what_it_cannot_restart_and_gives_up_after_three_attemp
     s.svc.handle_webhook(call("queued-3", 1)).await.unwrap();
     let id = s
         .svc
-        .list_executions(&a, &json_query("new"))
+        .executions()
+        .list(&a, &json_query("new"))
         .await
         .unwrap()
         .data[0]
@@ -278,12 +291,12 @@ async fn the_reaper_fails_what_it_cannot_restart_and_gives_up_after_three_attemp
         .await;
         s.clock.advance_secs(RUNNING_STALE_MS / 1000 + 1);
         assert_eq!(
-            s.svc.reap_executions(false).await.unwrap(),
+            s.svc.executions().reap(false).await.unwrap(),
             1,
             "attempt {attempt}"
         );
     }
-    let row = s.svc.get_execution(&a, id, false).await.unwrap();
+    let row = s.svc.executions().get(&a, id, false).await.unwrap();
     assert_eq!(row.status.as_str(), "error", "three restarts, then failed");
     // A production run the reaper fails is announced (the manual one above is not).
     let news = s.claim().await.expect("the failure is announced");
@@ -306,12 +319,12 @@ async fn an_overdue_wait_whose_job_was_lost_is_resumed() {
     s.lose_all_jobs().await;
     s.clock.advance_secs(3_600 + 1);
     assert_eq!(
-        s.svc.reap_executions(false).await.unwrap(),
+        s.svc.executions().reap(false).await.unwrap(),
         0,
         "its job may still come"
     );
     s.clock.advance_secs(PENDING_STALE_MS / 1000);
-    assert_eq!(s.svc.reap_executions(false).await.unwrap(), 1);
+    assert_eq!(s.svc.executions().reap(false).await.unwrap(), 1);
     let lease = s.claim().await.expect("a resume job");
     assert_eq!(lease.job.kind, ResumeJob::KIND);
     let done = resume_due(&s.svc, &lease.job)

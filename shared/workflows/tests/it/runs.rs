@@ -57,7 +57,8 @@ async fn execute_workflow_runs_a_stored_workflow_of_the_same_tenant(backend: Bac
     assert_eq!(out, vec![json!(8), json!(10)], "{backend}");
     // The sub-workflow's run is an execution of its own.
     let subs = svc
-        .list_executions(
+        .executions()
+        .list(
             &a,
             &ExecutionQuery {
                 workflow_id: Some(sub.to_string()),
@@ -108,7 +109,8 @@ async fn a_failed_production_run_starts_the_error_workflow(backend: Backend) {
 
     let handled = eventually(|| async {
         let page = svc
-            .list_executions(
+            .executions()
+            .list(
                 &a,
                 &ExecutionQuery {
                     workflow_id: Some(handler_id.to_string()),
@@ -136,7 +138,8 @@ async fn a_failed_production_run_starts_the_error_workflow(backend: Backend) {
     svc.run(&a, failing_id, vec![]).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let page = svc
-        .list_executions(
+        .executions()
+        .list(
             &a,
             &ExecutionQuery {
                 workflow_id: Some(handler_id.to_string()),
@@ -165,7 +168,8 @@ async fn a_long_run_is_listed_as_running_and_can_be_stopped(backend: Backend) {
     };
     let running = eventually(|| async {
         let page = svc
-            .list_executions(
+            .executions()
+            .list(
                 &a,
                 &ExecutionQuery {
                     status: Some("running".into()),
@@ -180,18 +184,18 @@ async fn a_long_run_is_listed_as_running_and_can_be_stopped(backend: Backend) {
     // Another tenant cannot stop it.
     assert!(
         matches!(
-            svc.stop_execution(&b, running.id).await,
+            svc.executions().stop(&b, running.id).await,
             Err(WorkflowServiceError::NotFound(_))
         ),
         "{backend}"
     );
-    let stopped = svc.stop_execution(&a, running.id).await.unwrap();
+    let stopped = svc.executions().stop(&a, running.id).await.unwrap();
     assert_eq!(stopped.status.as_str(), "canceled", "{backend}");
     let finished = runner.await.unwrap().unwrap();
     assert_eq!(finished.status.as_str(), "canceled");
     // Stopping it again says it has finished.
     assert!(matches!(
-        svc.stop_execution(&a, running.id).await,
+        svc.executions().stop(&a, running.id).await,
         Err(WorkflowServiceError::Conflict(_))
     ));
 }
@@ -216,7 +220,8 @@ async fn a_run_in_another_process_is_stopped_through_its_row(backend: Backend) {
             status: Some("running".into()),
             ..Default::default()
         };
-        here.list_executions(&a, &query)
+        here.executions()
+            .list(&a, &query)
             .await
             .unwrap()
             .data
@@ -224,7 +229,7 @@ async fn a_run_in_another_process_is_stopped_through_its_row(backend: Backend) {
             .next()
     })
     .await;
-    let stopped = here.stop_execution(&a, running.id).await.unwrap();
+    let stopped = here.executions().stop(&a, running.id).await.unwrap();
     assert_eq!(stopped.status.as_str(), "canceled", "{backend}");
     assert_eq!(
         runner.await.unwrap().unwrap().status.as_str(),
@@ -251,7 +256,8 @@ async fn pruning_keeps_the_newest_executions_of_each_tenant(backend: Backend) {
     let count = |p| {
         let svc = svc.clone();
         async move {
-            svc.list_executions(&p, &ExecutionQuery::default())
+            svc.executions()
+                .list(&p, &ExecutionQuery::default())
                 .await
                 .unwrap()
                 .data
@@ -259,18 +265,20 @@ async fn pruning_keeps_the_newest_executions_of_each_tenant(backend: Backend) {
         }
     };
     let newest = svc
-        .list_executions(&a, &ExecutionQuery::default())
+        .executions()
+        .list(&a, &ExecutionQuery::default())
         .await
         .unwrap()
         .data[0]
         .id;
     // Keep one per tenant: A loses two, B keeps its one.
-    let deleted = svc.prune_executions(336 * 3_600_000, 1).await.unwrap();
+    let deleted = svc.executions().prune(336 * 3_600_000, 1).await.unwrap();
     assert!(deleted >= 2, "{backend}: {deleted}");
     assert_eq!(count(a.clone()).await, 1, "{backend}");
     assert_eq!(count(b.clone()).await, 1, "{backend}");
     assert_eq!(
-        svc.list_executions(&a, &ExecutionQuery::default())
+        svc.executions()
+            .list(&a, &ExecutionQuery::default())
             .await
             .unwrap()
             .data[0]
@@ -278,7 +286,7 @@ async fn pruning_keeps_the_newest_executions_of_each_tenant(backend: Backend) {
         newest
     );
     // Everything older than the cut-off goes.
-    svc.prune_executions(-60_000, 10_000).await.unwrap();
+    svc.executions().prune(-60_000, 10_000).await.unwrap();
     assert_eq!(count(a).await, 0, "{backend}");
     assert_eq!(count(b).await, 0, "{backend}");
 }

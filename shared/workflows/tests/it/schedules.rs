@@ -2,7 +2,7 @@
 //! becomes a job, the job runs the workflow from its trigger with n8n's schedule item, and
 //! deactivation stops the firings.
 
-use crate::common::{service, tenant};
+use crate::common::{service, service_with_clock, tenant};
 use agente_core::{Clock, FixedClock, SystemClock};
 use agente_jobs::{JobError, JobPayload};
 use agente_jobs::{Scheduler, SqlQueue};
@@ -26,11 +26,13 @@ fn every_minute() -> serde_json::Value {
 backend_tests!(an_active_schedule_fires_a_job_that_runs_the_workflow);
 async fn an_active_schedule_fires_a_job_that_runs_the_workflow(backend: Backend) {
     let db = backend.db().await;
-    let svc = service(&db);
+    // The service's time is fixed mid-minute, so the first firing (the next minute) is
+    // due half a minute after activation however long the test takes to get there.
+    let now = SystemClock.now_ms() / 60_000 * 60_000 + 30_000;
+    let svc = service_with_clock(&db, Arc::new(FixedClock::at_ms(now)));
     let a = tenant(&db.db, "A").await;
     let id = svc.create(&a, &every_minute().to_string()).await.unwrap()[0].id;
-    // A minute and a bit from now the first firing is due.
-    let later = FixedClock::at_ms(SystemClock.now_ms() + 61_000);
+    let later = FixedClock::at_ms(now + 61_000);
     let queue = SqlQueue::new(db.db.clone(), Arc::new(later.clone()));
     let scheduler = Scheduler::new(
         db.db.clone(),

@@ -51,7 +51,7 @@ async fn a_long_wait_is_stored_and_its_job_resumes_it_once_when_due(backend: Bac
         (started + 7_200_000..started + 7_201_000).contains(&till),
         "{backend}"
     );
-    let stored = svc.get_execution(&a, waiting.id, true).await.unwrap();
+    let stored = svc.executions().get(&a, waiting.id, true).await.unwrap();
     assert_eq!(stored.status.as_str(), "waiting");
     assert_eq!(stored.finished_at, None);
     let api = stored.to_api();
@@ -66,7 +66,8 @@ async fn a_long_wait_is_stored_and_its_job_resumes_it_once_when_due(backend: Bac
         "{backend}"
     );
     assert!(
-        svc.resume_due(a.tenant_id, waiting.id)
+        svc.executions()
+            .resume_due(a.tenant_id, waiting.id)
             .await
             .unwrap()
             .is_none(),
@@ -96,7 +97,7 @@ async fn a_long_wait_is_stored_and_its_job_resumes_it_once_when_due(backend: Bac
     );
     let out = done.execution.unwrap().output("After");
     assert_eq!(out[0]["json"]["seen"], "one", "{backend}");
-    let stored = svc.get_execution(&a, waiting.id, true).await.unwrap();
+    let stored = svc.executions().get(&a, waiting.id, true).await.unwrap();
     assert_eq!(
         (stored.status.as_str(), stored.wait_till),
         ("success", None)
@@ -114,18 +115,23 @@ async fn a_long_wait_is_stored_and_its_job_resumes_it_once_when_due(backend: Bac
         resume_due(&svc, &lease.job).await.unwrap().is_none(),
         "{backend}"
     );
-    let all = svc.list_executions(&a, &Default::default()).await.unwrap();
+    let all = svc
+        .executions()
+        .list(&a, &Default::default())
+        .await
+        .unwrap();
     assert_eq!(all.data.len(), 1, "{backend}: still one execution");
 
     // Another tenant cannot resume or see it.
     let b = tenant(&db.db, "B").await;
     assert!(
-        svc.resume_due(b.tenant_id, waiting.id)
+        svc.executions()
+            .resume_due(b.tenant_id, waiting.id)
             .await
             .unwrap()
             .is_none()
     );
-    assert!(svc.get_execution(&b, waiting.id, false).await.is_err());
+    assert!(svc.executions().get(&b, waiting.id, false).await.is_err());
 }
 
 #[tokio::test]
@@ -136,18 +142,19 @@ async fn a_waiting_execution_can_be_stopped_and_then_never_resumes() {
     let a = tenant(&db.db, "A").await;
     let id = svc.create(&a, &two_hour_wait().to_string()).await.unwrap()[0].id;
     let waiting = svc.run(&a, id, vec![]).await.unwrap();
-    let stopped = svc.stop_execution(&a, waiting.id).await.unwrap();
+    let stopped = svc.executions().stop(&a, waiting.id).await.unwrap();
     assert_eq!(stopped.status.as_str(), "canceled");
     assert!(stopped.finished_at.is_some());
     clock.advance_secs(7_201);
     assert!(
-        svc.resume_due(a.tenant_id, waiting.id)
+        svc.executions()
+            .resume_due(a.tenant_id, waiting.id)
             .await
             .unwrap()
             .is_none()
     );
     assert!(matches!(
-        svc.stop_execution(&a, waiting.id).await,
+        svc.executions().stop(&a, waiting.id).await,
         Err(WorkflowServiceError::Conflict(_))
     ));
 }
@@ -199,13 +206,16 @@ async fn a_webhook_wait_resumes_on_a_call_to_its_url_with_the_call(backend: Back
     ] {
         assert!(
             matches!(
-                svc.handle_waiting_webhook(call(method, path.clone())).await,
+                svc.executions()
+                    .handle_waiting_webhook(call(method, path.clone()))
+                    .await,
                 Err(WorkflowServiceError::NotFound(_))
             ),
             "{backend}: {method} {path}"
         );
     }
     let reply = svc
+        .executions()
         .handle_waiting_webhook(call("POST", format!("{}/approve", waiting.id)))
         .await
         .unwrap();
@@ -215,11 +225,12 @@ async fn a_webhook_wait_resumes_on_a_call_to_its_url_with_the_call(backend: Back
         format!("yes for {url}"),
         "{backend}"
     );
-    let stored = svc.get_execution(&a, waiting.id, false).await.unwrap();
+    let stored = svc.executions().get(&a, waiting.id, false).await.unwrap();
     assert_eq!(stored.status.as_str(), "success");
     // Resumed once: a second call finds nothing waiting.
     assert!(matches!(
-        svc.handle_waiting_webhook(call("POST", format!("{}/approve", waiting.id)))
+        svc.executions()
+            .handle_waiting_webhook(call("POST", format!("{}/approve", waiting.id)))
             .await,
         Err(WorkflowServiceError::NotFound(_))
     ));
@@ -254,7 +265,7 @@ async fn a_sub_workflow_its_caller_waits_for_cannot_wait_long() {
     );
     let waiting = crate::common::eventually(|| async {
         let q = serde_json::from_value(json!({"status": "waiting"})).unwrap();
-        let page = svc.list_executions(&a, &q).await.unwrap();
+        let page = svc.executions().list(&a, &q).await.unwrap();
         page.data.into_iter().next()
     })
     .await;

@@ -3,19 +3,18 @@
 //! refused; the queue learns each tenant's cap on concurrent runs from its plan. Without a
 //! gate (a service used alone) everything is allowed.
 
-use crate::{WorkflowService, WorkflowServiceError as E};
-use agente_core::{
-    ExecutionId, ExecutionMode, GateError, Limit, Meter, TenantId, Usage, UsageGate,
-};
+use super::Executions;
+use crate::WorkflowService;
+use crate::error::WorkflowServiceError as E;
+use agente_core::{ExecutionId, ExecutionMode, GateError, Limit, Meter, TenantId, Usage};
 use agente_store::sqlx::query;
 use agente_store::{AnyConnection, Row};
-use std::sync::Arc;
 
 /// How often a tenant's concurrency cap is taken from its plan again: a plan change reaches
 /// the queue within this, and a Redis that lost its keys has them back.
 const CAP_REFRESH_MS: i64 = 60_000;
 
-impl WorkflowService {
+impl Executions {
     /// Gives the queue `tenant`'s cap on concurrent runs from its plan, at most once per
     /// `CAP_REFRESH_MS` (called as its runs are queued). A failure is logged: the queue's
     /// own cap still applies.
@@ -49,12 +48,6 @@ impl WorkflowService {
                 .unwrap_or_else(|e| e.into_inner())
                 .remove(&tenant);
         }
-    }
-
-    /// Lets billing decide on runs and activations (see `UsageGate`).
-    pub fn with_usage_gate(mut self, gate: Arc<dyn UsageGate>) -> Self {
-        self.usage_gate = Some(gate);
-        self
     }
 
     /// Admits execution `execution_id` of `mode` for `tenant`: counted once however often
@@ -108,7 +101,9 @@ impl WorkflowService {
             tracing::warn!(error = %e, execution = %execution_id, "an unsaved run could not be metered");
         }
     }
+}
 
+impl WorkflowService {
     /// Refuses activating one more workflow when the plan's limit is reached.
     pub(crate) async fn check_activation(
         &self,

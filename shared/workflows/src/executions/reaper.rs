@@ -4,10 +4,11 @@
 //! their rows and set going again. One whose process died running it `MAX_ATTEMPTS` times is
 //! failed; a lost job is sent again however often it is lost (that is the queue's fault).
 
+use super::Executions;
+use crate::error::WorkflowServiceError as E;
+use crate::executions::lifecycle;
+use crate::executions::pending::PendingRun;
 use crate::jobs::{ExecuteJob, ResumeJob, execution_job};
-use crate::lifecycle;
-use crate::pending::PendingRun;
-use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_core::{ExecutionId, ExecutionMode, ExecutionStatus, TenantId};
 use agente_store::sqlx::{self, FromRow, query};
 use agente_store::{AnyConnection, TenantTx};
@@ -49,7 +50,7 @@ impl StalledRow {
     }
 }
 
-impl WorkflowService {
+impl Executions {
     /// Finds executions whose progress stopped and sets them going again: a `running` one
     /// whose process went silent (`RUNNING_STALE_MS` by default) is queued or set waiting
     /// again when it kept what it runs from (at most `MAX_ATTEMPTS` times), else failed; a
@@ -57,7 +58,7 @@ impl WorkflowService {
     /// again. `all_running` takes every running execution as dead (the embedded database at
     /// start-up, where the one process that could run them has just started). Answers how
     /// many it acted on.
-    pub async fn reap_executions(&self, all_running: bool) -> Result<u64, E> {
+    pub async fn reap(&self, all_running: bool) -> Result<u64, E> {
         let now = self.clock.now_ms();
         let running_before = if all_running {
             i64::MAX

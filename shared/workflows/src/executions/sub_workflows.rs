@@ -2,22 +2,23 @@
 //! recorded as its own execution (mode `integrated`), as n8n does; AI nodes ask the language
 //! models the service was given, metered for the tenant.
 
+use super::Executions;
+use crate::error::WorkflowServiceError as E;
 use crate::records::WorkflowRef;
 use crate::store::load;
-use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_auth::Principal;
 use agente_core::llm::{ModelCall, ModelError, ModelFuture};
 use agente_core::{ExecutionMode, WorkflowId};
 use agente_engine::{BoxFuture, Host, Item, RunRequest, SubWorkflowCall, SubWorkflowSource};
 
 pub(crate) struct SubWorkflows {
-    pub service: WorkflowService,
+    pub executions: Executions,
     pub principal: Principal,
 }
 
 impl Host for SubWorkflows {
     fn chat(&self, call: ModelCall) -> ModelFuture<'_> {
-        match &self.service.language_models {
+        match &self.executions.language_models {
             Some(models) => models.chat(self.principal.tenant_id, call),
             None => Box::pin(async {
                 Err(ModelError::Failed(
@@ -34,7 +35,7 @@ impl Host for SubWorkflows {
                     let missing = || format!("workflow `{named}` does not exist");
                     let id: WorkflowId = named.parse().map_err(|_| missing())?;
                     let mut tx = self
-                        .service
+                        .executions
                         .db
                         .tenant_read(self.principal.tenant_id)
                         .await
@@ -66,21 +67,21 @@ impl Host for SubWorkflows {
                 start,
                 items: call.items,
                 mode: ExecutionMode::Integrated,
-                now_ms: self.service.clock.now_ms(),
+                now_ms: self.executions.clock.now_ms(),
                 depth: call.depth,
                 // A caller that waits for the result cannot wait for a stored wait.
                 durable_waits: !call.wait,
                 ..RunRequest::default()
             };
             if !call.wait {
-                self.service
+                self.executions
                     .start_in_background(&self.principal, workflow_id, workflow, request)
                     .await
                     .map_err(|e| e.to_string())?;
                 return Ok(Vec::new());
             }
             let record = self
-                .service
+                .executions
                 .execute_and_record(&self.principal, workflow_id, &workflow, request)
                 .await
                 .map_err(|e| e.to_string())?;

@@ -3,17 +3,18 @@
 //! `workflow.execute` job is enqueued in the same transaction; a worker claims and runs it
 //! (`pending.rs`). Without a queue (a service used alone) such runs start in a task.
 
+use super::Executions;
+use crate::error::WorkflowServiceError as E;
+use crate::executions::lifecycle::{self, Run};
+use crate::executions::pending::PendingRun;
 use crate::jobs::{ExecuteJob, execution_job};
-use crate::lifecycle::{self, Run};
-use crate::pending::PendingRun;
 use crate::records::{ExecutionRecord, WorkflowRef};
-use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_auth::Principal;
 use agente_core::{ExecutionId, ExecutionStatus, TenantId};
 use agente_engine::RunRequest;
 use agente_workflow_model::Workflow;
 
-impl WorkflowService {
+impl Executions {
     /// Starts a run nobody waits for: queued for a worker when this service queues its
     /// background runs, else in a task of this process (failures to record are logged).
     pub(crate) async fn start_in_background(

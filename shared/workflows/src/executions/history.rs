@@ -1,11 +1,12 @@
 //! Executions as members see and manage them: list, read, stop, retry, delete; and the
 //! pruning that keeps their number bounded.
 
-use crate::lifecycle;
+use super::Executions;
+use crate::error::WorkflowServiceError as E;
+use crate::executions::lifecycle;
+use crate::executions::run_data;
 use crate::records::{ExecutionQuery, ExecutionRecord, Page, WorkflowRef};
-use crate::run_data;
 use crate::store::load;
-use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::{ExecutionId, ExecutionMode, ExecutionStatus};
 use agente_engine::{Item, RunRequest};
@@ -56,8 +57,8 @@ impl ExecutionRow {
     }
 }
 
-impl WorkflowService {
-    pub async fn list_executions(
+impl Executions {
+    pub async fn list(
         &self,
         p: &Principal,
         q: &ExecutionQuery,
@@ -89,7 +90,7 @@ impl WorkflowService {
         Ok(Page { data, next_cursor })
     }
 
-    pub async fn get_execution(
+    pub async fn get(
         &self,
         p: &Principal,
         id: ExecutionId,
@@ -111,21 +112,17 @@ impl WorkflowService {
     /// Stops a running execution and answers it once it has stopped. One running in another
     /// process sharing the database is asked through its row; that process checks every
     /// second.
-    pub async fn stop_execution(
-        &self,
-        p: &Principal,
-        id: ExecutionId,
-    ) -> Result<ExecutionRecord, E> {
+    pub async fn stop(&self, p: &Principal, id: ExecutionId) -> Result<ExecutionRecord, E> {
         check_permission(p, Resource::Workflows, Action::Execute)?;
         if !self.running.cancel(id, p.tenant_id) {
-            let record = self.get_execution(p, id, false).await?;
+            let record = self.get(p, id, false).await?;
             if matches!(
                 record.status,
                 ExecutionStatus::Waiting | ExecutionStatus::New
             ) && lifecycle::cancel_pending(&self.db, p.tenant_id, id, self.clock.now_ms())
                 .await?
             {
-                return self.get_execution(p, id, false).await;
+                return self.get(p, id, false).await;
             }
             if record.status != ExecutionStatus::Running {
                 return Err(E::Conflict(format!(
@@ -137,7 +134,7 @@ impl WorkflowService {
         }
         // The engine stops at its next await; the record follows within moments.
         for _ in 0..250 {
-            match self.get_execution(p, id, false).await {
+            match self.get(p, id, false).await {
                 Ok(record) if record.status != ExecutionStatus::Running => return Ok(record),
                 Ok(_) | Err(E::NotFound(_)) => {
                     tokio::time::sleep(std::time::Duration::from_millis(20)).await
@@ -152,13 +149,9 @@ impl WorkflowService {
 
     /// Runs a failed execution's workflow again from the same trigger with the same trigger
     /// items (n8n's retry); answers the new execution.
-    pub async fn retry_execution(
-        &self,
-        p: &Principal,
-        id: ExecutionId,
-    ) -> Result<ExecutionRecord, E> {
+    pub async fn retry(&self, p: &Principal, id: ExecutionId) -> Result<ExecutionRecord, E> {
         check_permission(p, Resource::Workflows, Action::Execute)?;
-        let old = self.get_execution(p, id, true).await?;
+        let old = self.get(p, id, true).await?;
         if old.status != ExecutionStatus::Error {
             return Err(E::BadInput(format!(
                 "only failed executions can be retried; this one is `{}`",
@@ -185,13 +178,9 @@ impl WorkflowService {
             .await
     }
 
-    pub async fn delete_execution(
-        &self,
-        p: &Principal,
-        id: ExecutionId,
-    ) -> Result<ExecutionRecord, E> {
+    pub async fn delete(&self, p: &Principal, id: ExecutionId) -> Result<ExecutionRecord, E> {
         check_permission(p, Resource::Executions, Action::Delete)?;
-        let record = self.get_execution(p, id, false).await?;
+        let record = self.get(p, id, false).await?;
         let mut tx = self.db.tenant_tx(p.tenant_id).await?;
         query("DELETE FROM executions WHERE id = $1 AND tenant_id = $2")
             .bind(id.to_string())
@@ -204,7 +193,7 @@ impl WorkflowService {
 
     /// n8n's pruning (across tenants): finished executions older than `max_age_ms`, and all
     /// but the newest `keep` per tenant. Answers how many were deleted.
-    pub async fn prune_executions(&self, max_age_ms: i64, keep: i64) -> Result<u64, E> {
+    pub async fn prune(&self, max_age_ms: i64, keep: i64) -> Result<u64, E> {
         let before = self.clock.now_ms() - max_age_ms;
         Ok(self.db.prune_executions(before, keep).await?)
     }

@@ -1,18 +1,37 @@
-//! Running workflows and recording their executions (run data gzip-compressed and capped).
-//! Every run — manual, webhook, schedule, queued, resumed, sub-workflow, retry — goes
-//! through `execute`: admit, prepare, run under watch, then keep what the outcome asks for.
+//! Runs and their executions: `Executions`, the part of the service that runs workflows and
+//! records them (run data gzip-compressed and capped). Every run — manual, webhook,
+//! schedule, queued, resumed, sub-workflow, retry — goes through `execute`: admit, prepare,
+//! run under watch, then keep what the outcome asks for. Its modules: the lifecycle (every
+//! statement that changes an execution row), runs that are rows before they run (`pending`,
+//! `queued`, `waiting`), recovery (`reaper`), what members see (`history`), billing's say
+//! (`usage`) and the engine's host for sub-workflows and AI nodes (`sub_workflows`).
+
+pub(crate) mod history;
+pub(crate) mod lifecycle;
+pub(crate) mod pending;
+pub(crate) mod queued;
+pub(crate) mod reaper;
+pub(crate) mod run_data;
+pub(crate) mod running;
+pub(crate) mod sub_workflows;
+pub(crate) mod usage;
+pub(crate) mod waiting;
+pub(crate) mod webhook_run;
 
 use crate::credentials::Credentials;
-use crate::lifecycle::{self, Run};
-use crate::pending::PendingRun;
+use crate::error::WorkflowServiceError as E;
+use crate::executions::pending::PendingRun;
+use crate::executions::sub_workflows::SubWorkflows;
 use crate::records::{ExecutionRecord, WorkflowRef};
 use crate::store::load;
-use crate::sub_workflows::SubWorkflows;
-use crate::{WorkflowService, WorkflowServiceError as E};
+use crate::{ServiceLimits, WorkflowService};
 use agente_auth::{Action, Principal, Resource, check_permission};
-use agente_core::{ExecutionId, ExecutionMode, ExecutionStatus, TenantId, WorkflowId};
+use agente_core::{Clock, ExecutionId, ExecutionMode, ExecutionStatus, TenantId, WorkflowId};
+use agente_engine::Engine;
 use agente_engine::{Execution, ExecutionError, Item, RunRequest, Suspended};
+use agente_store::Db;
 use agente_workflow_model::Workflow;
+use lifecycle::Run;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,7 +56,142 @@ struct Waiting {
     suspended: Box<Suspended>,
 }
 
+/// Runs workflows and keeps their executions. Cheap to clone.
+#[derive(Clone)]
+pub struct Executions {
+    db: Db,
+    engine: Engine,
+    clock: Arc<dyn Clock>,
+    limits: ServiceLimits,
+    credentials: Credentials,
+    /// Runs of this process, so a stop reaches them; manual runs per tenant.
+    running: running::Running,
+    /// Where jobs go: the SQL queue in the service's own database unless `with_queue`.
+    jobs: agente_jobs::Queue,
+    /// Billing, asked before production runs (`usage.rs`).
+    usage_gate: Option<Arc<dyn agente_core::UsageGate>>,
+    /// When each tenant's concurrency cap was last taken from its plan (`usage.rs`).
+    caps_checked: Arc<std::sync::Mutex<std::collections::HashMap<TenantId, i64>>>,
+    /// What AI nodes call (the AI service); they fail with a clear error without.
+    language_models: Option<Arc<dyn agente_core::llm::LanguageModels>>,
+    /// Where this deployment is reached (`https://…`, no trailing slash), for
+    /// `$execution.resumeUrl`; empty for relative URLs.
+    public_url: String,
+    /// Runs nobody waits for go through the job queue (`queued.rs`), not a local task.
+    queue_background_runs: bool,
+    /// See `with_running_stale_after_ms`.
+    running_stale_ms: i64,
+    /// See `with_pending_stale_after_ms`.
+    pending_stale_ms: i64,
+}
+
+impl Executions {
+    pub(crate) fn new(
+        db: Db,
+        engine: Engine,
+        clock: Arc<dyn Clock>,
+        limits: ServiceLimits,
+        credentials: Credentials,
+        jobs: agente_jobs::Queue,
+    ) -> Self {
+        Self {
+            db,
+            engine,
+            clock,
+            limits,
+            credentials,
+            jobs,
+            running: running::Running::default(),
+            usage_gate: None,
+            caps_checked: Arc::default(),
+            language_models: None,
+            public_url: String::new(),
+            queue_background_runs: false,
+            running_stale_ms: pending::RUNNING_STALE_MS,
+            pending_stale_ms: pending::PENDING_STALE_MS,
+        }
+    }
+
+    pub(crate) fn with_queue(mut self, queue: agente_jobs::Queue) -> Self {
+        self.jobs = queue;
+        self
+    }
+
+    pub(crate) fn jobs(&self) -> &agente_jobs::Queue {
+        &self.jobs
+    }
+
+    /// How often `heartbeat_at` of a running execution is beaten.
+    pub(crate) fn heartbeat_every(&self) -> Duration {
+        Duration::from_millis((self.running_stale_ms / 6) as u64)
+    }
+
+    /// How often worker processes should call `reap`.
+    pub fn reap_every(&self) -> Duration {
+        Duration::from_millis((self.running_stale_ms / 2) as u64)
+    }
+}
+
+/// The settings of runs, set as the service is built.
 impl WorkflowService {
+    /// Sends runs nobody waits for through the job queue: recorded `new` with a
+    /// `workflow.execute` job, so a worker (this process's or another's) runs them and the
+    /// reaper restarts them if a process dies. The server does; a service used alone runs
+    /// them in tasks.
+    pub fn with_queued_background_runs(mut self) -> Self {
+        self.executions.queue_background_runs = true;
+        self
+    }
+
+    /// How long a running execution may go without a heartbeat before the reaper takes its
+    /// process as dead (default `RUNNING_STALE_MS`); heartbeats come six times as often.
+    pub fn with_running_stale_after_ms(mut self, ms: i64) -> Self {
+        self.executions.running_stale_ms = ms.max(1_200);
+        self
+    }
+
+    /// How long a queued execution, or a waiting one past its time, may go without being
+    /// picked up before the reaper enqueues its job again (default `PENDING_STALE_MS`): the
+    /// job was lost (Redis lost its contents, or a process died between commit and send).
+    pub fn with_pending_stale_after_ms(mut self, ms: i64) -> Self {
+        self.executions.pending_stale_ms = ms.max(1_000);
+        self
+    }
+
+    /// Sets the deployment's public URL (for `$execution.resumeUrl`).
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.executions.public_url = url.trim_end_matches('/').to_string();
+        self
+    }
+
+    /// Lets AI nodes call language models (the AI service, metered per tenant).
+    pub fn with_language_models(
+        mut self,
+        models: Arc<dyn agente_core::llm::LanguageModels>,
+    ) -> Self {
+        self.executions.language_models = Some(models);
+        self
+    }
+
+    /// Asks billing before production runs and activations.
+    pub fn with_usage_gate(mut self, gate: Arc<dyn agente_core::UsageGate>) -> Self {
+        self.executions.usage_gate = Some(gate.clone());
+        self.usage_gate = Some(gate);
+        self
+    }
+
+    /// Runs stored workflow `id` now from its manual trigger with `items`.
+    pub async fn run(
+        &self,
+        p: &Principal,
+        id: WorkflowId,
+        items: Vec<Value>,
+    ) -> Result<ExecutionRecord, E> {
+        self.executions.run(p, id, items).await
+    }
+}
+
+impl Executions {
     /// Runs a stored workflow now from its first trigger with `items` (manual run).
     pub async fn run(
         &self,
@@ -172,7 +326,7 @@ impl WorkflowService {
         // JavaScript context can reach another's.
         request.sandbox_key = p.tenant_id.to_string();
         request.host = Some(Arc::new(SubWorkflows {
-            service: self.clone(),
+            executions: self.clone(),
             principal: p.clone(),
         }));
         request.resume_url = format!(

@@ -4,15 +4,16 @@
 //! waits for a call. Resuming claims the row first (`pending.rs`), so a run goes on once
 //! however many jobs or calls arrive.
 
+use super::Executions;
 use crate::credentials::Credentials;
+use crate::error::WorkflowServiceError as E;
+use crate::executions::lifecycle::{self, Run};
+use crate::executions::pending::{PendingRow, PendingRun};
 use crate::jobs::{ResumeJob, execution_job};
-use crate::lifecycle::{self, Run};
-use crate::pending::{PendingRow, PendingRun};
 use crate::records::ExecutionRecord;
 use crate::webhook_access::check_access;
 use crate::webhook_call::{WaitingTarget, WebhookCall, WebhookReply, WebhookTarget};
 use crate::webhook_node::{Respond, caller_secrets, check_auth, raw_body};
-use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_auth::Principal;
 use agente_core::{ExecutionId, ExecutionStatus, TenantId};
 use agente_engine::{Item, Suspended};
@@ -20,7 +21,7 @@ use agente_store::TenantLookup;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-impl WorkflowService {
+impl Executions {
     /// Stores a suspended run as `waiting` and, when it has a time, the job that resumes it
     /// then, in one transaction.
     pub(crate) async fn record_waiting(

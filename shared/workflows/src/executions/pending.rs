@@ -8,11 +8,12 @@
 //! (a silent process, a lost job) and enqueues them again, so losing the queue's contents
 //! or a worker loses no work.
 
+use super::Executions;
+use crate::error::WorkflowServiceError as E;
 use crate::executions::Start;
-use crate::lifecycle;
+use crate::executions::lifecycle;
+use crate::executions::run_data;
 use crate::records::{ExecutionRecord, WorkflowRef};
-use crate::run_data;
-use crate::{WorkflowService, WorkflowServiceError as E};
 use agente_auth::{AuthMethod, Principal};
 use agente_core::{ExecutionId, ExecutionMode, ExecutionStatus, Role, TenantId};
 use agente_engine::{Item, Resume, RunRequest, Suspended};
@@ -113,7 +114,7 @@ pub(crate) fn acting_for(tenant: TenantId, what: &str) -> Principal {
     }
 }
 
-impl WorkflowService {
+impl Executions {
     pub(crate) async fn load_pending(
         &self,
         tenant: TenantId,
