@@ -130,6 +130,7 @@ fn count(name: &str, default: u32) -> anyhow::Result<u32> {
 }
 
 impl Config {
+    #[allow(clippy::too_many_lines)] // one field per setting, read in one place
     pub fn load(args: &ServeArgs) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&args.data_dir).with_context(|| {
             format!(

@@ -70,6 +70,7 @@ async fn open_database(config: &Config) -> anyhow::Result<Db> {
 }
 
 /// Connects to the databases and assembles the services.
+#[allow(clippy::too_many_lines)] // the services are wired in start order; to split (issue 18)
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let db = open_database(&config).await?;
     let redis = match &config.redis_url {

@@ -6,6 +6,7 @@
 //! workers' jobs on, the reaper restarts their executions and re-sends lost jobs. Two
 //! `agente scheduler` processes fire each tick of a schedule once.
 #![allow(clippy::unwrap_used)] // a test fails by panicking
+#![allow(clippy::too_many_lines)] // a scenario test reads top to bottom
 
 use agente_auth::{AuthMethod, Principal};
 use agente_core::{Clock, Role, SecretBox, SystemClock, TenantId};

@@ -7,14 +7,17 @@
 //! when nothing else can run, a waiting node runs with what it has (as n8n does for a Merge
 //! whose other branch produced nothing).
 
+mod drive;
+
 use super::context::{NodeContext, NodeError, WebhookResponse};
 use super::pool::SandboxPool;
 use super::{ExecutionBudget, Host, Item, NetworkPolicy, nodes};
-use crate::expr::{Limits, RunFacts, Sandbox, Source, offload};
+use crate::expr::{Limits, RunFacts, Sandbox, Source};
 use agente_core::{ExecutionId, ExecutionMode, ExecutionStatus};
 use agente_network::OutboundHttp;
 use agente_workflow_model::graph::Graph;
-use agente_workflow_model::{Node, OnError, Workflow, catalogue};
+use agente_workflow_model::{Node, Workflow, catalogue};
+use drive::Drive;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -302,253 +305,16 @@ impl Engine {
                 Err(message) => return Execution::failed(Some(&resume.suspended.node), message),
             },
         };
-        self.drive(sandbox, workflow, request, budget, exec, state)
-            .await
-    }
-
-    /// The scheduling loop: runs nodes until none is left, one fails, the run is stopped or
-    /// times out, or a Wait node suspends it.
-    async fn drive(
-        &self,
-        sandbox: &Sandbox,
-        workflow: &Workflow,
-        request: &RunRequest,
-        budget: &ExecutionBudget,
-        mut exec: Execution,
-        mut state: RunState,
-    ) -> Execution {
-        let fail = |exec: &mut Execution, node: Option<&str>, message: String| {
-            exec.status = ExecutionStatus::Error;
-            exec.error = Some(ExecutionError {
-                node: node.map(str::to_string),
-                message,
-            });
+        let drive = Drive {
+            http: &self.http,
+            sandbox,
+            workflow,
+            request,
+            budget,
+            graph: Graph::new(workflow),
+            started: Instant::now(),
         };
-        let graph = Graph::new(workflow);
-        let run_started = Instant::now();
-        let deadline = budget.deadline();
-
-        loop {
-            if request.cancel.is_cancelled() {
-                exec.status = ExecutionStatus::Canceled;
-                break;
-            }
-            let pending = match state.stack.pop() {
-                Some(p) => p,
-                None => match state.waiting.shift_remove_index(0) {
-                    Some((node, inputs)) => Pending {
-                        node,
-                        inputs,
-                        resumed: None,
-                    },
-                    None => break,
-                },
-            };
-            state.total_runs += 1;
-            if state.total_runs > MAX_NODE_RUNS {
-                fail(
-                    &mut exec,
-                    Some(&pending.node),
-                    format!("stopped after {MAX_NODE_RUNS} node runs: the workflow loops"),
-                );
-                break;
-            }
-            let Some(node) = workflow.node(&pending.node) else {
-                // Only a saved state that does not fit its workflow gets here.
-                fail(
-                    &mut exec,
-                    Some(&pending.node),
-                    "the node to run next is not in the workflow".into(),
-                );
-                break;
-            };
-            let run_index = *state
-                .runs_so_far
-                .entry(node.name.clone())
-                .and_modify(|n| *n += 1)
-                .or_insert(0);
-            let resumed = pending.resumed;
-            let (sources, inputs): (Vec<Option<Source>>, Vec<Vec<Item>>) = pending
-                .inputs
-                .into_iter()
-                .map(|slot| slot.unwrap_or_default())
-                .unzip();
-            let started = Instant::now();
-            let start_time = request.now_ms + run_started.elapsed().as_millis() as i64;
-            let input_values: Vec<Value> = inputs
-                .first()
-                .map(|i| i.iter().map(Item::to_value).collect())
-                .unwrap_or_default();
-            let loaded = sandbox.step(
-                &input_values,
-                run_index,
-                exec.last_node.as_deref(),
-                &sources,
-            );
-            let mut ctx = NodeContext {
-                node,
-                workflow,
-                inputs,
-                run_index,
-                sandbox,
-                credentials: &request.credentials,
-                http: &self.http,
-                budget,
-                host: request.host.as_deref(),
-                execution_id: request.execution_id,
-                depth: request.depth,
-                now_ms: start_time,
-                durable_waits: request.durable_waits,
-                state: state.node_state.remove(&node.name).unwrap_or(Value::Null),
-                logs: Vec::new(),
-                response: None,
-                suspend: None,
-            };
-            let outcome = match (loaded, resumed) {
-                (Err(e), _) => Outcome::Done(Err(NodeError::Failed(e.to_string()))),
-                // The Wait node a run goes on from: its wait is over.
-                (Ok(()), Some(items)) => Outcome::Done(Ok(vec![items])),
-                (Ok(()), None) => {
-                    let timeout = async {
-                        match deadline {
-                            Some(at) => tokio::time::sleep_until(at.into()).await,
-                            None => std::future::pending().await,
-                        }
-                    };
-                    let running = async {
-                        tokio::select! {
-                            result = run_node(workflow, &mut ctx) => Outcome::Done(result),
-                            () = timeout => Outcome::TimedOut,
-                            () = request.cancel.cancelled() => Outcome::Canceled,
-                        }
-                    };
-                    // A program, or a computing node whose code may run long, runs off
-                    // the runtime's workers from its start.
-                    if nodes::runs_in_place(node, sandbox.runs_long()) {
-                        offload::run_node_in_place(running).await
-                    } else {
-                        running.await
-                    }
-                }
-            };
-            // The execution's limits end it whatever the node made of its interruption
-            // (continue-on-fail, retries and error outputs must not run past them).
-            if request.cancel.is_cancelled() {
-                exec.status = ExecutionStatus::Canceled;
-                exec.last_node = Some(node.name.clone());
-                break;
-            }
-            if let Some(stop) = budget.stop() {
-                fail(&mut exec, Some(&node.name), budget.describe(stop));
-                break;
-            }
-            let result = match outcome {
-                Outcome::Done(result) => result,
-                Outcome::TimedOut => {
-                    fail(
-                        &mut exec,
-                        Some(&node.name),
-                        "the workflow timed out (settings.executionTimeout)".into(),
-                    );
-                    break;
-                }
-                Outcome::Canceled => {
-                    exec.status = ExecutionStatus::Canceled;
-                    exec.last_node = Some(node.name.clone());
-                    break;
-                }
-            };
-            if !ctx.state.is_null() {
-                state
-                    .node_state
-                    .insert(node.name.clone(), std::mem::take(&mut ctx.state));
-            }
-            if let (Some(suspend), Ok(_)) = (ctx.suspend.take(), &result) {
-                // The Wait node runs again (as done) when the execution goes on.
-                if let Some(n) = state.runs_so_far.get_mut(&node.name) {
-                    *n = n.saturating_sub(1);
-                }
-                state.total_runs -= 1;
-                let inputs = sources.into_iter().zip(ctx.inputs).map(Some).collect();
-                state.stack.push(Pending {
-                    node: node.name.clone(),
-                    inputs,
-                    resumed: None,
-                });
-                exec.status = ExecutionStatus::Waiting;
-                exec.suspended = Some(Box::new(Suspended {
-                    node: node.name.clone(),
-                    wait_till_ms: suspend.till_ms,
-                    on_webhook: suspend.on_webhook,
-                    state,
-                    run_data: exec.run_data.clone(),
-                    last_node: exec.last_node.clone(),
-                }));
-                break;
-            }
-            let (result, error_text) = match result {
-                Ok(out) => (Ok(out), None),
-                Err(err) => match node.on_error() {
-                    OnError::StopWorkflow => (Err(err.to_string()), Some(err.to_string())),
-                    OnError::ContinueRegularOutput => (
-                        Ok(vec![error_items(ctx.input(), &err)]),
-                        Some(err.to_string()),
-                    ),
-                    OnError::ContinueErrorOutput => {
-                        let mut out = vec![Vec::new(); nodes::output_count(node)];
-                        out.push(error_items(ctx.input(), &err));
-                        (Ok(out), Some(err.to_string()))
-                    }
-                },
-            };
-            if let Some(response) = ctx.response.take() {
-                exec.response.get_or_insert(response);
-            }
-            let mut out = result.clone().unwrap_or_default();
-            if node.always_output_data.or(false) && out.iter().all(Vec::is_empty) {
-                out = vec![vec![Item::default()]];
-            }
-            let data = json!({ "main": out.iter().map(|items| items.iter().map(Item::to_value).collect::<Vec<_>>()).collect::<Vec<_>>() });
-            let recorded = sandbox.record(
-                &node.name,
-                &data["main"],
-                &sources,
-                state
-                    .node_state
-                    .get(&node.name)
-                    .and_then(|s| s.get("context"))
-                    .unwrap_or(&Value::Null),
-            );
-            state.sources.insert(node.name.clone(), sources);
-            exec.run_data
-                .entry(node.name.clone())
-                .or_default()
-                .push(NodeRun {
-                    start_time,
-                    execution_time: started.elapsed().as_millis() as u64,
-                    data,
-                    error: error_text,
-                    logs: std::mem::take(&mut ctx.logs),
-                });
-            exec.last_node = Some(node.name.clone());
-            if let Err(message) = result {
-                fail(&mut exec, Some(&node.name), message);
-                break;
-            }
-            if let Err(e) = recorded {
-                fail(&mut exec, Some(&node.name), e.to_string());
-                break;
-            }
-            schedule_children(
-                workflow,
-                &graph,
-                node,
-                out,
-                &mut state.stack,
-                &mut state.waiting,
-            );
-        }
-        exec
+        drive.run(exec, state).await
     }
 }
 

@@ -61,6 +61,38 @@ pub fn validate(workflow: &Workflow, supported: &dyn Fn(&Node) -> bool) -> Vec<I
             format!("{} nodes; at most {MAX_NODES} are allowed", nodes.len()),
         );
     }
+    let by_name = check_nodes(nodes, supported, &mut error);
+    check_settings(workflow, &mut error);
+    let has_trigger = nodes
+        .iter()
+        .any(|n| !n.is_disabled() && catalogue::is_trigger(&n.kind));
+    if !nodes.is_empty() && !has_trigger {
+        error(
+            "missing_trigger",
+            None,
+            "/nodes".into(),
+            "the workflow has no enabled trigger node to start it".into(),
+        );
+    }
+    if nodes.is_empty() {
+        error(
+            "no_nodes",
+            None,
+            "/nodes".into(),
+            "the workflow has no nodes".into(),
+        );
+    }
+    check_connections(workflow, &by_name, &mut error);
+    issues
+}
+
+/// Node names and ids are unique and sized, types supported, positions `[x, y]`. Answers
+/// each name's index.
+fn check_nodes<'w>(
+    nodes: &'w [Node],
+    supported: &dyn Fn(&Node) -> bool,
+    error: &mut impl FnMut(&'static str, Option<&str>, String, String),
+) -> HashMap<&'w str, usize> {
     let mut by_name: HashMap<&str, usize> = HashMap::new();
     let mut by_id: HashMap<&str, usize> = HashMap::new();
     for (i, node) in nodes.iter().enumerate() {
@@ -112,26 +144,15 @@ pub fn validate(workflow: &Workflow, supported: &dyn Fn(&Node) -> bool) -> Vec<I
             );
         }
     }
-    check_settings(workflow, &mut error);
-    let has_trigger = nodes
-        .iter()
-        .any(|n| !n.is_disabled() && catalogue::is_trigger(&n.kind));
-    if !nodes.is_empty() && !has_trigger {
-        error(
-            "missing_trigger",
-            None,
-            "/nodes".into(),
-            "the workflow has no enabled trigger node to start it".into(),
-        );
-    }
-    if nodes.is_empty() {
-        error(
-            "no_nodes",
-            None,
-            "/nodes".into(),
-            "the workflow has no nodes".into(),
-        );
-    }
+    by_name
+}
+
+/// Every connection starts and ends at a node.
+fn check_connections(
+    workflow: &Workflow,
+    by_name: &HashMap<&str, usize>,
+    error: &mut impl FnMut(&'static str, Option<&str>, String, String),
+) {
     for (source, by_type) in workflow.connections().into_iter().flatten() {
         let src = pointer_escape(source);
         if !by_name.contains_key(source.as_str()) {
@@ -160,7 +181,6 @@ pub fn validate(workflow: &Workflow, supported: &dyn Fn(&Node) -> bool) -> Vec<I
             }
         }
     }
-    issues
 }
 
 /// The workflow settings the engine reads as numbers must be in range. (Other settings are

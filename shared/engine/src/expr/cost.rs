@@ -171,6 +171,7 @@ const UNBOUNDED_WORDS: &[&str] = &[
 /// Whether an expression (the text inside `{{ }}`) is a bounded computation that may start
 /// inline: see the module's comment. Errs on the side of `false` (which only costs a
 /// thread hand-off).
+#[allow(clippy::too_many_lines)] // one scanner over the text; to split (issue 18)
 pub fn is_bounded_expression(src: &str) -> bool {
     let bytes = src.as_bytes();
     let mut i = 0;

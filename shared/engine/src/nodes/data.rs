@@ -126,6 +126,7 @@ fn getrandom(buf: &mut [u8]) {
     rand::rngs::OsRng.fill_bytes(buf);
 }
 
+#[allow(clippy::too_many_lines)] // to split into named steps (issue 18)
 pub fn summarize(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
     let specs = ctx.param_or(
         "fieldsToSummarize.values",

@@ -18,53 +18,7 @@ const ATTRIBUTION: &str = "\n_Automated with Agente_";
 const MAX_REPLY_BYTES: usize = 1024 * 1024;
 
 pub async fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
-    // n8n's two ways in: a `slackApi` access token, or the `slackOAuth2Api` credential's
-    // token data (the user token n8n's node sends, else the bot token). Connecting OAuth2
-    // happens where the credential was made; the token is used as stored.
-    let (credential, token) = match ctx.string("authentication", 0, "accessToken")?.as_str() {
-        "accessToken" => {
-            let credential = ctx.credential("slackApi")?;
-            let token = credential.get("accessToken").and_then(Value::as_str);
-            (credential, token)
-        }
-        "oAuth2" => {
-            let credential = ctx.credential("slackOAuth2Api")?;
-            let data = credential.get("oauthTokenData");
-            let token = data
-                .and_then(|d| d.pointer("/authed_user/access_token"))
-                .and_then(Value::as_str)
-                .filter(|t| !t.is_empty())
-                .or_else(|| {
-                    data.and_then(|d| d.get("access_token"))
-                        .and_then(Value::as_str)
-                });
-            (credential, token)
-        }
-        other => {
-            return Err(NodeError::parameter(
-                "authentication",
-                format!("`{other}` is not a Slack authentication; use accessToken or oAuth2"),
-            ));
-        }
-    };
-    let token = token
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| NodeError::Failed("the Slack credential has no access token".into()))?
-        .to_string();
-    let base = credential
-        .get("baseUrl")
-        .and_then(Value::as_str)
-        .filter(|b| !b.is_empty())
-        .unwrap_or(SLACK_API)
-        .trim_end_matches('/')
-        .to_string();
-    let url = reqwest::Url::parse(&format!("{base}/chat.postMessage"))
-        .ok()
-        .filter(|u| matches!(u.scheme(), "https" | "http"))
-        .ok_or_else(|| NodeError::Failed("the Slack API URL is not an http(s) URL".into()))?;
-    ctx.network()
-        .check_url(&url)
-        .map_err(|e| NodeError::Failed(format!("the Slack API URL: {e}")))?;
+    let (token, url) = access(ctx)?;
     let mut out = Vec::with_capacity(ctx.input().len());
     for i in 0..ctx.input().len() {
         let (resource, operation) = (
@@ -120,6 +74,58 @@ pub async fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
         out.push(Item::from_value(json).paired(i));
     }
     Ok(out)
+}
+
+/// The token to send and the `chat.postMessage` URL (checked by the network policy).
+fn access(ctx: &NodeContext<'_>) -> Result<(String, reqwest::Url), NodeError> {
+    // n8n's two ways in: a `slackApi` access token, or the `slackOAuth2Api` credential's
+    // token data (the user token n8n's node sends, else the bot token). Connecting OAuth2
+    // happens where the credential was made; the token is used as stored.
+    let (credential, token) = match ctx.string("authentication", 0, "accessToken")?.as_str() {
+        "accessToken" => {
+            let credential = ctx.credential("slackApi")?;
+            let token = credential.get("accessToken").and_then(Value::as_str);
+            (credential, token)
+        }
+        "oAuth2" => {
+            let credential = ctx.credential("slackOAuth2Api")?;
+            let data = credential.get("oauthTokenData");
+            let token = data
+                .and_then(|d| d.pointer("/authed_user/access_token"))
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+                .or_else(|| {
+                    data.and_then(|d| d.get("access_token"))
+                        .and_then(Value::as_str)
+                });
+            (credential, token)
+        }
+        other => {
+            return Err(NodeError::parameter(
+                "authentication",
+                format!("`{other}` is not a Slack authentication; use accessToken or oAuth2"),
+            ));
+        }
+    };
+    let token = token
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| NodeError::Failed("the Slack credential has no access token".into()))?
+        .to_string();
+    let base = credential
+        .get("baseUrl")
+        .and_then(Value::as_str)
+        .filter(|b| !b.is_empty())
+        .unwrap_or(SLACK_API)
+        .trim_end_matches('/')
+        .to_string();
+    let url = reqwest::Url::parse(&format!("{base}/chat.postMessage"))
+        .ok()
+        .filter(|u| matches!(u.scheme(), "https" | "http"))
+        .ok_or_else(|| NodeError::Failed("the Slack API URL is not an http(s) URL".into()))?;
+    ctx.network()
+        .check_url(&url)
+        .map_err(|e| NodeError::Failed(format!("the Slack API URL: {e}")))?;
+    Ok((token, url))
 }
 
 /// The `chat.postMessage` body for item `i`.

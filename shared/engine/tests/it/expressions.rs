@@ -299,8 +299,15 @@ async fn bounded_calls_stay_inline_until_the_executions_share_is_used_and_progra
         s.evaluate(&Template::parse(t).unwrap().unwrap(), 0)
             .unwrap()
     };
-    assert_eq!(eval("={{ $json.n + 1 }}"), json!(2));
-    assert!(!s.runs_long(), "a quick call stays inline");
+    // A quick call stays inline; on a loaded machine one may be preempted past the share
+    // (it counts wall time), so it gets three fresh shares to show it.
+    let inline = (0..3).any(|_| {
+        s.release();
+        hold();
+        assert_eq!(eval("={{ $json.n + 1 }}"), json!(2));
+        !s.runs_long()
+    });
+    assert!(inline, "a quick call stays inline");
     // Bounded calls of some tens of microseconds each: together they use up the
     // execution's inline share; the answers stay the same either side of it.
     let mut calls = 0;

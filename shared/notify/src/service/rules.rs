@@ -386,32 +386,7 @@ impl Notifier {
             Ok(raw.to_string())
         };
         match channel {
-            "email" => {
-                let to: Vec<String> = match field("to") {
-                    Some(Value::String(s)) => s
-                        .split(',')
-                        .map(|a| a.trim().to_string())
-                        .filter(|a| !a.is_empty())
-                        .collect(),
-                    Some(Value::Array(list)) => list
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .map(|a| a.trim().to_string())
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                if to.is_empty() || to.len() > MAX_RECIPIENTS {
-                    return Err(E::BadInput(format!(
-                        "an e-mail rule needs `target.to`: 1 to {MAX_RECIPIENTS} addresses"
-                    )));
-                }
-                let to = to
-                    .iter()
-                    .map(|a| agente_core::Email::parse(a).map(|e| e.as_str().to_string()))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| E::BadInput(e.to_string()))?;
-                Ok(Target::Email { to })
-            }
+            "email" => email_target(target),
             "slack" => Ok(Target::Slack {
                 url: url("a Slack rule")?,
             }),
@@ -428,46 +403,55 @@ impl Notifier {
                 };
                 Ok(Target::Webhook { url, secret })
             }
-            "push" => {
-                if self.inner.options.vapid.is_none() {
-                    return Err(E::BadInput("Web Push is not set up on this server".into()));
-                }
-                let user_ids = match field("userIds") {
-                    None => None,
-                    Some(Value::Array(list)) if !list.is_empty() && list.len() <= 100 => {
-                        let ids: Vec<String> = list
-                            .iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_string)
-                            .collect();
-                        for id in &ids {
-                            let found = query(
-                                "SELECT 1 AS one FROM users WHERE id = $1 AND tenant_id = $2",
-                            )
-                            .bind(id)
-                            .bind(tenant.to_string())
-                            .fetch_optional(&mut *conn)
-                            .await?;
-                            if found.is_none() {
-                                return Err(E::BadInput(format!(
-                                    "`{id}` is not a member of this workspace"
-                                )));
-                            }
-                        }
-                        Some(ids)
-                    }
-                    Some(_) => {
-                        return Err(E::BadInput(
-                            "`target.userIds` must list 1 to 100 members (or be left out: every member)".into(),
-                        ));
-                    }
-                };
-                Ok(Target::Push { user_ids })
-            }
+            "push" => self.push_target(conn, tenant, target).await,
             other => Err(E::BadInput(format!(
                 "unknown channel `{other}`: use email, slack, webhook or push"
             ))),
         }
+    }
+
+    /// A push rule's members (all of them when none are named), each checked to be one.
+    async fn push_target(
+        &self,
+        conn: &mut AnyConnection,
+        tenant: TenantId,
+        target: &Value,
+    ) -> Result<Target, E> {
+        let field = |k: &str| target.get(k).filter(|v| !v.is_null());
+        if self.inner.options.vapid.is_none() {
+            return Err(E::BadInput("Web Push is not set up on this server".into()));
+        }
+        let user_ids = match field("userIds") {
+            None => None,
+            Some(Value::Array(list)) if !list.is_empty() && list.len() <= 100 => {
+                let ids: Vec<String> = list
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect();
+                for id in &ids {
+                    let found =
+                        query("SELECT 1 AS one FROM users WHERE id = $1 AND tenant_id = $2")
+                            .bind(id)
+                            .bind(tenant.to_string())
+                            .fetch_optional(&mut *conn)
+                            .await?;
+                    if found.is_none() {
+                        return Err(E::BadInput(format!(
+                            "`{id}` is not a member of this workspace"
+                        )));
+                    }
+                }
+                Some(ids)
+            }
+            Some(_) => {
+                return Err(E::BadInput(
+                    "`target.userIds` must list 1 to 100 members (or be left out: every member)"
+                        .into(),
+                ));
+            }
+        };
+        Ok(Target::Push { user_ids })
     }
 }
 
@@ -535,4 +519,33 @@ fn check_throttle(seconds: Option<i64>) -> Result<i64, E> {
             "`throttleSeconds` must be 0 to {MAX_THROTTLE_SECS}"
         ))),
     }
+}
+
+/// An e-mail rule's recipients: 1 to `MAX_RECIPIENTS` valid addresses.
+fn email_target(target: &Value) -> Result<Target, E> {
+    let field = |k: &str| target.get(k).filter(|v| !v.is_null());
+    let to: Vec<String> = match field("to") {
+        Some(Value::String(s)) => s
+            .split(',')
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect(),
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|a| a.trim().to_string())
+            .collect(),
+        _ => Vec::new(),
+    };
+    if to.is_empty() || to.len() > MAX_RECIPIENTS {
+        return Err(E::BadInput(format!(
+            "an e-mail rule needs `target.to`: 1 to {MAX_RECIPIENTS} addresses"
+        )));
+    }
+    let to = to
+        .iter()
+        .map(|a| agente_core::Email::parse(a).map(|e| e.as_str().to_string()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| E::BadInput(e.to_string()))?;
+    Ok(Target::Email { to })
 }

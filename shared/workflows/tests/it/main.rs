@@ -1,6 +1,7 @@
 //! The workflow service's integration tests (SQLite, and Postgres + Redis where the test
 //! environment names them): one binary, a module per area.
 #![allow(clippy::unwrap_used)] // a test fails by panicking
+#![allow(clippy::too_many_lines)] // a scenario test reads top to bottom
 
 mod common;
 mod crud;

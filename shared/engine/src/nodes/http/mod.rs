@@ -61,6 +61,39 @@ fn pairs(ctx: &NodeContext<'_>, path: &str, i: usize) -> Result<Vec<(String, Str
 
 /// Builds and sends item `i`'s request (with pagination's changes); reads the reply.
 async fn send(ctx: &NodeContext<'_>, i: usize, changes: &PageChanges) -> Result<Reply, NodeError> {
+    let (req, timeout_ms, follow) = request_to(ctx, i, changes)?;
+    let mut query = Vec::new();
+    if ctx.bool("sendQuery", i, false)? && changes.url.is_none() {
+        query.extend(pairs(ctx, "queryParameters.parameters", i)?);
+    }
+    merge_pairs(&mut query, &changes.query);
+    let mut headers = header_map(ctx, i, changes)?;
+    let mut req = authenticate(ctx, i, req, &mut headers, &mut query)?;
+    if !query.is_empty() {
+        req = req.query(&query);
+    }
+    if ctx.bool("sendBody", i, false)? {
+        req = with_body(ctx, i, changes, req, &mut headers)?;
+    }
+    let format = ctx.string("options.response.response.responseFormat", i, "autodetect")?;
+    let response = req.headers(headers).send().await.map_err(|e| {
+        let what = if e.is_timeout() {
+            format!("timed out after {timeout_ms} ms")
+        } else {
+            OutboundError::transport(e).to_string()
+        };
+        NodeError::Failed(format!("request failed: {what}"))
+    })?;
+    read_reply(ctx, response, &format, follow).await
+}
+
+/// The request's method, URL (checked by the network policy), timeout and redirect
+/// setting; answers the timeout (ms) and whether redirects are followed too.
+fn request_to(
+    ctx: &NodeContext<'_>,
+    i: usize,
+    changes: &PageChanges,
+) -> Result<(reqwest::RequestBuilder, u64, bool), NodeError> {
     let method_name = ctx.string("method", i, "GET")?.to_uppercase();
     let method = Method::from_bytes(method_name.as_bytes()).map_err(|_| {
         NodeError::parameter("method", format!("`{method_name}` is not an HTTP method"))
@@ -75,70 +108,53 @@ async fn send(ctx: &NodeContext<'_>, i: usize, changes: &PageChanges) -> Result<
             format!("`{}` is not a valid URL: {e}", redact::url(&url)),
         )
     })?;
-    let timeout = ctx
+    let timeout_ms = ctx
         .number("options.timeout", i, 300_000.0)?
-        .clamp(1.0, 3_600_000.0);
+        .clamp(1.0, 3_600_000.0) as u64;
     let follow = ctx.bool("options.redirect.redirect.followRedirects", i, true)?;
-    let mut req = ctx
+    let req = ctx
         .http()
         .request(method, url, follow)
         .map_err(|e| NodeError::parameter("url", e.to_string()))?
-        .timeout(Duration::from_millis(timeout as u64));
+        .timeout(Duration::from_millis(timeout_ms));
+    Ok((req, timeout_ms, follow))
+}
 
-    let mut query = Vec::new();
-    if ctx.bool("sendQuery", i, false)? && changes.url.is_none() {
-        query.extend(pairs(ctx, "queryParameters.parameters", i)?);
-    }
-    merge_pairs(&mut query, &changes.query);
-    let mut headers = HeaderMap::new();
+/// The headers the node's parameters (and pagination) give.
+fn header_map(
+    ctx: &NodeContext<'_>,
+    i: usize,
+    changes: &PageChanges,
+) -> Result<HeaderMap, NodeError> {
     let mut header_pairs = Vec::new();
     if ctx.bool("sendHeaders", i, false)? {
         header_pairs = pairs(ctx, "headerParameters.parameters", i)?;
     }
     merge_pairs(&mut header_pairs, &changes.headers);
-    {
-        for (name, value) in header_pairs {
-            let name = HeaderName::try_from(name.as_str()).map_err(|_| {
-                NodeError::parameter("headerParameters", format!("`{name}` is not a header name"))
-            })?;
-            let value = HeaderValue::try_from(value).map_err(|_| {
-                NodeError::parameter("headerParameters", "a header value has invalid characters")
-            })?;
-            headers.append(name, value);
-        }
+    let mut headers = HeaderMap::new();
+    for (name, value) in header_pairs {
+        let name = HeaderName::try_from(name.as_str()).map_err(|_| {
+            NodeError::parameter("headerParameters", format!("`{name}` is not a header name"))
+        })?;
+        let value = HeaderValue::try_from(value).map_err(|_| {
+            NodeError::parameter("headerParameters", "a header value has invalid characters")
+        })?;
+        headers.append(name, value);
     }
+    Ok(headers)
+}
+
+/// Applies the node's credential: a header, basic or bearer auth, or a query parameter.
+fn authenticate(
+    ctx: &NodeContext<'_>,
+    i: usize,
+    req: reqwest::RequestBuilder,
+    headers: &mut HeaderMap,
+    query: &mut Vec<(String, String)>,
+) -> Result<reqwest::RequestBuilder, NodeError> {
     match ctx.string("authentication", i, "none")?.as_str() {
-        "none" => {}
-        "genericCredentialType" => {
-            let kind = ctx.string("genericAuthType", i, "")?;
-            let cred = ctx.credential(&kind)?;
-            let field = |k: &str| {
-                cred.get(k)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            match kind.as_str() {
-                "httpHeaderAuth" => {
-                    let name = HeaderName::try_from(field("name")).map_err(|_| {
-                        NodeError::Failed("the header credential has an invalid header name".into())
-                    })?;
-                    let value = HeaderValue::try_from(field("value")).map_err(|_| {
-                        NodeError::Failed("the header credential has an invalid value".into())
-                    })?;
-                    headers.insert(name, value);
-                }
-                "httpBasicAuth" => req = req.basic_auth(field("user"), Some(field("password"))),
-                "httpBearerAuth" => req = req.bearer_auth(field("token")),
-                "httpQueryAuth" => query.push((field("name"), field("value"))),
-                other => {
-                    return Err(NodeError::parameter(
-                        "genericAuthType",
-                        format!("`{other}` is not supported"),
-                    ));
-                }
-            }
-        }
+        "none" => return Ok(req),
+        "genericCredentialType" => {}
         other => {
             return Err(NodeError::parameter(
                 "authentication",
@@ -146,66 +162,101 @@ async fn send(ctx: &NodeContext<'_>, i: usize, changes: &PageChanges) -> Result<
             ));
         }
     }
-    if !query.is_empty() {
-        req = req.query(&query);
-    }
-    if ctx.bool("sendBody", i, false)? {
-        let content_type = ctx.string("contentType", i, "json")?;
-        let specify = ctx.string("specifyBody", i, "keypair")?;
-        req = match content_type.as_str() {
-            "json" if specify == "json" => {
-                let body = match ctx.param_or("jsonBody", i, json!({}))? {
-                    Value::String(s) => serde_json::from_str::<Value>(&s).map_err(|e| {
-                        NodeError::parameter("jsonBody", format!("not valid JSON: {e}"))
-                    })?,
-                    other => other,
-                };
-                req.json(&body)
-            }
-            "json" => {
-                let mut fields = pairs(ctx, "bodyParameters.parameters", i)?;
-                merge_pairs(&mut fields, &changes.body);
-                let body: Map<String, Value> = fields
-                    .into_iter()
-                    .map(|(k, v)| (k, Value::String(v)))
-                    .collect();
-                req.json(&body)
-            }
-            "form-urlencoded" => {
-                let mut fields = pairs(ctx, "bodyParameters.parameters", i)?;
-                merge_pairs(&mut fields, &changes.body);
-                req.form(&fields)
-            }
-            "multipart-form-data" => req.multipart(multipart(ctx, i)?),
-            "raw" => {
-                let raw_type = ctx.string("rawContentType", i, "text/plain")?;
-                headers.insert(
-                    CONTENT_TYPE,
-                    HeaderValue::try_from(raw_type).map_err(|_| {
-                        NodeError::parameter("rawContentType", "invalid content type")
-                    })?,
-                );
-                req.body(ctx.string("body", i, "")?)
-            }
-            other => {
-                return Err(NodeError::parameter(
-                    "contentType",
-                    format!("`{other}` bodies are not supported yet"),
-                ));
-            }
-        };
-    }
-    req = req.headers(headers);
+    let kind = ctx.string("genericAuthType", i, "")?;
+    let cred = ctx.credential(&kind)?;
+    let field = |k: &str| {
+        cred.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    Ok(match kind.as_str() {
+        "httpHeaderAuth" => {
+            let name = HeaderName::try_from(field("name")).map_err(|_| {
+                NodeError::Failed("the header credential has an invalid header name".into())
+            })?;
+            let value = HeaderValue::try_from(field("value")).map_err(|_| {
+                NodeError::Failed("the header credential has an invalid value".into())
+            })?;
+            headers.insert(name, value);
+            req
+        }
+        "httpBasicAuth" => req.basic_auth(field("user"), Some(field("password"))),
+        "httpBearerAuth" => req.bearer_auth(field("token")),
+        "httpQueryAuth" => {
+            query.push((field("name"), field("value")));
+            req
+        }
+        other => {
+            return Err(NodeError::parameter(
+                "genericAuthType",
+                format!("`{other}` is not supported"),
+            ));
+        }
+    })
+}
 
-    let format = ctx.string("options.response.response.responseFormat", i, "autodetect")?;
-    let response = req.send().await.map_err(|e| {
-        let what = if e.is_timeout() {
-            format!("timed out after {} ms", timeout as u64)
-        } else {
-            OutboundError::transport(e).to_string()
-        };
-        NodeError::Failed(format!("request failed: {what}"))
-    })?;
+/// The body as `contentType` and `specifyBody` say: JSON, form, multipart or raw.
+fn with_body(
+    ctx: &NodeContext<'_>,
+    i: usize,
+    changes: &PageChanges,
+    req: reqwest::RequestBuilder,
+    headers: &mut HeaderMap,
+) -> Result<reqwest::RequestBuilder, NodeError> {
+    let content_type = ctx.string("contentType", i, "json")?;
+    let specify = ctx.string("specifyBody", i, "keypair")?;
+    Ok(match content_type.as_str() {
+        "json" if specify == "json" => {
+            let body = match ctx.param_or("jsonBody", i, json!({}))? {
+                Value::String(s) => serde_json::from_str::<Value>(&s).map_err(|e| {
+                    NodeError::parameter("jsonBody", format!("not valid JSON: {e}"))
+                })?,
+                other => other,
+            };
+            req.json(&body)
+        }
+        "json" => {
+            let mut fields = pairs(ctx, "bodyParameters.parameters", i)?;
+            merge_pairs(&mut fields, &changes.body);
+            let body: Map<String, Value> = fields
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect();
+            req.json(&body)
+        }
+        "form-urlencoded" => {
+            let mut fields = pairs(ctx, "bodyParameters.parameters", i)?;
+            merge_pairs(&mut fields, &changes.body);
+            req.form(&fields)
+        }
+        "multipart-form-data" => req.multipart(multipart(ctx, i)?),
+        "raw" => {
+            let raw_type = ctx.string("rawContentType", i, "text/plain")?;
+            headers.insert(
+                CONTENT_TYPE,
+                HeaderValue::try_from(raw_type)
+                    .map_err(|_| NodeError::parameter("rawContentType", "invalid content type"))?,
+            );
+            req.body(ctx.string("body", i, "")?)
+        }
+        other => {
+            return Err(NodeError::parameter(
+                "contentType",
+                format!("`{other}` bodies are not supported yet"),
+            ));
+        }
+    })
+}
+
+/// Reads the reply within the execution's byte budget and parses its body as `format`
+/// says (`autodetect`: JSON when the reply says so).
+async fn read_reply(
+    ctx: &NodeContext<'_>,
+    response: reqwest::Response,
+    format: &str,
+    follow: bool,
+) -> Result<Reply, NodeError> {
     let status = response.status();
     let headers: Map<String, Value> = response
         .headers()
@@ -230,7 +281,7 @@ async fn send(ctx: &NodeContext<'_>, i: usize, changes: &PageChanges) -> Result<
         })?;
     budget.spend_bytes(bytes.len());
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    let body = match format.as_str() {
+    let body = match format {
         "text" => Value::String(text),
         "file" => Value::Null,
         "json" => serde_json::from_slice(&bytes)
