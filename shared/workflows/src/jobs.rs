@@ -6,8 +6,10 @@ use crate::WorkflowService;
 use crate::error::WorkflowServiceError as E;
 use crate::records::ExecutionRecord;
 use agente_core::{ExecutionId, TenantId, WorkflowId};
+use agente_engine::BoxFuture;
 use agente_jobs::{Handlers, JobCall, JobError, JobPayload, NewJob, RetryPolicy};
 use serde::{Deserialize, Serialize};
+use std::future::Future;
 use tokio_util::sync::CancellationToken;
 
 /// Runs a queued execution (`queued.rs`).
@@ -55,39 +57,45 @@ pub(crate) fn execution_job<P: JobPayload>(payload: &P, tenant: TenantId, key: S
 
 /// What a worker runs for each of the service's job types.
 pub fn job_handlers(service: &WorkflowService) -> Handlers {
-    let (queued, waiting, scheduled) = (service.clone(), service.clone(), service.clone());
     Handlers::new()
-        .register(RetryPolicy::default(), move |call: JobCall<ExecuteJob>| {
-            let service = queued.clone();
-            async move {
-                let tenant = call.tenant()?;
-                decide(
-                    service
-                        .executions()
-                        .run_queued(tenant, call.payload.execution)
-                        .await,
-                )
-            }
-        })
-        .register(RetryPolicy::default(), move |call: JobCall<ResumeJob>| {
-            let service = waiting.clone();
-            async move {
-                let tenant = call.tenant()?;
-                decide(
-                    service
-                        .executions()
-                        .resume_due(tenant, call.payload.execution)
-                        .await,
-                )
-            }
-        })
-        .register(RetryPolicy::default(), move |call: JobCall<ScheduleJob>| {
-            let service = scheduled.clone();
-            async move {
-                let tenant = call.tenant()?;
-                decide(service.run_scheduled(tenant, &call.payload).await)
-            }
-        })
+        .register(
+            RetryPolicy::default(),
+            acting(service, |s, tenant, job: ExecuteJob| async move {
+                s.executions().run_queued(tenant, job.execution).await
+            }),
+        )
+        .register(
+            RetryPolicy::default(),
+            acting(service, |s, tenant, job: ResumeJob| async move {
+                s.executions().resume_due(tenant, job.execution).await
+            }),
+        )
+        .register(
+            RetryPolicy::default(),
+            acting(service, |s, tenant, job: ScheduleJob| async move {
+                s.run_scheduled(tenant, &job).await
+            }),
+        )
+}
+
+/// A handler that runs `work` for the job's tenant (a job without one is fatal) and
+/// decides what its outcome means for the queue.
+fn acting<P, F, Fut>(
+    service: &WorkflowService,
+    work: F,
+) -> impl Fn(JobCall<P>) -> BoxFuture<'static, Result<(), JobError>> + Send + Sync + 'static
+where
+    P: JobPayload,
+    F: Fn(WorkflowService, TenantId, P) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Option<ExecutionRecord>, E>> + Send + 'static,
+{
+    let service = service.clone();
+    move |call: JobCall<P>| {
+        let run = call
+            .tenant()
+            .map(|tenant| work(service.clone(), tenant, call.payload));
+        Box::pin(async move { decide(run?.await) })
+    }
 }
 
 /// A job that ran a workflow succeeded even when the execution failed (that is recorded
