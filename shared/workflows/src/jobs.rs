@@ -52,7 +52,19 @@ impl JobPayload for ScheduleJob {
 /// The job that starts or resumes execution `id` of `tenant`; `key` makes each enqueue of
 /// one purpose run once.
 pub(crate) fn execution_job<P: JobPayload>(payload: &P, tenant: TenantId, key: String) -> NewJob {
-    NewJob::of(payload).tenant(tenant).idempotency_key(key)
+    tenant_job(payload, tenant).idempotency_key(key)
+}
+
+/// A job of `tenant` carrying `payload`. Handlers read the tenant from the job; it is also
+/// written into the payload for workers of the release before, which read it there, so a
+/// rolling deploy (or a rollback) does not send their jobs to the dead letters. Nothing
+/// reads it back; it can go once no such worker is left.
+pub(crate) fn tenant_job<P: JobPayload>(payload: &P, tenant: TenantId) -> NewJob {
+    let mut job = NewJob::of(payload).tenant(tenant);
+    if let Some(fields) = job.payload.as_object_mut() {
+        fields.insert("tenant".into(), tenant.to_string().into());
+    }
+    job
 }
 
 /// What a worker runs for each of the service's job types.

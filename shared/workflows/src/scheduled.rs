@@ -5,7 +5,7 @@
 use crate::WorkflowService;
 use crate::error::WorkflowServiceError as E;
 use crate::executions::pending::acting_for;
-use crate::jobs::ScheduleJob;
+use crate::jobs::{ScheduleJob, tenant_job};
 use crate::records::ExecutionRecord;
 use crate::store::load;
 use agente_auth::Principal;
@@ -13,7 +13,7 @@ use agente_auth::{Action, Resource, check_permission};
 use agente_core::{Clock, ExecutionMode, TenantId, WorkflowId};
 use agente_engine::{Item, RunRequest};
 use agente_jobs::scheduler::{register_in, remove_in};
-use agente_jobs::{Firing, Misfire, NewJob, ScheduleSpec};
+use agente_jobs::{Firing, Misfire, ScheduleSpec};
 use agente_store::{AnyConnection, Db};
 use agente_workflow_model::Workflow;
 use chrono::{DateTime, Datelike};
@@ -49,12 +49,14 @@ impl Schedules {
             .enumerate()
             .map(|(i, s)| ScheduleSpec {
                 id: format!("{id}/{i}"),
-                job: NewJob::of(&ScheduleJob {
-                    workflow: id,
-                    node: s.node,
-                    scheduled_at: None,
-                })
-                .tenant(tenant),
+                job: tenant_job(
+                    &ScheduleJob {
+                        workflow: id,
+                        node: s.node,
+                        scheduled_at: None,
+                    },
+                    tenant,
+                ),
                 cron: s.cron,
                 every_weeks: s.every_weeks,
                 // n8n does not catch up on firings missed while it was down.

@@ -59,6 +59,11 @@ async fn an_active_schedule_fires_a_job_that_runs_the_workflow(backend: Backend)
         Some(a.tenant_id),
         "{backend}: the job names its tenant"
     );
+    assert_eq!(
+        lease.job.payload["tenant"],
+        a.tenant_id.to_string(),
+        "{backend}: and its payload too, for workers of the release before"
+    );
     let record = run_scheduled(&svc, &lease.job)
         .await
         .unwrap()
@@ -145,4 +150,44 @@ async fn run_scheduled(
 ) -> Result<Option<agente_workflows::ExecutionRecord>, agente_workflows::WorkflowServiceError> {
     let (tenant, firing) = crate::common::call::<ScheduleJob>(job);
     svc.run_scheduled(tenant, &firing).await
+}
+
+#[tokio::test]
+async fn jobs_enqueued_before_typed_payloads_still_decode_and_run() {
+    let db = TestDb::sqlite().await.unwrap();
+    let handlers = agente_workflows::job_handlers(&service(&db));
+    let tenant = agente_core::TenantId::new();
+    let job = |kind: &str, payload| agente_jobs::Job {
+        id: "old".into(),
+        kind: kind.into(),
+        queue: "default".into(),
+        tenant: Some(tenant),
+        payload,
+        priority: 0,
+        attempt: 1,
+        max_attempts: 5,
+        timeout_ms: 60_000,
+    };
+    let execution = agente_core::ExecutionId::new();
+    let workflow = agente_core::WorkflowId::new();
+    // The payloads as the release before wrote them (the tenant inside); nothing is left
+    // to run, so each succeeds — a payload that did not decode would be fatal.
+    for (kind, payload) in [
+        (
+            "workflow.execute",
+            json!({"tenant": tenant.to_string(), "execution": execution}),
+        ),
+        (
+            "workflow.resume",
+            json!({"tenant": tenant.to_string(), "execution": execution}),
+        ),
+        (
+            "workflow.schedule",
+            json!({"tenant": tenant.to_string(), "workflow": workflow, "node": "Every minute",
+                   "scheduledAt": 1_800_000_000_000_i64}),
+        ),
+    ] {
+        let outcome = handlers.handle(job(kind, payload)).await;
+        assert!(outcome.is_ok(), "{kind}: {outcome:?}");
+    }
 }
