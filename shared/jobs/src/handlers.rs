@@ -147,11 +147,6 @@ impl Handlers {
         self
     }
 
-    /// The job types handled.
-    pub fn kinds(&self) -> impl Iterator<Item = &str> {
-        self.by_kind.keys().map(String::as_str)
-    }
-
     /// Runs `job`'s handler once, as a worker would (without its time limit or lease):
     /// for tests and tools that drive jobs by hand.
     pub async fn handle(&self, job: Job) -> Result<(), JobError> {
