@@ -90,6 +90,15 @@ impl Db {
                     Ok(())
                 })
             })
+            .after_release(move |conn, _meta| {
+                Box::pin(async move {
+                    match backend {
+                        // sqlx-postgres rolls back a BEGIN whose caller went away itself.
+                        Backend::Postgres => Ok(true),
+                        Backend::Sqlite => left_outside_transaction(conn).await,
+                    }
+                })
+            })
             .connect_with(connect_options(url, backend)?)
             .await?;
         if backend == Backend::Postgres {
@@ -259,6 +268,26 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Whether a SQLite connection given back to the pool may serve again. sqlx 0.8 leaves it
+/// inside its transaction when the future beginning one with a custom statement (our
+/// `BEGIN IMMEDIATE`) is dropped between the BEGIN and the `Transaction` it returns — a
+/// caller that went away, a timeout —, so nothing rolls it back: the next `begin_with` on
+/// it fails, and the open transaction holds SQLite's write lock. Such a connection is
+/// closed instead (closing rolls back).
+async fn left_outside_transaction(conn: &mut AnyConnection) -> Result<bool, sqlx::Error> {
+    if !conn.is_in_transaction() {
+        return Ok(true);
+    }
+    // A transaction dropped without a commit rolls back on the connection's own thread, in
+    // order with its other commands: once a ping has come back, that has happened.
+    conn.ping().await?;
+    if conn.is_in_transaction() {
+        tracing::warn!("a database connection came back inside a transaction; closing it");
+        return Ok(false);
+    }
+    Ok(true)
 }
 
 fn connect_options(url: &str, backend: Backend) -> Result<AnyConnectOptions, StoreError> {
