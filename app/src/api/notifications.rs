@@ -252,20 +252,16 @@ pub async fn get_notification_settings() -> Result<NotificationSettingsView, Ser
     let notifier = context()?.notifier;
     let smtp = notifier.smtp_settings(&p).await.map_err(server_error)?;
     let templates = notifier.list_templates(&p).await.map_err(server_error)?;
-    let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
     Ok(NotificationSettingsView {
-        smtp: smtp
-            .get("smtp")
-            .filter(|s| s.is_object())
-            .map(|s| SmtpView {
-                host: text(&s["host"]).unwrap_or_default(),
-                port: s["port"].as_u64().unwrap_or(587) as u16,
-                security: text(&s["security"]).unwrap_or_default(),
-                username: text(&s["username"]),
-                has_password: s["hasPassword"].as_bool().unwrap_or(false),
-                from: text(&s["from"]).unwrap_or_default(),
-            }),
-        server_fallback: smtp["serverFallback"].as_bool().unwrap_or(false),
+        smtp: smtp.smtp.map(|s| SmtpView {
+            host: s.host,
+            port: s.port,
+            security: s.security.as_str().to_string(),
+            username: s.username,
+            has_password: s.has_password,
+            from: s.from,
+        }),
+        server_fallback: smtp.server_fallback,
         templates: templates
             .into_iter()
             .map(|t| TemplateRow {

@@ -1,15 +1,16 @@
 //! `/billing`: the tenant's plan and use, the plans on offer, plan changes, and the
 //! operator's plan editing.
 
+use super::bodies::Listed;
 use super::{ApiError, ApiJson, ApiPath, ApiQuery, Caller, Problem};
 use crate::AppState;
+use agente_billing::stripe::objects::InvoiceView;
 use agente_billing::{BillingOverview, Plan, RevenueReport, WebhookOutcome};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 /// The plan in force, the billing period, and use against each allowance and limit.
 #[utoipa::path(get, path = "/api/v1/billing", tag = "billing", security(("bearer" = [])),
@@ -30,18 +31,18 @@ pub struct PlansQuery {
 
 /// The plans on offer, cheapest first.
 #[utoipa::path(get, path = "/api/v1/billing/plans", tag = "billing", security(("bearer" = [])),
-    params(PlansQuery), responses((status = 200, body = Object), (status = 403, body = Problem)))]
+    params(PlansQuery), responses((status = 200, body = Listed<Plan>), (status = 403, body = Problem)))]
 pub async fn plans(
     State(s): State<AppState>,
     Caller(p): Caller,
     ApiQuery(q): ApiQuery<PlansQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Listed<Plan>>, ApiError> {
     let plans = if q.all {
         s.billing.all_plans(&p).await?
     } else {
         s.billing.plans(false).await?
     };
-    Ok(Json(json!({ "data": plans })))
+    Ok(Json(plans.into()))
 }
 
 /// Create or replace a plan (operators only). The path's id must match the body's.
@@ -107,45 +108,56 @@ pub async fn resume(
 /// A Stripe Checkout page for subscribing to a plan (owners; when payments are set up).
 #[utoipa::path(post, path = "/api/v1/billing/checkout", tag = "billing", security(("bearer" = [])),
     request_body = ChangePlan,
-    responses((status = 200, body = Object, description = "{\"url\": …}"), (status = 409, body = Problem), (status = 502, body = Problem)))]
+    responses((status = 200, body = StripePage), (status = 409, body = Problem), (status = 502, body = Problem)))]
 pub async fn checkout(
     State(s): State<AppState>,
     Caller(p): Caller,
     ApiJson(input): ApiJson<ChangePlan>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StripePage>, ApiError> {
     let me = s.auth.me(&p).await?;
     let email = me.email.unwrap_or_default();
     let url = s.billing.checkout(&p, &input.plan, &email).await?;
-    Ok(Json(json!({ "url": url })))
+    Ok(Json(StripePage { url }))
+}
+
+/// A page on Stripe to send the user to.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StripePage {
+    pub url: String,
 }
 
 /// A Stripe Customer Portal page for payment methods (owners).
 #[utoipa::path(post, path = "/api/v1/billing/portal", tag = "billing", security(("bearer" = [])),
-    responses((status = 200, body = Object, description = "{\"url\": …}"), (status = 409, body = Problem)))]
-pub async fn portal(State(s): State<AppState>, Caller(p): Caller) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "url": s.billing.portal(&p).await? })))
+    responses((status = 200, body = StripePage), (status = 409, body = Problem)))]
+pub async fn portal(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+) -> Result<Json<StripePage>, ApiError> {
+    Ok(Json(StripePage {
+        url: s.billing.portal(&p).await?,
+    }))
 }
 
 /// The tenant's invoices, newest first, with their PDF and hosted links.
 #[utoipa::path(get, path = "/api/v1/billing/invoices", tag = "billing", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 403, body = Problem)))]
+    responses((status = 200, body = Listed<InvoiceView>), (status = 403, body = Problem)))]
 pub async fn invoices(
     State(s): State<AppState>,
     Caller(p): Caller,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "data": s.billing.invoices(&p).await? })))
+) -> Result<Json<Listed<InvoiceView>>, ApiError> {
+    Ok(Json(s.billing.invoices(&p).await?.into()))
 }
 
 /// Stripe's webhook: verified by `Stripe-Signature`, each event acted on once.
 #[utoipa::path(post, path = "/api/v1/billing/stripe/webhook", tag = "billing",
     request_body(content = Object, description = "a Stripe event, signed"),
-    responses((status = 200, body = Object), (status = 400, body = Problem),
+    responses((status = 200, body = WebhookReceived), (status = 400, body = Problem),
         (status = 409, body = Problem, description = "Stripe is not set up on this installation")))]
 pub async fn stripe_webhook(
     State(s): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<WebhookReceived>, ApiError> {
     let signature = headers
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok())
@@ -156,7 +168,18 @@ pub async fn stripe_webhook(
         WebhookOutcome::Duplicate => "duplicate",
         WebhookOutcome::Ignored => "ignored",
     };
-    Ok(Json(json!({ "received": true, "status": status })))
+    Ok(Json(WebhookReceived {
+        received: true,
+        status,
+    }))
+}
+
+/// Stripe's event, taken.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WebhookReceived {
+    pub received: bool,
+    /// `processed`, `duplicate` (seen before) or `ignored` (a kind not acted on).
+    pub status: &'static str,
 }
 
 /// This month's revenue across tenants: MRR, subscriptions by plan, churn, usage revenue

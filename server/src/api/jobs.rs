@@ -3,15 +3,16 @@
 //! `?all=true`, which an operator of the platform may ask for: every tenant's and the
 //! system's dead jobs (each names its tenant).
 
+use super::bodies::{Deleted, Listed};
 use super::{ApiError, ApiPath, ApiQuery, Caller, Problem};
 use crate::AppState;
 use agente_auth::{Action, Principal, Resource, check_permission, require_operator};
-use agente_jobs::{DeadJobs, Queue, QueueError, Scope};
+use agente_jobs::scaling::ScaleAdvice;
+use agente_jobs::{DeadJob, DeadJobs, Queue, QueueError, QueueStats, Scope, TenantLoad};
 use agente_workflows::WorkflowServiceError;
 use axum::Json;
 use axum::extract::State;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct DeadQuery {
@@ -51,29 +52,29 @@ fn queue_error(e: QueueError) -> ApiError {
 }
 
 /// The caller's dead jobs, newest first: kind, queue, payload, attempts, last error.
-#[utoipa::path(get, path = "/api/v1/jobs/dead", tag = "jobs", security(("bearer" = []), ("n8n_api_key" = [])), params(("queue" = Option<String>, Query), ("limit" = Option<u32>, Query), ("all" = Option<bool>, Query, description = "every tenant's (operators)")), responses((status = 200, body = Object), (status = 403, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/jobs/dead", tag = "jobs", security(("bearer" = []), ("n8n_api_key" = [])), params(("queue" = Option<String>, Query), ("limit" = Option<u32>, Query), ("all" = Option<bool>, Query, description = "every tenant's (operators)")), responses((status = 200, body = Listed<DeadJob>), (status = 403, body = Problem)))]
 pub async fn list_dead(
     State(s): State<AppState>,
     Caller(p): Caller,
     ApiQuery(q): ApiQuery<DeadQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Listed<DeadJob>>, ApiError> {
     check_permission(&p, Resource::Executions, Action::Read)?;
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
     let dead = queue(&s)
         .dead_jobs(scope(&s, &p, q.all).await?, q.queue.as_deref(), limit)
         .await
         .map_err(queue_error)?;
-    Ok(Json(json!({ "data": dead })))
+    Ok(Json(dead.into()))
 }
 
 /// Puts a dead job back in its queue with fresh attempts.
-#[utoipa::path(post, path = "/api/v1/jobs/dead/{id}/retry", tag = "jobs", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path), ("all" = Option<bool>, Query)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/jobs/dead/{id}/retry", tag = "jobs", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path), ("all" = Option<bool>, Query)), responses((status = 200, body = Retried), (status = 404, body = Problem)))]
 pub async fn retry_dead(
     State(s): State<AppState>,
     Caller(p): Caller,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<ScopeQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Retried>, ApiError> {
     check_permission(&p, Resource::Workflows, Action::Execute)?;
     if !queue(&s)
         .retry_dead(scope(&s, &p, q.all).await?, &id)
@@ -82,17 +83,25 @@ pub async fn retry_dead(
     {
         return Err(ApiError::not_found("dead job not found"));
     }
-    Ok(Json(json!({ "id": id, "retried": true })))
+    Ok(Json(Retried { id, retried: true }))
+}
+
+/// A dead job put back in its queue.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Retried {
+    pub id: String,
+    /// Always `true` (a job not found answers 404).
+    pub retried: bool,
 }
 
 /// Deletes one dead job.
-#[utoipa::path(delete, path = "/api/v1/jobs/dead/{id}", tag = "jobs", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path), ("all" = Option<bool>, Query)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
+#[utoipa::path(delete, path = "/api/v1/jobs/dead/{id}", tag = "jobs", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path), ("all" = Option<bool>, Query)), responses((status = 200, body = Deleted), (status = 404, body = Problem)))]
 pub async fn delete_dead(
     State(s): State<AppState>,
     Caller(p): Caller,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<ScopeQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Deleted>, ApiError> {
     check_permission(&p, Resource::Executions, Action::Delete)?;
     let deleted = queue(&s)
         .purge_dead(scope(&s, &p, q.all).await?, DeadJobs::One(&id))
@@ -101,16 +110,16 @@ pub async fn delete_dead(
     if deleted == 0 {
         return Err(ApiError::not_found("dead job not found"));
     }
-    Ok(Json(json!({ "deleted": deleted })))
+    Ok(Json(Deleted { deleted }))
 }
 
 /// Deletes all of the caller's dead jobs (of one queue when given).
-#[utoipa::path(delete, path = "/api/v1/jobs/dead", tag = "jobs", security(("bearer" = []), ("n8n_api_key" = [])), params(("queue" = Option<String>, Query), ("all" = Option<bool>, Query)), responses((status = 200, body = Object), (status = 403, body = Problem)))]
+#[utoipa::path(delete, path = "/api/v1/jobs/dead", tag = "jobs", security(("bearer" = []), ("n8n_api_key" = [])), params(("queue" = Option<String>, Query), ("all" = Option<bool>, Query)), responses((status = 200, body = Deleted), (status = 403, body = Problem)))]
 pub async fn purge_dead(
     State(s): State<AppState>,
     Caller(p): Caller,
     ApiQuery(q): ApiQuery<DeadQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Deleted>, ApiError> {
     check_permission(&p, Resource::Executions, Action::Delete)?;
     let which = DeadJobs::All {
         queue: q.queue.as_deref(),
@@ -119,19 +128,33 @@ pub async fn purge_dead(
         .purge_dead(scope(&s, &p, q.all).await?, which)
         .await
         .map_err(queue_error)?;
-    Ok(Json(json!({ "deleted": deleted })))
+    Ok(Json(Deleted { deleted }))
 }
 
 /// The deployment's queues as an operator watches them: per queue depth, delayed, running,
 /// dead and the age of the oldest due job; the busiest tenants; and whether to add or remove
 /// workers (the same figures an autoscaler reads from `/metrics`). Operators only.
-#[utoipa::path(get, path = "/api/v1/ops/queues", tag = "jobs", security(("bearer" = [])), responses((status = 200, body = Object), (status = 403, body = Problem)))]
-pub async fn queues(State(s): State<AppState>, Caller(p): Caller) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/ops/queues", tag = "jobs", security(("bearer" = [])), responses((status = 200, body = QueuesBody), (status = 403, body = Problem)))]
+pub async fn queues(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+) -> Result<Json<QueuesBody>, ApiError> {
     require_operator(&s.db, &p).await?;
     let stats = queue(&s).stats().await.map_err(queue_error)?;
     let tenants = queue(&s).tenant_load(20).await.map_err(queue_error)?;
     let advice = agente_jobs::scaling::advise(&stats);
-    Ok(Json(
-        json!({ "queues": stats, "tenants": tenants, "advice": advice }),
-    ))
+    Ok(Json(QueuesBody {
+        queues: stats,
+        tenants,
+        advice,
+    }))
+}
+
+/// The queues' load, the busiest tenants and the scaling advice.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct QueuesBody {
+    pub queues: Vec<QueueStats>,
+    /// The 20 tenants with the most jobs waiting or running.
+    pub tenants: Vec<TenantLoad>,
+    pub advice: ScaleAdvice,
 }

@@ -5,6 +5,7 @@ mod ai;
 mod api_keys;
 mod auth;
 mod billing;
+mod bodies;
 mod extract;
 mod jobs;
 mod members;

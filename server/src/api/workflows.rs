@@ -1,107 +1,115 @@
 //! `/workflows` and `/executions`, in the shape of n8n's public API.
 
+use super::bodies::Listed;
 use super::{ApiError, ApiQuery, Caller, PathId, Problem};
 use crate::AppState;
-use agente_workflows::{ExecutionQuery, ListQuery};
+use agente_jobs::Firing;
+use agente_workflows::{
+    CredentialBody, ExecutionBody, ExecutionQuery, ListQuery, Page, WorkflowBody,
+};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 fn text(body: &Bytes) -> Result<&str, ApiError> {
     std::str::from_utf8(body)
         .map_err(|_| ApiError::bad_request("bad_input", "the body is not UTF-8"))
 }
 
-#[utoipa::path(get, path = "/api/v1/workflows", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("active" = Option<bool>, Query), ("name" = Option<String>, Query), ("tags" = Option<String>, Query), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, body = Object), (status = 403, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/workflows", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("active" = Option<bool>, Query), ("name" = Option<String>, Query), ("tags" = Option<String>, Query), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, body = Page<WorkflowBody>), (status = 403, body = Problem)))]
 pub async fn list(
     State(s): State<AppState>,
     Caller(p): Caller,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
-    let page = s.workflows.list(&p, &q).await?;
-    Ok(Json(
-        json!({ "data": page.data.iter().map(|w| w.to_api()).collect::<Vec<_>>(), "nextCursor": page.next_cursor }),
-    ))
+) -> Result<Json<Page<WorkflowBody>>, ApiError> {
+    Ok(Json(s.workflows.list(&p, &q).await?.bodies()))
 }
 
 /// Create one workflow (n8n's `POST /workflows`).
-#[utoipa::path(post, path = "/api/v1/workflows", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), request_body(content = Object, description = "an n8n workflow"), responses((status = 200, body = Object), (status = 422, body = Problem), (status = 403, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/workflows", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), request_body(content = Object, description = "an n8n workflow"), responses((status = 200, body = WorkflowBody), (status = 422, body = Problem), (status = 403, body = Problem)))]
 pub async fn create(
     State(s): State<AppState>,
     Caller(p): Caller,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    let mut created = s.workflows.create(&p, text(&body)?).await?;
+) -> Result<Json<WorkflowBody>, ApiError> {
+    let created = s.workflows.create(&p, text(&body)?).await?;
     if created.len() != 1 {
         return Err(ApiError::bad_request(
             "bad_input",
             "send one workflow; use /workflows/import for several",
         ));
     }
-    Ok(Json(created.remove(0).to_api()))
+    Ok(Json(WorkflowBody::from(&created[0])))
 }
 
 /// Import n8n JSON: one workflow or an array of them.
-#[utoipa::path(post, path = "/api/v1/workflows/import", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), request_body(content = Object, description = "an n8n workflow or an array of them"), responses((status = 200, body = Object), (status = 422, body = Problem), (status = 403, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/workflows/import", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), request_body(content = Object, description = "an n8n workflow or an array of them"), responses((status = 200, body = Listed<WorkflowBody>), (status = 422, body = Problem), (status = 403, body = Problem)))]
 pub async fn import(
     State(s): State<AppState>,
     Caller(p): Caller,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Listed<WorkflowBody>>, ApiError> {
     let created = s.workflows.create(&p, text(&body)?).await?;
     Ok(Json(
-        json!({ "data": created.iter().map(|w| w.to_api()).collect::<Vec<_>>() }),
+        created
+            .iter()
+            .map(WorkflowBody::from)
+            .collect::<Vec<_>>()
+            .into(),
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/workflows/{id}", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/workflows/{id}", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = WorkflowBody), (status = 404, body = Problem)))]
 pub async fn get(
     State(s): State<AppState>,
     Caller(p): Caller,
     PathId(id): PathId<agente_core::WorkflowId>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(s.workflows.get(&p, id).await?.to_api()))
+) -> Result<Json<WorkflowBody>, ApiError> {
+    Ok(Json(WorkflowBody::from(&s.workflows.get(&p, id).await?)))
 }
 
-#[utoipa::path(put, path = "/api/v1/workflows/{id}", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), request_body(content = Object), responses((status = 200, body = Object), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(put, path = "/api/v1/workflows/{id}", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), request_body(content = Object), responses((status = 200, body = WorkflowBody), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(s): State<AppState>,
     Caller(p): Caller,
     PathId(id): PathId<agente_core::WorkflowId>,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(
-        s.workflows.update(&p, id, text(&body)?).await?.to_api(),
-    ))
+) -> Result<Json<WorkflowBody>, ApiError> {
+    let updated = s.workflows.update(&p, id, text(&body)?).await?;
+    Ok(Json(WorkflowBody::from(&updated)))
 }
 
-#[utoipa::path(delete, path = "/api/v1/workflows/{id}", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
+#[utoipa::path(delete, path = "/api/v1/workflows/{id}", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = WorkflowBody), (status = 404, body = Problem)))]
 pub async fn delete(
     State(s): State<AppState>,
     Caller(p): Caller,
     PathId(id): PathId<agente_core::WorkflowId>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(s.workflows.delete(&p, id).await?.to_api()))
+) -> Result<Json<WorkflowBody>, ApiError> {
+    Ok(Json(WorkflowBody::from(&s.workflows.delete(&p, id).await?)))
 }
 
-#[utoipa::path(post, path = "/api/v1/workflows/{id}/activate", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/workflows/{id}/activate", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = WorkflowBody), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn activate(
     State(s): State<AppState>,
     Caller(p): Caller,
     PathId(id): PathId<agente_core::WorkflowId>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(s.workflows.activate(&p, id).await?.to_api()))
+) -> Result<Json<WorkflowBody>, ApiError> {
+    Ok(Json(WorkflowBody::from(
+        &s.workflows.activate(&p, id).await?,
+    )))
 }
 
-#[utoipa::path(post, path = "/api/v1/workflows/{id}/deactivate", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/workflows/{id}/deactivate", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = WorkflowBody), (status = 404, body = Problem)))]
 pub async fn deactivate(
     State(s): State<AppState>,
     Caller(p): Caller,
     PathId(id): PathId<agente_core::WorkflowId>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(s.workflows.deactivate(&p, id).await?.to_api()))
+) -> Result<Json<WorkflowBody>, ApiError> {
+    Ok(Json(WorkflowBody::from(
+        &s.workflows.deactivate(&p, id).await?,
+    )))
 }
 
 /// `?limit=` of a history.
@@ -111,16 +119,16 @@ pub struct HistoryQuery {
 }
 
 /// The latest firings of the workflow's schedule triggers, newest first.
-#[utoipa::path(get, path = "/api/v1/workflows/{id}/schedule-history", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path), ("limit" = Option<u32>, Query)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/workflows/{id}/schedule-history", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path), ("limit" = Option<u32>, Query)), responses((status = 200, body = Listed<Firing>), (status = 404, body = Problem)))]
 pub async fn schedule_history(
     State(s): State<AppState>,
     Caller(p): Caller,
     PathId(id): PathId<agente_core::WorkflowId>,
     ApiQuery(q): ApiQuery<HistoryQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Listed<Firing>>, ApiError> {
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let firings = s.workflows.schedules().history(&p, id, limit).await?;
-    Ok(Json(json!({ "data": firings })))
+    Ok(Json(firings.into()))
 }
 
 /// Body of a manual run: optional input items.
@@ -131,32 +139,30 @@ pub struct RunInput {
 }
 
 /// Run now (manual mode); answers the execution with its data.
-#[utoipa::path(post, path = "/api/v1/workflows/{id}/run", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), request_body(content = Object, description = "optional `items`: input items"), responses((status = 200, body = Object), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/workflows/{id}/run", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), request_body(content = Object, description = "optional `items`: input items"), responses((status = 200, body = ExecutionBody), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn run(
     State(s): State<AppState>,
     Caller(p): Caller,
     PathId(id): PathId<agente_core::WorkflowId>,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ExecutionBody>, ApiError> {
     let input: RunInput = if body.iter().all(u8::is_ascii_whitespace) {
         RunInput::default()
     } else {
         serde_json::from_slice(&body)
             .map_err(|e| ApiError::bad_request("malformed_json", format!("invalid body: {e}")))?
     };
-    Ok(Json(s.workflows.run(&p, id, input.items).await?.to_api()))
+    let run = s.workflows.run(&p, id, input.items).await?;
+    Ok(Json(ExecutionBody::from(&run)))
 }
 
-#[utoipa::path(get, path = "/api/v1/executions", tag = "executions", security(("bearer" = []), ("n8n_api_key" = [])), params(("workflowId" = Option<String>, Query), ("status" = Option<String>, Query), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query), ("includeData" = Option<bool>, Query)), responses((status = 200, body = Object), (status = 403, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/executions", tag = "executions", security(("bearer" = []), ("n8n_api_key" = [])), params(("workflowId" = Option<String>, Query), ("status" = Option<String>, Query), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query), ("includeData" = Option<bool>, Query)), responses((status = 200, body = Page<ExecutionBody>), (status = 403, body = Problem)))]
 pub async fn list_executions(
     State(s): State<AppState>,
     Caller(p): Caller,
     ApiQuery(q): ApiQuery<ExecutionQuery>,
-) -> Result<Json<Value>, ApiError> {
-    let page = s.workflows.executions().list(&p, &q).await?;
-    Ok(Json(
-        json!({ "data": page.data.iter().map(|e| e.to_api()).collect::<Vec<_>>(), "nextCursor": page.next_cursor }),
-    ))
+) -> Result<Json<Page<ExecutionBody>>, ApiError> {
+    Ok(Json(s.workflows.executions().list(&p, &q).await?.bodies()))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -166,97 +172,103 @@ pub struct IncludeData {
     pub include_data: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/executions/{id}", tag = "executions", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path), ("includeData" = Option<bool>, Query)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/executions/{id}", tag = "executions", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path), ("includeData" = Option<bool>, Query)), responses((status = 200, body = ExecutionBody), (status = 404, body = Problem)))]
 pub async fn get_execution(
     State(s): State<AppState>,
     Caller(p): Caller,
     PathId(id): PathId<agente_core::ExecutionId>,
     ApiQuery(q): ApiQuery<IncludeData>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(
-        s.workflows
-            .executions()
-            .get(&p, id, q.include_data)
-            .await?
-            .to_api(),
-    ))
+) -> Result<Json<ExecutionBody>, ApiError> {
+    let execution = s.workflows.executions().get(&p, id, q.include_data).await?;
+    Ok(Json(ExecutionBody::from(&execution)))
 }
 
 /// Retry a failed execution (n8n's `POST /executions/{id}/retry`).
-#[utoipa::path(post, path = "/api/v1/executions/{id}/retry", tag = "executions", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/executions/{id}/retry", tag = "executions", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = ExecutionBody), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn retry_execution(
     State(s): State<AppState>,
     Caller(p): Caller,
     PathId(id): PathId<agente_core::ExecutionId>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(s.workflows.executions().retry(&p, id).await?.to_api()))
+) -> Result<Json<ExecutionBody>, ApiError> {
+    Ok(Json(ExecutionBody::from(
+        &s.workflows.executions().retry(&p, id).await?,
+    )))
 }
 
 /// Stop a running execution; answers it as it stopped (`canceled`).
-#[utoipa::path(post, path = "/api/v1/executions/{id}/stop", tag = "executions", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem), (status = 409, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/executions/{id}/stop", tag = "executions", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = ExecutionBody), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn stop_execution(
     State(s): State<AppState>,
     Caller(p): Caller,
     PathId(id): PathId<agente_core::ExecutionId>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(s.workflows.executions().stop(&p, id).await?.to_api()))
+) -> Result<Json<ExecutionBody>, ApiError> {
+    Ok(Json(ExecutionBody::from(
+        &s.workflows.executions().stop(&p, id).await?,
+    )))
 }
 
 /// Listen for one test call on `/webhook-test/…` of each Webhook node (two minutes).
-#[utoipa::path(post, path = "/api/v1/workflows/{id}/listen", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/workflows/{id}/listen", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Listening), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn listen(
     State(s): State<AppState>,
     Caller(p): Caller,
     PathId(id): PathId<agente_core::WorkflowId>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Listening>, ApiError> {
     let routes = s.workflows.webhooks().listen_for_test_call(&p, id).await?;
-    Ok(Json(json!({
-        "listening": routes,
-        "expiresInSeconds": agente_workflows::TEST_WEBHOOK_TTL_MS / 1000,
-    })))
+    Ok(Json(Listening {
+        listening: routes,
+        expires_in_seconds: agente_workflows::TEST_WEBHOOK_TTL_MS / 1000,
+    }))
 }
 
-#[utoipa::path(delete, path = "/api/v1/executions/{id}", tag = "executions", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem)))]
+/// The test webhook URLs that wait for one call each.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Listening {
+    /// Paths under `/webhook-test/`.
+    pub listening: Vec<String>,
+    pub expires_in_seconds: i64,
+}
+
+#[utoipa::path(delete, path = "/api/v1/executions/{id}", tag = "executions", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = ExecutionBody), (status = 404, body = Problem)))]
 pub async fn delete_execution(
     State(s): State<AppState>,
     Caller(p): Caller,
     PathId(id): PathId<agente_core::ExecutionId>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(
-        s.workflows.executions().delete(&p, id).await?.to_api(),
-    ))
+) -> Result<Json<ExecutionBody>, ApiError> {
+    let deleted = s.workflows.executions().delete(&p, id).await?;
+    Ok(Json(ExecutionBody::from(&deleted)))
 }
 
 /// Credentials, never returned with their data.
-#[utoipa::path(get, path = "/api/v1/credentials", tag = "credentials", security(("bearer" = []), ("n8n_api_key" = [])), responses((status = 200, body = Object), (status = 403, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/credentials", tag = "credentials", security(("bearer" = []), ("n8n_api_key" = [])), responses((status = 200, body = Page<CredentialBody>), (status = 403, body = Problem)))]
 pub async fn list_credentials(
     State(s): State<AppState>,
     Caller(p): Caller,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Page<CredentialBody>>, ApiError> {
     let list = s.workflows.credentials().list(&p).await?;
-    Ok(Json(
-        json!({ "data": list.iter().map(|c| c.to_api()).collect::<Vec<_>>(), "nextCursor": null }),
-    ))
+    Ok(Json(Page {
+        data: list.iter().map(CredentialBody::from).collect(),
+        next_cursor: None,
+    }))
 }
 
-#[utoipa::path(post, path = "/api/v1/credentials", tag = "credentials", security(("bearer" = []), ("n8n_api_key" = [])), request_body(content = Object, description = "name, type and data (stored encrypted, never returned)"), responses((status = 200, body = Object), (status = 422, body = Problem), (status = 403, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/credentials", tag = "credentials", security(("bearer" = []), ("n8n_api_key" = [])), request_body(content = Object, description = "name, type and data (stored encrypted, never returned)"), responses((status = 200, body = CredentialBody), (status = 422, body = Problem), (status = 403, body = Problem)))]
 pub async fn create_credential(
     State(s): State<AppState>,
     Caller(p): Caller,
     super::ApiJson(input): super::ApiJson<agente_workflows::NewCredential>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(
-        s.workflows.credentials().create(&p, input).await?.to_api(),
-    ))
+) -> Result<Json<CredentialBody>, ApiError> {
+    let created = s.workflows.credentials().create(&p, input).await?;
+    Ok(Json(CredentialBody::from(&created)))
 }
 
-#[utoipa::path(delete, path = "/api/v1/credentials/{id}", tag = "credentials", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem), (status = 403, body = Problem)))]
+#[utoipa::path(delete, path = "/api/v1/credentials/{id}", tag = "credentials", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = CredentialBody), (status = 404, body = Problem), (status = 403, body = Problem)))]
 pub async fn delete_credential(
     State(s): State<AppState>,
     Caller(p): Caller,
     PathId(id): PathId<agente_core::CredentialId>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(
-        s.workflows.credentials().delete(&p, id).await?.to_api(),
-    ))
+) -> Result<Json<CredentialBody>, ApiError> {
+    let deleted = s.workflows.credentials().delete(&p, id).await?;
+    Ok(Json(CredentialBody::from(&deleted)))
 }

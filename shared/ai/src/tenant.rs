@@ -27,7 +27,8 @@ pub(crate) struct Store {
 }
 
 /// Which providers answer one task for a tenant.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "use", rename_all = "camelCase")]
 pub enum ProviderChoice {
     /// The deployment's providers in its order, then offline.
@@ -45,7 +46,8 @@ pub enum ProviderChoice {
 }
 
 /// A tenant's AI settings.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TenantAiSettings {
     #[serde(default)]
@@ -74,7 +76,8 @@ impl Task {
 }
 
 /// One model answer in the ledger.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AiCall {
     pub call_id: String,
@@ -92,7 +95,8 @@ pub struct AiCall {
 }
 
 /// The recent ledger and its sums.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AiCallsReport {
     /// Newest first.

@@ -9,7 +9,8 @@ use agente_store::sqlx::{FromRow, query};
 use serde::Serialize;
 
 /// An API key as listed (never with its secret).
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiKeyInfo {
     pub id: String,
     pub name: String,
@@ -24,7 +25,8 @@ pub struct ApiKeyInfo {
 }
 
 /// A new key: the only time the secret is shown.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedApiKey {
     #[serde(flatten)]
     pub info: ApiKeyInfo,

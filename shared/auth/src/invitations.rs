@@ -11,7 +11,8 @@ use agente_store::sqlx::{FromRow, query};
 use serde::Serialize;
 
 /// A pending invitation as listed (without its token).
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvitationInfo {
     pub id: String,
     pub email: String,
@@ -22,7 +23,8 @@ pub struct InvitationInfo {
 }
 
 /// A new invitation: the only time its token is shown.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedInvitation {
     #[serde(flatten)]
     pub info: InvitationInfo,
@@ -30,7 +32,8 @@ pub struct CreatedInvitation {
 }
 
 /// What the invitee sees before accepting.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvitationPreview {
     pub email: String,
     pub role: Role,

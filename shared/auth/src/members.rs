@@ -11,7 +11,8 @@ use agente_store::{AnyConnection, Row};
 use serde::Serialize;
 
 /// A member as listed on Settings → Members.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
     pub id: UserId,
     pub email: String,

@@ -10,7 +10,8 @@ use serde::Serialize;
 use totp_rs::{Algorithm, Secret, TOTP};
 
 /// What an authenticator app needs to start producing codes. Shown once.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MfaEnrolment {
     /// Base32 secret for manual entry.
     pub secret: String,

@@ -50,7 +50,8 @@ pub(crate) struct Inner {
 }
 
 /// The caller as shown by `GET /api/v1/me`.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub tenant_id: TenantId,
     pub tenant_name: String,

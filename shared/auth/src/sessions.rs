@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 
 /// `POST /api/v1/auth/signup`.
-#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignupInput {
     pub email: String,
     pub password: String,
@@ -23,7 +24,8 @@ pub struct SignupInput {
 }
 
 /// `POST /api/v1/auth/login`.
-#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginInput {
     pub email: String,
     pub password: String,

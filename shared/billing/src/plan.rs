@@ -10,7 +10,8 @@ pub const FREE: &str = "free";
 
 /// A plan. `None` in a limit means unlimited; `None` in an overage price means the included
 /// amount is a hard limit.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Plan {
     /// Stable key (`free`, `pro`, …): lower-case letters, digits and `-`.

@@ -15,7 +15,8 @@ const MIN_ELAPSED: f64 = 0.25;
 /// A cheaper plan must leave this much of its allowances unused.
 const DOWNGRADE_HEADROOM: f64 = 0.8;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Upgrade,
@@ -23,7 +24,8 @@ pub enum Direction {
 }
 
 /// A plan to move to, and why.
-#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Recommendation {
     pub direction: Direction,

@@ -14,7 +14,8 @@ use std::fmt;
 use std::str::FromStr;
 
 /// An execution's status, as stored and as n8n's public API names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ExecutionStatus {
     /// Queued: recorded with its trigger, waiting for a worker.
@@ -55,9 +56,8 @@ impl ExecutionStatus {
 }
 
 /// What started an execution (n8n's execution modes).
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ExecutionMode {
     /// Run from the editor or the API by a member.

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 /// One firing of a schedule, as its history shows it.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Firing {
     pub job_id: String,
     pub schedule_id: String,

@@ -155,6 +155,7 @@ pub struct Lease {
 
 /// A job in the dead-letter set, for operators.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeadJob {
     pub id: String,
     pub kind: String,
@@ -168,6 +169,7 @@ pub struct DeadJob {
 
 /// Load figures of one queue: what an autoscaler watches.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueStats {
     pub queue: String,
     /// Due and waiting for a worker.
@@ -182,6 +184,7 @@ pub struct QueueStats {
 
 /// One tenant's share of a queue's load.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TenantLoad {
     pub queue: String,
     pub tenant: TenantId,

@@ -11,6 +11,7 @@ pub const SLOW_START_MS: i64 = 30_000;
 pub const BACKLOG: u64 = 1_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Scale {
     Up,
@@ -31,6 +32,7 @@ impl Scale {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScaleAdvice {
     pub scale: Scale,
     /// In words, with the figures.

@@ -47,6 +47,18 @@ pub enum Security {
     Tls,
 }
 
+impl Security {
+    /// The name settings use (as serialised).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Security::None => "none",
+            Security::StartTls => "startTls",
+            Security::Opportunistic => "opportunistic",
+            Security::Tls => "tls",
+        }
+    }
+}
+
 /// Whether `text` is an address or `Name <address>`, as a sender or recipient.
 pub fn is_mailbox(text: &str) -> bool {
     text.trim().parse::<Mailbox>().is_ok()
@@ -329,6 +341,18 @@ fn smtp_failure(e: lettre::transport::smtp::Error) -> SmtpError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn security_names_are_the_serialised_ones() {
+        for s in [
+            Security::None,
+            Security::StartTls,
+            Security::Opportunistic,
+            Security::Tls,
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+    }
 
     fn config() -> SmtpConfig {
         SmtpConfig {

@@ -18,6 +18,7 @@ const FUEL: u64 = 50_000;
 
 /// A subject and a body, as sources or rendered.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Template {
     pub subject: String,
     pub body: String,

@@ -3,14 +3,13 @@
 //! the ones a workflow references, for the duration of a run.
 
 use crate::error::WorkflowServiceError as E;
-use crate::records::iso;
 use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::{Clock, CredentialId, SecretBox, TenantId};
 use agente_store::sqlx::{self, FromRow, query};
 use agente_store::{AnyConnection, Db, Row};
 use agente_workflow_model::Workflow;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -33,15 +32,6 @@ pub struct CredentialInfo {
     pub kind: String,
     pub created_at: i64,
     pub updated_at: i64,
-}
-
-impl CredentialInfo {
-    pub fn to_api(&self) -> Value {
-        json!({
-            "id": self.id, "name": self.name, "type": self.kind,
-            "createdAt": iso(self.created_at), "updatedAt": iso(self.updated_at),
-        })
-    }
 }
 
 fn context(tenant: TenantId, id: &str) -> String {

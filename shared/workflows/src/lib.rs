@@ -4,6 +4,7 @@
 //! Every method takes the caller's `Principal`, checks permission with the one
 //! `check_permission`, and works inside a tenant-bound transaction.
 
+mod bodies;
 mod credentials;
 mod error;
 mod executions;
@@ -19,6 +20,7 @@ mod webhook_node;
 mod webhook_routes;
 mod webhooks;
 
+pub use bodies::{CredentialBody, ExecutionBody, WorkflowBody};
 pub use credentials::{CredentialInfo, Credentials, NewCredential, open_credential};
 pub use error::WorkflowServiceError;
 pub use executions::Executions;

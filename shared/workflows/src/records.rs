@@ -86,30 +86,6 @@ pub struct ExecutionRecord {
 }
 
 impl ExecutionRecord {
-    /// n8n's public-API shape.
-    pub fn to_api(&self) -> Value {
-        let mut v = json!({
-            "id": self.id,
-            "finished": self.status == ExecutionStatus::Success,
-            "mode": self.mode,
-            "retryOf": null,
-            "retrySuccessId": null,
-            "startedAt": iso(self.started_at),
-            "stoppedAt": self.finished_at.map(iso),
-            "workflowId": self.workflow_id,
-            "waitTill": self.wait_till.filter(|_| self.status == ExecutionStatus::Waiting).map(iso),
-            "status": self.status,
-        });
-        let data = self
-            .data
-            .clone()
-            .or_else(|| self.execution.as_ref().map(result_data));
-        if let Some(data) = data {
-            v["data"] = data;
-        }
-        v
-    }
-
     /// The run data as stored: `resultData` compressed and capped at `cap` bytes.
     pub(crate) fn encoded_data(&self, cap: usize) -> Option<Vec<u8>> {
         let execution = self.execution.as_ref()?;
@@ -118,7 +94,7 @@ impl ExecutionRecord {
 }
 
 /// `resultData` as n8n stores it.
-fn result_data(e: &Execution) -> Value {
+pub(crate) fn result_data(e: &Execution) -> Value {
     json!({ "resultData": {
         "runData": e.run_data,
         "lastNodeExecuted": e.last_node,
@@ -137,12 +113,23 @@ pub struct ExecutionQuery {
     pub include_data: Option<bool>,
 }
 
-/// A page of results and where the next starts (n8n's `nextCursor`).
+/// A page of results and where the next starts (n8n's `nextCursor`; `null`: no more).
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Page<T> {
     pub data: Vec<T>,
     pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// The same page, each item as its API body (`crate::bodies`).
+    pub fn bodies<'a, B: From<&'a T>>(&'a self) -> Page<B> {
+        Page {
+            data: self.data.iter().map(B::from).collect(),
+            next_cursor: self.next_cursor.clone(),
+        }
+    }
 }
 
 /// Unix milliseconds as ISO-8601 UTC.

@@ -2,7 +2,7 @@
 
 use crate::WorkflowService;
 use crate::error::WorkflowServiceError as E;
-use crate::records::{Page, iso};
+use crate::records::Page;
 use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::WorkflowId;
 use agente_store::sqlx::query;
@@ -10,7 +10,6 @@ use agente_store::{AnyConnection, AnyRow, Row, TenantTx};
 use agente_workflow_model::validate::{Severity, validate};
 use agente_workflow_model::{Field, Workflow};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 /// A workflow as stored for a tenant.
 #[derive(Clone, Debug)]
@@ -24,19 +23,6 @@ pub struct StoredWorkflow {
 }
 
 impl StoredWorkflow {
-    /// n8n's public-API shape: the workflow document with our id, active flag and times.
-    pub fn to_api(&self) -> Value {
-        let mut doc = self.workflow.to_value();
-        if let Value::Object(map) = &mut doc {
-            map.insert("id".into(), json!(self.id));
-            map.insert("active".into(), json!(self.active));
-            map.insert("createdAt".into(), json!(iso(self.created_at)));
-            map.insert("updatedAt".into(), json!(iso(self.updated_at)));
-            map.insert("versionId".into(), json!(self.version.to_string()));
-        }
-        doc
-    }
-
     pub(crate) fn from_row(row: &AnyRow) -> Result<Self, E> {
         let definition: String = row.try_get("definition")?;
         let workflow = Workflow::from_json(&definition)

@@ -109,3 +109,45 @@ async fn openapi_document_lists_the_api() {
             .is_some()
     );
 }
+
+/// Every successful JSON answer names its shape: a schema of its own, not a bare object.
+/// The ratchet's last three (the AI answers) are typed in the next step of the work.
+#[tokio::test]
+async fn openapi_answers_have_typed_schemas() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let doc: Value = app.get_json("/api/v1/openapi.json", None).await;
+    let mut untyped = Vec::new();
+    let mut typed = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let Some(responses) = operation["responses"].as_object() else {
+                continue;
+            };
+            for (status, answer) in responses {
+                let schema = &answer["content"]["application/json"]["schema"];
+                if !status.starts_with('2') || schema.is_null() {
+                    continue;
+                }
+                let named = schema.get("$ref").is_some()
+                    || schema.get("properties").is_some()
+                    || schema.get("allOf").is_some()
+                    || schema["items"].get("$ref").is_some();
+                if named {
+                    typed += 1;
+                } else {
+                    untyped.push(format!("{method} {path}: {schema}"));
+                }
+            }
+        }
+    }
+    untyped.sort();
+    assert_eq!(
+        untyped,
+        [
+            r#"post /api/v1/ai/executions/{id}/explain: {"type":"object"}"#,
+            r#"post /api/v1/ai/workflows/generate: {"type":"object"}"#,
+            r#"post /api/v1/ai/workflows/{id}/optimise: {"type":"object"}"#,
+        ]
+    );
+    assert!(typed > 50, "{typed}");
+}

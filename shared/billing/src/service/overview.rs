@@ -11,7 +11,8 @@ use agente_store::sqlx::query;
 use agente_store::{AnyConnection, Row};
 use serde::Serialize;
 
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BillingOverview {
     /// The plan whose limits apply now.
@@ -29,7 +30,8 @@ pub struct BillingOverview {
     pub recommendation: Option<crate::recommend::Recommendation>,
 }
 
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MeterUsage {
     pub meter: Meter,
@@ -42,7 +44,8 @@ pub struct MeterUsage {
     pub overage_cost: i64,
 }
 
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct LimitUsage {
     pub limit: Limit,

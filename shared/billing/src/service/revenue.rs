@@ -10,7 +10,8 @@ use agente_store::{Backend, Row};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RevenueReport {
     /// The calendar month (UTC) the report covers.

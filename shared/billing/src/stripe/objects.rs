@@ -21,7 +21,8 @@ pub struct SubscriptionView {
 }
 
 /// An invoice as the billing page lists it.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InvoiceView {
     pub id: String,

@@ -9,8 +9,8 @@ use agente_core::TenantId;
 use agente_jobs::{NewJob, RetryPolicy};
 use agente_store::sqlx::query;
 use agente_store::{AnyConnection, AnyRow, Row};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// How `notify.deliver` retries: from 5 s, doubling, up to 30 min between attempts; with
 /// [`DELIVER_ATTEMPTS`] attempts a receiver has about 20 minutes to come back.
@@ -32,7 +32,9 @@ pub struct DeliveryQuery {
 }
 
 /// A row of the delivery log.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
 pub struct DeliveryInfo {
     pub id: String,
     pub rule_id: Option<String>,
@@ -40,6 +42,8 @@ pub struct DeliveryInfo {
     pub audience: Option<String>,
     pub event: String,
     pub channel: String,
+    /// Where it went, shown without secrets (`#alerts`, `https://hooks.example/…`).
+    #[serde(rename = "target")]
     pub target_label: String,
     pub subject: String,
     pub body: String,
@@ -52,15 +56,6 @@ pub struct DeliveryInfo {
 }
 
 impl DeliveryInfo {
-    pub fn to_api(&self) -> Value {
-        json!({
-            "id": self.id, "ruleId": self.rule_id, "audience": self.audience, "event": self.event, "channel": self.channel,
-            "target": self.target_label, "subject": self.subject, "body": self.body,
-            "status": self.status, "attempts": self.attempts, "suppressed": self.suppressed,
-            "lastError": self.last_error, "createdAt": self.created_at, "sentAt": self.sent_at,
-        })
-    }
-
     fn from_row(row: &AnyRow) -> Result<Self, E> {
         Ok(Self {
             id: row.try_get("id")?,

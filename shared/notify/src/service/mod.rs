@@ -20,7 +20,7 @@ mod settings;
 pub use deliveries::{DELIVER_ATTEMPTS, DELIVER_RETRY, DeliveryInfo, DeliveryQuery};
 pub use push_subscriptions::PushSubscriptionInfo;
 pub use rules::{NewRule, RuleInfo, RulePatch};
-pub use settings::{SmtpSettings, TemplateInfo};
+pub use settings::{SmtpSettings, SmtpSettingsBody, SmtpShown, TemplateBody, TemplateInfo};
 
 use crate::push::Vapid;
 use agente_auth::AuthError;

@@ -6,13 +6,14 @@ use agente_auth::Principal;
 use agente_core::TenantId;
 use agente_store::sqlx::query;
 use agente_store::{AnyRow, Row};
-use serde_json::{Value, json};
 
 /// Most devices per member.
 const MAX_DEVICES: i64 = 20;
 
 /// One of a member's subscribed devices, as listed (never its endpoint or keys).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
 pub struct PushSubscriptionInfo {
     pub id: String,
     pub label: String,
@@ -21,13 +22,6 @@ pub struct PushSubscriptionInfo {
 }
 
 impl PushSubscriptionInfo {
-    pub fn to_api(&self) -> Value {
-        json!({
-            "id": self.id, "label": self.label,
-            "createdAt": self.created_at, "lastUsedAt": self.last_used_at,
-        })
-    }
-
     fn from_row(row: &AnyRow) -> Result<Self, E> {
         Ok(Self {
             id: row.try_get("id")?,

@@ -7,7 +7,7 @@ use agente_core::TenantId;
 use agente_store::sqlx::query;
 use agente_store::{AnyConnection, AnyRow, Row};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Most rules per tenant.
 const MAX_RULES: i64 = 50;
@@ -63,36 +63,29 @@ fn some_or_null<'de, D: serde::Deserializer<'de>>(
 }
 
 /// A rule as listed: never its target's secrets.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
 pub struct RuleInfo {
     pub id: String,
     pub name: String,
     pub events: Vec<String>,
     pub channel: String,
+    /// Where it sends, shown without secrets.
+    #[serde(rename = "target")]
     pub target_label: String,
     pub workflow_id: Option<String>,
+    #[serde(rename = "throttleSeconds")]
     pub throttle_secs: i64,
     pub enabled: bool,
     pub created_at: i64,
     pub updated_at: i64,
     /// A webhook rule's signing secret, shown once: when it was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub signing_secret: Option<String>,
 }
 
 impl RuleInfo {
-    pub fn to_api(&self) -> Value {
-        let mut v = json!({
-            "id": self.id, "name": self.name, "events": self.events, "channel": self.channel,
-            "target": self.target_label, "workflowId": self.workflow_id,
-            "throttleSeconds": self.throttle_secs, "enabled": self.enabled,
-            "createdAt": self.created_at, "updatedAt": self.updated_at,
-        });
-        if let Some(secret) = &self.signing_secret {
-            v["signingSecret"] = json!(secret);
-        }
-        v
-    }
-
     fn from_row(row: &AnyRow) -> Result<Self, E> {
         let events: String = row.try_get("events")?;
         Ok(Self {

@@ -8,8 +8,8 @@ use agente_core::TenantId;
 use agente_network::smtp::{Security, SmtpConfig};
 use agente_store::sqlx::query;
 use agente_store::{AnyConnection, Row};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// `PUT /notifications/smtp`. Without `password` the stored one is kept; `""` clears it.
 #[derive(Clone, Deserialize)]
@@ -34,13 +34,71 @@ pub struct TemplateInfo {
     pub custom: bool,
 }
 
-impl TemplateInfo {
-    pub fn to_api(&self) -> Value {
-        json!({
-            "event": self.kind.as_str(), "label": self.kind.label(),
-            "subject": self.template.subject, "body": self.template.body,
-            "custom": self.custom, "variables": Template::sample(self.kind),
-        })
+/// An event kind's template as the API answers it.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TemplateBody {
+    /// The event kind (`execution.failed`, …).
+    pub event: String,
+    pub label: String,
+    pub subject: String,
+    pub body: String,
+    /// Whether the workspace wrote it (else the built-in wording).
+    pub custom: bool,
+    /// Sample variables of the event kind, to write and preview with.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub variables: Value,
+}
+
+impl From<&TemplateInfo> for TemplateBody {
+    fn from(t: &TemplateInfo) -> Self {
+        Self {
+            event: t.kind.as_str().to_string(),
+            label: t.kind.label().to_string(),
+            subject: t.template.subject.clone(),
+            body: t.template.body.clone(),
+            custom: t.custom,
+            variables: Template::sample(t.kind),
+        }
+    }
+}
+
+/// The workspace's SMTP settings as shown.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SmtpSettingsBody {
+    /// The workspace's own server; `null` when it has none.
+    pub smtp: Option<SmtpShown>,
+    /// Whether the server has a relay of its own to fall back on.
+    pub server_fallback: bool,
+}
+
+/// An SMTP server as shown: never its password.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SmtpShown {
+    pub host: String,
+    pub port: u16,
+    /// `none`, `startTls`, `opportunistic` or `tls`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub security: Security,
+    pub username: Option<String>,
+    pub has_password: bool,
+    pub from: String,
+}
+
+impl From<&SmtpConfig> for SmtpShown {
+    fn from(config: &SmtpConfig) -> Self {
+        Self {
+            host: config.host.clone(),
+            port: config.port,
+            security: config.security,
+            username: config.username.clone(),
+            has_password: config.password.is_some(),
+            from: config.from.clone(),
+        }
     }
 }
 
@@ -48,27 +106,23 @@ fn smtp_context(tenant: TenantId) -> String {
     format!("notification-smtp/{tenant}")
 }
 
-/// The settings as shown: never the password.
-fn smtp_view(config: &SmtpConfig) -> Value {
-    json!({
-        "host": config.host, "port": config.port, "security": config.security,
-        "username": config.username, "hasPassword": config.password.is_some(), "from": config.from,
-    })
-}
-
 impl Notifier {
     /// The tenant's own SMTP server, or `null`, and whether the server has one to fall back on.
-    pub async fn smtp_settings(&self, p: &Principal) -> Result<Value, E> {
+    pub async fn smtp_settings(&self, p: &Principal) -> Result<SmtpSettingsBody, E> {
         check_permission(p, Resource::Notifications, Action::Read)?;
         let mut tx = self.inner.db.tenant_read(p.tenant_id).await?;
         let own = self.tenant_smtp(&mut tx, p.tenant_id).await?;
-        Ok(json!({
-            "smtp": own.as_ref().map(smtp_view),
-            "serverFallback": self.inner.options.smtp.is_some(),
-        }))
+        Ok(SmtpSettingsBody {
+            smtp: own.as_ref().map(SmtpShown::from),
+            server_fallback: self.inner.options.smtp.is_some(),
+        })
     }
 
-    pub async fn set_smtp(&self, p: &Principal, input: SmtpSettings) -> Result<Value, E> {
+    pub async fn set_smtp(
+        &self,
+        p: &Principal,
+        input: SmtpSettings,
+    ) -> Result<SmtpSettingsBody, E> {
         check_permission(p, Resource::Notifications, Action::Write)?;
         let host = input.host.trim();
         if host.is_empty() || host.len() > 253 || host.contains(['/', ' ', '@']) {
@@ -131,9 +185,10 @@ impl Notifier {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(
-            json!({ "smtp": smtp_view(&config), "serverFallback": self.inner.options.smtp.is_some() }),
-        )
+        Ok(SmtpSettingsBody {
+            smtp: Some(SmtpShown::from(&config)),
+            server_fallback: self.inner.options.smtp.is_some(),
+        })
     }
 
     pub async fn clear_smtp(&self, p: &Principal) -> Result<(), E> {

@@ -6,7 +6,9 @@ use agente_core::Role;
 use agente_store::backend_tests;
 use agente_store::testing::Backend;
 use agente_store::testing::TestDb;
-use agente_workflows::{ExecutionQuery, ListQuery, WebhookCall, WorkflowServiceError};
+use agente_workflows::{
+    ExecutionBody, ExecutionQuery, ListQuery, WebhookCall, WorkflowBody, WorkflowServiceError,
+};
 use serde_json::{Value, json};
 
 const BENCH: &str = include_str!("../../../workflow-model/tests/fixtures/a-webhook-bench.json");
@@ -21,7 +23,7 @@ async fn crud_activation_runs_and_webhooks(backend: Backend) {
     // Import keeps unknown fields and answers in n8n's API shape.
     let created = svc.create(&a, BENCH).await.unwrap();
     let id = created[0].id;
-    let api = created[0].to_api();
+    let api = serde_json::to_value(WorkflowBody::from(&created[0])).unwrap();
     assert_eq!(api["active"], false, "{backend}");
     assert_eq!(api["nodes"].as_array().unwrap().len(), 6);
 
@@ -103,8 +105,8 @@ async fn crud_activation_runs_and_webhooks(backend: Backend) {
         .executions()
         .get(&a, page.data[0].id, true)
         .await
-        .unwrap()
-        .to_api();
+        .unwrap();
+    let exec = serde_json::to_value(ExecutionBody::from(&exec)).unwrap();
     assert_eq!(exec["status"], "success");
     assert_eq!(exec["mode"], "webhook");
     assert_eq!(exec["data"]["resultData"]["lastNodeExecuted"], "Respond");
@@ -231,12 +233,8 @@ async fn manual_runs_record_errors_and_respect_save_settings() {
         (record.status.as_str(), record.error.as_deref()),
         ("error", Some("no luck"))
     );
-    let stored = svc
-        .executions()
-        .get(&a, record.id, true)
-        .await
-        .unwrap()
-        .to_api();
+    let stored = svc.executions().get(&a, record.id, true).await.unwrap();
+    let stored = serde_json::to_value(ExecutionBody::from(&stored)).unwrap();
     assert_eq!(stored["data"]["resultData"]["error"]["node"], "Boom");
 
     // Retry runs again from the trigger with the same items; success runs cannot be retried.

@@ -8,7 +8,7 @@ use agente_jobs::{JobPayload, SqlQueue};
 use agente_store::backend_tests;
 use agente_store::testing::Backend;
 use agente_store::testing::TestDb;
-use agente_workflows::{ResumeJob, WebhookCall, WorkflowServiceError};
+use agente_workflows::{ExecutionBody, ResumeJob, WebhookCall, WorkflowServiceError};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -54,7 +54,7 @@ async fn a_long_wait_is_stored_and_its_job_resumes_it_once_when_due(backend: Bac
     let stored = svc.executions().get(&a, waiting.id, true).await.unwrap();
     assert_eq!(stored.status.as_str(), "waiting");
     assert_eq!(stored.finished_at, None);
-    let api = stored.to_api();
+    let api = serde_json::to_value(ExecutionBody::from(&stored)).unwrap();
     assert!(api["waitTill"].as_str().is_some(), "{backend}: {api}");
     assert_eq!(api["data"]["resultData"]["lastNodeExecuted"], "First");
 
