@@ -4,12 +4,16 @@
 
 use super::{ApiError, ApiJson, ApiQuery, Caller, PathId, Problem};
 use crate::AppState;
-use agente_ai::generate::Progress;
+use agente_ai::explain::Explanation;
+use agente_ai::generate::{Generated, Progress};
+use agente_ai::optimise::{Suggestion, WorkflowStats};
+use agente_core::{ExecutionId, WorkflowId};
+use agente_workflows::WorkflowRef;
 use axum::Json;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::StreamExt;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::convert::Infallible;
 
@@ -25,29 +29,58 @@ pub struct GenerateWorkflow {
 /// saved: import it with `POST /api/v1/workflows`.
 #[utoipa::path(post, path = "/api/v1/ai/workflows/generate", tag = "ai", security(("bearer" = [])),
     request_body = GenerateWorkflow,
-    responses((status = 200, body = Object), (status = 400, body = Problem), (status = 402, body = Problem),
+    responses((status = 200, body = GeneratedBody), (status = 400, body = Problem), (status = 402, body = Problem),
         (status = 403, body = Problem)))]
 pub async fn generate_workflow(
     State(s): State<AppState>,
     Caller(p): Caller,
     ApiJson(input): ApiJson<GenerateWorkflow>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<GeneratedBody>, ApiError> {
     let generated = s.ai.generate_workflow(&p, &input.description).await?;
-    Ok(Json(generated_json(&generated)))
+    Ok(Json(GeneratedBody::from(generated)))
 }
 
-fn generated_json(generated: &agente_ai::generate::Generated) -> Value {
-    json!({
-        "workflow": generated.workflow,
-        "provider": generated.provider,
-        "repairs": generated.repairs,
-        "usage": {
-            "inputTokens": generated.usage.usage().input,
-            "outputTokens": generated.usage.usage().output,
-        },
-        "passedOver": generated.passed_over,
-        "notices": generated.notices,
-    })
+/// A generated workflow, not saved.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GeneratedBody {
+    /// n8n workflow JSON, valid, ready for `POST /api/v1/workflows`.
+    #[schema(value_type = Object)]
+    pub workflow: Value,
+    /// Who wrote it: a provider's name, or `offline`.
+    pub provider: String,
+    /// Corrections the accepted answer needed.
+    pub repairs: usize,
+    /// What every provider tried spent.
+    pub usage: TokensSpent,
+    /// Providers tried first and why they were passed over.
+    pub passed_over: Vec<String>,
+    /// Anything else the user should know.
+    pub notices: Vec<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TokensSpent {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+}
+
+impl From<Generated> for GeneratedBody {
+    fn from(g: Generated) -> Self {
+        let usage = g.usage.usage();
+        Self {
+            workflow: g.workflow,
+            provider: g.provider,
+            repairs: g.repairs,
+            usage: TokensSpent {
+                input_tokens: usage.input,
+                output_tokens: usage.output,
+            },
+            passed_over: g.passed_over,
+            notices: g.notices,
+        }
+    }
 }
 
 /// [`generate_workflow`] as server-sent events while it happens: `attempt`
@@ -86,7 +119,7 @@ pub async fn generate_workflow_stream(
         {
             Ok(generated) => Event::default()
                 .event("result")
-                .data(generated_json(&generated).to_string()),
+                .data(serde_json::to_string(&GeneratedBody::from(generated)).unwrap_or_default()),
             Err(e) => {
                 let problem = ApiError::from(e).problem();
                 Event::default()
@@ -105,24 +138,31 @@ pub async fn generate_workflow_stream(
 /// Credentials and secret parameters are never sent to a model.
 #[utoipa::path(post, path = "/api/v1/ai/executions/{id}/explain", tag = "ai", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 400, body = Problem), (status = 403, body = Problem),
+    responses((status = 200, body = ExplanationBody), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem)))]
 pub async fn explain_execution(
     State(s): State<AppState>,
     Caller(p): Caller,
     PathId(id): PathId<agente_core::ExecutionId>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ExplanationBody>, ApiError> {
     let explained = s.ai.explain_execution(&p, &s.workflows, id).await?;
-    let explanation = explained.explanation;
-    Ok(Json(json!({
-        "executionId": id,
-        "workflowId": explained.workflow_id,
-        "node": explanation.node,
-        "cause": explanation.cause,
-        "steps": explanation.steps,
-        "patch": explanation.patch,
-        "provider": explanation.provider,
-    })))
+    Ok(Json(ExplanationBody {
+        execution_id: id,
+        workflow_id: explained.workflow_id,
+        explanation: explained.explanation,
+    }))
+}
+
+/// Why an execution failed: `node`, `cause`, `steps`, `patch`, `provider`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExplanationBody {
+    pub execution_id: ExecutionId,
+    /// The workflow's id, or `<parent execution id>:inline`.
+    #[schema(value_type = String)]
+    pub workflow_id: WorkflowRef,
+    #[serde(flatten)]
+    pub explanation: Explanation,
 }
 
 /// Advice to make a workflow faster or more reliable, from its last 50 executions: slow
@@ -130,19 +170,30 @@ pub async fn explain_execution(
 /// a model's advice on the same figures when one is configured.
 #[utoipa::path(post, path = "/api/v1/ai/workflows/{id}/optimise", tag = "ai", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = AdviceBody), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn optimise_workflow(
     State(s): State<AppState>,
     Caller(p): Caller,
     PathId(id): PathId<agente_core::WorkflowId>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AdviceBody>, ApiError> {
     let advice = s.ai.optimise_workflow(&p, &s.workflows, id).await?;
-    Ok(Json(json!({
-        "workflowId": id,
-        "stats": advice.stats,
-        "suggestions": advice.suggestions,
-        "modelProvider": advice.model_provider,
-    })))
+    Ok(Json(AdviceBody {
+        workflow_id: id,
+        stats: advice.stats,
+        suggestions: advice.suggestions,
+        model_provider: advice.model_provider,
+    }))
+}
+
+/// Advice on a workflow from its recent executions.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AdviceBody {
+    pub workflow_id: WorkflowId,
+    pub stats: WorkflowStats,
+    pub suggestions: Vec<Suggestion>,
+    /// The model whose advice was added, if any.
+    pub model_provider: Option<String>,
 }
 
 /// The tenant's AI settings: for generation and for analysis (explanations, advice), the

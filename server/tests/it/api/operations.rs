@@ -111,7 +111,6 @@ async fn openapi_document_lists_the_api() {
 }
 
 /// Every successful JSON answer names its shape: a schema of its own, not a bare object.
-/// The ratchet's last three (the AI answers) are typed in the next step of the work.
 #[tokio::test]
 async fn openapi_answers_have_typed_schemas() {
     let app = spawn_app(Backend::Sqlite).await;
@@ -140,14 +139,6 @@ async fn openapi_answers_have_typed_schemas() {
             }
         }
     }
-    untyped.sort();
-    assert_eq!(
-        untyped,
-        [
-            r#"post /api/v1/ai/executions/{id}/explain: {"type":"object"}"#,
-            r#"post /api/v1/ai/workflows/generate: {"type":"object"}"#,
-            r#"post /api/v1/ai/workflows/{id}/optimise: {"type":"object"}"#,
-        ]
-    );
+    assert!(untyped.is_empty(), "{untyped:#?}");
     assert!(typed > 50, "{typed}");
 }

@@ -15,12 +15,16 @@ use std::sync::Arc;
 /// Changes to the failed node: parameters merged into its own, node settings
 /// (`retryOnFail`, `maxTries`, `waitBetweenTries`, `onError`) set.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Patch {
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub parameters: Value,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub settings: Value,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Explanation {
     /// The failed node (what a patch applies to).
     pub node: String,

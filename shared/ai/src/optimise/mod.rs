@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Suggestion {
     pub node: Option<String>,
     /// `high`, `medium` or `low`.
@@ -23,6 +24,7 @@ pub struct Suggestion {
 
 /// Advice on a workflow: the rules', then (if one answers) a model's.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Advice {
     pub stats: WorkflowStats,
     pub suggestions: Vec<Suggestion>,
