@@ -171,146 +171,107 @@ const UNBOUNDED_WORDS: &[&str] = &[
 /// Whether an expression (the text inside `{{ }}`) is a bounded computation that may start
 /// inline: see the module's comment. Errs on the side of `false` (which only costs a
 /// thread hand-off).
-#[allow(clippy::too_many_lines)] // one scanner over the text; to split (issue 18)
 pub fn is_bounded_expression(src: &str) -> bool {
-    let bytes = src.as_bytes();
-    let mut i = 0;
-    // The token before the current one: what a `(` or `/` follows.
-    let mut prev = Prev::Start;
-    while i < bytes.len() {
-        let c = bytes[i];
-        match c {
-            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
-            b'\'' | b'"' => {
-                let Some(end) = string_end(bytes, i) else {
-                    return false;
-                };
-                i = end;
-                prev = Prev::Value;
-            }
-            b'0'..=b'9' => {
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.') {
-                    i += 1;
-                }
-                prev = Prev::Value;
-            }
-            b'A'..=b'Z' | b'a'..=b'z' | b'_' | b'$' => {
-                let start = i;
-                while i < bytes.len()
-                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'$')
-                {
-                    i += 1;
-                }
-                let word = &src[start..i];
-                if UNBOUNDED_WORDS.contains(&word) {
-                    return false;
-                }
-                prev = Prev::Name(start, i);
-            }
-            b'(' => {
-                match prev {
-                    Prev::Name(start, end) if !LINEAR_CALLS.contains(&&src[start..end]) => {
-                        return false;
-                    }
-                    // Calling what an expression answers (`a[b]()`, `f()()`, `x?.()`).
-                    Prev::Value | Prev::Close | Prev::OptionalDot => return false,
-                    _ => {}
-                }
-                i += 1;
-                prev = Prev::Operator;
-            }
-            b')' | b']' => {
-                i += 1;
-                prev = Prev::Close;
-            }
-            b'[' | b',' | b':' | b'~' | b'^' => {
-                i += 1;
-                prev = Prev::Operator;
-            }
-            b'.' => {
-                if bytes[i..].starts_with(b"...") {
-                    return false;
-                }
-                i += 1;
-                prev = Prev::Operator;
-            }
-            b'?' => {
-                if bytes.get(i + 1) == Some(&b'.')
-                    && !bytes.get(i + 2).is_some_and(u8::is_ascii_digit)
-                {
-                    i += 2;
-                    prev = Prev::OptionalDot;
-                } else {
-                    i += if bytes.get(i + 1) == Some(&b'?') {
-                        2
-                    } else {
-                        1
-                    };
-                    if bytes.get(i) == Some(&b'=') {
-                        return false; // ??=
-                    }
-                    prev = Prev::Operator;
-                }
-            }
-            b'=' | b'!' | b'<' | b'>' => {
-                // Comparisons only: `==`, `===`, `!=`, `!==`, `<`, `<=`, `>`, `>=`, `!`;
-                // never an assignment, an arrow or a shift-assignment.
-                let run = bytes[i..]
-                    .iter()
-                    .take_while(|b| matches!(b, b'=' | b'!' | b'<' | b'>'))
-                    .count();
-                let op = &src[i..i + run];
-                let comparison = matches!(
-                    op,
-                    "==" | "==="
-                        | "!="
-                        | "!=="
-                        | "<"
-                        | "<="
-                        | ">"
-                        | ">="
-                        | "!"
-                        | "!!"
-                        | "<<"
-                        | ">>"
-                        | ">>>"
-                );
-                // `!` right after a comparison (`a == !b`) arrives in the same run.
-                let comparison_then_not =
-                    op.ends_with('!') && matches!(&op[..run - 1], "==" | "===" | "!=" | "!==");
-                if !(comparison || comparison_then_not) {
-                    return false;
-                }
-                i += run;
-                prev = Prev::Operator;
-            }
-            b'+' | b'-' | b'*' | b'%' | b'&' | b'|' => {
-                let next = bytes.get(i + 1);
-                if next == Some(&c) && matches!(c, b'+' | b'-') {
-                    return false; // ++ and --
-                }
-                i += if next == Some(&c) { 2 } else { 1 };
-                if bytes.get(i) == Some(&b'=') {
-                    return false; // +=, &&=, …
-                }
-                prev = Prev::Operator;
-            }
-            b'/' => {
-                // After a value it divides; anywhere else it starts a regular expression
-                // (or a comment): neither is bounded by this check.
-                if !matches!(prev, Prev::Value | Prev::Name(..) | Prev::Close)
-                    || matches!(bytes.get(i + 1), Some(b'/' | b'*' | b'='))
-                {
-                    return false;
-                }
-                i += 1;
-                prev = Prev::Operator;
-            }
-            // Template literals, blocks and object literals, statements, anything else.
-            _ => return false,
+    let (mut i, mut prev) = (0, Prev::Start);
+    while i < src.len() {
+        match token(src, i, prev) {
+            Some((next, what)) => (i, prev) = (next, what),
+            None => return false,
         }
     }
     true
+}
+
+/// The token at byte `i`: where the next one starts and what this one was (whitespace
+/// keeps `prev`), or `None` when it makes the expression more than bounded.
+fn token(src: &str, i: usize, prev: Prev) -> Option<(usize, Prev)> {
+    let bytes = src.as_bytes();
+    match bytes[i] {
+        b' ' | b'\t' | b'\n' | b'\r' => Some((i + 1, prev)),
+        b'\'' | b'"' => string_end(bytes, i).map(|end| (end, Prev::Value)),
+        b'0'..=b'9' => {
+            let end = skip(bytes, i, |b| b.is_ascii_alphanumeric() || b == b'.');
+            Some((end, Prev::Value))
+        }
+        b'A'..=b'Z' | b'a'..=b'z' | b'_' | b'$' => {
+            let end = skip(bytes, i, |b| {
+                b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+            });
+            (!UNBOUNDED_WORDS.contains(&&src[i..end])).then_some((end, Prev::Name(i, end)))
+        }
+        b'(' => call_allowed(src, prev).then_some((i + 1, Prev::Operator)),
+        b')' | b']' => Some((i + 1, Prev::Close)),
+        b'[' | b',' | b':' | b'~' | b'^' => Some((i + 1, Prev::Operator)),
+        // A spread is not.
+        b'.' => (!bytes[i..].starts_with(b"...")).then_some((i + 1, Prev::Operator)),
+        b'?' => question_mark(bytes, i),
+        b'=' | b'!' | b'<' | b'>' => comparison(src, i),
+        b'+' | b'-' | b'*' | b'%' | b'&' | b'|' => arithmetic(bytes, i),
+        // After a value it divides; anywhere else it starts a regular expression (or a
+        // comment): neither is bounded by this check.
+        b'/' => (matches!(prev, Prev::Value | Prev::Name(..) | Prev::Close)
+            && !matches!(bytes.get(i + 1), Some(b'/' | b'*' | b'=')))
+        .then_some((i + 1, Prev::Operator)),
+        // Template literals, blocks and object literals, statements, anything else.
+        _ => None,
+    }
+}
+
+/// Past the bytes from `i` on that `keep` accepts.
+fn skip(bytes: &[u8], i: usize, keep: impl Fn(u8) -> bool) -> usize {
+    i + bytes[i..].iter().take_while(|&&b| keep(b)).count()
+}
+
+/// Whether a `(` after `prev` calls something linear: only the named helpers are.
+fn call_allowed(src: &str, prev: Prev) -> bool {
+    match prev {
+        Prev::Name(start, end) => LINEAR_CALLS.contains(&&src[start..end]),
+        // Calling what an expression answers (`a[b]()`, `f()()`, `x?.()`).
+        Prev::Value | Prev::Close | Prev::OptionalDot => false,
+        Prev::Start | Prev::Operator => true,
+    }
+}
+
+/// `?.` (optional chaining, not `?.5`), `?`, `??`; never `??=`.
+fn question_mark(bytes: &[u8], i: usize) -> Option<(usize, Prev)> {
+    if bytes.get(i + 1) == Some(&b'.') && !bytes.get(i + 2).is_some_and(u8::is_ascii_digit) {
+        return Some((i + 2, Prev::OptionalDot));
+    }
+    let end = if bytes.get(i + 1) == Some(&b'?') {
+        i + 2
+    } else {
+        i + 1
+    };
+    (bytes.get(end) != Some(&b'=')).then_some((end, Prev::Operator))
+}
+
+/// Comparisons only: `==`, `===`, `!=`, `!==`, `<`, `<=`, `>`, `>=`, `!` (and shifts);
+/// never an assignment, an arrow or a shift-assignment.
+fn comparison(src: &str, i: usize) -> Option<(usize, Prev)> {
+    let run = src.as_bytes()[i..]
+        .iter()
+        .take_while(|b| matches!(b, b'=' | b'!' | b'<' | b'>'))
+        .count();
+    let op = &src[i..i + run];
+    let comparison = matches!(
+        op,
+        "==" | "===" | "!=" | "!==" | "<" | "<=" | ">" | ">=" | "!" | "!!" | "<<" | ">>" | ">>>"
+    );
+    // `!` right after a comparison (`a == !b`) arrives in the same run.
+    let comparison_then_not =
+        op.ends_with('!') && matches!(&op[..run - 1], "==" | "===" | "!=" | "!==");
+    (comparison || comparison_then_not).then_some((i + run, Prev::Operator))
+}
+
+/// `+ - * % & |` and `&& || **`; never `++`, `--` or an assignment (`+=`, `&&=`, …).
+fn arithmetic(bytes: &[u8], i: usize) -> Option<(usize, Prev)> {
+    let c = bytes[i];
+    let next = bytes.get(i + 1);
+    if next == Some(&c) && matches!(c, b'+' | b'-') {
+        return None;
+    }
+    let end = if next == Some(&c) { i + 2 } else { i + 1 };
+    (bytes.get(end) != Some(&b'=')).then_some((end, Prev::Operator))
 }
 
 #[derive(Clone, Copy)]
@@ -365,6 +326,11 @@ mod tests {
             "$input.all().length",
             "$json.x?.[0]",
             "-1.5e3 + .5",
+            "$json.a && $json.b || !$json.c",
+            "$json.n ** 2 % 7",
+            "$json.a !== !$json.b",
+            "$json.n >>> 1 <= 3",
+            "$json.ok ? 1 : 2",
         ] {
             assert!(bounded(src), "{src}");
         }
@@ -400,6 +366,12 @@ mod tests {
             "a; b",
             "a >>= 1",
             "$evaluateExpression('1')",
+            "a &&= b",
+            "a--",
+            "x => x",
+            "a = 1",
+            "a /= 2",
+            "{}",
         ] {
             assert!(!bounded(src), "{src}");
         }

@@ -126,7 +126,7 @@ fn getrandom(buf: &mut [u8]) {
     rand::rngs::OsRng.fill_bytes(buf);
 }
 
-#[allow(clippy::too_many_lines)] // to split into named steps (issue 18)
+/// Summarize: items grouped by the split fields, then each aggregation over each group.
 pub fn summarize(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
     let specs = ctx.param_or(
         "fieldsToSummarize.values",
@@ -139,10 +139,24 @@ pub fn summarize(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .collect();
+    let mut out = Vec::new();
+    for (mut json, items) in group_by(ctx.input(), &split_by) {
+        for spec in specs.as_array().into_iter().flatten() {
+            let (name, value) = aggregate(spec, &items)?;
+            json.insert(name, value);
+        }
+        out.push(Item::new(json));
+    }
+    Ok(out)
+}
+
+/// The items by their values of `fields`, in order of first appearance; each group with
+/// those values as its first fields.
+fn group_by<'a>(input: &'a [Item], fields: &[String]) -> Vec<(Map<String, Value>, Vec<&'a Item>)> {
     let mut groups: indexmap::IndexMap<String, (Map<String, Value>, Vec<&Item>)> =
         indexmap::IndexMap::new();
-    for item in ctx.input() {
-        let keys: Map<String, Value> = split_by
+    for item in input {
+        let keys: Map<String, Value> = fields
             .iter()
             .map(|f| {
                 (
@@ -158,108 +172,182 @@ pub fn summarize(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
             .1
             .push(item);
     }
-    let mut out = Vec::new();
-    for (_, (mut json, items)) in groups {
-        for spec in specs.as_array().into_iter().flatten() {
-            let agg = spec
-                .get("aggregation")
+    groups.into_values().collect()
+}
+
+/// One aggregation (`{"aggregation", "field", "separateBy"?}`) over a group: the output
+/// field's name, as n8n names it, and its value.
+fn aggregate(spec: &Value, items: &[&Item]) -> Result<(String, Value), NodeError> {
+    let agg = spec
+        .get("aggregation")
+        .and_then(Value::as_str)
+        .unwrap_or("count");
+    let field = spec
+        .get("field")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let values: Vec<&Value> = items
+        .iter()
+        .filter_map(|i| get_path(&i.json, field))
+        .filter(|v| !v.is_null())
+        .collect();
+    let numbers: Vec<f64> = values
+        .iter()
+        .filter_map(|v| {
+            v.as_f64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        })
+        .collect();
+    let num = |x: f64| {
+        serde_json::Number::from_f64(x)
+            .map(Value::Number)
+            .unwrap_or(Value::Null)
+    };
+    let extreme = |pick: fn(f64, f64) -> f64| {
+        numbers
+            .iter()
+            .copied()
+            .reduce(pick)
+            .map_or(Value::Null, num)
+    };
+    Ok(match agg {
+        "count" => (
+            format!("count_{field}"),
+            json!(if field.is_empty() {
+                items.len()
+            } else {
+                values.len()
+            }),
+        ),
+        "countUnique" => {
+            let mut seen: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+            seen.sort();
+            seen.dedup();
+            (format!("unique_count_{field}"), json!(seen.len()))
+        }
+        "sum" => (format!("sum_{field}"), num(numbers.iter().sum())),
+        "average" => (
+            format!("average_{field}"),
+            if numbers.is_empty() {
+                Value::Null
+            } else {
+                num(numbers.iter().sum::<f64>() / numbers.len() as f64)
+            },
+        ),
+        "min" => (format!("min_{field}"), extreme(f64::min)),
+        "max" => (format!("max_{field}"), extreme(f64::max)),
+        "append" => (
+            format!("appended_{field}"),
+            Value::Array(values.into_iter().cloned().collect()),
+        ),
+        "concatenate" => {
+            let sep = spec
+                .get("separateBy")
                 .and_then(Value::as_str)
-                .unwrap_or("count");
-            let field = spec
-                .get("field")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let values: Vec<&Value> = items
+                .unwrap_or(",");
+            let text: Vec<String> = values
                 .iter()
-                .filter_map(|i| get_path(&i.json, field))
-                .filter(|v| !v.is_null())
-                .collect();
-            let numbers: Vec<f64> = values
-                .iter()
-                .filter_map(|v| {
-                    v.as_f64()
-                        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string())
                 })
                 .collect();
-            let num = |x: f64| {
-                serde_json::Number::from_f64(x)
-                    .map(Value::Number)
-                    .unwrap_or(Value::Null)
-            };
-            let (name, value) = match agg {
-                "count" => (
-                    format!("count_{field}"),
-                    json!(if field.is_empty() {
-                        items.len()
-                    } else {
-                        values.len()
-                    }),
-                ),
-                "countUnique" => {
-                    let mut seen: Vec<String> = values.iter().map(|v| v.to_string()).collect();
-                    seen.sort();
-                    seen.dedup();
-                    (format!("unique_count_{field}"), json!(seen.len()))
-                }
-                "sum" => (format!("sum_{field}"), num(numbers.iter().sum())),
-                "average" => (
-                    format!("average_{field}"),
-                    if numbers.is_empty() {
-                        Value::Null
-                    } else {
-                        num(numbers.iter().sum::<f64>() / numbers.len() as f64)
-                    },
-                ),
-                "min" => (
-                    format!("min_{field}"),
-                    numbers
-                        .iter()
-                        .cloned()
-                        .reduce(f64::min)
-                        .map(num)
-                        .unwrap_or(Value::Null),
-                ),
-                "max" => (
-                    format!("max_{field}"),
-                    numbers
-                        .iter()
-                        .cloned()
-                        .reduce(f64::max)
-                        .map(num)
-                        .unwrap_or(Value::Null),
-                ),
-                "append" => (
-                    format!("appended_{field}"),
-                    Value::Array(values.into_iter().cloned().collect()),
-                ),
-                "concatenate" => {
-                    let sep = spec
-                        .get("separateBy")
-                        .and_then(Value::as_str)
-                        .unwrap_or(",");
-                    let text: Vec<String> = values
-                        .iter()
-                        .map(|v| {
-                            v.as_str()
-                                .map(str::to_string)
-                                .unwrap_or_else(|| v.to_string())
-                        })
-                        .collect();
-                    (
-                        format!("concatenated_{field}"),
-                        Value::String(text.join(sep)),
-                    )
-                }
-                other => {
-                    return Err(NodeError::parameter(
-                        "fieldsToSummarize",
-                        format!("`{other}` is not a supported aggregation"),
-                    ));
-                }
-            };
-            json.insert(name, value);
+            (
+                format!("concatenated_{field}"),
+                Value::String(text.join(sep)),
+            )
         }
-        out.push(Item::new(json));
+        other => {
+            return Err(NodeError::parameter(
+                "fieldsToSummarize",
+                format!("`{other}` is not a supported aggregation"),
+            ));
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(values: &[Value]) -> Vec<Item> {
+        values
+            .iter()
+            .map(|v| Item::new(v.as_object().cloned().unwrap_or_default()))
+            .collect()
     }
-    Ok(out)
+
+    #[test]
+    fn every_aggregation_names_and_computes_its_field_as_n8n_does() {
+        let input = items(&[
+            json!({"n": 3, "s": "a"}),
+            json!({"n": "4.5", "s": "b"}),
+            json!({"n": null, "s": "a"}),
+            json!({"s": "c"}),
+        ]);
+        let group: Vec<&Item> = input.iter().collect();
+        let of = |spec: Value| aggregate(&spec, &group).unwrap();
+        assert_eq!(
+            of(json!({"aggregation": "count", "field": ""})),
+            ("count_".into(), json!(4))
+        );
+        assert_eq!(
+            of(json!({"aggregation": "count", "field": "n"})),
+            ("count_n".into(), json!(2))
+        );
+        assert_eq!(
+            of(json!({"aggregation": "countUnique", "field": "s"})),
+            ("unique_count_s".into(), json!(3))
+        );
+        assert_eq!(
+            of(json!({"aggregation": "sum", "field": "n"})),
+            ("sum_n".into(), json!(7.5))
+        );
+        assert_eq!(
+            of(json!({"aggregation": "average", "field": "n"})),
+            ("average_n".into(), json!(3.75))
+        );
+        assert_eq!(
+            of(json!({"aggregation": "average", "field": "missing"})),
+            ("average_missing".into(), Value::Null)
+        );
+        assert_eq!(
+            of(json!({"aggregation": "min", "field": "n"})),
+            ("min_n".into(), json!(3.0))
+        );
+        assert_eq!(
+            of(json!({"aggregation": "max", "field": "n"})),
+            ("max_n".into(), json!(4.5))
+        );
+        assert_eq!(
+            of(json!({"aggregation": "max", "field": "missing"})),
+            ("max_missing".into(), Value::Null)
+        );
+        assert_eq!(
+            of(json!({"aggregation": "append", "field": "n"})),
+            ("appended_n".into(), json!([3, "4.5"]))
+        );
+        assert_eq!(
+            of(json!({"aggregation": "concatenate", "field": "s", "separateBy": "|"})),
+            ("concatenated_s".into(), json!("a|b|a|c"))
+        );
+        let err = aggregate(&json!({"aggregation": "median", "field": "n"}), &group).unwrap_err();
+        assert!(err.to_string().contains("`median`"), "{err}");
+    }
+
+    #[test]
+    fn groups_keep_the_order_items_first_came_in() {
+        let input = items(&[
+            json!({"team": "y", "v": 1}),
+            json!({"team": "x", "v": 2}),
+            json!({"team": "y", "v": 3}),
+        ]);
+        let groups = group_by(&input, &["team".to_string()]);
+        let teams: Vec<(&Value, usize)> = groups
+            .iter()
+            .map(|(keys, items)| (&keys["team"], items.len()))
+            .collect();
+        assert_eq!(teams, [(&json!("y"), 2), (&json!("x"), 1)]);
+    }
 }
