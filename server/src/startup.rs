@@ -69,27 +69,15 @@ async fn open_database(config: &Config) -> anyhow::Result<Db> {
     }
 }
 
-/// Connects to the databases and assembles the services.
-#[allow(clippy::too_many_lines)] // the services are wired in start order; to split (issue 18)
+/// Connects to the databases and assembles the services, in the order they need each other.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let db = open_database(&config).await?;
-    let redis = match &config.redis_url {
-        Some(url) => {
-            let client =
-                redis::Client::open(url.as_str()).context("REDIS_URL is not a valid Redis URL")?;
-            Some(
-                redis::aio::ConnectionManager::new(client)
-                    .await
-                    .context("cannot connect to Redis")?,
-            )
-        }
-        None => None,
-    };
+    let redis = connect_redis(&config).await?;
     let limiter = match &redis {
         Some(conn) => RateLimiter::redis(conn.clone()),
         None => RateLimiter::memory(),
     };
-    let clock = Arc::new(SystemClock);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     // Redis carries the jobs when configured; the database stays their truth.
     let jobs: agente_jobs::Queue = match &redis {
         Some(conn) => {
@@ -109,14 +97,6 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     );
     let network = NetworkPolicy::with_private(config.http_allow_private)
         .allow_networks(config.http_allow_networks.iter().copied());
-    let outbound = OutboundHttp::new(
-        network.clone(),
-        &HttpSettings {
-            proxy: config.outbound_proxy.clone(),
-            ..HttpSettings::default()
-        },
-    )
-    .context("AGENTE_OUTBOUND_PROXY")?;
     let notifier = agente_notify::Notifier::new(
         db.clone(),
         jobs.clone(),
@@ -130,16 +110,67 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             proxy: config.outbound_proxy.clone(),
         },
     );
+    let billing = billing(&config, &db, &clock, &notifier).await?;
+    let gate: Arc<dyn agente_core::UsageGate> = Arc::new(billing.clone());
+    auth.set_usage_gate(gate.clone());
+    let ai = ai_service(&config, &gate, &network, &db, &secrets, &clock)?;
+    let parts = WorkflowParts {
+        db: db.clone(),
+        jobs,
+        secrets,
+        clock,
+        network,
+        gate,
+        ai: ai.clone(),
+    };
+    let workflows = workflow_service(&config, parts)?;
+    Ok(AppState {
+        leptos: leptos_options(&config),
+        webhook_limits: Arc::new(crate::webhook_limits::WebhookLimits::new(
+            config.webhook_rates,
+        )),
+        config: Arc::new(config),
+        db,
+        redis,
+        auth,
+        workflows,
+        notifier,
+        billing,
+        ai,
+        metrics: ops::metrics_handle(),
+        refreshes: RefreshCoalescer::default(),
+    })
+}
+
+async fn connect_redis(config: &Config) -> anyhow::Result<Option<redis::aio::ConnectionManager>> {
+    let Some(url) = &config.redis_url else {
+        return Ok(None);
+    };
+    let client = redis::Client::open(url.as_str()).context("REDIS_URL is not a valid Redis URL")?;
+    let manager = redis::aio::ConnectionManager::new(client)
+        .await
+        .context("cannot connect to Redis")?;
+    Ok(Some(manager))
+}
+
+/// Billing, with the built-in plans written.
+async fn billing(
+    config: &Config,
+    db: &Db,
+    clock: &Arc<dyn Clock>,
+    notifier: &agente_notify::Notifier,
+) -> anyhow::Result<Billing> {
+    let stripe = match &config.stripe {
+        Some(c) => Some(Stripe::new(c.clone()).context("the Stripe settings")?),
+        None => None,
+    };
     let billing = Billing::new(
         db.clone(),
         clock.clone(),
         Some(notifier.clone()),
         BillingOptions {
             default_plan: config.default_plan.clone(),
-            stripe: match &config.stripe {
-                Some(c) => Some(Stripe::new(c.clone()).context("the Stripe settings")?),
-                None => None,
-            },
+            stripe,
             public_url: config.public_url.clone(),
             ..BillingOptions::default()
         },
@@ -148,8 +179,17 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         .ensure_built_in_plans()
         .await
         .context("cannot write the built-in plans")?;
-    let gate: Arc<dyn agente_core::UsageGate> = Arc::new(billing.clone());
-    auth.set_usage_gate(gate.clone());
+    Ok(billing)
+}
+
+fn ai_service(
+    config: &Config,
+    gate: &Arc<dyn agente_core::UsageGate>,
+    network: &NetworkPolicy,
+    db: &Db,
+    secrets: &SecretBox,
+    clock: &Arc<dyn Clock>,
+) -> anyhow::Result<agente_ai::AiService> {
     let ai = agente_ai::AiService::new(
         &config.ai.providers,
         config.ai.generation_order.as_deref(),
@@ -163,59 +203,68 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     )
     .with_store(db.clone(), secrets.clone(), clock.clone());
     tracing::info!(providers = ?ai.generation_providers(), "workflow generation");
-    let workflows = WorkflowService::new(
-        db.clone(),
-        Engine::new(
-            Limits {
-                execution_cpu: Duration::from_secs(config.execution_cpu_secs),
-                ..Limits::default()
-            },
-            network,
-        )
-        .with_http(outbound),
-        secrets,
-        clock,
+    Ok(ai)
+}
+
+/// What the workflow service is built on.
+struct WorkflowParts {
+    db: Db,
+    jobs: agente_jobs::Queue,
+    secrets: SecretBox,
+    clock: Arc<dyn Clock>,
+    network: NetworkPolicy,
+    gate: Arc<dyn agente_core::UsageGate>,
+    ai: agente_ai::AiService,
+}
+
+fn workflow_service(config: &Config, parts: WorkflowParts) -> anyhow::Result<WorkflowService> {
+    let outbound = OutboundHttp::new(
+        parts.network.clone(),
+        &HttpSettings {
+            proxy: config.outbound_proxy.clone(),
+            ..HttpSettings::default()
+        },
+    )
+    .context("AGENTE_OUTBOUND_PROXY")?;
+    let engine = Engine::new(
+        Limits {
+            execution_cpu: Duration::from_secs(config.execution_cpu_secs),
+            ..Limits::default()
+        },
+        parts.network,
+    )
+    .with_http(outbound);
+    // Where webhooks are reached: their own origin, else the app's.
+    let public_url = config
+        .webhook_origin
+        .as_ref()
+        .map(|o| o.url.as_str())
+        .or(config.public_url.as_deref())
+        .unwrap_or_default();
+    Ok(WorkflowService::new(
+        parts.db,
+        engine,
+        parts.secrets,
+        parts.clock,
         ServiceLimits::default(),
     )
-    // Where webhooks are reached: their own origin, else the app's.
-    .with_public_url(
-        config
-            .webhook_origin
-            .as_ref()
-            .map(|o| o.url.as_str())
-            .or(config.public_url.as_deref())
-            .unwrap_or_default(),
-    )
-    .with_queue(jobs)
+    .with_public_url(public_url)
+    .with_queue(parts.jobs)
     .with_queued_background_runs()
-    .with_usage_gate(gate)
-    .with_language_models(Arc::new(ai.clone()))
+    .with_usage_gate(parts.gate)
+    .with_language_models(Arc::new(parts.ai))
     .with_running_stale_after_ms(config.execution_stale_secs * 1000)
-    .with_pending_stale_after_ms(config.pending_stale_secs * 1000);
-    let leptos = LeptosOptions::builder()
+    .with_pending_stale_after_ms(config.pending_stale_secs * 1000))
+}
+
+fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
         .output_name(config.output_name.clone())
         .site_root(config.site_root.clone())
         .site_pkg_dir(config.site_pkg_dir.clone())
         .site_addr(config.addr)
         .hash_files(config.hash_files)
-        .build();
-    let webhook_limits = Arc::new(crate::webhook_limits::WebhookLimits::new(
-        config.webhook_rates,
-    ));
-    Ok(AppState {
-        config: Arc::new(config),
-        db,
-        redis,
-        auth,
-        workflows,
-        notifier,
-        billing,
-        ai,
-        leptos,
-        metrics: ops::metrics_handle(),
-        refreshes: RefreshCoalescer::default(),
-        webhook_limits,
-    })
+        .build()
 }
 
 /// What pages and server functions get from the server.
