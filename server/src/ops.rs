@@ -121,7 +121,7 @@ async fn record_queue_gauges(state: &AppState) {
         Err(e) => tracing::warn!(error = %e, "reading queue figures for /metrics failed"),
     }
     match queue.tenant_load(TENANTS_IN_METRICS).await {
-        Ok(load) => record_tenant_gauges(load),
+        Ok(load) => state.tenant_gauges.record(load),
         Err(e) => tracing::warn!(error = %e, "reading per-tenant load for /metrics failed"),
     }
 }
@@ -132,9 +132,21 @@ const TENANTS_IN_METRICS: i64 = 20;
 
 /// Per-tenant ready and running jobs of the busiest tenants. A tenant that dropped out of
 /// the list reads zero once (the recorder keeps a gauge's last value), then is forgotten.
-fn record_tenant_gauges(load: Vec<agente_jobs::TenantLoad>) {
-    static SHOWN: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
-    let mut shown = SHOWN.lock().unwrap_or_else(|e| e.into_inner());
+/// What was shown is the app's own, not the process's: the recorder is process-wide, and
+/// another app in the process (tests run several) must not zero this one's tenants.
+#[derive(Debug, Default)]
+pub struct TenantGauges {
+    shown: std::sync::Mutex<Vec<(String, String)>>,
+}
+
+impl TenantGauges {
+    fn record(&self, load: Vec<agente_jobs::TenantLoad>) {
+        let mut shown = self.shown.lock().unwrap_or_else(|e| e.into_inner());
+        record_tenant_gauges(&mut shown, &load);
+    }
+}
+
+fn record_tenant_gauges(shown: &mut Vec<(String, String)>, load: &[agente_jobs::TenantLoad]) {
     let now: Vec<(String, String)> = load
         .iter()
         .map(|l| (l.queue.clone(), l.tenant.to_string()))
@@ -144,7 +156,7 @@ fn record_tenant_gauges(load: Vec<agente_jobs::TenantLoad>) {
         metrics::gauge!("agente_queue_tenant_ready_jobs", &labels).set(0.0);
         metrics::gauge!("agente_queue_tenant_running_jobs", &labels).set(0.0);
     }
-    for l in &load {
+    for l in load {
         let labels = [("queue", l.queue.clone()), ("tenant", l.tenant.to_string())];
         metrics::gauge!("agente_queue_tenant_ready_jobs", &labels).set(l.ready as f64);
         metrics::gauge!("agente_queue_tenant_running_jobs", &labels).set(l.running as f64);

@@ -138,6 +138,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         billing,
         ai,
         metrics: ops::metrics_handle(),
+        tenant_gauges: Arc::default(),
         refreshes: RefreshCoalescer::default(),
     })
 }

@@ -20,6 +20,8 @@ pub struct AppState {
     pub ai: agente_ai::AiService,
     pub leptos: LeptosOptions,
     pub metrics: PrometheusHandle,
+    /// The tenants this app's last scrape showed (see `ops::TenantGauges`).
+    pub(crate) tenant_gauges: Arc<crate::ops::TenantGauges>,
     pub(crate) refreshes: RefreshCoalescer,
     pub(crate) webhook_limits: Arc<crate::webhook_limits::WebhookLimits>,
 }
