@@ -2,13 +2,12 @@
 //! upgrade and downgrade, and cancelling at the period's end.
 
 use crate::api::{
-    CancelSubscription, ChangePlan, OpenPortal, StartCheckout, UsageBar, get_billing, get_revenue,
-    money, thousands,
+    BillingView, CancelSubscription, ChangePlan, InvoiceRow, OpenPortal, PlanCard, RevenueView,
+    StartCheckout, UsageBar, get_billing, get_revenue, money, thousands,
 };
 use crate::components::{ActionError, format_ms};
 use leptos::prelude::*;
 
-#[allow(clippy::too_many_lines)] // one view; to split into components (issue 18)
 #[component]
 pub fn BillingPage() -> impl IntoView {
     let change = ServerAction::<ChangePlan>::new();
@@ -38,45 +37,18 @@ pub fn BillingPage() -> impl IntoView {
                 match data.await {
                     Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
                     Ok(b) => {
-                        let current = b.plan.id.clone();
-                        let current_price = b.plan.monthly_price;
-                        let can_change = b.can_change;
-                        let on_paid_plan = current_price > 0;
-                        let via_checkout = b.takes_payments && !b.subscribed;
+                        let choice = PlanChoice {
+                            current: b.plan.id.clone(),
+                            current_price: b.plan.monthly_price,
+                            can_change: b.can_change,
+                            via_checkout: b.takes_payments && !b.subscribed,
+                            change,
+                            checkout,
+                        };
                         let invoices = b.invoices.clone();
+                        let plans = b.plans.clone();
                         view! {
-                            <section class="card" data-testid="current-plan">
-                                <h2>{format!("{} plan", b.plan.name)}</h2>
-                                <p>
-                                    {money(b.plan.monthly_price, &b.plan.currency)} " / month · "
-                                    <span class=format!("status status-{}", b.status.replace(' ', "_"))>{b.status.clone()}</span>
-                                    {(b.provider == "local").then(|| view! { <span class="muted">" · no payment on this installation"</span> })}
-                                </p>
-                                <p class="muted">
-                                    "This period: " {format_ms(b.period_start)} " – " {format_ms(b.period_end)}
-                                </p>
-                                {b.lapsed_from.clone().map(|plan| view! {
-                                    <p class="alert alert-error">{format!("Your {plan} subscription is not active: Free limits apply.")}</p>
-                                })}
-                                {b.cancel_at_period_end.then(|| view! {
-                                    <p class="alert" data-testid="cancel-notice">
-                                        {format!("Ends on {}; then the Free plan applies.", format_ms(b.period_end))}
-                                    </p>
-                                })}
-                                {(can_change && b.subscribed).then(|| view! {
-                                    <button class="btn" on:click=move |_| { portal.dispatch(OpenPortal {}); }>
-                                        "Manage payment method"
-                                    </button>
-                                })}
-                                {(can_change && on_paid_plan).then(|| {
-                                    let cancelling = b.cancel_at_period_end;
-                                    view! {
-                                        <button class="btn btn-ghost" on:click=move |_| {
-                                            cancel.dispatch(CancelSubscription { cancel: !cancelling });
-                                        }>{if cancelling { "Keep my plan" } else { "Cancel at period end" }}</button>
-                                    }
-                                })}
-                            </section>
+                            <CurrentPlan billing=b.clone() cancel portal />
                             <section class="card">
                                 <h2>"Usage this period"</h2>
                                 {b.recommendation.clone().map(|(title, reason)| view! {
@@ -89,59 +61,10 @@ pub fn BillingPage() -> impl IntoView {
                             <section>
                                 <h2>"Plans"</h2>
                                 <div class="plans" data-testid="plans">
-                                    {b.plans.into_iter().map(|p| {
-                                        let is_current = p.id == current;
-                                        let verb = if p.monthly_price > current_price { "Upgrade" } else { "Downgrade" };
-                                        let id = p.id.clone();
-                                        let paid = p.monthly_price > 0;
-                                        view! {
-                                            <article class="card plan" class:plan-current=is_current data-plan=p.id.clone()>
-                                                <h3>{p.name.clone()}</h3>
-                                                <p class="price">{money(p.monthly_price, &p.currency)} <span class="muted">" / month"</span></p>
-                                                <ul>{p.features.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul>
-                                                {if is_current {
-                                                    view! { <p class="muted">"Your plan"</p> }.into_any()
-                                                } else if can_change {
-                                                    view! {
-                                                        <button class="btn btn-primary" on:click=move |_| {
-                                                            if via_checkout && paid {
-                                                                checkout.dispatch(StartCheckout { plan: id.clone() });
-                                                            } else {
-                                                                change.dispatch(ChangePlan { plan: id.clone() });
-                                                            }
-                                                        }>{format!("{verb} to {}", p.name)}</button>
-                                                    }.into_any()
-                                                } else {
-                                                    view! { <p class="muted">"The owner can change plans."</p> }.into_any()
-                                                }}
-                                            </article>
-                                        }
-                                    }).collect_view()}
+                                    {plans.into_iter().map(|p| view! { <PlanOffer plan=p choice=choice.clone() /> }).collect_view()}
                                 </div>
                             </section>
-                            {(!invoices.is_empty()).then(|| view! {
-                                <section class="card">
-                                    <h2>"Invoices"</h2>
-                                    <table class="table" data-testid="invoices">
-                                        <thead><tr><th>"Date"</th><th>"Number"</th><th>"Total"</th><th>"Status"</th><th></th></tr></thead>
-                                        <tbody>
-                                            {invoices.into_iter().map(|i| view! {
-                                                <tr>
-                                                    <td>{format_ms(i.created)}</td>
-                                                    <td>{i.number}</td>
-                                                    <td>{i.total}</td>
-                                                    <td>{i.status}</td>
-                                                    <td class="actions">
-                                                        {i.pdf.map(|u| view! { <a href=u rel="noopener" target="_blank">"PDF"</a> })}
-                                                        " "
-                                                        {i.page.map(|u| view! { <a href=u rel="noopener" target="_blank">"View"</a> })}
-                                                    </td>
-                                                </tr>
-                                            }).collect_view()}
-                                        </tbody>
-                                    </table>
-                                </section>
-                            })}
+                            {(!invoices.is_empty()).then(|| view! { <Invoices invoices /> })}
                         }.into_any()
                     }
                 }
@@ -149,19 +72,147 @@ pub fn BillingPage() -> impl IntoView {
         </Transition>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                revenue.await.ok().flatten().map(|r| view! {
-                    <section class="card" data-testid="revenue">
-                        <h2>"Revenue this month (all tenants)"</h2>
-                        <p>"MRR " <strong>{r.mrr}</strong> " · usage " {r.usage_revenue}
-                           " · churn " {format!("{} ({:.1} %)", r.churned, r.churn_percent)}</p>
-                        <ul>
-                            {r.subscriptions.into_iter().map(|(plan, n)| view! { <li>{format!("{plan}: {n}")}</li> }).collect_view()}
-                        </ul>
-                        <a class="btn" href="/billing/plans">"Edit plans"</a>
-                    </section>
-                })
+                revenue.await.ok().flatten().map(|r| view! { <Revenue report=r /> })
             })}
         </Transition>
+    }
+}
+
+/// The plan in force, its period and state, and the owner's buttons for it.
+#[component]
+fn CurrentPlan(
+    billing: BillingView,
+    cancel: ServerAction<CancelSubscription>,
+    portal: ServerAction<OpenPortal>,
+) -> impl IntoView {
+    let b = billing;
+    let on_paid_plan = b.plan.monthly_price > 0;
+    view! {
+        <section class="card" data-testid="current-plan">
+            <h2>{format!("{} plan", b.plan.name)}</h2>
+            <p>
+                {money(b.plan.monthly_price, &b.plan.currency)} " / month · "
+                <span class=format!("status status-{}", b.status.replace(' ', "_"))>{b.status.clone()}</span>
+                {(b.provider == "local").then(|| view! { <span class="muted">" · no payment on this installation"</span> })}
+            </p>
+            <p class="muted">
+                "This period: " {format_ms(b.period_start)} " – " {format_ms(b.period_end)}
+            </p>
+            {b.lapsed_from.clone().map(|plan| view! {
+                <p class="alert alert-error">{format!("Your {plan} subscription is not active: Free limits apply.")}</p>
+            })}
+            {b.cancel_at_period_end.then(|| view! {
+                <p class="alert" data-testid="cancel-notice">
+                    {format!("Ends on {}; then the Free plan applies.", format_ms(b.period_end))}
+                </p>
+            })}
+            {(b.can_change && b.subscribed).then(|| view! {
+                <button class="btn" on:click=move |_| { portal.dispatch(OpenPortal {}); }>
+                    "Manage payment method"
+                </button>
+            })}
+            {(b.can_change && on_paid_plan).then(|| {
+                let cancelling = b.cancel_at_period_end;
+                view! {
+                    <button class="btn btn-ghost" on:click=move |_| {
+                        cancel.dispatch(CancelSubscription { cancel: !cancelling });
+                    }>{if cancelling { "Keep my plan" } else { "Cancel at period end" }}</button>
+                }
+            })}
+        </section>
+    }
+}
+
+/// What a plan card needs to offer a change: the plan in force and how a change goes.
+#[derive(Clone)]
+struct PlanChoice {
+    current: String,
+    current_price: i64,
+    can_change: bool,
+    /// A paid plan is bought through Stripe Checkout (no subscription yet).
+    via_checkout: bool,
+    change: ServerAction<ChangePlan>,
+    checkout: ServerAction<StartCheckout>,
+}
+
+/// One plan on offer, with the button that moves to it.
+#[component]
+fn PlanOffer(plan: PlanCard, choice: PlanChoice) -> impl IntoView {
+    let p = plan;
+    let is_current = p.id == choice.current;
+    let verb = if p.monthly_price > choice.current_price {
+        "Upgrade"
+    } else {
+        "Downgrade"
+    };
+    let id = p.id.clone();
+    let paid = p.monthly_price > 0;
+    let (change, checkout, via_checkout) = (choice.change, choice.checkout, choice.via_checkout);
+    view! {
+        <article class="card plan" class:plan-current=is_current data-plan=p.id.clone()>
+            <h3>{p.name.clone()}</h3>
+            <p class="price">{money(p.monthly_price, &p.currency)} <span class="muted">" / month"</span></p>
+            <ul>{p.features.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul>
+            {if is_current {
+                view! { <p class="muted">"Your plan"</p> }.into_any()
+            } else if choice.can_change {
+                view! {
+                    <button class="btn btn-primary" on:click=move |_| {
+                        if via_checkout && paid {
+                            checkout.dispatch(StartCheckout { plan: id.clone() });
+                        } else {
+                            change.dispatch(ChangePlan { plan: id.clone() });
+                        }
+                    }>{format!("{verb} to {}", p.name)}</button>
+                }.into_any()
+            } else {
+                view! { <p class="muted">"The owner can change plans."</p> }.into_any()
+            }}
+        </article>
+    }
+}
+
+#[component]
+fn Invoices(invoices: Vec<InvoiceRow>) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2>"Invoices"</h2>
+            <table class="table" data-testid="invoices">
+                <thead><tr><th>"Date"</th><th>"Number"</th><th>"Total"</th><th>"Status"</th><th></th></tr></thead>
+                <tbody>
+                    {invoices.into_iter().map(|i| view! {
+                        <tr>
+                            <td>{format_ms(i.created)}</td>
+                            <td>{i.number}</td>
+                            <td>{i.total}</td>
+                            <td>{i.status}</td>
+                            <td class="actions">
+                                {i.pdf.map(|u| view! { <a href=u rel="noopener" target="_blank">"PDF"</a> })}
+                                " "
+                                {i.page.map(|u| view! { <a href=u rel="noopener" target="_blank">"View"</a> })}
+                            </td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+/// The operator's view of the month across tenants.
+#[component]
+fn Revenue(report: RevenueView) -> impl IntoView {
+    let r = report;
+    view! {
+        <section class="card" data-testid="revenue">
+            <h2>"Revenue this month (all tenants)"</h2>
+            <p>"MRR " <strong>{r.mrr}</strong> " · usage " {r.usage_revenue}
+               " · churn " {format!("{} ({:.1} %)", r.churned, r.churn_percent)}</p>
+            <ul>
+                {r.subscriptions.into_iter().map(|(plan, n)| view! { <li>{format!("{plan}: {n}")}</li> }).collect_view()}
+            </ul>
+            <a class="btn" href="/billing/plans">"Edit plans"</a>
+        </section>
     }
 }
 
