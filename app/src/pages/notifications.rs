@@ -4,19 +4,21 @@
 
 use super::notification_settings::NotificationSettings;
 use crate::api::{
-    CreateNotificationRule, DeleteNotificationRule, RemovePushDevice, RetryNotification,
-    SetNotificationRuleEnabled, TestNotificationRule, get_notifications,
+    CreateNotificationRule, DeleteNotificationRule, DeliveryRow, PushDevice, RemovePushDevice,
+    RetryNotification, RuleRow, SetNotificationRuleEnabled, TestNotificationRule,
+    get_notifications,
 };
 use crate::components::{ActionError, format_ms};
 use leptos::prelude::*;
 
-#[allow(clippy::too_many_lines)] // one view; to split into components (issue 18)
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
     let create = ServerAction::<CreateNotificationRule>::new();
-    let toggle = ServerAction::<SetNotificationRuleEnabled>::new();
-    let delete = ServerAction::<DeleteNotificationRule>::new();
-    let test = ServerAction::<TestNotificationRule>::new();
+    let actions = RuleActions {
+        toggle: ServerAction::new(),
+        delete: ServerAction::new(),
+        test: ServerAction::new(),
+    };
     let retry = ServerAction::<RetryNotification>::new();
     let remove_device = ServerAction::<RemovePushDevice>::new();
     let (refreshed, refresh) = signal(0u32);
@@ -24,9 +26,9 @@ pub fn NotificationsPage() -> impl IntoView {
         move || {
             (
                 create.version().get(),
-                toggle.version().get(),
-                delete.version().get(),
-                test.version().get(),
+                actions.toggle.version().get(),
+                actions.delete.version().get(),
+                actions.test.version().get(),
                 retry.version().get(),
                 remove_device.version().get(),
                 refreshed.get(),
@@ -34,6 +36,32 @@ pub fn NotificationsPage() -> impl IntoView {
         },
         |_| get_notifications(),
     );
+    view! {
+        <NewRule create />
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
+                    Ok(view) => view! {
+                        <Rules rules=view.rules actions />
+                        <PushDevices key=view.vapid_public_key devices=view.devices remove=remove_device />
+                        <section class="card">
+                            <h2>"Delivery log"</h2>
+                            <button class="btn btn-ghost" on:click=move |_| refresh.update(|n| *n += 1)>"Refresh"</button>
+                            <ActionError value=retry.value() />
+                            <Deliveries deliveries=view.deliveries retry />
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+        <NotificationSettings />
+    }
+}
+
+/// The form that adds a rule, and the new rule's signing secret, shown once.
+#[component]
+fn NewRule(create: ServerAction<CreateNotificationRule>) -> impl IntoView {
     view! {
         <section class="card">
             <h2>"New rule"</h2>
@@ -78,121 +106,143 @@ pub fn NotificationsPage() -> impl IntoView {
                 </div>
             })}
         </section>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
-                    Ok(view) => view! {
-                        <section class="card">
-                            <h2>"Rules"</h2>
-                            <ActionError value=test.value() />
-                            <ActionError value=toggle.value() />
-                            {if view.rules.is_empty() {
-                                view! { <p class="muted">"No rules yet: nobody is told when something fails."</p> }.into_any()
-                            } else {
-                                view! {
-                                    <table class="table" data-testid="rules">
-                                        <thead><tr><th>"Name"</th><th>"Events"</th><th>"Channel"</th><th>"To"</th><th></th></tr></thead>
-                                        <tbody>
-                                            {view.rules.into_iter().map(|r| {
-                                                let (id_test, id_toggle, id_delete) = (r.id.clone(), r.id.clone(), r.id.clone());
-                                                let enabled = r.enabled;
-                                                view! {
-                                                    <tr class:revoked=!enabled>
-                                                        <td>{r.name}</td>
-                                                        <td>{r.events.join(", ")}</td>
-                                                        <td>{r.channel}</td>
-                                                        <td class="wrap">{r.target}</td>
-                                                        <td class="actions">
-                                                            <button class="btn btn-ghost" on:click=move |_| {
-                                                                test.dispatch(TestNotificationRule { id: id_test.clone() });
-                                                            }>"Send test"</button>
-                                                            <button class="btn btn-ghost" on:click=move |_| {
-                                                                toggle.dispatch(SetNotificationRuleEnabled { id: id_toggle.clone(), enabled: !enabled });
-                                                            }>{if enabled { "Pause" } else { "Resume" }}</button>
-                                                            <button class="btn btn-ghost btn-danger" on:click=move |_| {
-                                                                delete.dispatch(DeleteNotificationRule { id: id_delete.clone() });
-                                                            }>"Delete"</button>
-                                                        </td>
-                                                    </tr>
-                                                }
-                                            }).collect_view()}
-                                        </tbody>
-                                    </table>
-                                }.into_any()
-                            }}
-                        </section>
-                        <section class="card">
-                            <h2>"Push on this device"</h2>
-                            {match view.vapid_public_key {
-                                None => view! { <p class="muted">"Push is not set up on this server."</p> }.into_any(),
-                                Some(key) => view! {
-                                    <p class="muted">"Get notifications on this phone or computer, even when Agente is closed."</p>
-                                    <button class="btn" data-push-enable=key data-testid="push-enable">"Turn on push here"</button>
-                                    <p class="muted" data-push-status aria-live="polite"></p>
-                                }.into_any(),
-                            }}
-                            <ActionError value=remove_device.value() />
-                            <ul class="list" data-testid="push-devices">
-                                {view.devices.into_iter().map(|d| {
-                                    let id = d.id.clone();
-                                    view! {
-                                        <li>
-                                            {d.label} " · since " {format_ms(d.created_at)}
-                                            {d.last_used_at.map(|t| format!(" · last push {}", format_ms(t)))}
-                                            " "
-                                            <button class="btn btn-ghost btn-danger" on:click=move |_| {
-                                                remove_device.dispatch(RemovePushDevice { id: id.clone() });
-                                            }>"Remove"</button>
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        </section>
-                        <section class="card">
-                            <h2>"Delivery log"</h2>
-                            <button class="btn btn-ghost" on:click=move |_| refresh.update(|n| *n += 1)>"Refresh"</button>
-                            <ActionError value=retry.value() />
-                            {if view.deliveries.is_empty() {
-                                view! { <p class="muted">"Nothing sent yet."</p> }.into_any()
-                            } else {
-                                view! {
-                                    <table class="table" data-testid="deliveries">
-                                        <thead><tr><th>"When"</th><th>"Event"</th><th>"To"</th><th>"Subject"</th><th>"Status"</th><th></th></tr></thead>
-                                        <tbody>
-                                            {view.deliveries.into_iter().map(|d| {
-                                                let id = d.id.clone();
-                                                let status = match (d.status.as_str(), d.suppressed) {
-                                                    (s, 0) => s.to_string(),
-                                                    (s, n) => format!("{s} (+{n} held back)"),
-                                                };
-                                                view! {
-                                                    <tr>
-                                                        <td>{format_ms(d.created_at)}</td>
-                                                        <td>{d.event}</td>
-                                                        <td class="wrap">{format!("{} · {}", d.channel, d.target)}</td>
-                                                        <td class="wrap">{d.subject}</td>
-                                                        <td>
-                                                            <span class=format!("status status-{}", d.status)>{status}</span>
-                                                            {d.error.map(|e| view! { <div class="muted small">{e}</div> })}
-                                                        </td>
-                                                        <td>{d.can_retry.then(|| view! {
-                                                            <button class="btn btn-ghost" on:click=move |_| {
-                                                                retry.dispatch(RetryNotification { id: id.clone() });
-                                                            }>"Send again"</button>
-                                                        })}</td>
-                                                    </tr>
-                                                }
-                                            }).collect_view()}
-                                        </tbody>
-                                    </table>
-                                }.into_any()
-                            }}
-                        </section>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
-        <NotificationSettings />
     }
+}
+
+/// What a rule's buttons do.
+#[derive(Clone, Copy)]
+struct RuleActions {
+    toggle: ServerAction<SetNotificationRuleEnabled>,
+    delete: ServerAction<DeleteNotificationRule>,
+    test: ServerAction<TestNotificationRule>,
+}
+
+#[component]
+fn Rules(rules: Vec<RuleRow>, actions: RuleActions) -> impl IntoView {
+    let RuleActions {
+        toggle,
+        delete,
+        test,
+    } = actions;
+    view! {
+        <section class="card">
+            <h2>"Rules"</h2>
+            <ActionError value=test.value() />
+            <ActionError value=toggle.value() />
+            {if rules.is_empty() {
+                view! { <p class="muted">"No rules yet: nobody is told when something fails."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table" data-testid="rules">
+                        <thead><tr><th>"Name"</th><th>"Events"</th><th>"Channel"</th><th>"To"</th><th></th></tr></thead>
+                        <tbody>
+                            {rules.into_iter().map(|r| {
+                                let (id_test, id_toggle, id_delete) = (r.id.clone(), r.id.clone(), r.id.clone());
+                                let enabled = r.enabled;
+                                view! {
+                                    <tr class:revoked=!enabled>
+                                        <td>{r.name}</td>
+                                        <td>{r.events.join(", ")}</td>
+                                        <td>{r.channel}</td>
+                                        <td class="wrap">{r.target}</td>
+                                        <td class="actions">
+                                            <button class="btn btn-ghost" on:click=move |_| {
+                                                test.dispatch(TestNotificationRule { id: id_test.clone() });
+                                            }>"Send test"</button>
+                                            <button class="btn btn-ghost" on:click=move |_| {
+                                                toggle.dispatch(SetNotificationRuleEnabled { id: id_toggle.clone(), enabled: !enabled });
+                                            }>{if enabled { "Pause" } else { "Resume" }}</button>
+                                            <button class="btn btn-ghost btn-danger" on:click=move |_| {
+                                                delete.dispatch(DeleteNotificationRule { id: id_delete.clone() });
+                                            }>"Delete"</button>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// Turning push on for this device (done by `/push.js`), and the member's devices.
+#[component]
+fn PushDevices(
+    key: Option<String>,
+    devices: Vec<PushDevice>,
+    remove: ServerAction<RemovePushDevice>,
+) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2>"Push on this device"</h2>
+            {match key {
+                None => view! { <p class="muted">"Push is not set up on this server."</p> }.into_any(),
+                Some(key) => view! {
+                    <p class="muted">"Get notifications on this phone or computer, even when Agente is closed."</p>
+                    <button class="btn" data-push-enable=key data-testid="push-enable">"Turn on push here"</button>
+                    <p class="muted" data-push-status aria-live="polite"></p>
+                }.into_any(),
+            }}
+            <ActionError value=remove.value() />
+            <ul class="list" data-testid="push-devices">
+                {devices.into_iter().map(|d| {
+                    let id = d.id.clone();
+                    view! {
+                        <li>
+                            {d.label} " · since " {format_ms(d.created_at)}
+                            {d.last_used_at.map(|t| format!(" · last push {}", format_ms(t)))}
+                            " "
+                            <button class="btn btn-ghost btn-danger" on:click=move |_| {
+                                remove.dispatch(RemovePushDevice { id: id.clone() });
+                            }>"Remove"</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn Deliveries(
+    deliveries: Vec<DeliveryRow>,
+    retry: ServerAction<RetryNotification>,
+) -> impl IntoView {
+    if deliveries.is_empty() {
+        return view! { <p class="muted">"Nothing sent yet."</p> }.into_any();
+    }
+    view! {
+        <table class="table" data-testid="deliveries">
+            <thead><tr><th>"When"</th><th>"Event"</th><th>"To"</th><th>"Subject"</th><th>"Status"</th><th></th></tr></thead>
+            <tbody>
+                {deliveries.into_iter().map(|d| {
+                    let id = d.id.clone();
+                    let status = match (d.status.as_str(), d.suppressed) {
+                        (s, 0) => s.to_string(),
+                        (s, n) => format!("{s} (+{n} held back)"),
+                    };
+                    view! {
+                        <tr>
+                            <td>{format_ms(d.created_at)}</td>
+                            <td>{d.event}</td>
+                            <td class="wrap">{format!("{} · {}", d.channel, d.target)}</td>
+                            <td class="wrap">{d.subject}</td>
+                            <td>
+                                <span class=format!("status status-{}", d.status)>{status}</span>
+                                {d.error.map(|e| view! { <div class="muted small">{e}</div> })}
+                            </td>
+                            <td>{d.can_retry.then(|| view! {
+                                <button class="btn btn-ghost" on:click=move |_| {
+                                    retry.dispatch(RetryNotification { id: id.clone() });
+                                }>"Send again"</button>
+                            })}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
 }

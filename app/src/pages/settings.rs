@@ -1,8 +1,9 @@
 //! Settings → Members, API keys, Security (Notifications: `notifications.rs`).
 
 use crate::api::{
-    ChangeRole, CreateApiKey, InviteMember, MfaConfirm, MfaDisable, MfaEnrol, RemoveMember,
-    RevokeApiKey, RevokeInvitation, get_me, list_api_keys, list_invitations, list_members,
+    ChangeRole, CreateApiKey, InvitationView, InviteMember, MemberView, MfaConfirm, MfaDisable,
+    MfaEnrol, RemoveMember, RevokeApiKey, RevokeInvitation, get_me, list_api_keys,
+    list_invitations, list_members,
 };
 use crate::components::{ActionError, RoleOptions, format_ms};
 use leptos::prelude::*;
@@ -23,7 +24,6 @@ pub fn SettingsLayout() -> impl IntoView {
     }
 }
 
-#[allow(clippy::too_many_lines)] // one view; to split into components (issue 18)
 #[component]
 pub fn MembersPage() -> impl IntoView {
     let invite = ServerAction::<InviteMember>::new();
@@ -70,34 +70,7 @@ pub fn MembersPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match members.await {
                         Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
-                        Ok(list) => view! {
-                            <table class="table" data-testid="members">
-                                <thead><tr><th>"E-mail"</th><th>"Role"</th><th>"2FA"</th><th></th></tr></thead>
-                                <tbody>
-                                    {list.into_iter().map(|m| {
-                                        let (id_change, id_remove) = (m.id.clone(), m.id.clone());
-                                        view! {
-                                            <tr>
-                                                <td>{m.email}</td>
-                                                <td>
-                                                    <select aria-label="Role" on:change=move |ev| {
-                                                        change.dispatch(ChangeRole { id: id_change.clone(), role: event_target_value(&ev) });
-                                                    }>
-                                                        <RoleOptions include_owner=true selected=m.role />
-                                                    </select>
-                                                </td>
-                                                <td>{if m.mfa_enabled { "on" } else { "off" }}</td>
-                                                <td>
-                                                    <button class="btn btn-ghost btn-danger" on:click=move |_| {
-                                                        remove.dispatch(RemoveMember { id: id_remove.clone() });
-                                                    }>"Remove"</button>
-                                                </td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any(),
+                        Ok(list) => view! { <MembersTable list change remove /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -110,29 +83,73 @@ pub fn MembersPage() -> impl IntoView {
                     if list.is_empty() {
                         return view! { <p class="muted">"No pending invitations."</p> }.into_any();
                     }
-                    view! {
-                        <table class="table" data-testid="invitations">
-                            <thead><tr><th>"E-mail"</th><th>"Role"</th><th>"Expires"</th><th></th></tr></thead>
-                            <tbody>
-                                {list.into_iter().map(|i| {
-                                    let id = i.id.clone();
-                                    view! {
-                                        <tr>
-                                            <td>{i.email}</td>
-                                            <td>{i.role}</td>
-                                            <td>{format_ms(i.expires_at)}</td>
-                                            <td><button class="btn btn-ghost" on:click=move |_| {
-                                                revoke.dispatch(RevokeInvitation { id: id.clone() });
-                                            }>"Revoke"</button></td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any()
+                    view! { <InvitationsTable list revoke /> }.into_any()
                 })}
             </Transition>
         </section>
+    }
+}
+
+#[component]
+fn MembersTable(
+    list: Vec<MemberView>,
+    change: ServerAction<ChangeRole>,
+    remove: ServerAction<RemoveMember>,
+) -> impl IntoView {
+    view! {
+        <table class="table" data-testid="members">
+            <thead><tr><th>"E-mail"</th><th>"Role"</th><th>"2FA"</th><th></th></tr></thead>
+            <tbody>
+                {list.into_iter().map(|m| {
+                    let (id_change, id_remove) = (m.id.clone(), m.id.clone());
+                    view! {
+                        <tr>
+                            <td>{m.email}</td>
+                            <td>
+                                <select aria-label="Role" on:change=move |ev| {
+                                    change.dispatch(ChangeRole { id: id_change.clone(), role: event_target_value(&ev) });
+                                }>
+                                    <RoleOptions include_owner=true selected=m.role />
+                                </select>
+                            </td>
+                            <td>{if m.mfa_enabled { "on" } else { "off" }}</td>
+                            <td>
+                                <button class="btn btn-ghost btn-danger" on:click=move |_| {
+                                    remove.dispatch(RemoveMember { id: id_remove.clone() });
+                                }>"Remove"</button>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn InvitationsTable(
+    list: Vec<InvitationView>,
+    revoke: ServerAction<RevokeInvitation>,
+) -> impl IntoView {
+    view! {
+        <table class="table" data-testid="invitations">
+            <thead><tr><th>"E-mail"</th><th>"Role"</th><th>"Expires"</th><th></th></tr></thead>
+            <tbody>
+                {list.into_iter().map(|i| {
+                    let id = i.id.clone();
+                    view! {
+                        <tr>
+                            <td>{i.email}</td>
+                            <td>{i.role}</td>
+                            <td>{format_ms(i.expires_at)}</td>
+                            <td><button class="btn btn-ghost" on:click=move |_| {
+                                revoke.dispatch(RevokeInvitation { id: id.clone() });
+                            }>"Revoke"</button></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }
 
