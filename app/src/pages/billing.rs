@@ -121,6 +121,7 @@ fn CurrentPlan(
             })}
         </section>
     }
+    .into_any()
 }
 
 /// What a plan card needs to offer a change: the plan in force and how a change goes.
@@ -170,6 +171,7 @@ fn PlanOffer(plan: PlanCard, choice: PlanChoice) -> impl IntoView {
             }}
         </article>
     }
+    .into_any()
 }
 
 #[component]
@@ -197,6 +199,7 @@ fn Invoices(invoices: Vec<InvoiceRow>) -> impl IntoView {
             </table>
         </section>
     }
+    .into_any()
 }
 
 /// The operator's view of the month across tenants.
@@ -214,6 +217,7 @@ fn Revenue(report: RevenueView) -> impl IntoView {
             <a class="btn" href="/billing/plans">"Edit plans"</a>
         </section>
     }
+    .into_any()
 }
 
 /// One allowance as a bar: how much of the limit is used, red past 100 %, amber past 80 %.

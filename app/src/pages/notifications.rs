@@ -107,6 +107,7 @@ fn NewRule(create: ServerAction<CreateNotificationRule>) -> impl IntoView {
             })}
         </section>
     }
+    .into_any()
 }
 
 /// What a rule's buttons do.
@@ -165,6 +166,7 @@ fn Rules(rules: Vec<RuleRow>, actions: RuleActions) -> impl IntoView {
             }}
         </section>
     }
+    .into_any()
 }
 
 /// Turning push on for this device (done by `/push.js`), and the member's devices.
@@ -203,6 +205,7 @@ fn PushDevices(
             </ul>
         </section>
     }
+    .into_any()
 }
 
 #[component]

@@ -124,6 +124,7 @@ fn MembersTable(
             </tbody>
         </table>
     }
+    .into_any()
 }
 
 #[component]
@@ -151,6 +152,7 @@ fn InvitationsTable(
             </tbody>
         </table>
     }
+    .into_any()
 }
 
 #[component]
