@@ -72,7 +72,7 @@ impl Db {
             // SQLite has one writer; a few readers suffice and avoid lock convoys.
             Backend::Sqlite => options.max_connections.min(4),
         };
-        let pool = AnyPoolOptions::new()
+        let mut pool_options = AnyPoolOptions::new()
             .max_connections(max)
             .acquire_timeout(options.acquire_timeout)
             .after_connect(move |conn, _meta| {
@@ -89,16 +89,15 @@ impl Db {
                     }
                     Ok(())
                 })
-            })
-            .before_acquire(move |conn, _meta| {
-                Box::pin(async move {
-                    match backend {
-                        // sqlx-postgres rolls back a BEGIN whose caller went away itself.
-                        Backend::Postgres => Ok(true),
-                        Backend::Sqlite => left_outside_transaction(conn).await,
-                    }
-                })
-            })
+            });
+        // Only SQLite needs it: sqlx-postgres rolls back a BEGIN whose caller went away
+        // itself, and the hook costs a boxed future on every acquire.
+        if backend == Backend::Sqlite {
+            pool_options = pool_options.before_acquire(|conn, _meta| {
+                Box::pin(async move { left_outside_transaction(conn).await })
+            });
+        }
+        let pool = pool_options
             .connect_with(connect_options(url, backend)?)
             .await?;
         if backend == Backend::Postgres {
