@@ -2,8 +2,9 @@
 //! read with `fetch` as server-sent events (the browser's `EventSource` cannot POST), so the
 //! model's answer shows as it is written. Hydrated builds only.
 
+use crate::api::{GeneratedBody, GenerationAttempt, GenerationDelta};
 use crate::sse_events::{EventBuffer, problem_words};
-use serde_json::Value;
+use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -13,11 +14,11 @@ const PATH: &str = "/api/v1/ai/workflows/generate/stream";
 #[derive(Clone, Debug, PartialEq)]
 pub enum Step {
     /// A provider starts (again, to correct itself, when `repair` > 0).
-    Attempt { provider: String, repair: u64 },
+    Attempt { provider: String, repair: usize },
     /// More of its answer.
     Delta(String),
     /// The generated workflow and how it was made (the plain call's body).
-    Result(Value),
+    Result(GeneratedBody),
 }
 
 /// Runs one generation, telling `on` each step; an error is the problem's words.
@@ -46,24 +47,27 @@ pub async fn generate(description: &str, on: impl Fn(Step)) -> Result<(), String
             .map_err(js_message)?
             .unchecked_into();
         for (event, data) in events.push(&bytes.to_vec()) {
-            let data: Value = serde_json::from_str(&data).unwrap_or(Value::Null);
             match event.as_str() {
-                "attempt" => on(Step::Attempt {
-                    provider: data["provider"].as_str().unwrap_or_default().to_string(),
-                    repair: data["repair"].as_u64().unwrap_or(0),
-                }),
-                "delta" => on(Step::Delta(
-                    data["text"].as_str().unwrap_or_default().to_string(),
-                )),
+                "attempt" => {
+                    let GenerationAttempt { provider, repair } = read(&event, &data)?;
+                    on(Step::Attempt { provider, repair });
+                }
+                "delta" => on(Step::Delta(read::<GenerationDelta>(&event, &data)?.text)),
                 "result" => {
-                    on(Step::Result(data));
+                    on(Step::Result(read(&event, &data)?));
                     return Ok(());
                 }
-                "error" => return Err(problem_words(&data.to_string())),
+                "error" => return Err(problem_words(&data)),
                 _ => {}
             }
         }
     }
+}
+
+/// One event's data as the type the server wrote it with.
+fn read<T: DeserializeOwned>(event: &str, data: &str) -> Result<T, String> {
+    serde_json::from_str(data)
+        .map_err(|e| format!("the server's {event} event could not be read: {e}"))
 }
 
 async fn post(description: &str) -> Result<web_sys::Response, JsValue> {

@@ -8,6 +8,67 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use crate::ssr::{context, require_principal, server_error};
 
+/// The body of `POST /api/v1/ai/workflows/generate` and the `result` event of its stream:
+/// written by the REST handler, read by the assistant page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct GeneratedBody {
+    /// n8n workflow JSON, valid, ready for `POST /api/v1/workflows`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub workflow: serde_json::Value,
+    /// Who wrote it: a provider's name, or `offline`.
+    pub provider: String,
+    /// Corrections the accepted answer needed.
+    pub repairs: usize,
+    /// What every provider tried spent.
+    pub usage: TokensSpent,
+    /// Providers tried first and why they were passed over.
+    pub passed_over: Vec<String>,
+    /// Anything else the user should know.
+    pub notices: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct TokensSpent {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+}
+
+/// The stream's `attempt` event: a provider starts (again, to correct itself, when
+/// `repair` > 0).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GenerationAttempt {
+    pub provider: String,
+    pub repair: usize,
+}
+
+/// The stream's `delta` event: more of the model's answer as it is written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GenerationDelta {
+    pub text: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<agente_ai::generate::Generated> for GeneratedBody {
+    fn from(g: agente_ai::generate::Generated) -> Self {
+        let usage = g.usage.usage();
+        Self {
+            workflow: g.workflow,
+            provider: g.provider,
+            repairs: g.repairs,
+            usage: TokensSpent {
+                input_tokens: usage.input,
+                output_tokens: usage.output,
+            },
+            passed_over: g.passed_over,
+            notices: g.notices,
+        }
+    }
+}
+
 /// A generated workflow to preview and import.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GeneratedWorkflow {
@@ -23,28 +84,23 @@ pub struct GeneratedWorkflow {
 }
 
 #[cfg(feature = "hydrate")]
-impl GeneratedWorkflow {
-    /// From the body of `POST /api/v1/ai/workflows/generate` (the stream's `result`).
-    pub fn from_api(body: &serde_json::Value) -> Result<Self, String> {
+impl TryFrom<GeneratedBody> for GeneratedWorkflow {
+    type Error = String;
+
+    fn try_from(body: GeneratedBody) -> Result<Self, String> {
         let workflow: agente_workflow_model::Workflow =
-            serde_json::from_value(body["workflow"].clone())
+            serde_json::from_value(body.workflow.clone())
                 .map_err(|e| format!("the generated workflow could not be read: {e}"))?;
-        let json = serde_json::to_string_pretty(&body["workflow"]).unwrap_or_default();
+        let json = serde_json::to_string_pretty(&body.workflow).unwrap_or_default();
         let (nodes, edges) = super::workflows::canvas_of(&workflow);
-        let tokens = |k: &str| body["usage"][k].as_u64().unwrap_or(0);
         Ok(Self {
             name: workflow.name().to_string(),
             json,
             nodes,
             edges,
-            provider: body["provider"].as_str().unwrap_or_default().to_string(),
-            notices: body["notices"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|n| n.as_str().map(str::to_string))
-                .collect(),
-            tokens: tokens("inputTokens") + tokens("outputTokens"),
+            provider: body.provider,
+            notices: body.notices,
+            tokens: body.usage.input_tokens + body.usage.output_tokens,
         })
     }
 }

@@ -91,7 +91,7 @@ fn start(progress: RwSignal<Progress>, description: String) {
             }),
             Step::Delta(text) => progress.update(|p| p.text.push_str(&text)),
             Step::Result(body) => {
-                let result = GeneratedWorkflow::from_api(&body);
+                let result = GeneratedWorkflow::try_from(body);
                 progress.update(|p| match result {
                     Ok(g) => p.result = Some(g),
                     Err(e) => p.error = Some(e),

@@ -5,8 +5,9 @@
 use super::{ApiError, ApiJson, ApiQuery, Caller, PathId, Problem};
 use crate::AppState;
 use agente_ai::explain::Explanation;
-use agente_ai::generate::{Generated, Progress};
+use agente_ai::generate::Progress;
 use agente_ai::optimise::{Suggestion, WorkflowStats};
+use agente_app::api::{GeneratedBody, GenerationAttempt, GenerationDelta};
 use agente_core::{ExecutionId, WorkflowId};
 use agente_workflows::WorkflowRef;
 use axum::Json;
@@ -14,7 +15,6 @@ use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use std::convert::Infallible;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -40,49 +40,6 @@ pub async fn generate_workflow(
     Ok(Json(GeneratedBody::from(generated)))
 }
 
-/// A generated workflow, not saved.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct GeneratedBody {
-    /// n8n workflow JSON, valid, ready for `POST /api/v1/workflows`.
-    #[schema(value_type = Object)]
-    pub workflow: Value,
-    /// Who wrote it: a provider's name, or `offline`.
-    pub provider: String,
-    /// Corrections the accepted answer needed.
-    pub repairs: usize,
-    /// What every provider tried spent.
-    pub usage: TokensSpent,
-    /// Providers tried first and why they were passed over.
-    pub passed_over: Vec<String>,
-    /// Anything else the user should know.
-    pub notices: Vec<String>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TokensSpent {
-    pub input_tokens: u64,
-    pub output_tokens: u64,
-}
-
-impl From<Generated> for GeneratedBody {
-    fn from(g: Generated) -> Self {
-        let usage = g.usage.usage();
-        Self {
-            workflow: g.workflow,
-            provider: g.provider,
-            repairs: g.repairs,
-            usage: TokensSpent {
-                input_tokens: usage.input,
-                output_tokens: usage.output,
-            },
-            passed_over: g.passed_over,
-            notices: g.notices,
-        }
-    }
-}
-
 /// [`generate_workflow`] as server-sent events while it happens: `attempt`
 /// (`{"provider", "repair"}`), `delta` (`{"text"}`: the model's answer as it is written),
 /// then `result` (the same body as the plain call) or `error` (a problem document).
@@ -101,36 +58,43 @@ pub async fn generate_workflow_stream(
     tokio::spawn(async move {
         let events = tx.clone();
         let progress = move |step: Progress<'_>| {
-            let event = match step {
-                Progress::Attempt { provider, repair } => Event::default()
-                    .event("attempt")
-                    .data(json!({ "provider": provider, "repair": repair }).to_string()),
-                Progress::Delta(text) => Event::default()
-                    .event("delta")
-                    .data(json!({ "text": text }).to_string()),
+            let told = match step {
+                Progress::Attempt { provider, repair } => event(
+                    "attempt",
+                    &GenerationAttempt {
+                        provider: provider.to_string(),
+                        repair,
+                    },
+                ),
+                Progress::Delta(text) => event(
+                    "delta",
+                    &GenerationDelta {
+                        text: text.to_string(),
+                    },
+                ),
             };
             // A closed stream (the client left) only stops the telling, not the work.
-            let _ = events.send(event);
+            let _ = events.send(told);
         };
         let last = match s
             .ai
             .generate_workflow_with(&p, &input.description, Some(&progress))
             .await
         {
-            Ok(generated) => Event::default()
-                .event("result")
-                .data(serde_json::to_string(&GeneratedBody::from(generated)).unwrap_or_default()),
-            Err(e) => {
-                let problem = ApiError::from(e).problem();
-                Event::default()
-                    .event("error")
-                    .data(serde_json::to_string(&problem).unwrap_or_default())
-            }
+            Ok(generated) => event("result", &GeneratedBody::from(generated)),
+            Err(e) => event("error", &ApiError::from(e).problem()),
         };
         let _ = tx.send(last);
     });
     let stream = futures::stream::poll_fn(move |cx| rx.poll_recv(cx)).map(Ok);
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// One server-sent event carrying `data` as JSON.
+fn event(name: &str, data: &impl Serialize) -> Event {
+    Event::default()
+        .event(name)
+        .data(serde_json::to_string(data).unwrap_or_default())
 }
 
 /// Why an execution failed and how to fix it: cause, steps and, where a change to the

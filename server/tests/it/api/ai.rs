@@ -357,6 +357,14 @@ async fn generation_streams_the_models_answer_then_the_workflow() {
     assert_eq!(result["provider"], "openai");
     assert_eq!(result["repairs"], 1);
     assert_eq!(result["workflow"]["name"], "Hook to Slack");
+    // The assistant page reads each event as the type the handler wrote it with.
+    let body: agente_app::api::GeneratedBody =
+        serde_json::from_value(result.clone()).expect("the browser's type reads the result");
+    assert_eq!((body.provider.as_str(), body.repairs), ("openai", 1));
+    for (_, attempt) in all.iter().filter(|(e, _)| e == "attempt") {
+        serde_json::from_value::<agente_app::api::GenerationAttempt>(attempt.clone())
+            .expect("the browser's type reads an attempt");
+    }
 
     // Refusals come before the stream, as plain problems.
     let res = app
