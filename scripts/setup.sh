@@ -42,9 +42,12 @@ if [ "${1:-}" = "--test" ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
   fi
-  if [ ! -x end2end/node_modules/.bin/playwright ]; then
-    say "installing browser-test packages (Playwright without browsers)"
+  # Again whenever the lockfile changed since the last install (a stamp of its hash).
+  lock_hash=$(sha256sum end2end/package-lock.json | cut -d' ' -f1)
+  if [ "$(cat end2end/node_modules/.agente-lock 2>/dev/null)" != "$lock_hash" ]; then
+    say "installing browser-test packages (Playwright without browsers, axe)"
     (cd end2end && npm ci --no-audit --no-fund >/dev/null)
+    echo "$lock_hash" >end2end/node_modules/.agente-lock
   fi
   # The SMTP sink the e-mail sender's tests deliver to.
   if ! python3 -c "import aiosmtpd" 2>/dev/null; then
