@@ -5,6 +5,7 @@
 //! that edges cross less), separate parts of the workflow are stacked, and AI sub-nodes sit
 //! in a row under the node they serve. Sticky notes stay where they are.
 
+use crate::connections::Edge;
 use crate::edit::Edit;
 use crate::editor::{Editor, Point, position, position_of};
 use agente_workflow_model::Node;
@@ -41,7 +42,7 @@ impl Editor {
 }
 
 /// New positions by node name (sticky notes have none).
-fn layout<'a>(nodes: &'a [Node], edges: &[crate::Edge]) -> HashMap<&'a str, Point> {
+fn layout<'a>(nodes: &'a [Node], edges: &[Edge]) -> HashMap<&'a str, Point> {
     let index: HashMap<&str, usize> = nodes
         .iter()
         .enumerate()

@@ -10,16 +10,18 @@
 //! and is tested with plain Rust tests.
 
 mod clipboard;
+mod connections;
 mod edit;
 mod editor;
 mod history;
 mod layout;
 mod names;
+mod nodes;
 mod wiring;
 
 pub use clipboard::{MAX_PASTE_BYTES, MAX_PASTE_NODES, PasteError};
-pub use editor::{Editor, EditorError, MAX_NAME_CHARS, Outlet, Point, position};
+pub use connections::{Edge, Outlet};
+pub use editor::{Editor, EditorError, MAX_NAME_CHARS, Point, position};
 pub use history::UNDO_LIMIT;
 pub use layout::snap;
 pub use names::rename_references;
-pub use wiring::Edge;

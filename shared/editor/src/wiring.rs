@@ -1,43 +1,12 @@
-//! Connections: made, taken away, renamed, and the edges the canvas draws.
-//!
-//! n8n keeps connections under the source node's name: type (`main`, `ai_tool`, …) → output
-//! index → targets. An AI sub-node is the source of its `ai_*` connection, into its parent.
+//! The canvas's wiring commands: connect, disconnect, drop a node onto an edge.
 
-use crate::edit::{Edit, Outputs};
-use crate::editor::{Editor, EditorError, Outlet};
-use agente_workflow_model::{Connection, Workflow};
-use serde_json::Map;
-
-/// One drawn edge: from an outlet into `to`'s input `input` of the outlet's type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Edge {
-    pub from: Outlet,
-    pub to: String,
-    pub input: usize,
-}
+use crate::connections::{Edge, Outlet, edges, with_edge, without_edge};
+use crate::editor::{Editor, EditorError};
 
 impl Editor {
     /// Every edge, in the document's order.
     pub fn edges(&self) -> Vec<Edge> {
-        let mut edges = Vec::new();
-        for (source, by_kind) in self.workflow().connections().into_iter().flatten() {
-            for (kind, outputs) in by_kind {
-                for (index, targets) in outputs.iter().enumerate() {
-                    for target in targets.iter().flatten() {
-                        edges.push(Edge {
-                            from: Outlet {
-                                node: source.clone(),
-                                kind: kind.clone(),
-                                index,
-                            },
-                            to: target.node.clone(),
-                            input: target.index as usize,
-                        });
-                    }
-                }
-            }
-        }
-        edges
+        edges(self.workflow())
     }
 
     /// Connects an outlet to a node's input; false when that edge was there already.
@@ -89,104 +58,5 @@ impl Editor {
         let _ = self.connect(&out, &edge.to, edge.input);
         self.end_group();
         Ok(())
-    }
-}
-
-/// The source's entry with `edge` added, or `None` if it is there already.
-fn with_edge(wf: &Workflow, edge: &Edge) -> Option<Edit> {
-    let (at, mut outputs) = outgoing(wf, &edge.from.node);
-    let slots = outputs.entry(edge.from.kind.clone()).or_default();
-    if slots.len() <= edge.from.index {
-        slots.resize_with(edge.from.index + 1, || Some(Vec::new()));
-    }
-    let targets = slots[edge.from.index].get_or_insert_with(Vec::new);
-    if targets.iter().any(|t| is_target(t, edge)) {
-        return None;
-    }
-    targets.push(Connection {
-        node: edge.to.clone(),
-        kind: edge.from.kind.clone(),
-        index: edge.input as u32,
-        extra: Map::new(),
-    });
-    Some(set(&edge.from.node, Some(outputs), at))
-}
-
-/// The source's entry without `edge`, or `None` if it has no such edge. Emptied lists stay
-/// (n8n writes `[]` for an output with nothing connected).
-fn without_edge(wf: &Workflow, edge: &Edge) -> Option<Edit> {
-    let (at, mut outputs) = outgoing(wf, &edge.from.node);
-    let targets = outputs
-        .get_mut(&edge.from.kind)?
-        .get_mut(edge.from.index)?
-        .as_mut()?;
-    let before = targets.len();
-    targets.retain(|t| !is_target(t, edge));
-    (targets.len() != before).then(|| set(&edge.from.node, Some(outputs), at))
-}
-
-/// Edits that take every connection from and to `names` away.
-pub(crate) fn without_nodes(wf: &Workflow, names: &[&str]) -> Vec<Edit> {
-    let gone = |n: &str| names.contains(&n);
-    let mut edits = Vec::new();
-    for (at, (source, outputs)) in wf.connections().into_iter().flatten().enumerate() {
-        if gone(source) {
-            edits.push(set(source, None, at));
-            continue;
-        }
-        let mut kept = outputs.clone();
-        let mut changed = false;
-        for targets in kept.values_mut().flatten().flatten() {
-            let before = targets.len();
-            targets.retain(|t| !gone(&t.node));
-            changed |= targets.len() != before;
-        }
-        if changed {
-            edits.push(set(source, Some(kept), at));
-        }
-    }
-    edits
-}
-
-/// Edits that rename `old` to `new` in every connection, keeping the map's order.
-pub(crate) fn renamed(wf: &Workflow, old: &str, new: &str) -> Vec<Edit> {
-    let mut edits = Vec::new();
-    for (at, (source, outputs)) in wf.connections().into_iter().flatten().enumerate() {
-        let mut outputs = outputs.clone();
-        let mut changed = false;
-        for target in outputs.values_mut().flatten().flatten().flatten() {
-            if target.node == old {
-                target.node = new.to_string();
-                changed = true;
-            }
-        }
-        if source == old {
-            edits.push(set(old, None, at));
-            edits.push(set(new, Some(outputs), at));
-        } else if changed {
-            edits.push(set(source, Some(outputs), at));
-        }
-    }
-    edits
-}
-
-/// The source's outputs (a copy to change) and where its entry is, or would go.
-fn outgoing(wf: &Workflow, source: &str) -> (usize, Outputs) {
-    let map = wf.connections();
-    match map.and_then(|m| m.get_full(source)) {
-        Some((at, _, outputs)) => (at, outputs.clone()),
-        None => (map.map_or(0, |m| m.len()), Outputs::new()),
-    }
-}
-
-fn is_target(t: &Connection, edge: &Edge) -> bool {
-    t.node == edge.to && t.index as usize == edge.input && t.kind == edge.from.kind
-}
-
-fn set(source: &str, outputs: Option<Outputs>, at: usize) -> Edit {
-    Edit::SetOutgoing {
-        source: source.to_string(),
-        outputs,
-        at,
     }
 }
