@@ -5,6 +5,7 @@
 //! index → targets. An AI sub-node is the source of its `ai_*` connection, into its parent.
 
 use crate::edit::{Edit, Outputs};
+use agente_workflow_model::graph::links;
 use agente_workflow_model::{Connection, Workflow};
 use serde_json::Map;
 
@@ -26,25 +27,17 @@ pub struct Edge {
 
 /// Every edge of the workflow, in the document's order.
 pub(crate) fn edges(wf: &Workflow) -> Vec<Edge> {
-    let mut edges = Vec::new();
-    for (source, by_kind) in wf.connections().into_iter().flatten() {
-        for (kind, outputs) in by_kind {
-            for (index, targets) in outputs.iter().enumerate() {
-                for target in targets.iter().flatten() {
-                    edges.push(Edge {
-                        from: Outlet {
-                            node: source.clone(),
-                            kind: kind.clone(),
-                            index,
-                        },
-                        to: target.node.clone(),
-                        input: target.index as usize,
-                    });
-                }
-            }
-        }
-    }
-    edges
+    links(wf)
+        .map(|l| Edge {
+            from: Outlet {
+                node: l.source.to_string(),
+                kind: l.kind.to_string(),
+                index: l.output,
+            },
+            to: l.target.node.clone(),
+            input: l.target.index as usize,
+        })
+        .collect()
 }
 
 /// The source's entry with `edge` added, or `None` if it is there already.

@@ -136,13 +136,8 @@ impl Editor {
 
 /// A node's position (the origin when it has none).
 pub fn position(node: &Node) -> Point {
-    let p = node.position.get();
-    let at = |i: usize| {
-        p.and_then(|p| p.get(i))
-            .and_then(Number::as_f64)
-            .unwrap_or(0.0)
-    };
-    Point { x: at(0), y: at(1) }
+    let (x, y) = node.xy();
+    Point { x, y }
 }
 
 /// A position as n8n writes it: whole numbers without a fraction.

@@ -3,6 +3,39 @@
 use crate::{Connection, Workflow};
 use std::collections::HashMap;
 
+/// One connection as the canvas draws it: from `source`'s output `output` of type `kind`
+/// (`main`, `ai_tool`, …) into `target`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Link<'w> {
+    pub source: &'w str,
+    pub kind: &'w str,
+    pub output: usize,
+    pub target: &'w Connection,
+}
+
+/// Every connection of the workflow, of every type, in the document's order.
+pub fn links(workflow: &Workflow) -> impl Iterator<Item = Link<'_>> {
+    workflow
+        .connections()
+        .into_iter()
+        .flatten()
+        .flat_map(|(source, by_kind)| {
+            by_kind.iter().flat_map(move |(kind, outputs)| {
+                outputs
+                    .iter()
+                    .enumerate()
+                    .flat_map(move |(output, targets)| {
+                        targets.iter().flatten().map(move |target| Link {
+                            source,
+                            kind,
+                            output,
+                            target,
+                        })
+                    })
+            })
+        })
+}
+
 /// Incoming and outgoing `main` connections of every node.
 #[derive(Debug, Default)]
 pub struct Graph<'w> {
@@ -46,5 +79,53 @@ impl<'w> Graph<'w> {
     /// How many `main` inputs of `node` have something connected.
     pub fn input_count(&self, node: &str) -> usize {
         self.inputs.get(node).copied().unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Node;
+
+    #[test]
+    fn links_lists_every_type_and_output_in_document_order() {
+        let wf = Workflow::from_json(
+            r#"{"name":"w","nodes":[],"connections":{
+                "If":{"main":[[{"node":"A","type":"main","index":0}],null,[{"node":"B","type":"main","index":1}]]},
+                "Model":{"ai_languageModel":[[{"node":"Agent","type":"ai_languageModel","index":0}]]}}}"#,
+        )
+        .unwrap();
+        let got: Vec<_> = links(&wf)
+            .map(|l| {
+                (
+                    l.source,
+                    l.kind,
+                    l.output,
+                    l.target.node.as_str(),
+                    l.target.index,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("If", "main", 0, "A", 0),
+                ("If", "main", 2, "B", 1),
+                ("Model", "ai_languageModel", 0, "Agent", 0)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_node_without_a_full_position_sits_at_zero_on_the_missing_axis() {
+        let wf = Workflow::from_json(
+            r#"{"name":"w","connections":{},"nodes":[
+                {"name":"A","type":"t","position":[240.5,-60]},
+                {"name":"B","type":"t","position":[10]},
+                {"name":"C","type":"t"}]}"#,
+        )
+        .unwrap();
+        let xy: Vec<_> = wf.nodes().iter().map(Node::xy).collect();
+        assert_eq!(xy, [(240.5, -60.0), (10.0, 0.0), (0.0, 0.0)]);
     }
 }

@@ -180,6 +180,17 @@ impl Node {
         self.disabled.or(false)
     }
 
+    /// Where the canvas draws the node: `position` `[x, y]`, 0 for a missing coordinate.
+    pub fn xy(&self) -> (f64, f64) {
+        let p = self.position.get();
+        let at = |i: usize| {
+            p.and_then(|p| p.get(i))
+                .and_then(Number::as_f64)
+                .unwrap_or(0.0)
+        };
+        (at(0), at(1))
+    }
+
     /// The effective error behaviour, honouring the legacy `continueOnFail`.
     pub fn on_error(&self) -> OnError {
         match self.on_error.get().map(String::as_str) {

@@ -5,27 +5,8 @@ use super::conditions::matches_at;
 use crate::{Item, NodeContext, NodeError};
 use serde_json::Value;
 
-/// How many outputs the node's parameters define (rules, plus an extra fallback).
-pub fn output_count(node: &agente_workflow_model::Node) -> usize {
-    let p = node.parameters();
-    if p.get("mode").and_then(Value::as_str) == Some("expression") {
-        return p.get("numberOutputs").and_then(Value::as_u64).unwrap_or(4) as usize;
-    }
-    let rules = p
-        .get("rules")
-        .and_then(|r| r.get("values"))
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
-    let extra = p
-        .get("options")
-        .and_then(|o| o.get("fallbackOutput"))
-        .and_then(Value::as_str)
-        == Some("extra");
-    rules + usize::from(extra)
-}
-
 pub fn run(ctx: &NodeContext<'_>) -> Result<Vec<Vec<Item>>, NodeError> {
-    let count = output_count(ctx.node).max(1);
+    let count = agente_workflow_model::ports::main_outputs(ctx.node).max(1);
     let mut outputs = vec![Vec::new(); count];
     if ctx.string("mode", 0, "rules")? == "expression" {
         for (i, item) in ctx.input().iter().enumerate() {

@@ -313,7 +313,7 @@ fn settle(
                 Some(err.to_string()),
             ),
             OnError::ContinueErrorOutput => {
-                let mut out = vec![Vec::new(); nodes::output_count(node)];
+                let mut out = vec![Vec::new(); agente_workflow_model::ports::main_outputs(node)];
                 out.push(error_items(ctx.input(), &err));
                 (Ok(out), Some(err.to_string()))
             }
