@@ -162,7 +162,7 @@ pub async fn apply_fix(
         .apply(&mut workflow, &node)
         .map_err(ServerFnError::new)?;
     ctx.workflows
-        .update(&p, workflow_id, &workflow.to_string())
+        .update(&p, workflow_id, &workflow.to_string(), Some(stored.version))
         .await
         .map_err(server_error)?;
     Ok(())

@@ -10,6 +10,8 @@ use agente_workflows::{
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::http::header::IF_MATCH;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -70,15 +72,37 @@ pub async fn get(
     Ok(Json(WorkflowBody::from(&s.workflows.get(&p, id).await?)))
 }
 
-#[utoipa::path(put, path = "/api/v1/workflows/{id}", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), request_body(content = Object), responses((status = 200, body = WorkflowBody), (status = 404, body = Problem), (status = 422, body = Problem)))]
+/// Replace a workflow (n8n's `PUT /workflows/{id}`). With `If-Match: "<versionId>"` only
+/// that version is replaced; a newer one answers 409 `version_conflict` (an editor's save).
+#[utoipa::path(put, path = "/api/v1/workflows/{id}", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "the versionId this change is based on")), request_body(content = Object), responses((status = 200, body = WorkflowBody), (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(s): State<AppState>,
     Caller(p): Caller,
     PathId(id): PathId<agente_core::WorkflowId>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<WorkflowBody>, ApiError> {
-    let updated = s.workflows.update(&p, id, text(&body)?).await?;
+    let expected = if_match_version(&headers)?;
+    let updated = s.workflows.update(&p, id, text(&body)?, expected).await?;
     Ok(Json(WorkflowBody::from(&updated)))
+}
+
+/// The version an `If-Match` header names (`"3"`, `3` or `W/"3"`); `*` and no header mean any.
+fn if_match_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(value) = headers.get(IF_MATCH) else {
+        return Ok(None);
+    };
+    let bad = || ApiError::bad_request("bad_input", "If-Match must name one versionId, as \"3\"");
+    let value = value.to_str().map_err(|_| bad())?.trim();
+    if value == "*" {
+        return Ok(None);
+    }
+    let tag = value.strip_prefix("W/").unwrap_or(value);
+    let tag = tag
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(tag);
+    tag.parse::<i64>().map(Some).map_err(|_| bad())
 }
 
 #[utoipa::path(delete, path = "/api/v1/workflows/{id}", tag = "workflows", security(("bearer" = []), ("n8n_api_key" = [])), params(("id" = String, Path)), responses((status = 200, body = WorkflowBody), (status = 404, body = Problem)))]

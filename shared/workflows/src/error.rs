@@ -19,6 +19,11 @@ pub enum WorkflowServiceError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// A save based on an older version: someone saved in between.
+    #[error(
+        "the workflow was saved by someone else since version {expected} (it is at version {current} now)"
+    )]
+    VersionConflict { expected: i64, current: i64 },
     /// Billing said no: a quota is used up or a plan limit reached.
     #[error(transparent)]
     Refused(#[from] agente_core::Refusal),
@@ -45,7 +50,7 @@ impl Classified for WorkflowServiceError {
             E::Invalid(_) => ErrorKind::Invalid,
             E::BadInput(_) => ErrorKind::BadInput,
             E::NotFound(_) => ErrorKind::NotFound,
-            E::Conflict(_) => ErrorKind::Conflict,
+            E::Conflict(_) | E::VersionConflict { .. } => ErrorKind::Conflict,
             E::Refused(r) => r.kind(),
             E::Busy(_) => ErrorKind::TooMany,
             E::Store(e) => e.kind(),
@@ -60,6 +65,7 @@ impl Classified for WorkflowServiceError {
             E::BadInput(_) => "bad_input",
             E::NotFound(_) => "not_found",
             E::Conflict(_) => "conflict",
+            E::VersionConflict { .. } => "version_conflict",
             E::Refused(r) => r.code(),
             E::Busy(_) => "too_many_runs",
             E::Store(e) => e.code(),

@@ -159,11 +159,14 @@ impl WorkflowService {
     }
 
     /// Replaces a workflow's document; an active workflow stays active only if still valid.
+    /// With `expected_version`, only the document at that version is replaced (an editor's
+    /// save): a newer one is a [`E::VersionConflict`] and nothing changes.
     pub async fn update(
         &self,
         p: &Principal,
         id: WorkflowId,
         text: &str,
+        expected_version: Option<i64>,
     ) -> Result<StoredWorkflow, E> {
         check_permission(p, Resource::Workflows, Action::Write)?;
         let mut workflows = self.parse_document(text)?;
@@ -175,21 +178,48 @@ impl WorkflowService {
         workflow.active = Field::Absent;
         let mut tx = self.db.tenant_tx(p.tenant_id).await?;
         let current = load(&mut tx, p, id).await?;
+        if let Some(expected) = expected_version
+            && expected != current.version
+        {
+            return Err(E::VersionConflict {
+                expected,
+                current: current.version,
+            });
+        }
+        // The row is written first: its lock makes a second save of the same version wait
+        // for this one and then find the version moved on (changing nothing), before
+        // webhooks or schedules are touched.
+        let now = self.clock.now_ms();
+        let guard = if expected_version.is_some() {
+            " AND version = $6"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "UPDATE workflows SET name = $1, definition = $2, version = version + 1, updated_at = $3 \
+             WHERE id = $4 AND tenant_id = $5{guard}"
+        );
+        let mut update = query(&sql)
+            .bind(workflow.name())
+            .bind(workflow.to_value().to_string())
+            .bind(now)
+            .bind(id.to_string())
+            .bind(p.tenant_id.to_string());
+        if let Some(expected) = expected_version {
+            update = update.bind(expected);
+        }
+        if update.execute(&mut *tx).await?.rows_affected() == 0 {
+            return Err(E::VersionConflict {
+                expected: expected_version.unwrap_or(current.version),
+                current: load(&mut tx, p, id).await?.version,
+            });
+        }
         if current.active {
             self.webhooks.register(&mut tx, p, id, &workflow).await?;
             self.schedules
                 .register(&mut tx, p.tenant_id, id, &workflow)
                 .await?;
         }
-        let now = self.clock.now_ms();
-        query("UPDATE workflows SET name = $1, definition = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND tenant_id = $5")
-            .bind(workflow.name())
-            .bind(workflow.to_value().to_string())
-            .bind(now)
-            .bind(id.to_string())
-            .bind(p.tenant_id.to_string())
-            .execute(&mut *tx)
-            .await?;
         self.commit_change(tx, p, id).await
     }
 

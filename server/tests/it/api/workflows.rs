@@ -404,3 +404,56 @@ async fn schedule_history_over_http_is_the_tenants_own() {
         .await;
     assert_problem(res, StatusCode::NOT_FOUND, "not_found", b).await;
 }
+
+backend_tests!(put_with_if_match_replaces_only_the_version_it_names);
+async fn put_with_if_match_replaces_only_the_version_it_names(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let b = app.backend;
+    let (owner, _, _) = app.signup("if-match").await;
+    let id = app
+        .create_workflow(serde_json::from_str(BENCH).unwrap(), &owner)
+        .await;
+    let put = |if_match: &'static str, name: &'static str| {
+        let mut doc: Value = serde_json::from_str(BENCH).unwrap();
+        doc["name"] = json!(name);
+        app.client
+            .put(app.url(&format!("/api/v1/workflows/{id}")))
+            .bearer_auth(&owner)
+            .header("if-match", if_match)
+            .json(&doc)
+            .send()
+    };
+
+    let res = put("\"1\"", "Saved on version 1").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{b}");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["versionId"], "2", "{b}");
+
+    let res = put("\"1\"", "Also based on version 1").await.unwrap();
+    let problem = assert_problem(res, StatusCode::CONFLICT, "version_conflict", b).await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("version 2"),
+        "{b}: {problem}"
+    );
+
+    let res = put("version two", "Unreadable precondition").await.unwrap();
+    assert_problem(res, StatusCode::BAD_REQUEST, "bad_input", b).await;
+
+    let res = put("W/\"2\"", "Saved on version 2").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{b}");
+    let stored: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/workflows/{id}")))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (stored["name"].as_str(), stored["versionId"].as_str()),
+        (Some("Saved on version 2"), Some("3")),
+        "{b}"
+    );
+}

@@ -133,7 +133,7 @@ async fn crud_activation_runs_and_webhooks(backend: Backend) {
     // Update, list with filters and cursor, delete.
     let mut doc: Value = serde_json::from_str(BENCH).unwrap();
     doc["name"] = json!("Renamed");
-    let updated = svc.update(&a, id, &doc.to_string()).await.unwrap();
+    let updated = svc.update(&a, id, &doc.to_string(), None).await.unwrap();
     assert_eq!((updated.workflow.name(), updated.version), ("Renamed", 2));
     svc.create(&a, &json!({"name": "Second", "nodes": [{"name": "Go", "type": "n8n-nodes-base.manualTrigger"}], "connections": {}}).to_string()).await.unwrap();
     let first = svc
@@ -310,5 +310,66 @@ async fn credentials_are_sealed_at_rest_and_reach_the_engine(backend: Backend) {
     assert!(
         record.error.unwrap_or_default().contains("does not exist"),
         "{backend}"
+    );
+}
+
+backend_tests!(a_save_based_on_an_older_version_is_refused_and_changes_nothing);
+async fn a_save_based_on_an_older_version_is_refused_and_changes_nothing(backend: Backend) {
+    let db = backend.db().await;
+    let svc = service(&db);
+    let a = tenant(&db.db, "A").await;
+    let id = svc.create(&a, BENCH).await.unwrap()[0].id;
+    let mut doc: Value = serde_json::from_str(BENCH).unwrap();
+
+    doc["name"] = json!("First editor");
+    let first = svc.update(&a, id, &doc.to_string(), Some(1)).await.unwrap();
+    assert_eq!(first.version, 2, "{backend}");
+
+    // A second editor that opened version 1 saves: refused, and the first save stays.
+    doc["name"] = json!("Second editor");
+    match svc.update(&a, id, &doc.to_string(), Some(1)).await {
+        Err(WorkflowServiceError::VersionConflict { expected, current }) => {
+            assert_eq!((expected, current), (1, 2), "{backend}")
+        }
+        other => panic!("{backend}: expected a version conflict, got {other:?}"),
+    }
+    assert_eq!(
+        svc.get(&a, id).await.unwrap().workflow.name(),
+        "First editor"
+    );
+
+    // Two saves of the same version of an active workflow (its webhook registered again by
+    // each) at once: exactly one lands, the other is a conflict, not a webhook clash.
+    assert!(svc.activate(&a, id).await.unwrap().active);
+    let (one, two) = {
+        let mut d1 = doc.clone();
+        d1["name"] = json!("Racer one");
+        let mut d2 = doc.clone();
+        d2["name"] = json!("Racer two");
+        let (t1, t2) = (d1.to_string(), d2.to_string());
+        tokio::join!(
+            svc.update(&a, id, &t1, Some(2)),
+            svc.update(&a, id, &t2, Some(2))
+        )
+    };
+    let landed = [&one, &two].iter().filter(|r| r.is_ok()).count();
+    assert_eq!(landed, 1, "{backend}: {one:?} / {two:?}");
+    let loser = if one.is_ok() { two } else { one };
+    assert!(
+        matches!(
+            loser,
+            Err(WorkflowServiceError::VersionConflict { current: 3, .. })
+        ),
+        "{backend}: {loser:?}"
+    );
+
+    // Without an expected version (the REST API without If-Match) the save always lands.
+    doc["name"] = json!("Anyone");
+    assert_eq!(
+        svc.update(&a, id, &doc.to_string(), None)
+            .await
+            .unwrap()
+            .version,
+        4
     );
 }

@@ -346,7 +346,7 @@ async fn workflows_starting_themselves_without_waiting_stop_at_the_depth_limit()
     let id = s.svc.create(&a, &wf.to_string()).await.unwrap()[0].id;
     let mut doc = wf.clone();
     doc["nodes"][1]["parameters"]["workflowId"] = json!(id);
-    s.svc.update(&a, id, &doc.to_string()).await.unwrap();
+    s.svc.update(&a, id, &doc.to_string(), None).await.unwrap();
     let first = s.svc.run(&a, id, vec![]).await.unwrap();
     assert_eq!(first.status.as_str(), "success", "{:?}", first.error);
     let mut runs = 1;

@@ -338,7 +338,7 @@ async fn a_saved_change_or_deactivation_is_seen_by_the_very_next_call(backend: B
     );
     // Resolved routes are cached; saving the workflow must not leave the old one running.
     doc["nodes"][1]["parameters"]["assignments"]["assignments"][1]["value"] = json!("changed");
-    svc.update(&a, id, &doc.to_string()).await.unwrap();
+    svc.update(&a, id, &doc.to_string(), None).await.unwrap();
     assert_eq!(call().await.unwrap().body["mode"], "changed", "{backend}");
     svc.deactivate(&a, id).await.unwrap();
     assert!(
