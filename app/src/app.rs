@@ -1,8 +1,8 @@
+use crate::editor::{NewWorkflowPage, WorkflowEditorPage};
 use crate::pages::{
     AcceptInvitePage, AiSettingsPage, ApiKeysPage, AppShell, BillingPage, ComingSoon,
     DashboardPage, ExecutionDetailPage, ExecutionsPage, LoginPage, MembersPage, NotFound,
-    NotificationsPage, PlansPage, SecurityPage, SettingsLayout, SignupPage, WorkflowDetailPage,
-    WorkflowsPage,
+    NotificationsPage, PlansPage, SecurityPage, SettingsLayout, SignupPage, WorkflowsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
@@ -58,7 +58,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage />
                     <Route path=path!("/workflows") view=WorkflowsPage />
-                    <Route path=path!("/workflows/:id") view=WorkflowDetailPage />
+                    <Route path=path!("/workflows/new") view=NewWorkflowPage />
+                    <Route path=path!("/workflows/:id") view=WorkflowEditorPage />
                     <Route path=path!("/executions") view=ExecutionsPage />
                     <Route path=path!("/executions/:id") view=ExecutionDetailPage />
                     <Route path=path!("/templates") view=|| view! { <ComingSoon title="Templates" /> } />

@@ -4,6 +4,7 @@
 pub mod api;
 mod app;
 mod components;
+mod editor;
 #[cfg(feature = "hydrate")]
 mod generation_stream;
 mod pages;

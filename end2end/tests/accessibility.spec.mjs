@@ -8,6 +8,7 @@ import { hydrated, signUp, uniqueEmail } from "./helpers.mjs";
 const pages = [
   ["dashboard", "/"],
   ["workflows", "/workflows"],
+  ["editor", "/workflows/new"],
   ["executions", "/executions"],
   ["billing", "/billing"],
   ["plans", "/billing/plans"],

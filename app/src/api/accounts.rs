@@ -9,6 +9,8 @@ use crate::ssr::{context, require_principal, server_error};
 /// The signed-in member as the UI shows them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MeView {
+    /// The member's id (empty for an API key): what browser-kept state is keyed by.
+    pub user_id: String,
     pub email: String,
     pub role: String,
     pub tenant_name: String,
@@ -76,6 +78,7 @@ pub async fn get_me() -> Result<Option<MeView>, ServerFnError> {
     };
     let me = context()?.auth.me(&principal).await.map_err(server_error)?;
     Ok(Some(MeView {
+        user_id: me.user_id.map(|u| u.to_string()).unwrap_or_default(),
         email: me.email.unwrap_or_else(|| "API key".into()),
         role: me.role.to_string(),
         tenant_name: me.tenant_name,

@@ -38,15 +38,6 @@ pub struct CanvasEdge {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct WorkflowView {
-    pub id: String,
-    pub name: String,
-    pub active: bool,
-    pub nodes: Vec<CanvasNode>,
-    pub edges: Vec<CanvasEdge>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExecutionRow {
     pub id: String,
     pub workflow_id: String,
@@ -180,7 +171,7 @@ pub async fn delete_workflow(id: String) -> Result<(), ServerFnError> {
 }
 
 /// A workflow's nodes and connections as the canvas draws them (sticky notes left out).
-#[cfg(any(feature = "ssr", feature = "hydrate"))]
+#[cfg(feature = "hydrate")]
 pub(crate) fn canvas_of(
     wf: &agente_workflow_model::Workflow,
 ) -> (Vec<CanvasNode>, Vec<CanvasEdge>) {
@@ -189,53 +180,25 @@ pub(crate) fn canvas_of(
         .iter()
         .filter(|n| n.kind != "n8n-nodes-base.stickyNote")
         .map(|n| {
-            let pos = n.position.get().cloned().unwrap_or_default();
-            let at = |i: usize| pos.get(i).and_then(|v| v.as_f64()).unwrap_or(0.0);
+            let (x, y) = n.xy();
             CanvasNode {
                 name: n.name.clone(),
                 kind: n.kind.rsplit('.').next().unwrap_or_default().to_string(),
-                x: at(0),
-                y: at(1),
+                x,
+                y,
                 disabled: n.is_disabled(),
             }
         })
         .collect();
-    let mut edges = Vec::new();
-    for (from, by_type) in wf.connections().into_iter().flatten() {
-        for (kind, outputs) in by_type {
-            for (output, targets) in outputs.iter().enumerate() {
-                for t in targets.iter().flatten() {
-                    edges.push(CanvasEdge {
-                        from: from.clone(),
-                        output,
-                        to: t.node.clone(),
-                        kind: kind.clone(),
-                    });
-                }
-            }
-        }
-    }
+    let edges = agente_workflow_model::graph::links(wf)
+        .map(|l| CanvasEdge {
+            from: l.source.to_string(),
+            output: l.output,
+            to: l.target.node.clone(),
+            kind: l.kind.to_string(),
+        })
+        .collect();
     (nodes, edges)
-}
-
-#[server(prefix = "/sfn", endpoint = "workflow")]
-pub async fn get_workflow(id: String) -> Result<WorkflowView, ServerFnError> {
-    let p = require_principal()?;
-    let id: agente_core::WorkflowId = parse_id(&id, "workflow")?;
-    let stored = context()?
-        .workflows
-        .get(&p, id)
-        .await
-        .map_err(server_error)?;
-    let wf = &stored.workflow;
-    let (nodes, edges) = canvas_of(wf);
-    Ok(WorkflowView {
-        id: stored.id.to_string(),
-        name: wf.name().to_string(),
-        active: stored.active,
-        nodes,
-        edges,
-    })
 }
 
 /// One firing of a schedule trigger, for the workflow page.

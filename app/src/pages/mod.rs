@@ -20,4 +20,4 @@ pub use notifications::NotificationsPage;
 pub use plans::PlansPage;
 pub use settings::{ApiKeysPage, MembersPage, SecurityPage, SettingsLayout};
 pub use shell::{AppShell, ComingSoon, DashboardPage, NotFound};
-pub use workflows::{WorkflowDetailPage, WorkflowsPage};
+pub use workflows::WorkflowsPage;

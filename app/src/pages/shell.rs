@@ -33,9 +33,12 @@ pub fn AppShell() -> impl IntoView {
 
 #[component]
 fn Frame(me: MeView) -> impl IntoView {
+    provide_context(me.clone());
     let logout = ServerAction::<Logout>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = logout.value().get() {
+            // What one person left unsaved is not for the next one on this browser.
+            crate::editor::forget_all_drafts();
             hard_navigate("/login");
         }
     });

@@ -1,0 +1,82 @@
+//! The editor's load and save: the whole n8n document, and the version a save is based on so
+//! that two people editing one workflow never overwrite each other unawares.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::workflows::parse_id;
+#[cfg(feature = "ssr")]
+use crate::ssr::{context, require_principal, server_error};
+
+/// A workflow as the editor opens it: the n8n JSON exactly as stored, and its version.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EditorDocument {
+    pub id: String,
+    pub version: i64,
+    pub active: bool,
+    pub json: String,
+}
+
+/// What a save did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum SaveOutcome {
+    /// Stored as `version` (a new workflow got `id`).
+    Saved { id: String, version: i64 },
+    /// Someone saved since the version the editor opened; nothing was changed. The editor
+    /// offers to reload theirs or overwrite it with this one.
+    Conflict { current: i64 },
+}
+
+#[server(prefix = "/sfn", endpoint = "workflow_document")]
+pub async fn workflow_document(id: String) -> Result<EditorDocument, ServerFnError> {
+    let p = require_principal()?;
+    let id: agente_core::WorkflowId = parse_id(&id, "workflow")?;
+    let stored = context()?
+        .workflows
+        .get(&p, id)
+        .await
+        .map_err(server_error)?;
+    Ok(EditorDocument {
+        id: stored.id.to_string(),
+        version: stored.version,
+        active: stored.active,
+        json: stored.workflow.to_value().to_string(),
+    })
+}
+
+/// Saves the editor's document: a new workflow when `id` is none, else a new version of
+/// `id` if it is still at `expected_version` (none overwrites whatever is there).
+#[server(prefix = "/sfn", endpoint = "save_workflow", input = Json)]
+pub async fn save_workflow(
+    id: Option<String>,
+    json: String,
+    expected_version: Option<i64>,
+) -> Result<SaveOutcome, ServerFnError> {
+    use agente_workflows::WorkflowServiceError as E;
+    let p = require_principal()?;
+    let svc = context()?.workflows;
+    // One document, one workflow: checked before anything is stored.
+    if svc.parse_document(&json).map_err(server_error)?.len() != 1 {
+        return Err(server_error(E::BadInput(
+            "send exactly one workflow".into(),
+        )));
+    }
+    let Some(id) = id else {
+        let stored = svc.create(&p, &json).await.map_err(server_error)?.remove(0);
+        return Ok(SaveOutcome::Saved {
+            id: stored.id.to_string(),
+            version: stored.version,
+        });
+    };
+    let id: agente_core::WorkflowId = parse_id(&id, "workflow")?;
+    match svc.update(&p, id, &json, expected_version).await {
+        Ok(stored) => Ok(SaveOutcome::Saved {
+            id: stored.id.to_string(),
+            version: stored.version,
+        }),
+        Err(E::VersionConflict { current, .. }) => Ok(SaveOutcome::Conflict { current }),
+        Err(e) => Err(server_error(e)),
+    }
+}
