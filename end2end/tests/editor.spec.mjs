@@ -120,6 +120,13 @@ test("paste from n8n, connect, move, rename, undo, save and reload", async ({ pa
   await expect(node(page, "Set")).not.toHaveClass(/disabled/);
   await expect(canvas(page).locator("g.node")).toHaveCount(3);
 
+  // Shift+S adds a sticky note (undone again: the stored check below is about the nodes).
+  await name.blur();
+  await page.keyboard.press("Shift+S");
+  await expect(canvas(page).locator("g.sticky")).toHaveCount(1);
+  await page.keyboard.press("Control+z");
+  await expect(canvas(page).locator("g.sticky")).toHaveCount(0);
+
   // Save: the workflow gets an address; what is stored is what the canvas shows.
   await name.press("Control+s");
   await expect(page.getByTestId("save-state")).toHaveText("Saved · version 1");
@@ -236,6 +243,18 @@ test("on a 360 px phone the editor fits and pans by touch", async ({ browser }) 
   await canvas(page).dispatchEvent("pointermove", { pointerType: "touch", button: 0, clientX: area.x + 200, clientY: area.y + 250, isPrimary: true });
   await canvas(page).dispatchEvent("pointerup", { pointerType: "touch", button: 0, clientX: area.x + 200, clientY: area.y + 250, isPrimary: true });
   await expect(layer).not.toHaveAttribute("transform", before);
+  // Two fingers moving apart zoom in.
+  const zoomOf = async () => Number((await layer.getAttribute("transform")).match(/scale\(([0-9.]+)\)/)[1]);
+  const zoomBefore = await zoomOf();
+  const finger = (type, id, x, y) =>
+    canvas(page).dispatchEvent(type, { pointerType: "touch", pointerId: id, button: 0, clientX: area.x + x, clientY: area.y + y });
+  await finger("pointerdown", 11, 150, 200);
+  await finger("pointerdown", 12, 210, 200);
+  await finger("pointermove", 11, 120, 200);
+  await finger("pointermove", 12, 240, 200);
+  await finger("pointerup", 11, 120, 200);
+  await finger("pointerup", 12, 240, 200);
+  await expect.poll(zoomOf).toBeGreaterThan(zoomBefore * 1.5);
   await page.screenshot({ path: test.info().outputPath("editor-360.png") });
   await phone.close();
 });

@@ -4,7 +4,7 @@
 //! 1,000-node workflow stays quick.
 
 use super::browser::{self, pointer_at};
-use super::geometry::{NodeBox, Rect, Viewport, ai_path, main_path};
+use super::geometry::{NodeBox, Rect, Viewport, ai_path, main_path, pinched};
 use super::state::EditorState;
 use agente_editor::{Edge, Outlet, Point, snap};
 use leptos::prelude::*;
@@ -31,6 +31,11 @@ enum Gesture {
     Band {
         from: Point,
     },
+    /// Two fingers: the distance between them zooms, their midpoint pans.
+    Pinch {
+        from: (Point, Point),
+        view: Viewport,
+    },
     Wire {
         from: Outlet,
         start: Point,
@@ -45,6 +50,8 @@ struct CanvasCtx {
     /// drawn offset, committed as one move on release.
     drag_set: RwSignal<Option<Arc<HashSet<String>>>>,
     drag_offset: RwSignal<(f64, f64)>,
+    /// Where each finger on the canvas is (by pointer id), for pinching.
+    touches: StoredValue<HashMap<i32, Point>>,
     gesture: StoredValue<Gesture>,
     svg: NodeRef<leptos::svg::Svg>,
     selected_edge: RwSignal<Option<Edge>>,
@@ -80,6 +87,7 @@ pub fn EditorCanvas(selected_edge: RwSignal<Option<Edge>>) -> impl IntoView {
         st,
         drag_set: RwSignal::new(None),
         drag_offset: RwSignal::new((0.0, 0.0)),
+        touches: StoredValue::new(HashMap::new()),
         gesture: StoredValue::new(Gesture::Idle),
         svg,
         selected_edge,
@@ -226,6 +234,18 @@ fn press(cx: CanvasCtx, ev: &leptos::ev::PointerEvent) {
     let at = pointer_at(cx.svg, ev);
     let pan = ev.button() == 1 || ev.ctrl_key() || ev.meta_key() || ev.pointer_type() == "touch";
     cx.selected_edge.set(None);
+    if ev.pointer_type() == "touch" {
+        cx.touches.update_value(|t| {
+            t.insert(ev.pointer_id(), at);
+        });
+        if let Some(pair) = two_fingers(cx) {
+            cx.gesture.set_value(Gesture::Pinch {
+                from: pair,
+                view: st.view.get_untracked(),
+            });
+            return;
+        }
+    }
     let g = if pan {
         Gesture::Pan {
             from: at,
@@ -240,9 +260,28 @@ fn press(cx: CanvasCtx, ev: &leptos::ev::PointerEvent) {
     cx.gesture.set_value(g);
 }
 
+/// The two fingers on the canvas, in the order they came down; none unless exactly two.
+fn two_fingers(cx: CanvasCtx) -> Option<(Point, Point)> {
+    cx.touches.with_value(|t| {
+        let mut ids: Vec<_> = t.keys().copied().collect();
+        ids.sort_unstable();
+        match ids.as_slice() {
+            [a, b] => Some((t[a], t[b])),
+            _ => None,
+        }
+    })
+}
+
 fn pointer_moved(cx: CanvasCtx, ev: &leptos::ev::PointerEvent) {
     let st = cx.st;
     let at = pointer_at(cx.svg, ev);
+    if ev.pointer_type() == "touch" {
+        cx.touches.update_value(|t| {
+            if let Some(p) = t.get_mut(&ev.pointer_id()) {
+                *p = at;
+            }
+        });
+    }
     let view = st.view.get_untracked();
     cx.gesture.update_value(|g| match g {
         Gesture::Idle => {}
@@ -282,6 +321,11 @@ fn pointer_moved(cx: CanvasCtx, ev: &leptos::ev::PointerEvent) {
             )));
         }
         Gesture::Wire { start, .. } => cx.wire.set(Some((*start, view.to_world(at)))),
+        Gesture::Pinch { from, view: v } => {
+            if let Some(now) = two_fingers(cx) {
+                st.view.set(pinched(*v, *from, now));
+            }
+        }
     });
 }
 
@@ -289,6 +333,9 @@ fn pointer_moved(cx: CanvasCtx, ev: &leptos::ev::PointerEvent) {
 /// dropped on an input a connection.
 fn release(cx: CanvasCtx, ev: &leptos::ev::PointerEvent, cancelled: bool) {
     let st = cx.st;
+    cx.touches.update_value(|t| {
+        t.remove(&ev.pointer_id());
+    });
     let g = cx
         .gesture
         .try_update_value(|g| std::mem::replace(g, Gesture::Idle))

@@ -83,6 +83,29 @@ pub fn select_all(st: EditorState) {
     st.select_only(all);
 }
 
+/// Adds a sticky note in the middle of the screen, as n8n's Shift+S does.
+pub fn add_sticky(st: EditorState) {
+    let (w, h) = st.screen.get_untracked();
+    let at = agente_editor::snap(st.view.get_untracked().to_world(Point {
+        x: w / 2.0 - 120.0,
+        y: h / 2.0 - 80.0,
+    }));
+    let note = serde_json::json!({
+        "name": "Sticky Note",
+        "type": "n8n-nodes-base.stickyNote",
+        "typeVersion": 1,
+        "parameters": {"content": "## Note\nWrite here what this part does.", "height": 160, "width": 240, "color": 1},
+    });
+    match serde_json::from_value(note) {
+        Ok(node) => {
+            let name = st.change(|ed| ed.add_node(node, at));
+            st.say(Notice::Info(format!("{name} added")));
+            st.select_only(vec![name]);
+        }
+        Err(e) => st.say(Notice::Error(e.to_string())),
+    }
+}
+
 pub fn zoom(st: EditorState, factor: f64) {
     let (w, h) = st.screen.get_untracked();
     st.view.update(|v| {
@@ -183,6 +206,7 @@ pub enum KeyCommand {
     Nudge(i8, i8),
     Deselect,
     Run,
+    AddSticky,
 }
 
 /// The key map (n8n's where n8n has one). `ctrl` is Ctrl or ⌘.
@@ -198,6 +222,7 @@ pub fn command_for(key: &str, ctrl: bool, shift: bool, alt: bool) -> Option<KeyC
         ("d", true, _) => Duplicate,
         ("Enter", true, _) => Run,
         ("Delete" | "Backspace", false, _) => Delete,
+        ("s" | "S", false, false) if shift => AddSticky,
         ("d" | "D", false, false) if !shift => Disable,
         ("F2", false, _) => Rename,
         ("t" | "T" | "†", false, true) if shift => TidyUp,
@@ -241,6 +266,7 @@ pub fn run_key(st: EditorState, cmd: KeyCommand, ui: EditorUi) {
             ui.selected_edge.set(None);
         }
         Run => ui.run.run(()),
+        AddSticky => add_sticky(st),
     }
     if let Some(first) = st
         .selected()
@@ -277,6 +303,7 @@ mod tests {
             Some(Nudge(-5, 0))
         );
         assert_eq!(command_for("T", false, true, true), Some(TidyUp));
+        assert_eq!(command_for("S", false, true, false), Some(AddSticky));
         assert_eq!(command_for("x", false, false, false), None);
         assert_eq!(
             command_for("c", true, false, false),

@@ -268,6 +268,26 @@ impl Viewport {
     }
 }
 
+/// The view after two fingers moved from `from` to `now` (screen points), starting at
+/// `view`: zoomed by how far apart they moved, about where they started, and panned by how
+/// far their midpoint went.
+pub fn pinched(view: Viewport, from: (Point, Point), now: (Point, Point)) -> Viewport {
+    let dist = |(a, b): (Point, Point)| ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt();
+    let mid = |(a, b): (Point, Point)| Point {
+        x: (a.x + b.x) / 2.0,
+        y: (a.y + b.y) / 2.0,
+    };
+    let (d0, d1) = (dist(from), dist(now));
+    let factor = if d0 > 1.0 { d1 / d0 } else { 1.0 };
+    let (m0, m1) = (mid(from), mid(now));
+    let zoomed = view.zoomed(factor, m0);
+    Viewport {
+        x: zoomed.x + m1.x - m0.x,
+        y: zoomed.y + m1.y - m0.y,
+        zoom: zoomed.zoom,
+    }
+}
+
 /// The curve of a `main` edge: out to the right, in from the left; a backward edge loops
 /// under both nodes instead of cutting through them.
 pub fn main_path(from: Point, to: Point) -> String {
@@ -395,6 +415,30 @@ mod tests {
         let (a, b) = (v.to_world(screen), z.to_world(screen));
         assert!((a.x - b.x).abs() < 1e-9 && (a.y - b.y).abs() < 1e-9);
         assert_eq!(v.zoomed(100.0, screen).zoom, MAX_ZOOM);
+    }
+
+    #[test]
+    fn two_fingers_apart_zoom_in_about_their_midpoint_and_together_pan() {
+        let v = Viewport {
+            x: 0.0,
+            y: 0.0,
+            zoom: 1.0,
+        };
+        let p = |x, y| Point { x, y };
+        let wider = pinched(
+            v,
+            (p(100.0, 100.0), p(200.0, 100.0)),
+            (p(50.0, 100.0), p(250.0, 100.0)),
+        );
+        assert_eq!(wider.zoom, 2.0);
+        // The workflow point under the fingers' midpoint stays under it.
+        assert_eq!(wider.to_world(p(150.0, 100.0)), v.to_world(p(150.0, 100.0)));
+        let moved = pinched(
+            v,
+            (p(100.0, 100.0), p(200.0, 100.0)),
+            (p(130.0, 80.0), p(230.0, 80.0)),
+        );
+        assert_eq!((moved.x, moved.y, moved.zoom), (30.0, -20.0, 1.0));
     }
 
     #[test]
