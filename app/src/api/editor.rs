@@ -57,14 +57,8 @@ pub async fn save_workflow(
     use agente_workflows::WorkflowServiceError as E;
     let p = require_principal()?;
     let svc = context()?.workflows;
-    // One document, one workflow: checked before anything is stored.
-    if svc.parse_document(&json).map_err(server_error)?.len() != 1 {
-        return Err(server_error(E::BadInput(
-            "send exactly one workflow".into(),
-        )));
-    }
     let Some(id) = id else {
-        let stored = svc.create(&p, &json).await.map_err(server_error)?.remove(0);
+        let stored = svc.create_one(&p, &json).await.map_err(server_error)?;
         return Ok(SaveOutcome::Saved {
             id: stored.id.to_string(),
             version: stored.version,

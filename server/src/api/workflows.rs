@@ -36,14 +36,8 @@ pub async fn create(
     Caller(p): Caller,
     body: Bytes,
 ) -> Result<Json<WorkflowBody>, ApiError> {
-    let created = s.workflows.create(&p, text(&body)?).await?;
-    if created.len() != 1 {
-        return Err(ApiError::bad_request(
-            "bad_input",
-            "send one workflow; use /workflows/import for several",
-        ));
-    }
-    Ok(Json(WorkflowBody::from(&created[0])))
+    let created = s.workflows.create_one(&p, text(&body)?).await?;
+    Ok(Json(WorkflowBody::from(&created)))
 }
 
 /// Import n8n JSON: one workflow or an array of them.

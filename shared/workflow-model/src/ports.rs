@@ -86,7 +86,12 @@ pub fn main_inputs(node: &Node) -> usize {
 
 /// The connection type an AI sub-node gives its parent (`ai_languageModel`, `ai_tool`, …).
 pub fn ai_output(node: &Node) -> Option<&'static str> {
-    let kind = node.kind.strip_prefix(LANGCHAIN)?;
+    ai_output_of(&node.kind)
+}
+
+/// [`ai_output`] by type name: whether the type is a sub-node, and of which connection.
+pub fn ai_output_of(kind: &str) -> Option<&'static str> {
+    let kind = kind.strip_prefix(LANGCHAIN)?;
     [
         ("lmChat", "ai_languageModel"),
         ("lm", "ai_languageModel"),

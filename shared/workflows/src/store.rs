@@ -127,6 +127,34 @@ impl WorkflowService {
     pub async fn create(&self, p: &Principal, text: &str) -> Result<Vec<StoredWorkflow>, E> {
         check_permission(p, Resource::Workflows, Action::Write)?;
         let workflows = self.parse_document(text)?;
+        self.insert(p, workflows).await
+    }
+
+    /// Stores one new workflow; a document holding several is refused before anything is
+    /// stored (n8n's `POST /workflows`, the editor's first save).
+    pub async fn create_one(&self, p: &Principal, text: &str) -> Result<StoredWorkflow, E> {
+        check_permission(p, Resource::Workflows, Action::Write)?;
+        let workflow = self.parse_one(text)?;
+        let mut stored = self.insert(p, vec![workflow]).await?;
+        Ok(stored.remove(0))
+    }
+
+    /// The one workflow a document holds.
+    fn parse_one(&self, text: &str) -> Result<Workflow, E> {
+        let mut workflows = self.parse_document(text)?;
+        if workflows.len() != 1 {
+            return Err(E::BadInput(
+                "send exactly one workflow (several are imported through /workflows/import)".into(),
+            ));
+        }
+        Ok(workflows.remove(0))
+    }
+
+    async fn insert(
+        &self,
+        p: &Principal,
+        workflows: Vec<Workflow>,
+    ) -> Result<Vec<StoredWorkflow>, E> {
         let now = self.clock.now_ms();
         let mut tx = self.db.tenant_tx(p.tenant_id).await?;
         let mut stored = Vec::new();
@@ -169,11 +197,7 @@ impl WorkflowService {
         expected_version: Option<i64>,
     ) -> Result<StoredWorkflow, E> {
         check_permission(p, Resource::Workflows, Action::Write)?;
-        let mut workflows = self.parse_document(text)?;
-        if workflows.len() != 1 {
-            return Err(E::BadInput("send exactly one workflow".into()));
-        }
-        let mut workflow = workflows.remove(0);
+        let mut workflow = self.parse_one(text)?;
         workflow.id = Field::Absent;
         workflow.active = Field::Absent;
         let mut tx = self.db.tenant_tx(p.tenant_id).await?;

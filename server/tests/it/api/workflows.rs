@@ -436,21 +436,28 @@ async fn put_with_if_match_replaces_only_the_version_it_names(backend: Backend) 
         "{b}: {problem}"
     );
 
+    // POST /workflows takes one workflow; an array is refused before anything is stored.
+    let before: Value = app.get_json("/api/v1/workflows", Some(&owner)).await;
+    let doc: Value = serde_json::from_str(BENCH).unwrap();
+    let res = app
+        .post("/api/v1/workflows", json!([doc.clone(), doc]), Some(&owner))
+        .await;
+    assert_problem(res, StatusCode::BAD_REQUEST, "bad_input", b).await;
+    let after: Value = app.get_json("/api/v1/workflows", Some(&owner)).await;
+    assert_eq!(
+        after["data"].as_array().map(Vec::len),
+        before["data"].as_array().map(Vec::len),
+        "{b}"
+    );
+
     let res = put("version two", "Unreadable precondition").await.unwrap();
     assert_problem(res, StatusCode::BAD_REQUEST, "bad_input", b).await;
 
     let res = put("W/\"2\"", "Saved on version 2").await.unwrap();
     assert_eq!(res.status(), StatusCode::OK, "{b}");
     let stored: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/workflows/{id}")))
-        .bearer_auth(&owner)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/workflows/{id}"), Some(&owner))
+        .await;
     assert_eq!(
         (stored["name"].as_str(), stored["versionId"].as_str()),
         (Some("Saved on version 2"), Some("3")),

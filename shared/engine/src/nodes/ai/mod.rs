@@ -40,9 +40,9 @@ pub(crate) const SUPPORTED: &[&str] = &[
 const DEFAULT_MAX_TOKENS: u32 = 4_096;
 
 /// Whether a node is a sub-node: it runs only as part of the root node it is attached to.
+/// The model's `ports` decides, so the canvas and the engine agree on what a sub-node is.
 pub fn is_sub_node(kind: &str) -> bool {
-    kind.strip_prefix(LANGCHAIN)
-        .is_some_and(|k| k.starts_with("lmChat") || k.starts_with("tool"))
+    agente_workflow_model::ports::ai_output_of(kind).is_some()
 }
 
 /// The enabled nodes attached to `root` by connections of `kind` (`ai_languageModel`, …).
