@@ -15,7 +15,7 @@ pub enum Group {
 }
 
 /// One known node type.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NodeType {
     pub name: &'static str,
     pub display_name: &'static str,

@@ -13,6 +13,7 @@ pub mod catalogue;
 mod field;
 pub mod graph;
 pub mod model;
+pub mod params;
 pub mod ports;
 pub mod template;
 pub mod validate;

@@ -382,4 +382,22 @@ mod tests {
         );
         assert_eq!(parse_date_ms("1970-01-01T01:00:00+01:00"), Some(0));
     }
+
+    #[test]
+    fn every_operation_the_editor_offers_runs() {
+        use agente_workflow_model::params::OPERATORS;
+        for (kind, op, _) in OPERATORS {
+            let (left, right) = match *kind {
+                "number" => (json!(2), json!(1)),
+                "dateTime" => (json!("2024-01-02"), json!("2024-01-01")),
+                "boolean" => (json!(true), json!(true)),
+                "array" => (json!([1, 2]), json!(1)),
+                _ => (json!("abc"), json!("a")),
+            };
+            assert!(
+                compare(kind, op, &left, &right, true, false).is_ok(),
+                "{kind}:{op} is offered by the editor but not run"
+            );
+        }
+    }
 }

@@ -8,6 +8,7 @@ mod email_node;
 mod expressions;
 mod flow;
 mod http_node;
+mod new_nodes;
 mod run;
 mod slack_node;
 mod waits;
