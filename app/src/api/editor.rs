@@ -74,3 +74,54 @@ pub async fn save_workflow(
         Err(e) => Err(server_error(e)),
     }
 }
+
+/// A credential a node can be given (never its secret).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CredentialChoice {
+    pub id: String,
+    pub name: String,
+    /// n8n's credential type name (`httpHeaderAuth`).
+    pub kind: String,
+}
+
+/// The workspace's credentials, for the node details' pickers.
+#[server(prefix = "/sfn", endpoint = "node_credentials")]
+pub async fn node_credentials() -> Result<Vec<CredentialChoice>, ServerFnError> {
+    let p = require_principal()?;
+    let list = context()?
+        .workflows
+        .credentials()
+        .list(&p)
+        .await
+        .map_err(server_error)?;
+    Ok(list
+        .into_iter()
+        .map(|c| CredentialChoice {
+            id: c.id.to_string(),
+            name: c.name,
+            kind: c.kind,
+        })
+        .collect())
+}
+
+/// Creates a credential from the node details ("Create new"): its secret fields are sealed
+/// by the credentials service and never come back.
+#[server(prefix = "/sfn", endpoint = "create_node_credential", input = Json)]
+pub async fn create_node_credential(
+    name: String,
+    kind: String,
+    data: serde_json::Map<String, serde_json::Value>,
+) -> Result<CredentialChoice, ServerFnError> {
+    let p = require_principal()?;
+    let created = context()?
+        .workflows
+        .credentials()
+        .create(&p, agente_workflows::NewCredential { name, kind, data })
+        .await
+        .map_err(server_error)?;
+    Ok(CredentialChoice {
+        id: created.id.to_string(),
+        name: created.name,
+        kind: created.kind,
+    })
+}

@@ -48,6 +48,17 @@ mod imp {
         })
     }
 
+    /// The node (or sticky note) under a screen point. Double-clicks land on the canvas,
+    /// which holds the pointer while a button is down, so the node is found by position.
+    pub fn node_under(client_x: f64, client_y: f64) -> Option<String> {
+        let doc = web_sys::window()?.document()?;
+        let hit = doc.element_from_point(client_x as f32, client_y as f32)?;
+        hit.closest("g.node, g.sticky")
+            .ok()
+            .flatten()?
+            .get_attribute("data-node")
+    }
+
     /// Calls `f(dx, dy, ctrl, x, y)` on every wheel turn over `el`, which then does not
     /// scroll the page (a passive listener could not stop it).
     pub fn on_wheel(el: &web_sys::Element, f: impl Fn(f64, f64, bool, f64, f64) + 'static) {
@@ -131,10 +142,37 @@ mod imp {
             .is_some_and(|s| !s.is_collapsed());
         text_selected
             || !editor_target(ev.target())
+            || in_panel_target(ev.target())
             || ev
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                 .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA"))
+    }
+
+    /// Whether an event happened in one of the editor's panels (node creator, node
+    /// details): there, keys and the clipboard belong to the panel.
+    fn in_panel_target(target: Option<web_sys::EventTarget>) -> bool {
+        target
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| el.closest(".editor-panel").ok().flatten().is_some())
+    }
+
+    /// Whether the page's body has the focus (nothing else does).
+    pub fn nothing_focused(ev: &web_sys::KeyboardEvent) -> bool {
+        ev.target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_none_or(|el| matches!(el.tag_name().as_str(), "BODY" | "HTML"))
+    }
+
+    /// Whether a key press was made on a node or sticky note of the canvas.
+    pub fn on_node(ev: &web_sys::KeyboardEvent) -> bool {
+        ev.target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| el.closest("g.node, g.sticky").ok().flatten().is_some())
+    }
+
+    pub fn in_panel(ev: &web_sys::KeyboardEvent) -> bool {
+        in_panel_target(ev.target())
     }
 
     /// Whether an event happened in the editor or with nothing focused (the page's body).
@@ -157,7 +195,8 @@ mod imp {
             .and_then(|w| w.document())
             .and_then(|d| d.active_element())
             .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
-        if let Some(el) = active.filter(|el| el.tag_name() == "INPUT") {
+        if let Some(el) = active.filter(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA"))
+        {
             let _ = el.blur();
         }
     }
@@ -185,11 +224,22 @@ mod imp {
         }
     }
 
+    /// Focuses the first control matching `selector` (a panel's first field when it opens).
+    pub fn focus_first(selector: &str) {
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(selector).ok().flatten())
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    }
+
     pub fn focus_node(name: &str) {
         let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
             return;
         };
-        if let Ok(list) = doc.query_selector_all("g.node") {
+        if let Ok(list) = doc.query_selector_all("g.node, g.sticky") {
             for i in 0..list.length() {
                 let Some(el) = list
                     .item(i)
@@ -212,6 +262,9 @@ mod imp {
     pub fn input_under(_: f64, _: f64) -> Option<InputTarget> {
         None
     }
+    pub fn node_under(_: f64, _: f64) -> Option<String> {
+        None
+    }
     pub fn load(_: &str) -> Option<String> {
         None
     }
@@ -229,6 +282,15 @@ mod imp {
     pub fn keys_for_editor(_: &leptos::ev::KeyboardEvent) -> bool {
         false
     }
+    pub fn in_panel(_: &leptos::ev::KeyboardEvent) -> bool {
+        false
+    }
+    pub fn nothing_focused(_: &leptos::ev::KeyboardEvent) -> bool {
+        false
+    }
+    pub fn on_node(_: &leptos::ev::KeyboardEvent) -> bool {
+        false
+    }
     pub fn typing(_: &leptos::ev::KeyboardEvent) -> bool {
         false
     }
@@ -240,6 +302,7 @@ mod imp {
         false
     }
     pub fn focus_node(_: &str) {}
+    pub fn focus_first(_: &str) {}
     pub fn show_url(_: &str) {}
 }
 

@@ -4,8 +4,11 @@
 //! 1,000-node workflow stays quick.
 
 use super::browser::{self, pointer_at};
-use super::geometry::{NodeBox, Rect, Viewport, ai_path, main_path, pinched};
+use super::commands::EditorUi;
+use super::creator::Place;
+use super::geometry::{NodeBox, Rect, Viewport, ai_path, main_path, near_main_path, pinched};
 use super::state::EditorState;
+use super::sticky;
 use agente_editor::{Edge, Outlet, Point, snap};
 use leptos::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -40,6 +43,12 @@ enum Gesture {
         from: Outlet,
         start: Point,
     },
+    /// Resizing a sticky note from its corner.
+    Resize {
+        node: String,
+        from: Point,
+        size: (f64, f64),
+    },
 }
 
 #[derive(Clone, Copy)]
@@ -58,6 +67,10 @@ struct CanvasCtx {
     /// The rubber band, and the connection being drawn (from, to), in workflow coordinates.
     band: RwSignal<Option<Rect>>,
     wire: RwSignal<Option<(Point, Point)>>,
+    /// The main outputs that lead somewhere, by (node, output): the others get a "+".
+    connected: Memo<HashSet<(String, usize)>>,
+    /// A sticky note's size while its corner is dragged.
+    resize: RwSignal<Option<(String, f64, f64)>>,
 }
 
 impl CanvasCtx {
@@ -82,6 +95,7 @@ impl CanvasCtx {
 #[component]
 pub fn EditorCanvas(selected_edge: RwSignal<Option<Edge>>) -> impl IntoView {
     let st = expect_context::<EditorState>();
+    let ui = expect_context::<EditorUi>();
     let svg = NodeRef::<leptos::svg::Svg>::new();
     let cx = CanvasCtx {
         st,
@@ -93,6 +107,16 @@ pub fn EditorCanvas(selected_edge: RwSignal<Option<Edge>>) -> impl IntoView {
         selected_edge,
         band: RwSignal::new(None),
         wire: RwSignal::new(None),
+        resize: RwSignal::new(None),
+        connected: Memo::new(move |_| {
+            st.edges.with(|edges| {
+                edges
+                    .iter()
+                    .filter(|e| e.from.kind == "main")
+                    .map(|e| (e.from.node.clone(), e.from.index))
+                    .collect()
+            })
+        }),
     };
     let index = Memo::new(move |_| {
         st.boxes.with(|b| {
@@ -136,6 +160,11 @@ pub fn EditorCanvas(selected_edge: RwSignal<Option<Edge>>) -> impl IntoView {
             on:pointermove=move |ev| pointer_moved(cx, &ev)
             on:pointerup=move |ev| release(cx, &ev, false)
             on:pointercancel=move |ev| release(cx, &ev, true)
+            on:dblclick=move |ev| {
+                if let Some(name) = browser::node_under(f64::from(ev.client_x()), f64::from(ev.client_y())) {
+                    ui.details.set(Some(name));
+                }
+            }
         >
             <defs>
                 <pattern id="grid" patternUnits="userSpaceOnUse" x=move || grid().0 y=move || grid().1 width=move || grid().2 height=move || grid().2>
@@ -326,6 +355,11 @@ fn pointer_moved(cx: CanvasCtx, ev: &leptos::ev::PointerEvent) {
                 st.view.set(pinched(*v, *from, now));
             }
         }
+        Gesture::Resize { node, from, size } => {
+            let w = snap_len(size.0 + (at.x - from.x) / view.zoom, MIN_STICKY.0);
+            let h = snap_len(size.1 + (at.y - from.y) / view.zoom, MIN_STICKY.1);
+            cx.resize.set(Some((node.clone(), w, h)));
+        }
     });
 }
 
@@ -344,8 +378,33 @@ fn release(cx: CanvasCtx, ev: &leptos::ev::PointerEvent, cancelled: bool) {
         Gesture::Drag { moved: true, .. } if !cancelled => {
             let (dx, dy) = cx.drag_offset.get_untracked();
             let names = st.selected();
+            let target = match names.as_slice() {
+                [one] => edge_under_dropped(st, one, dx, dy),
+                _ => None,
+            };
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            st.attempt(|e| e.move_nodes(&names, dx, dy));
+            st.attempt(|e| {
+                e.begin_group();
+                let moved = e.move_nodes(&names, dx, dy);
+                if let (Ok(()), Some(edge)) = (&moved, &target) {
+                    // Refused only for a node already on the edge: then it just moved.
+                    let _ = e.insert_on_edge(names[0], edge);
+                }
+                e.end_group();
+                moved
+            });
+        }
+        Gesture::Resize { node, .. } if !cancelled => {
+            if let Some((_, w, h)) = cx.resize.get_untracked() {
+                st.attempt(|e| {
+                    e.update_node(&node, |n| {
+                        let mut p = n.parameters.get().cloned().unwrap_or_default();
+                        p.insert("width".into(), serde_json::Value::from(w as i64));
+                        p.insert("height".into(), serde_json::Value::from(h as i64));
+                        n.parameters = agente_workflow_model::Field::Value(p);
+                    })
+                });
+            }
         }
         Gesture::Drag {
             node,
@@ -385,6 +444,44 @@ fn release(cx: CanvasCtx, ev: &leptos::ev::PointerEvent, cancelled: bool) {
     cx.drag_offset.set((0.0, 0.0));
     cx.band.set(None);
     cx.wire.set(None);
+    cx.resize.set(None);
+}
+
+/// The smallest sticky note (n8n's).
+const MIN_STICKY: (f64, f64) = (150.0, 80.0);
+
+/// A length on the grid, at least `min`.
+fn snap_len(v: f64, min: f64) -> f64 {
+    ((v / 20.0).round() * 20.0).max(min)
+}
+
+/// The main edge a lone node was dropped onto, if it has no connections yet and takes an
+/// input and gives an output (n8n inserts such a node into the edge).
+fn edge_under_dropped(st: EditorState, name: &str, dx: f64, dy: f64) -> Option<Edge> {
+    let edges = st.edges.get_untracked();
+    if edges.iter().any(|e| e.from.node == name || e.to == name) {
+        return None;
+    }
+    st.boxes.with_untracked(|boxes| {
+        let b = boxes.iter().find(|b| b.name == name)?;
+        if b.inputs == 0 || b.outputs.is_empty() || b.sticky.is_some() {
+            return None;
+        }
+        let centre = Point {
+            x: b.x + dx + b.w / 2.0,
+            y: b.y + dy + b.h / 2.0,
+        };
+        let at = |n: &str| boxes.iter().find(|x| x.name == n);
+        edges.into_iter().find(|e| {
+            e.from.kind == "main"
+                && match (at(&e.from.node), at(&e.to)) {
+                    (Some(f), Some(t)) => {
+                        near_main_path(centre, f.output_at(e.from.index), t.input_at(e.input), 24.0)
+                    }
+                    _ => false,
+                }
+        })
+    })
 }
 
 fn box_key(b: &NodeBox) -> String {
@@ -454,13 +551,30 @@ fn EdgeView(edge: Edge, index: Memo<HashMap<String, usize>>) -> impl IntoView {
         (false, false) => "edge",
     };
     let pick = edge.clone();
+    let ui = expect_context::<EditorUi>();
+    let insert = edge.clone();
+    let mid = move || {
+        ends.get()
+            .map(|(a, b)| format!("translate({},{})", (a.x + b.x) / 2.0, (a.y + b.y) / 2.0))
+            .unwrap_or_default()
+    };
     view! {
-        <path class="edge-hit" d=d on:pointerdown=move |ev| {
-            ev.stop_propagation();
-            cx.selected_edge.set(Some(pick.clone()));
-            st.select_only(Vec::new());
-        } />
-        <path class=class d=d data-kind=edge.from.kind.clone() data-from=edge.from.node.clone() data-to=edge.to.clone() />
+        <g class="edge-group">
+            <path class="edge-hit" d=d on:pointerdown=move |ev| {
+                ev.stop_propagation();
+                cx.selected_edge.set(Some(pick.clone()));
+                st.select_only(Vec::new());
+            } />
+            <path class=class d=d data-kind=edge.from.kind.clone() data-from=edge.from.node.clone() data-to=edge.to.clone() />
+            {(!ai).then(|| view! {
+                <g class="edge-add" transform=mid role="button" aria-label=format!("Insert a node between {} and {}", edge.from.node, edge.to)
+                    on:pointerdown=move |ev| ev.stop_propagation()
+                    on:click=move |_| ui.creator.set(Some(Place::OnEdge(insert.clone())))>
+                    <rect x="-11" y="-11" width="22" height="22" rx="4" />
+                    <text y="5" text-anchor="middle">"+"</text>
+                </g>
+            })}
+        </g>
     }
 }
 
@@ -478,6 +592,7 @@ fn NodeView(b: NodeBox) -> impl IntoView {
     let st = cx.st;
     let name = b.name.clone();
     let (n1, n2, n3) = (name.clone(), name.clone(), name.clone());
+    let ui = expect_context::<EditorUi>();
     let (x, y) = (b.x, b.y);
     let dragged = cx.dragged(n1);
     let transform = move || {
@@ -513,12 +628,37 @@ fn NodeView(b: NodeBox) -> impl IntoView {
                 if selected.get() { " selected" } else { "" }
             )
         };
+        let (rn, rn2) = (name.clone(), name.clone());
+        let size = Memo::new(move |_| {
+            cx.resize
+                .with(|r| {
+                    r.as_ref()
+                        .filter(|(n, ..)| *n == rn)
+                        .map(|(_, w, h)| (*w, *h))
+                })
+                .unwrap_or((b.w, b.h))
+        });
+        let start_resize = move |ev: leptos::ev::PointerEvent| {
+            if ev.button() != 0 {
+                return;
+            }
+            ev.stop_propagation();
+            browser::capture_pointer(cx.svg, &ev);
+            cx.gesture.set_value(Gesture::Resize {
+                node: rn2.clone(),
+                from: pointer_at(cx.svg, &ev),
+                size: (b.w, b.h),
+            });
+        };
         return view! {
-            <g class=class transform=transform data-node=name.clone() tabindex="0" role="note" aria-label=format!("Sticky note: {}", sticky.content) on:pointerdown=on_down>
-                <rect width=b.w height=b.h rx="6" />
-                <foreignObject x="8" y="8" width=b.w - 16.0 height=b.h - 16.0>
-                    <div class="sticky-text">{sticky.content.clone()}</div>
+            <g class=class transform=transform data-node=name.clone() tabindex="0" role="note" aria-label=format!("Sticky note: {}", sticky.content)
+                on:pointerdown=on_down>
+                <rect width=move || size.get().0 height=move || size.get().1 rx="6" />
+                <foreignObject x="8" y="8" width=move || size.get().0 - 16.0 height=move || size.get().1 - 16.0>
+                    <div class="sticky-text">{sticky::render(&sticky.content)}</div>
                 </foreignObject>
+                <rect class="sticky-resize" x=move || size.get().0 - 14.0 y=move || size.get().1 - 14.0 width="14" height="14"
+                    aria-hidden="true" on:pointerdown=start_resize />
             </g>
         }
         .into_any();
@@ -568,8 +708,25 @@ fn NodeView(b: NodeBox) -> impl IntoView {
         .map(|(i, label)| {
             let p = b.output_at(i);
             let outlet = Outlet { node: name.clone(), kind: "main".into(), index: i };
+            let after = outlet.clone();
             let error = label == "error";
+            let n = name.clone();
+            let free = Memo::new(move |_| cx.connected.with(|c| !c.contains(&(n.clone(), i))));
+            let what = if label.is_empty() { name.clone() } else { format!("{name} ({label})") };
             view! {
+                {move || free.get().then(|| {
+                    let after = after.clone();
+                    view! {
+                        <g class="handle-add" transform=format!("translate({},{})", p.x - x + 36.0, p.y - y) role="button"
+                            aria-label=format!("Add a node after {what}")
+                            on:pointerdown=move |ev| ev.stop_propagation()
+                            on:click=move |_| ui.creator.set(Some(Place::After(after.clone())))>
+                            <line x1="-29" y1="0" x2="-10" y2="0" />
+                            <rect x="-10" y="-10" width="20" height="20" rx="4" />
+                            <text y="5" text-anchor="middle">"+"</text>
+                        </g>
+                    }
+                })}
                 <circle
                     class=if error { "handle handle-out handle-error" } else { "handle handle-out" }
                     cx=p.x - x cy=p.y - y r="7"
@@ -604,6 +761,7 @@ fn NodeView(b: NodeBox) -> impl IntoView {
     view! {
         <g class=class transform=transform data-node=name.clone() data-inputs=b.inputs tabindex="0" role="button"
             aria-label=label aria-pressed=move || selected.get().to_string() on:pointerdown=on_down
+
             on:focus=move |_| {
                 if !st.is_selected(&name) {
                     st.select_only(vec![name.clone()]);

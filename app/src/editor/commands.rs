@@ -2,6 +2,7 @@
 //! here, so the canvas is usable without a pointer.
 
 use super::browser;
+use super::creator::Place;
 use super::geometry::Viewport;
 use super::state::{EditorState, Notice};
 use agente_editor::{Edge, Point};
@@ -207,6 +208,11 @@ pub enum KeyCommand {
     Deselect,
     Run,
     AddSticky,
+    /// Opens the node creator (Tab, when nothing on the page has the focus: Tab keeps moving
+    /// the focus between nodes and controls).
+    AddNode,
+    /// Opens the selected node's details (Enter).
+    Open,
 }
 
 /// The key map (n8n's where n8n has one). `ctrl` is Ctrl or ⌘.
@@ -221,6 +227,8 @@ pub fn command_for(key: &str, ctrl: bool, shift: bool, alt: bool) -> Option<KeyC
         ("a", true, _) => SelectAll,
         ("d", true, _) => Duplicate,
         ("Enter", true, _) => Run,
+        ("Enter", false, false) if !shift => Open,
+        ("Tab", false, false) if !shift => AddNode,
         ("Delete" | "Backspace", false, _) => Delete,
         ("s" | "S", false, false) if shift => AddSticky,
         ("d" | "D", false, false) if !shift => Disable,
@@ -261,12 +269,25 @@ pub fn run_key(st: EditorState, cmd: KeyCommand, ui: EditorUi) {
         ZoomIn => zoom(st, 1.25),
         ZoomOut => zoom(st, 0.8),
         Nudge(x, y) => nudge(st, f64::from(x) * NUDGE, f64::from(y) * NUDGE),
-        Deselect => {
-            st.select_only(Vec::new());
-            ui.selected_edge.set(None);
-        }
+        // Escape closes the node details first, then clears the selection.
+        Deselect => match ui.details.get_untracked() {
+            Some(name) => {
+                ui.details.set(None);
+                browser::focus_node(&name);
+            }
+            None => {
+                st.select_only(Vec::new());
+                ui.selected_edge.set(None);
+            }
+        },
         Run => ui.run.run(()),
         AddSticky => add_sticky(st),
+        AddNode => ui.creator.set(Some(Place::Free)),
+        Open => {
+            if let Some(first) = st.selected().into_iter().next() {
+                ui.details.set(Some(first));
+            }
+        }
     }
     if let Some(first) = st
         .selected()
@@ -284,6 +305,10 @@ pub struct EditorUi {
     pub run: Callback<()>,
     pub renaming: RwSignal<Option<String>>,
     pub selected_edge: RwSignal<Option<Edge>>,
+    /// Where the node creator adds a node, while it is open.
+    pub creator: RwSignal<Option<Place>>,
+    /// The node whose details are open.
+    pub details: RwSignal<Option<String>>,
 }
 
 #[cfg(test)]
@@ -305,6 +330,13 @@ mod tests {
         assert_eq!(command_for("T", false, true, true), Some(TidyUp));
         assert_eq!(command_for("S", false, true, false), Some(AddSticky));
         assert_eq!(command_for("x", false, false, false), None);
+        assert_eq!(command_for("Tab", false, false, false), Some(AddNode));
+        assert_eq!(
+            command_for("Tab", false, true, false),
+            None,
+            "Shift+Tab moves the focus back"
+        );
+        assert_eq!(command_for("Enter", false, false, false), Some(Open));
         assert_eq!(
             command_for("c", true, false, false),
             None,

@@ -254,6 +254,31 @@ impl Viewport {
         }
     }
 
+    /// This view, or one panned just enough to show all of `target` (with a margin) on a
+    /// screen of `size`: a new or focused node is never left off screen (and undrawn).
+    pub fn revealing(self, target: Rect, size: (f64, f64)) -> Self {
+        let shown = self.visible(size);
+        let t = target.grow(40.0);
+        let shift = |lo: f64, len: f64, tlo: f64, tlen: f64| {
+            if tlen > len || tlo < lo {
+                tlo - lo
+            } else if tlo + tlen > lo + len {
+                tlo + tlen - (lo + len)
+            } else {
+                0.0
+            }
+        };
+        let (dx, dy) = (
+            shift(shown.x, shown.w, t.x, t.w),
+            shift(shown.y, shown.h, t.y, t.h),
+        );
+        Viewport {
+            x: self.x - dx * self.zoom,
+            y: self.y - dy * self.zoom,
+            zoom: self.zoom,
+        }
+    }
+
     /// Shows all of `content` centred on a screen of `size`, never closer than 100 %.
     pub fn fit(content: Option<Rect>, size: (f64, f64)) -> Self {
         let Some(c) = content.map(|c| c.grow(40.0)) else {
@@ -337,6 +362,34 @@ pub fn ai_path(from: Point, to: Point) -> String {
         to.x,
         to.y
     )
+}
+
+/// Whether `p` lies within `within` of the forward curve `main_path` draws from `from` to
+/// `to` (sampled: the curve is smooth and short). A curve that loops back is never hit:
+/// dropping a node into a loop would be guesswork.
+pub fn near_main_path(p: Point, from: Point, to: Point, within: f64) -> bool {
+    if to.x < from.x + 40.0 {
+        return false;
+    }
+    let dx = ((to.x - from.x) / 2.0).max(40.0);
+    let (c1, c2) = (
+        Point {
+            x: from.x + dx,
+            y: from.y,
+        },
+        Point {
+            x: to.x - dx,
+            y: to.y,
+        },
+    );
+    (0..=32).any(|i| {
+        let t = f64::from(i) / 32.0;
+        let u = 1.0 - t;
+        let (a, b, c, d) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+        let x = a * from.x + b * c1.x + c * c2.x + d * to.x;
+        let y = a * from.y + b * c1.y + c * c2.y + d * to.y;
+        (x - p.x).hypot(y - p.y) <= within
+    })
 }
 
 #[cfg(test)]
@@ -459,5 +512,40 @@ mod tests {
         }
         .visible((1000.0, 600.0));
         assert!(a.intersects(&near) && !b.intersects(&near));
+    }
+
+    #[test]
+    fn a_point_near_a_forward_edge_hits_it_and_a_loop_never_does() {
+        let (a, b) = (Point { x: 0.0, y: 0.0 }, Point { x: 400.0, y: 100.0 });
+        assert!(near_main_path(Point { x: 200.0, y: 50.0 }, a, b, 10.0));
+        assert!(near_main_path(Point { x: 5.0, y: 0.0 }, a, b, 10.0));
+        assert!(!near_main_path(Point { x: 200.0, y: 150.0 }, a, b, 10.0));
+        assert!(!near_main_path(Point { x: 0.0, y: 0.0 }, b, a, 10.0));
+    }
+
+    #[test]
+    fn revealing_pans_only_as_far_as_needed() {
+        let v = Viewport {
+            x: 0.0,
+            y: 0.0,
+            zoom: 1.0,
+        };
+        let inside = Rect {
+            x: 100.0,
+            y: 100.0,
+            w: 160.0,
+            h: 64.0,
+        };
+        assert_eq!(v.revealing(inside, (800.0, 600.0)), v);
+        let right = Rect {
+            x: 900.0,
+            y: 100.0,
+            w: 160.0,
+            h: 64.0,
+        };
+        let moved = v.revealing(right, (800.0, 600.0));
+        let shown = moved.visible((800.0, 600.0));
+        assert!(shown.x + shown.w >= 900.0 + 160.0 && shown.x <= 900.0);
+        assert_eq!(moved.y, 0.0, "only the axis that needs it pans");
     }
 }

@@ -6,9 +6,12 @@
 mod browser;
 mod canvas;
 mod commands;
+mod creator;
+mod details;
 mod draft;
 mod geometry;
 mod state;
+mod sticky;
 mod toolbar;
 
 use crate::api::{EditorDocument, workflow_document};

@@ -165,6 +165,25 @@ impl EditorState {
         }
     }
 
+    /// Pans so `name` is on screen (a node just added, or given the focus back).
+    pub fn reveal(&self, name: &str) {
+        let target = self.boxes.with_untracked(|b| {
+            b.iter().find(|b| b.name == name).map(|b| Rect {
+                x: b.x,
+                y: b.y,
+                w: b.w,
+                h: b.h,
+            })
+        });
+        if let Some(t) = target {
+            let screen = self.screen.get_untracked();
+            let next = self.view.get_untracked().revealing(t, screen);
+            if next != self.view.get_untracked() {
+                self.view.set(next);
+            }
+        }
+    }
+
     /// Shows the whole workflow.
     pub fn fit(&self) {
         let content = self.boxes.with_untracked(|b| Rect::around(b.iter()));
@@ -174,7 +193,7 @@ impl EditorState {
 }
 
 /// A fresh node id as n8n makes them (a random UUID).
-fn new_node_id() -> String {
+pub fn new_node_id() -> String {
     #[cfg(feature = "hydrate")]
     if let Some(id) = web_sys::window()
         .and_then(|w| w.crypto().ok())

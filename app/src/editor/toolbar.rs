@@ -4,7 +4,9 @@
 
 use super::browser;
 use super::canvas::{EditorCanvas, Minimap};
-use super::commands::{self, EditorUi, command_for, run_key};
+use super::commands::{self, EditorUi, KeyCommand, command_for, run_key};
+use super::creator::{NodeCreator, Place};
+use super::details::NodeDetails;
 use super::draft::{self, Draft};
 use super::state::{EditorState, Notice};
 use crate::api::{
@@ -21,6 +23,8 @@ pub fn EditorShell(active: bool) -> impl IntoView {
     let st = expect_context::<EditorState>();
     let selected_edge = RwSignal::new(None::<Edge>);
     let renaming = RwSignal::new(None::<String>);
+    let creator = RwSignal::new(None::<Place>);
+    let details = RwSignal::new(None::<String>);
     let conflict = RwSignal::new(None::<i64>);
     let user = use_context::<MeView>()
         .map(|me| me.user_id)
@@ -45,7 +49,10 @@ pub fn EditorShell(active: bool) -> impl IntoView {
         }),
         renaming,
         selected_edge,
+        creator,
+        details,
     };
+    provide_context(ui);
     let offered = keep_drafts(st, draft_key);
     // Keys and the clipboard work wherever the focus is on the page, as in n8n (a field
     // keeps its own keys): listened for on the window while the editor is open.
@@ -68,20 +75,32 @@ pub fn EditorShell(active: bool) -> impl IntoView {
             })}
             <DraftOffer offered draft_key />
             <RunFeedback run listen />
-            <div class="editor-stage">
-                <EditorCanvas selected_edge />
-                <div class="zoom-controls" role="group" aria-label="Zoom">
-                    <button class="btn" aria-label="Zoom in" on:click=move |_| commands::zoom(st, 1.25)>"+"</button>
-                    <button class="btn" aria-label="Zoom out" on:click=move |_| commands::zoom(st, 0.8)>"−"</button>
-                    <button class="btn" aria-label="Fit to view" on:click=move |_| st.fit()>"Fit"</button>
-                    <button class="btn" aria-label="Delete selection" on:click=move |_| commands::delete_selection(st, selected_edge)>"Delete"</button>
-                </div>
-                <Minimap />
-            </div>
+            <Stage selected_edge />
+            <NodeCreator open=creator details />
+            <NodeDetails open=details creator renaming />
             <StatusLine />
             <RenameDialog renaming />
         </div>
         {move || st.id.get().map(|id| view! { <ScheduleHistory id /> })}
+    }
+    .into_any()
+}
+
+/// The canvas with its zoom buttons and minimap.
+#[component]
+fn Stage(selected_edge: RwSignal<Option<Edge>>) -> impl IntoView {
+    let st = expect_context::<EditorState>();
+    view! {
+        <div class="editor-stage">
+            <EditorCanvas selected_edge />
+            <div class="zoom-controls" role="group" aria-label="Zoom">
+                <button class="btn" aria-label="Zoom in" on:click=move |_| commands::zoom(st, 1.25)>"+"</button>
+                <button class="btn" aria-label="Zoom out" on:click=move |_| commands::zoom(st, 0.8)>"−"</button>
+                <button class="btn" aria-label="Fit to view" on:click=move |_| st.fit()>"Fit"</button>
+                <button class="btn" aria-label="Delete selection" on:click=move |_| commands::delete_selection(st, selected_edge)>"Delete"</button>
+            </div>
+            <Minimap />
+        </div>
     }
     .into_any()
 }
@@ -183,7 +202,7 @@ fn keep_drafts(st: EditorState, draft_key: Memo<String>) -> RwSignal<Option<Draf
 
 fn on_key(st: EditorState, ui: EditorUi, ev: &leptos::ev::KeyboardEvent) {
     let save = (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("s");
-    if !browser::keys_for_editor(ev) || (browser::typing(ev) && !save) {
+    if !browser::keys_for_editor(ev) || ((browser::typing(ev) || browser::in_panel(ev)) && !save) {
         return;
     }
     if ui.renaming.get_untracked().is_some() {
@@ -197,6 +216,25 @@ fn on_key(st: EditorState, ui: EditorUi, ev: &leptos::ev::KeyboardEvent) {
     ) else {
         return;
     };
+    // Tab opens the creator only when no control has the focus; elsewhere it moves it.
+    // Enter opens a node's details only on a node (a button keeps its Enter).
+    let nothing = browser::nothing_focused(ev);
+    if (cmd == KeyCommand::AddNode && !nothing)
+        || (cmd == KeyCommand::Open && !nothing && !browser::on_node(ev))
+    {
+        return;
+    }
+    // With the details open and the focus lost (a removed row's button), keys must not
+    // act on the node being edited: only Save and Escape do.
+    if nothing
+        && ui.details.get_untracked().is_some()
+        && !matches!(cmd, KeyCommand::Save | KeyCommand::Deselect)
+    {
+        return;
+    }
+    if ui.creator.get_untracked().is_some() && cmd != KeyCommand::Save {
+        return;
+    }
     ev.prevent_default();
     run_key(st, cmd, ui);
 }
@@ -261,6 +299,7 @@ fn EditorBar(
                     aria-keyshortcuts="Control+S">"Save"</button>
                 <button class="btn" on:click=move |_| commands::undo(st) disabled=move || !st.read(|e| e.can_undo()) aria-keyshortcuts="Control+Z">"Undo"</button>
                 <button class="btn" on:click=move |_| commands::redo(st) disabled=move || !st.read(|e| e.can_redo()) aria-keyshortcuts="Control+Shift+Z">"Redo"</button>
+                <button class="btn" on:click=move |_| ui.creator.set(Some(Place::Free)) aria-keyshortcuts="Tab" data-testid="add-node">"Add node"</button>
                 <button class="btn" on:click=move |_| commands::tidy_up(st) aria-keyshortcuts="Shift+Alt+T">"Tidy up"</button>
                 <button class="btn" on:click=move |_| ui.run.run(()) aria-keyshortcuts="Control+Enter">"Run now"</button>
                 {move || st.id.get().map(|id| {
@@ -375,6 +414,7 @@ fn reload(st: EditorState, conflict: RwSignal<Option<i64>>, draft_key: Memo<Stri
 #[component]
 fn RenameDialog(renaming: RwSignal<Option<String>>) -> impl IntoView {
     let st = expect_context::<EditorState>();
+    let ui = expect_context::<EditorUi>();
     let input = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
         if renaming.get().is_some()
@@ -405,6 +445,10 @@ fn RenameDialog(renaming: RwSignal<Option<String>>) -> impl IntoView {
                                     return;
                                 }
                                 st.select_only(vec![new.clone()]);
+                                // The details of the renamed node stay open under its new name.
+                                if ui.details.get_untracked().as_deref() == Some(o2.as_str()) {
+                                    ui.details.set(Some(new.clone()));
+                                }
                             }
                             close();
                         }
