@@ -97,6 +97,15 @@ test("Webhook → Edit Fields → If → two branches, built with the keyboard, 
     await expect(details).toHaveCount(0);
   }
   await expect(node(page, "Edit Fields2")).toBeFocused();
+  // Reopened, the details show what is stored (not the first option of each list).
+  await page.getByRole("button", { name: "Fit to view" }).click();
+  await node(page, "Webhook").focus();
+  await page.keyboard.press("Enter");
+  await expect(details.getByRole("combobox", { name: "HTTP Method" })).toHaveValue("POST");
+  await node(page, "If").focus();
+  await page.keyboard.press("Enter");
+  await expect(details.getByRole("combobox", { name: "Condition 1 operation" })).toHaveValue("number:gt");
+  await page.keyboard.press("Escape");
   await expect(canvas(page).locator("g.node")).toHaveCount(5);
   await expect(canvas(page).locator("path.edge")).toHaveCount(4);
 
@@ -202,6 +211,26 @@ test("insert on an edge, drop a node onto an edge, sticky notes, the phone sheet
   await node(page, "Sort").dblclick();
   await details.getByRole("tab", { name: "JSON" }).click();
   expect(await details.getByTestId("parameters-json").inputValue()).toBe(was);
+
+  // A credential made where the node asks for it: Generic Credential Type brings the auth
+  // type (stored with its default) and a picker; "create new" stores one and picks it.
+  await page.keyboard.press("Escape");
+  await page.getByTestId("add-node").click();
+  await addFromCreator(page, "http request");
+  await details.getByRole("combobox", { name: "Authentication" }).selectOption("genericCredentialType");
+  await expect(details.getByRole("combobox", { name: "Generic Auth Type" })).toHaveValue("httpHeaderAuth");
+  await details.getByRole("button", { name: "Create new Header Auth credential" }).click();
+  await details.getByLabel("Header name").fill("X-Key");
+  await details.getByLabel("Value *").fill("s3cret-value");
+  await details.getByRole("button", { name: "Create credential" }).click();
+  await expect(details.getByRole("combobox", { name: "Header Auth" })).toHaveValue(/.+/);
+  await expect(details.getByRole("combobox", { name: "Header Auth" }).locator("option:checked")).toHaveText("Header Auth account");
+  await details.getByRole("tab", { name: "JSON" }).click();
+  const params = JSON.parse(await details.getByTestId("parameters-json").inputValue());
+  expect(params).toMatchObject({ authentication: "genericCredentialType", genericAuthType: "httpHeaderAuth" });
+  const listed = await (await page.request.get("/api/v1/credentials")).text();
+  expect(listed).toContain("Header Auth account");
+  expect(listed).not.toContain("s3cret-value");
 
   // On a phone the details are a full-screen sheet.
   await page.setViewportSize({ width: 360, height: 740 });

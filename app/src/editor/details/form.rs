@@ -298,9 +298,8 @@ fn fixed_input(form: Form, p: &'static Param, at: Path, id: String) -> AnyView {
         Kind::Options { default, options } => {
             let default = *default;
             view! {
-                <select id=id prop:value=move || current().map_or_else(|| default.to_string(), |v| path::as_text(Some(&v)))
-                    on:change=move |ev| form.set(&at, Some(Value::String(event_target_value(&ev))))>
-                    {choices(options)}
+                <select id=id on:change=move |ev| form.set(&at, Some(Value::String(event_target_value(&ev))))>
+                    {marked(options, Signal::derive(move || current().map_or_else(|| default.to_string(), |v| path::as_text(Some(&v)))))}
                 </select>
             }
             .into_any()
@@ -322,10 +321,13 @@ fn rows_of(kind: &Kind) -> u8 {
     }
 }
 
-pub fn choices(options: &'static [Choice]) -> impl IntoView {
+/// The options of a `<select>`, the one equal to `current` selected. Marked on each option
+/// (not `prop:value` on the select): a select drawn anew sets its value before its options
+/// exist, and would show the first option, which a later change would then store.
+pub fn marked(options: &'static [Choice], current: Signal<String>) -> impl IntoView {
     options
         .iter()
-        .map(|c| view! { <option value=c.value>{c.label}</option> })
+        .map(|c| view! { <option value=c.value prop:selected=move || current.with(|v| v == c.value)>{c.label}</option> })
         .collect_view()
 }
 

@@ -56,8 +56,8 @@ pub fn NewCredential(
     view! {
         <form class="collection" aria-label=format!("New {} credential", kind.label) on:submit=submit>
             <div class="field">
-                <label for=format!("{prefix}-name")>"Credential name"</label>
-                <input id=format!("{prefix}-name") type="text" required maxlength="128" prop:value=move || name.get()
+                <label for=format!("{prefix}--credential-name")>"Credential name"</label>
+                <input id=format!("{prefix}--credential-name") type="text" required maxlength="128" prop:value=move || name.get()
                     on:input=move |ev| name.set(event_target_value(&ev)) />
             </div>
             {kind.fields.iter().zip(values).map(|(field, value)| {

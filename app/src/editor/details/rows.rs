@@ -1,7 +1,7 @@
 //! The composite parameter forms: option collections, fixed collections (lists of rows),
 //! Set's assignments, If/Filter's conditions and resource locators.
 
-use super::form::{Form, ParamList, choices, field, field_id};
+use super::form::{Form, ParamList, field, field_id, marked};
 use super::path::{self, Path};
 use agente_workflow_model::params::{Choice, FieldGroup, OPERATORS, Param, shown, unary};
 use leptos::prelude::*;
@@ -147,6 +147,17 @@ fn one_row(form: Form, g: &'static FieldGroup, at: Path) -> impl IntoView {
     }
 }
 
+const COMBINATORS: &[Choice] = &[
+    Choice {
+        value: "and",
+        label: "AND: all must match",
+    },
+    Choice {
+        value: "or",
+        label: "OR: any may match",
+    },
+];
+
 const VALUE_TYPES: &[Choice] = &[
     Choice {
         value: "string",
@@ -209,9 +220,8 @@ pub fn assignments(form: Form, label: &'static str, at: Path) -> impl IntoView {
                                 prop:value=move || path::as_text(form.get(&n1).as_ref())
                                 on:change=move |ev| form.set(&name, Some(Value::String(event_target_value(&ev)))) />
                             <select aria-label=format!("Field {} type", i + 1)
-                                prop:value=move || form.get(&k1).map_or_else(|| "string".into(), |v| path::as_text(Some(&v)))
                                 on:change=move |ev| form.set(&k2, Some(Value::String(event_target_value(&ev))))>
-                                {choices(VALUE_TYPES)}
+                                {marked(VALUE_TYPES, Signal::derive(move || form.get(&k1).map_or_else(|| "string".into(), |v| path::as_text(Some(&v)))))}
                             </select>
                             <input type="text" aria-label=format!("Field {} value", i + 1) placeholder="value" id=field_id(&value)
                                 prop:value=move || path::as_text(form.get(&v1).as_ref())
@@ -266,10 +276,8 @@ pub fn conditions(form: Form, label: &'static str, at: Path) -> impl IntoView {
                 let (c1, c2) = (c1.clone(), c2.clone());
                 view! {
                     <label class="field">"Combine"
-                        <select prop:value=move || form.get(&c1).map_or_else(|| "and".into(), |v| path::as_text(Some(&v)))
-                            on:change=move |ev| form.set(&c2, Some(Value::String(event_target_value(&ev))))>
-                            <option value="and">"AND: all must match"</option>
-                            <option value="or">"OR: any may match"</option>
+                        <select on:change=move |ev| form.set(&c2, Some(Value::String(event_target_value(&ev))))>
+                            {marked(COMBINATORS, Signal::derive(move || form.get(&c1).map_or_else(|| "and".into(), |v| path::as_text(Some(&v)))))}
                         </select>
                     </label>
                 }
@@ -323,12 +331,12 @@ fn condition_row(form: Form, row: Path, i: usize) -> impl IntoView {
             <input type="text" aria-label=format!("Condition {n} value 1") placeholder="value 1" id=field_id(&left)
                 prop:value=move || path::as_text(form.get(&l1).as_ref())
                 on:change=move |ev| form.set(&left, Some(Value::String(event_target_value(&ev)))) />
-            <select aria-label=format!("Condition {n} operation") prop:value=move || choice.get()
+            <select aria-label=format!("Condition {n} operation")
                 on:change=move |ev| form.set(&o2, Some(operator(&event_target_value(&ev))))>
                 {["string", "number", "dateTime", "boolean", "array"].into_iter().map(|kind| view! {
                     <optgroup label=kind>
                         {OPERATORS.iter().filter(|(k, _, _)| *k == kind).map(|(k, o, label)| view! {
-                            <option value=format!("{k}:{o}")>{format!("{kind}: {label}")}</option>
+                            <option value=format!("{k}:{o}") prop:selected=move || choice.with(|c| c == &format!("{k}:{o}"))>{format!("{kind}: {label}")}</option>
                         }).collect_view()}
                     </optgroup>
                 }).collect_view()}
@@ -393,9 +401,9 @@ pub fn resource_locator(
         form.set(at, Some(Value::Object(rl)));
     };
     view! {
-        <select aria-label=format!("{label}: given as") prop:value=move || current.get().0
+        <select aria-label=format!("{label}: given as")
             on:change=move |ev| write(&a1, event_target_value(&ev), current.get_untracked().1)>
-            {choices(modes)}
+            {marked(modes, Signal::derive(move || current.get().0))}
         </select>
         <input type="text" id=id prop:value=move || current.get().1
             on:change=move |ev| write(&a2, current.get_untracked().0, event_target_value(&ev)) />

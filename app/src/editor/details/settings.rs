@@ -1,10 +1,11 @@
 //! A node's settings (what n8n shows under "Settings") and its credentials.
 
 use super::form::Form;
+use super::form::marked;
 use super::new_credential::NewCredential;
 use crate::api::{CredentialChoice, node_credentials};
 use crate::editor::state::Notice;
-use agente_workflow_model::params::{CredentialSlot, credential_type, shown};
+use agente_workflow_model::params::{Choice, CredentialSlot, credential_type, shown};
 use agente_workflow_model::{Field, Node, NodeCredential};
 use leptos::prelude::*;
 use serde_json::Number;
@@ -63,7 +64,6 @@ pub fn NodeSettings(form: Form) -> impl IntoView {
         <div class="field">
             <label for="setting-on-error">"On error"</label>
             <select id="setting-on-error"
-                prop:value=move || on_error(&node())
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
                     form.change_node(|n| {
@@ -71,9 +71,7 @@ pub fn NodeSettings(form: Form) -> impl IntoView {
                         n.on_error = if v == "stopWorkflow" { Field::Absent } else { Field::Value(v) };
                     });
                 }>
-                <option value="stopWorkflow">"Stop workflow"</option>
-                <option value="continueRegularOutput">"Continue"</option>
-                <option value="continueErrorOutput">"Continue (using error output)"</option>
+                {marked(ON_ERROR, Signal::derive(move || on_error(&node())))}
             </select>
         </div>
         <label class="field field-check">
@@ -117,6 +115,21 @@ fn set_wait(form: Form, text: &str) {
     }
 }
 
+const ON_ERROR: &[Choice] = &[
+    Choice {
+        value: "stopWorkflow",
+        label: "Stop workflow",
+    },
+    Choice {
+        value: "continueRegularOutput",
+        label: "Continue",
+    },
+    Choice {
+        value: "continueErrorOutput",
+        label: "Continue (using error output)",
+    },
+];
+
 /// A flag as n8n stores it: present when on, absent when off.
 fn flag(on: bool) -> Field<bool> {
     if on {
@@ -155,6 +168,7 @@ pub fn Credentials(form: Form, slots: &'static [CredentialSlot]) -> impl IntoVie
                 let id = format!("credential-{}", slot.kind);
                 let creating = RwSignal::new(false);
                 let current = move || form.node().and_then(|n| n.credentials.get().and_then(|c| c.get(slot.kind).cloned()));
+                let chosen_id = move || current().and_then(|c| c.id.get().cloned()).unwrap_or_default();
                 view! {
                     <div class="field">
                         <label for=id.clone()>{slot.label}</label>
@@ -172,7 +186,6 @@ pub fn Credentials(form: Form, slots: &'static [CredentialSlot]) -> impl IntoVie
                                 });
                                 view! {
                                     <select id=id.clone()
-                                        prop:value=move || current().and_then(|c| c.id.get().cloned()).unwrap_or_default()
                                         on:change=move |ev| {
                                             let chosen = event_target_value(&ev);
                                             let picked = names.iter().find(|c| c.id == chosen).cloned();
@@ -181,12 +194,15 @@ pub fn Credentials(form: Form, slots: &'static [CredentialSlot]) -> impl IntoVie
                                             }
                                             form.change_node(|n| set_credential(n, slot.kind, picked.map(|c| (c.id, c.name))));
                                         }>
-                                        <option value="">"— none —"</option>
-                                        {mine.iter().map(|c| view! { <option value=c.id.clone()>{c.name.clone()}</option> }).collect_view()}
+                                        <option value="" prop:selected=move || chosen_id().is_empty()>"— none —"</option>
+                                        {mine.iter().map(|c| {
+                                            let id = c.id.clone();
+                                            view! { <option value=c.id.clone() prop:selected=move || chosen_id() == id>{c.name.clone()}</option> }
+                                        }).collect_view()}
                                         {unlisted.map(|c| {
                                             let id = c.id.get().cloned().unwrap_or_else(|| "unlisted".into());
                                             let name = c.name.get().cloned().unwrap_or_else(|| id.clone());
-                                            view! { <option value=id>{format!("{name} (not in this workspace)")}</option> }
+                                            view! { <option value=id selected>{format!("{name} (not in this workspace)")}</option> }
                                         })}
                                     </select>
                                     {problem.map(|m| view! { <span class="hint status-error" role="alert">{m}</span> })}

@@ -46,7 +46,8 @@ async fn nodes_made_by_the_editor_run_on_their_defaults() {
             .run(
                 &wf,
                 RunRequest {
-                    items: vec![Item::from_value(json!({"a": 1, "text": "<p>x</p>"}))],
+                    // `data` is where the HTML and XML nodes look by default.
+                    items: vec![Item::from_value(json!({"a": 1, "data": "<p>x</p>"}))],
                     ..RunRequest::default()
                 },
             )
