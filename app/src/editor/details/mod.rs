@@ -3,7 +3,9 @@
 //! menus (the keyboard's way to connect), and its parameters as JSON. A side panel on wide
 //! screens, a full-screen sheet on a phone.
 
+mod fields;
 mod form;
+mod inputs;
 mod links;
 mod new_credential;
 mod path;
@@ -15,7 +17,8 @@ use super::creator::Place;
 use super::state::{EditorState, Notice};
 use agente_workflow_model::catalogue;
 use agente_workflow_model::params;
-use form::{Form, ParamList};
+use fields::ParamList;
+use form::Form;
 use leptos::prelude::*;
 use serde_json::{Map, Value};
 

@@ -1,11 +1,39 @@
 //! The composite parameter forms: option collections, fixed collections (lists of rows),
-//! Set's assignments, If/Filter's conditions and resource locators.
+//! Set's assignments and If/Filter's conditions. Their inner fields are drawn by the `Draw`
+//! they are given (the form's `field`), so this module does not depend on the form's top.
 
-use super::form::{Form, ParamList, field, field_id, marked};
+use super::form::{Form, field_id, marked};
 use super::path::{self, Path};
 use agente_workflow_model::params::{Choice, FieldGroup, OPERATORS, Param, shown, unary};
 use leptos::prelude::*;
 use serde_json::{Map, Value, json};
+
+/// Draws one field of any kind (`fields::field`).
+pub type Draw = fn(Form, &'static Param, Path) -> AnyView;
+
+/// The fields of `params` shown for the values at `base` (their siblings decide).
+pub fn param_list(form: Form, params: &'static [Param], base: Path, draw: Draw) -> AnyView {
+    let b = base.clone();
+    let visible = Memo::new(move |_| {
+        let here = match form.get(&b) {
+            Some(Value::Object(m)) => m,
+            _ if b.is_empty() => form.params(),
+            _ => Map::new(),
+        };
+        params
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| shown(p.show, &here, params))
+            .map(|(i, _)| i)
+            .collect::<Vec<_>>()
+    });
+    view! {
+        <For each=move || visible.get() key=|i| *i let:i>
+            {draw(form, &params[i], path::key(&base, params[i].name))}
+        </For>
+    }
+    .into_any()
+}
 
 /// n8n's "options": optional fields, each added on demand and removable.
 pub fn collection(
@@ -13,6 +41,7 @@ pub fn collection(
     label: &'static str,
     fields: &'static [Param],
     at: Path,
+    draw: Draw,
 ) -> impl IntoView {
     let a = at.clone();
     let present = Memo::new(move |_| {
@@ -38,7 +67,7 @@ pub fn collection(
                     let gone = at.clone();
                     view! {
                         <div class="row">
-                            {field(form, f, at)}
+                            {draw(form, f, at)}
                             <button type="button" class="btn btn-small" aria-label=format!("Remove {}", f.label)
                                 on:click=move |_| form.set(&gone, None)>"×"</button>
                         </div>
@@ -84,20 +113,21 @@ pub fn fixed_collection(
     groups: &'static [FieldGroup],
     multiple: bool,
     at: Path,
+    draw: Draw,
 ) -> impl IntoView {
     view! {
         <fieldset class="collection">
             <legend>{label}</legend>
             {groups.iter().map(|g| {
                 let at = path::key(&at, g.name);
-                if multiple { row_list(form, g, at).into_any() } else { one_row(form, g, at).into_any() }
+                if multiple { row_list(form, g, at, draw).into_any() } else { one_row(form, g, at, draw).into_any() }
             }).collect_view()}
         </fieldset>
     }
     .into_any()
 }
 
-fn row_list(form: Form, g: &'static FieldGroup, at: Path) -> impl IntoView {
+fn row_list(form: Form, g: &'static FieldGroup, at: Path, draw: Draw) -> impl IntoView {
     let (a, a2) = (at.clone(), at.clone());
     let count = Memo::new(move |_| form.len(&a));
     view! {
@@ -107,7 +137,7 @@ fn row_list(form: Form, g: &'static FieldGroup, at: Path) -> impl IntoView {
                 let gone = row.clone();
                 view! {
                     <div class="row" role="group" aria-label=format!("{} {}", g.label, i + 1)>
-                        <div class="row-fields"><ParamList form params=g.fields base=row /></div>
+                        <div class="row-fields">{param_list(form, g.fields, row, draw)}</div>
                         <button type="button" class="btn btn-small" aria-label=format!("Remove {} {}", g.label, i + 1)
                             on:click=move |_| form.set(&gone, None)>"×"</button>
                     </div>
@@ -121,7 +151,7 @@ fn row_list(form: Form, g: &'static FieldGroup, at: Path) -> impl IntoView {
     .into_any()
 }
 
-fn one_row(form: Form, g: &'static FieldGroup, at: Path) -> impl IntoView {
+fn one_row(form: Form, g: &'static FieldGroup, at: Path, draw: Draw) -> impl IntoView {
     let a = at.clone();
     let present = Memo::new(move |_| form.get(&a).is_some());
     move || {
@@ -130,7 +160,7 @@ fn one_row(form: Form, g: &'static FieldGroup, at: Path) -> impl IntoView {
             let gone = at.clone();
             view! {
                 <div class="row" role="group" aria-label=g.label>
-                    <div class="row-fields"><ParamList form params=g.fields base=at /></div>
+                    <div class="row-fields">{param_list(form, g.fields, at, draw)}</div>
                     <button type="button" class="btn btn-small" aria-label=format!("Remove {}", g.label)
                         on:click=move |_| form.set(&gone, None)>"×"</button>
                 </div>
@@ -357,56 +387,6 @@ fn condition_row(form: Form, row: Path, i: usize) -> impl IntoView {
             <button type="button" class="btn btn-small" aria-label=format!("Remove condition {n}")
                 on:click=move |_| form.set(&gone, None)>"×"</button>
         </div>
-    }
-    .into_any()
-}
-
-/// n8n's resource locator: how the resource is given (by ID, URL, name …) and the value.
-/// An old plain string is shown as an ID and written back in the new form once changed.
-pub fn resource_locator(
-    form: Form,
-    label: &'static str,
-    modes: &'static [Choice],
-    at: Path,
-    id: String,
-) -> impl IntoView {
-    let a = at.clone();
-    let current = Memo::new(move |_| match form.get(&a) {
-        Some(Value::Object(m)) => (
-            m.get("mode")
-                .and_then(Value::as_str)
-                .unwrap_or("id")
-                .to_string(),
-            path::as_text(m.get("value")),
-        ),
-        Some(v) => (
-            modes.first().map_or("id", |m| m.value).to_string(),
-            path::as_text(Some(&v)),
-        ),
-        None => (
-            modes.first().map_or("id", |m| m.value).to_string(),
-            String::new(),
-        ),
-    });
-    let (a1, a2) = (at.clone(), at);
-    // Other keys n8n keeps on a locator (`cachedResultName`, …) stay.
-    let write = move |at: &Path, mode: String, value: String| {
-        let mut rl = match form.get_untracked(at) {
-            Some(Value::Object(m)) => m,
-            _ => Map::new(),
-        };
-        rl.insert("__rl".into(), Value::Bool(true));
-        rl.insert("mode".into(), Value::String(mode));
-        rl.insert("value".into(), Value::String(value));
-        form.set(at, Some(Value::Object(rl)));
-    };
-    view! {
-        <select aria-label=format!("{label}: given as")
-            on:change=move |ev| write(&a1, event_target_value(&ev), current.get_untracked().1)>
-            {marked(modes, Signal::derive(move || current.get().0))}
-        </select>
-        <input type="text" id=id prop:value=move || current.get().1
-            on:change=move |ev| write(&a2, current.get_untracked().0, event_target_value(&ev)) />
     }
     .into_any()
 }
