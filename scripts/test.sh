@@ -45,7 +45,7 @@ drop_test_databases
 say "format, lints, licences and duplicate crates"
 # Every crate but the browser bundle (`agente-frontend` turns on the app's `hydrate`, which
 # cannot share a build with the server's `ssr`).
-packages=(-p agente-core -p agente-store -p agente-network -p agente-auth -p agente-workflow-model -p agente-editor -p agente-engine -p agente-workflows -p agente-jobs -p agente-notify -p agente-billing -p agente-ai -p agente-app -p agente-server)
+packages=(-p agente-core -p agente-store -p agente-network -p agente-auth -p agente-workflow-model -p agente-editor -p agente-engine -p agente-workflows -p agente-events -p agente-jobs -p agente-notify -p agente-billing -p agente-ai -p agente-app -p agente-server)
 cargo fmt --all -- --check
 # Licences, second versions of crates, sources (advisories need GitHub: see deny.toml).
 cargo deny --log-level error check licenses bans sources

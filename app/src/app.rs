@@ -2,7 +2,8 @@ use crate::editor::{NewWorkflowPage, WorkflowEditorPage};
 use crate::pages::{
     AcceptInvitePage, AiSettingsPage, ApiKeysPage, AppShell, BillingPage, ComingSoon,
     DashboardPage, ExecutionDetailPage, ExecutionsPage, LoginPage, MembersPage, NotFound,
-    NotificationsPage, PlansPage, SecurityPage, SettingsLayout, SignupPage, WorkflowsPage,
+    NotificationsPage, PlansPage, SecurityPage, SettingsLayout, SignupPage, WorkflowHistoryPage,
+    WorkflowVersionPage, WorkflowsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
@@ -60,6 +61,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/workflows") view=WorkflowsPage />
                     <Route path=path!("/workflows/new") view=NewWorkflowPage />
                     <Route path=path!("/workflows/:id") view=WorkflowEditorPage />
+                    <Route path=path!("/workflows/:id/history") view=WorkflowHistoryPage />
+                    <Route path=path!("/workflows/:id/versions/:version") view=WorkflowVersionPage />
                     <Route path=path!("/executions") view=ExecutionsPage />
                     <Route path=path!("/executions/:id") view=ExecutionDetailPage />
                     <Route path=path!("/templates") view=|| view! { <ComingSoon title="Templates" /> } />

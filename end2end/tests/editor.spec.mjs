@@ -168,7 +168,7 @@ test("paste from n8n, connect, move, rename, undo, save and reload", async ({ pa
   await page.screenshot({ path: test.info().outputPath("editor-1280.png") });
 });
 
-test("two browsers save one workflow: the later save is a conflict, never a silent loss", async ({ page, browser }) => {
+test("two browsers on one workflow: an unchanged editor follows the other's saves live, a changed one is offered both, nothing is lost", async ({ page, browser }) => {
   const email = uniqueEmail("conflict");
   await openNewEditor(page, email);
   await paste(page, JSON.stringify(N8N_BLOCK));
@@ -183,43 +183,53 @@ test("two browsers save one workflow: the later save is a conflict, never a sile
   await second.goto(url);
   await hydrated(second);
   await expect(canvas(second).locator("g.node")).toHaveCount(3);
+  for (const p of [page, second]) await expect(p.getByTestId("live-state")).toHaveAttribute("data-live", "true");
 
-  // The first browser renames the workflow and saves: version 2.
+  // The first browser renames the workflow and saves: version 2. The second has changed
+  // nothing, so it takes version 2 as it is announced (no reload, no click).
   await page.getByLabel("Workflow name").fill("First browser's name");
   await page.getByLabel("Workflow name").press("Enter");
   await page.getByLabel("Workflow name").blur();
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByTestId("save-state")).toHaveText("Saved · version 2");
-
-  // The second, still on version 1, moves a node with the keyboard and saves: refused.
-  await node(second, "Set").locator(".node-body").click();
-  await second.keyboard.press("ArrowDown");
-  await second.keyboard.press("Control+s");
-  await expect(second.getByTestId("conflict")).toContainText("version 2");
-  await expect(second.getByTestId("save-state")).toHaveText("Unsaved changes");
-
-  // It loads theirs: the first browser's name, its own move gone.
-  await second.getByRole("button", { name: "Load their version" }).click();
   await expect(second.getByLabel("Workflow name")).toHaveValue("First browser's name");
   await expect(second.getByTestId("save-state")).toHaveText("Saved · version 2");
+  await expect(second.getByTestId("editor-status")).toContainText("Saved elsewhere: loaded version 2");
 
-  // Now the first browser is behind: it overwrites knowingly.
+  // The second moves a node (unsaved); the first saves a move of its own: version 3. The
+  // second is told at once, before it saves, and keeps its change until it chooses.
   await node(second, "Set").locator(".node-body").click();
   await second.keyboard.press("ArrowDown");
-  await second.keyboard.press("Control+s");
-  await expect(second.getByTestId("save-state")).toHaveText("Saved · version 3");
+  await expect(second.getByTestId("save-state")).toHaveText("Unsaved changes");
   await node(page, "IF").locator(".node-body").click();
   await page.keyboard.press("ArrowRight");
   await page.keyboard.press("Control+s");
-  await expect(page.getByTestId("conflict")).toBeVisible();
-  await page.getByRole("button", { name: "Overwrite with mine" }).click();
+  await expect(page.getByTestId("save-state")).toHaveText("Saved · version 3");
+  await expect(second.getByTestId("conflict")).toContainText("version 3");
+  await expect(second.getByTestId("save-state")).toHaveText("Unsaved changes");
+
+  // It overwrites knowingly: version 4 is its document (its move of Set, not the first's of
+  // IF), and the first browser, unchanged since its save, follows.
+  await second.getByRole("button", { name: "Overwrite with mine" }).click();
+  await expect(second.getByTestId("save-state")).toHaveText("Saved · version 4");
   await expect(page.getByTestId("save-state")).toHaveText("Saved · version 4");
-  // What is stored is this browser's document: its move of IF, not the other's of Set.
   const id = page.url().split("/").pop();
   const stored = await (await page.request.get(`/api/v1/workflows/${id}`)).json();
   const at = (n) => stored.nodes.find((x) => x.name === n).position;
-  expect(at("IF")[0] - at("Webhook")[0]).toBe(460);
-  expect(at("Set")[1] - at("Webhook")[1]).toBe(0);
+  expect(at("IF")[0] - at("Webhook")[0]).toBe(440);
+  expect(at("Set")[1] - at("Webhook")[1]).toBe(20);
+  await expect(node(page, "Set")).toHaveAttribute("transform", await node(second, "Set").getAttribute("transform"));
+
+  // "Load their version" gives a changed editor the stored one instead.
+  await node(page, "IF").locator(".node-body").click();
+  await page.keyboard.press("ArrowRight");
+  await node(second, "Webhook").locator(".node-body").click();
+  await second.keyboard.press("ArrowUp");
+  await second.keyboard.press("Control+s");
+  await expect(second.getByTestId("save-state")).toHaveText("Saved · version 5");
+  await expect(page.getByTestId("conflict")).toContainText("version 5");
+  await page.getByRole("button", { name: "Load their version" }).click();
+  await expect(page.getByTestId("save-state")).toHaveText("Saved · version 5");
   await other.close();
 });
 

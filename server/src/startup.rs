@@ -123,7 +123,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         gate,
         ai: ai.clone(),
     };
-    let workflows = workflow_service(&config, parts)?;
+    let workflows = workflow_service(&config, parts)?.with_events(connect_events(&config).await?);
     Ok(AppState {
         leptos: leptos_options(&config),
         webhook_limits: Arc::new(crate::webhook_limits::WebhookLimits::new(
@@ -140,6 +140,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         metrics: ops::metrics_handle(),
         tenant_gauges: Arc::default(),
         refreshes: RefreshCoalescer::default(),
+        stopping: tokio_util::sync::CancellationToken::new(),
     })
 }
 
@@ -152,6 +153,26 @@ async fn connect_redis(config: &Config) -> anyhow::Result<Option<redis::aio::Con
         .await
         .context("cannot connect to Redis")?;
     Ok(Some(manager))
+}
+
+/// The event bus live updates travel on: Redis pub/sub when Redis is set, else Postgres
+/// `LISTEN/NOTIFY` on a Postgres database, else this process alone (the embedded default).
+async fn connect_events(config: &Config) -> anyhow::Result<agente_events::EventBus> {
+    use agente_events::EventBus;
+    let bus = if let Some(url) = &config.redis_url {
+        let client =
+            redis::Client::open(url.as_str()).context("REDIS_URL is not a valid Redis URL")?;
+        EventBus::redis(client, format!("{}:events", config.redis_namespace)).await?
+    } else if config.database_url.starts_with("postgres") {
+        EventBus::postgres(&config.database_url).await?
+    } else {
+        EventBus::in_process()
+    };
+    tracing::info!(
+        transport = bus.transport(),
+        "live updates travel on the event bus"
+    );
+    Ok(bus)
 }
 
 /// Billing, with the built-in plans written.
@@ -372,6 +393,7 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
             }
         });
     }
+    let stopping = state.stopping.clone();
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -381,7 +403,10 @@ pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        stopping.cancel();
+    })
     .await
     .context("server error")?;
     background.stop().await;

@@ -24,6 +24,8 @@ pub struct AppState {
     pub(crate) tenant_gauges: Arc<crate::ops::TenantGauges>,
     pub(crate) refreshes: RefreshCoalescer,
     pub(crate) webhook_limits: Arc<crate::webhook_limits::WebhookLimits>,
+    /// Cancelled when the server starts draining: open streams end so it can stop.
+    pub(crate) stopping: tokio_util::sync::CancellationToken,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -171,7 +171,6 @@ pub async fn delete_workflow(id: String) -> Result<(), ServerFnError> {
 }
 
 /// A workflow's nodes and connections as the canvas draws them (sticky notes left out).
-#[cfg(feature = "hydrate")]
 pub(crate) fn canvas_of(
     wf: &agente_workflow_model::Workflow,
 ) -> (Vec<CanvasNode>, Vec<CanvasEdge>) {

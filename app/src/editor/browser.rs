@@ -218,6 +218,25 @@ mod imp {
 
     /// Shows `path` as the page's address without leaving the page (a new workflow's first
     /// save: the editor, its history and selection stay as they are).
+    /// Puts `text` on a drag under `kind` (and as plain text for anything else).
+    pub fn start_drag(ev: &web_sys::DragEvent, kind: &str, text: &str) {
+        if let Some(data) = ev.data_transfer() {
+            let _ = data.set_data(kind, text);
+            let _ = data.set_data("text/plain", text);
+        }
+    }
+
+    /// Whether a drag carries data of `kind`.
+    pub fn drag_has(ev: &web_sys::DragEvent, kind: &str) -> bool {
+        ev.data_transfer()
+            .is_some_and(|d| d.types().includes(&kind.into(), 0))
+    }
+
+    /// What a drop carries of `kind`.
+    pub fn dropped(ev: &web_sys::DragEvent, kind: &str) -> Option<String> {
+        ev.data_transfer()?.get_data(kind).ok()
+    }
+
     pub fn show_url(path: &str) {
         if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
             let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
@@ -304,6 +323,13 @@ mod imp {
     pub fn focus_node(_: &str) {}
     pub fn focus_first(_: &str) {}
     pub fn show_url(_: &str) {}
+    pub fn start_drag(_: &leptos::ev::DragEvent, _: &str, _: &str) {}
+    pub fn drag_has(_: &leptos::ev::DragEvent, _: &str) -> bool {
+        false
+    }
+    pub fn dropped(_: &leptos::ev::DragEvent, _: &str) -> Option<String> {
+        None
+    }
 }
 
 pub use imp::*;

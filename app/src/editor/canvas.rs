@@ -7,6 +7,7 @@ use super::browser::{self, pointer_at};
 use super::commands::EditorUi;
 use super::creator::Place;
 use super::geometry::{NodeBox, Rect, Viewport, ai_path, main_path, near_main_path, pinched};
+use super::live::{NodeStatus, RunView};
 use super::state::EditorState;
 use super::sticky;
 use agente_editor::{Edge, Outlet, Point, snap};
@@ -558,6 +559,16 @@ fn EdgeView(edge: Edge, index: Memo<HashMap<String, usize>>) -> impl IntoView {
             .map(|(a, b)| format!("translate({},{})", (a.x + b.x) / 2.0, (a.y + b.y) / 2.0))
             .unwrap_or_default()
     };
+    // Items the shown run sent along this edge (main edges: the source output's count).
+    let run = expect_context::<RwSignal<RunView>>();
+    let counted = edge.clone();
+    let items = Memo::new(move |_| {
+        run.with(|r| {
+            (!ai)
+                .then(|| r.items_on(&counted.from.node, counted.from.index))
+                .flatten()
+        })
+    });
     view! {
         <g class="edge-group">
             <path class="edge-hit" d=d on:pointerdown=move |ev| {
@@ -566,6 +577,11 @@ fn EdgeView(edge: Edge, index: Memo<HashMap<String, usize>>) -> impl IntoView {
                 st.select_only(Vec::new());
             } />
             <path class=class d=d data-kind=edge.from.kind.clone() data-from=edge.from.node.clone() data-to=edge.to.clone() />
+            {move || items.get().map(|n| view! {
+                <text class="edge-items" transform=mid y="-16" text-anchor="middle" data-testid="edge-items">
+                    {if n == 1 { "1 item".to_string() } else { format!("{n} items") }}
+                </text>
+            })}
             {(!ai).then(|| view! {
                 <g class="edge-add" transform=mid role="button" aria-label=format!("Insert a node between {} and {}", edge.from.node, edge.to)
                     on:pointerdown=move |ev| ev.stop_propagation()
@@ -600,6 +616,9 @@ fn NodeView(b: NodeBox) -> impl IntoView {
         format!("translate({},{})", x + dx, y + dy)
     };
     let selected = Signal::derive(move || st.is_selected(&n2));
+    let run = expect_context::<RwSignal<RunView>>();
+    let n4 = name.clone();
+    let node_run = Memo::new(move |_| run.with(|r| r.nodes.get(&n4).cloned()));
     let on_down = move |ev: leptos::ev::PointerEvent| {
         if ev.button() != 0 {
             return;
@@ -676,6 +695,12 @@ fn NodeView(b: NodeBox) -> impl IntoView {
         }
         if selected.get() {
             c.push_str(" selected");
+        }
+        match node_run.with(|r| r.as_ref().map(|r| r.status)) {
+            Some(NodeStatus::Running) => c.push_str(" run-running"),
+            Some(NodeStatus::Success) => c.push_str(" run-success"),
+            Some(NodeStatus::Error) => c.push_str(" run-error"),
+            None => {}
         }
         c
     };
@@ -772,6 +797,12 @@ fn NodeView(b: NodeBox) -> impl IntoView {
             <text x="12" y="26" class="node-name">{fit_label(&b.name, 18)}</text>
             <text x="12" y="46" class="node-kind">{fit_label(&b.label, 20)}</text>
             {(!b.supported).then(|| view! { <text x="12" y=b.h + 16.0 class="node-badge">"not supported here"</text> })}
+            {move || node_run.get().map(|r| view! {
+                <text class="run-badge" x=b.w y="-8" text-anchor="end" data-testid="run-badge">
+                    {r.summary()}
+                    {r.error.map(|e| view! { <title>{e}</title> })}
+                </text>
+            })}
             {inputs}
             {outputs}
             {ai_inputs}

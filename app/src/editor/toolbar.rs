@@ -8,6 +8,9 @@ use super::commands::{self, EditorUi, KeyCommand, command_for, run_key};
 use super::creator::{NodeCreator, Place};
 use super::details::NodeDetails;
 use super::draft::{self, Draft};
+use super::following::{self, Elsewhere, Saving};
+use super::live::RunView;
+use super::run_items::RunItems;
 use super::state::{EditorState, Notice};
 use crate::api::{
     ListenForTest, MeView, RunWorkflow, SaveOutcome, save_workflow, workflow_document,
@@ -30,7 +33,19 @@ pub fn EditorShell(active: bool) -> impl IntoView {
         .map(|me| me.user_id)
         .unwrap_or_default();
     let draft_key = Memo::new(move |_| draft::key(&user, st.id.get().as_deref()));
-    let save = save_action(st, draft_key, conflict);
+    let elsewhere = Elsewhere {
+        saving: Saving::default(),
+        conflict,
+        reload: Callback::new(move |()| {
+            reload(st, conflict, draft_key, "Saved elsewhere: loaded version")
+        }),
+    };
+    let save = save_action(st, draft_key, elsewhere);
+    let run_view = RwSignal::new(RunView::default());
+    let run_items = RwSignal::new(None::<RunItems>);
+    provide_context(run_view);
+    provide_context(run_items);
+    let live = following::follow(st, run_view, run_items, elsewhere);
     let run = ServerAction::<RunWorkflow>::new();
     let listen = ServerAction::<ListenForTest>::new();
     let ui = EditorUi {
@@ -65,11 +80,11 @@ pub fn EditorShell(active: bool) -> impl IntoView {
     on_cleanup(move || handles.into_iter().for_each(WindowListenerHandle::remove));
     view! {
         <div class="editor" data-testid="editor">
-            <EditorBar active ui save listen />
+            <EditorBar active ui save listen live />
             {move || conflict.get().map(|current| view! {
                 <div class="alert alert-error" role="alert" data-testid="conflict">
                     <p>{format!("Someone saved this workflow since you opened it (it is at version {current} now). Nothing of yours was lost.")}</p>
-                    <button class="btn" on:click=move |_| reload(st, conflict, draft_key)>"Load their version"</button>
+                    <button class="btn" on:click=move |_| reload(st, conflict, draft_key, "Loaded version")>"Load their version"</button>
                     <button class="btn btn-danger" on:click=move |_| { save.dispatch(Based::Seen(current)); }>"Overwrite with mine"</button>
                 </div>
             })}
@@ -120,12 +135,8 @@ pub type SaveAction = Action<Based, Option<(u64, Result<SaveOutcome, ServerFnErr
 /// Saving. One save at a time (a second Ctrl+S meanwhile is ignored); the answer says which
 /// revision it stored, so edits made while it travelled stay unsaved and in the draft. A new
 /// workflow's first save gives it an address; a conflict shows the banner.
-fn save_action(
-    st: EditorState,
-    draft_key: Memo<String>,
-    conflict: RwSignal<Option<i64>>,
-) -> SaveAction {
-    let busy = StoredValue::new(false);
+fn save_action(st: EditorState, draft_key: Memo<String>, elsewhere: Elsewhere) -> SaveAction {
+    let (busy, conflict) = (elsewhere.saving.busy, elsewhere.conflict);
     let save = Action::new(move |based: &Based| {
         let expected = match based {
             Based::Opened => st.version.get_untracked(),
@@ -169,6 +180,8 @@ fn save_action(
             Ok(SaveOutcome::Conflict { current }) => conflict.set(Some(current)),
             Err(e) => st.say(Notice::Error(format!("Not saved: {e}"))),
         }
+        // A version announced while this save travelled: someone else's, if newer.
+        elsewhere.judge(st);
     });
     save
 }
@@ -271,6 +284,7 @@ fn EditorBar(
     ui: EditorUi,
     save: SaveAction,
     listen: ServerAction<ListenForTest>,
+    live: RwSignal<bool>,
 ) -> impl IntoView {
     let st = expect_context::<EditorState>();
     let name = move || st.read(|e| e.workflow().name().to_string());
@@ -294,6 +308,12 @@ fn EditorBar(
                 }}
                 {active.then_some(" · Active")}
             </span>
+            {move || st.id.get().is_some().then(|| view! {
+                <span class="muted small live-state" data-testid="live-state" data-live=move || live.get().to_string()
+                    title="Runs and saves made elsewhere show here as they happen">
+                    {move || if live.get() { "● Live" } else { "○ Connecting…" }}
+                </span>
+            })}
             <div class="toolbar">
                 <button class="btn btn-primary" on:click=move |_| ui.save.run(()) disabled=move || save.pending().get()
                     aria-keyshortcuts="Control+S">"Save"</button>
@@ -307,6 +327,7 @@ fn EditorBar(
                     view! {
                         <button class="btn" data-testid="listen" on:click=move |_| { listen.dispatch(ListenForTest { id: lid.clone() }); }>"Listen for test call"</button>
                         <A href=format!("/executions?workflow={id}") attr:class="btn">"Executions"</A>
+                        <A href=format!("/workflows/{id}/history") attr:class="btn">"History"</A>
                     }
                 })}
             </div>
@@ -388,7 +409,12 @@ fn StatusLine() -> impl IntoView {
 }
 
 /// Drops this browser's version for the stored one (after a conflict).
-fn reload(st: EditorState, conflict: RwSignal<Option<i64>>, draft_key: Memo<String>) {
+fn reload(
+    st: EditorState,
+    conflict: RwSignal<Option<i64>>,
+    draft_key: Memo<String>,
+    told: &'static str,
+) {
     let Some(id) = st.id.get_untracked() else {
         return;
     };
@@ -402,7 +428,7 @@ fn reload(st: EditorState, conflict: RwSignal<Option<i64>>, draft_key: Memo<Stri
                     st.version.set(Some(doc.version));
                     st.mark_saved();
                     conflict.set(None);
-                    st.say(Notice::Info(format!("Loaded version {}", doc.version)));
+                    st.say(Notice::Info(format!("{told} {}", doc.version)));
                 }
                 Err(e) => st.say(Notice::Error(e.to_string())),
             },

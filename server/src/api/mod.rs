@@ -6,6 +6,7 @@ mod api_keys;
 mod auth;
 mod billing;
 mod bodies;
+mod events;
 mod extract;
 mod jobs;
 mod members;
@@ -13,6 +14,7 @@ mod mfa;
 mod notifications;
 mod openapi;
 mod problem;
+mod versions;
 mod workflows;
 
 pub use extract::{ApiJson, ApiPath, ApiQuery, Caller, PathId};
@@ -69,6 +71,13 @@ pub fn router() -> Router<AppState> {
                 .delete(workflows::delete)
                 .layer(DefaultBodyLimit::max(MAX_WORKFLOW_BYTES)),
         )
+        .route("/workflows/{id}/versions", get(versions::list))
+        .route("/workflows/{id}/versions/compare", get(versions::compare))
+        .route("/workflows/{id}/versions/{version}", get(versions::get))
+        .route(
+            "/workflows/{id}/versions/{version}/restore",
+            post(versions::restore),
+        )
         .route("/workflows/{id}/activate", post(workflows::activate))
         .route("/workflows/{id}/deactivate", post(workflows::deactivate))
         .route("/workflows/{id}/listen", post(workflows::listen))
@@ -104,6 +113,7 @@ pub fn router() -> Router<AppState> {
         .route("/jobs/dead/{id}", delete(jobs::delete_dead))
         .route("/jobs/dead/{id}/retry", post(jobs::retry_dead))
         .route("/ops/queues", get(jobs::queues))
+        .route("/events", get(events::stream))
         .route("/executions", get(workflows::list_executions))
         .route(
             "/executions/{id}",

@@ -1,7 +1,9 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations.
 
 use super::Problem;
-use super::{ai, api_keys, auth, billing, jobs, members, mfa, notifications, workflows};
+use super::{
+    ai, api_keys, auth, billing, events, jobs, members, mfa, notifications, versions, workflows,
+};
 use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
@@ -34,6 +36,8 @@ use utoipa::{Modify, OpenApi};
         billing::stripe_webhook, billing::revenue,
         ai::generate_workflow, ai::generate_workflow_stream, ai::explain_execution, ai::optimise_workflow,
         ai::settings, ai::save_settings, ai::calls,
+        events::stream,
+        versions::list, versions::get, versions::compare, versions::restore,
     ),
     components(schemas(Problem)),
     modifiers(&Security, &ErrorAnswers),

@@ -82,7 +82,7 @@ pub async fn update(
 }
 
 /// The version an `If-Match` header names (`"3"`, `3` or `W/"3"`); `*` and no header mean any.
-fn if_match_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+pub(super) fn if_match_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     let Some(value) = headers.get(IF_MATCH) else {
         return Ok(None);
     };

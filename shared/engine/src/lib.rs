@@ -12,6 +12,7 @@ pub mod expr;
 mod host;
 mod item;
 pub mod nodes;
+mod observer;
 mod pool;
 mod redaction;
 mod run;
@@ -22,4 +23,5 @@ pub use budget::{ExecutionBudget, MAX_EXECUTION_RESPONSE_BYTES, MAX_RESPONSE_BYT
 pub use context::{NodeContext, NodeError, Suspend, WebhookResponse, node_credential};
 pub use host::{BoxFuture, Host, MAX_SUB_WORKFLOW_DEPTH, SubWorkflowCall, SubWorkflowSource};
 pub use item::{Item, get_path, set_path};
+pub use observer::{NodeFinished, RunObserver};
 pub use run::{Engine, Execution, ExecutionError, NodeRun, Resume, RunRequest, Suspended};

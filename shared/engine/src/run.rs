@@ -61,6 +61,8 @@ pub struct RunRequest {
     pub durable_waits: bool,
     /// Go on with a waiting execution instead of starting one.
     pub resume: Option<Resume>,
+    /// Hears each node start and end while the run goes (live updates).
+    pub observer: Option<Arc<dyn crate::RunObserver>>,
 }
 
 /// A waiting execution, and what its Wait node outputs as it goes on.

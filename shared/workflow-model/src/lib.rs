@@ -10,6 +10,7 @@
 //! use it), so it depends on nothing that does I/O; running workflows is `agente-engine`'s job.
 
 pub mod catalogue;
+pub mod diff;
 mod field;
 pub mod graph;
 pub mod model;

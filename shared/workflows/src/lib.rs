@@ -9,10 +9,13 @@ mod credentials;
 mod error;
 mod executions;
 mod jobs;
+mod live_updates;
 mod records;
 mod schedule;
 mod scheduled;
 mod store;
+mod version_history;
+mod versions;
 mod webhook_access;
 mod webhook_cache;
 mod webhook_call;
@@ -29,6 +32,7 @@ pub use jobs::{ExecuteJob, ResumeJob, ScheduleJob, job_handlers};
 pub use records::{ExecutionQuery, ExecutionRecord, Page, WorkflowRef};
 pub use scheduled::Schedules;
 pub use store::{ListQuery, StoredWorkflow};
+pub use versions::{MAX_KEPT_VERSIONS, VersionInfo};
 pub use webhook_call::{WebhookCall, WebhookReply, WebhookTarget};
 pub use webhook_routes::WebhookRouter;
 pub use webhooks::TEST_WEBHOOK_TTL_MS;
@@ -71,6 +75,8 @@ pub struct WorkflowService {
     executions: Executions,
     /// Billing, asked before activations (runs ask it through `Executions`).
     usage_gate: Option<Arc<dyn agente_core::UsageGate>>,
+    /// Where saves, activations and runs are told (live updates).
+    events: agente_events::EventBus,
 }
 
 impl WorkflowService {
@@ -83,6 +89,7 @@ impl WorkflowService {
     ) -> Self {
         let jobs: agente_jobs::Queue = agente_jobs::SqlQueue::new(db.clone(), clock.clone()).into();
         let credentials = Credentials::new(db.clone(), secrets, clock.clone());
+        let events = agente_events::EventBus::in_process();
         Self {
             executions: Executions::new(
                 db.clone(),
@@ -91,7 +98,8 @@ impl WorkflowService {
                 limits.clone(),
                 credentials.clone(),
                 jobs.clone(),
-            ),
+            )
+            .with_events(events.clone()),
             webhooks: WebhookRouter::new(db.clone(), clock.clone()),
             schedules: Schedules::new(db.clone(), clock.clone(), jobs),
             credentials,
@@ -100,7 +108,21 @@ impl WorkflowService {
             clock,
             limits,
             usage_gate: None,
+            events,
         }
+    }
+
+    /// Tells saves, activations and runs on `events` (Postgres or Redis when processes
+    /// share the work) instead of this process only.
+    pub fn with_events(mut self, events: agente_events::EventBus) -> Self {
+        self.executions = self.executions.with_events(events.clone());
+        self.events = events;
+        self
+    }
+
+    /// The bus live updates are heard on.
+    pub fn events(&self) -> &agente_events::EventBus {
+        &self.events
     }
 
     /// Sends the service's jobs (queued runs, resumptions, restarts, schedule firings) to

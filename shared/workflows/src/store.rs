@@ -5,6 +5,7 @@ use crate::error::WorkflowServiceError as E;
 use crate::records::Page;
 use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::WorkflowId;
+use agente_events::Change;
 use agente_store::sqlx::query;
 use agente_store::{AnyConnection, AnyRow, Row, TenantTx};
 use agente_workflow_model::validate::{Severity, validate};
@@ -173,6 +174,7 @@ impl WorkflowService {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+            crate::versions::keep(&mut tx, p, id, &workflow, 1, now).await?;
             stored.push(StoredWorkflow {
                 id,
                 workflow,
@@ -221,7 +223,7 @@ impl WorkflowService {
         };
         let sql = format!(
             "UPDATE workflows SET name = $1, definition = $2, version = version + 1, updated_at = $3 \
-             WHERE id = $4 AND tenant_id = $5{guard}"
+             WHERE id = $4 AND tenant_id = $5{guard} RETURNING version"
         );
         let mut update = query(&sql)
             .bind(workflow.name())
@@ -232,19 +234,33 @@ impl WorkflowService {
         if let Some(expected) = expected_version {
             update = update.bind(expected);
         }
-        if update.execute(&mut *tx).await?.rows_affected() == 0 {
+        let Some(row) = update.fetch_optional(&mut *tx).await? else {
             return Err(E::VersionConflict {
                 expected: expected_version.unwrap_or(current.version),
                 current: load(&mut tx, p, id).await?.version,
             });
-        }
+        };
+        let version: i64 = row.try_get("version")?;
+        crate::versions::keep(&mut tx, p, id, &workflow, version, now).await?;
         if current.active {
             self.webhooks.register(&mut tx, p, id, &workflow).await?;
             self.schedules
                 .register(&mut tx, p.tenant_id, id, &workflow)
                 .await?;
         }
-        self.commit_change(tx, p, id).await
+        let stored = self.commit_change(tx, p, id).await?;
+        let by = p
+            .user_id
+            .map_or_else(|| "api-key".to_string(), |u| u.to_string());
+        self.events.publish(
+            p.tenant_id,
+            id,
+            Change::WorkflowSaved {
+                version: stored.version,
+                by,
+            },
+        );
+        Ok(stored)
     }
 
     pub async fn delete(&self, p: &Principal, id: WorkflowId) -> Result<StoredWorkflow, E> {
@@ -304,7 +320,14 @@ impl WorkflowService {
             .bind(p.tenant_id.to_string())
             .execute(&mut *tx)
             .await?;
-        self.commit_change(tx, p, id).await
+        let stored = self.commit_change(tx, p, id).await?;
+        self.tell_activation(p, id, true);
+        Ok(stored)
+    }
+
+    fn tell_activation(&self, p: &Principal, id: WorkflowId, active: bool) {
+        self.events
+            .publish(p.tenant_id, id, Change::WorkflowActivated { active });
     }
 
     pub async fn deactivate(&self, p: &Principal, id: WorkflowId) -> Result<StoredWorkflow, E> {
@@ -318,7 +341,9 @@ impl WorkflowService {
             .bind(p.tenant_id.to_string())
             .execute(&mut *tx)
             .await?;
-        self.commit_change(tx, p, id).await
+        let stored = self.commit_change(tx, p, id).await?;
+        self.tell_activation(p, id, false);
+        Ok(stored)
     }
 }
 

@@ -1,8 +1,10 @@
 //! The inputs of single values: text, numbers, booleans, options, JSON, code, colours,
 //! resource locators, each with an "fx" switch to an expression where n8n offers one.
 
+use super::data::EXPRESSION_DRAG;
 use super::form::{Form, fixed_value, is_expression, marked};
 use super::path::{self, Path};
+use crate::editor::browser;
 use crate::editor::state::Notice;
 use agente_workflow_model::params::{Choice, Kind, Param};
 use leptos::prelude::*;
@@ -29,8 +31,26 @@ pub fn input(form: Form, p: &'static Param, at: Path, id: String) -> AnyView {
         Kind::Code { .. } | Kind::Color | Kind::ResourceLocator { .. }
     );
     let multiline = matches!(p.kind, Kind::Text { .. } | Kind::Json { .. });
+    // A field dragged from the input or output items becomes (part of) an expression.
+    let a3 = at.clone();
+    let accepts =
+        move |ev: &leptos::ev::DragEvent| expressionable && browser::drag_has(ev, EXPRESSION_DRAG);
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        if !accepts(&ev) {
+            return;
+        }
+        ev.prevent_default();
+        let dropped = browser::dropped(&ev, EXPRESSION_DRAG).unwrap_or_default();
+        form.set(
+            &a3,
+            Some(Value::String(with_dropped(
+                form.get_untracked(&a3),
+                &dropped,
+            ))),
+        );
+    };
     view! {
-        <div class="input-row">
+        <div class="input-row" on:dragover=move |ev| if accepts(&ev) { ev.prevent_default() } on:drop=on_drop>
             {move || if expr.get() {
                 expression_input(form, at.clone(), id.clone(), multiline)
             } else {
@@ -44,6 +64,17 @@ pub fn input(form: Form, p: &'static Param, at: Path, id: String) -> AnyView {
         </div>
     }
     .into_any()
+}
+
+/// A parameter's value with an expression dropped onto it: appended to an expression or to
+/// the fixed text it had (which becomes an expression, as n8n does); a number or a switch
+/// is replaced by it.
+fn with_dropped(current: Option<Value>, dropped: &str) -> String {
+    match current {
+        Some(Value::String(e)) if e.starts_with('=') && e.len() > 1 => format!("{e} {dropped}"),
+        Some(Value::String(s)) if !s.is_empty() && !s.starts_with('=') => format!("={s} {dropped}"),
+        _ => format!("={dropped}"),
+    }
 }
 
 /// An expression, in a text area where the parameter is several lines (line breaks kept).
@@ -255,4 +286,26 @@ pub fn resource_locator(
             on:change=move |ev| write(&a2, current.get_untracked().0, event_target_value(&ev)) />
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_dropped_field_joins_what_the_parameter_had() {
+        let x = "{{ $json.x }}";
+        assert_eq!(with_dropped(None, x), "={{ $json.x }}");
+        assert_eq!(with_dropped(Some(json!("")), x), "={{ $json.x }}");
+        assert_eq!(
+            with_dropped(Some(json!("Hello")), x),
+            "=Hello {{ $json.x }}"
+        );
+        assert_eq!(
+            with_dropped(Some(json!("={{ $json.a }}")), x),
+            "={{ $json.a }} {{ $json.x }}"
+        );
+        assert_eq!(with_dropped(Some(json!(3)), x), "={{ $json.x }}");
+    }
 }

@@ -1,8 +1,10 @@
 //! The node details view (Enter, double-click, or a new node): the node's parameters as
-//! forms drawn from its definition, its credentials, its settings, its connections made from
-//! menus (the keyboard's way to connect), and its parameters as JSON. A side panel on wide
+//! forms drawn from its definition, its credentials, the items it got and gave in the run
+//! shown (`data.rs`), its settings, its connections made from menus (the keyboard's way to
+//! connect), and its parameters as JSON. A side panel on wide
 //! screens, a full-screen sheet on a phone.
 
+mod data;
 mod fields;
 mod form;
 mod inputs;
@@ -25,13 +27,17 @@ use serde_json::{Map, Value};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tab {
     Parameters,
+    Input,
+    Output,
     Settings,
     Connections,
     Json,
 }
 
-const TABS: [(Tab, &str); 4] = [
+const TABS: [(Tab, &str); 6] = [
     (Tab::Parameters, "Parameters"),
+    (Tab::Input, "Input"),
+    (Tab::Output, "Output"),
     (Tab::Settings, "Settings"),
     (Tab::Connections, "Connections"),
     (Tab::Json, "JSON"),
@@ -111,7 +117,9 @@ pub fn NodeDetails(
                     </div>
                     <div class="panel-body" role="tabpanel" id="details-panel" aria-labelledby=move || TABS.iter().find(|(t, _)| *t == tab.get()).map(|(_, l)| format!("tab-{l}"))>
                         {move || match tab.get() {
-                            Tab::Parameters => parameters(form, &kind),
+                            Tab::Parameters => view! { <data::InputFields form /> {parameters(form, &kind)} }.into_any(),
+                            Tab::Input => view! { <data::NodeData form input=true /> }.into_any(),
+                            Tab::Output => view! { <data::NodeData form input=false /> }.into_any(),
                             Tab::Settings => view! { <settings::NodeSettings form /> }.into_any(),
                             Tab::Connections => view! { <links::NodeLinks form creator /> }.into_any(),
                             Tab::Json => view! { <ParametersJson form /> }.into_any(),

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::context::{NodeContext, NodeError, Suspend};
 use crate::expr::{Sandbox, Source, offload};
-use crate::{ExecutionBudget, Item, nodes};
+use crate::{ExecutionBudget, Item, NodeFinished, nodes};
 use agente_core::ExecutionStatus;
 use agente_network::OutboundHttp;
 use agente_workflow_model::graph::Graph;
@@ -91,16 +91,13 @@ impl<'a> Drive<'a> {
         exec: &mut Execution,
         state: &mut RunState,
     ) -> Next {
-        let run_index = *state
-            .runs_so_far
-            .entry(node.name.clone())
-            .and_modify(|n| *n += 1)
-            .or_insert(0);
+        let run_index = state.next_run_index(&node.name);
         let (sources, inputs): (Vec<Option<Source>>, Vec<Vec<Item>>) = pending
             .inputs
             .into_iter()
             .map(|slot| slot.unwrap_or_default())
             .unzip();
+        self.tell_started(node);
         let started = Instant::now();
         let start_time = self.request.now_ms + self.started.elapsed().as_millis() as i64;
         let input_values: Vec<Value> = inputs
@@ -161,16 +158,18 @@ impl<'a> Drive<'a> {
             .sandbox
             .record(&node.name, &data["main"], &sources, context);
         state.sources.insert(node.name.clone(), sources);
+        let run = NodeRun {
+            start_time,
+            execution_time: started.elapsed().as_millis() as u64,
+            data,
+            error: error_text,
+            logs: std::mem::take(&mut ctx.logs),
+        };
+        self.tell_finished(node, &out, &run);
         exec.run_data
             .entry(node.name.clone())
             .or_default()
-            .push(NodeRun {
-                start_time,
-                execution_time: started.elapsed().as_millis() as u64,
-                data,
-                error: error_text,
-                logs: std::mem::take(&mut ctx.logs),
-            });
+            .push(run);
         exec.last_node = Some(node.name.clone());
         if let Err(message) = result {
             fail(exec, Some(&node.name), message);
@@ -189,6 +188,30 @@ impl<'a> Drive<'a> {
             &mut state.waiting,
         );
         Next::Continue
+    }
+
+    fn tell_started(&self, node: &Node) {
+        if let Some(observer) = &self.request.observer {
+            observer.node_started(&node.name);
+        }
+    }
+
+    /// Tells the observer how a node run ended; its error as the finished execution will
+    /// show it (secrets masked).
+    fn tell_finished(&self, node: &Node, out: &[Vec<Item>], run: &NodeRun) {
+        let Some(observer) = &self.request.observer else {
+            return;
+        };
+        let masked = |text: &str| {
+            let secrets = crate::redaction::secrets_of(self.request);
+            agente_network::redact::secrets(text, secrets.iter().map(String::as_str))
+        };
+        observer.node_finished(NodeFinished {
+            node: &node.name,
+            items: out.iter().map(Vec::len).collect(),
+            error: run.error.as_deref().map(masked),
+            millis: run.execution_time,
+        });
     }
 
     /// What a node sees of the execution for one run.
@@ -299,6 +322,17 @@ fn next_pending(state: &mut RunState) -> Option<Pending> {
 
 /// A failed node run as its `onError` setting says: stop the workflow, or go on with the
 /// error as an item on the regular or the error output.
+impl RunState {
+    /// Which run of `node` this is (0 for its first).
+    fn next_run_index(&mut self, node: &str) -> usize {
+        *self
+            .runs_so_far
+            .entry(node.to_string())
+            .and_modify(|n| *n += 1)
+            .or_insert(0)
+    }
+}
+
 fn settle(
     node: &Node,
     result: Result<Vec<Vec<Item>>, NodeError>,

@@ -8,6 +8,7 @@
 
 pub(crate) mod history;
 pub(crate) mod lifecycle;
+pub(crate) mod live;
 pub(crate) mod pending;
 pub(crate) mod queued;
 pub(crate) mod reaper;
@@ -83,6 +84,8 @@ pub struct Executions {
     running_stale_ms: i64,
     /// See `with_pending_stale_after_ms`.
     pending_stale_ms: i64,
+    /// Where runs are told as they go (live updates): the service's bus.
+    events: agente_events::EventBus,
 }
 
 impl Executions {
@@ -109,7 +112,13 @@ impl Executions {
             queue_background_runs: false,
             running_stale_ms: pending::RUNNING_STALE_MS,
             pending_stale_ms: pending::PENDING_STALE_MS,
+            events: agente_events::EventBus::in_process(),
         }
+    }
+
+    pub(crate) fn with_events(mut self, events: agente_events::EventBus) -> Self {
+        self.events = events;
+        self
     }
 
     pub(crate) fn with_queue(mut self, queue: agente_jobs::Queue) -> Self {
@@ -272,7 +281,8 @@ impl Executions {
             self.admit_run(p.tenant_id, request.execution_id, request.mode)
                 .await?;
         }
-        let request = self.prepare(p, workflow, request).await?;
+        let mut request = self.prepare(p, workflow, request).await?;
+        let live = live::LiveRun::start(&self.events, p.tenant_id, workflow_id, &mut request);
         let run = Run {
             tenant: p.tenant_id,
             id: request.execution_id,
@@ -303,6 +313,10 @@ impl Executions {
                 self.record_finished(&run, workflow, &record, finished_at, recorded_running)
                     .await?;
             }
+        }
+        // Told once recorded: a browser that reads the execution on hearing it finds it.
+        if let Some(live) = live {
+            live.finish(&record);
         }
         Ok(record)
     }

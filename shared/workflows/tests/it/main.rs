@@ -5,8 +5,10 @@
 
 mod common;
 mod crud;
+mod live;
 mod queue;
 mod runs;
 mod schedules;
+mod versions;
 mod waits;
 mod webhooks;
