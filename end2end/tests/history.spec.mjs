@@ -9,6 +9,9 @@ const noOp = (name, x) => ({ id: `id-${name}`, name, type: "n8n-nodes-base.noOp"
 const doc = (name, nodes, connections = {}) => ({ name, nodes, connections, settings: { executionOrder: "v1" } });
 
 test("saves are kept, compared, viewed and restored", async ({ page }, testInfo) => {
+  // An editor opened straight from its address hydrates whole: its links navigate.
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
   const email = uniqueEmail("history");
   await signUp(page, { email });
   const first = doc("Orders", [noOp("Start", 0), noOp("Check", 220)], { Start: { main: [[{ node: "Check", type: "main", index: 0 }]] } });
@@ -21,8 +24,10 @@ test("saves are kept, compared, viewed and restored", async ({ page }, testInfo)
   // The editor links to the history.
   await page.goto(`/workflows/${id}`);
   await hydrated(page);
+  await expect(page.getByTestId("live-state")).toHaveAttribute("data-live", "true");
   await page.getByRole("link", { name: "History" }).click();
   await expect(page).toHaveURL(new RegExp(`/workflows/${id}/history$`));
+  expect(errors).toEqual([]);
   const rows = page.getByTestId("versions").locator("tbody tr");
   await expect(rows).toHaveCount(3);
   await expect(rows.nth(0)).toContainText("Version 3 (current)");

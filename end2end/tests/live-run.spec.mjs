@@ -135,3 +135,55 @@ test("a failing node is marked on the canvas with its error", async ({ page }) =
   await expect(node(page, "Boom").locator(".run-badge title")).toHaveText("no luck today");
   await expect(node(page, "Start").getByTestId("run-badge")).toHaveText("1 item");
 });
+
+test("P pins a node's output from the run: later runs use it instead of running the node", async ({ page }) => {
+  await signUp(page, { email: uniqueEmail("pin") });
+  const pinning = {
+    ...WORKFLOW,
+    name: "Pinning",
+    nodes: WORKFLOW.nodes.filter((n) => n.name !== "Pause"),
+    connections: { ...WORKFLOW.connections, Three: main("Big?") },
+  };
+  delete pinning.connections.Pause;
+  const { id } = await (await page.request.post("/api/v1/workflows", { data: pinning })).json();
+  await page.goto(`/workflows/${id}`);
+  await hydrated(page);
+  await expect(page.getByTestId("live-state")).toHaveAttribute("data-live", "true");
+  const status = page.getByTestId("editor-status");
+  await page.keyboard.press("Control+Enter");
+  await expect(status).toContainText("Run finished: success");
+
+  // P on Three pins the 3 items it gave; its code is then broken on purpose.
+  await node(page, "Three").locator(".node-body").click();
+  await page.keyboard.press("p");
+  await expect(status).toContainText("Three pinned with 3 items");
+  await expect(node(page, "Three").getByTestId("pin-badge")).toHaveText(/^pinned/);
+  await page.keyboard.press("Enter");
+  const details = page.getByTestId("node-details");
+  await details.getByRole("tab", { name: "Output" }).click();
+  await expect(details.getByTestId("pinned-note")).toBeVisible();
+  await details.getByRole("tab", { name: "Parameters" }).click();
+  const code = details.getByRole("textbox", { name: "JavaScript" });
+  await code.fill("throw new Error('not run')");
+  await code.press("Tab");
+  await details.getByRole("button", { name: "Close details" }).click();
+  await page.keyboard.press("Control+s");
+  await expect(page.getByTestId("save-state")).toHaveText("Saved · version 2");
+  const stored = await (await page.request.get(`/api/v1/workflows/${id}`)).json();
+  expect(stored.pinData.Three).toEqual([{ json: { n: 1 } }, { json: { n: 5 } }, { json: { n: 9 } }]);
+
+  // The run uses the pinned items: the broken code never runs.
+  await page.keyboard.press("Control+Enter");
+  await expect(status).toContainText("Run finished: success");
+  await expect(node(page, "Large").getByTestId("run-badge")).toHaveText("2 items");
+
+  // Unpinned (P again), the node runs again, and fails.
+  await node(page, "Three").locator(".node-body").click();
+  await page.keyboard.press("p");
+  await expect(status).toContainText("Three unpinned");
+  await expect(node(page, "Three").getByTestId("pin-badge")).toHaveCount(0);
+  await page.keyboard.press("Control+s");
+  await expect(page.getByTestId("save-state")).toHaveText("Saved · version 3");
+  await page.keyboard.press("Control+Enter");
+  await expect(status).toContainText(/Run failed in Three: .*not run/);
+});

@@ -123,7 +123,8 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         gate,
         ai: ai.clone(),
     };
-    let workflows = workflow_service(&config, parts)?.with_events(connect_events(&config).await?);
+    let events = connect_events(&config, &db).await?;
+    let workflows = workflow_service(&config, parts)?.with_events(events);
     Ok(AppState {
         leptos: leptos_options(&config),
         webhook_limits: Arc::new(crate::webhook_limits::WebhookLimits::new(
@@ -157,14 +158,15 @@ async fn connect_redis(config: &Config) -> anyhow::Result<Option<redis::aio::Con
 
 /// The event bus live updates travel on: Redis pub/sub when Redis is set, else Postgres
 /// `LISTEN/NOTIFY` on a Postgres database, else this process alone (the embedded default).
-async fn connect_events(config: &Config) -> anyhow::Result<agente_events::EventBus> {
+/// On Postgres it listens as the application's confined login, not as the owner.
+async fn connect_events(config: &Config, db: &Db) -> anyhow::Result<agente_events::EventBus> {
     use agente_events::EventBus;
     let bus = if let Some(url) = &config.redis_url {
         let client =
             redis::Client::open(url.as_str()).context("REDIS_URL is not a valid Redis URL")?;
         EventBus::redis(client, format!("{}:events", config.redis_namespace)).await?
-    } else if config.database_url.starts_with("postgres") {
-        EventBus::postgres(&config.database_url).await?
+    } else if db.backend() == agente_store::Backend::Postgres {
+        EventBus::postgres(db.login_url()).await?
     } else {
         EventBus::in_process()
     };

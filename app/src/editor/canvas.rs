@@ -4,7 +4,7 @@
 //! 1,000-node workflow stays quick.
 
 use super::browser::{self, pointer_at};
-use super::commands::EditorUi;
+use super::commands::{self, EditorUi};
 use super::creator::Place;
 use super::geometry::{NodeBox, Rect, Viewport, ai_path, main_path, near_main_path, pinched};
 use super::live::{NodeStatus, RunView};
@@ -617,8 +617,9 @@ fn NodeView(b: NodeBox) -> impl IntoView {
     };
     let selected = Signal::derive(move || st.is_selected(&n2));
     let run = expect_context::<RwSignal<RunView>>();
-    let n4 = name.clone();
+    let (n4, n5) = (name.clone(), name.clone());
     let node_run = Memo::new(move |_| run.with(|r| r.nodes.get(&n4).cloned()));
+    let pinned = Memo::new(move |_| commands::is_pinned(st, &n5));
     let on_down = move |ev: leptos::ev::PointerEvent| {
         if ev.button() != 0 {
             return;
@@ -695,6 +696,9 @@ fn NodeView(b: NodeBox) -> impl IntoView {
         }
         if selected.get() {
             c.push_str(" selected");
+        }
+        if pinned.get() {
+            c.push_str(" pinned");
         }
         match node_run.with(|r| r.as_ref().map(|r| r.status)) {
             Some(NodeStatus::Running) => c.push_str(" run-running"),
@@ -797,6 +801,9 @@ fn NodeView(b: NodeBox) -> impl IntoView {
             <text x="12" y="26" class="node-name">{fit_label(&b.name, 18)}</text>
             <text x="12" y="46" class="node-kind">{fit_label(&b.label, 20)}</text>
             {(!b.supported).then(|| view! { <text x="12" y=b.h + 16.0 class="node-badge">"not supported here"</text> })}
+            {move || pinned.get().then(|| view! {
+                <text class="pin-badge" x="0" y="-8" data-testid="pin-badge">"pinned"<title>"Runs use this node's pinned items instead of running it (P to unpin)"</title></text>
+            })}
             {move || node_run.get().map(|r| view! {
                 <text class="run-badge" x=b.w y="-8" text-anchor="end" data-testid="run-badge">
                     {r.summary()}

@@ -4,6 +4,7 @@
 use super::browser;
 use super::creator::Place;
 use super::geometry::Viewport;
+use super::run_items::RunItems;
 use super::state::{EditorState, Notice};
 use agente_editor::{Edge, Point};
 use leptos::prelude::*;
@@ -213,6 +214,8 @@ pub enum KeyCommand {
     AddNode,
     /// Opens the selected node's details (Enter).
     Open,
+    /// Pins the selected nodes' output from the run shown, or unpins it (P).
+    Pin,
 }
 
 /// The key map (n8n's where n8n has one). `ctrl` is Ctrl or ⌘.
@@ -232,6 +235,7 @@ pub fn command_for(key: &str, ctrl: bool, shift: bool, alt: bool) -> Option<KeyC
         ("Delete" | "Backspace", false, _) => Delete,
         ("s" | "S", false, false) if shift => AddSticky,
         ("d" | "D", false, false) if !shift => Disable,
+        ("p" | "P", false, false) if !shift => Pin,
         ("F2", false, _) => Rename,
         ("t" | "T" | "†", false, true) if shift => TidyUp,
         ("1", false, false) if shift => Fit,
@@ -288,6 +292,11 @@ pub fn run_key(st: EditorState, cmd: KeyCommand, ui: EditorUi) {
                 ui.details.set(Some(first));
             }
         }
+        Pin => {
+            for name in st.selected() {
+                toggle_pin(st, ui.run_items, &name);
+            }
+        }
     }
     if let Some(first) = st
         .selected()
@@ -309,6 +318,54 @@ pub struct EditorUi {
     pub creator: RwSignal<Option<Place>>,
     /// The node whose details are open.
     pub details: RwSignal<Option<String>>,
+    /// The items of the run shown (what P pins).
+    pub run_items: RwSignal<Option<RunItems>>,
+}
+
+/// Whether `name` has pinned data (runs use it instead of running the node).
+pub fn is_pinned(st: EditorState, name: &str) -> bool {
+    st.read(|e| {
+        e.workflow()
+            .pin_data
+            .get()
+            .is_some_and(|p| p.contains_key(name))
+    })
+}
+
+/// Unpins `name`, or pins its first output from the run shown (n8n's `pinData`: the items
+/// as `{json}`), so that runs use those items instead of running it.
+pub fn toggle_pin(st: EditorState, run_items: RwSignal<Option<RunItems>>, name: &str) {
+    if st.peek(|e| {
+        e.workflow()
+            .pin_data
+            .get()
+            .is_some_and(|p| p.contains_key(name))
+    }) {
+        st.attempt(|e| e.set_pin_data(name, None));
+        st.say(Notice::Info(format!("{name} unpinned: runs run it again")));
+        return;
+    }
+    let items = run_items.with_untracked(|r| {
+        r.as_ref().and_then(|r| r.output(name, 0)).map(|items| {
+            items
+                .iter()
+                .map(|json| serde_json::json!({ "json": json }))
+                .collect::<Vec<_>>()
+        })
+    });
+    match items {
+        Some(items) => {
+            let n = items.len();
+            st.attempt(|e| e.set_pin_data(name, Some(serde_json::Value::Array(items))));
+            st.say(Notice::Info(format!(
+                "{name} pinned with {n} item{}: runs use them instead of running it",
+                if n == 1 { "" } else { "s" }
+            )));
+        }
+        None => st.say(Notice::Error(format!(
+            "{name} has no output to pin yet: run the workflow first"
+        ))),
+    }
 }
 
 #[cfg(test)]
@@ -330,6 +387,8 @@ mod tests {
         assert_eq!(command_for("T", false, true, true), Some(TidyUp));
         assert_eq!(command_for("S", false, true, false), Some(AddSticky));
         assert_eq!(command_for("x", false, false, false), None);
+        assert_eq!(command_for("p", false, false, false), Some(Pin));
+        assert_eq!(command_for("p", true, false, false), None, "Ctrl+P prints");
         assert_eq!(command_for("Tab", false, false, false), Some(AddNode));
         assert_eq!(
             command_for("Tab", false, true, false),

@@ -66,9 +66,12 @@ pub fn EditorShell(active: bool) -> impl IntoView {
         selected_edge,
         creator,
         details,
+        run_items,
     };
     provide_context(ui);
     let offered = keep_drafts(st, draft_key);
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
     // Keys and the clipboard work wherever the focus is on the page, as in n8n (a field
     // keeps its own keys): listened for on the window while the editor is open.
     let handles = [
@@ -96,7 +99,9 @@ pub fn EditorShell(active: bool) -> impl IntoView {
             <StatusLine />
             <RenameDialog renaming />
         </div>
-        {move || st.id.get().map(|id| view! { <ScheduleHistory id /> })}
+        // Drawn once the page is live, not hydrated: its own data loads then (hydrating it
+        // beside the editor's resource mismatched the server's HTML now and then).
+        {move || mounted.get().then(|| st.id.get()).flatten().map(|id| view! { <ScheduleHistory id /> })}
     }
     .into_any()
 }

@@ -40,6 +40,18 @@ pub struct Db {
     backend: Backend,
     /// Started on first use, on the runtime that uses it.
     group: Arc<OnceLock<GroupCommit>>,
+    /// What the pool logs in with, for connections of its own (the event bus's LISTEN).
+    url: LoginUrl,
+}
+
+/// A database URL with its password: shown as `…` by `Debug`, so it never reaches a log.
+#[derive(Clone)]
+struct LoginUrl(Arc<str>);
+
+impl std::fmt::Debug for LoginUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("…")
+    }
 }
 
 impl Db {
@@ -108,6 +120,7 @@ impl Db {
             pool,
             backend,
             group: Arc::default(),
+            url: LoginUrl(url.into()),
         })
     }
 
@@ -124,11 +137,19 @@ impl Db {
             pool,
             backend,
             group: Arc::default(),
+            url: LoginUrl(url.into()),
         })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The URL this pool logs in with (the application's confined login on Postgres), for
+    /// a connection of its own such as the event bus's `LISTEN`. It holds the password:
+    /// never log it.
+    pub fn login_url(&self) -> &str {
+        &self.url.0
     }
 
     /// Migrates as the owner at `url`, then connects as the application: what

@@ -4,6 +4,7 @@
 
 use super::form::Form;
 use crate::editor::browser;
+use crate::editor::commands;
 use crate::editor::run_items::{self, RunItems};
 use agente_workflow_model::ports;
 use leptos::prelude::*;
@@ -61,17 +62,51 @@ pub fn NodeData(form: Form, input: bool) -> impl IntoView {
             </label>
         }
     });
+    let st = form.st;
+    let own = name.clone();
+    // A node's pinned items are its first output, whatever the last run did.
+    let pinned = Memo::new(move |_| {
+        st.read(|e| {
+            let pins = e.workflow().pin_data.get()?;
+            let items = pins.get(&own)?.as_array()?;
+            Some(
+                items
+                    .iter()
+                    .map(|i| i.get("json").cloned().unwrap_or_else(|| i.clone()))
+                    .collect::<Vec<_>>(),
+            )
+        })
+    });
     let items = Memo::new(move |_| {
         let source = sources.get(chosen.get()).cloned()?;
+        if !input
+            && source.output == 0
+            && let Some(items) = pinned.get()
+        {
+            return Some(items);
+        }
         run.with(|r| {
             r.as_ref()
                 .and_then(|r| r.output(&source.node, source.output))
                 .map(<[Value]>::to_vec)
         })
     });
+    let pin_name = name.clone();
+    let pin = (!input).then(|| {
+        view! {
+            <button type="button" class="btn btn-small" aria-keyshortcuts="P"
+                on:click=move |_| commands::toggle_pin(st, run, &pin_name)>
+                {move || if pinned.with(Option::is_some) { "Unpin" } else { "Pin this output" }}
+            </button>
+            {move || pinned.with(Option::is_some).then(|| view! {
+                <p class="hint" data-testid="pinned-note">"Pinned: runs use these items instead of running the node."</p>
+            })}
+        }
+    });
     view! {
         <div class="data-panel" data-testid=if input { "input-data" } else { "output-data" }>
             {picker}
+            {pin}
             <div class="toolbar" role="group" aria-label="Show the items as">
                 {SHAPES.iter().map(|(s, label)| {
                     let s = *s;

@@ -168,3 +168,45 @@ async fn the_event_stream_needs_a_caller_and_a_workflow_id(backend: Backend) {
     let res = Listener::open(&app, "?other=1", &owner, None).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{}", app.backend);
 }
+
+/// Postgres without Redis: events travel over `LISTEN/NOTIFY`, as the application's
+/// confined login.
+#[tokio::test]
+async fn on_postgres_without_redis_events_travel_over_listen_notify() {
+    let app = crate::helpers::spawn_app_with(Backend::Postgres, |c| c.redis_url = None).await;
+    let (owner, _, _) = app.signup("live-pg").await;
+    let id = app
+        .create_workflow(
+            json!({"name": "pg", "nodes": [
+                {"name": "Go", "type": "n8n-nodes-base.manualTrigger", "position": [0, 0]}
+            ], "connections": {}}),
+            &owner,
+        )
+        .await;
+    let mut live = listen(&app, &format!("?workflowId={id}"), &owner, None).await;
+    let res = app
+        .post(
+            &format!("/api/v1/workflows/{id}/run"),
+            json!({}),
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut names = Vec::new();
+    while let Some((_, name, data)) = live.next(Duration::from_secs(10)).await {
+        names.push(name.clone());
+        if name == "executionFinished" {
+            assert_eq!(data["status"], "success");
+            break;
+        }
+    }
+    assert_eq!(
+        names,
+        [
+            "executionStarted",
+            "nodeStarted",
+            "nodeFinished",
+            "executionFinished"
+        ]
+    );
+}
