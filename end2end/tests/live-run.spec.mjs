@@ -187,3 +187,26 @@ test("P pins a node's output from the run: later runs use it instead of running 
   await page.keyboard.press("Control+Enter");
   await expect(status).toContainText(/Run failed in Three: .*not run/);
 });
+
+test("a workflow switched on or off elsewhere shows so in an open editor", async ({ page }) => {
+  await signUp(page, { email: uniqueEmail("live-active") });
+  const hooked = {
+    name: "Live activation",
+    nodes: [
+      { name: "Hook", type: "n8n-nodes-base.webhook", typeVersion: 2, position: [0, 0], parameters: { path: `live-active-${Date.now()}`, httpMethod: "POST" } },
+      { name: "Done", type: "n8n-nodes-base.noOp", typeVersion: 1, position: [220, 0], parameters: {} },
+    ],
+    connections: { Hook: main("Done") },
+  };
+  const { id } = await (await page.request.post("/api/v1/workflows", { data: hooked })).json();
+  await page.goto(`/workflows/${id}`);
+  await hydrated(page);
+  await expect(page.getByTestId("live-state")).toHaveAttribute("data-live", "true");
+  await expect(page.getByTestId("save-state")).not.toContainText("Active");
+  expect((await page.request.post(`/api/v1/workflows/${id}/activate`)).status()).toBe(200);
+  await expect(page.getByTestId("save-state")).toContainText("· Active");
+  await expect(page.getByTestId("editor-status")).toContainText("The workflow was activated");
+  expect((await page.request.post(`/api/v1/workflows/${id}/deactivate`)).status()).toBe(200);
+  await expect(page.getByTestId("save-state")).not.toContainText("Active");
+  await expect(page.getByTestId("editor-status")).toContainText("The workflow was deactivated");
+});

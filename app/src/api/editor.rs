@@ -125,3 +125,47 @@ pub async fn create_node_credential(
         kind: created.kind,
     })
 }
+
+/// An expression's value for one input item of a node, computed by the engine a run uses.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExpressionValue {
+    /// The value, or why the expression failed (the run's own message).
+    pub result: Result<serde_json::Value, String>,
+    /// How many input items the node has in the run previewed.
+    pub items: usize,
+}
+
+/// Previews `expression` (a parameter of `node` in the editor's document `json`) for input
+/// item `item` of the run `execution` (none before a first run; pinned items count).
+#[server(prefix = "/sfn", endpoint = "preview_expression", input = Json)]
+pub async fn preview_expression(
+    json: String,
+    node: String,
+    expression: String,
+    item: usize,
+    execution: Option<String>,
+) -> Result<ExpressionValue, ServerFnError> {
+    let p = require_principal()?;
+    let workflow = agente_workflow_model::Workflow::from_json(&json)
+        .map_err(|e| ServerFnError::new(format!("the workflow is not valid n8n JSON: {e}")))?;
+    let execution = match execution {
+        Some(id) => Some(parse_id(&id, "execution")?),
+        None => None,
+    };
+    let query = agente_workflows::PreviewQuery {
+        workflow,
+        node,
+        expression,
+        item,
+        execution,
+    };
+    let preview = context()?
+        .workflows
+        .preview_expression(&p, query)
+        .await
+        .map_err(server_error)?;
+    Ok(ExpressionValue {
+        result: preview.result,
+        items: preview.items,
+    })
+}

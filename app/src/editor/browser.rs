@@ -201,6 +201,20 @@ mod imp {
         }
     }
 
+    /// Where the caret is in a text area, in UTF-16 units.
+    pub fn caret_in(area: NodeRef<leptos::html::Textarea>) -> Option<usize> {
+        let area = area.get_untracked()?;
+        area.selection_start().ok().flatten().map(|n| n as usize)
+    }
+
+    /// Puts the caret at UTF-16 position `units` of a text area.
+    pub fn put_caret(area: NodeRef<leptos::html::Textarea>, units: usize) {
+        if let Some(area) = area.get_untracked() {
+            let at = units as u32;
+            let _ = area.set_selection_range(at, at);
+        }
+    }
+
     /// Keeps a pointer's events on `el` until it is released, wherever it moves (over the
     /// zoom buttons, off the canvas).
     pub fn capture(el: &web_sys::Element, pointer: i32) {
@@ -314,6 +328,10 @@ mod imp {
         false
     }
     pub fn commit_field() {}
+    pub fn caret_in(_: NodeRef<leptos::html::Textarea>) -> Option<usize> {
+        None
+    }
+    pub fn put_caret(_: NodeRef<leptos::html::Textarea>, _: usize) {}
     pub fn clipboard_text(_: &leptos::ev::ClipboardEvent) -> Option<String> {
         None
     }

@@ -26,12 +26,14 @@ impl Default for Saving {
     }
 }
 
-/// What the editor does with a version saved elsewhere (given how to reload it).
+/// What the editor does with a version saved elsewhere (given how to reload it), and
+/// whether the workflow is active (switched on or off elsewhere, as it is heard).
 #[derive(Clone, Copy)]
 pub struct Elsewhere {
     pub saving: Saving,
     pub conflict: RwSignal<Option<i64>>,
     pub reload: Callback<()>,
+    pub active: RwSignal<bool>,
 }
 
 impl Elsewhere {
@@ -66,7 +68,20 @@ pub fn follow(
 ) -> RwSignal<bool> {
     let connected = RwSignal::new(false);
     let on_heard = move |heard: Heard| match heard {
-        Heard::Nothing | Heard::Activated(_) => {}
+        Heard::Nothing => {}
+        Heard::Activated(on) => {
+            if elsewhere.active.get_untracked() != on {
+                elsewhere.active.set(on);
+                st.say(Notice::Info(
+                    if on {
+                        "The workflow was activated"
+                    } else {
+                        "The workflow was deactivated"
+                    }
+                    .into(),
+                ));
+            }
+        }
         Heard::Say(m) => {
             items.set(None);
             st.say(Notice::Info(m));

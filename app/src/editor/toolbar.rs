@@ -39,6 +39,7 @@ pub fn EditorShell(active: bool) -> impl IntoView {
         reload: Callback::new(move |()| {
             reload(st, conflict, draft_key, "Saved elsewhere: loaded version")
         }),
+        active: RwSignal::new(active),
     };
     let save = save_action(st, draft_key, elsewhere);
     let run_view = RwSignal::new(RunView::default());
@@ -83,7 +84,7 @@ pub fn EditorShell(active: bool) -> impl IntoView {
     on_cleanup(move || handles.into_iter().for_each(WindowListenerHandle::remove));
     view! {
         <div class="editor" data-testid="editor">
-            <EditorBar active ui save listen live />
+            <EditorBar active=elsewhere.active ui save listen live />
             {move || conflict.get().map(|current| view! {
                 <div class="alert alert-error" role="alert" data-testid="conflict">
                     <p>{format!("Someone saved this workflow since you opened it (it is at version {current} now). Nothing of yours was lost.")}</p>
@@ -285,7 +286,7 @@ fn on_paste(st: EditorState, ev: &leptos::ev::ClipboardEvent) {
 
 #[component]
 fn EditorBar(
-    active: bool,
+    active: RwSignal<bool>,
     ui: EditorUi,
     save: SaveAction,
     listen: ServerAction<ListenForTest>,
@@ -311,7 +312,7 @@ fn EditorBar(
                     (false, Some(v)) => format!("Saved · version {v}"),
                     (false, None) => "Not saved yet".to_string(),
                 }}
-                {active.then_some(" · Active")}
+                {move || active.get().then_some(" · Active")}
             </span>
             {move || st.id.get().is_some().then(|| view! {
                 <span class="muted small live-state" data-testid="live-state" data-live=move || live.get().to_string()

@@ -71,10 +71,6 @@ fn VersionTable(id: String, rows: Vec<VersionRow>) -> impl IntoView {
 #[component]
 fn Compare(id: String, from: i64, to: i64, choices: Vec<i64>) -> impl IntoView {
     let (from, to) = (RwSignal::new(from), RwSignal::new(to));
-    let changes = Resource::new(
-        move || (id.clone(), from.get(), to.get()),
-        |(id, from, to)| compare_versions(id, from, to),
-    );
     let options = move |chosen: RwSignal<i64>| {
         choices
             .iter()
@@ -88,17 +84,29 @@ fn Compare(id: String, from: i64, to: i64, choices: Vec<i64>) -> impl IntoView {
                 <label>"From " <select aria-label="From version" on:change=move |ev| from.set(event_target_value(&ev).parse().unwrap_or(1))>{options(from)}</select></label>
                 <label>"To " <select aria-label="To version" on:change=move |ev| to.set(event_target_value(&ev).parse().unwrap_or(1))>{options(to)}</select></label>
             </div>
-            <Transition fallback=|| view! { <p>"Comparing…"</p> }>
-                {move || Suspend::new(async move {
-                    match changes.await {
-                        Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
-                        Ok(c) => view! { <ChangeList changes=c /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <ChangesBetween id from=from.into() to=to.into() />
         </section>
     }
     .into_any()
+}
+
+/// What changed from version `from` to version `to`, asked of the server as they change.
+#[component]
+fn ChangesBetween(id: String, from: Signal<i64>, to: Signal<i64>) -> impl IntoView {
+    let changes = Resource::new(
+        move || (id.clone(), from.get(), to.get()),
+        |(id, from, to)| compare_versions(id, from, to),
+    );
+    view! {
+        <Transition fallback=|| view! { <p>"Comparing…"</p> }>
+            {move || Suspend::new(async move {
+                match changes.await {
+                    Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
+                    Ok(c) => view! { <ChangeList changes=c /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
 }
 
 #[component]
@@ -157,10 +165,6 @@ fn VersionDetail(id: String, shown: crate::api::VersionView) -> impl IntoView {
         .unwrap_or_default();
     let restore = ServerAction::<RestoreVersion>::new();
     let (rid, v, latest) = (id.clone(), row.version, shown.latest);
-    let changes = Resource::new(
-        move || (id.clone(), v, latest),
-        |(id, v, latest)| compare_versions(id, v, latest),
-    );
     let back = format!("/workflows/{rid}");
     let history = format!("/workflows/{rid}/history");
     view! {
@@ -172,14 +176,7 @@ fn VersionDetail(id: String, shown: crate::api::VersionView) -> impl IntoView {
         </section>
         <section class="card">
             <h2>{format!("Changed since, up to the current version ({latest})")}</h2>
-            <Transition fallback=|| view! { <p>"Comparing…"</p> }>
-                {move || Suspend::new(async move {
-                    match changes.await {
-                        Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
-                        Ok(c) => view! { <ChangeList changes=c /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <ChangesBetween id from=Signal::stored(v) to=Signal::stored(latest) />
             {(v != latest).then(|| view! {
                 <button class="btn btn-primary" disabled=move || restore.pending().get()
                     on:click=move |_| { restore.dispatch(RestoreVersion { id: rid.clone(), version: v, latest }); }>

@@ -13,6 +13,7 @@ mod clipboard;
 mod connections;
 mod edit;
 mod editor;
+pub mod expression;
 mod history;
 mod layout;
 mod names;

@@ -14,6 +14,7 @@ mod item;
 pub mod nodes;
 mod observer;
 mod pool;
+mod preview;
 mod redaction;
 mod run;
 
@@ -24,4 +25,7 @@ pub use context::{NodeContext, NodeError, Suspend, WebhookResponse, node_credent
 pub use host::{BoxFuture, Host, MAX_SUB_WORKFLOW_DEPTH, SubWorkflowCall, SubWorkflowSource};
 pub use item::{Item, get_path, set_path};
 pub use observer::{NodeFinished, RunObserver};
-pub use run::{Engine, Execution, ExecutionError, NodeRun, Resume, RunRequest, Suspended};
+pub use preview::{Preview, PreviewError, PreviewRequest};
+pub use run::{
+    Engine, Execution, ExecutionError, NodeRun, Resume, RunRequest, Suspended, TaskSource,
+};

@@ -137,6 +137,7 @@ mod tests {
                 data: json!({"main": [[{"json": {"auth": "Bearer caller-token", "n": 1}}]]}),
                 error: None,
                 logs: vec!["token at-987654".into()],
+                source: Vec::new(),
             }],
         );
         exec.mask(&secrets);

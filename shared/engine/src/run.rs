@@ -138,6 +138,48 @@ pub struct NodeRun {
     pub error: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub logs: Vec<String>,
+    /// Where each input's items came from (`[]` for a trigger), as n8n records it: what
+    /// `$('Node').item` and the editor's expression preview follow back.
+    #[serde(default)]
+    pub source: Vec<Option<TaskSource>>,
+}
+
+/// One input's origin in a node run: n8n's `{previousNode, previousNodeOutput}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskSource {
+    pub previous_node: String,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub previous_node_output: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl TaskSource {
+    /// n8n's form of a node run's input sources; a trigger's (no source at all) is `[]`.
+    pub fn list(sources: &[Option<Source>]) -> Vec<Option<TaskSource>> {
+        if sources.iter().all(Option::is_none) {
+            return Vec::new();
+        }
+        sources
+            .iter()
+            .map(|s| {
+                s.as_ref().map(|s| TaskSource {
+                    previous_node: s.node.clone(),
+                    previous_node_output: s.output,
+                })
+            })
+            .collect()
+    }
+
+    pub fn to_source(&self) -> Source {
+        Source {
+            node: self.previous_node.clone(),
+            output: self.previous_node_output,
+        }
+    }
 }
 
 /// The result of running a workflow.
@@ -203,7 +245,7 @@ pub struct Engine {
     /// The one client for user-given URLs (connection pools are shared), under the
     /// engine's network policy.
     pub(crate) http: OutboundHttp,
-    sandboxes: SandboxPool,
+    pub(crate) sandboxes: SandboxPool,
 }
 
 impl Default for Engine {
@@ -281,11 +323,7 @@ impl Engine {
         request: &RunRequest,
         budget: &ExecutionBudget,
     ) -> Execution {
-        let timezone = workflow
-            .setting("timezone")
-            .and_then(Value::as_str)
-            .filter(|z| *z != "DEFAULT")
-            .unwrap_or("UTC");
+        let timezone = timezone_of(workflow);
         let facts = RunFacts {
             workflow: json!({ "id": workflow.id.get(), "name": workflow.name(), "active": workflow.active.or(false) }),
             execution: json!({ "id": request.execution_id, "mode": request.mode, "resumeUrl": request.resume_url }),
@@ -318,6 +356,15 @@ impl Engine {
         };
         drive.run(exec, state).await
     }
+}
+
+/// The zone of `$now` and of dates without an offset: `settings.timezone`, else UTC.
+pub(crate) fn timezone_of(workflow: &Workflow) -> &str {
+    workflow
+        .setting("timezone")
+        .and_then(Value::as_str)
+        .filter(|z| *z != "DEFAULT")
+        .unwrap_or("UTC")
 }
 
 /// `settings.executionTimeout` (seconds; -1 or absent: none) as an instant from now. The

@@ -162,6 +162,30 @@ impl EventBus {
     }
 }
 
+/// Sends what is published until `stop`, in batches: `send` carries one (a NOTIFY, a
+/// PUBLISH). A batch that fails is logged and dropped; listeners see the gap by event id.
+pub(crate) async fn drain<F, Fut>(
+    mut outbox: mpsc::Receiver<Event>,
+    stop: CancellationToken,
+    transport: &'static str,
+    mut send: F,
+) where
+    F: FnMut(String) -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    loop {
+        let first = tokio::select! {
+            () = stop.cancelled() => return,
+            e = outbox.recv() => match e { Some(e) => e, None => return },
+        };
+        for batch in batches(first, &mut outbox) {
+            if let Err(error) = send(batch).await {
+                tracing::warn!(%error, transport, "events could not be sent");
+            }
+        }
+    }
+}
+
 /// Takes what queued in `outbox` after `first` into batches of at most `MAX_BATCH_BYTES`
 /// (JSON arrays of events): what one NOTIFY / PUBLISH carries.
 pub(crate) fn batches(first: Event, outbox: &mut mpsc::Receiver<Event>) -> Vec<String> {

@@ -3,7 +3,7 @@
 //! sender's own included.
 
 use crate::hub::Hub;
-use crate::{BusError, Event, OUTBOX, batches, read_batch};
+use crate::{BusError, Event, OUTBOX, drain, read_batch};
 use sqlx::postgres::{PgListener, PgPoolOptions};
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,21 +55,18 @@ async fn listen(mut listener: PgListener, hub: Arc<Hub>, stop: CancellationToken
     }
 }
 
-async fn publish(pool: sqlx::PgPool, mut outbox: mpsc::Receiver<Event>, stop: CancellationToken) {
-    loop {
-        let first = tokio::select! {
-            () = stop.cancelled() => return,
-            e = outbox.recv() => match e { Some(e) => e, None => return },
-        };
-        for batch in batches(first, &mut outbox) {
-            let sent = sqlx::query("SELECT pg_notify($1, $2)")
+async fn publish(pool: sqlx::PgPool, outbox: mpsc::Receiver<Event>, stop: CancellationToken) {
+    drain(outbox, stop, "Postgres", |batch| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(CHANNEL)
-                .bind(&batch)
+                .bind(batch)
                 .execute(&pool)
-                .await;
-            if let Err(e) = sent {
-                tracing::warn!(error = %e, "events could not be sent through Postgres");
-            }
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         }
-    }
+    })
+    .await;
 }

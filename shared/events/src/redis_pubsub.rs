@@ -3,7 +3,7 @@
 //! the publisher's own process included.
 
 use crate::hub::Hub;
-use crate::{BusError, Event, OUTBOX, batches, read_batch};
+use crate::{BusError, Event, OUTBOX, drain, read_batch};
 use futures::StreamExt;
 use redis::AsyncCommands;
 use std::sync::Arc;
@@ -77,21 +77,20 @@ async fn subscribe(
 }
 
 async fn publish(
-    mut conn: redis::aio::ConnectionManager,
+    conn: redis::aio::ConnectionManager,
     channel: String,
-    mut outbox: mpsc::Receiver<Event>,
+    outbox: mpsc::Receiver<Event>,
     stop: CancellationToken,
 ) {
-    loop {
-        let first = tokio::select! {
-            () = stop.cancelled() => return,
-            e = outbox.recv() => match e { Some(e) => e, None => return },
-        };
-        for batch in batches(first, &mut outbox) {
-            let sent: redis::RedisResult<i64> = conn.publish(&channel, batch).await;
-            if let Err(e) = sent {
-                tracing::warn!(error = %e, "events could not be sent through Redis");
-            }
+    drain(outbox, stop, "Redis", |batch| {
+        // A clone shares the one connection.
+        let (mut conn, channel) = (conn.clone(), channel.clone());
+        async move {
+            conn.publish::<_, _, i64>(&channel, batch)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         }
-    }
+    })
+    .await;
 }

@@ -67,6 +67,49 @@ fn parse_body(body: &str) -> Result<Template, UnclosedExpression> {
     Ok(Template { segments })
 }
 
+/// Where one `{{ … }}` of a template body is (byte offsets): `open` is its `{{`, `inner`
+/// what lies between the braces; an unclosed one runs to the end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Block {
+    pub open: usize,
+    pub inner: std::ops::Range<usize>,
+    pub closed: bool,
+}
+
+/// The `{{ … }}` blocks of a template body (without its `=`), found as the parser finds
+/// them: for the editor, which draws and completes what a run will evaluate.
+pub fn blocks(body: &str) -> Vec<Block> {
+    let bytes = body.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] == b'{' && bytes[i + 1] == b'{' {
+            let start = i + 2;
+            match find_close(bytes, start) {
+                Some(end) => {
+                    found.push(Block {
+                        open: i,
+                        inner: start..end,
+                        closed: true,
+                    });
+                    i = end + 2;
+                }
+                None => {
+                    found.push(Block {
+                        open: i,
+                        inner: start..bytes.len(),
+                        closed: false,
+                    });
+                    break;
+                }
+            }
+        } else {
+            i += 1;
+        }
+    }
+    found
+}
+
 /// Finds the `}}` closing an expression that starts at `from`, skipping braces of object
 /// literals and blocks and anything inside string or template literals.
 fn find_close(bytes: &[u8], from: usize) -> Option<usize> {
@@ -100,6 +143,18 @@ mod tests {
 
     fn parse(s: &str) -> Template {
         Template::parse(s).unwrap().unwrap()
+    }
+
+    #[test]
+    fn blocks_are_where_the_parser_finds_them() {
+        let body = "Hi {{ $json.name }} and {{ { a: '}}' }.a }} then {{ open";
+        let found = blocks(body);
+        assert_eq!(found.len(), 3);
+        assert_eq!(&body[found[0].inner.clone()], " $json.name ");
+        assert_eq!(&body[found[1].inner.clone()], " { a: '}}' }.a ");
+        assert!(found[1].closed && !found[2].closed);
+        assert_eq!(&body[found[2].inner.clone()], " open");
+        assert_eq!(found[2].open, body.len() - 7);
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod bodies;
 mod credentials;
 mod error;
 mod executions;
+mod expression_preview;
 mod jobs;
 mod live_updates;
 mod records;
@@ -28,6 +29,7 @@ pub use credentials::{CredentialInfo, Credentials, NewCredential, open_credentia
 pub use error::WorkflowServiceError;
 pub use executions::Executions;
 pub use executions::pending::{PENDING_STALE_MS, RUNNING_STALE_MS};
+pub use expression_preview::{ExpressionPreview, MAX_PREVIEW_EXPRESSION, PreviewQuery};
 pub use jobs::{ExecuteJob, ResumeJob, ScheduleJob, job_handlers};
 pub use records::{ExecutionQuery, ExecutionRecord, Page, WorkflowRef};
 pub use scheduled::Schedules;

@@ -2,6 +2,7 @@
 //! resource locators, each with an "fx" switch to an expression where n8n offers one.
 
 use super::data::EXPRESSION_DRAG;
+use super::expression::ExpressionInput;
 use super::form::{Form, fixed_value, is_expression, marked};
 use super::path::{self, Path};
 use crate::editor::browser;
@@ -52,7 +53,7 @@ pub fn input(form: Form, p: &'static Param, at: Path, id: String) -> AnyView {
     view! {
         <div class="input-row" on:dragover=move |ev| if accepts(&ev) { ev.prevent_default() } on:drop=on_drop>
             {move || if expr.get() {
-                expression_input(form, at.clone(), id.clone(), multiline)
+                view! { <ExpressionInput form at=at.clone() id=id.clone() multiline /> }.into_any()
             } else {
                 fixed_input(form, p, at.clone(), id.clone())
             }}
@@ -74,19 +75,6 @@ fn with_dropped(current: Option<Value>, dropped: &str) -> String {
         Some(Value::String(e)) if e.starts_with('=') && e.len() > 1 => format!("{e} {dropped}"),
         Some(Value::String(s)) if !s.is_empty() && !s.starts_with('=') => format!("={s} {dropped}"),
         _ => format!("={dropped}"),
-    }
-}
-
-/// An expression, in a text area where the parameter is several lines (line breaks kept).
-fn expression_input(form: Form, at: Path, id: String, multiline: bool) -> AnyView {
-    let a = at.clone();
-    let value = move || path::as_text(form.get(&a).as_ref());
-    let write =
-        move |ev: leptos::ev::Event| form.set(&at, Some(Value::String(event_target_value(&ev))));
-    if multiline {
-        view! { <textarea id=id class="expr" rows="4" spellcheck="false" prop:value=value on:change=write /> }.into_any()
-    } else {
-        view! { <input type="text" id=id class="expr" spellcheck="false" prop:value=value on:change=write /> }.into_any()
     }
 }
 

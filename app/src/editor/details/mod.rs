@@ -5,6 +5,7 @@
 //! screens, a full-screen sheet on a phone.
 
 mod data;
+mod expression;
 mod fields;
 mod form;
 mod inputs;

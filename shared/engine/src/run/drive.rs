@@ -4,7 +4,7 @@
 
 use super::{
     Execution, ExecutionError, MAX_NODE_RUNS, NodeRun, Outcome, Pending, RunRequest, RunState,
-    Suspended, error_items, run_node, schedule_children,
+    Suspended, TaskSource, error_items, run_node, schedule_children,
 };
 use crate::context::{NodeContext, NodeError, Suspend};
 use crate::expr::{Sandbox, Source, offload};
@@ -157,14 +157,15 @@ impl<'a> Drive<'a> {
         let recorded = self
             .sandbox
             .record(&node.name, &data["main"], &sources, context);
-        state.sources.insert(node.name.clone(), sources);
         let run = NodeRun {
             start_time,
             execution_time: started.elapsed().as_millis() as u64,
             data,
             error: error_text,
             logs: std::mem::take(&mut ctx.logs),
+            source: TaskSource::list(&sources),
         };
+        state.sources.insert(node.name.clone(), sources);
         self.tell_finished(node, &out, &run);
         exec.run_data
             .entry(node.name.clone())

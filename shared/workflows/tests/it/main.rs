@@ -6,6 +6,7 @@
 mod common;
 mod crud;
 mod live;
+mod preview;
 mod queue;
 mod runs;
 mod schedules;

@@ -1,0 +1,100 @@
+// The expression editor: a parameter switched to an expression is typed with suggestions
+// (variables, the fields of the run's items), coloured as it is typed, and previewed for
+// each input item by the engine on the server; the run then says what the preview said.
+import { test, expect } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { hydrated, signUp, uniqueEmail } from "./helpers.mjs";
+
+const canvas = (page) => page.getByTestId("canvas");
+const node = (page, name) => canvas(page).locator(`g.node[data-node="${name}"]`);
+const main = (to) => ({ main: [[{ node: to, type: "main", index: 0 }]] });
+
+const WORKFLOW = {
+  name: "Expressions",
+  nodes: [
+    { name: "Start", type: "n8n-nodes-base.manualTrigger", typeVersion: 1, position: [0, 0], parameters: {} },
+    {
+      name: "People", type: "n8n-nodes-base.code", typeVersion: 2, position: [220, 0],
+      parameters: { jsCode: "return [{json:{name:'Ada', n:2}},{json:{name:'Bob', n:5}}]" },
+    },
+    {
+      name: "Refuse", type: "n8n-nodes-base.stopAndError", typeVersion: 1, position: [440, 0],
+      parameters: { errorMessage: "fixed" },
+    },
+  ],
+  connections: { Start: main("People"), People: main("Refuse") },
+  settings: { executionOrder: "v1" },
+};
+
+test("an expression is typed with suggestions, previewed per item, and the run agrees", async ({ page }, testInfo) => {
+  await signUp(page, { email: uniqueEmail("expr") });
+  const { id } = await (await page.request.post("/api/v1/workflows", { data: WORKFLOW })).json();
+  await page.goto(`/workflows/${id}`);
+  await hydrated(page);
+  await expect(page.getByTestId("live-state")).toHaveAttribute("data-live", "true");
+  await page.getByRole("button", { name: "Run now" }).click();
+  await expect(page.getByTestId("editor-status")).toContainText("Run failed in Refuse: fixed");
+
+  const details = page.getByTestId("node-details");
+  await node(page, "Refuse").locator(".node-body").click();
+  await page.keyboard.press("Enter");
+  await details.getByRole("button", { name: "Error Message: expression" }).click();
+  const field = details.getByRole("textbox", { name: "Error Message" });
+  await expect(field).toHaveValue("=fixed");
+  await field.fill("=");
+  await field.press("End");
+  await field.pressSequentially("Sorry {{ $js");
+  const list = details.getByRole("listbox", { name: "Suggestions" });
+  await expect(list.getByRole("option")).toHaveText([/^\$json/]);
+  await field.press("Enter");
+  await field.pressSequentially(".");
+  // The fields of the input items, in their order, with their types.
+  await expect(list.getByRole("option")).toHaveText([/^name\s+string/, /^n\s+number/]);
+  await expect(field).toHaveAttribute("aria-activedescendant", /-0$/);
+  await page.screenshot({ path: testInfo.outputPath("expression-suggestions.png") });
+  await field.press("ArrowDown");
+  await expect(field).toHaveAttribute("aria-activedescendant", /-1$/);
+  await field.press("ArrowUp");
+  await field.press("Enter");
+  await expect(field).toHaveValue("=Sorry {{ $json.name");
+  await field.pressSequentially(".toUpp");
+  await expect(list.getByRole("option")).toHaveText([/^toUpperCase\(\)/]);
+  await field.press("Tab");
+  await field.pressSequentially(" }}");
+  await expect(field).toHaveValue("=Sorry {{ $json.name.toUpperCase() }}");
+  await expect(list).toHaveCount(0);
+
+  // Coloured as the run reads it.
+  const colours = details.locator(".expr-colours");
+  await expect(colours.locator(".tok-var")).toHaveText("$json");
+  await expect(colours.locator(".tok-prop")).toHaveText(["name", "toUpperCase"]);
+  await expect(colours.locator(".tok-brace")).toHaveText(["{{", "}}"]);
+
+  // The preview, item by item, computed on the server.
+  const preview = details.getByTestId("expression-preview");
+  await expect(preview.getByTestId("preview-value")).toHaveText("Sorry ADA");
+  await expect(preview).toContainText("Item 1 of 2");
+  await preview.getByRole("button", { name: "Next item" }).click();
+  await expect(preview.getByTestId("preview-value")).toHaveText("Sorry BOB");
+  await page.screenshot({ path: testInfo.outputPath("expression-editor.png") });
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  expect(violations.map((v) => v.id)).toEqual([]);
+
+  // A failing expression shows the run's own message; an unclosed one is marked.
+  await field.fill("={{ $json.nope.deeper }}");
+  await expect(preview.getByTestId("preview-error")).toContainText("deeper");
+  await field.fill("={{ $json.name");
+  await expect(colours.locator(".tok-unclosed")).toHaveText("{{");
+  await expect(preview.getByTestId("preview-error")).toContainText("unclosed");
+  await field.fill("=Sorry {{ $json.name.toUpperCase() }}");
+  await expect(preview.getByTestId("preview-value")).toHaveText(/Sorry (ADA|BOB)/);
+
+  // Saved and run, the run's error is what the preview said for the first item.
+  await details.getByRole("button", { name: "Close details" }).click();
+  await page.keyboard.press("Control+s");
+  await expect(page.getByTestId("editor-status")).toContainText("Saved");
+  await page.getByRole("button", { name: "Run now" }).click();
+  await expect(page.getByTestId("editor-status")).toContainText("Run failed in Refuse: Sorry ADA");
+});
