@@ -91,10 +91,58 @@ test("an expression is typed with suggestions, previewed per item, and the run a
   await field.fill("=Sorry {{ $json.name.toUpperCase() }}");
   await expect(preview.getByTestId("preview-value")).toHaveText(/Sorry (ADA|BOB)/);
 
-  // Saved and run, the run's error is what the preview said for the first item.
+  // Run as it is in the editor (not saved), the run's error is what the preview said for
+  // the first item.
   await details.getByRole("button", { name: "Close details" }).click();
-  await page.keyboard.press("Control+s");
-  await expect(page.getByTestId("editor-status")).toContainText("Saved");
+  await expect(page.getByTestId("save-state")).toHaveText(/Unsaved changes/);
   await page.getByRole("button", { name: "Run now" }).click();
   await expect(page.getByTestId("editor-status")).toContainText("Run failed in Refuse: Sorry ADA");
+  await expect(page.getByTestId("save-state")).toHaveText(/Unsaved changes/);
+});
+
+test("execute step runs up to the node and reuses what the nodes before it gave", async ({ page }) => {
+  await signUp(page, { email: uniqueEmail("step") });
+  const stepped = {
+    name: "Steps",
+    nodes: [
+      WORKFLOW.nodes[0],
+      {
+        name: "Dice", type: "n8n-nodes-base.code", typeVersion: 2, position: [220, 0],
+        parameters: { jsCode: "return [{json:{r: Math.random()}}, {json:{r: Math.random()}}]" },
+      },
+      {
+        name: "Times", type: "n8n-nodes-base.set", typeVersion: 3.4, position: [440, 0],
+        parameters: { mode: "manual", includeOtherFields: true, assignments: { assignments: [{ name: "x", value: "={{ $json.r * 10 }}", type: "number" }] } },
+      },
+      { name: "After", type: "n8n-nodes-base.noOp", typeVersion: 1, position: [660, 0], parameters: {} },
+    ],
+    connections: { Start: main("Dice"), Dice: main("Times"), Times: main("After") },
+  };
+  const { id } = await (await page.request.post("/api/v1/workflows", { data: stepped })).json();
+  await page.goto(`/workflows/${id}`);
+  await hydrated(page);
+  await expect(page.getByTestId("live-state")).toHaveAttribute("data-live", "true");
+  await page.getByRole("button", { name: "Run now" }).click();
+  await expect(node(page, "After").getByTestId("run-badge")).toHaveText("2 items");
+
+  const details = page.getByTestId("node-details");
+  await node(page, "Times").locator(".node-body").click();
+  await page.keyboard.press("Enter");
+  await details.getByRole("button", { name: "Execute step" }).click();
+  // Nothing past the step ran: After shows no run; Times ran again.
+  await expect(node(page, "After").getByTestId("run-badge")).toHaveCount(0);
+  await expect(node(page, "Times").getByTestId("run-badge")).toHaveText("2 items");
+
+  // The server's record: the step ran Start, Dice and Times, and Dice gave what it gave
+  // in the first run (its random numbers were not drawn again).
+  const list = async () => (await page.request.get(`/api/v1/executions?workflowId=${id}&includeData=true`)).json();
+  // The run is recorded as it ends, just after its last node is drawn.
+  await expect.poll(async () => (await list()).data.length).toBe(2);
+  const runs = await list();
+  const [step, first] = runs.data.map((e) => e.data.resultData.runData);
+  expect(Object.keys(step).sort()).toEqual(["Dice", "Start", "Times"]);
+  expect(Object.keys(first).sort()).toEqual(["After", "Dice", "Start", "Times"]);
+  expect(step.Dice[0].data.main).toEqual(first.Dice[0].data.main);
+  const x = step.Times[0].data.main[0].map((i) => i.json.x);
+  expect(x).toEqual(first.Dice[0].data.main[0].map((i) => i.json.r * 10));
 });

@@ -169,3 +169,32 @@ pub async fn preview_expression(
         items: preview.items,
     })
 }
+
+/// Runs workflow `id` as the editor has it (`json`, saved or not) by its manual trigger;
+/// with `destination`, only up to that node, reusing what the nodes before it gave in run
+/// `previous` ("execute step"). Answers the execution id.
+#[server(prefix = "/sfn", endpoint = "run_in_editor", input = Json)]
+pub async fn run_in_editor(
+    id: String,
+    json: String,
+    destination: Option<String>,
+    previous: Option<String>,
+) -> Result<String, ServerFnError> {
+    let p = require_principal()?;
+    let id: agente_core::WorkflowId = parse_id(&id, "workflow")?;
+    let previous = match previous {
+        Some(e) => Some(parse_id(&e, "execution")?),
+        None => None,
+    };
+    let run = agente_workflows::EditorRun {
+        document: json,
+        destination,
+        previous,
+    };
+    let record = context()?
+        .workflows
+        .run_from_editor(&p, id, run)
+        .await
+        .map_err(server_error)?;
+    Ok(record.id.to_string())
+}

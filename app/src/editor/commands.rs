@@ -312,6 +312,8 @@ pub fn run_key(st: EditorState, cmd: KeyCommand, ui: EditorUi) {
 pub struct EditorUi {
     pub save: Callback<()>,
     pub run: Callback<()>,
+    /// Runs up to a node, reusing the run shown for the nodes before it.
+    pub step: Callback<String>,
     pub renaming: RwSignal<Option<String>>,
     pub selected_edge: RwSignal<Option<Edge>>,
     /// Where the node creator adds a node, while it is open.

@@ -13,7 +13,7 @@ use super::live::RunView;
 use super::run_items::RunItems;
 use super::state::{EditorState, Notice};
 use crate::api::{
-    ListenForTest, MeView, RunWorkflow, SaveOutcome, save_workflow, workflow_document,
+    ListenForTest, MeView, RunInEditor, SaveOutcome, save_workflow, workflow_document,
 };
 use crate::components::{ActionError, ScheduleHistory};
 use agente_editor::Edge;
@@ -47,7 +47,25 @@ pub fn EditorShell(active: bool) -> impl IntoView {
     provide_context(run_view);
     provide_context(run_items);
     let live = following::follow(st, run_view, run_items, elsewhere);
-    let run = ServerAction::<RunWorkflow>::new();
+    let run = ServerAction::<RunInEditor>::new();
+    // The document as it is, saved or not; a step reuses the run shown.
+    let start = move |destination: Option<String>| match st.id.get_untracked() {
+        Some(id) => {
+            browser::commit_field();
+            let previous = destination.as_ref().and_then(|_| {
+                run_items.with_untracked(|r| r.as_ref().map(|r| r.execution.clone()))
+            });
+            run.dispatch(RunInEditor {
+                id,
+                json: st.json(),
+                destination,
+                previous,
+            });
+        }
+        None => st.say(Notice::Error(
+            "Save the workflow first (Ctrl+S): a run belongs to a stored workflow".into(),
+        )),
+    };
     let listen = ServerAction::<ListenForTest>::new();
     let ui = EditorUi {
         save: Callback::new(move |()| {
@@ -55,14 +73,8 @@ pub fn EditorShell(active: bool) -> impl IntoView {
             browser::commit_field();
             save.dispatch(Based::Opened);
         }),
-        run: Callback::new(move |()| match st.id.get_untracked() {
-            Some(id) if !st.dirty_untracked() => {
-                run.dispatch(RunWorkflow { id });
-            }
-            _ => st.say(Notice::Error(
-                "Save the workflow first (Ctrl+S): a run uses the saved version".into(),
-            )),
-        }),
+        run: Callback::new(move |()| start(None)),
+        step: Callback::new(move |node: String| start(Some(node))),
         renaming,
         selected_edge,
         creator,
@@ -371,7 +383,7 @@ fn DraftOffer(offered: RwSignal<Option<Draft>>, draft_key: Memo<String>) -> impl
 
 #[component]
 fn RunFeedback(
-    run: ServerAction<RunWorkflow>,
+    run: ServerAction<RunInEditor>,
     listen: ServerAction<ListenForTest>,
 ) -> impl IntoView {
     view! {

@@ -1,7 +1,7 @@
 //! The workflow as a graph: who feeds whom, by node name.
 
 use crate::{Connection, Workflow};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// One connection as the canvas draws it: from `source`'s output `output` of type `kind`
 /// (`main`, `ai_tool`, …) into `target`.
@@ -67,6 +67,39 @@ impl<'w> Graph<'w> {
         graph
     }
 
+    /// The graph of a run that ends at `destination` (the editor's "execute step"): only
+    /// the connections into `destination` and the nodes leading to it, so nothing past it
+    /// runs.
+    pub fn leading_to(workflow: &'w Workflow, destination: &str) -> Self {
+        let full = Graph::new(workflow);
+        let mut parents: HashMap<&str, Vec<&'w str>> = HashMap::new();
+        for (source, outputs) in &full.outgoing {
+            for target in outputs.iter().flatten() {
+                parents
+                    .entry(target.node.as_str())
+                    .or_default()
+                    .push(source);
+            }
+        }
+        let mut wanted: HashSet<&str> = HashSet::from([destination]);
+        let mut queue = vec![destination];
+        while let Some(next) = queue.pop() {
+            for parent in parents.get(next).into_iter().flatten() {
+                if wanted.insert(parent) {
+                    queue.push(parent);
+                }
+            }
+        }
+        let mut graph = full;
+        for outputs in graph.outgoing.values_mut() {
+            for targets in outputs.iter_mut() {
+                targets.retain(|t| wanted.contains(t.node.as_str()));
+            }
+        }
+        graph.inputs.retain(|node, _| wanted.contains(node));
+        graph
+    }
+
     /// The targets of `node`'s output `index`.
     pub fn children(&self, node: &str, index: usize) -> &[&'w Connection] {
         self.outgoing
@@ -86,6 +119,32 @@ impl<'w> Graph<'w> {
 mod tests {
     use super::*;
     use crate::Node;
+
+    #[test]
+    fn a_graph_leading_to_a_node_keeps_only_what_feeds_it() {
+        // A → B → C → D, and A → E: to C, only A → B → C is left.
+        let wf = Workflow::from_json(
+            r#"{"name":"w","nodes":[],"connections":{
+                "A":{"main":[[{"node":"B","type":"main","index":0},{"node":"E","type":"main","index":0}]]},
+                "B":{"main":[[{"node":"C","type":"main","index":0}]]},
+                "C":{"main":[[{"node":"D","type":"main","index":0}]]}}}"#,
+        )
+        .unwrap();
+        let g = Graph::leading_to(&wf, "C");
+        let names = |node, i| {
+            g.children(node, i)
+                .iter()
+                .map(|c| c.node.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names("A", 0), ["B"]);
+        assert_eq!(names("B", 0), ["C"]);
+        assert!(names("C", 0).is_empty());
+        assert_eq!(
+            (g.input_count("C"), g.input_count("D"), g.input_count("E")),
+            (1, 0, 0)
+        );
+    }
 
     #[test]
     fn links_lists_every_type_and_output_in_document_order() {

@@ -28,6 +28,7 @@ pub use bodies::{CredentialBody, ExecutionBody, WorkflowBody};
 pub use credentials::{CredentialInfo, Credentials, NewCredential, open_credential};
 pub use error::WorkflowServiceError;
 pub use executions::Executions;
+pub use executions::editor_runs::EditorRun;
 pub use executions::pending::{PENDING_STALE_MS, RUNNING_STALE_MS};
 pub use expression_preview::{ExpressionPreview, MAX_PREVIEW_EXPRESSION, PreviewQuery};
 pub use jobs::{ExecuteJob, ResumeJob, ScheduleJob, job_handlers};

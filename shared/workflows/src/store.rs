@@ -141,7 +141,7 @@ impl WorkflowService {
     }
 
     /// The one workflow a document holds.
-    fn parse_one(&self, text: &str) -> Result<Workflow, E> {
+    pub(crate) fn parse_one(&self, text: &str) -> Result<Workflow, E> {
         let mut workflows = self.parse_document(text)?;
         if workflows.len() != 1 {
             return Err(E::BadInput(

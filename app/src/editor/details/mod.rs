@@ -16,6 +16,7 @@ mod rows;
 mod settings;
 
 use super::browser;
+use super::commands::EditorUi;
 use super::creator::Place;
 use super::state::{EditorState, Notice};
 use agente_workflow_model::catalogue;
@@ -52,6 +53,7 @@ pub fn NodeDetails(
     renaming: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let st = expect_context::<EditorState>();
+    let ui = expect_context::<EditorUi>();
     let tab = RwSignal::new(Tab::Parameters);
     // Another node's details start on its parameters.
     Effect::new(move |_| {
@@ -94,6 +96,7 @@ pub fn NodeDetails(
             };
             let type_label = catalogue::lookup(&kind).map_or(kind.clone(), |t| t.display_name.to_string());
             let rename_name = name.clone();
+            let step_name = name.clone();
             view! {
                 <aside class="details card editor-panel" role="dialog" aria-labelledby="details-title" data-testid="node-details"
                     on:keydown=move |ev| if ev.key() == "Escape" { ev.prevent_default(); ev.stop_propagation(); close(); }>
@@ -103,6 +106,8 @@ pub fn NodeDetails(
                             <span class="muted small">{type_label}</span>
                         </div>
                         <div class="toolbar">
+                            <button type="button" class="btn btn-small" title="Run up to this node, reusing what the nodes before it gave in the run shown"
+                                on:click=move |_| ui.step.run(step_name.clone())>"Execute step"</button>
                             <button type="button" class="btn btn-small" on:click=move |_| renaming.set(Some(rename_name.clone()))>"Rename"</button>
                             <button type="button" class="btn btn-small" aria-label="Close details" aria-keyshortcuts="Escape" on:click=move |_| close()>"Close"</button>
                         </div>

@@ -256,7 +256,7 @@ impl<'a> Drive<'a> {
         };
         let running = async {
             tokio::select! {
-                result = run_node(self.workflow, ctx) => Outcome::Done(result),
+                result = run_node(self.workflow, &self.request.reused, ctx) => Outcome::Done(result),
                 () = timeout => Outcome::TimedOut,
                 () = self.request.cancel.cancelled() => Outcome::Canceled,
             }

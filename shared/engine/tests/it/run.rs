@@ -355,3 +355,63 @@ async fn if_version_1_conditions_combine_all_or_any() {
     );
     assert_eq!(jsons(exec.output_of("If", 1)), vec![items[3].clone()]);
 }
+
+/// Start → Count (Code: two items) → Double → After; Start → Aside.
+fn stepped() -> Value {
+    json!({"name": "step", "nodes": [
+        {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}},
+        {"name": "Count", "type": "n8n-nodes-base.code", "typeVersion": 2, "parameters": {
+            "jsCode": "return [{json: {n: 2}}, {json: {n: 3}}]"}},
+        {"name": "Double", "type": "n8n-nodes-base.set", "typeVersion": 3.4, "parameters": {
+            "mode": "manual", "includeOtherFields": true,
+            "assignments": {"assignments": [{"name": "twice", "value": "={{ $json.n * 2 }}", "type": "number"}]}}},
+        {"name": "After", "type": "n8n-nodes-base.noOp", "typeVersion": 1, "parameters": {}},
+        {"name": "Aside", "type": "n8n-nodes-base.noOp", "typeVersion": 1, "parameters": {}}
+    ], "connections": {
+        "Start": {"main": [[{"node": "Count", "type": "main", "index": 0}, {"node": "Aside", "type": "main", "index": 0}]]},
+        "Count": {"main": [[{"node": "Double", "type": "main", "index": 0}]]},
+        "Double": {"main": [[{"node": "After", "type": "main", "index": 0}]]}
+    }})
+}
+
+#[tokio::test]
+async fn a_step_run_stops_at_its_node_and_reuses_what_ran_before() {
+    let wf: Workflow = serde_json::from_value(stepped()).unwrap();
+    // To Double: the nodes leading to it run, nothing after it or beside it.
+    let exec = Engine::default()
+        .run(
+            &wf,
+            RunRequest {
+                destination: Some("Double".into()),
+                ..request(vec![])
+            },
+        )
+        .await;
+    assert_eq!(exec.status, ExecutionStatus::Success, "{:?}", exec.error);
+    let ran: Vec<&str> = exec.run_data.keys().map(String::as_str).collect();
+    assert_eq!(ran, ["Start", "Count", "Double"]);
+    assert_eq!(
+        jsons(exec.output("Double"))
+            .iter()
+            .map(|j| j["twice"].clone())
+            .collect::<Vec<_>>(),
+        [json!(4), json!(6)]
+    );
+    // Again with Count's earlier output reused: Count gives it without running its code.
+    let earlier = vec![vec![Item::from_value(json!({"n": 10}))]];
+    let exec = Engine::default()
+        .run(
+            &wf,
+            RunRequest {
+                destination: Some("Double".into()),
+                reused: [("Count".to_string(), earlier)].into(),
+                ..request(vec![])
+            },
+        )
+        .await;
+    assert_eq!(
+        jsons(exec.output("Double")),
+        [json!({"n": 10, "twice": 20})]
+    );
+    assert_eq!(exec.last_node.as_deref(), Some("Double"));
+}

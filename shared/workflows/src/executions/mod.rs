@@ -6,6 +6,7 @@
 //! `queued`, `waiting`), recovery (`reaper`), what members see (`history`), billing's say
 //! (`usage`) and the engine's host for sub-workflows and AI nodes (`sub_workflows`).
 
+pub(crate) mod editor_runs;
 pub(crate) mod history;
 pub(crate) mod lifecycle;
 pub(crate) mod live;
@@ -34,6 +35,7 @@ use agente_store::Db;
 use agente_workflow_model::Workflow;
 use lifecycle::Run;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -200,6 +202,15 @@ impl WorkflowService {
     }
 }
 
+/// A manual run's input, and for the editor's "execute step" where it ends and what it
+/// reuses (see `RunRequest`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ManualRun {
+    pub items: Vec<Value>,
+    pub destination: Option<String>,
+    pub reused: HashMap<String, Vec<Vec<Item>>>,
+}
+
 impl Executions {
     /// Runs a stored workflow now from its first trigger with `items` (manual run).
     pub async fn run(
@@ -213,6 +224,27 @@ impl Executions {
             let mut tx = self.db.tenant_read(p.tenant_id).await?;
             load(&mut tx, p, id).await?
         };
+        let plain = ManualRun {
+            items,
+            ..ManualRun::default()
+        };
+        self.run_manual(p, id, &stored.workflow, plain).await
+    }
+
+    /// Runs `workflow` (workflow `id` as stored, or as the editor has it) from its manual
+    /// trigger; `run` may end it at a node and reuse earlier outputs.
+    pub(crate) async fn run_manual(
+        &self,
+        p: &Principal,
+        id: WorkflowId,
+        workflow: &Workflow,
+        run: ManualRun,
+    ) -> Result<ExecutionRecord, E> {
+        let ManualRun {
+            items,
+            destination,
+            reused,
+        } = run;
         if items.len() > 10_000 {
             return Err(E::BadInput("at most 10000 input items".into()));
         }
@@ -230,8 +262,7 @@ impl Executions {
                 cap.unwrap_or_default()
             ))
         })?;
-        let start = stored
-            .workflow
+        let start = workflow
             .nodes()
             .iter()
             .find(|n| n.kind == "n8n-nodes-base.manualTrigger" && !n.is_disabled())
@@ -242,9 +273,11 @@ impl Executions {
             mode: ExecutionMode::Manual,
             now_ms: self.clock.now_ms(),
             durable_waits: true,
+            destination,
+            reused,
             ..RunRequest::default()
         };
-        self.execute_and_record(p, id.into(), &stored.workflow, request)
+        self.execute_and_record(p, id.into(), workflow, request)
             .await
     }
 

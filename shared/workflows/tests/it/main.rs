@@ -5,6 +5,7 @@
 
 mod common;
 mod crud;
+mod editor_runs;
 mod live;
 mod preview;
 mod queue;
