@@ -146,3 +146,51 @@ test("execute step runs up to the node and reuses what the nodes before it gave"
   const x = step.Times[0].data.main[0].map((i) => i.json.x);
   expect(x).toEqual(first.Dice[0].data.main[0].map((i) => i.json.r * 10));
 });
+
+test("an execution is drawn on its workflow's canvas; Debug in editor goes on from its data", async ({ page }, testInfo) => {
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  await signUp(page, { email: uniqueEmail("debug") });
+  const failing = {
+    ...WORKFLOW,
+    name: "Debug me",
+    nodes: [
+      WORKFLOW.nodes[0], WORKFLOW.nodes[1],
+      { ...WORKFLOW.nodes[2], parameters: { errorMessage: "={{ 'No ' + $json.name }}" } },
+    ],
+  };
+  const { id } = await (await page.request.post("/api/v1/workflows", { data: failing })).json();
+  const run = await page.request.post(`/api/v1/workflows/${id}/run`, { data: {} });
+  expect(run.status()).toBe(200);
+  const { id: execution } = await run.json();
+
+  await page.goto(`/executions/${execution}`);
+  await hydrated(page);
+  const drawn = page.getByTestId("execution-canvas");
+  const canvasNode = (name) => drawn.locator(`g.node[data-node="${name}"]`);
+  await expect(canvasNode("People")).toHaveClass(/run-success/);
+  await expect(canvasNode("People").getByTestId("run-badge")).toHaveText("2 items");
+  await expect(canvasNode("Refuse")).toHaveClass(/run-error/);
+  await expect(canvasNode("Refuse").getByTestId("run-badge")).toHaveText(/^failed/);
+  await expect(canvasNode("Refuse").locator(".run-badge title")).toHaveText("No Ada");
+  await expect(drawn.getByTestId("edge-items")).toHaveText(["1 item", "2 items"]);
+  await page.screenshot({ path: testInfo.outputPath("execution-canvas.png") });
+
+  // Debug in editor: the run shown on the editor's canvas, the trigger's items pinned.
+  expect(errors).toEqual([]);
+  await drawn.getByRole("link", { name: "Debug in editor" }).click();
+  await hydrated(page);
+  await expect(page.getByTestId("editor-status")).toContainText("Start's items are pinned");
+  await expect(node(page, "Start").getByTestId("pin-badge")).toBeVisible();
+  await expect(node(page, "Refuse")).toHaveClass(/run-error/);
+  await expect(node(page, "People").getByTestId("run-badge")).toHaveText("2 items");
+  // The node details show that run's items.
+  const details = page.getByTestId("node-details");
+  await node(page, "Refuse").locator(".node-body").click();
+  await page.keyboard.press("Enter");
+  await details.getByRole("tab", { name: "Input" }).click();
+  await expect(details.getByTestId("input-data").getByRole("status")).toHaveText("2 items");
+  await details.getByRole("tab", { name: "Parameters" }).click();
+  await expect(details.getByTestId("preview-value")).toHaveText("No Ada");
+});

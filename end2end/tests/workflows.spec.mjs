@@ -34,7 +34,7 @@ test("import a workflow, see its canvas, run it and inspect the execution", asyn
   await page.getByRole("button", { name: "Run now" }).click();
   await page.getByRole("link", { name: "see the execution" }).click();
   await expect(page.getByTestId("node-runs")).toContainText("Greet");
-  await page.getByText("Greet", { exact: true }).click();
+  await page.getByTestId("node-runs").getByText("Greet", { exact: true }).click();
   await expect(page.getByTestId("node-runs")).toContainText("Hello world");
 
   await page.goto("/executions");
@@ -88,7 +88,8 @@ test("describe a workflow, preview it on the canvas and import it", async ({ pag
   await expect(preview).toContainText("Written by the offline planner");
   await expect(preview.getByRole("heading")).toHaveText(/^Every Monday at 9/);
   const canvas = preview.getByTestId("canvas");
-  for (const kind of ["scheduleTrigger", "httpRequest", "filter", "slack"]) {
+  // Drawn as the editor draws it: each node with its type's name.
+  for (const kind of ["Schedule Trigger", "HTTP Request", "Filter", "Slack"]) {
     await expect(canvas.locator(".node-kind", { hasText: kind })).toHaveCount(1);
   }
   await expect(canvas.locator("path.edge")).toHaveCount(3);

@@ -1,7 +1,6 @@
 //! The assistant's generated workflow (read from the streamed REST answer in the browser),
 //! explanations of failed executions and their fixes.
 
-use super::{CanvasEdge, CanvasNode};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -75,8 +74,6 @@ pub struct GeneratedWorkflow {
     pub name: String,
     /// The workflow as n8n JSON (what Import sends).
     pub json: String,
-    pub nodes: Vec<CanvasNode>,
-    pub edges: Vec<CanvasEdge>,
     /// Who wrote it: a provider, or `offline`.
     pub provider: String,
     pub notices: Vec<String>,
@@ -92,12 +89,9 @@ impl TryFrom<GeneratedBody> for GeneratedWorkflow {
             serde_json::from_value(body.workflow.clone())
                 .map_err(|e| format!("the generated workflow could not be read: {e}"))?;
         let json = serde_json::to_string_pretty(&body.workflow).unwrap_or_default();
-        let (nodes, edges) = super::workflows::canvas_of(&workflow);
         Ok(Self {
             name: workflow.name().to_string(),
             json,
-            nodes,
-            edges,
             provider: body.provider,
             notices: body.notices,
             tokens: body.usage.input_tokens + body.usage.output_tokens,

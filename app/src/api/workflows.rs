@@ -17,26 +17,6 @@ pub struct WorkflowRow {
     pub updated_at: i64,
 }
 
-/// A node drawn on the canvas.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CanvasNode {
-    pub name: String,
-    pub kind: String,
-    pub x: f64,
-    pub y: f64,
-    pub disabled: bool,
-}
-
-/// An edge from `from`'s output `output` to `to`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CanvasEdge {
-    pub from: String,
-    pub output: usize,
-    pub to: String,
-    /// `main`, or how an AI sub-node is attached (`ai_languageModel`, `ai_tool`, …).
-    pub kind: String,
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExecutionRow {
     pub id: String,
@@ -58,6 +38,8 @@ pub struct NodeRunView {
     pub execution_time: i64,
     pub outputs: Vec<String>,
     pub items: usize,
+    /// How many items left on each output.
+    pub per_output: Vec<usize>,
     pub error: Option<String>,
     pub logs: Vec<String>,
 }
@@ -66,6 +48,9 @@ pub struct NodeRunView {
 pub struct ExecutionView {
     pub row: ExecutionRow,
     pub nodes: Vec<NodeRunView>,
+    /// The workflow as stored now (n8n JSON) to draw the run on; none when it is gone or
+    /// the run was of an inline sub-workflow.
+    pub workflow: Option<String>,
 }
 
 /// An id the browser sent: one that cannot be an id names nothing (as an unknown id).
@@ -168,36 +153,6 @@ pub async fn delete_workflow(id: String) -> Result<(), ServerFnError> {
         .await
         .map_err(server_error)?;
     Ok(())
-}
-
-/// A workflow's nodes and connections as the canvas draws them (sticky notes left out).
-pub(crate) fn canvas_of(
-    wf: &agente_workflow_model::Workflow,
-) -> (Vec<CanvasNode>, Vec<CanvasEdge>) {
-    let nodes = wf
-        .nodes()
-        .iter()
-        .filter(|n| n.kind != "n8n-nodes-base.stickyNote")
-        .map(|n| {
-            let (x, y) = n.xy();
-            CanvasNode {
-                name: n.name.clone(),
-                kind: n.kind.rsplit('.').next().unwrap_or_default().to_string(),
-                x,
-                y,
-                disabled: n.is_disabled(),
-            }
-        })
-        .collect();
-    let edges = agente_workflow_model::graph::links(wf)
-        .map(|l| CanvasEdge {
-            from: l.source.to_string(),
-            output: l.output,
-            to: l.target.node.clone(),
-            kind: l.kind.to_string(),
-        })
-        .collect();
-    (nodes, edges)
 }
 
 /// One firing of a schedule trigger, for the workflow page.
@@ -311,8 +266,9 @@ pub async fn list_executions(workflow_id: String) -> Result<Vec<ExecutionRow>, S
 pub async fn get_execution(id: String) -> Result<ExecutionView, ServerFnError> {
     let p = require_principal()?;
     let id: agente_core::ExecutionId = parse_id(&id, "execution")?;
-    let record = context()?
-        .workflows
+    // Read before any await: during server rendering the context is not there after one.
+    let workflows = context()?.workflows;
+    let record = workflows
         .executions()
         .get(&p, id, true)
         .await
@@ -332,10 +288,11 @@ pub async fn get_execution(id: String) -> Result<ExecutionView, ServerFnError> {
                 .and_then(|m| m.as_array())
                 .map(|m| m.iter().collect())
                 .unwrap_or_default();
-            let items = outputs
+            let per_output: Vec<usize> = outputs
                 .iter()
                 .map(|o| o.as_array().map_or(0, Vec::len))
-                .sum();
+                .collect();
+            let items = per_output.iter().sum();
             nodes.push(NodeRunView {
                 node: node.clone(),
                 execution_time: run
@@ -347,6 +304,7 @@ pub async fn get_execution(id: String) -> Result<ExecutionView, ServerFnError> {
                     .map(|o| serde_json::to_string_pretty(o).unwrap_or_default())
                     .collect(),
                 items,
+                per_output,
                 error: run
                     .get("error")
                     .and_then(|e| e.as_str())
@@ -358,8 +316,17 @@ pub async fn get_execution(id: String) -> Result<ExecutionView, ServerFnError> {
             });
         }
     }
+    let workflow = match record.workflow_id.stored() {
+        Some(wid) => workflows
+            .get(&p, wid)
+            .await
+            .ok()
+            .map(|w| w.workflow.to_value().to_string()),
+        None => None,
+    };
     Ok(ExecutionView {
         row: execution_row(&record),
         nodes,
+        workflow,
     })
 }

@@ -2,9 +2,7 @@
 
 use leptos::prelude::*;
 
-mod canvas;
 mod schedule_history;
-pub use canvas::Canvas;
 pub use schedule_history::ScheduleHistory;
 
 /// Shows the error of the last action run, if it failed.

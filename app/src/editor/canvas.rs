@@ -6,10 +6,13 @@
 use super::browser::{self, pointer_at};
 use super::commands::{self, EditorUi};
 use super::creator::Place;
-use super::geometry::{NodeBox, Rect, Viewport, ai_path, main_path, near_main_path, pinched};
+use super::geometry::{
+    NodeBox, Rect, Viewport, ai_path, fit_label, main_path, near_main_path, pinched,
+};
 use super::live::{NodeStatus, RunView};
 use super::state::EditorState;
 use super::sticky;
+use super::still::error_tip;
 use agente_editor::{Edge, Outlet, Point, snap};
 use leptos::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -594,14 +597,6 @@ fn EdgeView(edge: Edge, index: Memo<HashMap<String, usize>>) -> impl IntoView {
     }
 }
 
-/// Shortens a label to what fits on a node, with an ellipsis.
-fn fit_label(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    s.chars().take(max - 1).collect::<String>() + "…"
-}
-
 #[component]
 fn NodeView(b: NodeBox) -> impl IntoView {
     let cx = expect_context::<CanvasCtx>();
@@ -807,7 +802,7 @@ fn NodeView(b: NodeBox) -> impl IntoView {
             {move || node_run.get().map(|r| view! {
                 <text class="run-badge" x=b.w y="-8" text-anchor="end" data-testid="run-badge">
                     {r.summary()}
-                    {r.error.map(|e| view! { <title>{e}</title> })}
+                    {r.error.map(error_tip)}
                 </text>
             })}
             {inputs}

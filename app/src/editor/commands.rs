@@ -347,6 +347,24 @@ pub fn toggle_pin(st: EditorState, run_items: RwSignal<Option<RunItems>>, name: 
         st.say(Notice::Info(format!("{name} unpinned: runs run it again")));
         return;
     }
+    match pin_from_run(st, run_items, name) {
+        Some(n) => st.say(Notice::Info(format!(
+            "{name} pinned with {n} item{}: runs use them instead of running it",
+            if n == 1 { "" } else { "s" }
+        ))),
+        None => st.say(Notice::Error(format!(
+            "{name} has no output to pin yet: run the workflow first"
+        ))),
+    }
+}
+
+/// Pins what `name` gave on its first output in the run shown (as `{json}` items);
+/// answers how many, or none when it did not run there.
+pub fn pin_from_run(
+    st: EditorState,
+    run_items: RwSignal<Option<RunItems>>,
+    name: &str,
+) -> Option<usize> {
     let items = run_items.with_untracked(|r| {
         r.as_ref().and_then(|r| r.output(name, 0)).map(|items| {
             items
@@ -354,20 +372,10 @@ pub fn toggle_pin(st: EditorState, run_items: RwSignal<Option<RunItems>>, name: 
                 .map(|json| serde_json::json!({ "json": json }))
                 .collect::<Vec<_>>()
         })
-    });
-    match items {
-        Some(items) => {
-            let n = items.len();
-            st.attempt(|e| e.set_pin_data(name, Some(serde_json::Value::Array(items))));
-            st.say(Notice::Info(format!(
-                "{name} pinned with {n} item{}: runs use them instead of running it",
-                if n == 1 { "" } else { "s" }
-            )));
-        }
-        None => st.say(Notice::Error(format!(
-            "{name} has no output to pin yet: run the workflow first"
-        ))),
-    }
+    })?;
+    let n = items.len();
+    st.attempt(|e| e.set_pin_data(name, Some(serde_json::Value::Array(items))));
+    Some(n)
 }
 
 #[cfg(test)]

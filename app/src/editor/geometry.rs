@@ -313,6 +313,14 @@ pub fn pinched(view: Viewport, from: (Point, Point), now: (Point, Point)) -> Vie
     }
 }
 
+/// Shortens a label to what fits on a node, with an ellipsis.
+pub fn fit_label(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    s.chars().take(max - 1).collect::<String>() + "…"
+}
+
 /// The curve of a `main` edge: out to the right, in from the left; a backward edge loops
 /// under both nodes instead of cutting through them.
 pub fn main_path(from: Point, to: Point) -> String {

@@ -4,6 +4,7 @@
 //! The reading of events is plain Rust, tested on the server's target too.
 #![cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 
+use crate::api::ExecutionView;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -118,25 +119,7 @@ impl RunView {
                     .map(|a| a.iter().map(|n| n.as_u64().unwrap_or(0) as usize).collect())
                     .unwrap_or_default();
                 let error = data["error"].as_str().map(str::to_string);
-                let run = self.nodes.entry(node.to_string()).or_insert(NodeRun {
-                    status: NodeStatus::Success,
-                    items: Vec::new(),
-                    runs: 0,
-                    error: None,
-                });
-                if run.items.len() < items.len() {
-                    run.items.resize(items.len(), 0);
-                }
-                for (sum, n) in run.items.iter_mut().zip(&items) {
-                    *sum += n;
-                }
-                run.runs += 1;
-                run.status = if error.is_some() {
-                    NodeStatus::Error
-                } else {
-                    NodeStatus::Success
-                };
-                run.error = error;
+                self.finished(node, &items, error);
                 Heard::Nothing
             }
             "executionFinished" if ours => {
@@ -175,6 +158,42 @@ impl RunView {
     }
 
     /// Items the run sent along an edge leaving `node`'s main output `output`.
+    /// A stored execution as the canvas draws it: each node's runs summed.
+    pub fn of_execution(view: &ExecutionView) -> Self {
+        let mut shown = RunView {
+            execution: Some(view.row.id.clone()),
+            status: Some(view.row.status.clone()),
+            nodes: HashMap::new(),
+        };
+        for run in &view.nodes {
+            shown.finished(&run.node, &run.per_output, run.error.clone());
+        }
+        shown
+    }
+
+    /// One run of `node` ended with `items` on each output (or `error`).
+    fn finished(&mut self, node: &str, items: &[usize], error: Option<String>) {
+        let run = self.nodes.entry(node.to_string()).or_insert(NodeRun {
+            status: NodeStatus::Success,
+            items: Vec::new(),
+            runs: 0,
+            error: None,
+        });
+        if run.items.len() < items.len() {
+            run.items.resize(items.len(), 0);
+        }
+        for (sum, n) in run.items.iter_mut().zip(items) {
+            *sum += n;
+        }
+        run.runs += 1;
+        run.status = if error.is_some() {
+            NodeStatus::Error
+        } else {
+            NodeStatus::Success
+        };
+        run.error = error;
+    }
+
     pub fn items_on(&self, node: &str, output: usize) -> Option<usize> {
         let run = self.nodes.get(node)?;
         (run.status != NodeStatus::Running).then(|| run.items.get(output).copied().unwrap_or(0))
@@ -252,6 +271,47 @@ mod tests {
 
     fn hear(view: &mut RunView, name: &str, data: Value) -> Heard {
         view.hear(name, &data)
+    }
+
+    #[test]
+    fn a_stored_execution_is_drawn_as_its_runs_summed() {
+        use crate::api::{ExecutionRow, NodeRunView};
+        let run = |node: &str, per_output: Vec<usize>, error: Option<&str>| NodeRunView {
+            node: node.into(),
+            execution_time: 1,
+            outputs: Vec::new(),
+            items: per_output.iter().sum(),
+            per_output,
+            error: error.map(str::to_string),
+            logs: Vec::new(),
+        };
+        let view = ExecutionView {
+            row: ExecutionRow {
+                id: "e9".into(),
+                workflow_id: "w".into(),
+                status: "error".into(),
+                mode: "manual".into(),
+                started_at: 0,
+                duration_ms: Some(5),
+                error: Some("boom".into()),
+                wait_till: None,
+            },
+            nodes: vec![
+                run("If", vec![2, 1], None),
+                run("If", vec![0, 1], None),
+                run("Fail", vec![], Some("boom")),
+            ],
+            workflow: None,
+        };
+        let shown = RunView::of_execution(&view);
+        assert_eq!(shown.execution.as_deref(), Some("e9"));
+        assert_eq!(shown.nodes["If"].summary(), "4 items · 2 runs");
+        assert_eq!(
+            (shown.items_on("If", 0), shown.items_on("If", 1)),
+            (Some(2), Some(2))
+        );
+        assert_eq!(shown.nodes["Fail"].status, NodeStatus::Error);
+        assert_eq!(shown.nodes["Fail"].error.as_deref(), Some("boom"));
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod browser;
 mod canvas;
 mod commands;
 mod creator;
+mod debugging;
 mod details;
 mod draft;
 mod following;
@@ -15,6 +16,7 @@ mod live;
 mod run_items;
 mod state;
 mod sticky;
+mod still;
 mod toolbar;
 
 use crate::api::{EditorDocument, workflow_document};
@@ -22,7 +24,9 @@ use agente_workflow_model::Workflow;
 pub use draft::forget_all as forget_all_drafts;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+pub use live::RunView;
 pub use state::EditorState;
+pub use still::StillCanvas;
 
 /// What `/workflows/new` starts from.
 const NEW_WORKFLOW: &str =

@@ -6,6 +6,7 @@ use super::browser;
 use super::canvas::{EditorCanvas, Minimap};
 use super::commands::{self, EditorUi, KeyCommand, command_for, run_key};
 use super::creator::{NodeCreator, Place};
+use super::debugging;
 use super::details::NodeDetails;
 use super::draft::{self, Draft};
 use super::following::{self, Elsewhere, Saving};
@@ -20,6 +21,7 @@ use agente_editor::Edge;
 use agente_workflow_model::Workflow;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn EditorShell(active: bool) -> impl IntoView {
@@ -47,6 +49,9 @@ pub fn EditorShell(active: bool) -> impl IntoView {
     provide_context(run_view);
     provide_context(run_items);
     let live = following::follow(st, run_view, run_items, elsewhere);
+    if let Some(execution) = use_query_map().read_untracked().get("debug") {
+        debugging::debug(st, execution, run_view, run_items);
+    }
     let run = ServerAction::<RunInEditor>::new();
     // The document as it is, saved or not; a step reuses the run shown.
     let start = move |destination: Option<String>| match st.id.get_untracked() {

@@ -2,7 +2,7 @@
 //! see it drawn, import it.
 
 use crate::api::{GeneratedWorkflow, ImportWorkflows};
-use crate::components::Canvas;
+use crate::editor::StillCanvas;
 use leptos::prelude::*;
 
 /// What the panel shows while and after a generation runs.
@@ -59,7 +59,7 @@ pub fn Assistant(import: ServerAction<ImportWorkflows>) -> impl IntoView {
                         <h3>{g.name.clone()}</h3>
                         <p class="muted small">{by}</p>
                         {g.notices.into_iter().map(|n| view! { <p class="alert">{n}</p> }).collect_view()}
-                        <Canvas nodes=g.nodes edges=g.edges />
+                        {agente_workflow_model::Workflow::from_json(&g.json).ok().map(|workflow| view! { <StillCanvas workflow /> })}
                         <button class="btn btn-primary" on:click=move |_| {
                             import.dispatch(ImportWorkflows { json: json.clone() });
                         }>"Import this workflow"</button>

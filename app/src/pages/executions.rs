@@ -1,7 +1,12 @@
-//! Executions: the list, one execution's node-by-node data, and explaining a failure.
+//! Executions: the list, one execution drawn on its workflow's canvas with its node-by-node
+//! data, and explaining a failure.
 
-use crate::api::{ApplyFix, ExplainExecution, StopExecution, get_execution, list_executions};
+use crate::api::{
+    ApplyFix, ExecutionView, ExplainExecution, StopExecution, get_execution, list_executions,
+};
+
 use crate::components::{ActionError, format_ms};
+use crate::editor::{RunView, StillCanvas};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -52,11 +57,11 @@ pub fn ExecutionDetailPage() -> impl IntoView {
         |(id, _)| get_execution(id),
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match execution.await {
                     Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
-                    Ok(x) => view! {
+                    Ok(x) => { let drawn = drawn(&x); view! {
                         <h1>"Execution"</h1>
                         <p>
                             <span class=format!("status status-{}", x.row.status)>{x.row.status.clone()}</span>
@@ -74,6 +79,7 @@ pub fn ExecutionDetailPage() -> impl IntoView {
                         }})}
                         <ActionError value=stop.value() />
                         {x.row.error.clone().map(|e| view! { <p class="alert alert-error" data-testid="execution-error">{e}</p> })}
+                        {drawn}
                         {(x.row.status == "error").then(|| view! { <Explain id=x.row.id.clone() /> }.into_any())}
                         <div data-testid="node-runs">
                             {x.nodes.into_iter().map(|n| { let failed = n.error.is_some(); view! {
@@ -92,11 +98,28 @@ pub fn ExecutionDetailPage() -> impl IntoView {
                                 </details>
                             }}).collect_view()}
                         </div>
-                    }.into_any(),
+                    }.into_any() }
                 }
             })}
-        </Suspense>
+        </Transition>
     }
+}
+
+/// The run on the workflow's canvas, and "Debug in editor": the workflow opened with this
+/// run shown and its trigger's items pinned, to run again from there.
+fn drawn(x: &ExecutionView) -> Option<AnyView> {
+    let workflow = agente_workflow_model::Workflow::from_json(x.workflow.as_deref()?).ok()?;
+    let run = RunView::of_execution(x);
+    let debug = format!("/workflows/{}?debug={}", x.row.workflow_id, x.row.id);
+    Some(
+        view! {
+            <section class="card canvas-card" data-testid="execution-canvas">
+                <StillCanvas workflow run />
+                <p><a href=debug class="btn">"Debug in editor"</a></p>
+            </section>
+        }
+        .into_any(),
+    )
 }
 
 /// "Explain": why the execution failed, steps to fix it, and a fix to apply when there is one.

@@ -5,7 +5,8 @@
 use crate::api::{
     Changes, RestoreVersion, VersionRow, compare_versions, workflow_version, workflow_versions,
 };
-use crate::components::{ActionError, Canvas, format_ms};
+use crate::components::{ActionError, format_ms};
+use crate::editor::StillCanvas;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -160,9 +161,7 @@ pub fn WorkflowVersionPage() -> impl IntoView {
 #[component]
 fn VersionDetail(id: String, shown: crate::api::VersionView) -> impl IntoView {
     let row = shown.row.clone();
-    let (nodes, edges) = agente_workflow_model::Workflow::from_json(&shown.json)
-        .map(|w| crate::api::canvas_of(&w))
-        .unwrap_or_default();
+    let drawn = agente_workflow_model::Workflow::from_json(&shown.json).ok();
     let restore = ServerAction::<RestoreVersion>::new();
     let (rid, v, latest) = (id.clone(), row.version, shown.latest);
     let back = format!("/workflows/{rid}");
@@ -172,7 +171,7 @@ fn VersionDetail(id: String, shown: crate::api::VersionView) -> impl IntoView {
         <p class="muted">{format!("Saved by {} on {} (UTC) · {} nodes", row.saved_by, format_ms(row.saved_at), row.node_count)}</p>
         <p><A href=history>"← All versions"</A> " · " <A href=back.clone()>"Open the editor"</A></p>
         <section class="card">
-            <Canvas nodes edges />
+            {drawn.map(|workflow| view! { <StillCanvas workflow /> })}
         </section>
         <section class="card">
             <h2>{format!("Changed since, up to the current version ({latest})")}</h2>
