@@ -146,14 +146,12 @@ pub async fn preview_expression(
     execution: Option<String>,
 ) -> Result<ExpressionValue, ServerFnError> {
     let p = require_principal()?;
-    let workflow = agente_workflow_model::Workflow::from_json(&json)
-        .map_err(|e| ServerFnError::new(format!("the workflow is not valid n8n JSON: {e}")))?;
     let execution = match execution {
         Some(id) => Some(parse_id(&id, "execution")?),
         None => None,
     };
     let query = agente_workflows::PreviewQuery {
-        workflow,
+        document: json,
         node,
         expression,
         item,

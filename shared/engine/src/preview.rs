@@ -65,8 +65,12 @@ impl Engine {
             Some(Err(e)) => return Err(PreviewError::Template(e.to_string())),
             Some(Ok(t)) => t,
         };
-        let recorded = recorded_runs(workflow, request.run_data);
+        // Only what a run would have recorded when the node runs: the nodes before it.
+        let before = graph::upstream(workflow, request.node);
+        let mut recorded = recorded_runs(workflow, request.run_data);
         let (input, prev, sources) = input_of(workflow, &recorded, request.node);
+        recorded.retain(|(name, _)| before.contains(name.as_str()));
+        let item = request.item.min(input.len().saturating_sub(1));
         let sandbox = match self.sandboxes.take(request.sandbox_key, self.limits) {
             Ok(sandbox) => sandbox,
             Err(e) => {
@@ -89,7 +93,7 @@ impl Engine {
                 sandbox.record(name, &run.outputs, &run.sources, &Value::Null)?;
             }
             sandbox.step(&input, 0, prev.as_deref(), &sources)?;
-            sandbox.evaluate(&template, request.item)
+            sandbox.evaluate(&template, item)
         })();
         self.sandboxes.give_back(request.sandbox_key, sandbox);
         Ok(Preview {

@@ -36,6 +36,28 @@ pub fn links(workflow: &Workflow) -> impl Iterator<Item = Link<'_>> {
         })
 }
 
+/// The nodes whose `main` output leads to `node`, directly or through others (`node`
+/// itself only when it lies on a loop).
+pub fn upstream<'w>(workflow: &'w Workflow, node: &str) -> HashSet<&'w str> {
+    let mut parents: HashMap<&str, Vec<&'w str>> = HashMap::new();
+    for link in links(workflow).filter(|l| l.kind == "main") {
+        parents
+            .entry(link.target.node.as_str())
+            .or_default()
+            .push(link.source);
+    }
+    let mut found: HashSet<&'w str> = HashSet::new();
+    let mut queue = vec![node];
+    while let Some(next) = queue.pop() {
+        for parent in parents.get(next).into_iter().flatten() {
+            if found.insert(parent) {
+                queue.push(parent);
+            }
+        }
+    }
+    found
+}
+
 /// Incoming and outgoing `main` connections of every node.
 #[derive(Debug, Default)]
 pub struct Graph<'w> {
@@ -71,29 +93,13 @@ impl<'w> Graph<'w> {
     /// the connections into `destination` and the nodes leading to it, so nothing past it
     /// runs.
     pub fn leading_to(workflow: &'w Workflow, destination: &str) -> Self {
-        let full = Graph::new(workflow);
-        let mut parents: HashMap<&str, Vec<&'w str>> = HashMap::new();
-        for (source, outputs) in &full.outgoing {
-            for target in outputs.iter().flatten() {
-                parents
-                    .entry(target.node.as_str())
-                    .or_default()
-                    .push(source);
-            }
-        }
-        let mut wanted: HashSet<&str> = HashSet::from([destination]);
-        let mut queue = vec![destination];
-        while let Some(next) = queue.pop() {
-            for parent in parents.get(next).into_iter().flatten() {
-                if wanted.insert(parent) {
-                    queue.push(parent);
-                }
-            }
-        }
-        let mut graph = full;
-        for outputs in graph.outgoing.values_mut() {
+        let mut wanted = upstream(workflow, destination);
+        wanted.insert(destination);
+        let mut graph = Graph::new(workflow);
+        for (source, outputs) in graph.outgoing.iter_mut() {
             for targets in outputs.iter_mut() {
-                targets.retain(|t| wanted.contains(t.node.as_str()));
+                // Nothing after the destination, even back into a loop that leads to it.
+                targets.retain(|t| *source != destination && wanted.contains(t.node.as_str()));
             }
         }
         graph.inputs.retain(|node, _| wanted.contains(node));
@@ -144,6 +150,20 @@ mod tests {
             (g.input_count("C"), g.input_count("D"), g.input_count("E")),
             (1, 0, 0)
         );
+        // In a loop (A → B → C → A) nothing runs after the destination either.
+        let looped = Workflow::from_json(
+            r#"{"name":"w","nodes":[],"connections":{
+                "A":{"main":[[{"node":"B","type":"main","index":0}]]},
+                "B":{"main":[[{"node":"C","type":"main","index":0}]]},
+                "C":{"main":[[{"node":"A","type":"main","index":0}]]}}}"#,
+        )
+        .unwrap();
+        let g = Graph::leading_to(&looped, "B");
+        assert!(g.children("B", 0).is_empty());
+        assert_eq!(g.children("A", 0).len(), 1);
+        let mut up: Vec<&str> = upstream(&looped, "B").into_iter().collect();
+        up.sort_unstable();
+        assert_eq!(up, ["A", "B", "C"]);
     }
 
     #[test]

@@ -7,17 +7,21 @@ use crate::error::WorkflowServiceError as E;
 use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::ExecutionId;
 use agente_engine::PreviewRequest;
-use agente_workflow_model::Workflow;
 use serde_json::{Map, Value};
+use std::time::Duration;
 
 /// Longest expression previewed (a parameter this long is code, not an expression).
 pub const MAX_PREVIEW_EXPRESSION: usize = 16 * 1024;
+/// Previews evaluated at once in this process: each holds a sandbox and a thread.
+pub(crate) const PREVIEWS_AT_ONCE: usize = 4;
+/// How long a preview waits for its turn before the caller is told to try again.
+const PREVIEW_WAIT: Duration = Duration::from_secs(3);
 
 /// What to preview.
 #[derive(Clone, Debug)]
 pub struct PreviewQuery {
-    /// The workflow as the editor has it.
-    pub workflow: Workflow,
+    /// The workflow as the editor has it (n8n JSON), checked as a save checks it.
+    pub document: String,
     pub node: String,
     pub expression: String,
     pub item: usize,
@@ -47,6 +51,7 @@ impl WorkflowService {
                 "an expression to preview is at most {MAX_PREVIEW_EXPRESSION} bytes"
             )));
         }
+        let workflow = self.parse_one(&q.document)?;
         let run_data = match q.execution {
             None => Map::new(),
             Some(id) => self
@@ -60,14 +65,20 @@ impl WorkflowService {
                 .cloned()
                 .unwrap_or_default(),
         };
+        let turn = tokio::time::timeout(PREVIEW_WAIT, self.previews.clone().acquire_owned())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .ok_or_else(|| E::Busy("previews are busy; try again in a moment".into()))?;
         let engine = self.engine.clone();
         let key = p.tenant_id.to_string();
         let now_ms = self.clock.now_ms();
         // QuickJS runs synchronously; keep it off the runtime's workers.
         let answer = tokio::task::spawn_blocking(move || {
+            let _turn = turn;
             let none = Map::new();
             engine.preview(&PreviewRequest {
-                workflow: &q.workflow,
+                workflow: &workflow,
                 run_data: &run_data,
                 node: &q.node,
                 expression: &q.expression,

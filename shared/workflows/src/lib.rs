@@ -80,6 +80,8 @@ pub struct WorkflowService {
     usage_gate: Option<Arc<dyn agente_core::UsageGate>>,
     /// Where saves, activations and runs are told (live updates).
     events: agente_events::EventBus,
+    /// Expression previews running now, over all tenants (each holds a sandbox).
+    previews: Arc<tokio::sync::Semaphore>,
 }
 
 impl WorkflowService {
@@ -112,6 +114,9 @@ impl WorkflowService {
             limits,
             usage_gate: None,
             events,
+            previews: Arc::new(tokio::sync::Semaphore::new(
+                expression_preview::PREVIEWS_AT_ONCE,
+            )),
         }
     }
 

@@ -238,6 +238,14 @@ fn ExpressionPreview(form: Form, text: Signal<String>) -> impl IntoView {
     let item = RwSignal::new(0usize);
     let shown = RwSignal::new(Shown::Waiting);
     let asked = StoredValue::new(0u64);
+    // Another run shown: its first item again.
+    Effect::new(move |before: Option<Option<String>>| {
+        let now = run.with(|r| r.as_ref().map(|r| r.execution.clone()));
+        if before.is_some_and(|b| b != now) {
+            item.set(0);
+        }
+        now
+    });
     Effect::new(move |_| {
         let expression = text.get();
         let index = item.get();

@@ -166,17 +166,17 @@ fn node_names(before: &str, samples: &Samples<'_>) -> Option<(usize, Vec<Suggest
     if partial.contains(['\'', '"', ')']) {
         return None;
     }
-    let options = samples
+    let options: Vec<Suggestion> = samples
         .nodes
         .iter()
         .filter(|(name, _)| matches(name, partial))
         .map(|(name, _)| Suggestion {
             label: name.clone(),
-            insert: format!("$('{}')", name.replace('\'', "\\'")),
+            insert: format!("$('{}')", quoted(name)),
             detail: "node".into(),
         })
         .collect();
-    Some((open, options))
+    (!options.is_empty()).then_some((open, options))
 }
 
 /// After `$…` or `something.`: the variables, or the members of what stands before the dot.
@@ -363,10 +363,15 @@ fn field(name: &str, value: &Value) -> Suggestion {
         insert: if plain {
             format!(".{name}")
         } else {
-            format!("['{}']", name.replace('\\', "\\\\").replace('\'', "\\'"))
+            format!("['{}']", quoted(name))
         },
         detail: kind_of(value).to_string(),
     }
+}
+
+/// Text inside a single-quoted JavaScript string.
+fn quoted(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('\'', "\\'")
 }
 
 fn kind_of(value: &Value) -> &'static str {

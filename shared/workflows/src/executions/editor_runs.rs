@@ -6,9 +6,10 @@ use super::ManualRun;
 use crate::WorkflowService;
 use crate::error::WorkflowServiceError as E;
 use crate::records::ExecutionRecord;
-use agente_auth::Principal;
+use agente_auth::{Action, Principal, Resource, check_permission};
 use agente_core::{ExecutionId, WorkflowId};
 use agente_engine::Item;
+use agente_workflow_model::Field;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -32,9 +33,12 @@ impl WorkflowService {
         id: WorkflowId,
         run: EditorRun,
     ) -> Result<ExecutionRecord, E> {
-        // Also checks the caller's right to the workflow.
-        self.get(p, id).await?;
-        let workflow = self.parse_one(&run.document)?;
+        check_permission(p, Resource::Workflows, Action::Execute)?;
+        let stored = self.get(p, id).await?;
+        let mut workflow = self.parse_one(&run.document)?;
+        // What `$workflow` says is the stored workflow's, not the caller's.
+        workflow.id = Field::Value(serde_json::Value::String(stored.id.to_string()));
+        workflow.active = Field::Value(stored.active);
         if let Some(d) = run.destination.as_deref()
             && workflow.node(d).is_none()
         {
@@ -45,6 +49,11 @@ impl WorkflowService {
         let reused = match (&run.destination, run.previous) {
             (Some(destination), Some(previous)) => {
                 let earlier = self.executions.get(p, previous, true).await?;
+                if earlier.workflow_id.stored() != Some(id) {
+                    return Err(E::BadInput(
+                        "the run to go on from is not one of this workflow".into(),
+                    ));
+                }
                 outputs_before(earlier.data.as_ref(), destination)
             }
             _ => HashMap::new(),
@@ -58,9 +67,10 @@ impl WorkflowService {
     }
 }
 
-/// The last outputs of the nodes of an earlier run that did not fail, but the
-/// destination's own (it runs again). Only the nodes leading to the destination run at
-/// all, so only theirs are used.
+/// The outputs of the nodes of an earlier run that ran once and did not fail, but the
+/// destination's own (it runs again). A node that ran several times (a loop) runs again:
+/// its last output alone would replay one turn of the loop for ever. Only the nodes leading
+/// to the destination run at all, so only theirs are used.
 fn outputs_before(data: Option<&Value>, destination: &str) -> HashMap<String, Vec<Vec<Item>>> {
     let Some(runs) = data
         .and_then(|d| d.pointer("/resultData/runData"))
@@ -71,7 +81,9 @@ fn outputs_before(data: Option<&Value>, destination: &str) -> HashMap<String, Ve
     runs.iter()
         .filter(|(node, _)| node.as_str() != destination)
         .filter_map(|(node, runs)| {
-            let last = runs.as_array()?.last()?;
+            let [last] = runs.as_array()?.as_slice() else {
+                return None;
+            };
             if last.get("error").is_some_and(|e| !e.is_null()) {
                 return None;
             }
@@ -104,6 +116,7 @@ mod tests {
         let data = json!({"resultData": {"runData": {
             "A": [{"data": {"main": [[{"json": {"n": 1}}]]}}],
             "If": [{"data": {"main": [[], [{"json": {"n": 2}}]]}}],
+            "Loop": [{"data": {"main": [[{"json": {}}]]}}, {"data": {"main": [[{"json": {}}]]}}],
             "Broken": [{"error": "no", "data": {"main": [[{"json": {}}]]}}],
             "Target": [{"data": {"main": [[{"json": {"n": 3}}]]}}]
         }}});

@@ -219,7 +219,6 @@ impl Executions {
         id: WorkflowId,
         items: Vec<Value>,
     ) -> Result<ExecutionRecord, E> {
-        check_permission(p, Resource::Workflows, Action::Execute)?;
         let stored = {
             let mut tx = self.db.tenant_read(p.tenant_id).await?;
             load(&mut tx, p, id).await?
@@ -240,6 +239,7 @@ impl Executions {
         workflow: &Workflow,
         run: ManualRun,
     ) -> Result<ExecutionRecord, E> {
+        check_permission(p, Resource::Workflows, Action::Execute)?;
         let ManualRun {
             items,
             destination,
@@ -272,7 +272,8 @@ impl Executions {
             items: items.into_iter().map(Item::from_returned).collect(),
             mode: ExecutionMode::Manual,
             now_ms: self.clock.now_ms(),
-            durable_waits: true,
+            // A waiting run goes on without the step's bounds: a step does not wait long.
+            durable_waits: destination.is_none(),
             destination,
             reused,
             ..RunRequest::default()

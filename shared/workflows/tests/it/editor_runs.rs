@@ -102,6 +102,23 @@ async fn a_step_runs_the_editors_document_up_to_its_node_and_reuses_the_earlier_
     let stored = svc.get(&a, id).await.unwrap();
     assert_eq!(stored.version, 1, "{backend}");
 
+    // A viewer may look but not run; a run of another workflow is not gone on from.
+    let viewer = agente_auth::Principal {
+        role: agente_core::Role::Viewer,
+        ..a.clone()
+    };
+    let looked = svc.run_from_editor(&viewer, id, step.clone()).await;
+    assert!(
+        matches!(looked, Err(WorkflowServiceError::Auth(_))),
+        "{backend}: {looked:?}"
+    );
+    let other = svc.create(&a, &saved.to_string()).await.unwrap()[0].id;
+    let mixed = svc.run_from_editor(&a, other, step.clone()).await;
+    assert!(
+        matches!(mixed, Err(WorkflowServiceError::BadInput(_))),
+        "{backend}: {mixed:?}"
+    );
+
     // Someone else's workflow, a node that is not there, a broken document: refused.
     let b = tenant(&db.db, "B").await;
     let foreign = svc.run_from_editor(&b, id, step.clone()).await;

@@ -3,7 +3,6 @@
 use crate::common::{service, tenant};
 use agente_store::backend_tests;
 use agente_store::testing::Backend;
-use agente_workflow_model::Workflow;
 use agente_workflows::{MAX_PREVIEW_EXPRESSION, PreviewQuery, WorkflowServiceError};
 use serde_json::{Value, json};
 
@@ -45,13 +44,13 @@ async fn the_preview_of_each_item_is_what_the_run_gave(backend: Backend) {
         record.error
     );
     let ran: Vec<Value> = record.execution.as_ref().unwrap().output("Line");
-    let doc = Workflow::from_json(&workflow().to_string()).unwrap();
+    let doc = workflow().to_string();
     for (i, item) in ran.iter().enumerate() {
         let preview = svc
             .preview_expression(
                 &a,
                 PreviewQuery {
-                    workflow: doc.clone(),
+                    document: doc.clone(),
                     node: "Line".into(),
                     expression: LINE.into(),
                     item: i,
@@ -71,7 +70,7 @@ async fn the_preview_of_each_item_is_what_the_run_gave(backend: Backend) {
 
     // A failing expression answers the run's message; before any run the input is empty.
     let failing = PreviewQuery {
-        workflow: doc.clone(),
+        document: doc.clone(),
         node: "Line".into(),
         expression: "={{ $json.nope.deeper }}".into(),
         item: 0,
