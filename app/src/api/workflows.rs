@@ -189,20 +189,6 @@ pub async fn schedule_history(id: String) -> Result<Vec<FiringView>, ServerFnErr
         .collect())
 }
 
-/// Runs the workflow now; answers the execution id.
-#[server(prefix = "/sfn", endpoint = "run_workflow")]
-pub async fn run_workflow(id: String) -> Result<String, ServerFnError> {
-    let p = require_principal()?;
-    let id: agente_core::WorkflowId = parse_id(&id, "workflow")?;
-    Ok(context()?
-        .workflows
-        .run(&p, id, vec![])
-        .await
-        .map_err(server_error)?
-        .id
-        .to_string())
-}
-
 /// Listens for one call on the workflow's `/webhook-test/…` URLs; answers them.
 #[server(prefix = "/sfn", endpoint = "listen_for_test")]
 pub async fn listen_for_test(id: String) -> Result<Vec<String>, ServerFnError> {

@@ -91,14 +91,7 @@ pub fn schema(items: &[Value]) -> Vec<(String, &'static str)> {
 }
 
 fn walk(value: &Value, path: String, out: &mut BTreeMap<String, &'static str>, depth: usize) {
-    let kind = match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    };
+    let kind = agente_editor::expression::kind_of(value);
     if !path.is_empty() {
         out.entry(path.clone()).or_insert(kind);
     }

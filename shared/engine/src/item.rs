@@ -42,6 +42,17 @@ impl Item {
         }
     }
 
+    /// Items from a JSON array of returned items (anything else: none).
+    pub fn list_from(value: &Value) -> Vec<Self> {
+        value
+            .as_array()
+            .into_iter()
+            .flatten()
+            .cloned()
+            .map(Self::from_returned)
+            .collect()
+    }
+
     /// Parses what user code returned: `{json: …}` items or plain objects.
     pub fn from_returned(value: Value) -> Self {
         match value {

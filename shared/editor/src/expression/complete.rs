@@ -374,7 +374,8 @@ fn quoted(text: &str) -> String {
     text.replace('\\', "\\\\").replace('\'', "\\'")
 }
 
-fn kind_of(value: &Value) -> &'static str {
+/// A JSON value's type as the editor names it (`string`, `array` …).
+pub fn kind_of(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "boolean",

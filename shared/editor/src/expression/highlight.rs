@@ -122,7 +122,7 @@ fn code(js: &str, out: &mut Pieces) {
             _ => Tone::Code,
         };
         if !c.is_whitespace() {
-            after_dot = token == "." || token == "?.";
+            after_dot = token == ".";
         }
         out.push(tone, token);
         rest = tail;

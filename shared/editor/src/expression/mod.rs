@@ -5,7 +5,7 @@
 mod complete;
 mod highlight;
 
-pub use complete::{Completion, Samples, Suggestion, complete};
+pub use complete::{Completion, Samples, Suggestion, complete, kind_of};
 pub use highlight::{Piece, Tone, highlight};
 
 /// The byte offset of UTF-16 position `units` in `text` (clamped to its end, and to a

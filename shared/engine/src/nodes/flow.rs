@@ -30,8 +30,8 @@ pub fn split_in_batches(ctx: &mut NodeContext<'_>) -> Result<Vec<Vec<Item>>, Nod
         queue = input;
         processed = Vec::new();
     } else {
-        queue = items_of(&ctx.state["queue"]);
-        processed = items_of(&ctx.state["processed"]);
+        queue = Item::list_from(&ctx.state["queue"]);
+        processed = Item::list_from(&ctx.state["processed"]);
         if two_outputs {
             processed.extend(input);
         }
@@ -72,16 +72,6 @@ fn default_batch_size(ctx: &NodeContext<'_>) -> f64 {
     } else {
         10.0
     }
-}
-
-fn items_of(value: &Value) -> Vec<Item> {
-    value
-        .as_array()
-        .into_iter()
-        .flatten()
-        .cloned()
-        .map(Item::from_returned)
-        .collect()
 }
 
 /// Execute Workflow: runs another workflow with this node's items, once for all of them

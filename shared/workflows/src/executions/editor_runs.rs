@@ -91,15 +91,7 @@ fn outputs_before(data: Option<&Value>, destination: &str) -> HashMap<String, Ve
                 .pointer("/data/main")?
                 .as_array()?
                 .iter()
-                .map(|items| {
-                    items
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .cloned()
-                        .map(Item::from_returned)
-                        .collect()
-                })
+                .map(Item::list_from)
                 .collect();
             Some((node.clone(), outputs))
         })
