@@ -4,6 +4,7 @@ use crate::connections;
 use crate::edit::Edit;
 use crate::editor::{Editor, EditorError, MAX_NAME_CHARS, Point, position, position_of};
 use crate::names::{rename_references, unique_name};
+use agente_workflow_model::ports::output_labels;
 use agente_workflow_model::{Field, Node};
 use serde_json::Value;
 
@@ -134,15 +135,27 @@ impl Editor {
         change: impl FnOnce(&mut Node),
     ) -> Result<(), EditorError> {
         let at = self.index_of(name)?;
-        let mut node = self.workflow().nodes()[at].clone();
+        let old = &self.workflow().nodes()[at];
+        let mut node = old.clone();
         change(&mut node);
         node.name = name.to_string();
-        if node != self.workflow().nodes()[at] {
-            self.commit(vec![Edit::ReplaceNode {
-                at,
-                node: Box::new(node),
-            }]);
+        if node == *old {
+            return Ok(());
         }
+        // Fewer outputs (a Switch rule removed, the error output turned off): what was
+        // connected to the outputs that went goes with them, in the same undo step, as
+        // n8n's editor does — a connection from an output that is not there cannot be drawn
+        // or taken away on the canvas.
+        let (before, after) = (output_labels(old).len(), output_labels(&node).len());
+        let cut = (after < before)
+            .then(|| connections::without_main_outputs_from(self.workflow(), name, after.max(1)))
+            .flatten();
+        let mut edits = vec![Edit::ReplaceNode {
+            at,
+            node: Box::new(node),
+        }];
+        edits.extend(cut);
+        self.commit(edits);
         Ok(())
     }
 

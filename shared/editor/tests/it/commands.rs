@@ -220,6 +220,44 @@ fn node_details_change_parameters_but_never_the_name() {
 }
 
 #[test]
+fn fewer_outputs_take_their_connections_in_the_same_step() {
+    let rule = json!({"outputKey": "x"});
+    let rules = |k: usize| {
+        let p = json!({"rules": {"values": vec![rule.clone(); k]}});
+        agente_workflow_model::Field::Value(p.as_object().cloned().unwrap())
+    };
+    let mut e = editor(json!({
+        "name": "Routes",
+        "nodes": [
+            {"name": "Route", "type": "n8n-nodes-base.switch", "typeVersion": 3, "position": [0, 0],
+             "parameters": {"rules": {"values": [rule, rule, rule]}}},
+            {"name": "A", "type": "n8n-nodes-base.set", "typeVersion": 3.4, "position": [220, 0], "parameters": {}},
+            {"name": "B", "type": "n8n-nodes-base.set", "typeVersion": 3.4, "position": [220, 200], "parameters": {}}
+        ],
+        "connections": {"Route": {"main": [
+            [{"node": "A", "type": "main", "index": 0}],
+            [],
+            [{"node": "B", "type": "main", "index": 0}]
+        ]}}
+    }));
+    let before = json_of(&e);
+    // The third rule goes: so does its connection to B.
+    e.update_node("Route", |n| n.parameters = rules(2)).unwrap();
+    assert_eq!(
+        json_of(&e)["connections"]["Route"]["main"],
+        json!([[{"node": "A", "type": "main", "index": 0}], []])
+    );
+    assert!(e.undo());
+    assert_eq!(json_of(&e), before, "one step undoes both");
+    e.update_node("Route", |n| n.parameters = rules(4)).unwrap();
+    assert_eq!(
+        json_of(&e)["connections"],
+        before["connections"],
+        "more outputs cut nothing"
+    );
+}
+
+#[test]
 fn moves_land_on_the_positions_given() {
     let mut e = editor(branching());
     e.move_nodes(&["High", "Low"], 20.0, -20.0).unwrap();
