@@ -2,7 +2,7 @@
 # Cold start: time from launching `agente serve` to the first 200 on /healthz, with a fresh
 # data directory (migrations and secret generation included) and with an existing one.
 # Usage: bench/cold_start.sh [runs]   (needs a release build: scripts/run.sh or
-#        cargo leptos build --release)
+#        cargo leptos build --release --split)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${CARGO_TARGET_DIR:-target}/release/agente"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The editor with large workflows (bench/editor/canvas.mjs): open time, drag frame rate and JS
 # heap for workflows of 2 (the baseline), 100 and 1,000 nodes, in one run against a fresh
-# server so the figures share a machine. Needs a release build (cargo leptos build --release)
+# server so the figures share a machine. Needs a release build (cargo leptos build --release --split)
 # and the browser-test packages (scripts/setup.sh --test).
 # Usage: bench/editor.sh [SIZE...]   (default: 2 100 1000); RUNS=n per size (default 3)
 set -euo pipefail

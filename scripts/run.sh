@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 exec "${CARGO_TARGET_DIR:-target}/release/agente" serve "$@"

@@ -59,7 +59,7 @@ cargo test "${packages[@]}"
 drop_test_databases
 
 say "release build"
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 
 say "browser tests"
 data_dir=$(mktemp -d)

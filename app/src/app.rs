@@ -8,7 +8,36 @@ use crate::pages::{
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
+
+/// A page whose code is split off the first download (`cargo leptos build --split`) and
+/// fetched when the page is first opened: the editor and every page that draws a workflow on
+/// a canvas — most of the app's WASM, needed by none of the other pages. Few on purpose:
+/// code shared by several lazy pages is cut into a chunk per combination of them, and every
+/// chunk is one more module for the browser to fetch and instantiate (with the billing and
+/// settings pages lazy too the editor needed 76 chunks and opened 300 ms slower).
+macro_rules! lazy_page {
+    ($route:ident => $page:ident) => {
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page /> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(NewWorkflowRoute => NewWorkflowPage);
+lazy_page!(WorkflowEditorRoute => WorkflowEditorPage);
+lazy_page!(WorkflowHistoryRoute => WorkflowHistoryPage);
+lazy_page!(WorkflowVersionRoute => WorkflowVersionPage);
+lazy_page!(ExecutionDetailRoute => ExecutionDetailPage);
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -41,17 +70,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Browser tests wait for this marker instead of sleeping: clicks before hydration are lost.
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
+    // A page whose code is split off loads it before the address changes: say so meanwhile.
+    let (routing, set_routing) = signal(false);
     view! {
         <Title text="Agente" />
         <Meta name="description" content="Build, run and monitor automation workflows." />
         <Link rel="preload" href="/icons/icon-192.png" as_="image" />
-        <Router>
+        <Router set_is_routing=set_routing>
+            {move || routing.get().then(|| view! {
+                <div class="route-progress" role="progressbar" aria-label="Opening the page" data-testid="routing"></div>
+            })}
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/signup") view=SignupPage />
@@ -59,12 +87,12 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage />
                     <Route path=path!("/workflows") view=WorkflowsPage />
-                    <Route path=path!("/workflows/new") view=NewWorkflowPage />
-                    <Route path=path!("/workflows/:id") view=WorkflowEditorPage />
-                    <Route path=path!("/workflows/:id/history") view=WorkflowHistoryPage />
-                    <Route path=path!("/workflows/:id/versions/:version") view=WorkflowVersionPage />
+                    <Route path=path!("/workflows/new") view={Lazy::<NewWorkflowRoute>::new()} />
+                    <Route path=path!("/workflows/:id") view={Lazy::<WorkflowEditorRoute>::new()} />
+                    <Route path=path!("/workflows/:id/history") view={Lazy::<WorkflowHistoryRoute>::new()} />
+                    <Route path=path!("/workflows/:id/versions/:version") view={Lazy::<WorkflowVersionRoute>::new()} />
                     <Route path=path!("/executions") view=ExecutionsPage />
-                    <Route path=path!("/executions/:id") view=ExecutionDetailPage />
+                    <Route path=path!("/executions/:id") view={Lazy::<ExecutionDetailRoute>::new()} />
                     <Route path=path!("/templates") view=|| view! { <ComingSoon title="Templates" /> } />
                     <Route path=path!("/billing") view=BillingPage />
                     <Route path=path!("/billing/plans") view=PlansPage />

@@ -5,9 +5,13 @@ export function uniqueEmail(name) {
   return `${name}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.test`;
 }
 
-/** Waits until the WASM bundle hydrated the page: clicks before that are lost. */
+/**
+ * Waits until the WASM bundle hydrated the page (clicks before that are lost) and, after a
+ * link was followed, until the page's split-off code loaded and the page changed.
+ */
 export async function hydrated(page) {
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByTestId("routing")).toHaveCount(0);
 }
 
 export async function signUp(page, { email, password = "a long password", org = "Acme" }) {

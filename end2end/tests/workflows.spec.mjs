@@ -94,11 +94,25 @@ test("describe a workflow, preview it on the canvas and import it", async ({ pag
   }
   await expect(canvas.locator("path.edge")).toHaveCount(3);
 
-  await preview.getByRole("button", { name: "Import this workflow" }).click();
-  await expect(page.getByTestId("workflows")).toContainText("Every Monday at 9");
-  await page.getByRole("link", { name: /^Every Monday at 9/ }).click();
+  // Open in editor: unsaved until saved, then it has an address and is listed.
+  await preview.getByRole("button", { name: "Open in editor" }).click();
+  await expect(page).toHaveURL(/\/workflows\/new\?draft=open$/);
   await hydrated(page);
-  await expect(page.getByTestId("canvas").locator(".node")).toHaveCount(4);
+  const editor = page.getByTestId("canvas");
+  await expect(editor.locator(".node")).toHaveCount(4);
+  await expect(editor.locator("path.edge")).toHaveCount(3);
+  await expect(page.getByTestId("draft")).toHaveCount(0);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page).toHaveURL(/\/workflows\/[0-9a-f-]{36}$/);
+
+  // Import as is: stored straight away.
+  await page.goto("/workflows");
+  await hydrated(page);
+  await expect(page.getByTestId("workflows")).toContainText("Every Monday at 9");
+  await assistant.getByLabel("What should it do?").fill("When a webhook is called, answer with a greeting");
+  await assistant.getByRole("button", { name: "Generate" }).click();
+  await preview.getByRole("button", { name: "Import as is" }).click();
+  await expect(page.getByTestId("workflows").locator("tbody tr")).toHaveCount(2);
 });
 
 test("explain a failed execution and apply the proposed fix", async ({ page }) => {
@@ -117,6 +131,7 @@ test("explain a failed execution and apply the proposed fix", async ({ page }) =
   await page.getByLabel("Workflow JSON (one workflow or an array)").fill(JSON.stringify(failing));
   await page.getByRole("button", { name: "Import", exact: true }).click();
   await page.getByRole("link", { name: "Flaky sync" }).click();
+  await expect(page).toHaveURL(/\/workflows\/[0-9a-f-]{36}$/);
   await hydrated(page);
   const workflowUrl = page.url();
   await page.getByRole("button", { name: "Run now" }).click();
