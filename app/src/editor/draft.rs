@@ -46,6 +46,16 @@ pub fn forget(key: &str) {
     browser::forget(key);
 }
 
+/// The query that makes `/workflows/new` open the member's new-workflow draft at once
+/// instead of offering it (the assistant's "Open in editor").
+pub const OPEN_QUERY: &str = "draft";
+
+/// Keeps `json` as the member's draft of a new workflow and answers where the editor opens
+/// it; `None` when the browser refused to keep it.
+pub fn open_as_new(user: &str, json: String) -> Option<String> {
+    store(&key(user, None), None, json).then(|| format!("/workflows/new?{OPEN_QUERY}=open"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,7 +21,7 @@ mod toolbar;
 
 use crate::api::{EditorDocument, workflow_document};
 use agente_workflow_model::Workflow;
-pub use draft::forget_all as forget_all_drafts;
+pub use draft::{forget_all as forget_all_drafts, open_as_new as open_as_new_draft};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 pub use live::RunView;

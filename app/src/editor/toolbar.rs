@@ -217,7 +217,15 @@ fn keep_drafts(st: EditorState, draft_key: Memo<String>) -> RwSignal<Option<Draf
         if first.is_none() {
             if let Some(d) = draft::load(&draft_key.get_untracked()).filter(|d| d.json != st.json())
             {
-                offered.set(Some(d));
+                let asked = use_query_map()
+                    .read_untracked()
+                    .get(draft::OPEN_QUERY)
+                    .is_some();
+                if asked && st.id.get_untracked().is_none() {
+                    restore(st, &d);
+                } else {
+                    offered.set(Some(d));
+                }
             }
             return;
         }
@@ -359,6 +367,19 @@ fn EditorBar(
     .into_any()
 }
 
+/// Puts a kept draft in the editor.
+fn restore(st: EditorState, d: &Draft) {
+    match Workflow::from_json(&d.json) {
+        Ok(w) => {
+            st.replace(w);
+            // Saved against the version it was made on: a newer one is a conflict.
+            st.version.set(d.base.or(st.version.get_untracked()));
+            st.say(Notice::Info("Draft restored: save to keep it".into()));
+        }
+        Err(e) => st.say(Notice::Error(format!("The draft cannot be read: {e}"))),
+    }
+}
+
 #[component]
 fn DraftOffer(offered: RwSignal<Option<Draft>>, draft_key: Memo<String>) -> impl IntoView {
     let st = expect_context::<EditorState>();
@@ -368,15 +389,7 @@ fn DraftOffer(offered: RwSignal<Option<Draft>>, draft_key: Memo<String>) -> impl
                 <div class="alert" role="alert" data-testid="draft">
                     <p>"Unsaved changes to this workflow were kept in this browser."</p>
                     <button class="btn btn-primary" on:click=move |_| {
-                        match Workflow::from_json(&d.json) {
-                            Ok(w) => {
-                                st.replace(w);
-                                // Saved against the version it was made on: a newer one is a conflict.
-                                st.version.set(d.base.or(st.version.get_untracked()));
-                                st.say(Notice::Info("Draft restored: save to keep it".into()));
-                            }
-                            Err(e) => st.say(Notice::Error(format!("The draft cannot be read: {e}"))),
-                        }
+                        restore(st, &d);
                         offered.set(None);
                     }>"Restore them"</button>
                     <button class="btn" on:click=move |_| { draft::forget(&draft_key.get_untracked()); offered.set(None); }>"Discard"</button>

@@ -1,9 +1,11 @@
 //! The assistant panel on the Workflows page: describe a workflow, watch the model write it,
-//! see it drawn, import it.
+//! see it drawn, open it in the editor or import it.
 
-use crate::api::{GeneratedWorkflow, ImportWorkflows};
+use crate::api::{GeneratedWorkflow, ImportWorkflows, MeView};
 use crate::editor::StillCanvas;
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_navigate;
 
 /// What the panel shows while and after a generation runs.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -20,6 +22,10 @@ struct Progress {
 #[component]
 pub fn Assistant(import: ServerAction<ImportWorkflows>) -> impl IntoView {
     let progress = RwSignal::new(Progress::default());
+    let user = use_context::<MeView>()
+        .map(|me| me.user_id)
+        .unwrap_or_default();
+    let navigate = use_navigate();
     let description = NodeRef::<leptos::html::Textarea>::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -60,13 +66,35 @@ pub fn Assistant(import: ServerAction<ImportWorkflows>) -> impl IntoView {
                         <p class="muted small">{by}</p>
                         {g.notices.into_iter().map(|n| view! { <p class="alert">{n}</p> }).collect_view()}
                         {agente_workflow_model::Workflow::from_json(&g.json).ok().map(|workflow| view! { <StillCanvas workflow /> })}
-                        <button class="btn btn-primary" on:click=move |_| {
-                            import.dispatch(ImportWorkflows { json: json.clone() });
-                        }>"Import this workflow"</button>
+                        <div class="row">
+                            <button class="btn btn-primary" on:click={
+                                let (json, user, navigate) = (json.clone(), user.clone(), navigate.clone());
+                                move |_| open_in_editor(progress, &user, json.clone(), &navigate)
+                            }>"Open in editor"</button>
+                            <button class="btn" on:click=move |_| {
+                                import.dispatch(ImportWorkflows { json: json.clone() });
+                            }>"Import as is"</button>
+                        </div>
                     </div>
                 }
             })}
         </section>
+    }
+}
+
+/// Opens the generated workflow in a new editor, unsaved (kept as the member's draft of a
+/// new workflow until saved).
+fn open_in_editor(
+    progress: RwSignal<Progress>,
+    user: &str,
+    json: String,
+    navigate: &impl Fn(&str, NavigateOptions),
+) {
+    match crate::editor::open_as_new_draft(user, json) {
+        Some(to) => navigate(&to, NavigateOptions::default()),
+        None => progress.update(|p| {
+            p.error = Some("The browser refused to keep the workflow: import it instead".into());
+        }),
     }
 }
 
