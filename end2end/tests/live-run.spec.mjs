@@ -86,6 +86,14 @@ test("a test run shows on the canvas node by node while it goes on", async ({ pa
   await output.getByRole("combobox").selectOption({ label: "false" });
   await expect(output.getByRole("status")).toHaveText("1 item");
   await expect(output.locator("tbody td").first()).toHaveText("1");
+  // The tabs are one tab stop; arrow keys move between them (and wrap), Home goes first.
+  await details.getByRole("tab", { name: "Output" }).press("ArrowLeft");
+  await expect(details.getByRole("tab", { name: "Input" })).toBeFocused();
+  await expect(details.getByRole("tab", { name: "Input" })).toHaveAttribute("aria-selected", "true");
+  await expect(details.getByRole("tab", { name: "Output" })).toHaveAttribute("tabindex", "-1");
+  await page.keyboard.press("Home");
+  await page.keyboard.press("ArrowLeft");
+  await expect(details.getByRole("tab", { name: "JSON" })).toBeFocused();
   await details.getByRole("tab", { name: "Input" }).click();
   const input = details.getByTestId("input-data");
   await expect(input.getByRole("status")).toHaveText("3 items");

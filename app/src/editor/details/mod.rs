@@ -36,6 +36,25 @@ enum Tab {
     Json,
 }
 
+/// The tabs' keys (WAI-ARIA tabs, one tab stop for the row): arrows go to the next or the
+/// previous tab, Home and End to the first and the last; the tab chosen takes the focus.
+fn tab_key(tab: RwSignal<Tab>, ev: &leptos::ev::KeyboardEvent) {
+    let at = TABS
+        .iter()
+        .position(|(t, _)| *t == tab.get_untracked())
+        .unwrap_or(0);
+    let next = match ev.key().as_str() {
+        "ArrowRight" => (at + 1) % TABS.len(),
+        "ArrowLeft" => (at + TABS.len() - 1) % TABS.len(),
+        "Home" => 0,
+        "End" => TABS.len() - 1,
+        _ => return,
+    };
+    ev.prevent_default();
+    tab.set(TABS[next].0);
+    browser::focus_first(&format!("#tab-{}", TABS[next].1));
+}
+
 const TABS: [(Tab, &str); 6] = [
     (Tab::Parameters, "Parameters"),
     (Tab::Input, "Input"),
@@ -112,11 +131,12 @@ pub fn NodeDetails(
                             <button type="button" class="btn btn-small" aria-label="Close details" aria-keyshortcuts="Escape" on:click=move |_| close()>"Close"</button>
                         </div>
                     </div>
-                    <div role="tablist" class="tabs" aria-label="Node details">
+                    <div role="tablist" class="tabs" aria-label="Node details" on:keydown=move |ev| tab_key(tab, &ev)>
                         {TABS.iter().map(|(t, label)| {
                             let t = *t;
                             view! {
                                 <button type="button" role="tab" id=format!("tab-{label}") aria-controls="details-panel" aria-selected=move || (tab.get() == t).to_string()
+                                    tabindex=move || if tab.get() == t { "0" } else { "-1" }
                                     class:active=move || tab.get() == t on:click=move |_| tab.set(t)>{*label}</button>
                             }
                         }).collect_view()}
