@@ -73,18 +73,6 @@ pub(crate) fn without_edge(wf: &Workflow, edge: &Edge) -> Option<Edit> {
     (targets.len() != before).then(|| set(&edge.from.node, Some(outputs), at))
 }
 
-/// The source's entry without anything connected to its `main` outputs from `count` on,
-/// or `None` if nothing is connected there.
-pub(crate) fn without_main_outputs_from(wf: &Workflow, source: &str, count: usize) -> Option<Edit> {
-    let (at, mut outputs) = outgoing(wf, source);
-    let slots = outputs.get_mut("main")?;
-    if slots.iter().skip(count).flatten().all(Vec::is_empty) {
-        return None;
-    }
-    slots.truncate(count);
-    Some(set(source, Some(outputs), at))
-}
-
 /// Edits that take every connection from and to `names` away.
 pub(crate) fn without_nodes(wf: &Workflow, names: &[&str]) -> Vec<Edit> {
     let gone = |n: &str| names.contains(&n);

@@ -18,6 +18,7 @@ mod history;
 mod layout;
 mod names;
 mod nodes;
+mod outputs;
 mod wiring;
 
 pub use clipboard::{MAX_PASTE_BYTES, MAX_PASTE_NODES, PasteError};

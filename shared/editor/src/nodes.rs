@@ -4,7 +4,7 @@ use crate::connections;
 use crate::edit::Edit;
 use crate::editor::{Editor, EditorError, MAX_NAME_CHARS, Point, position, position_of};
 use crate::names::{rename_references, unique_name};
-use agente_workflow_model::ports::output_labels;
+use crate::outputs;
 use agente_workflow_model::{Field, Node};
 use serde_json::Value;
 
@@ -142,19 +142,14 @@ impl Editor {
         if node == *old {
             return Ok(());
         }
-        // Fewer outputs (a Switch rule removed, the error output turned off): what was
-        // connected to the outputs that went goes with them, in the same undo step, as
-        // n8n's editor does — a connection from an output that is not there cannot be drawn
-        // or taken away on the canvas.
-        let (before, after) = (output_labels(old).len(), output_labels(&node).len());
-        let cut = (after < before)
-            .then(|| connections::without_main_outputs_from(self.workflow(), name, after.max(1)))
-            .flatten();
+        // Outputs that come or go (a Switch rule, the error output): connections follow
+        // their outputs in the same undo step (`outputs.rs`).
+        let rewire = outputs::rewire(self.workflow(), name, old, &node);
         let mut edits = vec![Edit::ReplaceNode {
             at,
             node: Box::new(node),
         }];
-        edits.extend(cut);
+        edits.extend(rewire);
         self.commit(edits);
         Ok(())
     }

@@ -1,6 +1,6 @@
 use super::*;
 use agente_editor::{Edge, EditorError};
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[test]
 fn added_nodes_get_unique_names_fresh_ids_and_whole_positions() {
@@ -219,42 +219,111 @@ fn node_details_change_parameters_but_never_the_name() {
     assert_eq!(e.revision(), revision, "no change, no step");
 }
 
-#[test]
-fn fewer_outputs_take_their_connections_in_the_same_step() {
-    let rule = json!({"outputKey": "x"});
-    let rules = |k: usize| {
-        let p = json!({"rules": {"values": vec![rule.clone(); k]}});
-        agente_workflow_model::Field::Value(p.as_object().cloned().unwrap())
-    };
-    let mut e = editor(json!({
+/// A Switch routing to A, B, C by three rules, its failures to Err.
+fn routes() -> Value {
+    json!({
         "name": "Routes",
         "nodes": [
             {"name": "Route", "type": "n8n-nodes-base.switch", "typeVersion": 3, "position": [0, 0],
-             "parameters": {"rules": {"values": [rule, rule, rule]}}},
-            {"name": "A", "type": "n8n-nodes-base.set", "typeVersion": 3.4, "position": [220, 0], "parameters": {}},
-            {"name": "B", "type": "n8n-nodes-base.set", "typeVersion": 3.4, "position": [220, 200], "parameters": {}}
+             "onError": "continueErrorOutput",
+             "parameters": {"rules": {"values": [{"outputKey": "a"}, {"outputKey": "b"}, {"outputKey": "c"}]}}},
+            {"name": "A", "type": "n8n-nodes-base.noOp", "typeVersion": 1, "position": [220, 0], "parameters": {}},
+            {"name": "B", "type": "n8n-nodes-base.noOp", "typeVersion": 1, "position": [220, 200], "parameters": {}},
+            {"name": "C", "type": "n8n-nodes-base.noOp", "typeVersion": 1, "position": [220, 400], "parameters": {}},
+            {"name": "Err", "type": "n8n-nodes-base.noOp", "typeVersion": 1, "position": [220, 600], "parameters": {}}
         ],
         "connections": {"Route": {"main": [
             [{"node": "A", "type": "main", "index": 0}],
-            [],
-            [{"node": "B", "type": "main", "index": 0}]
+            [{"node": "B", "type": "main", "index": 0}],
+            [{"node": "C", "type": "main", "index": 0}],
+            [{"node": "Err", "type": "main", "index": 0}]
         ]}}
-    }));
+    })
+}
+
+fn to(node: &str) -> Value {
+    json!([{"node": node, "type": "main", "index": 0}])
+}
+
+fn set_rules(e: &mut agente_editor::Editor, keys: &[&str]) {
+    let values: Vec<Value> = keys.iter().map(|k| json!({"outputKey": k})).collect();
+    e.update_node("Route", |n| {
+        let p = json!({"rules": {"values": values}});
+        n.parameters =
+            agente_workflow_model::Field::Value(p.as_object().cloned().expect("an object"));
+    })
+    .expect("Route is there");
+}
+
+#[test]
+fn connections_follow_their_outputs_when_rules_come_and_go() {
+    let mut e = editor(routes());
     let before = json_of(&e);
-    // The third rule goes: so does its connection to B.
-    e.update_node("Route", |n| n.parameters = rules(2)).unwrap();
+    // The middle rule goes: its connection with it; C moves up; errors still go to Err.
+    set_rules(&mut e, &["a", "c"]);
     assert_eq!(
         json_of(&e)["connections"]["Route"]["main"],
-        json!([[{"node": "A", "type": "main", "index": 0}], []])
+        json!([to("A"), to("C"), to("Err")])
     );
     assert!(e.undo());
     assert_eq!(json_of(&e), before, "one step undoes both");
-    e.update_node("Route", |n| n.parameters = rules(4)).unwrap();
+    // A rule added in front: a new, empty output there; the rest keep theirs.
+    set_rules(&mut e, &["z", "a", "b", "c"]);
     assert_eq!(
-        json_of(&e)["connections"],
-        before["connections"],
-        "more outputs cut nothing"
+        json_of(&e)["connections"]["Route"]["main"],
+        json!([[], to("A"), to("B"), to("C"), to("Err")])
     );
+    assert!(e.undo());
+    // The error output switched off: what it fed goes; nothing else moves.
+    e.update_node("Route", |n| {
+        n.on_error = agente_workflow_model::Field::Value("stopWorkflow".into());
+    })
+    .unwrap();
+    assert_eq!(
+        json_of(&e)["connections"]["Route"]["main"],
+        json!([to("A"), to("B"), to("C")])
+    );
+    assert!(e.undo());
+    // A fallback output comes before the error output.
+    e.update_node("Route", |n| {
+        let mut p = n.parameters.get().cloned().unwrap_or_default();
+        p.insert("options".into(), json!({"fallbackOutput": "extra"}));
+        n.parameters = agente_workflow_model::Field::Value(p);
+    })
+    .unwrap();
+    assert_eq!(
+        json_of(&e)["connections"]["Route"]["main"],
+        json!([to("A"), to("B"), to("C"), [], to("Err")])
+    );
+    // A rule's own settings changed: nothing moves.
+    let now = json_of(&e)["connections"].clone();
+    e.update_node("Route", |n| {
+        let mut p = n.parameters.get().cloned().unwrap_or_default();
+        p["rules"]["values"][0]["outputKey"] = json!("renamed");
+        n.parameters = agente_workflow_model::Field::Value(p);
+    })
+    .unwrap();
+    assert_eq!(json_of(&e)["connections"], now);
+}
+
+#[test]
+fn a_type_the_editor_does_not_know_keeps_its_connections() {
+    let mut e = editor(json!({
+        "name": "Unknown",
+        "nodes": [
+            {"name": "X", "type": "n8n-nodes-community.many", "typeVersion": 1, "position": [0, 0], "parameters": {}},
+            {"name": "A", "type": "n8n-nodes-base.noOp", "typeVersion": 1, "position": [220, 0], "parameters": {}}
+        ],
+        "connections": {"X": {"main": [[], [], [{"node": "A", "type": "main", "index": 0}]]}}
+    }));
+    let before = json_of(&e)["connections"].clone();
+    e.update_node("X", |n| {
+        n.parameters = agente_workflow_model::Field::Value(
+            json!({"anything": 1}).as_object().cloned().unwrap(),
+        );
+    })
+    .unwrap();
+    assert_eq!(json_of(&e)["connections"], before);
 }
 
 #[test]
