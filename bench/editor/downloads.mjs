@@ -44,18 +44,21 @@ for (const [path, signedIn] of pages) {
   const context = await browser.newContext({ baseURL: base, serviceWorkers: "block" });
   if (signedIn) await context.addCookies(cookies);
   const page = await context.newPage();
-  const fetched = [];
-  page.on("requestfinished", async (request) => {
+  // Sizes are read asynchronously: keep the promises and wait for all before summing.
+  const pending = [];
+  page.on("requestfinished", (request) => {
     const url = new URL(request.url());
     if (!url.pathname.startsWith("/pkg/") || url.pathname.endsWith(".css")) return;
-    const sizes = await request.sizes();
-    fetched.push({ file: url.pathname.slice(5), bytes: sizes.responseBodySize });
+    pending.push(request.sizes().then((sizes) => ({ file: url.pathname.slice(5), bytes: sizes.responseBodySize })));
   });
   await page.goto(path);
+  // A refused session would measure the sign-in page under another name.
+  if (new URL(page.url()).pathname !== path) throw new Error(`${path} went to ${page.url()}`);
   await page
     .waitForSelector('body[data-hydrated="true"]', { state: "attached", timeout: 30000 })
     .catch((e) => { throw new Error(`${path} did not hydrate: ${e.message}`); });
   await page.waitForLoadState("networkidle");
+  const fetched = await Promise.all(pending);
   const total = fetched.reduce((sum, f) => sum + f.bytes, 0);
   rows.push({ page: path.replace(id, "{id}"), files: fetched.length, kb: +(total / 1000).toFixed(1) });
   await context.close();

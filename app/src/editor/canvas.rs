@@ -557,7 +557,18 @@ fn EdgeView(edge: Edge, index: Memo<HashMap<String, usize>>) -> impl IntoView {
     let near = Memo::new(move |_| {
         !ai && (selected.get() || cx.hovered_edge.with(|h| h.as_ref() == Some(&this)))
     });
-    let (enter, leave) = (edge.clone(), edge.clone());
+    let (enter, leave, gone) = (edge.clone(), edge.clone(), edge.clone());
+    // Removed or culled while under the pointer: no leave event comes, so forget it here
+    // (an equal edge drawn later must not show its "+" unhovered).
+    on_cleanup(move || {
+        if cx
+            .hovered_edge
+            .try_with_untracked(|h| h.as_ref() == Some(&gone))
+            == Some(true)
+        {
+            let _ = cx.hovered_edge.try_set(None);
+        }
+    });
     let class = move || match (ai, selected.get()) {
         (true, true) => "edge edge-ai selected",
         (true, false) => "edge edge-ai",

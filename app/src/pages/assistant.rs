@@ -55,6 +55,9 @@ pub fn Assistant(import: ServerAction<ImportWorkflows>) -> impl IntoView {
             })}
             {move || progress.with(|p| p.result.clone()).map(|g| {
                 let json = g.json.clone();
+                // What cannot be read cannot be drawn or opened; the import says why.
+                let parsed = agente_workflow_model::Workflow::from_json(&g.json).ok();
+                let openable = parsed.is_some();
                 let by = if g.provider == "offline" {
                     "Written by the offline planner".to_string()
                 } else {
@@ -65,12 +68,16 @@ pub fn Assistant(import: ServerAction<ImportWorkflows>) -> impl IntoView {
                         <h3>{g.name.clone()}</h3>
                         <p class="muted small">{by}</p>
                         {g.notices.into_iter().map(|n| view! { <p class="alert">{n}</p> }).collect_view()}
-                        {agente_workflow_model::Workflow::from_json(&g.json).ok().map(|workflow| view! { <StillCanvas workflow /> })}
+                        {parsed.map(|workflow| view! { <StillCanvas workflow /> })}
                         <div class="row">
-                            <button class="btn btn-primary" on:click={
+                            {openable.then(|| {
                                 let (json, user, navigate) = (json.clone(), user.clone(), navigate.clone());
-                                move |_| open_in_editor(progress, &user, json.clone(), &navigate)
-                            }>"Open in editor"</button>
+                                view! {
+                                    <button class="btn btn-primary" on:click=move |_| open_in_editor(progress, &user, json.clone(), &navigate)>
+                                        "Open in editor"
+                                    </button>
+                                }
+                            })}
                             <button class="btn" on:click=move |_| {
                                 import.dispatch(ImportWorkflows { json: json.clone() });
                             }>"Import as is"</button>

@@ -39,6 +39,10 @@ enum Tab {
 /// The tabs' keys (WAI-ARIA tabs, one tab stop for the row): arrows go to the next or the
 /// previous tab, Home and End to the first and the last; the tab chosen takes the focus.
 fn tab_key(tab: RwSignal<Tab>, ev: &leptos::ev::KeyboardEvent) {
+    // Alt+← is the browser's Back; Ctrl/Meta+arrows belong to the system.
+    if ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
+        return;
+    }
     let at = TABS
         .iter()
         .position(|(t, _)| *t == tab.get_untracked())
