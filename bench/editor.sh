@@ -8,14 +8,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(2 100 1000)
-bin="${CARGO_TARGET_DIR:-target}/release/agente"
 port=${AGENTE_BENCH_PORT:-3198}
-data=$(mktemp -d)
-"$bin" serve --addr "127.0.0.1:$port" --data-dir "$data" >"$data/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
-until curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do
-  kill -0 $server 2>/dev/null || { cat "$data/server.log"; exit 1; }
-  sleep 0.1
-done
+source bench/serve.sh
 E2E_DIR="$PWD/end2end" node bench/editor/canvas.mjs "http://127.0.0.1:$port" "${sizes[@]}"

@@ -21,14 +21,6 @@ for f in "$pkg"/chunk_*.wasm "$pkg"/split_*.wasm; do
   chunks=$((chunks + 1)) raw=$((raw + $(size "$f"))) br=$((br + $(size "$f.br")))
 done
 printf '%-48s %10s %10s\n' "$chunks split-off chunks" "$raw" "$br"
-bin="${CARGO_TARGET_DIR:-target}/release/agente"
 port=${AGENTE_BENCH_PORT:-3197}
-data=$(mktemp -d)
-"$bin" serve --addr "127.0.0.1:$port" --data-dir "$data" >"$data/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
-until curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do
-  kill -0 $server 2>/dev/null || { cat "$data/server.log"; exit 1; }
-  sleep 0.1
-done
+source bench/serve.sh
 E2E_DIR="$PWD/end2end" node bench/editor/downloads.mjs "http://127.0.0.1:$port"

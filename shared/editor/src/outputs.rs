@@ -28,9 +28,10 @@ struct Shape {
 
 impl Shape {
     fn of(node: &Node) -> Self {
+        let labels = output_labels(node);
         let error = node.on_error() == OnError::ContinueErrorOutput
-            && output_labels(node).last().is_some_and(|l| l == "error");
-        let total = output_labels(node).len();
+            && labels.last().is_some_and(|l| l == "error");
+        let total = labels.len();
         let fallback = is_switch(node)
             && node
                 .parameters()
